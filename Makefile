@@ -1,0 +1,16 @@
+.PHONY: run test build clean
+
+# Install what is missing, build, create the dev HSM token and CA under var/, start the appliance.
+run:
+	scripts/run.sh
+
+# The whole test suite (starts its own throwaway PostgreSQL).
+test:
+	scripts/test.sh
+
+build:
+	scripts/deps.sh
+	mvn -B -ntp -DskipTests install
+
+clean:
+	mvn -B -ntp -q clean

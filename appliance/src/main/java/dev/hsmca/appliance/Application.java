@@ -1,0 +1,24 @@
+package dev.hsmca.appliance;
+
+import dev.hsmca.appliance.cli.Cli;
+import io.micronaut.runtime.Micronaut;
+
+import java.util.Arrays;
+
+/**
+ * {@code java -jar appliance.jar} (or {@code serve}) starts the HTTPS server; anything else is a command,
+ * e.g. {@code ca init}, {@code ca status}.
+ */
+public final class Application {
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || "serve".equals(args[0])) {
+            String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+            Micronaut.build(rest).mainClass(Application.class).banner(false).start();
+            return;
+        }
+        System.exit(Cli.run(args));
+    }
+}

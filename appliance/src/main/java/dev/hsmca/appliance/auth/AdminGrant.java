@@ -1,0 +1,24 @@
+package dev.hsmca.appliance.auth;
+
+import dev.hsmca.appliance.issuance.Profile;
+
+import java.util.List;
+
+/** The super-admin (mTLS with the credential {@code ca init} wrote): any requestable profile, any names. */
+public record AdminGrant(String serial) implements Grant {
+
+    @Override
+    public String actor() {
+        return "admin:" + serial;
+    }
+
+    @Override
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+        // Profiles and validity caps were already applied; an admin may request any names.
+    }
+
+    @Override
+    public boolean mayRead() {
+        return true;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.hsmca.appliance.ca;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+
+/**
+ * A CA-side certificate (root, issuing, OCSP signer, the appliance's TLS certificate). Part of the schema the
+ * OCSP responder reads: an issuer is found by the SHA-1 or SHA-256 hashes of its name and key, as in a CertID.
+ */
+@MappedEntity("ca_certificates")
+public record CaCertificateRecord(
+        @Id String id,
+        String role,
+        String keyAlias,
+        String subjectDn,
+        String serial,
+        @Nullable String parentId,
+        String keyAlgorithm,
+        String nameHashSha1,
+        String keyHashSha1,
+        String nameHashSha256,
+        String keyHashSha256,
+        Instant notBefore,
+        Instant notAfter,
+        byte[] certificateDer,
+        boolean active,
+        Instant createdAt) {
+}

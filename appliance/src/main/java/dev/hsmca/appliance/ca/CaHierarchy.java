@@ -1,0 +1,90 @@
+package dev.hsmca.appliance.ca;
+
+import dev.hsmca.appliance.x509.Pem;
+import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.SigningKey;
+import jakarta.inject.Singleton;
+
+import java.security.cert.X509Certificate;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The active CA certificates (from the store) paired with their keys (in the HSM). */
+@Singleton
+public class CaHierarchy {
+
+    /** A CA-side certificate and the HSM key that goes with it. */
+    public record Member(CaCertificateRecord record, X509Certificate certificate, SigningKey key) {
+        public String id() {
+            return record.id();
+        }
+    }
+
+    private final Pkcs11Token token;
+    private final CaCertificateRepository repository;
+    private volatile Map<CaRole, Member> members;
+
+    public CaHierarchy(Pkcs11Token token, CaCertificateRepository repository) {
+        this.token = token;
+        this.repository = repository;
+    }
+
+    /** Every role has an active certificate and its key. */
+    public boolean initialized() {
+        return load().size() == CaRole.values().length;
+    }
+
+    public boolean has(CaRole role) {
+        return load().containsKey(role);
+    }
+
+    public Member member(CaRole role) {
+        Member m = load().get(role);
+        if (m == null) {
+            throw new CaNotInitializedException("the CA is not initialized (no active " + role.alias()
+                    + " certificate with its HSM key): run 'ca init'");
+        }
+        return m;
+    }
+
+    public Member root() {
+        return member(CaRole.ROOT);
+    }
+
+    public Member issuing() {
+        return member(CaRole.ISSUING);
+    }
+
+    /** Issuing CA then root: what clients need to build a path. */
+    public List<X509Certificate> chain() {
+        return List.of(issuing().certificate(), root().certificate());
+    }
+
+    public synchronized void reload() {
+        members = null;
+    }
+
+    private Map<CaRole, Member> load() {
+        Map<CaRole, Member> m = members;
+        if (m != null) {
+            return m;
+        }
+        synchronized (this) {
+            if (members == null) {
+                Map<CaRole, Member> loaded = new EnumMap<>(CaRole.class);
+                for (CaRole role : CaRole.values()) {
+                    repository.findByRoleAndActive(role.alias(), true)
+                            .filter(record -> token.hasKey(record.keyAlias()))
+                            .ifPresent(record -> loaded.put(role, new Member(record,
+                                    Pem.certificate(record.certificateDer()), token.signingKey(record.keyAlias()))));
+                }
+                if (loaded.size() < CaRole.values().length) {
+                    return loaded; // not cached: initialization may be under way
+                }
+                members = loaded;
+            }
+            return members;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.hsmca.appliance.ca;
+
+import dev.hsmca.appliance.auth.Authorizer;
+import dev.hsmca.appliance.certificates.CertificateStore;
+import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.issuance.IssuanceService;
+import dev.hsmca.appliance.issuance.LeafSigner;
+import dev.hsmca.appliance.issuance.LeafTemplate;
+import dev.hsmca.appliance.issuance.Names;
+import dev.hsmca.appliance.issuance.Profiles;
+import dev.hsmca.appliance.x509.CertIdHashes;
+import dev.hsmca.appliance.x509.Pem;
+import dev.hsmca.hsm.HsmException;
+import dev.hsmca.hsm.KeyAlgorithm;
+import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.SigningKey;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStoreException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ca init}: generates the root, issuing, OCSP-signing and TLS keys inside the HSM, certifies them,
+ * stores the CA certificates, and issues the super-admin client credential.
+ */
+@Singleton
+public class CaInitializer {
+    private final Pkcs11Token token;
+    private final CaConfig config;
+    private final UrlConfig urls;
+    private final CaCertificateRepository caRepository;
+    private final CaHierarchy hierarchy;
+    private final CertificateStore store;
+    private final Profiles profiles;
+    private final LeafSigner leafSigner;
+    private final IssuanceService issuance;
+    private final Clock clock;
+
+    public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
+                         CaHierarchy hierarchy, CertificateStore store, Profiles profiles, LeafSigner leafSigner,
+                         IssuanceService issuance, Clock clock) {
+        this.token = token;
+        this.config = config;
+        this.urls = urls;
+        this.caRepository = caRepository;
+        this.hierarchy = hierarchy;
+        this.store = store;
+        this.profiles = profiles;
+        this.leafSigner = leafSigner;
+        this.issuance = issuance;
+        this.clock = clock;
+    }
+
+    /** Thrown when a CA exists and {@code --force} was not given. */
+    public static class AlreadyInitializedException extends RuntimeException {
+        AlreadyInitializedException(String message) {
+            super(message);
+        }
+    }
+
+    public boolean initialized() {
+        return hierarchy.initialized();
+    }
+
+    public synchronized void initialize(boolean force) {
+        List<String> leftovers = new ArrayList<>();
+        for (CaRole role : CaRole.values()) {
+            if (token.hasKey(role.alias())) {
+                leftovers.add(role.alias());
+            }
+        }
+        boolean inStore = caRepository.findByRoleAndActive(CaRole.ROOT.alias(), true).isPresent();
+        if (!force && (inStore || !leftovers.isEmpty())) {
+            throw new AlreadyInitializedException(hierarchy.initialized()
+                    ? "the CA is already initialized; 'ca init --force' replaces it (new keys, new root)"
+                    : "a partial CA exists (HSM keys " + leftovers + ", store " + (inStore ? "has" : "has no")
+                    + " CA certificates); 'ca init --force' starts again");
+        }
+        if (force) {
+            for (String alias : leftovers) {
+                deleteKey(alias);
+            }
+            caRepository.deactivateAll();
+            hierarchy.reload();
+        }
+        create();
+        hierarchy.reload();
+        if (!hierarchy.initialized()) {
+            throw new IllegalStateException("CA initialization did not complete");
+        }
+    }
+
+    private void create() {
+        Instant now = clock.instant();
+        CaCertificates certs = new CaCertificates(config, urls);
+
+        SigningKey root = token.generateKey(CaRole.ROOT.alias(), KeyAlgorithm.parse(config.rootAlgorithm()),
+                pair -> certs.root(pair.getPublic(), selfSigner(pair, config.rootAlgorithm()), now));
+        X509Certificate rootCert = token.certificate(CaRole.ROOT.alias());
+        String rootId = save(CaRole.ROOT, rootCert, null, config.rootAlgorithm());
+
+        token.generateKey(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
+                pair -> certs.issuing(pair.getPublic(), rootCert, rootId, root.contentSigner(), now));
+        X509Certificate issuingCert = token.certificate(CaRole.ISSUING.alias());
+        String issuingId = save(CaRole.ISSUING, issuingCert, rootId, config.issuingAlgorithm());
+        SigningKey issuing = token.signingKey(CaRole.ISSUING.alias());
+
+        token.generateKey(CaRole.OCSP.alias(), KeyAlgorithm.EC_P256,
+                pair -> certs.ocspSigner(pair.getPublic(), issuingCert, issuing.contentSigner(), now));
+        save(CaRole.OCSP, token.certificate(CaRole.OCSP.alias()), issuingId, KeyAlgorithm.EC_P256.id());
+        hierarchy.reload();
+
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        for (String name : config.tlsNames()) {
+            String ip = Names.ipAddress(name.trim());
+            if (ip != null) {
+                ips.add(ip);
+            } else if (Names.dnsName(name.trim()) != null) {
+                dns.add(Names.dnsName(name.trim()));
+            } else {
+                throw new IllegalArgumentException("pki.ca.tls-names: '" + name + "' is neither a DNS name nor an IP address");
+            }
+        }
+        String tlsCn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        LeafTemplate[] tlsTemplate = new LeafTemplate[1];
+        token.generateKey(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
+            tlsTemplate[0] = issuance.internalTemplate(tlsCn, dns, ips, key(pair), profiles.internal("tls-server"),
+                    config.tlsValidityDays());
+            return leafSigner.sign(tlsTemplate[0]);
+        });
+        X509Certificate tlsCert = token.certificate(CaRole.TLS.alias());
+        save(CaRole.TLS, tlsCert, issuingId, KeyAlgorithm.EC_P256.id());
+        store.saveIssued(tlsCert, issuingId, tlsTemplate[0], "appliance");
+        hierarchy.reload();
+
+        issueAdmin(issuingId, issuingCert, rootCert);
+        writePems(rootCert, issuingCert, token.certificate(CaRole.OCSP.alias()), tlsCert);
+    }
+
+    private void issueAdmin(String issuingId, X509Certificate issuingCert, X509Certificate rootCert) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = g.generateKeyPair();
+            LeafTemplate t = issuance.internalTemplate("admin", List.of(), List.of(), key(pair),
+                    profiles.internal(Authorizer.ADMIN_PROFILE), config.adminValidityDays());
+            X509Certificate cert = leafSigner.sign(t);
+            store.saveIssued(cert, issuingId, t, "admin");
+            AdminCredential.write(Path.of(config.adminDir()), pair.getPrivate(), cert, List.of(issuingCert, rootCert));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create the admin key", e);
+        }
+    }
+
+    private static InspectedCsr key(KeyPair pair) {
+        return new InspectedCsr(SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()),
+                "RSA".equals(pair.getPublic().getAlgorithm()), pair.getPublic().getAlgorithm(), null, List.of(), List.of());
+    }
+
+    private org.bouncycastle.operator.ContentSigner selfSigner(KeyPair pair, String algorithm) {
+        try {
+            return new JcaContentSignerBuilder(KeyAlgorithm.parse(algorithm).signatureAlgorithm())
+                    .setProvider(token.provider()).build(pair.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new HsmException("cannot sign with the new root key", e);
+        }
+    }
+
+    private String save(CaRole role, X509Certificate cert, String parentId, String algorithm) {
+        String serial = cert.getSerialNumber().toString(16);
+        String id = role.alias() + "-" + serial.substring(0, 8);
+        CertIdHashes h = CertIdHashes.of(cert);
+        try {
+            caRepository.save(new CaCertificateRecord(id, role.alias(), role.alias(),
+                    cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
+                    h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
+                    cert.getEncoded(), true, clock.instant()));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        return id;
+    }
+
+    private void deleteKey(String alias) {
+        try {
+            token.keyStore().deleteEntry(alias);
+        } catch (KeyStoreException e) {
+            throw new HsmException("cannot delete HSM key '" + alias + "'", e);
+        }
+    }
+
+    private void writePems(X509Certificate root, X509Certificate issuing, X509Certificate ocsp, X509Certificate tls) {
+        Path dir = Path.of(config.outputDir());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("root.pem"), Pem.encode(root), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("issuing.pem"), Pem.encode(issuing), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("chain.pem"), Pem.encode(issuing, root), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("ocsp.pem"), Pem.encode(ocsp), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("tls.pem"), Pem.encode(tls), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write CA certificates to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

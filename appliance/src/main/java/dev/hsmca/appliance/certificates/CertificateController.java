@@ -1,0 +1,64 @@
+package dev.hsmca.appliance.certificates;
+
+import dev.hsmca.appliance.auth.Authorizer;
+import dev.hsmca.appliance.web.ApiException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Read access to issued certificates (administrators). */
+@Controller("/api/v1/certificates")
+@Produces(MediaType.APPLICATION_JSON)
+public class CertificateController {
+    private static final Pattern SERIAL = Pattern.compile("^[0-9a-fA-F]{1,40}$");
+
+    private final Authorizer authorizer;
+    private final CertificateStore store;
+    private final Clock clock;
+
+    public CertificateController(Authorizer authorizer, CertificateStore store, Clock clock) {
+        this.authorizer = authorizer;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    @Get("/{serial}")
+    public CertificateView get(HttpRequest<?> request, @PathVariable String serial) {
+        authorizer.authorizeReader(request);
+        String normalized = normalizeSerial(serial);
+        return store.find(normalized).map(r -> CertificateView.of(r, clock.instant()))
+                .orElseThrow(() -> ApiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
+    }
+
+    @Get
+    public CertificatePage list(HttpRequest<?> request,
+                                @Nullable @QueryValue String status,
+                                @Nullable @QueryValue("expiring_within_days") Integer expiringWithinDays,
+                                @Nullable @QueryValue Integer limit,
+                                @Nullable @QueryValue String cursor) {
+        authorizer.authorizeReader(request);
+        Instant now = clock.instant();
+        CertificateQuery query = CertificateQuery.parse(status, expiringWithinDays, limit, cursor, now);
+        List<CertificateRecord> rows = store.page(query);
+        String next = rows.size() == query.limit() ? CertificateQuery.cursorAfter(rows.get(rows.size() - 1)) : null;
+        return new CertificatePage(rows.stream().map(r -> CertificateView.of(r, now)).toList(), next);
+    }
+
+    static String normalizeSerial(String serial) {
+        if (serial == null || !SERIAL.matcher(serial).matches()) {
+            throw ApiException.badRequest("invalid_serial", "serial must be 1 to 40 hex digits");
+        }
+        return serial.toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
+    }
+}

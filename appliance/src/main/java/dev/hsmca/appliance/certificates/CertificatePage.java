@@ -1,0 +1,12 @@
+package dev.hsmca.appliance.certificates;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.util.List;
+
+@Serdeable
+public record CertificatePage(List<CertificateView> certificates,
+                              @Nullable @JsonProperty("next_cursor") String nextCursor) {
+}

@@ -1,0 +1,18 @@
+package dev.hsmca.appliance.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "appliance", mixinStandardHelpOptions = true,
+        description = "HSM-backed CA appliance. Without a command (or with 'serve') it starts the HTTPS server.",
+        subcommands = {CaCommand.class})
+public class ApplianceCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.hsmca.appliance.health;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.hsm.HsmProbe;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Probes the HSM (a real signature with the issuing key, verified) and the store ({@code SELECT 1}).
+ * Results are cached briefly so that a flood of health requests cannot keep the HSM busy.
+ */
+@Singleton
+public class HealthCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthCheck.class);
+    static final Duration CACHE = Duration.ofSeconds(2);
+
+    public record Result(boolean hsmUp, boolean storeUp, Instant checkedAt) {
+        public boolean up() {
+            return hsmUp && storeUp;
+        }
+    }
+
+    private final CaHierarchy ca;
+    private final DataSource dataSource;
+    private final Clock clock;
+    private volatile Result last;
+
+    public HealthCheck(CaHierarchy ca, DataSource dataSource, Clock clock) {
+        this.ca = ca;
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    public Result current() {
+        Result r = last;
+        Instant now = clock.instant();
+        if (r != null && Duration.between(r.checkedAt(), now).compareTo(CACHE) < 0) {
+            return r;
+        }
+        synchronized (this) {
+            if (last != null && Duration.between(last.checkedAt(), now).compareTo(CACHE) < 0) {
+                return last;
+            }
+            last = new Result(hsm(), store(), now);
+            return last;
+        }
+    }
+
+    private boolean hsm() {
+        try {
+            HsmProbe.Result r = HsmProbe.probe(ca.issuing().key());
+            if (!r.up()) {
+                LOG.warn("HSM probe failed: {}", r.error());
+            }
+            return r.up();
+        } catch (RuntimeException e) {
+            LOG.warn("HSM probe failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    private boolean store() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(2);
+            return s.execute("SELECT 1");
+        } catch (Exception e) {
+            LOG.warn("store probe failed: {}", e.toString());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.hsmca.appliance.issuance;
+
+import dev.hsmca.appliance.web.ApiException;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.interfaces.RSAPublicKey;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses a PKCS#10 PEM and checks it: signature (proof of possession), key type and size, names.
+ * Accepts RSA 2048–8192, EC P-256/P-384 and Ed25519 keys; DNS and IP SANs only.
+ */
+@Singleton
+public class CsrInspector {
+    static final int MAX_PEM_CHARS = 32 * 1024;
+    static final int MAX_NAMES = 100;
+
+    public InspectedCsr inspect(String pem) {
+        PKCS10CertificationRequest csr = parse(pem);
+        SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
+        KeyCheck key = checkKey(spki);
+        verifySignature(csr);
+        String cn = commonName(csr);
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        readSans(csr, dns, ips);
+        return new InspectedCsr(spki, key.rsa(), key.description(), cn, dns, ips);
+    }
+
+    private static PKCS10CertificationRequest parse(String pem) {
+        if (pem == null || pem.isBlank()) {
+            throw ApiException.badRequest("missing_csr", "csr is required: a PKCS#10 request in PEM");
+        }
+        if (pem.length() > MAX_PEM_CHARS) {
+            throw ApiException.badRequest("csr_too_large", "csr is larger than " + MAX_PEM_CHARS + " characters");
+        }
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object o = parser.readObject();
+            if (!(o instanceof PKCS10CertificationRequest csr)) {
+                throw ApiException.badRequest("invalid_csr",
+                        "csr is not a PEM 'CERTIFICATE REQUEST'" + (o == null ? "" : " (found " + o.getClass().getSimpleName() + ")"));
+            }
+            if (parser.readObject() != null) {
+                throw ApiException.badRequest("invalid_csr", "csr must hold exactly one PEM block");
+            }
+            return csr;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            throw ApiException.badRequest("invalid_csr", "csr is not valid PEM-encoded PKCS#10");
+        }
+    }
+
+    private record KeyCheck(boolean rsa, String description) {
+    }
+
+    private static KeyCheck checkKey(SubjectPublicKeyInfo spki) {
+        ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
+        try {
+            if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+                RSAPublicKey rsa = (RSAPublicKey) KeyFactory.getInstance("RSA")
+                        .generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+                int bits = rsa.getModulus().bitLength();
+                if (bits < 2048) {
+                    throw ApiException.badRequest("weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
+                }
+                if (bits > 8192) {
+                    throw ApiException.badRequest("unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
+                }
+                return new KeyCheck(true, "rsa-" + bits);
+            }
+            if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+                Object params = spki.getAlgorithm().getParameters();
+                if (X9ObjectIdentifiers.prime256v1.equals(params)) {
+                    return new KeyCheck(false, "ec-p256");
+                }
+                if (SECObjectIdentifiers.secp384r1.equals(params)) {
+                    return new KeyCheck(false, "ec-p384");
+                }
+                throw ApiException.badRequest("weak_key", "EC key on an unsupported curve: P-256 or P-384 are accepted");
+            }
+            if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
+                return new KeyCheck(false, "ed25519");
+            }
+        } catch (java.security.GeneralSecurityException | IOException | ClassCastException e) {
+            throw ApiException.badRequest("invalid_csr", "csr public key cannot be decoded");
+        }
+        throw ApiException.badRequest("unsupported_key", "unsupported key algorithm " + alg.getId()
+                + ": RSA (2048+), EC P-256/P-384 or Ed25519 are accepted");
+    }
+
+    private static void verifySignature(PKCS10CertificationRequest csr) {
+        boolean valid;
+        try {
+            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+        } catch (Exception e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw ApiException.badRequest("csr_signature_invalid",
+                    "the CSR signature does not verify with its public key (no proof of possession)");
+        }
+    }
+
+    private static String commonName(PKCS10CertificationRequest csr) {
+        RDN[] cns = csr.getSubject().getRDNs(BCStyle.CN);
+        if (cns.length == 0) {
+            return null;
+        }
+        String cn = IETFUtils.valueToString(cns[0].getFirst().getValue());
+        if (cn.length() > 64) {
+            throw ApiException.badRequest("invalid_subject", "subject CN is longer than 64 characters");
+        }
+        return cn;
+    }
+
+    private static void readSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips) {
+        Set<String> seenDns = new LinkedHashSet<>();
+        Set<String> seenIps = new LinkedHashSet<>();
+        for (var attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+            for (var value : attribute.getAttrValues()) {
+                Extensions extensions;
+                try {
+                    extensions = Extensions.getInstance(value);
+                } catch (RuntimeException e) {
+                    throw ApiException.badRequest("invalid_csr", "csr extension request cannot be decoded");
+                }
+                Extension san = extensions.getExtension(Extension.subjectAlternativeName);
+                if (san == null) {
+                    continue;
+                }
+                GeneralNames names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets());
+                for (GeneralName name : names.getNames()) {
+                    addName(name, seenDns, seenIps);
+                }
+            }
+        }
+        if (seenDns.size() + seenIps.size() > MAX_NAMES) {
+            throw ApiException.badRequest("too_many_names", "at most " + MAX_NAMES + " SANs are accepted");
+        }
+        dns.addAll(seenDns);
+        ips.addAll(seenIps);
+    }
+
+    private static void addName(GeneralName name, Set<String> dns, Set<String> ips) {
+        switch (name.getTagNo()) {
+            case GeneralName.dNSName -> {
+                String raw = name.getName().toString();
+                String valid = Names.dnsName(raw);
+                if (valid == null) {
+                    throw ApiException.badRequest("invalid_san", "SAN '" + printable(raw) + "' is not a valid DNS name");
+                }
+                dns.add(valid);
+            }
+            case GeneralName.iPAddress -> {
+                byte[] octets = ASN1OctetString.getInstance(name.getName()).getOctets();
+                if (octets.length != 4 && octets.length != 16) {
+                    throw ApiException.badRequest("invalid_san", "SAN IP address has " + octets.length + " octets");
+                }
+                try {
+                    ips.add(InetAddress.getByAddress(octets).getHostAddress());
+                } catch (UnknownHostException e) {
+                    throw ApiException.badRequest("invalid_san", "SAN IP address cannot be decoded");
+                }
+            }
+            default -> throw ApiException.badRequest("unsupported_san",
+                    "only DNS and IP SANs are supported, found a GeneralName of type " + name.getTagNo());
+        }
+    }
+
+    static String printable(String s) {
+        String clipped = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return clipped.replaceAll("[^\\x20-\\x7e…]", "?");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hsmca.appliance.issuance;
+
+import dev.hsmca.appliance.auth.Grant;
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.certificates.CertificateStore;
+import dev.hsmca.appliance.x509.Pem;
+import dev.hsmca.appliance.web.ApiException;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** CSR in, stored certificate out: validate → apply the caller's grant → lint and sign → store. */
+@Singleton
+public class IssuanceService {
+    private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
+    static final int DEFAULT_VALIDITY_DAYS = 90;
+    static final Duration BACKDATE = Duration.ofMinutes(5);
+
+    private final Profiles profiles;
+    private final CsrInspector inspector;
+    private final LeafSigner signer;
+    private final CertificateStore store;
+    private final CaHierarchy ca;
+    private final Clock clock;
+
+    public IssuanceService(Profiles profiles, CsrInspector inspector, LeafSigner signer, CertificateStore store,
+                           CaHierarchy ca, Clock clock) {
+        this.profiles = profiles;
+        this.inspector = inspector;
+        this.signer = signer;
+        this.store = store;
+        this.ca = ca;
+        this.clock = clock;
+    }
+
+    public IssuedCertificate issue(IssueRequest request, Grant grant) {
+        Profile profile = profiles.requestable(request.profile());
+        int days = validityDays(request.validityDays(), profile);
+        InspectedCsr csr = inspector.inspect(request.csr());
+        List<String> dns = new ArrayList<>(csr.dnsNames());
+        List<String> ips = new ArrayList<>(csr.ipAddresses());
+        String cn = commonName(csr, dns, ips);
+        if (profile.requireSan() && dns.isEmpty() && ips.isEmpty()) {
+            throw ApiException.badRequest("no_names", "profile " + profile.name()
+                    + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");
+        }
+        grant.checkIssuance(profile, dns, ips, days);
+
+        LeafTemplate template = template(cn, dns, ips, csr, profile, days);
+        X509Certificate certificate = signer.sign(template);
+        store.saveIssued(certificate, ca.issuing().id(), template, null);
+        LOG.info("issued {} for {} (profile {}, {} names) by {}", certificate.getSerialNumber().toString(16),
+                cn, profile.name(), dns.size() + ips.size(), grant.actor());
+        return render(certificate);
+    }
+
+    /** A template for certificates the CA makes for itself (its TLS certificate, the admin credential). */
+    public LeafTemplate internalTemplate(String cn, List<String> dns, List<String> ips, InspectedCsr key, Profile profile,
+                                         int days) {
+        return template(cn, dns, ips, key, profile, days);
+    }
+
+    private LeafTemplate template(String cn, List<String> dns, List<String> ips, InspectedCsr csr, Profile profile, int days) {
+        Instant now = clock.instant();
+        Instant notAfter = now.plus(Duration.ofDays(days));
+        Instant caNotAfter = ca.issuing().certificate().getNotAfter().toInstant();
+        if (notAfter.isAfter(caNotAfter)) {
+            notAfter = caNotAfter;
+        }
+        return new LeafTemplate(cn, List.copyOf(dns), List.copyOf(ips), csr.publicKey(), csr.rsaKey(), profile,
+                now.minus(BACKDATE), notAfter);
+    }
+
+    public IssuedCertificate render(X509Certificate certificate) {
+        List<X509Certificate> chain = ca.chain();
+        return new IssuedCertificate(certificate.getSerialNumber().toString(16), Pem.encode(certificate),
+                Pem.chain(chain), certificate.getNotBefore().toInstant().toString(),
+                certificate.getNotAfter().toInstant().toString());
+    }
+
+    static int validityDays(Integer requested, Profile profile) {
+        if (requested == null) {
+            return Math.min(DEFAULT_VALIDITY_DAYS, profile.maxValidityDays());
+        }
+        if (requested < 1) {
+            throw ApiException.badRequest("invalid_validity", "validity_days must be at least 1");
+        }
+        if (requested > profile.maxValidityDays()) {
+            throw ApiException.badRequest("validity_too_long", "validity_days " + requested + " exceeds the "
+                    + profile.maxValidityDays() + "-day cap of profile " + profile.name());
+        }
+        return requested;
+    }
+
+    /** The subject CN: the CSR's, when given (a host name or IP there also becomes a SAN), else the first SAN. */
+    private static String commonName(InspectedCsr csr, List<String> dns, List<String> ips) {
+        String cn = csr.commonName();
+        if (cn != null && !cn.isBlank()) {
+            String host = Names.dnsName(cn);
+            String ip = host == null ? Names.ipAddress(cn) : null;
+            if (host != null && !dns.contains(host)) {
+                dns.add(0, host);
+            } else if (ip != null && !ips.contains(ip)) {
+                ips.add(0, ip);
+            }
+            return cn;
+        }
+        if (!dns.isEmpty()) {
+            return dns.get(0);
+        }
+        if (!ips.isEmpty()) {
+            return ips.get(0);
+        }
+        throw ApiException.badRequest("no_names", "the CSR has neither a subject CN nor a subjectAltName");
+    }
+}

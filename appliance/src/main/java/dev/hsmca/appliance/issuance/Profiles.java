@@ -1,0 +1,50 @@
+package dev.hsmca.appliance.issuance;
+
+import dev.hsmca.appliance.web.ApiException;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** The configured profiles, checked once at start-up. */
+@Singleton
+public class Profiles {
+    private final Map<String, Profile> byName = new TreeMap<>();
+
+    public Profiles(List<ProfileConfig> configs) {
+        for (ProfileConfig c : configs) {
+            byName.put(c.name(), Profile.of(c));
+        }
+    }
+
+    public Optional<Profile> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** The profile a client may ask for, or a 400 naming the ones it may. */
+    public Profile requestable(String name) {
+        if (name == null || name.isBlank()) {
+            throw ApiException.badRequest("missing_profile", "profile is required, one of " + requestableNames());
+        }
+        Profile p = byName.get(name);
+        if (p == null || !p.requestable()) {
+            throw ApiException.badRequest("unknown_profile",
+                    "unknown profile '" + name + "', expected one of " + requestableNames());
+        }
+        return p;
+    }
+
+    public Profile internal(String name) {
+        Profile p = byName.get(name);
+        if (p == null) {
+            throw new IllegalStateException("profile '" + name + "' is not configured");
+        }
+        return p;
+    }
+
+    private List<String> requestableNames() {
+        return byName.values().stream().filter(Profile::requestable).map(Profile::name).toList();
+    }
+}

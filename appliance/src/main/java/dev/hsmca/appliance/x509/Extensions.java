@@ -1,0 +1,67 @@
+package dev.hsmca.appliance.x509;
+
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+
+/** The identifier and pointer extensions every certificate of this CA carries. */
+public final class Extensions {
+    private Extensions() {
+    }
+
+    public static SubjectKeyIdentifier subjectKeyId(SubjectPublicKeyInfo key) {
+        try {
+            return new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The issuer's own SKI, as RFC 5280 §4.2.1.1 wants the AKI keyIdentifier. */
+    public static byte[] keyIdOf(X509Certificate issuer) {
+        try {
+            SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(
+                    new JcaX509CertificateHolder(issuer).getExtensions());
+            return ski != null ? ski.getKeyIdentifier()
+                    : subjectKeyId(SubjectPublicKeyInfo.getInstance(issuer.getPublicKey().getEncoded())).getKeyIdentifier();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SKI, AKI and, for anything below a root, the CRL distribution point and AIA. */
+    public static void addIdentifiers(X509v3CertificateBuilder b, SubjectPublicKeyInfo subjectKey, byte[] issuerKeyId)
+            throws CertIOException {
+        b.addExtension(Extension.subjectKeyIdentifier, false, subjectKeyId(subjectKey));
+        b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerKeyId));
+    }
+
+    public static void addPointers(X509v3CertificateBuilder b, String crlUrl, String ocspUrl, String caIssuersUrl)
+            throws CertIOException {
+        GeneralName crl = new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl);
+        b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[]{
+                new DistributionPoint(new DistributionPointName(new GeneralNames(crl)), null, null)}));
+        AccessDescription caIssuers = new AccessDescription(AccessDescription.id_ad_caIssuers,
+                new GeneralName(GeneralName.uniformResourceIdentifier, caIssuersUrl));
+        AccessDescription[] access = ocspUrl == null ? new AccessDescription[]{caIssuers} : new AccessDescription[]{
+                new AccessDescription(AccessDescription.id_ad_ocsp,
+                        new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)), caIssuers};
+        b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(access));
+    }
+}

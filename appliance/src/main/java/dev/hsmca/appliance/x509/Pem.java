@@ -1,0 +1,50 @@
+package dev.hsmca.appliance.x509;
+
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/** PEM and DER helpers for certificates. */
+public final class Pem {
+    private Pem() {
+    }
+
+    public static String encode(Object... objects) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            for (Object o : objects) {
+                if (o instanceof java.security.PrivateKey key) {
+                    writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)); // PKCS#8, curve included
+                } else {
+                    writer.writeObject(o);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("PEM encoding failed", e);
+        }
+        return out.toString();
+    }
+
+    public static String chain(List<X509Certificate> certificates) {
+        return encode(certificates.toArray());
+    }
+
+    public static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a DER certificate", e);
+        }
+    }
+
+    public static String serialHex(java.math.BigInteger serial) {
+        return serial.toString(16);
+    }
+}

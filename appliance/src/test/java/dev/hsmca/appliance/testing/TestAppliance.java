@@ -1,0 +1,149 @@
+package dev.hsmca.appliance.testing;
+
+import dev.hsmca.appliance.ca.CaInitializer;
+import dev.hsmca.hsm.testing.TestHsm;
+import io.micronaut.context.ApplicationContext;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A complete appliance for a test class: its own SoftHSM token, its own database (H2 file or a fresh
+ * PostgreSQL database), and a CA initialized the way {@code ca init} does it, in a separate context
+ * before the server under test starts.
+ */
+public final class TestAppliance {
+    private final TestHsm.Token token;
+    private final Path dir;
+    private final Map<String, String> properties = new HashMap<>();
+
+    private TestAppliance(TestHsm.Token token, Path dir, TestDatabases.Database db) {
+        this.token = token;
+        this.dir = dir;
+        properties.put("pki.hsm.library", TestHsm.LIBRARY);
+        properties.put("pki.hsm.token-label", token.label());
+        properties.put("pki.hsm.pin-file", token.pinFile().toString());
+        properties.put("pki.hsm.pin-env", "PKI_TEST_NO_SUCH_VARIABLE");
+        properties.put("pki.ca.output-dir", dir.resolve("ca").toString());
+        properties.put("pki.ca.admin-dir", dir.resolve("admin").toString());
+        properties.put("micronaut.server.ssl.port", "-1");
+        properties.putAll(db.properties());
+    }
+
+    /** A fresh token and H2 database; call {@link #initialize()} before starting a server. */
+    public static TestAppliance h2() {
+        Path dir = tempDir();
+        return new TestAppliance(TestHsm.newToken("app"), dir, TestDatabases.h2(dir));
+    }
+
+    public static TestAppliance postgres() {
+        Path dir = tempDir();
+        return new TestAppliance(TestHsm.newToken("app"), dir, TestDatabases.freshPostgres());
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("hsmca-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestAppliance initialize() {
+        try (ApplicationContext context = context()) {
+            context.getBean(CaInitializer.class).initialize(false);
+        }
+        return this;
+    }
+
+    /** An application context (no HTTP server) over this appliance's token and database. */
+    public ApplicationContext context() {
+        return ApplicationContext.builder().properties(new HashMap<>(properties)).environments("test").start();
+    }
+
+    public Map<String, String> properties() {
+        return Map.copyOf(properties);
+    }
+
+    public TestHsm.Token token() {
+        return token;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path rootPem() {
+        return dir.resolve("ca/root.pem");
+    }
+
+    public Path issuingPem() {
+        return dir.resolve("ca/issuing.pem");
+    }
+
+    public Path adminDir() {
+        return dir.resolve("admin");
+    }
+
+    public X509Certificate root() {
+        return certificate(rootPem());
+    }
+
+    public static X509Certificate certificate(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + pem, e);
+        }
+    }
+
+    /** TLS client context trusting only this CA's root, optionally presenting a PKCS#12 identity. */
+    public SSLContext sslContext(KeyStore identity, char[] password) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", root());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trust);
+            KeyManagerFactory kmf = null;
+            if (identity != null) {
+                kmf = KeyManagerFactory.getInstance("PKIX");
+                kmf.init(identity, password);
+            }
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public SSLContext adminSsl() {
+        try {
+            char[] password = Files.readString(adminDir().resolve("admin.pass"), StandardCharsets.UTF_8).trim().toCharArray();
+            KeyStore p12 = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(adminDir().resolve("admin.p12"))) {
+                p12.load(in, password);
+            }
+            return sslContext(p12, password);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public SSLContext anonymousSsl() {
+        return sslContext(null, null);
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL for the test suite.
+#   test-postgres.sh start DIR   → prints the JDBC URL on stdout
+#   test-postgres.sh stop DIR
+# PostgreSQL refuses to run as root, so the cluster runs as the 'postgres' user when we are root.
+set -euo pipefail
+cmd=${1:?start|stop}
+dir=${2:?data directory}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$bin" ] || { echo "test-postgres: PostgreSQL is not installed" >&2; exit 3; }
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+    as_pg "$bin/initdb" -D "$dir/data" -A trust -U pki >"$dir/initdb.log" 2>&1
+    as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
+    echo "$port" >"$dir/port"
+    echo "jdbc:postgresql://127.0.0.1:$port/postgres?user=pki"
+    ;;
+  stop)
+    [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    ;;
+  *) echo "usage: test-postgres.sh start|stop DIR" >&2; exit 2 ;;
+esac
