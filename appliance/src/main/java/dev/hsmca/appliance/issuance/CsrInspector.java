@@ -26,6 +26,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.interfaces.RSAPublicKey;
 import java.security.KeyFactory;
+import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -45,7 +46,7 @@ public class CsrInspector {
         PKCS10CertificationRequest csr = parse(pem);
         SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
         KeyCheck key = checkKey(spki);
-        verifySignature(csr);
+        verifySignature(csr, key.publicKey());
         String cn = commonName(csr);
         List<String> dns = new ArrayList<>();
         List<String> ips = new ArrayList<>();
@@ -78,15 +79,14 @@ public class CsrInspector {
         }
     }
 
-    private record KeyCheck(boolean rsa, String description) {
+    private record KeyCheck(boolean rsa, String description, PublicKey publicKey) {
     }
 
     private static KeyCheck checkKey(SubjectPublicKeyInfo spki) {
         ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
         try {
             if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
-                RSAPublicKey rsa = (RSAPublicKey) KeyFactory.getInstance("RSA")
-                        .generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+                RSAPublicKey rsa = (RSAPublicKey) decode("RSA", spki);
                 int bits = rsa.getModulus().bitLength();
                 if (bits < 2048) {
                     throw ApiException.badRequest("weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
@@ -94,20 +94,20 @@ public class CsrInspector {
                 if (bits > 8192) {
                     throw ApiException.badRequest("unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
                 }
-                return new KeyCheck(true, "rsa-" + bits);
+                return new KeyCheck(true, "rsa-" + bits, rsa);
             }
             if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
                 Object params = spki.getAlgorithm().getParameters();
                 if (X9ObjectIdentifiers.prime256v1.equals(params)) {
-                    return new KeyCheck(false, "ec-p256");
+                    return new KeyCheck(false, "ec-p256", decode("EC", spki));
                 }
                 if (SECObjectIdentifiers.secp384r1.equals(params)) {
-                    return new KeyCheck(false, "ec-p384");
+                    return new KeyCheck(false, "ec-p384", decode("EC", spki));
                 }
                 throw ApiException.badRequest("weak_key", "EC key on an unsupported curve: P-256 or P-384 are accepted");
             }
             if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
-                return new KeyCheck(false, "ed25519");
+                return new KeyCheck(false, "ed25519", decode("Ed25519", spki));
             }
         } catch (java.security.GeneralSecurityException | IOException | ClassCastException e) {
             throw ApiException.badRequest("invalid_csr", "csr public key cannot be decoded");
@@ -116,10 +116,16 @@ public class CsrInspector {
                 + ": RSA (2048+), EC P-256/P-384 or Ed25519 are accepted");
     }
 
-    private static void verifySignature(PKCS10CertificationRequest csr) {
+    /** Decoded by algorithm name: the JDK's providers do not all know key algorithms by OID, as BC asks. */
+    private static PublicKey decode(String algorithm, SubjectPublicKeyInfo spki)
+            throws java.security.GeneralSecurityException, IOException {
+        return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+    }
+
+    private static void verifySignature(PKCS10CertificationRequest csr, PublicKey key) {
         boolean valid;
         try {
-            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
         } catch (Exception e) {
             valid = false;
         }
