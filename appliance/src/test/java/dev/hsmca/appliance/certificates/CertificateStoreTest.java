@@ -1,0 +1,124 @@
+package dev.hsmca.appliance.certificates;
+
+import dev.hsmca.appliance.ca.CaCertificateRecord;
+import dev.hsmca.appliance.ca.CaCertificateRepository;
+import dev.hsmca.appliance.testing.TestDatabases;
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The schema and queries, on both supported databases: embedded H2 and PostgreSQL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CertificateStoreTest {
+    private final Map<String, ApplicationContext> contexts = new HashMap<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        contexts.put("h2", context(TestDatabases.h2(Files.createTempDirectory("store"))));
+        contexts.put("postgres", context(TestDatabases.freshPostgres()));
+    }
+
+    @AfterAll
+    void stop() {
+        contexts.values().forEach(ApplicationContext::close);
+    }
+
+    private static ApplicationContext context(TestDatabases.Database db) {
+        return ApplicationContext.builder().properties(new HashMap<>(db.properties())).environments("test").start();
+    }
+
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    private static CaCertificateRecord issuer(String id) {
+        return new CaCertificateRecord(id, "issuing", "issuing", "CN=Test", "01", null, "ec-p256", "a".repeat(40),
+                "b".repeat(40), "c".repeat(64), "d".repeat(64), NOW.minus(Duration.ofDays(1)),
+                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, true, NOW);
+    }
+
+    private static CertificateRecord cert(String serial, String issuer, String status, Instant notAfter) {
+        return new CertificateRecord(serial, issuer, "CN=" + serial, "a.example.com,b.example.com", "10.0.0.1",
+                "tls-server", "svc", status, NOW.minus(Duration.ofDays(1)), notAfter,
+                "revoked".equals(status) ? NOW : null, "revoked".equals(status) ? "keyCompromise" : null,
+                new byte[]{9, 8, 7}, NOW);
+    }
+
+    private static List<String> serials(List<CertificateRecord> rows) {
+        return rows.stream().map(CertificateRecord::serial).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void storesQueriesAndPages(String db) {
+        ApplicationContext ctx = contexts.get(db);
+        CaCertificateRepository cas = ctx.getBean(CaCertificateRepository.class);
+        CertificateStore store = ctx.getBean(CertificateStore.class);
+        CertificateRepository repo = ctx.getBean(CertificateRepository.class);
+        String issuer = "issuing-" + db;
+        cas.save(issuer(issuer));
+        assertEquals(issuer, cas.findByRoleAndActive("issuing", true).orElseThrow().id());
+
+        repo.save(cert("a1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
+        repo.save(cert("a2", issuer, "valid", NOW.plus(Duration.ofDays(50))));
+        repo.save(cert("a3", issuer, "revoked", NOW.plus(Duration.ofDays(60))));
+        repo.save(cert("a4", issuer, "valid", NOW.minus(Duration.ofDays(2))));
+        repo.save(cert("a5", issuer, "valid", NOW.plus(Duration.ofDays(5))));
+
+        CertificateRecord back = store.find("a3").orElseThrow();
+        assertEquals("revoked", back.status());
+        assertEquals("keyCompromise", back.revocationReason());
+        assertEquals(NOW, back.revokedAt());
+        assertEquals(List.of((byte) 9, (byte) 8, (byte) 7), List.of(back.certificateDer()[0], back.certificateDer()[1], back.certificateDer()[2]));
+
+        Instant now = Instant.now();
+        assertEquals(List.of("a4", "a1", "a5", "a2", "a3"), serials(store.page(CertificateQuery.parse(null, null, null, null, now))));
+        assertEquals(List.of("a1", "a5", "a2"), serials(store.page(CertificateQuery.parse("valid", null, null, null, now))));
+        assertEquals(List.of("a3"), serials(store.page(CertificateQuery.parse("revoked", null, null, null, now))));
+        assertEquals(List.of("a4"), serials(store.page(CertificateQuery.parse("expired", null, null, null, now))));
+        assertEquals(List.of("a1", "a5"), serials(store.page(CertificateQuery.parse("valid", 30, null, null, now))));
+
+        // Keyset pagination: two at a time, in order, each row once, ties on not_after broken by serial.
+        List<String> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            List<CertificateRecord> page = store.page(CertificateQuery.parse(null, null, 2, cursor, now));
+            walked.addAll(serials(page));
+            cursor = page.size() == 2 ? CertificateQuery.cursorAfter(page.get(1)) : null;
+        } while (cursor != null);
+        assertEquals(List.of("a4", "a1", "a5", "a2", "a3"), walked);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void schemaRefusesDuplicatesUnknownIssuersAndBadStatus(String db) {
+        ApplicationContext ctx = contexts.get(db);
+        CaCertificateRepository cas = ctx.getBean(CaCertificateRepository.class);
+        CertificateRepository repo = ctx.getBean(CertificateRepository.class);
+        String issuer = "constraints-" + db;
+        cas.save(issuer(issuer));
+        repo.save(cert("b1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
+        long count = repo.count();
+        assertThrows(RuntimeException.class, () -> repo.save(cert("b1", issuer, "valid", NOW)));
+        assertThrows(RuntimeException.class, () -> repo.save(cert("b2", "no-such-issuer", "valid", NOW)));
+        assertThrows(RuntimeException.class, () -> repo.save(cert("b3", issuer, "maybe", NOW)));
+        assertEquals(count, repo.count());
+        assertNull(repo.findById("b2").orElse(null));
+        assertTrue(repo.findById("b1").isPresent());
+    }
+}
