@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.auth;
 
 import dev.hsmca.appliance.issuance.Profile;
+import dev.hsmca.appliance.registry.ServiceId;
 
 import java.util.List;
 
@@ -13,12 +14,17 @@ public record AdminGrant(String serial) implements Grant {
     }
 
     @Override
-    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
-        // Profiles and validity caps were already applied; an admin may request any names.
+    public String profileFor(String requested) {
+        return requested;
     }
 
     @Override
-    public boolean mayRead() {
-        return true;
+    public String serviceFor(String requested) {
+        return requested == null ? null : ServiceId.require(requested);
+    }
+
+    @Override
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+        // Profiles and validity caps were already applied; an admin may request any names.
     }
 }

@@ -1,7 +1,9 @@
 package dev.hsmca.appliance.auth;
 
+import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.web.ApiException;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
@@ -10,52 +12,97 @@ import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Turns the caller's credentials into a {@link Grant}. The TLS layer has already checked that a client
- * certificate chains to this CA; here it must also be the very certificate the store holds, unrevoked,
- * unexpired, and issued for the admin profile.
+ * certificate chains to this CA; here it must also be the very certificate the store holds, unrevoked and
+ * unexpired. Refusals are written to the audit log.
  */
 @Singleton
 public class Authorizer {
     public static final String ADMIN_PROFILE = "admin";
 
     private final CertificateRepository certificates;
+    private final InstallTokens tokens;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public Authorizer(CertificateRepository certificates, Clock clock) {
+    public Authorizer(CertificateRepository certificates, InstallTokens tokens, AuditLog audit, Clock clock) {
         this.certificates = certificates;
+        this.tokens = tokens;
+        this.audit = audit;
         this.clock = clock;
     }
 
-    public Grant authorize(HttpRequest<?> request) {
-        X509Certificate client = request.getCertificate()
-                .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast)
-                .orElseThrow(() -> ApiException.unauthorized("client_certificate_required",
-                        "this endpoint needs a client certificate (mTLS) issued by this CA"));
-        String serial = client.getSerialNumber().toString(16);
-        CertificateRecord record = certificates.findById(serial)
-                .filter(r -> sameCertificate(r, client))
-                .orElseThrow(() -> ApiException.forbidden("unknown_client_certificate",
-                        "the client certificate was not issued by this CA's store"));
-        if (CertificateRecord.REVOKED.equals(record.status())) {
-            throw ApiException.forbidden("client_certificate_revoked", "the client certificate is revoked");
+    /** For issuance: a one-time install token (Authorization: Bearer) or the administrator. */
+    public Grant issuer(HttpRequest<?> request) {
+        Optional<String> authorization = request.getHeaders().getAuthorization();
+        if (authorization.isPresent()) {
+            String value = authorization.get();
+            try {
+                if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    throw ApiException.unauthorized("token_invalid", "Authorization must be 'Bearer <install token>'");
+                }
+                return new TokenGrant(tokens.authenticate(value.substring(7)));
+            } catch (ApiException e) {
+                audit.recordAlone("anonymous", "token.use", "install-token", AuditLog.DENIED, e.code());
+                throw e;
+            }
         }
-        if (!record.notAfter().isAfter(clock.instant())) {
-            throw ApiException.forbidden("client_certificate_expired", "the client certificate has expired");
-        }
-        if (ADMIN_PROFILE.equals(record.profile())) {
-            return new AdminGrant(serial);
-        }
-        throw ApiException.forbidden("not_admin", "this endpoint is for administrators");
+        return admin(request);
     }
 
-    public Grant authorizeReader(HttpRequest<?> request) {
-        Grant grant = authorize(request);
-        if (!grant.mayRead()) {
-            throw ApiException.forbidden("not_allowed", "this credential may not read certificates");
+    public AdminGrant admin(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "admin.login");
+        if (!ADMIN_PROFILE.equals(record.profile())) {
+            throw deny("admin.login", "holder:" + record.serial(),
+                    ApiException.forbidden("not_admin", "this endpoint is for administrators"));
         }
-        return grant;
+        return new AdminGrant(record.serial());
+    }
+
+    /** The administrator, or the holder of a certificate of this CA acting for its own service. */
+    public Grant adminOrHolder(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "holder.login");
+        return ADMIN_PROFILE.equals(record.profile()) ? new AdminGrant(record.serial()) : new HolderGrant(record);
+    }
+
+    public HolderGrant holder(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "holder.login");
+        if (ADMIN_PROFILE.equals(record.profile())) {
+            throw ApiException.forbidden("not_a_service", "the admin credential does not belong to a service");
+        }
+        return new HolderGrant(record);
+    }
+
+    private CertificateRecord clientCertificate(HttpRequest<?> request, String action) {
+        Optional<X509Certificate> client = request.getCertificate()
+                .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast);
+        if (client.isEmpty()) {
+            throw deny(action, "anonymous", ApiException.unauthorized("client_certificate_required",
+                    "this endpoint needs a client certificate (mTLS) issued by this CA"));
+        }
+        X509Certificate cert = client.get();
+        String serial = cert.getSerialNumber().toString(16);
+        String actor = "tls:" + serial;
+        CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
+                .orElseThrow(() -> deny(action, actor, ApiException.forbidden("unknown_client_certificate",
+                        "the client certificate is not one this CA issued")));
+        if (CertificateRecord.REVOKED.equals(record.status())) {
+            throw deny(action, actor, ApiException.forbidden("certificate_revoked",
+                    "the client certificate is revoked (" + record.revocationReason() + ")"));
+        }
+        if (!record.notAfter().isAfter(clock.instant())) {
+            throw deny(action, actor, ApiException.forbidden("certificate_expired", "the client certificate expired at "
+                    + record.notAfter() + "; it cannot renew: enroll again with a new install token"));
+        }
+        return record;
+    }
+
+    private ApiException deny(String action, String actor, ApiException e) {
+        audit.recordAlone(actor, action, "mtls", AuditLog.DENIED, e.code());
+        return e;
     }
 
     private static boolean sameCertificate(CertificateRecord record, X509Certificate client) {

@@ -5,16 +5,20 @@ import dev.hsmca.appliance.issuance.Profile;
 import java.util.List;
 
 /**
- * What an authenticated caller may do, as a typed policy that issuance applies (not a role string).
- * New kinds of callers (install tokens, certificate holders) are new permitted records.
+ * What an authenticated caller may do, as a typed policy that issuance applies (not a role string):
+ * the administrator, a one-time install token, or the holder of a certificate this CA issued.
  */
-public sealed interface Grant permits AdminGrant {
+public sealed interface Grant permits AdminGrant, TokenGrant, HolderGrant {
 
     /** Who is acting, for logs and the audit trail. */
     String actor();
 
-    /** Throws a 403 {@code ApiException} naming what is not allowed. */
-    void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays);
+    /** The profile to issue under, given what the request named (may be null). */
+    String profileFor(String requested);
 
-    boolean mayRead();
+    /** The service the certificate belongs to, given what the request named (may be null). */
+    String serviceFor(String requested);
+
+    /** Throws a 403 {@code ApiException} naming what this grant does not allow. */
+    void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays);
 }

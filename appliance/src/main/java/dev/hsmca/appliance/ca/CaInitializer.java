@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.ca;
 
+import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.auth.Authorizer;
 import dev.hsmca.appliance.certificates.CertificateStore;
 import dev.hsmca.appliance.issuance.InspectedCsr;
@@ -49,11 +50,12 @@ public class CaInitializer {
     private final Profiles profiles;
     private final LeafSigner leafSigner;
     private final IssuanceService issuance;
+    private final AuditLog audit;
     private final Clock clock;
 
     public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
                          CaHierarchy hierarchy, CertificateStore store, Profiles profiles, LeafSigner leafSigner,
-                         IssuanceService issuance, Clock clock) {
+                         IssuanceService issuance, AuditLog audit, Clock clock) {
         this.token = token;
         this.config = config;
         this.urls = urls;
@@ -63,6 +65,7 @@ public class CaInitializer {
         this.profiles = profiles;
         this.leafSigner = leafSigner;
         this.issuance = issuance;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -103,6 +106,9 @@ public class CaInitializer {
         if (!hierarchy.initialized()) {
             throw new IllegalStateException("CA initialization did not complete");
         }
+        audit.recordAlone("cli:ca-init", "ca.init", "root:" + hierarchy.root().record().serial(), AuditLog.OK,
+                (force ? "forced re-initialization" : "initialized") + " root=" + config.rootAlgorithm()
+                        + " issuing=" + config.issuingAlgorithm() + " token=" + token.label());
     }
 
     private void create() {

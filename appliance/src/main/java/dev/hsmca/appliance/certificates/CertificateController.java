@@ -35,7 +35,7 @@ public class CertificateController {
 
     @Get("/{serial}")
     public CertificateView get(HttpRequest<?> request, @PathVariable String serial) {
-        authorizer.authorizeReader(request);
+        authorizer.admin(request);
         String normalized = normalizeSerial(serial);
         return store.find(normalized).map(r -> CertificateView.of(r, clock.instant()))
                 .orElseThrow(() -> ApiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
@@ -44,18 +44,19 @@ public class CertificateController {
     @Get
     public CertificatePage list(HttpRequest<?> request,
                                 @Nullable @QueryValue String status,
+                                @Nullable @QueryValue String service,
                                 @Nullable @QueryValue("expiring_within_days") Integer expiringWithinDays,
                                 @Nullable @QueryValue Integer limit,
                                 @Nullable @QueryValue String cursor) {
-        authorizer.authorizeReader(request);
+        authorizer.admin(request);
         Instant now = clock.instant();
-        CertificateQuery query = CertificateQuery.parse(status, expiringWithinDays, limit, cursor, now);
+        CertificateQuery query = CertificateQuery.parse(status, service, expiringWithinDays, limit, cursor, now);
         List<CertificateRecord> rows = store.page(query);
         String next = rows.size() == query.limit() ? CertificateQuery.cursorAfter(rows.get(rows.size() - 1)) : null;
         return new CertificatePage(rows.stream().map(r -> CertificateView.of(r, now)).toList(), next);
     }
 
-    static String normalizeSerial(String serial) {
+    public static String normalizeSerial(String serial) {
         if (serial == null || !SERIAL.matcher(serial).matches()) {
             throw ApiException.badRequest("invalid_serial", "serial must be 1 to 40 hex digits");
         }

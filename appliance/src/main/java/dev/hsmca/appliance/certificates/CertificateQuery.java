@@ -13,7 +13,7 @@ import java.util.Set;
  * A validated list query. Pages are ordered by (not_after, serial); the cursor is that position of the last
  * row returned, opaque to clients.
  */
-public record CertificateQuery(String status, Instant now, Instant minNotAfter, Instant maxNotAfter,
+public record CertificateQuery(String status, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
                                Instant afterNotAfter, String afterSerial, int limit) {
     static final int MAX_LIMIT = 500;
     private static final Set<String> STATUSES = Set.of("any", "valid", "revoked", "expired");
@@ -21,6 +21,12 @@ public record CertificateQuery(String status, Instant now, Instant minNotAfter, 
     private static final Instant EPOCH = Instant.parse("1970-01-01T00:00:00Z");
 
     public static CertificateQuery parse(String status, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
+        return parse(status, null, expiringWithinDays, limit, cursor, now);
+    }
+
+    public static CertificateQuery parse(String status, String service, Integer expiringWithinDays, Integer limit,
+                                         String cursor, Instant now) {
+        String svc = service == null || service.isBlank() ? "" : dev.hsmca.appliance.registry.ServiceId.require(service);
         String s = status == null || status.isBlank() ? "any" : status.toLowerCase(Locale.ROOT);
         if (!STATUSES.contains(s)) {
             throw ApiException.badRequest("invalid_status", "status must be one of valid, revoked, expired, any");
@@ -52,7 +58,7 @@ public record CertificateQuery(String status, Instant now, Instant minNotAfter, 
                 throw ApiException.badRequest("invalid_cursor", "cursor is not one this server returned");
             }
         }
-        return new CertificateQuery(s, now, min, max, afterNotAfter, afterSerial, n);
+        return new CertificateQuery(s, svc, now, min, max, afterNotAfter, afterSerial, n);
     }
 
     public static String cursorAfter(CertificateRecord last) {

@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param dnsNames    comma-separated DNS SANs
  * @param ipAddresses comma-separated IP SANs
  * @param status      {@code valid} or {@code revoked} (expiry is derived from {@code notAfter})
+ * @param renewalOf   for a renewal, the serial of the certificate it replaced
  */
 @MappedEntity("certificates")
 public record CertificateRecord(
@@ -30,7 +31,8 @@ public record CertificateRecord(
         @Nullable Instant revokedAt,
         @Nullable String revocationReason,
         byte[] certificateDer,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable String renewalOf) {
 
     public static final String VALID = "valid";
     public static final String REVOKED = "revoked";

@@ -26,7 +26,12 @@ public class CertificateStore {
     }
 
     public CertificateRecord saveIssued(X509Certificate certificate, String issuerId, LeafTemplate t, String service) {
-        CertificateRecord record = toRecord(certificate, issuerId, t, service);
+        return saveIssued(certificate, issuerId, t, service, null);
+    }
+
+    public CertificateRecord saveIssued(X509Certificate certificate, String issuerId, LeafTemplate t, String service,
+                                        String renewalOf) {
+        CertificateRecord record = toRecord(certificate, issuerId, t, service, renewalOf);
         try {
             return repository.save(record);
         } catch (RuntimeException e) {
@@ -36,13 +41,14 @@ public class CertificateStore {
         }
     }
 
-    public CertificateRecord toRecord(X509Certificate certificate, String issuerId, LeafTemplate t, String service) {
+    private CertificateRecord toRecord(X509Certificate certificate, String issuerId, LeafTemplate t, String service,
+                                       String renewalOf) {
         try {
             return new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
                     certificate.getSubjectX500Principal().getName(), String.join(",", t.dnsNames()),
                     String.join(",", t.ipAddresses()), t.profile().name(), service, CertificateRecord.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
-                    certificate.getEncoded(), clock.instant());
+                    certificate.getEncoded(), clock.instant(), renewalOf);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
@@ -53,7 +59,7 @@ public class CertificateStore {
     }
 
     public List<CertificateRecord> page(CertificateQuery q) {
-        return repository.page(q.status(), q.now(), q.minNotAfter(), q.maxNotAfter(), q.afterNotAfter(),
+        return repository.page(q.status(), q.service(), q.now(), q.minNotAfter(), q.maxNotAfter(), q.afterNotAfter(),
                 q.afterSerial(), q.limit());
     }
 }

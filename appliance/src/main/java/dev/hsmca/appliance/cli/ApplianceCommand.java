@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "appliance", mixinStandardHelpOptions = true,
         description = "HSM-backed CA appliance. Without a command (or with 'serve') it starts the HTTPS server.",
-        subcommands = {CaCommand.class})
+        subcommands = {CaCommand.class, AuditCommand.class})
 public class ApplianceCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -13,22 +13,25 @@ import io.micronaut.http.server.netty.ssl.CertificateProvidedSslBuilder;
 import io.micronaut.http.ssl.ServerSslConfiguration;
 import io.micronaut.http.ssl.SslConfiguration;
 import io.netty.handler.ssl.util.SimpleKeyManagerFactory;
+import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
 import jakarta.inject.Singleton;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * The appliance's HTTPS identity comes from the HSM: its TLS key never leaves the token, and the handshake
  * signature is made there. Protocols, ciphers and client authentication stay in configuration
- * ({@code micronaut.server.ssl.*}); the key manager is pinned to the TLS key and the trust store is this
- * CA's own root and issuing certificates, for client certificates.
+ * ({@code micronaut.server.ssl.*}); the key manager is pinned to the TLS key, and client certificates are
+ * checked against this CA's own root ({@link ClientTrustManager}).
  */
 @Singleton
 @Replaces(CertificateProvidedSslBuilder.class)
@@ -73,12 +76,23 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     }
 
     @Override
-    protected Optional<KeyStore> getTrustStore(SslConfiguration configuration) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", ca.root().certificate());
-        trust.setCertificateEntry("issuing", ca.issuing().certificate());
-        return Optional.of(trust);
+    protected TrustManagerFactory getTrustManagerFactory(SslConfiguration configuration) {
+        ClientTrustManager manager = new ClientTrustManager(
+                () -> List.of(ca.root().certificate(), ca.issuing().certificate()));
+        return new SimpleTrustManagerFactory() {
+            @Override
+            protected void engineInit(KeyStore keyStore) {
+            }
+
+            @Override
+            protected void engineInit(ManagerFactoryParameters parameters) {
+            }
+
+            @Override
+            protected TrustManager[] engineGetTrustManagers() {
+                return new TrustManager[]{manager};
+            }
+        };
     }
 
     PinnedKeyManager.Identity identity() {

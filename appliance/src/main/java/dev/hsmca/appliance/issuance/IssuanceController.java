@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.auth.Authorizer;
-import dev.hsmca.appliance.auth.Grant;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -11,8 +10,10 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 
-/** {@code POST /api/v1/certificates}: parse → authorize → issue → render. */
+/** Issuance (admin or install token) and renewal (the holder, over mTLS): parse → authorize → issue → render. */
 @Controller("/api/v1/certificates")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
 public class IssuanceController {
     private final Authorizer authorizer;
     private final IssuanceService issuance;
@@ -23,10 +24,12 @@ public class IssuanceController {
     }
 
     @Post
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
-        Grant grant = authorizer.authorize(request);
-        return HttpResponse.created(issuance.issue(body, grant));
+        return HttpResponse.created(issuance.issue(body, authorizer.issuer(request)));
+    }
+
+    @Post("/renew")
+    public HttpResponse<IssuedCertificate> renew(HttpRequest<?> request, @Body RenewRequest body) {
+        return HttpResponse.created(issuance.renew(body, authorizer.holder(request)));
     }
 }

@@ -1,6 +1,14 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.auth.Grant;
+import dev.hsmca.appliance.auth.HolderGrant;
+import dev.hsmca.appliance.auth.TokenGrant;
+import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.enrollment.InstallTokens;
+import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.appliance.revocation.Revocations;
+import io.micronaut.transaction.annotation.Transactional;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.certificates.CertificateStore;
 import dev.hsmca.appliance.x509.Pem;
@@ -16,7 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CSR in, stored certificate out: validate → apply the caller's grant → lint and sign → store. */
+/**
+ * CSR in, stored certificate out: validate → apply the caller's grant → lint and sign → store → audit, in one
+ * transaction: an install token is consumed, and the certificate stored and audited, together or not at all.
+ */
 @Singleton
 public class IssuanceService {
     private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
@@ -28,37 +39,97 @@ public class IssuanceService {
     private final LeafSigner signer;
     private final CertificateStore store;
     private final CaHierarchy ca;
+    private final InstallTokens tokens;
+    private final Revocations revocations;
+    private final AuditLog audit;
     private final Clock clock;
 
     public IssuanceService(Profiles profiles, CsrInspector inspector, LeafSigner signer, CertificateStore store,
-                           CaHierarchy ca, Clock clock) {
+                           CaHierarchy ca, InstallTokens tokens, Revocations revocations, AuditLog audit, Clock clock) {
         this.profiles = profiles;
         this.inspector = inspector;
         this.signer = signer;
         this.store = store;
         this.ca = ca;
+        this.tokens = tokens;
+        this.revocations = revocations;
+        this.audit = audit;
         this.clock = clock;
     }
 
+    @Transactional
     public IssuedCertificate issue(IssueRequest request, Grant grant) {
-        Profile profile = profiles.requestable(request.profile());
+        Profile profile = profiles.requestable(grant.profileFor(request.profile()));
+        String service = grant.serviceFor(request.service());
         int days = validityDays(request.validityDays(), profile);
         InspectedCsr csr = inspector.inspect(request.csr());
         List<String> dns = new ArrayList<>(csr.dnsNames());
         List<String> ips = new ArrayList<>(csr.ipAddresses());
         String cn = commonName(csr, dns, ips);
+        requireNames(profile, dns, ips);
+        grant.checkIssuance(profile, dns, ips, days);
+        if (grant instanceof TokenGrant token) {
+            tokens.consume(token.token());
+        }
+
+        LeafTemplate template = template(cn, dns, ips, csr, profile, days);
+        X509Certificate certificate = signer.sign(template);
+        String serial = certificate.getSerialNumber().toString(16);
+        store.saveIssued(certificate, ca.issuing().id(), template, service);
+        if (grant instanceof TokenGrant token) {
+            tokens.recordSerial(token.token(), serial);
+            audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
+        }
+        audit.record(grant.actor(), "certificate.issue", "certificate:" + serial, AuditLog.OK,
+                "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips + " days=" + days);
+        LOG.info("issued {} for {} (profile {}, {} names) by {}", serial, cn, profile.name(), dns.size() + ips.size(),
+                grant.actor());
+        return render(certificate);
+    }
+
+    /**
+     * A new certificate for the holder's identity (service, names, profile), usually for a new key. The CSR may
+     * name fewer names, never more; the old certificate can be revoked as superseded in the same transaction.
+     */
+    @Transactional
+    public IssuedCertificate renew(RenewRequest request, HolderGrant holder) {
+        CertificateRecord old = holder.certificate();
+        Profile profile = profiles.internal(holder.profileFor(null));
+        int days = validityDays(request.validityDays(), profile);
+        InspectedCsr csr = inspector.inspect(request.csr());
+        List<String> dns = new ArrayList<>(csr.dnsNames());
+        List<String> ips = new ArrayList<>(csr.ipAddresses());
+        commonName(csr, dns, ips);
+        holder.checkIssuance(profile, dns, ips, days);
+
+        // The identity is the old certificate's, whatever subset the CSR named.
+        List<String> keepDns = holder.dnsNames();
+        List<String> keepIps = holder.ipAddresses();
+        String cn = subjectCn(old);
+        LeafTemplate template = template(cn, keepDns, keepIps, csr, profile, days);
+        X509Certificate certificate = signer.sign(template);
+        String serial = certificate.getSerialNumber().toString(16);
+        store.saveIssued(certificate, ca.issuing().id(), template, old.service(), old.serial());
+        audit.record(holder.actor(), "certificate.renew", "certificate:" + serial, AuditLog.OK,
+                "renews=" + old.serial() + " service=" + old.service() + " days=" + days);
+        if (Boolean.TRUE.equals(request.revokeOld())) {
+            revocations.apply(old, RevocationReason.SUPERSEDED, holder.actor());
+        }
+        return render(certificate);
+    }
+
+    private static void requireNames(Profile profile, List<String> dns, List<String> ips) {
         if (profile.requireSan() && dns.isEmpty() && ips.isEmpty()) {
             throw ApiException.badRequest("no_names", "profile " + profile.name()
                     + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");
         }
-        grant.checkIssuance(profile, dns, ips, days);
+    }
 
-        LeafTemplate template = template(cn, dns, ips, csr, profile, days);
-        X509Certificate certificate = signer.sign(template);
-        store.saveIssued(certificate, ca.issuing().id(), template, null);
-        LOG.info("issued {} for {} (profile {}, {} names) by {}", certificate.getSerialNumber().toString(16),
-                cn, profile.name(), dns.size() + ips.size(), grant.actor());
-        return render(certificate);
+    private static String subjectCn(CertificateRecord record) {
+        var rdns = new org.bouncycastle.asn1.x500.X500Name(record.subjectDn())
+                .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+        return rdns.length == 0 ? null
+                : org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdns[0].getFirst().getValue());
     }
 
     /** A template for certificates the CA makes for itself (its TLS certificate, the admin credential). */

@@ -1,0 +1,61 @@
+package dev.hsmca.appliance.auth;
+
+import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.issuance.Profile;
+import dev.hsmca.appliance.web.ApiException;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The holder of a valid certificate this CA issued, authenticated over mTLS. It may renew into the same
+ * identity (service, names, profile) and act for its own service.
+ */
+public record HolderGrant(CertificateRecord certificate) implements Grant {
+
+    @Override
+    public String actor() {
+        return "holder:" + certificate.serial() + (certificate.service() == null ? "" : " (" + certificate.service() + ")");
+    }
+
+    public String service() {
+        return certificate.service();
+    }
+
+    public List<String> dnsNames() {
+        return split(certificate.dnsNames());
+    }
+
+    public List<String> ipAddresses() {
+        return split(certificate.ipAddresses());
+    }
+
+    @Override
+    public String profileFor(String requested) {
+        if (requested != null && !requested.equals(certificate.profile())) {
+            throw ApiException.forbidden("profile_not_allowed",
+                    "renewal keeps profile " + certificate.profile() + "; " + requested + " is not allowed");
+        }
+        return certificate.profile();
+    }
+
+    @Override
+    public String serviceFor(String requested) {
+        return certificate.service();
+    }
+
+    @Override
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+        TokenGrant.Names.requireSubset(dnsNames, dnsNames(), "DNS name", "the certificate being renewed");
+        TokenGrant.Names.requireSubset(ipAddresses, ipAddresses(), "IP address", "the certificate being renewed");
+    }
+
+    /** A holder acts for its own service only. */
+    public boolean owns(String service) {
+        return certificate.service() != null && certificate.service().equals(service);
+    }
+
+    private static List<String> split(String csv) {
+        return csv == null || csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.hsmca.appliance.auth;
+
+import dev.hsmca.appliance.enrollment.InstallToken;
+import dev.hsmca.appliance.issuance.Profile;
+import dev.hsmca.appliance.web.ApiException;
+
+import java.util.List;
+
+/** An install token: exactly its service, its names, its profile, up to its validity. Used once. */
+public record TokenGrant(InstallToken token) implements Grant {
+
+    @Override
+    public String actor() {
+        return "token:" + token.id() + " (" + token.service() + ")";
+    }
+
+    @Override
+    public String profileFor(String requested) {
+        if (requested != null && !requested.equals(token.profile())) {
+            throw ApiException.forbidden("profile_not_allowed",
+                    "this install token is for profile " + token.profile() + ", not " + requested);
+        }
+        return token.profile();
+    }
+
+    @Override
+    public String serviceFor(String requested) {
+        if (requested != null && !requested.equals(token.service())) {
+            throw ApiException.forbidden("service_not_allowed",
+                    "this install token is for service " + token.service() + ", not " + requested);
+        }
+        return token.service();
+    }
+
+    @Override
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+        Names.requireSubset(dnsNames, token.dnsNames(), "DNS name", "this install token");
+        Names.requireSubset(ipAddresses, token.ipAddresses(), "IP address", "this install token");
+        if (validityDays > token.maxValidityDays()) {
+            throw ApiException.forbidden("validity_not_allowed", "validity_days " + validityDays
+                    + " exceeds this install token's maximum of " + token.maxValidityDays());
+        }
+    }
+
+    /** Name checks shared by grants that are limited to a set of names. */
+    static final class Names {
+        private Names() {
+        }
+
+        static void requireSubset(List<String> requested, List<String> allowed, String kind, String by) {
+            for (String name : requested) {
+                if (!allowed.contains(name)) {
+                    throw ApiException.forbidden("name_not_allowed", kind + " '" + name + "' is not allowed by " + by
+                            + " (allowed: " + (allowed.isEmpty() ? "none" : String.join(", ", allowed)) + ")");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.hsmca.appliance.enrollment;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.util.List;
+
+/** {@code POST /api/v1/install-tokens} body. */
+@Serdeable
+public record CreateTokenRequest(@Nullable String service,
+                                 @Nullable @JsonProperty("allowed_dns") List<String> allowedDns,
+                                 @Nullable @JsonProperty("allowed_ips") List<String> allowedIps,
+                                 @Nullable String profile,
+                                 @Nullable @JsonProperty("ttl_seconds") Long ttlSeconds,
+                                 @Nullable @JsonProperty("max_validity_days") Integer maxValidityDays) {
+}

@@ -1,0 +1,38 @@
+package dev.hsmca.appliance.enrollment;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** A one-time install token. Only the SHA-256 of its secret is stored. */
+@MappedEntity("install_tokens")
+public record InstallToken(@Id String id, String secretHash, String service, String allowedDns, String allowedIps,
+                           String profile, int maxValidityDays, Instant expiresAt, Instant createdAt, String createdBy,
+                           @Nullable Instant usedAt, @Nullable String usedSerial, @Nullable Instant revokedAt) {
+
+    public List<String> dnsNames() {
+        return split(allowedDns);
+    }
+
+    public List<String> ipAddresses() {
+        return split(allowedIps);
+    }
+
+    public String state(Instant now) {
+        if (revokedAt != null) {
+            return "revoked";
+        }
+        if (usedAt != null) {
+            return "used";
+        }
+        return expiresAt.isAfter(now) ? "unused" : "expired";
+    }
+
+    static List<String> split(String csv) {
+        return csv == null || csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
+    }
+}

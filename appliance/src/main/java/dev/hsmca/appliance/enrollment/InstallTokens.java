@@ -1,0 +1,177 @@
+package dev.hsmca.appliance.enrollment;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.auth.AdminGrant;
+import dev.hsmca.appliance.issuance.Names;
+import dev.hsmca.appliance.issuance.Profile;
+import dev.hsmca.appliance.issuance.Profiles;
+import dev.hsmca.appliance.registry.ServiceId;
+import dev.hsmca.appliance.web.ApiException;
+import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One-time install tokens: {@code hct_<id>_<secret>}. The id finds the row; the secret is compared, as a
+ * SHA-256, in constant time. Consumption is one conditional UPDATE, so a token is used at most once however
+ * many requests race for it.
+ */
+@Singleton
+public class InstallTokens {
+    private static final Pattern TOKEN = Pattern.compile("^hct_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final long MIN_TTL = 60;
+    static final long MAX_TTL = Duration.ofDays(30).toSeconds();
+    static final int MAX_NAMES = 100;
+
+    private final InstallTokenRepository repository;
+    private final Profiles profiles;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public InstallTokens(InstallTokenRepository repository, Profiles profiles, AuditLog audit, Clock clock) {
+        this.repository = repository;
+        this.profiles = profiles;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public record Created(String token, InstallToken record) {
+    }
+
+    @Transactional
+    public Created create(CreateTokenRequest request, AdminGrant admin) {
+        String service = ServiceId.require(request.service());
+        Profile profile = profiles.requestable(request.profile());
+        List<String> dns = canonical(request.allowedDns(), true);
+        List<String> ips = canonical(request.allowedIps(), false);
+        if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
+            throw ApiException.badRequest("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
+        }
+        long ttl = request.ttlSeconds() == null ? 3600 : request.ttlSeconds();
+        if (ttl < MIN_TTL || ttl > MAX_TTL) {
+            throw ApiException.badRequest("invalid_ttl", "ttl_seconds must be between " + MIN_TTL + " and " + MAX_TTL);
+        }
+        int maxDays = request.maxValidityDays() == null ? Math.min(90, profile.maxValidityDays()) : request.maxValidityDays();
+        if (maxDays < 1 || maxDays > profile.maxValidityDays()) {
+            throw ApiException.badRequest("invalid_validity", "max_validity_days must be 1 to " + profile.maxValidityDays()
+                    + " for profile " + profile.name());
+        }
+        byte[] idBytes = new byte[8];
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(idBytes);
+        RANDOM.nextBytes(secret);
+        String id = HexFormat.of().formatHex(idBytes);
+        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        InstallToken record = repository.save(new InstallToken(id, sha256(secretText), service, String.join(",", dns),
+                String.join(",", ips), profile.name(), maxDays, now.plusSeconds(ttl), now, admin.actor(), null, null, null));
+        audit.record(admin.actor(), "token.create", "token:" + id, AuditLog.OK,
+                "service=" + service + " profile=" + profile.name() + " dns=" + dns + " ips=" + ips + " ttl=" + ttl);
+        return new Created("hct_" + id + "_" + secretText, record);
+    }
+
+    /** The token a bearer presents, if it is genuine and still usable; 401 with the reason otherwise. */
+    public InstallToken authenticate(String bearer) {
+        Matcher m = bearer == null ? null : TOKEN.matcher(bearer.trim());
+        if (m == null || !m.matches()) {
+            throw invalid();
+        }
+        InstallToken token = repository.findById(m.group(1)).orElse(null);
+        byte[] presented = sha256(m.group(2)).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = (token == null ? "0".repeat(64) : token.secretHash()).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(presented, expected) || token == null) {
+            throw invalid();
+        }
+        refuseUnusable(token);
+        return token;
+    }
+
+    /** Marks the token used inside the caller's transaction, or throws if another request got there first. */
+    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    public void consume(InstallToken token) {
+        if (repository.consume(token.id(), clock.instant()) != 1) {
+            refuseUnusable(repository.findById(token.id()).orElse(token));
+            throw ApiException.unauthorized("token_used", "this install token has already been used");
+        }
+    }
+
+    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    public void recordSerial(InstallToken token, String serial) {
+        repository.recordSerial(token.id(), serial);
+    }
+
+    public List<InstallToken> list(String service, int limit) {
+        return repository.list(service == null ? "" : ServiceId.require(service), limit);
+    }
+
+    @Transactional
+    public InstallToken revoke(String id, AdminGrant admin) {
+        InstallToken token = repository.findById(id)
+                .orElseThrow(() -> ApiException.notFound("token_not_found", "no install token " + id));
+        if (repository.revoke(id, clock.instant()) != 1) {
+            throw new ApiException(io.micronaut.http.HttpStatus.CONFLICT, "token_not_revocable",
+                    "install token " + id + " is " + token.state(clock.instant()) + " and cannot be revoked");
+        }
+        audit.record(admin.actor(), "token.revoke", "token:" + id, AuditLog.OK, "service=" + token.service());
+        return repository.findById(id).orElseThrow();
+    }
+
+    private void refuseUnusable(InstallToken token) {
+        if (token.revokedAt() != null) {
+            throw ApiException.unauthorized("token_invalid", "this install token was revoked");
+        }
+        if (token.usedAt() != null) {
+            throw ApiException.unauthorized("token_used", "this install token has already been used");
+        }
+        if (!token.expiresAt().isAfter(clock.instant())) {
+            throw ApiException.unauthorized("token_expired", "this install token expired at " + token.expiresAt());
+        }
+    }
+
+    private static ApiException invalid() {
+        return ApiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
+    }
+
+    private static List<String> canonical(List<String> names, boolean dns) {
+        if (names == null) {
+            return List.of();
+        }
+        if (names.size() > MAX_NAMES) {
+            throw ApiException.badRequest("too_many_names", "at most " + MAX_NAMES + " names");
+        }
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String n : names) {
+            String c = dns ? Names.dnsName(n) : Names.ipAddress(n);
+            if (c == null) {
+                throw ApiException.badRequest("invalid_san", "'" + n + "' is not a valid " + (dns ? "DNS name" : "IP address"));
+            }
+            out.add(c);
+        }
+        return new ArrayList<>(out);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

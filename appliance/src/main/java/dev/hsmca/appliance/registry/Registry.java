@@ -1,0 +1,133 @@
+package dev.hsmca.appliance.registry;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.auth.Grant;
+import dev.hsmca.appliance.auth.HolderGrant;
+import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.certificates.CertificateView;
+import dev.hsmca.appliance.web.ApiException;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/** The service registry: services register themselves (mTLS) or are registered by an admin. */
+@Singleton
+public class Registry {
+    static final int MAX_ENDPOINTS = 50;
+    static final int MAX_METADATA = 50;
+
+    private final ServiceRepository services;
+    private final CertificateRepository certificates;
+    private final AuditLog audit;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    public Registry(ServiceRepository services, CertificateRepository certificates, AuditLog audit, JsonMapper json,
+                    Clock clock) {
+        this.services = services;
+        this.certificates = certificates;
+        this.audit = audit;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public ServiceView register(RegisterServiceRequest r, Grant grant) {
+        String service = ServiceId.require(r.service());
+        if (grant instanceof HolderGrant holder && !holder.owns(service)) {
+            throw ApiException.forbidden("not_your_service", "a certificate of service " + holder.service()
+                    + " cannot register service " + service);
+        }
+        String displayName = r.displayName() == null || r.displayName().isBlank() ? service : r.displayName().trim();
+        if (displayName.length() > 200) {
+            throw ApiException.badRequest("invalid_display_name", "display_name is longer than 200 characters");
+        }
+        List<String> endpoints = r.endpoints() == null ? List.of() : r.endpoints();
+        if (endpoints.size() > MAX_ENDPOINTS) {
+            throw ApiException.badRequest("invalid_endpoints", "at most " + MAX_ENDPOINTS + " endpoints");
+        }
+        endpoints.forEach(e -> url(e, "invalid_endpoints", "endpoint"));
+        if (r.healthCheckUrl() != null) {
+            url(r.healthCheckUrl(), "invalid_health_check_url", "health_check_url");
+        }
+        Map<String, String> metadata = r.metadata() == null ? Map.of() : r.metadata();
+        if (metadata.size() > MAX_METADATA || metadata.entrySet().stream().anyMatch(e -> e.getKey().length() > 64
+                || e.getValue() == null || e.getValue().length() > 256)) {
+            throw ApiException.badRequest("invalid_metadata",
+                    "metadata: at most " + MAX_METADATA + " string values, keys up to 64 and values up to 256 characters");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        var existing = services.findById(service);
+        ServiceRecord record = new ServiceRecord(service, displayName, write(endpoints), r.healthCheckUrl(),
+                write(metadata), existing.map(ServiceRecord::createdAt).orElse(now), now, null);
+        if (existing.isPresent()) {
+            services.update(record);
+        } else {
+            services.save(record);
+        }
+        audit.record(grant.actor(), "service.register", "service:" + service, AuditLog.OK,
+                (existing.isPresent() ? "updated" : "created") + " endpoints=" + endpoints.size());
+        return view(record);
+    }
+
+    public ServiceView get(String service, Grant grant) {
+        ServiceId.require(service);
+        if (grant instanceof HolderGrant holder && !holder.owns(service)) {
+            throw ApiException.forbidden("not_your_service", "a certificate of service " + holder.service()
+                    + " cannot read service " + service);
+        }
+        return services.findById(service).map(this::view)
+                .orElseThrow(() -> ApiException.notFound("service_not_found", "no service " + service));
+    }
+
+    public List<ServiceView> list() {
+        return services.list(1000).stream().map(this::view).toList();
+    }
+
+    private ServiceView view(ServiceRecord s) {
+        Instant now = clock.instant();
+        var current = certificates.current(s.service(), now).map(c -> CertificateView.of(c, now)).orElse(null);
+        Instant lastRenewal = certificates.lastRenewal(s.service()).orElse(null);
+        return new ServiceView(s.service(), s.displayName(), read(s.endpoints(), Argument.listOf(String.class)),
+                s.healthCheckUrl(), read(s.metadata(), Argument.mapOf(String.class, String.class)),
+                s.createdAt().toString(), s.updatedAt().toString(), current,
+                current == null ? null : current.daysUntilExpiry(), lastRenewal == null ? null : lastRenewal.toString());
+    }
+
+    private static void url(String value, String code, String what) {
+        try {
+            URI uri = new URI(value);
+            if (value.length() > 2048 || uri.getHost() == null
+                    || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                throw new IllegalArgumentException();
+            }
+        } catch (Exception e) {
+            throw ApiException.badRequest(code, what + " '" + value + "' is not an http(s) URL with a host");
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T read(String text, Argument<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored service JSON is unreadable", e);
+        }
+    }
+}

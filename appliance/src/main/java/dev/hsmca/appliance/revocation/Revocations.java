@@ -1,0 +1,82 @@
+package dev.hsmca.appliance.revocation;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.auth.AdminGrant;
+import dev.hsmca.appliance.auth.Grant;
+import dev.hsmca.appliance.auth.HolderGrant;
+import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.web.ApiException;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Revokes certificates. The same reason twice is a no-op; a hold may be lifted ({@code removeFromCRL}) or
+ * made permanent; any other change of reason is a 409. Each change is audited in its transaction.
+ */
+@Singleton
+public class Revocations {
+    private final CertificateRepository certificates;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public Revocations(CertificateRepository certificates, AuditLog audit, Clock clock) {
+        this.certificates = certificates;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public CertificateRecord revoke(String serial, RevocationReason reason, Grant grant) {
+        CertificateRecord record = certificates.findById(serial)
+                .orElseThrow(() -> ApiException.notFound("certificate_not_found", "no certificate with serial " + serial));
+        if (grant instanceof HolderGrant holder && !holder.owns(record.service())) {
+            throw ApiException.forbidden("not_your_certificate",
+                    "certificate " + serial + " does not belong to service " + holder.service());
+        }
+        if (!(grant instanceof AdminGrant) && !(grant instanceof HolderGrant)) {
+            throw ApiException.forbidden("not_allowed", "this credential may not revoke certificates");
+        }
+        return apply(record, reason, grant.actor());
+    }
+
+    /** Inside the caller's transaction (renewal uses it to supersede the old certificate). */
+    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    public CertificateRecord apply(CertificateRecord record, RevocationReason reason, String actor) {
+        String serial = record.serial();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        boolean revoked = CertificateRecord.REVOKED.equals(record.status());
+        String current = record.revocationReason();
+        String change;
+        if (!revoked) {
+            if (reason == RevocationReason.REMOVE_FROM_CRL) {
+                throw conflict(serial, "is not on hold; removeFromCRL only lifts a certificateHold");
+            }
+            change = certificates.revoke(serial, now, reason.text()) == 1 ? "revoked" : null;
+        } else if (reason.text().equals(current)) {
+            return record; // idempotent
+        } else if (RevocationReason.CERTIFICATE_HOLD.text().equals(current)) {
+            change = reason == RevocationReason.REMOVE_FROM_CRL
+                    ? (certificates.releaseHold(serial) == 1 ? "hold released" : null)
+                    : (certificates.makeHoldPermanent(serial, now, reason.text()) == 1 ? "hold made permanent" : null);
+        } else {
+            throw conflict(serial, "is already revoked for " + current + "; it cannot change to " + reason.text());
+        }
+        if (change == null) {
+            throw conflict(serial, "changed while this request was handled; retry");
+        }
+        audit.record(actor, "certificate.revoke", "certificate:" + serial, AuditLog.OK,
+                change + " reason=" + reason.text() + (record.service() == null ? "" : " service=" + record.service()));
+        return certificates.findById(serial).orElseThrow();
+    }
+
+    private static ApiException conflict(String serial, String what) {
+        return new ApiException(HttpStatus.CONFLICT, "revocation_conflict", "certificate " + serial + " " + what);
+    }
+}
