@@ -3,11 +3,16 @@ package dev.hsmca.appliance.cli;
 import io.micronaut.configuration.picocli.MicronautFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
+import dev.hsmca.appliance.cli.remote.RemoteCli;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 
-/** Runs one command in an application context without the HTTP server. Errors: one line, exit 1. */
+/**
+ * Runs one command. Local commands (ca init/status, audit verify) get an application context without the HTTP
+ * server; remote ones ({@link RemoteCli}: cert, token, service, health, ca check-expiry) talk to the running
+ * appliance and need none. Errors: one line, exit 1 (usage errors: 2).
+ */
 public final class Cli {
     private Cli() {
     }
@@ -17,6 +22,9 @@ public final class Cli {
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        if (RemoteCli.handles(args)) {
+            return RemoteCli.run(out, err, args);
+        }
         try (ApplicationContext context = ApplicationContext.builder(Cli.class, Environment.CLI).start()) {
             return run(context, out, err, args);
         } catch (RuntimeException e) {
