@@ -1,0 +1,33 @@
+package dev.hsmca.appliance.enrollment;
+
+import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.Map;
+
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenRaceH2Test implements TestPropertyProvider {
+    static final TestAppliance APP = TestAppliance.h2().initialize();
+
+    @Inject
+    EmbeddedServer server;
+    @Inject
+    CertificateRepository certificates;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    @Test
+    void oneTokenOneCertificateUnderConcurrency() throws Exception {
+        TokenRace.run(APP, server.getPort(), certificates);
+    }
+}
