@@ -19,6 +19,11 @@ public sealed interface Grant permits AdminGrant, TokenGrant, HolderGrant {
     /** The service the certificate belongs to, given what the request named (may be null). */
     String serviceFor(String requested);
 
+    /** The longest validity this grant allows under a profile; the default validity never exceeds it. */
+    default int validityCap(Profile profile) {
+        return profile.maxValidityDays();
+    }
+
     /** Throws a 403 {@code ApiException} naming what this grant does not allow. */
     void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays);
 }

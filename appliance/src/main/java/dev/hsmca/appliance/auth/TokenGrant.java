@@ -33,6 +33,11 @@ public record TokenGrant(InstallToken token) implements Grant {
     }
 
     @Override
+    public int validityCap(Profile profile) {
+        return Math.min(profile.maxValidityDays(), token.maxValidityDays());
+    }
+
+    @Override
     public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
         Names.requireSubset(dnsNames, token.dnsNames(), "DNS name", "this install token");
         Names.requireSubset(ipAddresses, token.ipAddresses(), "IP address", "this install token");

@@ -19,8 +19,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Client certificates must chain to this CA's root. An expired one is still let through the handshake (its
- * path is checked as of its last valid moment) so that the API can answer with a clear JSON error
+ * Client certificates must chain to this CA's root. An expired one is still let through the handshake (if one
+ * of this CA's certificates signed it) so that the API can answer with a clear JSON error
  * ({@code certificate_expired}) instead of a bare TLS alert; the {@code Authorizer} refuses it.
  * Certificates from any other CA fail the handshake.
  */
@@ -37,11 +37,11 @@ final class ClientTrustManager extends X509ExtendedTrustManager {
             throw new CertificateException("no client certificate");
         }
         X509Certificate leaf = chain[0];
-        Date at = new Date();
-        if (leaf.getNotAfter().before(at)) {
-            at = new Date(leaf.getNotAfter().getTime() - 1000);
-        }
         List<X509Certificate> cas = caCertificates.get();
+        if (leaf.getNotAfter().before(new Date())) {
+            signedByOurCa(leaf, cas);
+            return;
+        }
         try {
             List<X509Certificate> pool = new ArrayList<>(Arrays.asList(chain));
             pool.addAll(cas.subList(1, cas.size()));
@@ -49,12 +49,26 @@ final class ClientTrustManager extends X509ExtendedTrustManager {
             target.setCertificate(leaf);
             PKIXBuilderParameters params = new PKIXBuilderParameters(Set.of(new TrustAnchor(cas.get(0), null)), target);
             params.setRevocationEnabled(false);
-            params.setDate(at);
             params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(pool)));
             CertPathBuilder.getInstance("PKIX").build(params);
         } catch (Exception e) {
             throw new CertificateException("client certificate does not chain to this CA", e);
         }
+    }
+
+    /** An expired leaf: its signature must come from one of our own CA certificates, which are trusted as configured. */
+    private static void signedByOurCa(X509Certificate leaf, List<X509Certificate> cas) throws CertificateException {
+        for (X509Certificate ca : cas) {
+            if (ca.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
+                try {
+                    leaf.verify(ca.getPublicKey());
+                    return;
+                } catch (Exception e) {
+                    throw new CertificateException("client certificate was not signed by this CA", e);
+                }
+            }
+        }
+        throw new CertificateException("client certificate was not issued by this CA");
     }
 
     @Override

@@ -61,7 +61,7 @@ public class IssuanceService {
     public IssuedCertificate issue(IssueRequest request, Grant grant) {
         Profile profile = profiles.requestable(grant.profileFor(request.profile()));
         String service = grant.serviceFor(request.service());
-        int days = validityDays(request.validityDays(), profile);
+        int days = validityDays(request.validityDays(), profile, grant.validityCap(profile));
         InspectedCsr csr = inspector.inspect(request.csr());
         List<String> dns = new ArrayList<>(csr.dnsNames());
         List<String> ips = new ArrayList<>(csr.ipAddresses());
@@ -95,7 +95,7 @@ public class IssuanceService {
     public IssuedCertificate renew(RenewRequest request, HolderGrant holder) {
         CertificateRecord old = holder.certificate();
         Profile profile = profiles.internal(holder.profileFor(null));
-        int days = validityDays(request.validityDays(), profile);
+        int days = validityDays(request.validityDays(), profile, holder.validityCap(profile));
         InspectedCsr csr = inspector.inspect(request.csr());
         List<String> dns = new ArrayList<>(csr.dnsNames());
         List<String> ips = new ArrayList<>(csr.ipAddresses());
@@ -156,9 +156,9 @@ public class IssuanceService {
                 certificate.getNotAfter().toInstant().toString());
     }
 
-    static int validityDays(Integer requested, Profile profile) {
+    static int validityDays(Integer requested, Profile profile, int cap) {
         if (requested == null) {
-            return Math.min(DEFAULT_VALIDITY_DAYS, profile.maxValidityDays());
+            return Math.min(DEFAULT_VALIDITY_DAYS, cap);
         }
         if (requested < 1) {
             throw ApiException.badRequest("invalid_validity", "validity_days must be at least 1");
