@@ -3,6 +3,7 @@ package dev.hsmca.appliance.cli;
 import dev.hsmca.appliance.ca.CaConfig;
 import dev.hsmca.appliance.ca.CaInitializer;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,8 +23,9 @@ public class CaInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Resolved when the command runs: building the command line must not open the HSM. */
     @Inject
-    CaInitializer initializer;
+    Provider<CaInitializer> initializerProvider;
 
     @Inject
     CaConfig config;
@@ -31,6 +33,7 @@ public class CaInitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
+        CaInitializer initializer = initializerProvider.get();
         if (ifNeeded && !force && initializer.initialized()) {
             out.println("CA already initialized; nothing to do.");
             return 0;

@@ -3,6 +3,7 @@ package dev.hsmca.appliance.cli;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.CaRole;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -18,7 +19,7 @@ public class CaStatusCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Inject
-    CaHierarchy hierarchy;
+    Provider<CaHierarchy> hierarchyProvider;
 
     @Inject
     Clock clock;
@@ -26,6 +27,7 @@ public class CaStatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
+        CaHierarchy hierarchy = hierarchyProvider.get();
         out.printf("%-8s %-10s %-8s %-24s %-22s %s%n", "ROLE", "ALGORITHM", "EXPIRES", "SERIAL", "NOT AFTER", "SUBJECT");
         boolean complete = true;
         for (CaRole role : CaRole.values()) {
