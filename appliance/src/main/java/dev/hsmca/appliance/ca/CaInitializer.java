@@ -51,11 +51,13 @@ public class CaInitializer {
     private final LeafSigner leafSigner;
     private final IssuanceService issuance;
     private final AuditLog audit;
+    private final jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls;
     private final Clock clock;
 
     public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
                          CaHierarchy hierarchy, CertificateStore store, Profiles profiles, LeafSigner leafSigner,
-                         IssuanceService issuance, AuditLog audit, Clock clock) {
+                         IssuanceService issuance, AuditLog audit,
+                         jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls, Clock clock) {
         this.token = token;
         this.config = config;
         this.urls = urls;
@@ -66,6 +68,7 @@ public class CaInitializer {
         this.leafSigner = leafSigner;
         this.issuance = issuance;
         this.audit = audit;
+        this.crls = crls;
         this.clock = clock;
     }
 
@@ -109,6 +112,7 @@ public class CaInitializer {
         audit.recordAlone("cli:ca-init", "ca.init", "root:" + hierarchy.root().record().serial(), AuditLog.OK,
                 (force ? "forced re-initialization" : "initialized") + " root=" + config.rootAlgorithm()
                         + " issuing=" + config.issuingAlgorithm() + " token=" + token.label());
+        crls.get().generateAll("cli:ca-init");
     }
 
     private void create() {
@@ -152,7 +156,7 @@ public class CaInitializer {
         });
         X509Certificate tlsCert = token.certificate(CaRole.TLS.alias());
         save(CaRole.TLS, tlsCert, issuingId, KeyAlgorithm.EC_P256.id());
-        store.saveIssued(tlsCert, issuingId, tlsTemplate[0], "appliance");
+        issuance.issued(store.saveIssued(tlsCert, issuingId, tlsTemplate[0], "appliance"));
         hierarchy.reload();
 
         issueAdmin(issuingId, issuingCert, rootCert);
@@ -167,7 +171,7 @@ public class CaInitializer {
             LeafTemplate t = issuance.internalTemplate("admin", List.of(), List.of(), key(pair),
                     profiles.internal(Authorizer.ADMIN_PROFILE), config.adminValidityDays());
             X509Certificate cert = leafSigner.sign(t);
-            store.saveIssued(cert, issuingId, t, "admin");
+            issuance.issued(store.saveIssued(cert, issuingId, t, "admin"));
             AdminCredential.write(Path.of(config.adminDir()), pair.getPrivate(), cert, List.of(issuingCert, rootCert));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create the admin key", e);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
         description = {"HSM-backed CA appliance. Without a command (or with 'serve') it starts the HTTPS server.",
                 "Against a running appliance (mTLS, admin credential): cert list/info/revoke, token create/list/revoke,",
                 "service list, ca check-expiry --alert-days N, health."},
-        subcommands = {CaCommand.class, AuditCommand.class})
+        subcommands = {CaCommand.class, AuditCommand.class, CrlCommand.class})
 public class ApplianceCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -5,6 +5,7 @@ import dev.hsmca.appliance.auth.Grant;
 import dev.hsmca.appliance.auth.HolderGrant;
 import dev.hsmca.appliance.auth.TokenGrant;
 import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.certificates.CertificateStatusListener;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.revocation.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
@@ -42,10 +43,12 @@ public class IssuanceService {
     private final InstallTokens tokens;
     private final Revocations revocations;
     private final AuditLog audit;
+    private final List<CertificateStatusListener> listeners;
     private final Clock clock;
 
     public IssuanceService(Profiles profiles, CsrInspector inspector, LeafSigner signer, CertificateStore store,
-                           CaHierarchy ca, InstallTokens tokens, Revocations revocations, AuditLog audit, Clock clock) {
+                           CaHierarchy ca, InstallTokens tokens, Revocations revocations, AuditLog audit,
+                           List<CertificateStatusListener> listeners, Clock clock) {
         this.profiles = profiles;
         this.inspector = inspector;
         this.signer = signer;
@@ -54,6 +57,7 @@ public class IssuanceService {
         this.tokens = tokens;
         this.revocations = revocations;
         this.audit = audit;
+        this.listeners = listeners;
         this.clock = clock;
     }
 
@@ -75,7 +79,7 @@ public class IssuanceService {
         LeafTemplate template = template(cn, dns, ips, csr, profile, days);
         X509Certificate certificate = signer.sign(template);
         String serial = certificate.getSerialNumber().toString(16);
-        store.saveIssued(certificate, ca.issuing().id(), template, service);
+        issued(store.saveIssued(certificate, ca.issuing().id(), template, service));
         if (grant instanceof TokenGrant token) {
             tokens.recordSerial(token.token(), serial);
             audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
@@ -109,13 +113,18 @@ public class IssuanceService {
         LeafTemplate template = template(cn, keepDns, keepIps, csr, profile, days);
         X509Certificate certificate = signer.sign(template);
         String serial = certificate.getSerialNumber().toString(16);
-        store.saveIssued(certificate, ca.issuing().id(), template, old.service(), old.serial());
+        issued(store.saveIssued(certificate, ca.issuing().id(), template, old.service(), old.serial()));
         audit.record(holder.actor(), "certificate.renew", "certificate:" + serial, AuditLog.OK,
                 "renews=" + old.serial() + " service=" + old.service() + " days=" + days);
         if (Boolean.TRUE.equals(request.revokeOld())) {
             revocations.apply(old, RevocationReason.SUPERSEDED, holder.actor());
         }
         return render(certificate);
+    }
+
+    /** Tells the listeners (pre-signed OCSP) about a certificate the CA made. */
+    public void issued(CertificateRecord record) {
+        listeners.forEach(l -> l.statusChanged(record, CertificateStatusListener.Change.ISSUED));
     }
 
     private static void requireNames(Profile profile, List<String> dns, List<String> ips) {

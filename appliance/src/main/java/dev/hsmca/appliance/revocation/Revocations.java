@@ -6,6 +6,7 @@ import dev.hsmca.appliance.auth.Grant;
 import dev.hsmca.appliance.auth.HolderGrant;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.certificates.CertificateStatusListener;
 import dev.hsmca.appliance.web.ApiException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.transaction.TransactionDefinition;
@@ -15,6 +16,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
  * Revokes certificates. The same reason twice is a no-op; a hold may be lifted ({@code removeFromCRL}) or
@@ -24,11 +26,14 @@ import java.time.temporal.ChronoUnit;
 public class Revocations {
     private final CertificateRepository certificates;
     private final AuditLog audit;
+    private final List<CertificateStatusListener> listeners;
     private final Clock clock;
 
-    public Revocations(CertificateRepository certificates, AuditLog audit, Clock clock) {
+    public Revocations(CertificateRepository certificates, AuditLog audit, List<CertificateStatusListener> listeners,
+                       Clock clock) {
         this.certificates = certificates;
         this.audit = audit;
+        this.listeners = listeners;
         this.clock = clock;
     }
 
@@ -73,7 +78,9 @@ public class Revocations {
         }
         audit.record(actor, "certificate.revoke", "certificate:" + serial, AuditLog.OK,
                 change + " reason=" + reason.text() + (record.service() == null ? "" : " service=" + record.service()));
-        return certificates.findById(serial).orElseThrow();
+        CertificateRecord updated = certificates.findById(serial).orElseThrow();
+        listeners.forEach(l -> l.statusChanged(updated, CertificateStatusListener.Change.STATUS_CHANGED));
+        return updated;
     }
 
     private static ApiException conflict(String serial, String what) {

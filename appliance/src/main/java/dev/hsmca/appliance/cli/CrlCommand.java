@@ -1,0 +1,41 @@
+package dev.hsmca.appliance.cli;
+
+import dev.hsmca.appliance.crl.CrlService;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "crl", mixinStandardHelpOptions = true, description = "Certificate revocation lists.",
+        subcommands = {CrlCommand.Generate.class})
+public class CrlCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Issue new CRLs for the issuing CA and the root now (signed in the HSM).")
+    public static class Generate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Inject
+        Provider<CrlService> crls;
+
+        @Override
+        public Integer call() {
+            for (CrlService.Issued i : crls.get().generateAll("cli:crl-generate")) {
+                spec.commandLine().getOut().printf("%s: CRL #%d, %d entries, %d bytes, next update %s (%d ms)%n",
+                        i.caId(), i.number(), i.entries(), i.bytes(), i.nextUpdate(), i.millis());
+            }
+            return 0;
+        }
+    }
+}

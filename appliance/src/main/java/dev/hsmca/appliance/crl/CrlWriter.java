@@ -1,0 +1,174 @@
+package dev.hsmca.appliance.crl;
+
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Enumerated;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.operator.ContentSigner;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Date;
+import java.util.function.Consumer;
+
+/**
+ * Writes a signed X.509 v2 CRL to a file in constant memory, however many entries: the entries are read twice
+ * from their source (once to learn the DER lengths, once to write and sign them) and never held together.
+ */
+public final class CrlWriter {
+    private CrlWriter() {
+    }
+
+    /** A revoked certificate. {@code reasonCode} is an RFC 5280 CRLReason, or -1 for none. */
+    public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {
+    }
+
+    /** Something that can list the entries, in the same order, as often as asked. */
+    public interface EntrySource {
+        void forEach(Consumer<Entry> consumer);
+    }
+
+    public record Result(long entries, long bytes) {
+    }
+
+    public static Result write(X500Name issuer, byte[] issuerKeyId, BigInteger crlNumber, Instant thisUpdate,
+                               Instant nextUpdate, EntrySource source, ContentSigner signer, Path out) throws IOException {
+        long[] count = {0};
+        long[] entriesLength = {0};
+        source.forEach(e -> {
+            count[0]++;
+            entriesLength[0] += der(entry(e)).length;
+        });
+
+        byte[] version = der(new ASN1Integer(1));
+        byte[] algorithm = der(signer.getAlgorithmIdentifier());
+        byte[] issuerName = der(issuer);
+        byte[] times = concat(der(new Time(Date.from(thisUpdate))), der(new Time(Date.from(nextUpdate))));
+        ASN1EncodableVector ext = new ASN1EncodableVector();
+        ext.add(new Extension(Extension.cRLNumber, false, der(new ASN1Integer(crlNumber))));
+        ext.add(new Extension(Extension.authorityKeyIdentifier, false, der(new AuthorityKeyIdentifier(issuerKeyId))));
+        byte[] extensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
+        byte[] revokedHeader = count[0] == 0 ? new byte[0] : header(0x30, entriesLength[0]);
+        long tbsContent = version.length + algorithm.length + issuerName.length + times.length
+                + revokedHeader.length + (count[0] == 0 ? 0 : entriesLength[0]) + extensions.length;
+        byte[] tbsHeader = header(0x30, tbsContent);
+
+        Path tbsFile = Files.createTempFile(out.toAbsolutePath().getParent(), "tbs", ".der");
+        try {
+            long[] second = {0, 0};
+            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tbsFile), 1 << 16);
+                 OutputStream signed = signer.getOutputStream()) {
+                OutputStream both = tee(file, signed);
+                for (byte[] part : new byte[][]{tbsHeader, version, algorithm, issuerName, times, revokedHeader}) {
+                    both.write(part);
+                }
+                source.forEach(e -> {
+                    byte[] b = der(entry(e));
+                    second[0]++;
+                    second[1] += b.length;
+                    try {
+                        both.write(b);
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                });
+                both.write(extensions);
+            }
+            if (second[0] != count[0] || second[1] != entriesLength[0]) {
+                throw new IllegalStateException("revocations changed while the CRL was written; try again");
+            }
+            byte[] signature = der(new DERBitString(signer.getSignature()));
+            long tbsTotal = tbsHeader.length + tbsContent;
+            byte[] outer = header(0x30, tbsTotal + algorithm.length + signature.length);
+            Path partial = Files.createTempFile(out.toAbsolutePath().getParent(), "crl", ".part");
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+                o.write(outer);
+                Files.copy(tbsFile, o);
+                o.write(algorithm);
+                o.write(signature);
+            }
+            Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Result(count[0], Files.size(out));
+        } finally {
+            Files.deleteIfExists(tbsFile);
+        }
+    }
+
+    private static DERSequence entry(Entry e) {
+        ASN1EncodableVector v = new ASN1EncodableVector();
+        v.add(new ASN1Integer(e.serial()));
+        v.add(new Time(Date.from(e.revokedAt())));
+        ASN1EncodableVector ext = new ASN1EncodableVector();
+        if (e.reasonCode() > 0) { // unspecified (0) is expressed by leaving the extension out (RFC 5280 5.3.1)
+            ext.add(new Extension(Extension.reasonCode, false, der(new ASN1Enumerated(e.reasonCode()))));
+        }
+        if (e.invalidityDate() != null) {
+            ext.add(new Extension(Extension.invalidityDate, false, der(new ASN1GeneralizedTime(Date.from(e.invalidityDate())))));
+        }
+        if (ext.size() > 0) {
+            v.add(new DERSequence(ext));
+        }
+        return new DERSequence(v);
+    }
+
+    private static byte[] der(org.bouncycastle.asn1.ASN1Encodable o) {
+        try {
+            return o.toASN1Primitive().getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Tag and DER definite length for content of the given length. */
+    static byte[] header(int tag, long length) {
+        if (length < 128) {
+            return new byte[]{(byte) tag, (byte) length};
+        }
+        int bytes = (64 - Long.numberOfLeadingZeros(length) + 7) / 8;
+        byte[] h = new byte[2 + bytes];
+        h[0] = (byte) tag;
+        h[1] = (byte) (0x80 | bytes);
+        for (int i = 0; i < bytes; i++) {
+            h[2 + i] = (byte) (length >>> (8 * (bytes - 1 - i)));
+        }
+        return h;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private static OutputStream tee(OutputStream a, OutputStream b) {
+        return new OutputStream() {
+            @Override
+            public void write(int x) throws IOException {
+                a.write(x);
+                b.write(x);
+            }
+
+            @Override
+            public void write(byte[] buf, int off, int len) throws IOException {
+                a.write(buf, off, len);
+                b.write(buf, off, len);
+            }
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hsmca.appliance.ocsp;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.hsm.ocsp.CertStatusInfo;
+import dev.hsmca.hsm.ocsp.OcspResponses;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.DERNull;
+
+import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Signs OCSP responses ahead of time with the delegated OCSP signer (in the HSM), one for SHA-1 and one for
+ * SHA-256 CertIDs, so the responder can answer without any key. Called at issuance, at revocation (before the
+ * revocation call returns) and by the refresher before nextUpdate.
+ */
+@Singleton
+public class OcspPresigner {
+    static final AlgorithmIdentifier SHA256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+
+    private final CaHierarchy ca;
+    private final CertificateRepository certificates;
+    private final PresignedResponseRepository responses;
+    private final OcspConfig config;
+    private final Clock clock;
+
+    public OcspPresigner(CaHierarchy ca, CertificateRepository certificates, PresignedResponseRepository responses,
+                         OcspConfig config, Clock clock) {
+        this.ca = ca;
+        this.certificates = certificates;
+        this.responses = responses;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public boolean enabled() {
+        return config.presign();
+    }
+
+    /** Signs and stores the responses for this certificate's current status (joins the caller's transaction). */
+    @Transactional
+    public void presign(CertificateRecord record) {
+        if (!config.presign()) {
+            return;
+        }
+        CaHierarchy.Member issuing = ca.issuing();
+        if (!issuing.id().equals(record.issuerId())) {
+            return; // certificates of a replaced hierarchy are not served any more
+        }
+        CaHierarchy.Member signer = ca.member(CaRole.OCSP);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant next = now.plus(Duration.ofHours(config.validityHours()));
+        CertStatusInfo status = CertificateRecord.REVOKED.equals(record.status())
+                ? CertStatusInfo.revoked(record.revokedAt(), RevocationReason.parse(record.revocationReason()).code())
+                : CertStatusInfo.good();
+        try {
+            X509CertificateHolder issuer = new X509CertificateHolder(issuing.certificate().getEncoded());
+            X509CertificateHolder responder = new X509CertificateHolder(signer.certificate().getEncoded());
+            BigInteger serial = new BigInteger(record.serial(), 16);
+            responses.deleteForSerial(record.serial());
+            for (AlgorithmIdentifier alg : new AlgorithmIdentifier[]{CertificateID.HASH_SHA1, SHA256}) {
+                CertificateID id = new CertificateID(OcspResponses.digests().get(alg), issuer, serial);
+                byte[] der = OcspResponses.sign(List.of(new OcspResponses.Single(id, status)), signer.key(), responder,
+                        now, next, null);
+                responses.save(new PresignedResponse(new PresignedResponse.Key(record.serial(),
+                        alg == SHA256 ? "sha256" : "sha1"), record.issuerId(), status.kind().name().toLowerCase(),
+                        now, next, der));
+            }
+        } catch (CertificateEncodingException | java.io.IOException | OCSPException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot pre-sign the OCSP response for " + record.serial(), e);
+        }
+    }
+
+    /** Re-signs responses that have passed half their validity (or are missing). Returns how many. */
+    @Transactional
+    public int refresh(int limit) {
+        if (!config.presign()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        Instant halfLife = now.plus(Duration.ofHours(config.validityHours()).dividedBy(2));
+        List<String> stale = responses.stale(now, halfLife, limit);
+        stale.forEach(serial -> certificates.findById(serial).ifPresent(this::presign));
+        return stale.size();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.hsmca.appliance.ocsp;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.time.Instant;
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface PresignedResponseRepository extends CrudRepository<PresignedResponse, PresignedResponse.Key> {
+
+    @Query("DELETE FROM ocsp_responses WHERE serial = :serial")
+    void deleteForSerial(String serial);
+
+    /** Certificates whose responses pass half their life before {@code refreshBefore}, or that have none. */
+    @Query("""
+            SELECT c.serial FROM certificates c
+            WHERE c.not_after > :now
+              AND NOT EXISTS (SELECT 1 FROM ocsp_responses r WHERE r.serial = c.serial AND r.next_update > :refreshBefore)
+            ORDER BY c.serial LIMIT :limit""")
+    List<String> stale(Instant now, Instant refreshBefore, int limit);
+}

@@ -1,0 +1,25 @@
+package dev.hsmca.ocsp;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+/**
+ * @param mode            {@code presigned}: serve what the appliance signed, no key needed; {@code live}: sign
+ *                        every answer through the HSM
+ * @param liveForNonce    with an HSM, answer requests that carry a nonce live (echoing it) even in presigned mode
+ * @param signer          {@code delegated} (the OCSP signing certificate) or {@code ca} (the issuing CA's key)
+ * @param validityHours   nextUpdate of live answers
+ * @param cacheSeconds    how long an answer may be reused (never past its nextUpdate); 0 turns the cache off
+ * @param cacheEntries    cache bound
+ */
+@ConfigurationProperties("pki.ocsp")
+public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
+                              @Bindable(defaultValue = "true") boolean liveForNonce,
+                              @Bindable(defaultValue = "delegated") String signer,
+                              @Bindable(defaultValue = "96") int validityHours,
+                              @Bindable(defaultValue = "60") int cacheSeconds,
+                              @Bindable(defaultValue = "100000") int cacheEntries) {
+    public boolean live() {
+        return "live".equals(mode);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.hsmca.ocsp;
+
+import dev.hsmca.hsm.PinSource;
+import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.ocsp.source.CachingSource;
+import dev.hsmca.ocsp.source.IssuerFilter;
+import dev.hsmca.ocsp.source.KnownIssuers;
+import dev.hsmca.ocsp.source.LiveSource;
+import dev.hsmca.ocsp.source.PresignedSource;
+import dev.hsmca.ocsp.source.Source;
+import dev.hsmca.ocsp.store.IssuerRow;
+import dev.hsmca.ocsp.store.Store;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import org.bouncycastle.cert.X509CertificateHolder;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+
+/** Builds the responder chain from configuration. */
+@Factory
+public class ResponderFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Singleton
+    Responder responder(ResponderConfig config, HsmConfig hsm, KnownIssuers issuers, Store.Issuers issuerRows,
+                        Store.Statuses statuses, Store.Presigned presigned, Clock clock) {
+        Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
+        if (config.live() && live == null) {
+            throw new IllegalStateException("pki.ocsp.mode=live needs pki.hsm.enabled=true");
+        }
+        Source core = config.live() ? live : new PresignedSource(presigned, live);
+        Source cached = new CachingSource(core, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
+        IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
+        return new Responder(new IssuerFilter(issuers, cached), nonceChain);
+    }
+
+    /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */
+    static final class Lazy implements Source {
+        private final java.util.function.Supplier<Source> factory;
+        private volatile Source source;
+
+        Lazy(java.util.function.Supplier<Source> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public dev.hsmca.ocsp.source.Answer respond(dev.hsmca.ocsp.source.ResolvedQuery query) {
+            Source s = source;
+            if (s == null) {
+                synchronized (this) {
+                    if (source == null) {
+                        source = factory.get();
+                    }
+                    s = source;
+                }
+            }
+            return s.respond(query);
+        }
+    }
+
+    private static Source live(ResponderConfig config, HsmConfig hsm, Store.Issuers issuerRows, Store.Statuses statuses,
+                               Clock clock) {
+        char[] pin = PinSource.read(hsm.pinEnv(), Path.of(hsm.pinFile()));
+        Pkcs11Token token;
+        try {
+            token = Pkcs11Token.open(hsm.library(), hsm.tokenLabel(), pin);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+        String role = "ca".equals(config.signer()) ? "issuing" : "ocsp";
+        IssuerRow signer = issuerRows.active(role)
+                .orElseThrow(() -> new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));
+        try {
+            return new LiveSource(statuses, token.signingKey(role), new X509CertificateHolder(signer.certificateDer()),
+                    Duration.ofHours(config.validityHours()), clock);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable " + role + " certificate", e);
+        }
+    }
+}

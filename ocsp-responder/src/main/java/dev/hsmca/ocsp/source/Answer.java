@@ -1,0 +1,24 @@
+package dev.hsmca.ocsp.source;
+
+import dev.hsmca.hsm.ocsp.OcspResponses;
+
+import java.time.Instant;
+
+/**
+ * An OCSP response ready to send. {@code status} is the OCSPResponseStatus (0 successful, 1 malformedRequest,
+ * 2 internalError, 3 tryLater, 6 unauthorized); times are those of the single response, for caching.
+ */
+public record Answer(byte[] der, int status, Instant thisUpdate, Instant nextUpdate, String mode) {
+    public static final int MALFORMED = 1;
+    public static final int INTERNAL_ERROR = 2;
+    public static final int TRY_LATER = 3;
+    public static final int UNAUTHORIZED = 6;
+
+    public static Answer error(int status) {
+        return new Answer(OcspResponses.error(status), status, null, null, "error");
+    }
+
+    public boolean successful() {
+        return status == 0;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.hsmca.ocsp.source;
+
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.cert.ocsp.CertificateID;
+
+import java.util.Optional;
+
+/**
+ * First link: every CertID must use SHA-1 or SHA-256 and name the same issuing CA this responder serves;
+ * anything else is {@code unauthorized}.
+ */
+public final class IssuerFilter {
+    private final KnownIssuers issuers;
+    private final Source next;
+
+    public IssuerFilter(KnownIssuers issuers, Source next) {
+        this.issuers = issuers;
+        this.next = next;
+    }
+
+    public Answer respond(OcspQuery query) {
+        String hash = null;
+        KnownIssuers.Issuer issuer = null;
+        for (CertificateID id : query.ids()) {
+            String h = hashName(id);
+            if (h == null || (hash != null && !hash.equals(h))) {
+                return Answer.error(Answer.UNAUTHORIZED);
+            }
+            hash = h;
+            Optional<KnownIssuers.Issuer> found = issuers.find(id, h);
+            if (found.isEmpty() || (issuer != null && !issuer.row().id().equals(found.get().row().id()))) {
+                return Answer.error(Answer.UNAUTHORIZED);
+            }
+            issuer = found.get();
+        }
+        return next.respond(new ResolvedQuery(query, issuer.row(), issuer.certificate(), hash));
+    }
+
+    static String hashName(CertificateID id) {
+        var alg = id.getHashAlgOID();
+        if (OIWObjectIdentifiers.idSHA1.equals(alg)) {
+            return "sha1";
+        }
+        if (NISTObjectIdentifiers.id_sha256.equals(alg)) {
+            return "sha256";
+        }
+        return null;
+    }
+}

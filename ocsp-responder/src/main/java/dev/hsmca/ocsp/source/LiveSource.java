@@ -1,0 +1,61 @@
+package dev.hsmca.ocsp.source;
+
+import dev.hsmca.hsm.SigningKey;
+import dev.hsmca.hsm.ocsp.CertStatusInfo;
+import dev.hsmca.hsm.ocsp.OcspResponses;
+import dev.hsmca.ocsp.store.StatusRow;
+import dev.hsmca.ocsp.store.Store;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Signs per request through the HSM, with the current status from the store; echoes the nonce. */
+public final class LiveSource implements Source {
+    private static final Map<String, Integer> REASONS = Map.of("unspecified", 0, "keyCompromise", 1,
+            "affiliationChanged", 3, "superseded", 4, "cessationOfOperation", 5, "certificateHold", 6);
+
+    private final Store.Statuses statuses;
+    private final SigningKey key;
+    private final X509CertificateHolder responderCertificate;
+    private final Duration validity;
+    private final Clock clock;
+
+    public LiveSource(Store.Statuses statuses, SigningKey key, X509CertificateHolder responderCertificate,
+                      Duration validity, Clock clock) {
+        this.statuses = statuses;
+        this.key = key;
+        this.responderCertificate = responderCertificate;
+        this.validity = validity;
+        this.clock = clock;
+    }
+
+    @Override
+    public Answer respond(ResolvedQuery q) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant next = now.plus(validity);
+        List<OcspResponses.Single> answers = new ArrayList<>();
+        for (CertificateID id : q.query().ids()) {
+            answers.add(new OcspResponses.Single(id, status(id, q.issuer().id())));
+        }
+        byte[] der = OcspResponses.sign(answers, key, responderCertificate, now, next, q.query().nonce());
+        return new Answer(der, 0, now, next, "live");
+    }
+
+    private CertStatusInfo status(CertificateID id, String issuerId) {
+        StatusRow row = statuses.find(id.getSerialNumber().toString(16), issuerId).orElse(null);
+        if (row == null) {
+            return CertStatusInfo.unknown();
+        }
+        if ("revoked".equals(row.status())) {
+            return CertStatusInfo.revoked(row.revokedAt(), REASONS.getOrDefault(row.revocationReason(), 0));
+        }
+        return CertStatusInfo.good();
+    }
+}

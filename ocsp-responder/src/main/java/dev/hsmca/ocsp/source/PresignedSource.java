@@ -1,0 +1,30 @@
+package dev.hsmca.ocsp.source;
+
+import dev.hsmca.ocsp.store.Store;
+
+/**
+ * Serves the response the appliance signed ahead of time: no key at the edge. A request that cannot be served
+ * that way (several CertIDs, or no pre-signed response) goes to live signing when this responder has an HSM,
+ * else gets {@code unauthorized}, as RFC 5019 §2.2.3 allows.
+ */
+public final class PresignedSource implements Source {
+    private final Store.Presigned presigned;
+    private final Source live;
+
+    public PresignedSource(Store.Presigned presigned, Source live) {
+        this.presigned = presigned;
+        this.live = live;
+    }
+
+    @Override
+    public Answer respond(ResolvedQuery q) {
+        if (q.query().single()) {
+            String serial = q.query().ids().get(0).getSerialNumber().toString(16);
+            var row = presigned.find(serial, q.hash(), q.issuer().id());
+            if (row.isPresent()) {
+                return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned");
+            }
+        }
+        return live != null ? live.respond(q) : Answer.error(Answer.UNAUTHORIZED);
+    }
+}

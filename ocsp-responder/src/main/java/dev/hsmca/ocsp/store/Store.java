@@ -1,0 +1,44 @@
+package dev.hsmca.ocsp.store;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Everything the responder reads. It never writes. */
+public final class Store {
+    private Store() {
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Issuers extends GenericRepository<IssuerRow, String> {
+        Optional<IssuerRow> findById(String id);
+
+        @Query("SELECT * FROM ca_certificates WHERE role IN ('issuing', 'root')")
+        List<IssuerRow> caCertificates();
+
+        @Query("SELECT * FROM ca_certificates WHERE role = :role AND active = TRUE")
+        Optional<IssuerRow> active(String role);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Statuses extends GenericRepository<StatusRow, String> {
+        @Query("SELECT serial, issuer_id, status, not_after, revoked_at, revocation_reason FROM certificates WHERE serial = :serial AND issuer_id = :issuerId")
+        Optional<StatusRow> find(String serial, String issuerId);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Presigned extends GenericRepository<PresignedRow, PresignedRow.Key> {
+        @Query("SELECT * FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
+        Optional<PresignedRow> find(String serial, String hash, String issuerId);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Crls extends GenericRepository<CrlRow, CrlRow.Key> {
+        @Query("SELECT * FROM crls WHERE ca_id = :caId ORDER BY crl_number DESC LIMIT 1")
+        Optional<CrlRow> latest(String caId);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.hsmca.ocsp.web;
+
+import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.source.Answer;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * RFC 6960 over HTTP: POST of application/ocsp-request to {@code /} or {@code /ocsp}, and RFC 5019 GET with the
+ * base64 (URL-encoded) request in the path. GET answers carry the RFC 5019 caching headers.
+ */
+@Controller
+public class OcspController {
+    static final String REQUEST = "application/ocsp-request";
+    static final String RESPONSE = "application/ocsp-response";
+    static final int MAX_GET_CHARS = 4096;
+
+    private final Responder responder;
+    private final Clock clock;
+
+    public OcspController(Responder responder, Clock clock) {
+        this.responder = responder;
+        this.clock = clock;
+    }
+
+    @Post(uris = {"/", "/ocsp"}, consumes = REQUEST, produces = RESPONSE)
+    public HttpResponse<byte[]> post(@Body byte[] body) {
+        return render(responder.answer(body), false);
+    }
+
+    @Get(uris = {"/{+encoded}"}, produces = RESPONSE)
+    public HttpResponse<byte[]> get(@PathVariable String encoded) {
+        String b64 = encoded.startsWith("ocsp/") ? encoded.substring(5) : encoded;
+        if (b64.isEmpty() || b64.length() > MAX_GET_CHARS) {
+            return render(Answer.error(Answer.MALFORMED), false);
+        }
+        byte[] der;
+        try {
+            String text = URLDecoder.decode(b64, StandardCharsets.US_ASCII);
+            der = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
+                    ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return render(Answer.error(Answer.MALFORMED), false);
+        }
+        return render(responder.answer(der), true);
+    }
+
+    private HttpResponse<byte[]> render(Answer a, boolean get) {
+        MutableHttpResponse<byte[]> r = HttpResponse.ok(a.der()).contentType(RESPONSE);
+        if (get && a.successful() && a.nextUpdate() != null) {
+            Instant now = clock.instant();
+            long maxAge = Math.max(0, Duration.between(now, a.nextUpdate()).getSeconds());
+            r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
+            r.header("Last-Modified", http(a.thisUpdate()));
+            r.header("Expires", http(a.nextUpdate()));
+            r.header("ETag", "\"" + etag(a.der()) + "\"");
+        } else {
+            r.header("Cache-Control", "no-cache, no-store");
+        }
+        return r;
+    }
+
+    static String http(Instant t) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+    }
+
+    static String etag(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)).substring(0, 32);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
