@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL for the test suite.
 #   test-postgres.sh start DIR   → prints the JDBC URL on stdout
 #   test-postgres.sh stop DIR
+#   test-postgres.sh resume DIR  → starts a stopped cluster again on the same port
 # PostgreSQL refuses to run as root, so the cluster runs as the 'postgres' user when we are root.
 set -euo pipefail
 cmd=${1:?start|stop}
@@ -23,8 +24,13 @@ case "$cmd" in
     echo "$port" >"$dir/port"
     echo "jdbc:postgresql://127.0.0.1:$port/postgres?user=pki"
     ;;
+  resume)
+    # start an existing cluster again on its port (tests of "database down, then back")
+    port=$(cat "$dir/port")
+    as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
+    ;;
   stop)
     [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: test-postgres.sh start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: test-postgres.sh start|stop|resume DIR" >&2; exit 2 ;;
 esac

@@ -9,7 +9,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param liveForNonce    with an HSM, answer requests that carry a nonce live (echoing it) even in presigned mode
  * @param signer          {@code delegated} (the OCSP signing certificate) or {@code ca} (the issuing CA's key)
  * @param validityHours   nextUpdate of live answers
- * @param cacheSeconds    how long an answer may be reused (never past its nextUpdate); 0 turns the cache off
+ * @param cacheSeconds    how long a live-signed answer may be reused for an unchanged status; 0 turns it off
  * @param cacheEntries    cache bound
  */
 @ConfigurationProperties("pki.ocsp")

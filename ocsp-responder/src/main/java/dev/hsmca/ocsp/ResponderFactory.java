@@ -36,10 +36,11 @@ public class ResponderFactory {
         if (config.live() && live == null) {
             throw new IllegalStateException("pki.ocsp.mode=live needs pki.hsm.enabled=true");
         }
-        Source core = config.live() ? live : new PresignedSource(presigned, live);
-        Source cached = new CachingSource(core, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
+        Source cachedLive = live == null ? null
+                : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
+        Source main = config.live() ? cachedLive : new PresignedSource(presigned, cachedLive);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
-        return new Responder(new IssuerFilter(issuers, cached), nonceChain);
+        return new Responder(new IssuerFilter(issuers, main), nonceChain);
     }
 
     /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */

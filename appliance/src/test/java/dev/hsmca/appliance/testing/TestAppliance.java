@@ -61,6 +61,23 @@ public final class TestAppliance {
         }
     }
 
+    /** Sets a property for the CA's context and the server's (before {@link #initialize()}). */
+    public TestAppliance with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    /** The database and HSM properties another process (the OCSP responder) needs to share them. */
+    public Map<String, String> shared() {
+        Map<String, String> shared = new HashMap<>();
+        properties.forEach((k, v) -> {
+            if (k.startsWith("datasources.") || k.startsWith("pki.hsm.")) {
+                shared.put(k, v);
+            }
+        });
+        return shared;
+    }
+
     public TestAppliance initialize() {
         try (ApplicationContext context = context()) {
             context.getBean(CaInitializer.class).initialize(false);

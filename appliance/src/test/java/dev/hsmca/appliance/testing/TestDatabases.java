@@ -20,7 +20,7 @@ public final class TestDatabases {
 
     public static Database h2(Path dir) {
         String url = "jdbc:h2:file:" + dir.resolve("db/pki").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";AUTO_SERVER=TRUE;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
         return new Database(url, Map.of("datasources.default.url", url,
                 "datasources.default.driver-class-name", "org.h2.Driver",
                 "datasources.default.username", "sa", "datasources.default.password", ""));
@@ -33,6 +33,11 @@ public final class TestDatabases {
             throw new IllegalStateException(PG_URL_VARIABLE + " is not set: run the suite with 'make test', "
                     + "which starts a throwaway PostgreSQL");
         }
+        return freshPostgres(admin);
+    }
+
+    /** A new, empty database in the PostgreSQL at this admin URL ({@code .../postgres?user=...}). */
+    public static Database freshPostgres(String admin) {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);

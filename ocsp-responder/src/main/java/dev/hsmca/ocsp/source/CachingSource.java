@@ -1,5 +1,7 @@
 package dev.hsmca.ocsp.source;
 
+import dev.hsmca.ocsp.store.Store;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,21 +10,24 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps successful single-CertID answers without a nonce for a short while (never past their nextUpdate),
- * so hot certificates do not hit the database on every request. Bounded in size.
+ * Saves HSM signatures, never freshness: the certificate's status is read from the store on every request and
+ * is part of the cache key, so a revocation is answered at once; only the signed answer for an unchanged
+ * status is reused (single CertID, no nonce, never past half its validity). Bounded in size.
  */
 public final class CachingSource implements Source {
     private record Entry(Answer answer, Instant until) {
     }
 
     private final Source next;
+    private final Store.Statuses statuses;
     private final Duration ttl;
     private final int maxEntries;
     private final Clock clock;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-    public CachingSource(Source next, Duration ttl, int maxEntries, Clock clock) {
+    public CachingSource(Source next, Store.Statuses statuses, Duration ttl, int maxEntries, Clock clock) {
         this.next = next;
+        this.statuses = statuses;
         this.ttl = ttl;
         this.maxEntries = maxEntries;
         this.clock = clock;
@@ -33,18 +38,19 @@ public final class CachingSource implements Source {
         if (!q.query().single() || q.query().nonce() != null || ttl.isZero()) {
             return next.respond(q);
         }
-        String key = q.issuer().id() + "/" + q.hash() + "/" + q.query().ids().get(0).getSerialNumber().toString(16);
+        String serial = q.query().ids().get(0).getSerialNumber().toString(16);
+        String status = statuses.find(serial, q.issuer().id())
+                .map(r -> r.status() + "|" + r.revokedAt() + "|" + r.revocationReason()).orElse("unknown");
+        String key = q.issuer().id() + "/" + q.hash() + "/" + serial + "/" + status;
         Instant now = clock.instant();
         Entry e = cache.get(key);
         if (e != null && now.isBefore(e.until())) {
             return e.answer();
         }
         Answer a = next.respond(q);
-        if (a.successful() && a.nextUpdate() != null) {
-            Instant until = now.plus(ttl);
-            if (a.nextUpdate().isBefore(until)) {
-                until = a.nextUpdate();
-            }
+        if (a.successful() && a.nextUpdate() != null && a.thisUpdate() != null) {
+            Instant halfLife = a.thisUpdate().plus(Duration.between(a.thisUpdate(), a.nextUpdate()).dividedBy(2));
+            Instant until = now.plus(ttl).isBefore(halfLife) ? now.plus(ttl) : halfLife;
             if (cache.size() >= maxEntries) {
                 evictExpired(now);
             }

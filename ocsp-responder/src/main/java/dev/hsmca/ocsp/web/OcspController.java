@@ -2,6 +2,7 @@ package dev.hsmca.ocsp.web;
 
 import dev.hsmca.ocsp.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -41,7 +42,7 @@ public class OcspController {
     }
 
     @Post(uris = {"/", "/ocsp"}, consumes = REQUEST, produces = RESPONSE)
-    public HttpResponse<byte[]> post(@Body byte[] body) {
+    public HttpResponse<byte[]> post(@Nullable @Body byte[] body) {
         return render(responder.answer(body), false);
     }
 
@@ -53,7 +54,9 @@ public class OcspController {
         }
         byte[] der;
         try {
-            String text = URLDecoder.decode(b64, StandardCharsets.US_ASCII);
+            // The router may already have decoded %-escapes; a '+' must stay a '+' either way.
+            String text = (b64.indexOf('%') >= 0 ? URLDecoder.decode(b64.replace("+", "%2B"), StandardCharsets.US_ASCII) : b64)
+                    .replace(' ', '+');
             der = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
                     ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {

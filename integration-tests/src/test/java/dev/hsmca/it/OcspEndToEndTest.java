@@ -1,0 +1,216 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The appliance issues and revokes; the responder (its own process, live signing through the same SoftHSM token
+ * for nonce requests, pre-signed answers otherwise) answers openssl, curl and Java's PKIX revocation checker.
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OcspEndToEndTest implements TestPropertyProvider {
+    static final int PORT = ResponderProcess.freePort();
+    static final TestAppliance APP = TestAppliance.h2()
+            .with("pki.urls.ocsp", "http://localhost:" + PORT)
+            .with("pki.urls.crl-base", "http://localhost:" + PORT + "/crl")
+            .with("pki.urls.ca-issuers-base", "http://localhost:" + PORT + "/ca")
+            .initialize();
+
+    @Inject
+    EmbeddedServer server;
+
+    ResponderProcess responder;
+    Path dir;
+    String serial;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        responder = ResponderProcess.start(PORT, APP.shared(), true);
+        dir = Files.createTempDirectory("ocsp-e2e");
+        Files.copy(APP.rootPem(), dir.resolve("root.pem"));
+        Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
+        Api admin = new Api(APP.adminSsl(), server.getPort());
+        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
+                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
+        assertEquals(201, r.statusCode(), r.body());
+        serial = (String) Api.parse(r).get("serial");
+        Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (responder != null) {
+            responder.close();
+        }
+    }
+
+    Shell.Result ocsp(String... extra) {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url",
+                responder.url(), "-CAfile", "root.pem", "-resp_text"));
+        cmd.addAll(java.util.List.of(extra));
+        return Shell.exec(dir, cmd.toArray(String[]::new));
+    }
+
+    Shell.Result crlVerify() {
+        Shell.exec(dir, "curl", "-sSf", "-o", "crl.pem", responder.url() + "/crl/issuing.pem").ok();
+        return Shell.exec(dir, "openssl", "verify", "-crl_check", "-CRLfile", "crl.pem", "-CAfile", "root.pem",
+                "-untrusted", "issuing.pem", "leaf.pem");
+    }
+
+    @Test
+    @Order(1)
+    void goodWithAndWithoutNonceAndUnknownSerial() {
+        Shell.Result withNonce = ocsp("-cert", "leaf.pem");
+        assertEquals(0, withNonce.exit(), withNonce.output());
+        assertTrue(withNonce.output().contains("Response verify OK"), withNonce.output());
+        assertTrue(withNonce.output().contains("leaf.pem: good"), withNonce.output());
+        assertTrue(withNonce.output().contains("Nonce"), "live answer echoes the nonce: " + withNonce.output());
+
+        Shell.Result noNonce = ocsp("-cert", "leaf.pem", "-no_nonce");
+        assertTrue(noNonce.output().contains("Response verify OK") && noNonce.output().contains("leaf.pem: good"), noNonce.output());
+        assertTrue(noNonce.output().contains("Responder Id: byKey") || noNonce.output().contains("Responder Id"), noNonce.output());
+
+        Shell.Result sha256 = ocsp("-sha256", "-cert", "leaf.pem", "-no_nonce");
+        assertTrue(sha256.output().contains("leaf.pem: good"), sha256.output());
+
+        Shell.Result unknown = ocsp("-serial", "0x1234567890abcdef1234", "-no_nonce");
+        assertTrue(unknown.output().contains(": unknown"), unknown.output());
+        Shell.Result unknownLive = ocsp("-serial", "0x1234567890abcdef1234");
+        assertTrue(unknownLive.output().contains(": unknown"), unknownLive.output());
+
+        // Two CertIDs in one request.
+        Shell.Result two = ocsp("-cert", "leaf.pem", "-serial", "0x99", "-no_nonce");
+        assertTrue(two.output().contains("leaf.pem: good") && two.output().contains("0x99: unknown"), two.output());
+    }
+
+    @Test
+    @Order(2)
+    void getWithCachingHeaders() throws Exception {
+        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "req.der").ok();
+        String b64 = URLEncoder.encode(Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("req.der"))),
+                StandardCharsets.US_ASCII);
+        HttpResponse<byte[]> r = responder.get("/" + b64);
+        assertEquals(200, r.statusCode());
+        assertEquals("application/ocsp-response", r.headers().firstValue("content-type").orElse(""));
+        String cache = r.headers().firstValue("cache-control").orElse("");
+        assertTrue(cache.contains("max-age=") && cache.contains("public") && cache.contains("no-transform")
+                && cache.contains("must-revalidate"), cache);
+        long maxAge = Long.parseLong(cache.replaceAll(".*max-age=(\\d+).*", "$1"));
+        assertTrue(maxAge > 0 && maxAge <= 96 * 3600, cache);
+        assertTrue(r.headers().firstValue("last-modified").isPresent());
+        assertTrue(r.headers().firstValue("expires").isPresent());
+        assertTrue(r.headers().firstValue("etag").isPresent());
+        Files.write(dir.resolve("get.der"), r.body());
+        Shell.Result parsed = Shell.exec(dir, "openssl", "ocsp", "-respin", "get.der", "-issuer", "issuing.pem",
+                "-CAfile", "root.pem", "-cert", "leaf.pem", "-resp_text");
+        assertTrue(parsed.output().contains("leaf.pem: good"), parsed.output());
+        // curl, as a client would fetch it
+        Shell.Result viaCurl = Shell.exec(dir, "curl", "-sSf", "-o", "curl.der", responder.url() + "/ocsp/" + b64);
+        assertEquals(0, viaCurl.exit(), viaCurl.output());
+    }
+
+    @Test
+    @Order(3)
+    void javaPkixAcceptsTheGoodCertificate() throws Exception {
+        PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY);
+        // (The JDK caches a fetched CRL for 30 s, so its CRL-only checks run after the revocation, below.)
+        Shell.Result before = crlVerify();
+        assertEquals(0, before.exit(), before.output());
+    }
+
+    @Test
+    @Order(4)
+    void revocationIsVisibleAtOnceEverywhere() throws Exception {
+        Api admin = new Api(APP.adminSsl(), server.getPort());
+        HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
+        assertEquals(200, r.statusCode(), r.body());
+
+        for (String[] args : new String[][]{{"-cert", "leaf.pem", "-no_nonce"}, {"-cert", "leaf.pem"}}) {
+            Shell.Result o = ocsp(args);
+            assertTrue(o.output().contains("leaf.pem: revoked"), o.output());
+            assertTrue(o.output().contains("Reason: keyCompromise"), o.output());
+            assertTrue(o.output().contains("Revocation Time"), o.output());
+        }
+        Shell.Result after = crlVerify();
+        assertNotEquals(0, after.exit(), after.output());
+        assertTrue(after.output().contains("certificate revoked"), after.output());
+
+        Exception ocspRefusal = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
+                PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY));
+        assertTrue(PkixCheck.revoked(ocspRefusal), ocspRefusal.toString());
+        Exception crlRefusal = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
+                PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY));
+        assertTrue(PkixCheck.revoked(crlRefusal), crlRefusal.toString());
+        // The same CRL, a certificate not on it: accepted.
+        HttpResponse<String> other = admin.postJson("/api/v1/certificates", Map.of("csr",
+                Openssl.keyAndCsr(dir, "other", "other.example.com", "DNS:other.example.com"), "profile", "tls-server"));
+        Api.write(dir.resolve("other.pem"), (String) Api.parse(other).get("certificate_pem"));
+        PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY);
+        PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY);
+    }
+
+    @Test
+    @Order(5)
+    void badRequestsAreAnsweredAndTheResponderStaysUp() throws Exception {
+        assertOcspStatus(responder.post("/", "application/ocsp-request", new byte[0]), 1);
+        byte[] random = new byte[300];
+        new java.security.SecureRandom().nextBytes(random);
+        assertOcspStatus(responder.post("/", "application/ocsp-request", random), 1);
+        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-reqout", "full.der").ok();
+        byte[] full = Files.readAllBytes(dir.resolve("full.der"));
+        assertOcspStatus(responder.post("/ocsp", "application/ocsp-request", java.util.Arrays.copyOf(full, full.length / 2)), 1);
+        HttpResponse<byte[]> huge = responder.post("/", "application/ocsp-request", new byte[1024 * 1024]);
+        assertEquals(413, huge.statusCode());
+        HttpResponse<byte[]> wrongType = responder.post("/", "text/plain", full);
+        assertEquals(415, wrongType.statusCode());
+        assertOcspStatus(responder.get("/not*base64!"), 1);
+        assertOcspStatus(responder.get("/" + Base64.getEncoder().encodeToString("garbage".getBytes(StandardCharsets.US_ASCII))), 1);
+        // A nonce over 32 bytes is refused (RFC 8954).
+        assertOcspStatus(responder.post("/", "application/ocsp-request", RequestWithNonce.build(full, 33)), 1);
+        assertOcspStatus(responder.post("/", "application/ocsp-request", RequestWithNonce.build(full, 32)), 0);
+        // An issuer this responder does not serve: unauthorized.
+        Shell.Result foreign = Shell.exec(dir, "openssl", "ocsp", "-issuer", "root.pem", "-serial", "0x10", "-no_nonce",
+                "-url", responder.url());
+        assertTrue(foreign.output().contains("unauthorized"), foreign.output());
+        assertTrue(responder.alive());
+        assertEquals(200, responder.get("/health").statusCode());
+    }
+
+    static void assertOcspStatus(HttpResponse<byte[]> r, int status) throws Exception {
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("application/ocsp-response", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(status, new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getStatus());
+    }
+}

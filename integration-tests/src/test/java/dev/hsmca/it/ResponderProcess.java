@@ -1,0 +1,125 @@
+package dev.hsmca.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The OCSP responder as users run it: its own JVM, from its packaged jar, on its own port. */
+public final class ResponderProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ResponderProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts the responder with these properties; {@code withHsm} false also removes SOFTHSM2_CONF, so the
+     * process could not reach a token even if it tried.
+     */
+    public static ResponderProcess start(int port, Map<String, String> properties, boolean withHsm) throws Exception {
+        String jar = System.getProperty("responder.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar);
+        Path log = Files.createTempFile("responder", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (!withHsm) {
+            pb.environment().remove("SOFTHSM2_CONF");
+        }
+        ResponderProcess r = new ResponderProcess(pb.start(), port, log);
+        r.awaitHealthy();
+        return r;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://localhost:" + port;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public HttpResponse<byte[]> get(String path) throws Exception {
+        return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws Exception {
+        return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private void awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("responder exited: " + log());
+            }
+            try {
+                if (get("/health").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        close();
+        throw new IllegalStateException("responder did not become healthy: " + log());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
