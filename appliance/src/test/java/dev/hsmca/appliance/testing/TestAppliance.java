@@ -49,8 +49,11 @@ public final class TestAppliance {
     }
 
     public static TestAppliance postgres() {
-        Path dir = tempDir();
-        return new TestAppliance(TestHsm.newToken("app"), dir, TestDatabases.freshPostgres());
+        return postgres(TestDatabases.freshPostgres());
+    }
+
+    public static TestAppliance postgres(TestDatabases.Database database) {
+        return new TestAppliance(TestHsm.newToken("app"), tempDir(), database);
     }
 
     private static Path tempDir() {

@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.source.KnownIssuers;
+import dev.hsmca.ocsp.store.Store;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
@@ -14,16 +14,16 @@ public class HealthController {
     public record Status(String status) {
     }
 
-    private final KnownIssuers issuers;
+    private final Store.Issuers issuers;
 
-    public HealthController(KnownIssuers issuers) {
+    public HealthController(Store.Issuers issuers) {
         this.issuers = issuers;
     }
 
     @Get
     public HttpResponse<Status> health() {
         try {
-            boolean ok = issuers.all().stream().anyMatch(i -> "issuing".equals(i.row().role()));
+            boolean ok = issuers.active("issuing").isPresent(); // a real query each time, no cache
             return ok ? HttpResponse.ok(new Status("UP")) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));
         } catch (RuntimeException e) {
             return HttpResponse.<Status>status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));

@@ -1,0 +1,145 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.appliance.testing.TestDatabases;
+import dev.hsmca.hsm.testing.Shell;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pre-signed mode on PostgreSQL: the responder has no HSM at all (no token configuration, no SoftHSM
+ * environment) and serves what the appliance signed; it answers tryLater while its database is down and
+ * recovers without a restart when it is back.
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PresignedPostgresTest implements TestPropertyProvider {
+    static final Path PG_DIR = Pg.dir();
+    static final String PG_ADMIN = Pg.start(PG_DIR);
+    static final int PORT = ResponderProcess.freePort();
+    static final TestAppliance APP = TestAppliance.postgres(TestDatabases.freshPostgres(PG_ADMIN))
+            .with("pki.urls.ocsp", "http://localhost:" + PORT)
+            .initialize();
+
+    @Inject
+    EmbeddedServer server;
+
+    ResponderProcess responder;
+    Path dir;
+    String serial;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<String, String> shared = new HashMap<>();
+        APP.shared().forEach((k, v) -> {
+            if (k.startsWith("datasources.")) {
+                shared.put(k, v);
+            }
+        });
+        shared.put("pki.ocsp.mode", "presigned");
+        responder = ResponderProcess.start(PORT, shared, false);
+        dir = Files.createTempDirectory("presigned");
+        Files.copy(APP.rootPem(), dir.resolve("root.pem"));
+        Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
+        Api admin = new Api(APP.adminSsl(), server.getPort());
+        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
+                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
+        assertEquals(201, r.statusCode(), r.body());
+        serial = (String) Api.parse(r).get("serial");
+        Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (responder != null) {
+            responder.close();
+        }
+        Pg.stop(PG_DIR);
+    }
+
+    Shell.Result ocsp(String... extra) {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url",
+                responder.url(), "-CAfile", "root.pem", "-resp_text"));
+        cmd.addAll(java.util.List.of(extra));
+        return Shell.exec(dir, cmd.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void servesPresignedAnswersWithoutAnyKey() {
+        assertFalse(responder.log().contains("HSM token"), "the responder opened no token: " + responder.log());
+        Shell.Result good = ocsp("-cert", "leaf.pem", "-no_nonce");
+        assertTrue(good.output().contains("Response verify OK") && good.output().contains("leaf.pem: good"), good.output());
+        Shell.Result sha256 = ocsp("-sha256", "-cert", "leaf.pem", "-no_nonce");
+        assertTrue(sha256.output().contains("leaf.pem: good"), sha256.output());
+        // A nonce cannot be echoed without a key: the pre-signed answer comes back without it (RFC 5019).
+        Shell.Result nonce = ocsp("-cert", "leaf.pem");
+        assertTrue(nonce.output().contains("leaf.pem: good"), nonce.output());
+        assertTrue(nonce.output().contains("WARNING: no nonce in response"), nonce.output());
+        // Nothing pre-signed for a serial the CA never issued, and no key to sign "unknown": unauthorized.
+        Shell.Result unknown = ocsp("-serial", "0xabcdef", "-no_nonce");
+        assertTrue(unknown.output().contains("unauthorized"), unknown.output());
+    }
+
+    @Test
+    @Order(2)
+    void revocationIsResignedBeforeTheCallReturns() {
+        Api admin = new Api(APP.adminSsl(), server.getPort());
+        HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "superseded"));
+        assertEquals(200, r.statusCode(), r.body());
+        Shell.Result revoked = ocsp("-cert", "leaf.pem", "-no_nonce");
+        assertTrue(revoked.output().contains("leaf.pem: revoked"), revoked.output());
+        assertTrue(revoked.output().contains("Reason: superseded"), revoked.output());
+    }
+
+    @Test
+    @Order(3)
+    void tryLaterWhileTheDatabaseIsDownThenRecovers() throws Exception {
+        Pg.stop(PG_DIR);
+        try {
+            Shell.Result down = ocsp("-cert", "leaf.pem", "-no_nonce");
+            assertTrue(down.output().contains("trylater"), down.output());
+            assertEquals(503, responder.get("/health").statusCode());
+            assertTrue(responder.alive());
+        } finally {
+            Pg.resume(PG_DIR);
+        }
+        Shell.Result back = null;
+        for (int i = 0; i < 30; i++) {
+            back = ocsp("-cert", "leaf.pem", "-no_nonce");
+            if (back.output().contains("leaf.pem: revoked")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertTrue(back.output().contains("leaf.pem: revoked"), back.output());
+        assertEquals(200, responder.get("/health").statusCode());
+    }
+}
