@@ -1,0 +1,69 @@
+package dev.hsmca.appliance.crl;
+
+import dev.hsmca.hsm.KeyAlgorithm;
+import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.SigningKey;
+import dev.hsmca.hsm.testing.Shell;
+import dev.hsmca.hsm.testing.TestHsm;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code make bench}: a CRL with 1,000,000 revoked entries, signed by a key in SoftHSM, on a 512 MiB heap.
+ * Prints the time, the size and the peak heap. Tagged "bench": not part of {@code make test}.
+ */
+@Tag("bench")
+class CrlBench {
+
+    @Test
+    void millionEntryCrlOnA512MiBHeap() throws Exception {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        TestHsm.Token token = TestHsm.newToken("bench");
+        Pkcs11Token hsm = token.open();
+        X500Name name = new X500Name("CN=Bench CA");
+        SigningKey key = hsm.generateKey("bench-ca", KeyAlgorithm.EC_P256, pair -> {
+            try {
+                return new JcaX509CertificateConverter().getCertificate(new X509v3CertificateBuilder(name, BigInteger.ONE,
+                        new Date(), Date.from(Instant.now().plus(Duration.ofDays(1))), name,
+                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()))
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(hsm.provider()).build(pair.getPrivate())));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int n = Integer.getInteger("bench.crl.entries", 1_000_000);
+        Path out = Files.createTempDirectory("crlbench").resolve("big.crl");
+        Instant now = Instant.now();
+        long start = System.nanoTime();
+        CrlWriter.Result r = CrlWriter.write(name, new byte[20], BigInteger.ONE, now, now.plus(Duration.ofDays(7)), c -> {
+            for (int i = 0; i < n; i++) {
+                BigInteger serial = BigInteger.valueOf(i).shiftLeft(64).setBit(126).add(BigInteger.valueOf(i * 31L));
+                c.accept(new CrlWriter.Entry(serial, now.minusSeconds(i % 86_400), 1 + i % 5, null));
+            }
+        }, key.contentSigner(), out);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        System.out.printf("CRL bench: %,d entries, %,d bytes, %.1f s (%.0f entries/s), max heap %d MiB, peak heap pools %d MiB%n",
+                r.entries(), r.bytes(), seconds, r.entries() / seconds, maxHeap >> 20, peak >> 20);
+        assertEquals(n, r.entries());
+        Shell.Result parsed = Shell.exec(out.getParent(), "openssl", "crl", "-inform", "DER", "-in", "big.crl", "-noout", "-crlnumber");
+        assertTrue(parsed.output().contains("crlNumber=0x01"), parsed.output());
+    }
+}
