@@ -22,16 +22,20 @@ import java.util.Optional;
 @Singleton
 public class Authorizer {
     public static final String ADMIN_PROFILE = "admin";
+    public static final String MONITORING_PROFILE = "monitoring";
 
     private final CertificateRepository certificates;
     private final InstallTokens tokens;
     private final AuditLog audit;
+    private final dev.hsmca.appliance.metrics.PkiMetrics metrics;
     private final Clock clock;
 
-    public Authorizer(CertificateRepository certificates, InstallTokens tokens, AuditLog audit, Clock clock) {
+    public Authorizer(CertificateRepository certificates, InstallTokens tokens, AuditLog audit,
+                      dev.hsmca.appliance.metrics.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
         this.audit = audit;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -46,6 +50,7 @@ public class Authorizer {
                 }
                 return new TokenGrant(tokens.authenticate(value.substring(7)));
             } catch (ApiException e) {
+                metrics.tokenUsed(e.code());
                 audit.recordAlone("anonymous", "token.use", "install-token", AuditLog.DENIED, e.code());
                 throw e;
             }
@@ -62,6 +67,15 @@ public class Authorizer {
         return new AdminGrant(record.serial());
     }
 
+    /** Metrics readers: the administrator or a {@code monitoring} credential. */
+    public void monitor(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "metrics.read");
+        if (!ADMIN_PROFILE.equals(record.profile()) && !MONITORING_PROFILE.equals(record.profile())) {
+            throw deny("metrics.read", "holder:" + record.serial(),
+                    ApiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
+        }
+    }
+
     /** The administrator, or the holder of a certificate of this CA acting for its own service. */
     public Grant adminOrHolder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
@@ -70,8 +84,8 @@ public class Authorizer {
 
     public HolderGrant holder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
-        if (ADMIN_PROFILE.equals(record.profile())) {
-            throw ApiException.forbidden("not_a_service", "the admin credential does not belong to a service");
+        if (ADMIN_PROFILE.equals(record.profile()) || MONITORING_PROFILE.equals(record.profile())) {
+            throw ApiException.forbidden("not_a_service", "the " + record.profile() + " credential does not belong to a service");
         }
         return new HolderGrant(record);
     }

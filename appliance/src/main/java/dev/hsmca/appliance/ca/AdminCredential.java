@@ -26,6 +26,11 @@ final class AdminCredential {
     }
 
     static void write(Path dir, PrivateKey key, X509Certificate cert, List<X509Certificate> chain) {
+        write(dir, "admin", key, cert, chain);
+    }
+
+    /** The same files for another client credential, named {@code <name>.p12}, {@code <name>.pass}, ... */
+    static void write(Path dir, String name, PrivateKey key, X509Certificate cert, List<X509Certificate> chain) {
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -40,19 +45,19 @@ final class AdminCredential {
             for (int i = 0; i < chain.size(); i++) {
                 fullChain[i + 1] = chain.get(i);
             }
-            p12.setKeyEntry("admin", key, password, fullChain);
-            Path p12File = privateFile(dir.resolve("admin.p12"));
+            p12.setKeyEntry(name, key, password, fullChain);
+            Path p12File = privateFile(dir.resolve(name + ".p12"));
             try (var out = Files.newOutputStream(p12File, StandardOpenOption.TRUNCATE_EXISTING)) {
                 p12.store(out, password);
             }
-            Files.writeString(privateFile(dir.resolve("admin.pass")), new String(password) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(privateFile(dir.resolve(name + ".pass")), new String(password) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.TRUNCATE_EXISTING);
-            Files.writeString(privateFile(dir.resolve("admin.key.pem")), Pem.encode(key), StandardCharsets.UTF_8,
+            Files.writeString(privateFile(dir.resolve(name + ".key.pem")), Pem.encode(key), StandardCharsets.UTF_8,
                     StandardOpenOption.TRUNCATE_EXISTING);
-            Files.writeString(privateFile(dir.resolve("admin.crt.pem")), Pem.encode(cert), StandardCharsets.UTF_8,
+            Files.writeString(privateFile(dir.resolve(name + ".crt.pem")), Pem.encode(cert), StandardCharsets.UTF_8,
                     StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot write the admin credential to " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot write the " + name + " credential to " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -164,17 +164,25 @@ public class CaInitializer {
     }
 
     private void issueAdmin(String issuingId, X509Certificate issuingCert, X509Certificate rootCert) {
+        clientCredential("admin", Authorizer.ADMIN_PROFILE, Path.of(config.adminDir()), issuingId, issuingCert, rootCert);
+        // A read-only credential for Prometheus (GET /prometheus), next to the admin one.
+        clientCredential("monitoring", Authorizer.MONITORING_PROFILE, Path.of(config.adminDir()).resolveSibling("monitoring"),
+                issuingId, issuingCert, rootCert);
+    }
+
+    private void clientCredential(String name, String profile, Path dir, String issuingId, X509Certificate issuingCert,
+                                  X509Certificate rootCert) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = g.generateKeyPair();
-            LeafTemplate t = issuance.internalTemplate("admin", List.of(), List.of(), key(pair),
-                    profiles.internal(Authorizer.ADMIN_PROFILE), config.adminValidityDays());
+            LeafTemplate t = issuance.internalTemplate(name, List.of(), List.of(), key(pair),
+                    profiles.internal(profile), config.adminValidityDays());
             X509Certificate cert = leafSigner.sign(t);
-            issuance.issued(store.saveIssued(cert, issuingId, t, "admin"));
-            AdminCredential.write(Path.of(config.adminDir()), pair.getPrivate(), cert, List.of(issuingCert, rootCert));
+            issuance.issued(store.saveIssued(cert, issuingId, t, name));
+            AdminCredential.write(dir, name, pair.getPrivate(), cert, List.of(issuingCert, rootCert));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create the admin key", e);
+            throw new IllegalStateException("cannot create the " + name + " key", e);
         }
     }
 

@@ -43,12 +43,15 @@ public class InstallTokens {
     private final InstallTokenRepository repository;
     private final Profiles profiles;
     private final AuditLog audit;
+    private final dev.hsmca.appliance.metrics.PkiMetrics metrics;
     private final Clock clock;
 
-    public InstallTokens(InstallTokenRepository repository, Profiles profiles, AuditLog audit, Clock clock) {
+    public InstallTokens(InstallTokenRepository repository, Profiles profiles, AuditLog audit,
+                         dev.hsmca.appliance.metrics.PkiMetrics metrics, Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -107,9 +110,11 @@ public class InstallTokens {
     @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
     public void consume(InstallToken token) {
         if (repository.consume(token.id(), clock.instant()) != 1) {
+            metrics.tokenUsed("token_used");
             refuseUnusable(repository.findById(token.id()).orElse(token));
             throw ApiException.unauthorized("token_used", "this install token has already been used");
         }
+        metrics.tokenUsed("success");
     }
 
     @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)

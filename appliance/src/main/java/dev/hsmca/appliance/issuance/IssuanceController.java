@@ -1,6 +1,8 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.auth.Authorizer;
+import dev.hsmca.appliance.metrics.PkiMetrics;
+import dev.hsmca.appliance.web.ApiException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -17,19 +19,36 @@ import io.micronaut.http.annotation.Produces;
 public class IssuanceController {
     private final Authorizer authorizer;
     private final IssuanceService issuance;
+    private final PkiMetrics metrics;
 
-    public IssuanceController(Authorizer authorizer, IssuanceService issuance) {
+    public IssuanceController(Authorizer authorizer, IssuanceService issuance, PkiMetrics metrics) {
         this.authorizer = authorizer;
         this.issuance = issuance;
+        this.metrics = metrics;
     }
 
     @Post
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
-        return HttpResponse.created(issuance.issue(body, authorizer.issuer(request)));
+        return HttpResponse.created(measured(() -> issuance.issue(body, authorizer.issuer(request))));
     }
 
     @Post("/renew")
     public HttpResponse<IssuedCertificate> renew(HttpRequest<?> request, @Body RenewRequest body) {
-        return HttpResponse.created(issuance.renew(body, authorizer.holder(request)));
+        return HttpResponse.created(measured(() -> issuance.renew(body, authorizer.holder(request))));
+    }
+
+    private IssuedCertificate measured(java.util.function.Supplier<IssuedCertificate> work) {
+        long start = System.nanoTime();
+        try {
+            IssuedCertificate issued = work.get();
+            metrics.issued(issued.profile(), System.nanoTime() - start);
+            return issued;
+        } catch (ApiException e) {
+            metrics.issuanceFailed(e.code());
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.issuanceFailed("internal_error");
+            throw e;
+        }
     }
 }

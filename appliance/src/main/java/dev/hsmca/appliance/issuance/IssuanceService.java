@@ -88,7 +88,7 @@ public class IssuanceService {
                 "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips + " days=" + days);
         LOG.info("issued {} for {} (profile {}, {} names) by {}", serial, cn, profile.name(), dns.size() + ips.size(),
                 grant.actor());
-        return render(certificate);
+        return render(certificate, profile.name());
     }
 
     /**
@@ -119,7 +119,7 @@ public class IssuanceService {
         if (Boolean.TRUE.equals(request.revokeOld())) {
             revocations.apply(old, RevocationReason.SUPERSEDED, holder.actor());
         }
-        return render(certificate);
+        return render(certificate, profile.name());
     }
 
     /** Tells the listeners (pre-signed OCSP) about a certificate the CA made. */
@@ -158,11 +158,11 @@ public class IssuanceService {
                 now.minus(BACKDATE), notAfter);
     }
 
-    public IssuedCertificate render(X509Certificate certificate) {
+    public IssuedCertificate render(X509Certificate certificate, String profile) {
         List<X509Certificate> chain = ca.chain();
         return new IssuedCertificate(certificate.getSerialNumber().toString(16), Pem.encode(certificate),
                 Pem.chain(chain), certificate.getNotBefore().toInstant().toString(),
-                certificate.getNotAfter().toInstant().toString());
+                certificate.getNotAfter().toInstant().toString(), profile);
     }
 
     static int validityDays(Integer requested, Profile profile, int cap) {

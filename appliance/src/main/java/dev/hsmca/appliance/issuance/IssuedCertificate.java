@@ -9,5 +9,6 @@ public record IssuedCertificate(String serial,
                                 @JsonProperty("certificate_pem") String certificatePem,
                                 @JsonProperty("chain_pem") String chainPem,
                                 @JsonProperty("not_before") String notBefore,
-                                @JsonProperty("not_after") String notAfter) {
+                                @JsonProperty("not_after") String notAfter,
+                                String profile) {
 }

@@ -27,13 +27,15 @@ public class Revocations {
     private final CertificateRepository certificates;
     private final AuditLog audit;
     private final List<CertificateStatusListener> listeners;
+    private final dev.hsmca.appliance.metrics.PkiMetrics metrics;
     private final Clock clock;
 
     public Revocations(CertificateRepository certificates, AuditLog audit, List<CertificateStatusListener> listeners,
-                       Clock clock) {
+                       dev.hsmca.appliance.metrics.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.audit = audit;
         this.listeners = listeners;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -80,6 +82,7 @@ public class Revocations {
                 change + " reason=" + reason.text() + (record.service() == null ? "" : " service=" + record.service()));
         CertificateRecord updated = certificates.findById(serial).orElseThrow();
         listeners.forEach(l -> l.statusChanged(updated, CertificateStatusListener.Change.STATUS_CHANGED));
+        metrics.revoked(reason.text());
         return updated;
     }
 

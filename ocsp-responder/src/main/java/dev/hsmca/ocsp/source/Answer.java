@@ -8,14 +8,20 @@ import java.time.Instant;
  * An OCSP response ready to send. {@code status} is the OCSPResponseStatus (0 successful, 1 malformedRequest,
  * 2 internalError, 3 tryLater, 6 unauthorized); times are those of the single response, for caching.
  */
-public record Answer(byte[] der, int status, Instant thisUpdate, Instant nextUpdate, String mode) {
+public record Answer(byte[] der, int status, Instant thisUpdate, Instant nextUpdate, String mode, String certStatus) {
     public static final int MALFORMED = 1;
     public static final int INTERNAL_ERROR = 2;
     public static final int TRY_LATER = 3;
     public static final int UNAUTHORIZED = 6;
 
     public static Answer error(int status) {
-        return new Answer(OcspResponses.error(status), status, null, null, "error");
+        String name = switch (status) {
+            case MALFORMED -> "malformed_request";
+            case TRY_LATER -> "try_later";
+            case UNAUTHORIZED -> "unauthorized";
+            default -> "internal_error";
+        };
+        return new Answer(OcspResponses.error(status), status, null, null, "error", name);
     }
 
     public boolean successful() {

@@ -45,7 +45,8 @@ public final class LiveSource implements Source {
             answers.add(new OcspResponses.Single(id, status(id, q.issuer().id())));
         }
         byte[] der = OcspResponses.sign(answers, key, responderCertificate, now, next, q.query().nonce());
-        return new Answer(der, 0, now, next, "live");
+        String certStatus = answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase() : "multiple";
+        return new Answer(der, 0, now, next, "live", certStatus);
     }
 
     private CertStatusInfo status(CertificateID id, String issuerId) {

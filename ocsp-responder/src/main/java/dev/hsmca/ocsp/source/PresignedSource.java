@@ -22,7 +22,8 @@ public final class PresignedSource implements Source {
             String serial = q.query().ids().get(0).getSerialNumber().toString(16);
             var row = presigned.find(serial, q.hash(), q.issuer().id());
             if (row.isPresent()) {
-                return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned");
+                return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned",
+                        row.get().status());
             }
         }
         return live != null ? live.respond(q) : Answer.error(Answer.UNAUTHORIZED);

@@ -2,6 +2,9 @@ package dev.hsmca.ocsp.web;
 
 import dev.hsmca.ocsp.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
@@ -35,22 +38,36 @@ public class OcspController {
 
     private final Responder responder;
     private final Clock clock;
+    private final MeterRegistry registry;
 
-    public OcspController(Responder responder, Clock clock) {
+    public OcspController(Responder responder, Clock clock, MeterRegistry registry) {
         this.responder = responder;
         this.clock = clock;
+        this.registry = registry;
     }
 
     @Post(uris = {"/", "/ocsp"}, consumes = REQUEST, produces = RESPONSE)
     public HttpResponse<byte[]> post(@Nullable @Body byte[] body) {
-        return render(responder.answer(body), false);
+        long start = System.nanoTime();
+        return render(measured(responder.answer(body), start), false);
+    }
+
+    /** {@code pki_ocsp_responses_total{status, mode}} and {@code pki_ocsp_request_seconds}. */
+    private Answer measured(Answer a, long start) {
+        Counter.builder("pki.ocsp.responses").tag("status", a.certStatus()).tag("mode", a.mode())
+                .description("OCSP responses by certificate status (or error) and how they were signed")
+                .register(registry).increment();
+        Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
+                .register(registry).record(Duration.ofNanos(System.nanoTime() - start));
+        return a;
     }
 
     @Get(uris = {"/{+encoded}"}, produces = RESPONSE)
     public HttpResponse<byte[]> get(@PathVariable String encoded) {
+        long start = System.nanoTime();
         String b64 = encoded.startsWith("ocsp/") ? encoded.substring(5) : encoded;
         if (b64.isEmpty() || b64.length() > MAX_GET_CHARS) {
-            return render(Answer.error(Answer.MALFORMED), false);
+            return render(measured(Answer.error(Answer.MALFORMED), start), false);
         }
         byte[] der;
         try {
@@ -60,9 +77,9 @@ public class OcspController {
             der = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
                     ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            return render(Answer.error(Answer.MALFORMED), false);
+            return render(measured(Answer.error(Answer.MALFORMED), start), false);
         }
-        return render(responder.answer(der), true);
+        return render(measured(responder.answer(der), start), true);
     }
 
     private HttpResponse<byte[]> render(Answer a, boolean get) {

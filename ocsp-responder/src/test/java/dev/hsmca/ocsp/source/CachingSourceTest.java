@@ -33,7 +33,7 @@ class CachingSourceTest {
 
     final Source signer = q -> {
         signed.incrementAndGet();
-        return new Answer(new byte[]{(byte) signed.get()}, 0, now, now.plus(Duration.ofHours(96)), "live");
+        return new Answer(new byte[]{(byte) signed.get()}, 0, now, now.plus(Duration.ofHours(96)), "live", "good");
     };
 
     ResolvedQuery query(byte[] nonce) throws Exception {
