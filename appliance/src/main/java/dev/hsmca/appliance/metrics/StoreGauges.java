@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public class StoreGauges {
     private static final Logger LOG = LoggerFactory.getLogger(StoreGauges.class);
-    static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
 
     private final MetricsRepository repository;
     private final CaHierarchy ca;
@@ -38,9 +37,12 @@ public class StoreGauges {
     private final MultiGauge crlNextUpdate;
     private final MultiGauge crlEntries;
     private final Map<String, Double> scalars = new ConcurrentHashMap<>();
+    private final Duration minInterval;
     private volatile Instant refreshedAt = Instant.EPOCH;
 
-    public StoreGauges(MetricsRepository repository, CaHierarchy ca, Clock clock, MeterRegistry registry) {
+    public StoreGauges(MetricsRepository repository, CaHierarchy ca, Clock clock, MeterRegistry registry,
+                       @io.micronaut.context.annotation.Value("${pki.metrics.refresh-interval:5s}") Duration minInterval) {
+        this.minInterval = minInterval;
         this.repository = repository;
         this.ca = ca;
         this.clock = clock;
@@ -61,7 +63,7 @@ public class StoreGauges {
 
     public synchronized void refresh() {
         Instant now = clock.instant();
-        if (Duration.between(refreshedAt, now).compareTo(MIN_INTERVAL) < 0) {
+        if (Duration.between(refreshedAt, now).compareTo(minInterval) < 0) {
             return;
         }
         try {
