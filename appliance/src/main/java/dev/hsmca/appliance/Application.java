@@ -14,11 +14,21 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        hardenTls();
         if (args.length == 0 || "serve".equals(args[0])) {
             String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
             Micronaut.build(rest).mainClass(Application.class).banner(false).start();
             return;
         }
         System.exit(Cli.run(args));
+    }
+
+    /**
+     * JSSE settings that configuration cannot reach: no stateless session tickets (their key would be a static
+     * secret for the process lifetime), no client-initiated renegotiation (TLS 1.2, when enabled).
+     */
+    static void hardenTls() {
+        System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     }
 }

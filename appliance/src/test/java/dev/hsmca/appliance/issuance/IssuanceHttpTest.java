@@ -256,6 +256,17 @@ class IssuanceHttpTest implements TestPropertyProvider {
             socket.setEnabledProtocols(new String[]{"TLSv1.2"});
             assertThrows(javax.net.ssl.SSLException.class, socket::startHandshake);
         }
+        // TLS 1.1 and 1.2 from the real openssl client are refused too; 1.3 is accepted.
+        for (String old : new String[]{"-tls1_1", "-tls1_2"}) {
+            Shell.Result r = Shell.exec(work, new byte[0], "openssl", "s_client", old, "-connect", "localhost:" + server.getPort(),
+                    "-CAfile", APP.rootPem().toString());
+            assertTrue(r.output().contains("alert protocol version") || r.output().contains("no protocols available"),
+                    old + ": " + r.output());
+            assertTrue(r.output().contains("Cipher is (NONE)") || !r.output().contains("Cipher is"), old + ": " + r.output());
+        }
+        Shell.Result ok = Shell.exec(work, new byte[0], "openssl", "s_client", "-tls1_3", "-connect", "localhost:" + server.getPort(),
+                "-CAfile", APP.rootPem().toString());
+        assertTrue(ok.output().contains("Verify return code: 0 (ok)") && ok.output().contains("TLSv1.3"), ok.output());
         try (SSLSocket socket = (SSLSocket) APP.anonymousSsl().getSocketFactory().createSocket("localhost", server.getPort())) {
             socket.startHandshake();
             assertEquals("TLSv1.3", socket.getSession().getProtocol());
