@@ -17,4 +17,7 @@ public interface CaCertificateRepository extends CrudRepository<CaCertificateRec
 
     @Query("UPDATE ca_certificates SET active = FALSE WHERE active = TRUE")
     void deactivateAll();
+
+    @Query("UPDATE ca_certificates SET active = FALSE WHERE id = :id")
+    void deactivate(String id);
 }

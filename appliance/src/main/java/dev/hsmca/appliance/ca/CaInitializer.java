@@ -201,11 +201,16 @@ public class CaInitializer {
     }
 
     private String save(CaRole role, X509Certificate cert, String parentId, String algorithm) {
+        return save(role, cert, parentId, algorithm, role.alias());
+    }
+
+    /** Stores an active CA-side certificate whose key is under {@code keyAlias} in the token. */
+    String save(CaRole role, X509Certificate cert, String parentId, String algorithm, String keyAlias) {
         String serial = cert.getSerialNumber().toString(16);
         String id = role.alias() + "-" + serial.substring(0, 8);
         CertIdHashes h = CertIdHashes.of(cert);
         try {
-            caRepository.save(new CaCertificateRecord(id, role.alias(), role.alias(),
+            caRepository.save(new CaCertificateRecord(id, role.alias(), keyAlias,
                     cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
                     h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
                     cert.getEncoded(), true, clock.instant()));

@@ -1,0 +1,123 @@
+package dev.hsmca.appliance.ca;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.certificates.CertificateStore;
+import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.issuance.IssuanceService;
+import dev.hsmca.appliance.issuance.LeafSigner;
+import dev.hsmca.appliance.issuance.LeafTemplate;
+import dev.hsmca.appliance.issuance.Profiles;
+import dev.hsmca.hsm.KeyAlgorithm;
+import dev.hsmca.hsm.Pkcs11Token;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Renews the appliance's own HTTPS certificate before it expires: a new key in the HSM (a new alias, never
+ * rewriting an entry), a certificate from the issuing CA, then the hierarchy is reloaded. The TLS key manager
+ * reads the identity on each handshake, so new connections get the new certificate without a restart.
+ */
+@Singleton
+@Requires(notEnv = Environment.CLI)
+public class TlsRenewal {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsRenewal.class);
+
+    private final CaHierarchy ca;
+    private final Pkcs11Token token;
+    private final CaInitializer records;
+    private final CaCertificateRepository caRepository;
+    private final CertificateStore store;
+    private final IssuanceService issuance;
+    private final LeafSigner signer;
+    private final Profiles profiles;
+    private final CaConfig config;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration renewBefore;
+
+    public TlsRenewal(CaHierarchy ca, Pkcs11Token token, CaInitializer records, CaCertificateRepository caRepository,
+                      CertificateStore store, IssuanceService issuance, LeafSigner signer, Profiles profiles, CaConfig config,
+                      AuditLog audit, Clock clock, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
+        this.ca = ca;
+        this.token = token;
+        this.records = records;
+        this.caRepository = caRepository;
+        this.store = store;
+        this.issuance = issuance;
+        this.signer = signer;
+        this.profiles = profiles;
+        this.config = config;
+        this.audit = audit;
+        this.clock = clock;
+        this.renewBefore = Duration.ofDays(renewBeforeDays);
+    }
+
+    @Scheduled(fixedDelay = "${pki.tls.check-interval:1h}", initialDelay = "${pki.jobs.initial-delay:20s}")
+    void scheduled() {
+        try {
+            renewIfDue();
+        } catch (RuntimeException e) {
+            LOG.error("TLS certificate renewal failed: {}", e.toString());
+        }
+    }
+
+    /** Renews when the current certificate expires within the threshold; true when it did. */
+    public synchronized boolean renewIfDue() {
+        if (!ca.initialized()) {
+            return false;
+        }
+        CaHierarchy.Member current = ca.member(CaRole.TLS);
+        Instant now = clock.instant();
+        if (current.record().notAfter().isAfter(now.plus(renewBefore))) {
+            return false;
+        }
+        X509Certificate old = current.certificate();
+        String alias = "tls-" + now.getEpochSecond();
+        List<String> dns = names(old, 2);
+        List<String> ips = names(old, 7);
+        String cn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        LeafTemplate[] template = new LeafTemplate[1];
+        token.generateKey(alias, KeyAlgorithm.EC_P256, pair -> {
+            template[0] = issuance.internalTemplate(cn, dns, ips, new InspectedCsr(
+                    SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()), false, "ec-p256", null, List.of(), List.of()),
+                    profiles.internal("tls-server"), config.tlsValidityDays());
+            return signer.sign(template[0]);
+        });
+        X509Certificate renewed = token.certificate(alias);
+        caRepository.deactivate(current.id());
+        records.save(CaRole.TLS, renewed, ca.issuing().id(), KeyAlgorithm.EC_P256.id(), alias);
+        issuance.issued(store.saveIssued(renewed, ca.issuing().id(), template[0], "appliance", current.record().serial()));
+        ca.reload();
+        audit.recordAlone("system:tls-renewal", "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
+                AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + alias);
+        LOG.info("renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
+                renewed.getSerialNumber().toString(16), alias, renewed.getNotAfter().toInstant());
+        return true;
+    }
+
+    /** The old certificate's SANs of one type (2 DNS, 7 IP), canonical: the renewed one keeps them. */
+    private static List<String> names(X509Certificate c, int type) {
+        try {
+            var all = c.getSubjectAlternativeNames();
+            if (all == null) {
+                return List.of();
+            }
+            return all.stream().filter(n -> (Integer) n.get(0) == type).map(n -> (String) n.get(1))
+                    .map(n -> type == 7 ? dev.hsmca.appliance.issuance.Names.ipAddress(n) : n).toList();
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
