@@ -38,6 +38,7 @@ public final class Pkcs11Token {
     private final KeyStore keyStore;
     private final Map<String, SigningKey> keys = new ConcurrentHashMap<>();
     private volatile SignObserver observer = SignObserver.NONE;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     private Pkcs11Token(String label, Provider provider, KeyStore keyStore) {
         this.label = label;
@@ -79,6 +80,28 @@ public final class Pkcs11Token {
 
     public String label() {
         return label;
+    }
+
+    /**
+     * Logs in again and drops every cached key handle: after the token went away and came back (HSM restart,
+     * network HSM failover), old handles are dead. Callers holding keys re-fetch them ({@link #generation()}).
+     */
+    public synchronized void reconnect(char[] pin) {
+        try {
+            keyStore.load(null, pin);
+            keys.clear();
+            generation.incrementAndGet();
+            LOG.info("HSM token '{}' reconnected", label);
+        } catch (IOException e) {
+            throw new HsmException("HSM login to token '" + label + "' failed: wrong PIN or token unavailable");
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("HSM token '" + label + "' cannot be reopened: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Increases on every {@link #reconnect}: key handles from an older generation are stale. */
+    public long generation() {
+        return generation.get();
     }
 
     public Provider provider() {

@@ -41,6 +41,7 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     private final Pkcs11Token token;
     private final CaHierarchy ca;
     private volatile PinnedKeyManager.Identity identity;
+    private volatile long identityGeneration = -1;
 
     public HsmSslBuilder(HttpServerConfiguration server, ServerSslConfiguration ssl, ResourceResolver resources,
                          Pkcs11Token token, CaHierarchy ca) {
@@ -98,7 +99,7 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     PinnedKeyManager.Identity identity() {
         CaHierarchy.Member tls = ca.member(CaRole.TLS);
         PinnedKeyManager.Identity current = identity;
-        if (current != null && current.chain()[0].equals(tls.certificate())) {
+        if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == token.generation()) {
             return current;
         }
         try {
@@ -106,6 +107,7 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
             if (key == null) {
                 throw new HsmException("HSM has no TLS key '" + tls.record().keyAlias() + "'");
             }
+            identityGeneration = token.generation();
             identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
                     new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
             return identity;

@@ -1,7 +1,9 @@
 package dev.hsmca.appliance.metrics;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.hsm.HsmConfig;
 import dev.hsmca.hsm.HsmProbe;
+import dev.hsmca.hsm.PinSource;
 import dev.hsmca.hsm.Pkcs11Token;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
@@ -12,7 +14,13 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every few seconds, a real signature through the token with the issuing key: {@code pki_hsm_up}. */
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Every few seconds, a real signature through the token with the issuing key: {@code pki_hsm_up}. When it fails
+ * the token is logged into again and the keys reloaded, so the appliance recovers when the HSM comes back.
+ */
 @Singleton
 @Requires(notEnv = Environment.CLI)
 public class HsmProbeJob {
@@ -20,11 +28,15 @@ public class HsmProbeJob {
 
     private final CaHierarchy ca;
     private final PkiMetrics metrics;
+    private final Pkcs11Token token;
+    private final HsmConfig config;
     private volatile boolean lastUp = true;
 
-    public HsmProbeJob(CaHierarchy ca, PkiMetrics metrics, Pkcs11Token token) {
+    public HsmProbeJob(CaHierarchy ca, PkiMetrics metrics, Pkcs11Token token, HsmConfig config) {
         this.ca = ca;
         this.metrics = metrics;
+        this.token = token;
+        this.config = config;
         token.observer((alias, nanos, ok) -> metrics.hsmSigned(alias, nanos, ok));
     }
 
@@ -35,16 +47,21 @@ public class HsmProbeJob {
 
     @Scheduled(fixedDelay = "${pki.hsm.probe-interval:10s}")
     public boolean probe() {
-        boolean up;
-        try {
-            HsmProbe.Result r = HsmProbe.probe(ca.issuing().key());
-            up = r.up();
-            if (!up) {
-                metrics.hsmError("probe");
+        boolean up = once();
+        if (!up) {
+            // The token may be back with new handles (HSM restart): log in again, reload the keys, retry.
+            try {
+                char[] pin = PinSource.read(config.pinEnv(), Path.of(config.pinFile()));
+                try {
+                    token.reconnect(pin);
+                } finally {
+                    Arrays.fill(pin, '\0');
+                }
+                ca.reload();
+                up = once();
+            } catch (RuntimeException e) {
+                metrics.hsmError("reconnect");
             }
-        } catch (RuntimeException e) {
-            up = false;
-            metrics.hsmError("probe");
         }
         if (up != lastUp) {
             LOG.warn("HSM is {}", up ? "up again" : "DOWN");
@@ -52,5 +69,18 @@ public class HsmProbeJob {
         lastUp = up;
         metrics.hsmUp(up);
         return up;
+    }
+
+    private boolean once() {
+        try {
+            HsmProbe.Result r = HsmProbe.probe(ca.issuing().key());
+            if (!r.up()) {
+                metrics.hsmError("probe");
+            }
+            return r.up();
+        } catch (RuntimeException e) {
+            metrics.hsmError("probe");
+            return false;
+        }
     }
 }
