@@ -1,0 +1,147 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Prometheus server scrapes the appliance (HTTPS, trusting our root, with the monitoring client
+ * certificate) and the responder, loads the shipped alert rules, and answers queries for the expiry series.
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PrometheusScrapeTest implements TestPropertyProvider {
+    static final int OCSP_PORT = ResponderProcess.freePort();
+    static final TestAppliance APP = TestAppliance.h2().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+
+    @Inject
+    EmbeddedServer server;
+
+    ResponderProcess responder;
+    Process prometheus;
+    int prometheusPort;
+    Path dir;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<String, String> shared = new HashMap<>();
+        APP.shared().forEach((k, v) -> {
+            if (k.startsWith("datasources.")) {
+                shared.put(k, v);
+            }
+        });
+        responder = ResponderProcess.start(OCSP_PORT, shared, false);
+        dir = Files.createTempDirectory("prometheus");
+        Path rules = Path.of(System.getProperty("repo.root", "..")).resolve("ansible/files/prometheus/pki-alerts.yml").toAbsolutePath();
+        Path mon = APP.dir().resolve("monitoring");
+        Files.writeString(dir.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                scrape_configs:
+                  - job_name: pki-appliance
+                    scheme: https
+                    metrics_path: /prometheus
+                    tls_config:
+                      ca_file: %s
+                      cert_file: %s
+                      key_file: %s
+                    static_configs:
+                      - targets: ['localhost:%d']
+                  - job_name: pki-ocsp
+                    metrics_path: /prometheus
+                    static_configs:
+                      - targets: ['localhost:%d']
+                """.formatted(rules, APP.rootPem().toAbsolutePath(), mon.resolve("monitoring.crt.pem").toAbsolutePath(),
+                mon.resolve("monitoring.key.pem").toAbsolutePath(), server.getPort(), OCSP_PORT));
+        Shell.Result check = Shell.exec(dir, "promtool", "check", "config", "prometheus.yml");
+        assertTrue(check.exit() == 0, check.output());
+        prometheusPort = ResponderProcess.freePort();
+        prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.destroy();
+            prometheus.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (responder != null) {
+            responder.close();
+        }
+    }
+
+    String query(String promql) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String url = "http://127.0.0.1:" + prometheusPort + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Polls until the query has a non-empty result (Prometheus scrapes every second). */
+    String await(String promql) throws Exception {
+        String last = "";
+        for (int i = 0; i < 90; i++) {
+            try {
+                last = query(promql);
+                if (last.contains("\"result\":[{")) {
+                    return last;
+                }
+            } catch (java.io.IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no result for " + promql + ": " + last + "\n" + Files.readString(dir.resolve("prometheus.log")));
+    }
+
+    @Test
+    void prometheusScrapesBothServersAndFindsTheExpirySeries() throws Exception {
+        assertTrue(await("up{job=\"pki-appliance\"} == 1").contains("pki-appliance"));
+        assertTrue(await("up{job=\"pki-ocsp\"} == 1").contains("pki-ocsp"));
+        String ca = await("pki_ca_certificate_expiry_timestamp_seconds{ca=\"root\"}");
+        assertTrue(ca.contains("\"ca\":\"root\""), ca);
+        String svc = await("pki_certificate_expiry_timestamp_seconds{service=\"appliance\"}");
+        assertTrue(svc.contains("\"profile\":\"tls-server\"") && svc.contains("\"serial\":"), svc);
+        assertTrue(await("pki_hsm_up == 1").contains("pki_hsm_up"));
+        assertTrue(await("pki_crl_next_update_timestamp_seconds - time() > 86400").contains("issuing"));
+        // The shipped rules are loaded; with a fresh CA none of the expiry alerts fires (the TLS certificate has 90 days).
+        HttpClient http = HttpClient.newHttpClient();
+        String rules = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/rules")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(rules.contains("PkiHsmDown") && rules.contains("PkiCertificateExpiringSoon"), rules);
+        String firing = query("ALERTS{alertstate=\"firing\",alertname=~\"PkiCertificateExpiring.*|PkiHsmDown\"}");
+        assertTrue(firing.contains("\"result\":[]"), firing);
+    }
+}
