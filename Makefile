@@ -1,4 +1,4 @@
-.PHONY: run test bench build clean
+.PHONY: run test bench testssl build clean
 
 # Install what is missing, build, create the dev HSM token and CA under var/, start the appliance.
 run:
@@ -11,6 +11,10 @@ test:
 # Benchmarks that print figures (CRL with 1,000,000 entries on a 512 MiB heap).
 bench:
 	scripts/bench.sh
+
+# testssl.sh against a throwaway appliance: fails on any vulnerability or weak protocol/cipher.
+testssl:
+	scripts/testssl.sh
 
 build:
 	scripts/deps.sh

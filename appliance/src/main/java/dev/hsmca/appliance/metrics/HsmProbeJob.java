@@ -7,8 +7,6 @@ import dev.hsmca.hsm.PinSource;
 import dev.hsmca.hsm.Pkcs11Token;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
-import io.micronaut.context.event.StartupEvent;
-import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -40,12 +38,7 @@ public class HsmProbeJob {
         token.observer((alias, nanos, ok) -> metrics.hsmSigned(alias, nanos, ok));
     }
 
-    @EventListener
-    void started(StartupEvent event) {
-        probe();
-    }
-
-    @Scheduled(fixedDelay = "${pki.hsm.probe-interval:10s}")
+    @Scheduled(fixedDelay = "${pki.hsm.probe-interval:10s}", initialDelay = "1s")
     public boolean probe() {
         boolean up = once();
         if (!up) {

@@ -102,9 +102,13 @@ class MetricsTest implements TestPropertyProvider {
     }
 
     @Test
-    void promtoolAcceptsTheExpositionWithTheNamedSeries() {
+    void promtoolAcceptsTheExpositionWithTheNamedSeries() throws Exception {
         assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
         String text = scrape();
+        for (int i = 0; i < 50 && !text.contains("pki_hsm_up 1.0"); i++) { // the first probe runs 1 s after start
+            Thread.sleep(200);
+            text = scrape();
+        }
         Shell.Result check = Shell.exec(dir, text.getBytes(StandardCharsets.UTF_8), "promtool", "check", "metrics");
         assertEquals(0, check.exit(), check.output());
         for (String name : new String[]{"pki_ca_certificate_expiry_timestamp_seconds{ca=\"root\"}",

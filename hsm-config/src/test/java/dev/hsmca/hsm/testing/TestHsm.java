@@ -62,6 +62,29 @@ public final class TestHsm {
         return new Token(label, dir.resolve(label + ".pin"), dir);
     }
 
+    /**
+     * Logs this process out of the token through PKCS#11 itself (C_Logout on a new session): every private-key
+     * operation then fails with CKR_USER_NOT_LOGGED_IN, as after an HSM restart.
+     */
+    public static void logout(String label) {
+        try {
+            long slot = dev.hsmca.hsm.SlotResolver.slotForLabel(LIBRARY, label);
+            Class<?> pkcs11 = Class.forName("sun.security.pkcs11.wrapper.PKCS11");
+            Class<?> initArgs = Class.forName("sun.security.pkcs11.wrapper.CK_C_INITIALIZE_ARGS");
+            Object args = initArgs.getConstructor().newInstance();
+            initArgs.getField("flags").setLong(args, 2L);
+            Object module = pkcs11.getMethod("getInstance", String.class, String.class, initArgs, boolean.class)
+                    .invoke(null, LIBRARY, "C_GetFunctionList", args, false);
+            Class<?> notify = Class.forName("sun.security.pkcs11.wrapper.CK_NOTIFY");
+            long session = (long) pkcs11.getMethod("C_OpenSession", long.class, long.class, Object.class, notify)
+                    .invoke(module, slot, 4L, null, null);
+            pkcs11.getMethod("C_Logout", long.class).invoke(module, session);
+            pkcs11.getMethod("C_CloseSession", long.class).invoke(module, session);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot log out of token " + label, e);
+        }
+    }
+
     public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
