@@ -26,7 +26,7 @@ java "${props[@]}" -jar "$jar" >"$work/appliance.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 60); do curl -sf --cacert "$work/ca/root.pem" "https://localhost:$port/health" >/dev/null && break; sleep 1; done
 
-"$testssl" --quiet --color 0 --warnings off --protocols --std --vulnerable --server-defaults \
+"$testssl" --quiet --color 0 --warnings off --add-ca "$work/ca/root.pem" --protocols --std --vulnerable --server-defaults \
   --jsonfile "$work/testssl.json" "localhost:$port" | tee "$work/testssl.txt" | grep -E "^ (SSLv|TLS 1)|VULNERABLE|not vulnerable|offered" || true
 # Findings at severity MEDIUM or above fail the target.
 bad=$(python3 - "$work/testssl.json" <<'PY'

@@ -59,14 +59,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
     void start() throws Exception {
         responder = ResponderProcess.start(PORT, APP.shared(), true);
         dir = Files.createTempDirectory("ocsp-e2e");
-        Files.copy(APP.rootPem(), dir.resolve("root.pem"));
-        Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
-        Api admin = new Api(APP.adminSsl(), server.getPort());
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
-        assertEquals(201, r.statusCode(), r.body());
-        serial = (String) Api.parse(r).get("serial");
-        Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
+        serial = E2e.issueLeaf(APP, server.getPort(), dir);
     }
 
     @AfterAll
@@ -77,10 +70,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     Shell.Result ocsp(String... extra) {
-        var cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url",
-                responder.url(), "-CAfile", "root.pem", "-resp_text"));
-        cmd.addAll(java.util.List.of(extra));
-        return Shell.exec(dir, cmd.toArray(String[]::new));
+        return E2e.ocsp(dir, responder.url(), extra);
     }
 
     Shell.Result crlVerify() {

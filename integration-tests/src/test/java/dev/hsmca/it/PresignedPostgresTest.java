@@ -57,23 +57,11 @@ class PresignedPostgresTest implements TestPropertyProvider {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> shared = new HashMap<>();
-        APP.shared().forEach((k, v) -> {
-            if (k.startsWith("datasources.")) {
-                shared.put(k, v);
-            }
-        });
+        Map<String, String> shared = new HashMap<>(E2e.databaseOnly(APP));
         shared.put("pki.ocsp.mode", "presigned");
         responder = ResponderProcess.start(PORT, shared, false);
         dir = Files.createTempDirectory("presigned");
-        Files.copy(APP.rootPem(), dir.resolve("root.pem"));
-        Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
-        Api admin = new Api(APP.adminSsl(), server.getPort());
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
-        assertEquals(201, r.statusCode(), r.body());
-        serial = (String) Api.parse(r).get("serial");
-        Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
+        serial = E2e.issueLeaf(APP, server.getPort(), dir);
     }
 
     @AfterAll
@@ -85,10 +73,7 @@ class PresignedPostgresTest implements TestPropertyProvider {
     }
 
     Shell.Result ocsp(String... extra) {
-        var cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url",
-                responder.url(), "-CAfile", "root.pem", "-resp_text"));
-        cmd.addAll(java.util.List.of(extra));
-        return Shell.exec(dir, cmd.toArray(String[]::new));
+        return E2e.ocsp(dir, responder.url(), extra);
     }
 
     @Test

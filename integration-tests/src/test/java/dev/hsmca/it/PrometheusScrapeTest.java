@@ -51,12 +51,7 @@ class PrometheusScrapeTest implements TestPropertyProvider {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> shared = new HashMap<>();
-        APP.shared().forEach((k, v) -> {
-            if (k.startsWith("datasources.")) {
-                shared.put(k, v);
-            }
-        });
+        Map<String, String> shared = new HashMap<>(E2e.databaseOnly(APP));
         responder = ResponderProcess.start(OCSP_PORT, shared, false);
         dir = Files.createTempDirectory("prometheus");
         Path rules = Path.of(System.getProperty("repo.root", "..")).resolve("ansible/files/prometheus/pki-alerts.yml").toAbsolutePath();

@@ -1,0 +1,53 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Shared steps of the end-to-end tests. */
+final class E2e {
+    private E2e() {
+    }
+
+    /** The appliance's database settings only: a responder started with these has no HSM configuration at all. */
+    static Map<String, String> databaseOnly(TestAppliance app) {
+        Map<String, String> shared = new HashMap<>();
+        app.shared().forEach((k, v) -> {
+            if (k.startsWith("datasources.")) {
+                shared.put(k, v);
+            }
+        });
+        return shared;
+    }
+
+    /** A folder with root.pem, issuing.pem and leaf.pem, a certificate the admin issued; returns its serial. */
+    static String issueLeaf(TestAppliance app, int port, Path dir) throws Exception {
+        Files.copy(app.rootPem(), dir.resolve("root.pem"));
+        Files.copy(app.issuingPem(), dir.resolve("issuing.pem"));
+        Api admin = new Api(app.adminSsl(), port);
+        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
+                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
+        assertEquals(201, r.statusCode(), r.body());
+        Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
+        return (String) Api.parse(r).get("serial");
+    }
+
+    /** The real openssl OCSP client against a responder, trusting only the root. */
+    static Shell.Result ocsp(Path dir, String url, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url", url,
+                "-CAfile", "root.pem", "-resp_text"));
+        cmd.addAll(List.of(extra));
+        return Shell.exec(dir, cmd.toArray(String[]::new));
+    }
+}
