@@ -1,7 +1,6 @@
 package dev.hsmca.it;
 
 import dev.hsmca.appliance.testing.Api;
-import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.appliance.testing.TestDatabases;
 import dev.hsmca.hsm.testing.Shell;
