@@ -15,7 +15,6 @@ import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.Pkcs11Token;
 import dev.hsmca.hsm.SigningKey;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import jakarta.inject.Singleton;
@@ -150,7 +149,7 @@ public class CaInitializer {
         String tlsCn = dns.isEmpty() ? ips.get(0) : dns.get(0);
         LeafTemplate[] tlsTemplate = new LeafTemplate[1];
         token.generateKey(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
-            tlsTemplate[0] = issuance.internalTemplate(tlsCn, dns, ips, key(pair), profiles.internal("tls-server"),
+            tlsTemplate[0] = issuance.internalTemplate(tlsCn, dns, ips, InspectedCsr.ofKey(pair.getPublic()), profiles.internal("tls-server"),
                     config.tlsValidityDays());
             return leafSigner.sign(tlsTemplate[0]);
         });
@@ -176,7 +175,7 @@ public class CaInitializer {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = g.generateKeyPair();
-            LeafTemplate t = issuance.internalTemplate(name, List.of(), List.of(), key(pair),
+            LeafTemplate t = issuance.internalTemplate(name, List.of(), List.of(), InspectedCsr.ofKey(pair.getPublic()),
                     profiles.internal(profile), config.adminValidityDays());
             X509Certificate cert = leafSigner.sign(t);
             issuance.issued(store.saveIssued(cert, issuingId, t, name));
@@ -186,10 +185,6 @@ public class CaInitializer {
         }
     }
 
-    private static InspectedCsr key(KeyPair pair) {
-        return new InspectedCsr(SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()),
-                "RSA".equals(pair.getPublic().getAlgorithm()), pair.getPublic().getAlgorithm(), null, List.of(), List.of());
-    }
 
     private org.bouncycastle.operator.ContentSigner selfSigner(KeyPair pair, String algorithm) {
         try {

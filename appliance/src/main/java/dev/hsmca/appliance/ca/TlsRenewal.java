@@ -14,7 +14,6 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,8 +89,7 @@ public class TlsRenewal {
         String cn = dns.isEmpty() ? ips.get(0) : dns.get(0);
         LeafTemplate[] template = new LeafTemplate[1];
         token.generateKey(alias, KeyAlgorithm.EC_P256, pair -> {
-            template[0] = issuance.internalTemplate(cn, dns, ips, new InspectedCsr(
-                    SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()), false, "ec-p256", null, List.of(), List.of()),
+            template[0] = issuance.internalTemplate(cn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
                     profiles.internal("tls-server"), config.tlsValidityDays());
             return signer.sign(template[0]);
         });

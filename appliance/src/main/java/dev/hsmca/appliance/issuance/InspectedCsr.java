@@ -13,4 +13,10 @@ import java.util.List;
  */
 public record InspectedCsr(SubjectPublicKeyInfo publicKey, boolean rsaKey, String keyDescription, String commonName,
                            List<String> dnsNames, List<String> ipAddresses) {
+
+    /** A key the CA certifies for itself (its TLS key, the admin credential): no CSR, no names of its own. */
+    public static InspectedCsr ofKey(java.security.PublicKey key) {
+        return new InspectedCsr(SubjectPublicKeyInfo.getInstance(key.getEncoded()), "RSA".equals(key.getAlgorithm()),
+                key.getAlgorithm(), null, List.of(), List.of());
+    }
 }
