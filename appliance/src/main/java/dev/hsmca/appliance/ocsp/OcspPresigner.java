@@ -95,7 +95,7 @@ public class OcspPresigner {
         }
         Instant now = clock.instant();
         Instant halfLife = now.plus(Duration.ofHours(config.validityHours()).dividedBy(2));
-        List<String> stale = responses.stale(now, halfLife, limit);
+        List<String> stale = responses.stale(ca.issuing().id(), now, halfLife, limit);
         stale.forEach(serial -> certificates.findById(serial).ifPresent(this::presign));
         return stale.size();
     }

@@ -14,11 +14,14 @@ public interface PresignedResponseRepository extends CrudRepository<PresignedRes
     @Query("DELETE FROM ocsp_responses WHERE serial = :serial")
     void deleteForSerial(String serial);
 
-    /** Certificates whose responses pass half their life before {@code refreshBefore}, or that have none. */
+    /**
+     * Certificates of this issuer whose responses pass half their life before {@code refreshBefore}, or that have
+     * none. (Certificates of a replaced hierarchy are not pre-signed, so they must not be selected again and again.)
+     */
     @Query("""
             SELECT c.serial FROM certificates c
-            WHERE c.not_after > :now
+            WHERE c.issuer_id = :issuerId AND c.not_after > :now
               AND NOT EXISTS (SELECT 1 FROM ocsp_responses r WHERE r.serial = c.serial AND r.next_update > :refreshBefore)
             ORDER BY c.serial LIMIT :limit""")
-    List<String> stale(Instant now, Instant refreshBefore, int limit);
+    List<String> stale(String issuerId, Instant now, Instant refreshBefore, int limit);
 }
