@@ -36,8 +36,4 @@ public final class Responder {
             return Answer.error(Answer.TRY_LATER);
         }
     }
-
-    public boolean canSignLive() {
-        return nonceChain != null;
-    }
 }

@@ -1,10 +1,10 @@
 package dev.hsmca.appliance.auth;
 
+import dev.hsmca.appliance.x509.NameLists;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.issuance.Profile;
 import dev.hsmca.appliance.web.ApiException;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,11 +23,11 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
     }
 
     public List<String> dnsNames() {
-        return split(certificate.dnsNames());
+        return NameLists.split(certificate.dnsNames());
     }
 
     public List<String> ipAddresses() {
-        return split(certificate.ipAddresses());
+        return NameLists.split(certificate.ipAddresses());
     }
 
     @Override
@@ -53,9 +53,5 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
     /** A holder acts for its own service only. */
     public boolean owns(String service) {
         return certificate.service() != null && certificate.service().equals(service);
-    }
-
-    private static List<String> split(String csv) {
-        return csv == null || csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
     }
 }

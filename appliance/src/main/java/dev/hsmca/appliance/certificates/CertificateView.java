@@ -1,12 +1,12 @@
 package dev.hsmca.appliance.certificates;
 
+import dev.hsmca.appliance.x509.NameLists;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 /** A certificate as the API shows it. */
@@ -28,13 +28,10 @@ public record CertificateView(String serial,
     public static CertificateView of(CertificateRecord r, Instant now) {
         String status = CertificateRecord.REVOKED.equals(r.status()) ? "revoked"
                 : r.notAfter().isAfter(now) ? "valid" : "expired";
-        return new CertificateView(r.serial(), status, r.subjectDn(), split(r.dnsNames()), split(r.ipAddresses()),
+        return new CertificateView(r.serial(), status, r.subjectDn(), NameLists.split(r.dnsNames()),
+                NameLists.split(r.ipAddresses()),
                 r.profile(), r.service(), r.issuerId(), r.notBefore().toString(), r.notAfter().toString(),
                 Duration.between(now, r.notAfter()).toDays(),
                 r.revokedAt() == null ? null : r.revokedAt().toString(), r.revocationReason());
-    }
-
-    private static List<String> split(String csv) {
-        return csv == null || csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
     }
 }

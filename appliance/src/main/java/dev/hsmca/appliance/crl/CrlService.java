@@ -70,12 +70,13 @@ public class CrlService {
         try {
             Path dir = Files.createDirectories(Path.of(config.workDir()));
             Path file = dir.resolve(caId + ".crl");
-            String sql = role == CaRole.ROOT
+            boolean root = role == CaRole.ROOT;
+            String sql = root
                     ? "SELECT serial, revoked_at, revocation_reason FROM ca_certificates WHERE parent_id = ? AND revoked_at IS NOT NULL ORDER BY serial"
                     : "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
             CrlWriter.Result result = CrlWriter.write(X500Name.getInstance(member.certificate().getSubjectX500Principal().getEncoded()),
                     Extensions.keyIdOf(member.certificate()), BigInteger.valueOf(number), now, next,
-                    consumer -> stream(sql, caId, now, consumer), member.key().contentSigner(), file);
+                    consumer -> stream(sql, caId, root ? null : now, consumer), member.key().contentSigner(), file);
             crls.save(new CrlRecord(new CrlRecord.Key(caId, number), now, next, result.entries(), Files.readAllBytes(file)));
             crls.prune(caId, number - 10);
             audit.record(actor, "crl.issue", "crl:" + caId, AuditLog.OK, "number=" + number + " entries=" + result.entries());
@@ -94,14 +95,15 @@ public class CrlService {
                 .orElse(true);
     }
 
-    private void stream(String sql, String caId, Instant now, java.util.function.Consumer<CrlWriter.Entry> consumer) {
+    /** Streams the rows; {@code unexpiredAt}, when given, binds the second parameter (only unexpired certificates). */
+    private void stream(String sql, String caId, Instant unexpiredAt, java.util.function.Consumer<CrlWriter.Entry> consumer) {
         Connection c;
         try {
             c = dataSource.getConnection();
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, caId);
-                if (sql.contains("not_after")) {
-                    s.setTimestamp(2, Timestamp.from(now));
+                if (unexpiredAt != null) {
+                    s.setTimestamp(2, Timestamp.from(unexpiredAt));
                 }
                 s.setFetchSize(1000);
                 try (ResultSet rs = s.executeQuery()) {

@@ -1,11 +1,11 @@
 package dev.hsmca.appliance.enrollment;
 
+import dev.hsmca.appliance.x509.NameLists;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 /** A one-time install token. Only the SHA-256 of its secret is stored. */
@@ -15,11 +15,11 @@ public record InstallToken(@Id String id, String secretHash, String service, Str
                            @Nullable Instant usedAt, @Nullable String usedSerial, @Nullable Instant revokedAt) {
 
     public List<String> dnsNames() {
-        return split(allowedDns);
+        return NameLists.split(allowedDns);
     }
 
     public List<String> ipAddresses() {
-        return split(allowedIps);
+        return NameLists.split(allowedIps);
     }
 
     public String state(Instant now) {
@@ -30,9 +30,5 @@ public record InstallToken(@Id String id, String secretHash, String service, Str
             return "used";
         }
         return expiresAt.isAfter(now) ? "unused" : "expired";
-    }
-
-    static List<String> split(String csv) {
-        return csv == null || csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
     }
 }

@@ -5,7 +5,6 @@ import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /** The configured profiles, checked once at start-up. */
@@ -17,10 +16,6 @@ public class Profiles {
         for (ProfileConfig c : configs) {
             byName.put(c.name(), Profile.of(c));
         }
-    }
-
-    public Optional<Profile> find(String name) {
-        return Optional.ofNullable(byName.get(name));
     }
 
     /** The profile a client may ask for, or a 400 naming the ones it may. */

@@ -43,8 +43,4 @@ public final class Pem {
             throw new IllegalArgumentException("not a DER certificate", e);
         }
     }
-
-    public static String serialHex(java.math.BigInteger serial) {
-        return serial.toString(16);
-    }
 }

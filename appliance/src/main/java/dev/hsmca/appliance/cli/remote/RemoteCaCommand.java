@@ -27,13 +27,7 @@ public class RemoteCaCommand {
         List<Map<String, Object>> expiring = new ArrayList<>();
         for (Map<String, Object> c : Output.list(api.ok(api.get("/api/v1/ca/certificates")), "certificates")) {
             if (((Number) c.get("days_until_expiry")).longValue() < days) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("kind", "ca:" + c.get("role"));
-                row.put("serial", c.get("serial"));
-                row.put("subject", c.get("subject"));
-                row.put("not_after", c.get("not_after"));
-                row.put("days_until_expiry", c.get("days_until_expiry"));
-                expiring.add(row);
+                expiring.add(row("ca:" + c.get("role"), c));
             }
         }
         String cursor = null;
@@ -41,13 +35,7 @@ public class RemoteCaCommand {
             Map<String, Object> page = api.ok(api.get("/api/v1/certificates?status=valid&limit=500"
                     + ApiClient.query("expiring_within_days", days) + ApiClient.query("cursor", cursor)));
             for (Map<String, Object> c : Output.list(page, "certificates")) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("kind", "certificate");
-                row.put("serial", c.get("serial"));
-                row.put("subject", c.get("subject"));
-                row.put("not_after", c.get("not_after"));
-                row.put("days_until_expiry", c.get("days_until_expiry"));
-                expiring.add(row);
+                expiring.add(row("certificate", c));
             }
             cursor = (String) page.get("next_cursor");
         } while (cursor != null);
@@ -63,5 +51,15 @@ public class RemoteCaCommand {
         }
         spec.commandLine().getOut().flush();
         return expiring.isEmpty() ? 0 : 1;
+    }
+
+    private static Map<String, Object> row(String kind, Map<String, Object> c) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("kind", kind);
+        row.put("serial", c.get("serial"));
+        row.put("subject", c.get("subject"));
+        row.put("not_after", c.get("not_after"));
+        row.put("days_until_expiry", c.get("days_until_expiry"));
+        return row;
     }
 }
