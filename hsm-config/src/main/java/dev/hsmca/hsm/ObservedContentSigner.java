@@ -3,9 +3,14 @@ package dev.hsmca.hsm;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
 
+import java.io.IOException;
 import java.io.OutputStream;
 
-/** Times the HSM call (the signature itself) and reports it, success or failure. */
+/**
+ * Times the HSM call (the signature itself) and reports it, success or failure. Any failure of the token while
+ * the data goes in or the signature comes out surfaces as an {@link HsmException}, so callers can tell an HSM
+ * outage (retry later) from a bug.
+ */
 final class ObservedContentSigner implements ContentSigner {
     private final String alias;
     private final ContentSigner delegate;
@@ -24,7 +29,35 @@ final class ObservedContentSigner implements ContentSigner {
 
     @Override
     public OutputStream getOutputStream() {
-        return delegate.getOutputStream();
+        OutputStream out = delegate.getOutputStream();
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                try {
+                    out.write(b);
+                } catch (IOException | RuntimeException e) {
+                    throw failed(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    throw failed(e);
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    out.close();
+                } catch (IOException | RuntimeException e) {
+                    throw failed(e);
+                }
+            }
+        };
     }
 
     @Override
@@ -35,8 +68,14 @@ final class ObservedContentSigner implements ContentSigner {
             byte[] signature = delegate.getSignature();
             ok = true;
             return signature;
+        } catch (RuntimeException e) {
+            throw failed(e);
         } finally {
             observer.signed(alias, System.nanoTime() - start, ok);
         }
+    }
+
+    private HsmException failed(Exception e) {
+        return e instanceof HsmException h ? h : new HsmException("HSM signature with '" + alias + "' failed", e);
     }
 }

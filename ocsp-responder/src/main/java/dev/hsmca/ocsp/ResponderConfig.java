@@ -19,6 +19,19 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
                               @Bindable(defaultValue = "96") int validityHours,
                               @Bindable(defaultValue = "60") int cacheSeconds,
                               @Bindable(defaultValue = "100000") int cacheEntries) {
+    public ResponderConfig {
+        if (!"presigned".equals(mode) && !"live".equals(mode)) {
+            throw new IllegalArgumentException("invalid setting pki.ocsp.mode: '" + mode + "' is not one of presigned, live");
+        }
+        if (!"delegated".equals(signer) && !"ca".equals(signer)) {
+            throw new IllegalArgumentException("invalid setting pki.ocsp.signer: '" + signer + "' is not one of delegated, ca");
+        }
+        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0) {
+            throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours must be at least 1, "
+                    + "cache-seconds and cache-entries at least 0");
+        }
+    }
+
     public boolean live() {
         return "live".equals(mode);
     }

@@ -38,7 +38,7 @@ public class ResponderFactory {
         }
         Source cachedLive = live == null ? null
                 : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
-        Source main = config.live() ? cachedLive : new PresignedSource(presigned, cachedLive);
+        Source main = config.live() ? cachedLive : new PresignedSource(presigned, cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
         return new Responder(new IssuerFilter(issuers, main), nonceChain);
     }
@@ -80,8 +80,10 @@ public class ResponderFactory {
         IssuerRow signer = issuerRows.active(role)
                 .orElseThrow(() -> new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));
         try {
+            // A delegated signer speaks for the CA that certified it; the CA's own key for itself.
+            String issuerId = "ca".equals(config.signer()) ? signer.id() : signer.parentId();
             return new LiveSource(statuses, token.signingKey(role), new X509CertificateHolder(signer.certificateDer()),
-                    Duration.ofHours(config.validityHours()), clock);
+                    issuerId, Duration.ofHours(config.validityHours()), clock);
         } catch (IOException e) {
             throw new IllegalStateException("unreadable " + role + " certificate", e);
         }

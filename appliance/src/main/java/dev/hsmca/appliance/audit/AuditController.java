@@ -2,7 +2,7 @@ package dev.hsmca.appliance.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.auth.Authorizer;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -46,14 +46,14 @@ public class AuditController {
         try {
             from = since == null || since.isBlank() ? Instant.EPOCH : Instant.parse(since);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("invalid_since", "since must be an RFC 3339 UTC time, e.g. 2026-01-31T00:00:00Z");
+            throw PkiException.malformed("invalid_since", "since must be an RFC 3339 UTC time, e.g. 2026-01-31T00:00:00Z");
         }
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 1000) {
-            throw ApiException.badRequest("invalid_limit", "limit must be between 1 and 1000");
+            throw PkiException.malformed("invalid_limit", "limit must be between 1 and 1000");
         }
         if (action != null && !action.matches("^[a-z.]{1,64}$")) {
-            throw ApiException.badRequest("invalid_action", "action is a name such as certificate.issue");
+            throw PkiException.malformed("invalid_action", "action is a name such as certificate.issue");
         }
         List<Entry> entries = audit.search(from, action, after == null ? 0 : after, n).stream()
                 .map(e -> new Entry(e.seq(), e.at().toString(), e.actor(), e.action(), e.subject(), e.outcome(),

@@ -4,7 +4,7 @@ import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.certificates.CertificateRepository;
 import dev.hsmca.appliance.enrollment.InstallTokens;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
 
@@ -46,10 +46,10 @@ public class Authorizer {
             String value = authorization.get();
             try {
                 if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                    throw ApiException.unauthorized("token_invalid", "Authorization must be 'Bearer <install token>'");
+                    throw PkiException.unauthorized("token_invalid", "Authorization must be 'Bearer <install token>'");
                 }
                 return new TokenGrant(tokens.authenticate(value.substring(7)));
-            } catch (ApiException e) {
+            } catch (PkiException e) {
                 metrics.tokenUsed(e.code());
                 audit.recordAlone("anonymous", "token.use", "install-token", AuditLog.DENIED, e.code());
                 throw e;
@@ -62,7 +62,7 @@ public class Authorizer {
         CertificateRecord record = clientCertificate(request, "admin.login");
         if (!ADMIN_PROFILE.equals(record.profile())) {
             throw deny("admin.login", "holder:" + record.serial(),
-                    ApiException.forbidden("not_admin", "this endpoint is for administrators"));
+                    PkiException.forbidden("not_admin", "this endpoint is for administrators"));
         }
         return new AdminGrant(record.serial());
     }
@@ -72,7 +72,7 @@ public class Authorizer {
         CertificateRecord record = clientCertificate(request, "metrics.read");
         if (!ADMIN_PROFILE.equals(record.profile()) && !MONITORING_PROFILE.equals(record.profile())) {
             throw deny("metrics.read", "holder:" + record.serial(),
-                    ApiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
+                    PkiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
         }
     }
 
@@ -85,7 +85,7 @@ public class Authorizer {
     public HolderGrant holder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
         if (ADMIN_PROFILE.equals(record.profile()) || MONITORING_PROFILE.equals(record.profile())) {
-            throw ApiException.forbidden("not_a_service", "the " + record.profile() + " credential does not belong to a service");
+            throw PkiException.forbidden("not_a_service", "the " + record.profile() + " credential does not belong to a service");
         }
         return new HolderGrant(record);
     }
@@ -94,27 +94,27 @@ public class Authorizer {
         Optional<X509Certificate> client = request.getCertificate()
                 .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast);
         if (client.isEmpty()) {
-            throw deny(action, "anonymous", ApiException.unauthorized("client_certificate_required",
+            throw deny(action, "anonymous", PkiException.unauthorized("client_certificate_required",
                     "this endpoint needs a client certificate (mTLS) issued by this CA"));
         }
         X509Certificate cert = client.get();
         String serial = cert.getSerialNumber().toString(16);
         String actor = "tls:" + serial;
         CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
-                .orElseThrow(() -> deny(action, actor, ApiException.forbidden("unknown_client_certificate",
+                .orElseThrow(() -> deny(action, actor, PkiException.forbidden("unknown_client_certificate",
                         "the client certificate is not one this CA issued")));
         if (CertificateRecord.REVOKED.equals(record.status())) {
-            throw deny(action, actor, ApiException.forbidden("certificate_revoked",
+            throw deny(action, actor, PkiException.forbidden("certificate_revoked",
                     "the client certificate is revoked (" + record.revocationReason() + ")"));
         }
         if (!record.notAfter().isAfter(clock.instant())) {
-            throw deny(action, actor, ApiException.forbidden("certificate_expired", "the client certificate expired at "
+            throw deny(action, actor, PkiException.forbidden("certificate_expired", "the client certificate expired at "
                     + record.notAfter() + "; it cannot renew: enroll again with a new install token"));
         }
         return record;
     }
 
-    private ApiException deny(String action, String actor, ApiException e) {
+    private PkiException deny(String action, String actor, PkiException e) {
         audit.recordAlone(actor, action, "mtls", AuditLog.DENIED, e.code());
         return e;
     }

@@ -24,6 +24,6 @@ public sealed interface Grant permits AdminGrant, TokenGrant, HolderGrant {
         return profile.maxValidityDays();
     }
 
-    /** Throws a 403 {@code ApiException} naming what this grant does not allow. */
+    /** Throws a 403 {@code PkiException} naming what this grant does not allow. */
     void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays);
 }

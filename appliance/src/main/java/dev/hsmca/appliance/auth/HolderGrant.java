@@ -3,7 +3,7 @@ package dev.hsmca.appliance.auth;
 import dev.hsmca.appliance.x509.NameLists;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.issuance.Profile;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 
 import java.util.List;
 
@@ -33,7 +33,7 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
     @Override
     public String profileFor(String requested) {
         if (requested != null && !requested.equals(certificate.profile())) {
-            throw ApiException.forbidden("profile_not_allowed",
+            throw PkiException.forbidden("profile_not_allowed",
                     "renewal keeps profile " + certificate.profile() + "; " + requested + " is not allowed");
         }
         return certificate.profile();

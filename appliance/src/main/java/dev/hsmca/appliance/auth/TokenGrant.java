@@ -2,7 +2,7 @@ package dev.hsmca.appliance.auth;
 
 import dev.hsmca.appliance.enrollment.InstallToken;
 import dev.hsmca.appliance.issuance.Profile;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 
 import java.util.List;
 
@@ -17,7 +17,7 @@ public record TokenGrant(InstallToken token) implements Grant {
     @Override
     public String profileFor(String requested) {
         if (requested != null && !requested.equals(token.profile())) {
-            throw ApiException.forbidden("profile_not_allowed",
+            throw PkiException.forbidden("profile_not_allowed",
                     "this install token is for profile " + token.profile() + ", not " + requested);
         }
         return token.profile();
@@ -26,7 +26,7 @@ public record TokenGrant(InstallToken token) implements Grant {
     @Override
     public String serviceFor(String requested) {
         if (requested != null && !requested.equals(token.service())) {
-            throw ApiException.forbidden("service_not_allowed",
+            throw PkiException.forbidden("service_not_allowed",
                     "this install token is for service " + token.service() + ", not " + requested);
         }
         return token.service();
@@ -42,7 +42,7 @@ public record TokenGrant(InstallToken token) implements Grant {
         Names.requireSubset(dnsNames, token.dnsNames(), "DNS name", "this install token");
         Names.requireSubset(ipAddresses, token.ipAddresses(), "IP address", "this install token");
         if (validityDays > token.maxValidityDays()) {
-            throw ApiException.forbidden("validity_not_allowed", "validity_days " + validityDays
+            throw PkiException.forbidden("validity_not_allowed", "validity_days " + validityDays
                     + " exceeds this install token's maximum of " + token.maxValidityDays());
         }
     }
@@ -55,7 +55,7 @@ public record TokenGrant(InstallToken token) implements Grant {
         static void requireSubset(List<String> requested, List<String> allowed, String kind, String by) {
             for (String name : requested) {
                 if (!allowed.contains(name)) {
-                    throw ApiException.forbidden("name_not_allowed", kind + " '" + name + "' is not allowed by " + by
+                    throw PkiException.forbidden("name_not_allowed", kind + " '" + name + "' is not allowed by " + by
                             + " (allowed: " + (allowed.isEmpty() ? "none" : String.join(", ", allowed)) + ")");
                 }
             }

@@ -27,5 +27,15 @@ public record CaCertificateRecord(
         Instant notAfter,
         byte[] certificateDer,
         boolean active,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable String activeRole) {
+
+    /** A new active row: {@code activeRole} is the role while active (the schema allows one active row per role). */
+    public static CaCertificateRecord active(String id, String role, String keyAlias, String subjectDn, String serial,
+                                             String parentId, String keyAlgorithm, String nameHashSha1,
+                                             String keyHashSha1, String nameHashSha256, String keyHashSha256,
+                                             Instant notBefore, Instant notAfter, byte[] certificateDer, Instant createdAt) {
+        return new CaCertificateRecord(id, role, keyAlias, subjectDn, serial, parentId, keyAlgorithm, nameHashSha1,
+                keyHashSha1, nameHashSha256, keyHashSha256, notBefore, notAfter, certificateDer, true, createdAt, role);
+    }
 }

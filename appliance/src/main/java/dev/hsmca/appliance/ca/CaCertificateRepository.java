@@ -15,9 +15,9 @@ public interface CaCertificateRepository extends CrudRepository<CaCertificateRec
 
     List<CaCertificateRecord> findByActive(boolean active);
 
-    @Query("UPDATE ca_certificates SET active = FALSE WHERE active = TRUE")
+    @Query("UPDATE ca_certificates SET active = FALSE, active_role = NULL WHERE active = TRUE")
     void deactivateAll();
 
-    @Query("UPDATE ca_certificates SET active = FALSE WHERE id = :id")
+    @Query("UPDATE ca_certificates SET active = FALSE, active_role = NULL WHERE id = :id")
     void deactivate(String id);
 }

@@ -65,6 +65,22 @@ public class CaHierarchy {
         members = null;
     }
 
+    /** Reloads when the store's active CA rows are not the ones in use (a peer replica renewed or re-initialized). */
+    public void refreshIfChanged() {
+        Map<CaRole, Member> m = members;
+        if (m == null) {
+            return;
+        }
+        for (CaRole role : CaRole.values()) {
+            String activeId = repository.findByRoleAndActive(role.alias(), true).map(CaCertificateRecord::id).orElse(null);
+            Member inUse = m.get(role);
+            if (inUse == null || !inUse.id().equals(activeId)) {
+                reload();
+                return;
+            }
+        }
+    }
+
     private Map<CaRole, Member> load() {
         Map<CaRole, Member> m = members;
         if (m != null) {

@@ -205,10 +205,10 @@ public class CaInitializer {
         String id = role.alias() + "-" + serial.substring(0, 8);
         CertIdHashes h = CertIdHashes.of(cert);
         try {
-            caRepository.save(new CaCertificateRecord(id, role.alias(), keyAlias,
+            caRepository.save(CaCertificateRecord.active(id, role.alias(), keyAlias,
                     cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
                     h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
-                    cert.getEncoded(), true, clock.instant()));
+                    cert.getEncoded(), clock.instant()));
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

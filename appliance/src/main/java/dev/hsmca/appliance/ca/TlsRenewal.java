@@ -13,6 +13,9 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.annotation.Transactional;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +47,12 @@ public class TlsRenewal {
     private final CaConfig config;
     private final AuditLog audit;
     private final Clock clock;
+    private final JobLocks locks;
     private final Duration renewBefore;
 
     public TlsRenewal(CaHierarchy ca, Pkcs11Token token, CaInitializer records, CaCertificateRepository caRepository,
                       CertificateStore store, IssuanceService issuance, LeafSigner signer, Profiles profiles, CaConfig config,
-                      AuditLog audit, Clock clock, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
+                      AuditLog audit, Clock clock, JobLocks locks, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
         this.ca = ca;
         this.token = token;
         this.records = records;
@@ -60,13 +64,15 @@ public class TlsRenewal {
         this.config = config;
         this.audit = audit;
         this.clock = clock;
+        this.locks = locks;
         this.renewBefore = Duration.ofDays(renewBeforeDays);
     }
 
     @Scheduled(fixedDelay = "${pki.tls.check-interval:1h}", initialDelay = "${pki.jobs.initial-delay:20s}")
     void scheduled() {
         try {
-            renewIfDue();
+            ca.refreshIfChanged(); // a peer replica may have renewed: serve its certificate too
+            locks.runExclusively(Job.TLS_RENEWAL, Duration.ofMinutes(10), this::renewIfDue);
         } catch (RuntimeException e) {
             LOG.error("TLS certificate renewal failed: {}", e.toString());
         }
@@ -74,6 +80,7 @@ public class TlsRenewal {
 
     /** Renews when the current certificate expires within the threshold; true when it did. */
     public synchronized boolean renewIfDue() {
+        ca.refreshIfChanged();
         if (!ca.initialized()) {
             return false;
         }
@@ -94,15 +101,24 @@ public class TlsRenewal {
             return signer.sign(template[0]);
         });
         X509Certificate renewed = token.certificate(alias);
-        caRepository.deactivate(current.id());
-        records.save(CaRole.TLS, renewed, ca.issuing().id(), KeyAlgorithm.EC_P256.id(), alias);
-        issuance.issued(store.saveIssued(renewed, ca.issuing().id(), template[0], "appliance", current.record().serial()));
+        switchIdentity(current, renewed, template[0], alias);
         ca.reload();
-        audit.recordAlone("system:tls-renewal", "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
-                AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + alias);
         LOG.info("renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
                 renewed.getSerialNumber().toString(16), alias, renewed.getNotAfter().toInstant());
         return true;
+    }
+
+    /**
+     * The new identity replaces the old in one transaction: there is never a moment without an active TLS row,
+     * and never two (the schema allows one active row per role).
+     */
+    @Transactional
+    protected void switchIdentity(CaHierarchy.Member current, X509Certificate renewed, LeafTemplate template, String alias) {
+        caRepository.deactivate(current.id());
+        records.save(CaRole.TLS, renewed, ca.issuing().id(), KeyAlgorithm.EC_P256.id(), alias);
+        issuance.issued(store.saveIssued(renewed, ca.issuing().id(), template, "appliance", current.record().serial()));
+        audit.record("system:tls-renewal", "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
+                AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + alias);
     }
 
     /** The old certificate's SANs of one type (2 DNS, 7 IP), canonical: the renewed one keeps them. */

@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.certificates;
 
 import dev.hsmca.appliance.auth.Authorizer;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -38,7 +38,7 @@ public class CertificateController {
         authorizer.admin(request);
         String normalized = normalizeSerial(serial);
         return store.find(normalized).map(r -> CertificateView.of(r, clock.instant()))
-                .orElseThrow(() -> ApiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
+                .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
     }
 
     @Get
@@ -58,7 +58,7 @@ public class CertificateController {
 
     public static String normalizeSerial(String serial) {
         if (serial == null || !SERIAL.matcher(serial).matches()) {
-            throw ApiException.badRequest("invalid_serial", "serial must be 1 to 40 hex digits");
+            throw PkiException.malformed("invalid_serial", "serial must be 1 to 40 hex digits");
         }
         return serial.toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
     }

@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.certificates;
 
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,17 +29,17 @@ public record CertificateQuery(String status, String service, Instant now, Insta
         String svc = service == null || service.isBlank() ? "" : dev.hsmca.appliance.registry.ServiceId.require(service);
         String s = status == null || status.isBlank() ? "any" : status.toLowerCase(Locale.ROOT);
         if (!STATUSES.contains(s)) {
-            throw ApiException.badRequest("invalid_status", "status must be one of valid, revoked, expired, any");
+            throw PkiException.malformed("invalid_status", "status must be one of valid, revoked, expired, any");
         }
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > MAX_LIMIT) {
-            throw ApiException.badRequest("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
+            throw PkiException.malformed("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
         }
         Instant min = EPOCH;
         Instant max = FAR_FUTURE;
         if (expiringWithinDays != null) {
             if (expiringWithinDays < 0 || expiringWithinDays > 36500) {
-                throw ApiException.badRequest("invalid_expiring_within_days", "expiring_within_days must be 0 to 36500");
+                throw PkiException.malformed("invalid_expiring_within_days", "expiring_within_days must be 0 to 36500");
             }
             min = now;
             max = now.plus(Duration.ofDays(expiringWithinDays));
@@ -55,7 +55,7 @@ public record CertificateQuery(String status, String service, Instant now, Insta
                     throw new IllegalArgumentException();
                 }
             } catch (RuntimeException e) {
-                throw ApiException.badRequest("invalid_cursor", "cursor is not one this server returned");
+                throw PkiException.malformed("invalid_cursor", "cursor is not one this server returned");
             }
         }
         return new CertificateQuery(s, svc, now, min, max, afterNotAfter, afterSerial, n);

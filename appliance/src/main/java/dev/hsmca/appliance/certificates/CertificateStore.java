@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.certificates;
 
 import dev.hsmca.appliance.issuance.LeafTemplate;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ public class CertificateStore {
             return repository.save(record);
         } catch (RuntimeException e) {
             LOG.error("could not store certificate {}: {}", record.serial(), e.toString());
-            throw ApiException.unavailable("store_unavailable",
+            throw PkiException.unavailable("store_unavailable",
                     "the certificate could not be stored, so it is not issued; try again later");
         }
     }

@@ -5,6 +5,7 @@ import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.CaRole;
 import dev.hsmca.appliance.revocation.RevocationReason;
 import dev.hsmca.appliance.x509.Extensions;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -26,10 +27,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Issues full CRLs for the issuing CA (its revoked, unexpired certificates) and the root (revoked CA
  * certificates), signed in the HSM, stored for the OCSP responder to serve.
+ *
+ * <p>No lock is held while the CRL is built and signed (seconds at a million entries): the number and the
+ * revision it covers are taken in one short transaction, the rows are read afterwards (so every change up to that
+ * revision is on the CRL), and the result is stored in another short transaction. The audit entry comes after.
  */
 @Singleton
 public class CrlService {
@@ -38,16 +44,23 @@ public class CrlService {
     public record Issued(String caId, long number, long entries, long bytes, Instant nextUpdate, long millis) {
     }
 
+    /** The number a CRL will carry and the revision of its CA's state it covers. */
+    record Ticket(long number, long revision) {
+    }
+
     private final CaHierarchy ca;
     private final CrlRepository crls;
+    private final CrlStateRepository state;
     private final DataSource dataSource;
     private final CrlConfig config;
     private final AuditLog audit;
     private final Clock clock;
 
-    public CrlService(CaHierarchy ca, CrlRepository crls, DataSource dataSource, CrlConfig config, AuditLog audit, Clock clock) {
+    public CrlService(CaHierarchy ca, CrlRepository crls, CrlStateRepository state, DataSource dataSource,
+                      CrlConfig config, AuditLog audit, Clock clock) {
         this.ca = ca;
         this.crls = crls;
+        this.state = state;
         this.dataSource = dataSource;
         this.config = config;
         this.audit = audit;
@@ -59,33 +72,37 @@ public class CrlService {
         return List.of(generate(CaRole.ISSUING, actor), generate(CaRole.ROOT, actor));
     }
 
-    @Transactional
-    public synchronized Issued generate(CaRole role, String actor) {
+    public Issued generate(CaRole role, String actor) {
         long start = System.nanoTime();
         CaHierarchy.Member member = ca.member(role);
         String caId = member.id();
+        Ticket ticket = ticket(role);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(Duration.ofDays(config.validityDays()));
-        long number = crls.lastNumber(caId) + 1;
         try {
             Path dir = Files.createDirectories(Path.of(config.workDir()));
-            Path file = dir.resolve(caId + ".crl");
-            boolean root = role == CaRole.ROOT;
-            String sql = root
-                    ? "SELECT serial, revoked_at, revocation_reason FROM ca_certificates WHERE parent_id = ? AND revoked_at IS NOT NULL ORDER BY serial"
-                    : "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
-            CrlWriter.Result result = CrlWriter.write(X500Name.getInstance(member.certificate().getSubjectX500Principal().getEncoded()),
-                    Extensions.keyIdOf(member.certificate()), BigInteger.valueOf(number), now, next,
-                    consumer -> stream(sql, caId, root ? null : now, consumer), member.key().contentSigner(), file);
-            crls.save(new CrlRecord(new CrlRecord.Key(caId, number), now, next, result.entries(), Files.readAllBytes(file)));
-            crls.prune(caId, number - 10);
-            audit.record(actor, "crl.issue", "crl:" + caId, AuditLog.OK, "number=" + number + " entries=" + result.entries());
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            LOG.info("CRL {} #{} issued: {} entries, {} bytes, {} ms", caId, number, result.entries(), result.bytes(), millis);
-            return new Issued(caId, number, result.entries(), result.bytes(), next, millis);
+            Path file = Files.createTempFile(dir, caId + "-" + ticket.number() + "-", ".crl");
+            try {
+                CrlWriter.Result result = write(member, role, ticket.number(), now, next, file);
+                store(role, new CrlRecord(new CrlRecord.Key(caId, ticket.number()), now, next, result.entries(),
+                        Files.readAllBytes(file)), ticket.revision());
+                audit.recordAlone(actor, "crl.issue", "crl:" + caId, AuditLog.OK,
+                        "number=" + ticket.number() + " entries=" + result.entries() + " revision=" + ticket.revision());
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                LOG.info("CRL {} #{} issued: {} entries, {} bytes, {} ms", caId, ticket.number(), result.entries(),
+                        result.bytes(), millis);
+                return new Issued(caId, ticket.number(), result.entries(), result.bytes(), next, millis);
+            } finally {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the CRL for " + caId + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether this CA is owed a CRL: a change no CRL shows yet, or the latest is older than the reissue interval. */
+    public boolean owed(CaRole role) {
+        return state.findById(role.alias()).map(CrlState::behind).orElse(false) || due(role);
     }
 
     /** Whether the latest CRL of this CA is older than the reissue interval (or missing). */
@@ -95,11 +112,41 @@ public class CrlService {
                 .orElse(true);
     }
 
+    /** The next number; the revision is read after the row lock, so every change committed before is covered. */
+    @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
+    protected Ticket ticket(CaRole role) {
+        if (state.takeNumber(role.alias()) != 1) {
+            throw new IllegalStateException("no CRL state for " + role.alias() + " (schema not migrated?)");
+        }
+        CrlState s = state.findById(role.alias()).orElseThrow();
+        return new Ticket(s.lastNumber(), s.revision());
+    }
+
+    @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
+    protected void store(CaRole role, CrlRecord record, long revision) {
+        crls.save(record);
+        state.published(role.alias(), revision);
+        crls.prune(record.key().caId(), record.key().crlNumber() - 10);
+    }
+
+    /** Reads the entries in a read-only transaction of its own (a snapshot, no locks) while the HSM signs. */
+    @Transactional(readOnly = true)
+    protected CrlWriter.Result write(CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next,
+                                     Path file) throws IOException {
+        boolean root = role == CaRole.ROOT;
+        String sql = root
+                ? "SELECT serial, revoked_at, revocation_reason FROM ca_certificates WHERE parent_id = ? AND revoked_at IS NOT NULL ORDER BY serial"
+                : "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
+        return CrlWriter.write(X500Name.getInstance(member.certificate().getSubjectX500Principal().getEncoded()),
+                Extensions.keyIdOf(member.certificate()), BigInteger.valueOf(number), now, next,
+                consumer -> stream(sql, member.id(), root ? null : now, consumer), member.key().contentSigner(), file);
+    }
+
     /** Streams the rows; {@code unexpiredAt}, when given, binds the second parameter (only unexpired certificates). */
-    private void stream(String sql, String caId, Instant unexpiredAt, java.util.function.Consumer<CrlWriter.Entry> consumer) {
-        Connection c;
+    private void stream(String sql, String caId, Instant unexpiredAt, Consumer<CrlWriter.Entry> consumer) {
         try {
-            c = dataSource.getConnection();
+            // The transaction's connection: closed by the transaction, not here.
+            Connection c = dataSource.getConnection();
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, caId);
                 if (unexpiredAt != null) {

@@ -1,7 +1,8 @@
 package dev.hsmca.appliance.crl;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.ocsp.OcspPresigner;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
@@ -10,43 +11,57 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps CRLs and pre-signed OCSP responses fresh: CRLs reissued daily, responses re-signed at half-life. */
+import java.time.Duration;
+
+/**
+ * Keeps CRLs and pre-signed OCSP responses fresh on every replica's schedule, each job run by one replica at a
+ * time: CRLs owed (after a crash or a peer's revocation) or due for reissue, and responses re-signed at half-life.
+ */
 @Singleton
 @Requires(notEnv = Environment.CLI)
 @Requires(property = "pki.jobs.enabled", notEquals = "false")
 public class FreshnessJobs {
     private static final Logger LOG = LoggerFactory.getLogger(FreshnessJobs.class);
+    static final int BATCH = 500;
 
     private final CaHierarchy ca;
-    private final CrlService crls;
+    private final CrlPublisher publisher;
     private final OcspPresigner presigner;
+    private final JobLocks locks;
 
-    public FreshnessJobs(CaHierarchy ca, CrlService crls, OcspPresigner presigner) {
+    public FreshnessJobs(CaHierarchy ca, CrlPublisher publisher, OcspPresigner presigner, JobLocks locks) {
         this.ca = ca;
-        this.crls = crls;
+        this.publisher = publisher;
         this.presigner = presigner;
+        this.locks = locks;
+    }
+
+    @Scheduled(fixedDelay = "${pki.crl.check-interval:30s}", initialDelay = "${pki.jobs.initial-delay:20s}")
+    void crls() {
+        try {
+            publisher.publishOwed();
+        } catch (RuntimeException e) {
+            LOG.error("CRL check failed: {}", e.toString());
+        }
     }
 
     @Scheduled(fixedDelay = "${pki.jobs.interval:10m}", initialDelay = "${pki.jobs.initial-delay:20s}")
-    void run() {
+    void ocsp() {
         if (!ca.initialized()) {
             return;
         }
         try {
-            for (CaRole role : new CaRole[]{CaRole.ISSUING, CaRole.ROOT}) {
-                if (crls.due(role)) {
-                    crls.generate(role, "system:scheduler");
-                }
-            }
-            int refreshed;
-            do {
-                refreshed = presigner.refresh(500);
-                if (refreshed > 0) {
-                    LOG.info("re-signed OCSP responses for {} certificates", refreshed);
-                }
-            } while (refreshed == 500);
+            locks.runExclusively(Job.OCSP_REFRESH, Duration.ofMinutes(30), () -> {
+                int refreshed;
+                do {
+                    refreshed = presigner.refresh(BATCH);
+                    if (refreshed > 0) {
+                        LOG.info("re-signed OCSP responses for {} certificates", refreshed);
+                    }
+                } while (refreshed == BATCH);
+            });
         } catch (RuntimeException e) {
-            LOG.error("freshness job failed: {}", e.toString());
+            LOG.error("OCSP refresh failed: {}", e.toString());
         }
     }
 }

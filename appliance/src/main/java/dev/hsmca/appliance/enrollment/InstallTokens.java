@@ -6,7 +6,7 @@ import dev.hsmca.appliance.issuance.Names;
 import dev.hsmca.appliance.issuance.Profile;
 import dev.hsmca.appliance.issuance.Profiles;
 import dev.hsmca.appliance.registry.ServiceId;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -65,15 +65,15 @@ public class InstallTokens {
         List<String> dns = canonical(request.allowedDns(), true);
         List<String> ips = canonical(request.allowedIps(), false);
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
-            throw ApiException.badRequest("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
+            throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
         }
         long ttl = request.ttlSeconds() == null ? 3600 : request.ttlSeconds();
         if (ttl < MIN_TTL || ttl > MAX_TTL) {
-            throw ApiException.badRequest("invalid_ttl", "ttl_seconds must be between " + MIN_TTL + " and " + MAX_TTL);
+            throw PkiException.malformed("invalid_ttl", "ttl_seconds must be between " + MIN_TTL + " and " + MAX_TTL);
         }
         int maxDays = request.maxValidityDays() == null ? Math.min(90, profile.maxValidityDays()) : request.maxValidityDays();
         if (maxDays < 1 || maxDays > profile.maxValidityDays()) {
-            throw ApiException.badRequest("invalid_validity", "max_validity_days must be 1 to " + profile.maxValidityDays()
+            throw PkiException.malformed("invalid_validity", "max_validity_days must be 1 to " + profile.maxValidityDays()
                     + " for profile " + profile.name());
         }
         byte[] idBytes = new byte[8];
@@ -112,7 +112,7 @@ public class InstallTokens {
         if (repository.consume(token.id(), clock.instant()) != 1) {
             metrics.tokenUsed("token_used");
             refuseUnusable(repository.findById(token.id()).orElse(token));
-            throw ApiException.unauthorized("token_used", "this install token has already been used");
+            throw PkiException.unauthorized("token_used", "this install token has already been used");
         }
         metrics.tokenUsed("success");
     }
@@ -129,9 +129,9 @@ public class InstallTokens {
     @Transactional
     public InstallToken revoke(String id, AdminGrant admin) {
         InstallToken token = repository.findById(id)
-                .orElseThrow(() -> ApiException.notFound("token_not_found", "no install token " + id));
+                .orElseThrow(() -> PkiException.notFound("token_not_found", "no install token " + id));
         if (repository.revoke(id, clock.instant()) != 1) {
-            throw new ApiException(io.micronaut.http.HttpStatus.CONFLICT, "token_not_revocable",
+            throw PkiException.conflict("token_not_revocable",
                     "install token " + id + " is " + token.state(clock.instant()) + " and cannot be revoked");
         }
         audit.record(admin.actor(), "token.revoke", "token:" + id, AuditLog.OK, "service=" + token.service());
@@ -140,18 +140,18 @@ public class InstallTokens {
 
     private void refuseUnusable(InstallToken token) {
         if (token.revokedAt() != null) {
-            throw ApiException.unauthorized("token_invalid", "this install token was revoked");
+            throw PkiException.unauthorized("token_invalid", "this install token was revoked");
         }
         if (token.usedAt() != null) {
-            throw ApiException.unauthorized("token_used", "this install token has already been used");
+            throw PkiException.unauthorized("token_used", "this install token has already been used");
         }
         if (!token.expiresAt().isAfter(clock.instant())) {
-            throw ApiException.unauthorized("token_expired", "this install token expired at " + token.expiresAt());
+            throw PkiException.unauthorized("token_expired", "this install token expired at " + token.expiresAt());
         }
     }
 
-    private static ApiException invalid() {
-        return ApiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
+    private static PkiException invalid() {
+        return PkiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
     }
 
     private static List<String> canonical(List<String> names, boolean dns) {
@@ -159,13 +159,13 @@ public class InstallTokens {
             return List.of();
         }
         if (names.size() > MAX_NAMES) {
-            throw ApiException.badRequest("too_many_names", "at most " + MAX_NAMES + " names");
+            throw PkiException.malformed("too_many_names", "at most " + MAX_NAMES + " names");
         }
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String n : names) {
             String c = dns ? Names.dnsName(n) : Names.ipAddress(n);
             if (c == null) {
-                throw ApiException.badRequest("invalid_san", "'" + n + "' is not a valid " + (dns ? "DNS name" : "IP address"));
+                throw PkiException.malformed("invalid_san", "'" + n + "' is not a valid " + (dns ? "DNS name" : "IP address"));
             }
             out.add(c);
         }

@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -56,26 +56,26 @@ public class CsrInspector {
 
     private static PKCS10CertificationRequest parse(String pem) {
         if (pem == null || pem.isBlank()) {
-            throw ApiException.badRequest("missing_csr", "csr is required: a PKCS#10 request in PEM");
+            throw PkiException.malformed("missing_csr", "csr is required: a PKCS#10 request in PEM");
         }
         if (pem.length() > MAX_PEM_CHARS) {
-            throw ApiException.badRequest("csr_too_large", "csr is larger than " + MAX_PEM_CHARS + " characters");
+            throw PkiException.malformed("csr_too_large", "csr is larger than " + MAX_PEM_CHARS + " characters");
         }
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
             if (!(o instanceof PKCS10CertificationRequest csr)) {
-                throw ApiException.badRequest("invalid_csr",
+                throw PkiException.malformed("invalid_csr",
                         "csr is not a PEM 'CERTIFICATE REQUEST'" + (o == null ? "" : " (found " + o.getClass().getSimpleName() + ")"));
             }
             if (parser.readObject() != null) {
-                throw ApiException.badRequest("invalid_csr", "csr must hold exactly one PEM block");
+                throw PkiException.malformed("invalid_csr", "csr must hold exactly one PEM block");
             }
             return csr;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException api) {
+            if (e instanceof PkiException api) {
                 throw api;
             }
-            throw ApiException.badRequest("invalid_csr", "csr is not valid PEM-encoded PKCS#10");
+            throw PkiException.malformed("invalid_csr", "csr is not valid PEM-encoded PKCS#10");
         }
     }
 
@@ -89,10 +89,10 @@ public class CsrInspector {
                 RSAPublicKey rsa = (RSAPublicKey) decode("RSA", spki);
                 int bits = rsa.getModulus().bitLength();
                 if (bits < 2048) {
-                    throw ApiException.badRequest("weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
+                    throw PkiException.malformed("weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
                 }
                 if (bits > 8192) {
-                    throw ApiException.badRequest("unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
+                    throw PkiException.malformed("unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
                 }
                 return new KeyCheck(true, "rsa-" + bits, rsa);
             }
@@ -104,15 +104,15 @@ public class CsrInspector {
                 if (SECObjectIdentifiers.secp384r1.equals(params)) {
                     return new KeyCheck(false, "ec-p384", decode("EC", spki));
                 }
-                throw ApiException.badRequest("weak_key", "EC key on an unsupported curve: P-256 or P-384 are accepted");
+                throw PkiException.malformed("weak_key", "EC key on an unsupported curve: P-256 or P-384 are accepted");
             }
             if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
                 return new KeyCheck(false, "ed25519", decode("Ed25519", spki));
             }
         } catch (java.security.GeneralSecurityException | IOException | ClassCastException e) {
-            throw ApiException.badRequest("invalid_csr", "csr public key cannot be decoded");
+            throw PkiException.malformed("invalid_csr", "csr public key cannot be decoded");
         }
-        throw ApiException.badRequest("unsupported_key", "unsupported key algorithm " + alg.getId()
+        throw PkiException.malformed("unsupported_key", "unsupported key algorithm " + alg.getId()
                 + ": RSA (2048+), EC P-256/P-384 or Ed25519 are accepted");
     }
 
@@ -130,7 +130,7 @@ public class CsrInspector {
             valid = false;
         }
         if (!valid) {
-            throw ApiException.badRequest("csr_signature_invalid",
+            throw PkiException.malformed("csr_signature_invalid",
                     "the CSR signature does not verify with its public key (no proof of possession)");
         }
     }
@@ -142,7 +142,7 @@ public class CsrInspector {
         }
         String cn = IETFUtils.valueToString(cns[0].getFirst().getValue());
         if (cn.length() > 64) {
-            throw ApiException.badRequest("invalid_subject", "subject CN is longer than 64 characters");
+            throw PkiException.malformed("invalid_subject", "subject CN is longer than 64 characters");
         }
         return cn;
     }
@@ -156,7 +156,7 @@ public class CsrInspector {
                 try {
                     extensions = Extensions.getInstance(value);
                 } catch (RuntimeException e) {
-                    throw ApiException.badRequest("invalid_csr", "csr extension request cannot be decoded");
+                    throw PkiException.malformed("invalid_csr", "csr extension request cannot be decoded");
                 }
                 Extension san = extensions.getExtension(Extension.subjectAlternativeName);
                 if (san == null) {
@@ -169,7 +169,7 @@ public class CsrInspector {
             }
         }
         if (seenDns.size() + seenIps.size() > MAX_NAMES) {
-            throw ApiException.badRequest("too_many_names", "at most " + MAX_NAMES + " SANs are accepted");
+            throw PkiException.malformed("too_many_names", "at most " + MAX_NAMES + " SANs are accepted");
         }
         dns.addAll(seenDns);
         ips.addAll(seenIps);
@@ -181,22 +181,22 @@ public class CsrInspector {
                 String raw = name.getName().toString();
                 String valid = Names.dnsName(raw);
                 if (valid == null) {
-                    throw ApiException.badRequest("invalid_san", "SAN '" + printable(raw) + "' is not a valid DNS name");
+                    throw PkiException.malformed("invalid_san", "SAN '" + printable(raw) + "' is not a valid DNS name");
                 }
                 dns.add(valid);
             }
             case GeneralName.iPAddress -> {
                 byte[] octets = ASN1OctetString.getInstance(name.getName()).getOctets();
                 if (octets.length != 4 && octets.length != 16) {
-                    throw ApiException.badRequest("invalid_san", "SAN IP address has " + octets.length + " octets");
+                    throw PkiException.malformed("invalid_san", "SAN IP address has " + octets.length + " octets");
                 }
                 try {
                     ips.add(InetAddress.getByAddress(octets).getHostAddress());
                 } catch (UnknownHostException e) {
-                    throw ApiException.badRequest("invalid_san", "SAN IP address cannot be decoded");
+                    throw PkiException.malformed("invalid_san", "SAN IP address cannot be decoded");
                 }
             }
-            default -> throw ApiException.badRequest("unsupported_san",
+            default -> throw PkiException.malformed("unsupported_san",
                     "only DNS and IP SANs are supported, found a GeneralName of type " + name.getTagNo());
         }
     }

@@ -2,7 +2,7 @@ package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.auth.Authorizer;
 import dev.hsmca.appliance.metrics.PkiMetrics;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.Failures;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -43,11 +43,11 @@ public class IssuanceController {
             IssuedCertificate issued = work.get();
             metrics.issued(issued.profile(), System.nanoTime() - start);
             return issued;
-        } catch (ApiException e) {
-            metrics.issuanceFailed(e.code());
-            throw e;
         } catch (RuntimeException e) {
-            metrics.issuanceFailed("internal_error");
+            if (e instanceof LintException) {
+                metrics.lintFailed();
+            }
+            metrics.issuanceFailed(Failures.classify(e).code());
             throw e;
         }
     }

@@ -13,7 +13,7 @@ import io.micronaut.transaction.annotation.Transactional;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.certificates.CertificateStore;
 import dev.hsmca.appliance.x509.Pem;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +129,7 @@ public class IssuanceService {
 
     private static void requireNames(Profile profile, List<String> dns, List<String> ips) {
         if (profile.requireSan() && dns.isEmpty() && ips.isEmpty()) {
-            throw ApiException.badRequest("no_names", "profile " + profile.name()
+            throw PkiException.malformed("no_names", "profile " + profile.name()
                     + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");
         }
     }
@@ -170,10 +170,10 @@ public class IssuanceService {
             return Math.min(DEFAULT_VALIDITY_DAYS, cap);
         }
         if (requested < 1) {
-            throw ApiException.badRequest("invalid_validity", "validity_days must be at least 1");
+            throw PkiException.malformed("invalid_validity", "validity_days must be at least 1");
         }
         if (requested > profile.maxValidityDays()) {
-            throw ApiException.badRequest("validity_too_long", "validity_days " + requested + " exceeds the "
+            throw PkiException.malformed("validity_too_long", "validity_days " + requested + " exceeds the "
                     + profile.maxValidityDays() + "-day cap of profile " + profile.name());
         }
         return requested;
@@ -198,6 +198,6 @@ public class IssuanceService {
         if (!ips.isEmpty()) {
             return ips.get(0);
         }
-        throw ApiException.badRequest("no_names", "the CSR has neither a subject CN nor a subjectAltName");
+        throw PkiException.malformed("no_names", "the CSR has neither a subject CN nor a subjectAltName");
     }
 }

@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import jakarta.inject.Singleton;
 
 import java.util.List;
@@ -21,11 +21,11 @@ public class Profiles {
     /** The profile a client may ask for, or a 400 naming the ones it may. */
     public Profile requestable(String name) {
         if (name == null || name.isBlank()) {
-            throw ApiException.badRequest("missing_profile", "profile is required, one of " + requestableNames());
+            throw PkiException.malformed("missing_profile", "profile is required, one of " + requestableNames());
         }
         Profile p = byName.get(name);
         if (p == null || !p.requestable()) {
-            throw ApiException.badRequest("unknown_profile",
+            throw PkiException.malformed("unknown_profile",
                     "unknown profile '" + name + "', expected one of " + requestableNames());
         }
         return p;

@@ -46,6 +46,13 @@ public class MicrometerPkiMetrics implements PkiMetrics {
     }
 
     @Override
+    public void lintFailed() {
+        Counter.builder("pki.lint.failures")
+                .description("Certificates that failed lint against their profile and were not signed")
+                .register(registry).increment();
+    }
+
+    @Override
     public void revoked(String reason) {
         Counter.builder("pki.revocations").tag("reason", reason).description("Revocations").register(registry).increment();
     }

@@ -8,6 +8,9 @@ public interface PkiMetrics {
 
     void issuanceFailed(String reason);
 
+    /** A certificate broke its profile at lint time and was not signed. */
+    void lintFailed();
+
     void revoked(String reason);
 
     void tokenUsed(String outcome);

@@ -5,7 +5,7 @@ import dev.hsmca.appliance.auth.Grant;
 import dev.hsmca.appliance.auth.HolderGrant;
 import dev.hsmca.appliance.certificates.CertificateRepository;
 import dev.hsmca.appliance.certificates.CertificateView;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.annotation.Transactional;
@@ -44,16 +44,16 @@ public class Registry {
     public ServiceView register(RegisterServiceRequest r, Grant grant) {
         String service = ServiceId.require(r.service());
         if (grant instanceof HolderGrant holder && !holder.owns(service)) {
-            throw ApiException.forbidden("not_your_service", "a certificate of service " + holder.service()
+            throw PkiException.forbidden("not_your_service", "a certificate of service " + holder.service()
                     + " cannot register service " + service);
         }
         String displayName = r.displayName() == null || r.displayName().isBlank() ? service : r.displayName().trim();
         if (displayName.length() > 200) {
-            throw ApiException.badRequest("invalid_display_name", "display_name is longer than 200 characters");
+            throw PkiException.malformed("invalid_display_name", "display_name is longer than 200 characters");
         }
         List<String> endpoints = r.endpoints() == null ? List.of() : r.endpoints();
         if (endpoints.size() > MAX_ENDPOINTS) {
-            throw ApiException.badRequest("invalid_endpoints", "at most " + MAX_ENDPOINTS + " endpoints");
+            throw PkiException.malformed("invalid_endpoints", "at most " + MAX_ENDPOINTS + " endpoints");
         }
         endpoints.forEach(e -> url(e, "invalid_endpoints", "endpoint"));
         if (r.healthCheckUrl() != null) {
@@ -62,7 +62,7 @@ public class Registry {
         Map<String, String> metadata = r.metadata() == null ? Map.of() : r.metadata();
         if (metadata.size() > MAX_METADATA || metadata.entrySet().stream().anyMatch(e -> e.getKey().length() > 64
                 || e.getValue() == null || e.getValue().length() > 256)) {
-            throw ApiException.badRequest("invalid_metadata",
+            throw PkiException.malformed("invalid_metadata",
                     "metadata: at most " + MAX_METADATA + " string values, keys up to 64 and values up to 256 characters");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -82,11 +82,11 @@ public class Registry {
     public ServiceView get(String service, Grant grant) {
         ServiceId.require(service);
         if (grant instanceof HolderGrant holder && !holder.owns(service)) {
-            throw ApiException.forbidden("not_your_service", "a certificate of service " + holder.service()
+            throw PkiException.forbidden("not_your_service", "a certificate of service " + holder.service()
                     + " cannot read service " + service);
         }
         return services.findById(service).map(this::view)
-                .orElseThrow(() -> ApiException.notFound("service_not_found", "no service " + service));
+                .orElseThrow(() -> PkiException.notFound("service_not_found", "no service " + service));
     }
 
     public List<ServiceView> list() {
@@ -111,7 +111,7 @@ public class Registry {
                 throw new IllegalArgumentException();
             }
         } catch (Exception e) {
-            throw ApiException.badRequest(code, what + " '" + value + "' is not an http(s) URL with a host");
+            throw PkiException.malformed(code, what + " '" + value + "' is not an http(s) URL with a host");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.registry;
 
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 
 import java.util.regex.Pattern;
 
@@ -13,7 +13,7 @@ public final class ServiceId {
 
     public static String require(String service) {
         if (service == null || !ID.matcher(service).matches()) {
-            throw ApiException.badRequest("invalid_service",
+            throw PkiException.malformed("invalid_service",
                     "service id must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, '-')");
         }
         return service;

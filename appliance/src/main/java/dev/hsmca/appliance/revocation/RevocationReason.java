@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.revocation;
 
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 
 import java.util.Arrays;
 
@@ -35,7 +35,7 @@ public enum RevocationReason {
             return UNSPECIFIED;
         }
         return Arrays.stream(values()).filter(r -> r.text.equals(value)).findFirst()
-                .orElseThrow(() -> ApiException.badRequest("invalid_reason", "unknown revocation reason '" + value
+                .orElseThrow(() -> PkiException.malformed("invalid_reason", "unknown revocation reason '" + value
                         + "', expected one of " + Arrays.stream(values()).map(RevocationReason::text).toList()));
     }
 }

@@ -7,8 +7,7 @@ import dev.hsmca.appliance.auth.HolderGrant;
 import dev.hsmca.appliance.certificates.CertificateRecord;
 import dev.hsmca.appliance.certificates.CertificateRepository;
 import dev.hsmca.appliance.certificates.CertificateStatusListener;
-import dev.hsmca.appliance.web.ApiException;
-import io.micronaut.http.HttpStatus;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -42,13 +41,13 @@ public class Revocations {
     @Transactional
     public CertificateRecord revoke(String serial, RevocationReason reason, Grant grant) {
         CertificateRecord record = certificates.findById(serial)
-                .orElseThrow(() -> ApiException.notFound("certificate_not_found", "no certificate with serial " + serial));
+                .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
         if (grant instanceof HolderGrant holder && !holder.owns(record.service())) {
-            throw ApiException.forbidden("not_your_certificate",
+            throw PkiException.forbidden("not_your_certificate",
                     "certificate " + serial + " does not belong to service " + holder.service());
         }
         if (!(grant instanceof AdminGrant) && !(grant instanceof HolderGrant)) {
-            throw ApiException.forbidden("not_allowed", "this credential may not revoke certificates");
+            throw PkiException.forbidden("not_allowed", "this credential may not revoke certificates");
         }
         return apply(record, reason, grant.actor());
     }
@@ -86,7 +85,7 @@ public class Revocations {
         return updated;
     }
 
-    private static ApiException conflict(String serial, String what) {
-        return new ApiException(HttpStatus.CONFLICT, "revocation_conflict", "certificate " + serial + " " + what);
+    private static PkiException conflict(String serial, String what) {
+        return PkiException.conflict("revocation_conflict", "certificate " + serial + " " + what);
     }
 }

@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.testing.Api;
-import dev.hsmca.appliance.web.ApiException;
+import dev.hsmca.appliance.domain.PkiException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -31,15 +31,15 @@ class CsrInspectorTest {
             "csr/bad-san.csr, invalid_san",
             "csr/email-san.csr, unsupported_san"})
     void refusesBadCsrs(String fixture, String code) {
-        ApiException e = assertThrows(ApiException.class, () -> inspector.inspect(Api.resource(fixture)));
+        PkiException e = assertThrows(PkiException.class, () -> inspector.inspect(Api.resource(fixture)));
         assertEquals(code, e.code(), e.getMessage());
     }
 
     @Test
     void refusesGarbage() {
-        assertEquals("invalid_csr", assertThrows(ApiException.class, () -> inspector.inspect("hello")).code());
-        assertEquals("missing_csr", assertThrows(ApiException.class, () -> inspector.inspect(" ")).code());
+        assertEquals("invalid_csr", assertThrows(PkiException.class, () -> inspector.inspect("hello")).code());
+        assertEquals("missing_csr", assertThrows(PkiException.class, () -> inspector.inspect(" ")).code());
         String cert = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
-        assertEquals("invalid_csr", assertThrows(ApiException.class, () -> inspector.inspect(cert)).code());
+        assertEquals("invalid_csr", assertThrows(PkiException.class, () -> inspector.inspect(cert)).code());
     }
 }

@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Signs per request through the HSM, with the current status from the store; echoes the nonce. */
+/**
+ * Signs per request through the HSM, with the current status from the store; echoes the nonce. It answers only for
+ * the issuer its signer speaks for (the active one when it started): for any other issuer, such as one replaced
+ * by {@code ca init --force}, a signature would not verify, so the answer is {@code unauthorized}.
+ */
 public final class LiveSource implements Source {
     private static final Map<String, Integer> REASONS = Map.of("unspecified", 0, "keyCompromise", 1,
             "affiliationChanged", 3, "superseded", 4, "cessationOfOperation", 5, "certificateHold", 6);
@@ -26,10 +30,12 @@ public final class LiveSource implements Source {
     private final X509CertificateHolder responderCertificate;
     private final Duration validity;
     private final Clock clock;
+    private final String issuerId;
 
     public LiveSource(Store.Statuses statuses, SigningKey key, X509CertificateHolder responderCertificate,
-                      Duration validity, Clock clock) {
+                      String issuerId, Duration validity, Clock clock) {
         this.statuses = statuses;
+        this.issuerId = issuerId;
         this.key = key;
         this.responderCertificate = responderCertificate;
         this.validity = validity;
@@ -38,6 +44,9 @@ public final class LiveSource implements Source {
 
     @Override
     public Answer respond(ResolvedQuery q) {
+        if (!issuerId.equals(q.issuer().id())) {
+            return Answer.error(Answer.UNAUTHORIZED);
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(validity);
         List<OcspResponses.Single> answers = new ArrayList<>();

@@ -2,18 +2,23 @@ package dev.hsmca.ocsp.source;
 
 import dev.hsmca.ocsp.store.Store;
 
+import java.time.Clock;
+
 /**
  * Serves the response the appliance signed ahead of time: no key at the edge. A request that cannot be served
  * that way (several CertIDs, or no pre-signed response) goes to live signing when this responder has an HSM,
- * else gets {@code unauthorized}, as RFC 5019 §2.2.3 allows.
+ * else gets {@code unauthorized}, as RFC 5019 §2.2.3 allows. A response past its nextUpdate is never served
+ * (clients would reject it): live signing answers instead, or {@code tryLater} without an HSM.
  */
 public final class PresignedSource implements Source {
     private final Store.Presigned presigned;
     private final Source live;
+    private final Clock clock;
 
-    public PresignedSource(Store.Presigned presigned, Source live) {
+    public PresignedSource(Store.Presigned presigned, Source live, Clock clock) {
         this.presigned = presigned;
         this.live = live;
+        this.clock = clock;
     }
 
     @Override
@@ -21,6 +26,9 @@ public final class PresignedSource implements Source {
         if (q.query().single()) {
             String serial = q.query().ids().get(0).getSerialNumber().toString(16);
             var row = presigned.find(serial, q.hash(), q.issuer().id());
+            if (row.isPresent() && !row.get().nextUpdate().isAfter(clock.instant())) {
+                return live != null ? live.respond(q) : Answer.error(Answer.TRY_LATER);
+            }
             if (row.isPresent()) {
                 return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned",
                         row.get().status());

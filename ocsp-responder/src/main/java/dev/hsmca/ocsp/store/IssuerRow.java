@@ -1,5 +1,6 @@
 package dev.hsmca.ocsp.store;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 
@@ -7,7 +8,7 @@ import java.time.Instant;
 
 /** A row of ca_certificates, read-only: the responder knows the schema, not the appliance's code. */
 @MappedEntity("ca_certificates")
-public record IssuerRow(@Id String id, String role, String serial, String nameHashSha1, String keyHashSha1,
+public record IssuerRow(@Id String id, String role, @Nullable String parentId, String serial, String nameHashSha1, String keyHashSha1,
                         String nameHashSha256, String keyHashSha256, Instant notAfter, byte[] certificateDer,
                         boolean active) {
 }

@@ -37,7 +37,7 @@ class CachingSourceTest {
     };
 
     ResolvedQuery query(byte[] nonce) throws Exception {
-        IssuerRow issuer = new IssuerRow("issuing-1", "issuing", "01", "", "", "", "", now, new byte[0], true);
+        IssuerRow issuer = new IssuerRow("issuing-1", "issuing", "root-1", "01", "", "", "", "", now, new byte[0], true);
         return new ResolvedQuery(new OcspQuery(List.of(RequestParserTest.id(5)), nonce), issuer, null, "sha1");
     }
 

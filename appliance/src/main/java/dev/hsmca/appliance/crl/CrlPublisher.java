@@ -1,0 +1,103 @@
+package dev.hsmca.appliance.crl;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
+import io.micronaut.transaction.annotation.TransactionalEventListener;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Publishes CRLs after the changes they show have committed, never inside a request: a revocation returns as soon
+ * as its status, pre-signed OCSP responses and audit entry are committed, and asks for a CRL here. Requests within
+ * {@link CrlConfig#publishDelay()} share one publication (a burst of a thousand revocations makes one CRL), and one
+ * replica at a time publishes ({@link Job#CRL_PUBLISH}). What is owed is read from the database, so a CRL owed
+ * when a process died is published by the next check of any replica.
+ */
+@Singleton
+@Requires(notEnv = Environment.CLI)
+public class CrlPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(CrlPublisher.class);
+    /** Longer than any CRL takes (a million entries: ~10 s); a publisher that died frees the job after it. */
+    static final Duration LEASE = Duration.ofMinutes(10);
+
+    private final CaHierarchy ca;
+    private final CrlService crls;
+    private final JobLocks locks;
+    private final CrlConfig config;
+    private final TaskScheduler scheduler;
+    private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
+
+    public CrlPublisher(CaHierarchy ca, CrlService crls, JobLocks locks, CrlConfig config,
+                        @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler) {
+        this.ca = ca;
+        this.crls = crls;
+        this.locks = locks;
+        this.config = config;
+        this.scheduler = scheduler;
+    }
+
+    @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
+    void changed(CrlChanged event) {
+        if (config.onRevocation()) {
+            request();
+        }
+    }
+
+    /** One publication within the delay, however many requests arrive before it runs. */
+    public void request() {
+        pending.updateAndGet(f -> f != null && !f.isDone() ? f : scheduler.schedule(config.publishDelay(), this::scheduled));
+    }
+
+    private void scheduled() {
+        try {
+            publishOwed();
+        } catch (RuntimeException e) {
+            LOG.error("CRL publication failed (retried at the next check): {}", e.toString());
+        }
+    }
+
+    /**
+     * Issues each CA's CRL when one is owed (a change not on any CRL yet, or the reissue interval passed). When
+     * another replica is publishing, looks again after the delay: its CRL may not cover our change.
+     */
+    public List<CrlService.Issued> publishOwed() {
+        if (!ca.initialized()) {
+            return List.of();
+        }
+        List<CrlService.Issued> issued = new ArrayList<>();
+        boolean ran = locks.runExclusively(Job.CRL_PUBLISH, LEASE, () -> {
+            for (CaRole role : new CaRole[]{CaRole.ISSUING, CaRole.ROOT}) {
+                if (crls.owed(role)) {
+                    issued.add(crls.generate(role, "system:crl-publisher"));
+                }
+            }
+        });
+        if (!ran) {
+            request();
+        }
+        return issued;
+    }
+
+    @PreDestroy
+    void stop() {
+        ScheduledFuture<?> f = pending.getAndSet(null);
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}

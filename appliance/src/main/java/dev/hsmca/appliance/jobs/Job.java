@@ -1,0 +1,21 @@
+package dev.hsmca.appliance.jobs;
+
+/** Scheduled work that one replica at a time runs; its name is the lease's key in {@code job_locks}. */
+public enum Job {
+    /** CRLs owed after revocations, and the periodic reissue. */
+    CRL_PUBLISH("crl-publish"),
+    /** Pre-signed OCSP responses re-signed at half-life. */
+    OCSP_REFRESH("ocsp-refresh"),
+    /** The appliance's own HTTPS certificate renewed before expiry. */
+    TLS_RENEWAL("tls-renewal");
+
+    private final String lockName;
+
+    Job(String lockName) {
+        this.lockName = lockName;
+    }
+
+    public String lockName() {
+        return lockName;
+    }
+}
