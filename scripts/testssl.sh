@@ -20,7 +20,7 @@ export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 props=(-Dpki.hsm.token-label=testssl -Dpki.hsm.pin-file="$work/hsm/testssl.pin" -Dpki.ca.output-dir="$work/ca"
        -Dpki.ca.admin-dir="$work/admin" -Dpki.crl.work-dir="$work/crl" -Dmicronaut.server.ssl.port="$port"
-       "-Ddatasources.default.url=jdbc:h2:file:$work/db/pki;AUTO_SERVER=TRUE;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
+       "-Ddatasources.default.url=jdbc:h2:file:$work/db/pki;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
 java "${props[@]}" -jar "$jar" ca init >/dev/null 2>&1
 java "${props[@]}" -jar "$jar" >"$work/appliance.log" 2>&1 &
 pid=$!

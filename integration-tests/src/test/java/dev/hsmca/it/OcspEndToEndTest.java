@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OcspEndToEndTest implements TestPropertyProvider {
     static final int PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.h2()
+    static final TestAppliance APP = TestAppliance.postgres()
             .with("pki.urls.ocsp", "http://localhost:" + PORT)
             .with("pki.urls.crl-base", "http://localhost:" + PORT + "/crl")
             .with("pki.urls.ca-issuers-base", "http://localhost:" + PORT + "/ca")

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusScrapeTest implements TestPropertyProvider {
     static final int OCSP_PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.h2().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
 
     @Inject
     EmbeddedServer server;

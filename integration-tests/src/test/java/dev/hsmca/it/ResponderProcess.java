@@ -111,6 +111,12 @@ public final class ResponderProcess implements AutoCloseable {
         throw new IllegalStateException("responder did not become healthy: " + log());
     }
 
+    /** SIGKILL, as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -49,7 +49,7 @@ class CertificateStoreTest {
     private static CaCertificateRecord issuer(String id) {
         return new CaCertificateRecord(id, "issuing", "issuing", "CN=Test", "01", null, "ec-p256", "a".repeat(40),
                 "b".repeat(40), "c".repeat(64), "d".repeat(64), NOW.minus(Duration.ofDays(1)),
-                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, false, NOW, null);
+                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, true, NOW, "issuing");
     }
 
     private static CertificateRecord cert(String serial, String issuer, String status, Instant notAfter) {

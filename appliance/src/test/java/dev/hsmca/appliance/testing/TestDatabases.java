@@ -18,9 +18,12 @@ public final class TestDatabases {
     public record Database(String url, Map<String, String> properties) {
     }
 
+    /** The options the appliance ships with (application.yml): one process owns the file, no AUTO_SERVER. */
+    public static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+
+    /** An embedded H2 file: only one process (the appliance, or later a responder alone) may open it. */
     public static Database h2(Path dir) {
-        String url = "jdbc:h2:file:" + dir.resolve("db/pki").toAbsolutePath()
-                + ";AUTO_SERVER=TRUE;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String url = "jdbc:h2:file:" + dir.resolve("db/pki").toAbsolutePath() + H2_OPTIONS;
         return new Database(url, Map.of("datasources.default.url", url,
                 "datasources.default.driver-class-name", "org.h2.Driver",
                 "datasources.default.username", "sa", "datasources.default.password", ""));

@@ -1,0 +1,129 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.TestAppliance;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The appliance as operators run it: its own JVM from the packaged jar. Tests signal it by its own PID only.
+ */
+public final class ApplianceProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ApplianceProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    static String jar() {
+        String jar = System.getProperty("appliance.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("appliance jar not built: " + jar + " (run through 'make test')");
+        }
+        return jar;
+    }
+
+    static List<String> command(Map<String, String> properties, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts the server on this port; does not wait (see {@link #awaitHealthy}). */
+    public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra) throws IOException {
+        Map<String, String> properties = new java.util.HashMap<>(app.properties());
+        properties.putAll(extra);
+        properties.put("micronaut.server.ssl.port", Integer.toString(port));
+        Path log = Files.createTempFile(app.dir(), "appliance", ".log");
+        Process p = new ProcessBuilder(command(properties)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ApplianceProcess(p, port, log);
+    }
+
+    /** Runs a command of the jar (e.g. {@code audit verify}) to completion; its exit code and output. */
+    public static dev.hsmca.hsm.testing.Shell.Result command(TestAppliance app, String... args) {
+        return dev.hsmca.hsm.testing.Shell.exec(app.dir(), command(app.properties(), args).toArray(String[]::new));
+    }
+
+    /** True once /health answers 200; false when the process exited first (e.g. the store is held elsewhere). */
+    public boolean awaitHealthy(SSLContext ssl, Duration timeout) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                return false;
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("appliance did not become healthy in " + timeout + ": " + log());
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Sends a signal (KILL, TERM, INT) to this process only. */
+    public void signal(String name) {
+        dev.hsmca.hsm.testing.Shell.exec(null, "kill", "-" + name, Long.toString(process.pid())).ok();
+    }
+
+    public boolean waitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The PostgreSQL that `make run` keeps its data in, under a folder of its own (var/pg by default).
+#   dev-postgres.sh up DIR     → creates the cluster once, starts it if it is down; prints KEY=VALUE lines:
+#                                 PG_URL (JDBC, database pki), PG_USER, PG_PASSWORD_FILE
+#   dev-postgres.sh down DIR   → stops it (fast shutdown: committed data is kept)
+# Password authentication (scram-sha-256) on 127.0.0.1 only; the password is in DIR.password (0600), never on a
+# command line. PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
+set -euo pipefail
+cmd=${1:?usage: dev-postgres.sh up|down DIR}
+dir=${2:?usage: dev-postgres.sh up|down DIR}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$bin" ] || { echo "dev-postgres: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 3; }
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+running() { [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
+
+case "$cmd" in
+  up)
+    umask 077
+    password_file="$dir.password"
+    if [ ! -d "$dir/data" ]; then
+      mkdir -p "$dir"
+      if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$dir"
+        # the postgres user must reach the cluster: traverse (not read) the folders above it
+        p=$(dirname "$dir"); while [ "$p" != "/" ]; do chmod o+x "$p" 2>/dev/null || true; p=$(dirname "$p"); done
+      fi
+      [ -s "$password_file" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$password_file"
+      pwcopy="$dir/.pw"
+      cp "$password_file" "$pwcopy"
+      [ "$(id -u)" -ne 0 ] || chown postgres "$pwcopy"
+      as_pg "$bin/initdb" -D "$dir/data" -U pki --pwfile="$pwcopy" -A scram-sha-256 >"$dir/initdb.log" 2>&1 \
+        || { rm -f "$pwcopy"; echo "dev-postgres: initdb failed, see $dir/initdb.log" >&2; exit 1; }
+      rm -f "$pwcopy"
+      python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$dir/.port.tmp"
+      as_pg cp "$dir/.port.tmp" "$dir/port" 2>/dev/null || cp "$dir/.port.tmp" "$dir/port"
+      rm -f "$dir/.port.tmp"
+      fresh=1
+    fi
+    port=$(cat "$dir/port")
+    if ! running; then
+      # 9>&-: the server must not inherit make run's lock (it outlives the run)
+      as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start \
+        >/dev/null 9>&- || { echo "dev-postgres: PostgreSQL did not start, see $dir/log" >&2; exit 1; }
+    fi
+    if [ "${fresh:-0}" = 1 ]; then
+      PGPASSWORD=$(cat "$password_file") "$bin/psql" -q -h 127.0.0.1 -p "$port" -U pki -d postgres \
+        -c "CREATE DATABASE pki" >/dev/null
+    fi
+    echo "PG_URL=jdbc:postgresql://127.0.0.1:$port/pki"
+    echo "PG_USER=pki"
+    echo "PG_PASSWORD_FILE=$password_file"
+    ;;
+  down)
+    if running; then as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; fi
+    ;;
+  *) echo "usage: dev-postgres.sh up|down DIR" >&2; exit 2 ;;
+esac
