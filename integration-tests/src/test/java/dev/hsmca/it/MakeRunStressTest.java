@@ -1,0 +1,182 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.hsm.testing.Shell;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code make run} as a developer uses it (scripts/run.sh in its own process group, state in a folder of its own):
+ * thousands of issuances, then SIGTERM or SIGINT to the whole group, then a new run. Every certificate answered 201
+ * is still there, answers good from the run's responder, and the audit chain verifies; a second run on the same
+ * state is refused while the first still holds it.
+ */
+class MakeRunStressTest {
+    static final Path REPO = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 2000);
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void groupSignalsLoseNothing() throws Exception {
+        Path var = Files.createTempDirectory("hsmca-makerun");
+        int port = ResponderProcess.freePort();
+        int ocspPort = ResponderProcess.freePort();
+        Set<String> told = new HashSet<>();
+        for (String signal : List.of("TERM", "INT")) {
+            Process run = start(var, port, ocspPort);
+            try {
+                awaitHealthy(run, var, port);
+                if ("TERM".equals(signal)) {
+                    Process second = start(var, ResponderProcess.freePort(), ResponderProcess.freePort());
+                    assertTrue(second.waitFor(60, TimeUnit.SECONDS), "a second run did not give up");
+                    String out = Files.readString(var.resolve("make-run.log"));
+                    assertNotEquals(0, second.exitValue(), out);
+                    assertTrue(out.contains("still in use"), out);
+                }
+                String csr = Openssl.keyAndCsr(var, "leaf", "leaf.example.com", "DNS:leaf.example.com");
+                try (Load load = Load.start(admin(var), port, csr, 16)) {
+                    assertTrue(load.awaitIssued(PER_ROUND, Duration.ofMinutes(4)), "issuance too slow or failing");
+                    Shell.exec(null, "kill", "-" + signal, "--", "-" + run.pid()).ok();
+                    assertTrue(run.waitFor(90, TimeUnit.SECONDS), "make run did not stop on SIG" + signal);
+                    load.close();
+                    told.addAll(load.issued());
+                }
+                System.out.printf("SIG%s to the make run group: %d certificates answered 201 so far%n", signal, told.size());
+            } finally {
+                stopGroup(run);
+            }
+        }
+        Process run = start(var, port, ocspPort);
+        try {
+            awaitHealthy(run, var, port);
+            Api api = new Api(admin(var), port);
+            OcspCheck ocsp = new OcspCheck("http://localhost:" + ocspPort, certificate(var.resolve("ca/issuing.pem")));
+            Set<String> missing = new HashSet<>();
+            Map<String, Integer> statuses = new HashMap<>();
+            for (String serial : told) {
+                HttpResponse<String> r = api.get("/api/v1/certificates/" + serial);
+                if (r.statusCode() != 200) {
+                    missing.add(serial);
+                }
+                statuses.merge(ocsp.status(serial), 1, Integer::sum);
+            }
+            assertEquals(Set.of(), missing, "answered 201, gone after the restart");
+            assertEquals(Map.of("good", told.size()), statuses);
+        } finally {
+            stopGroup(run);
+        }
+        Shell.Result audit = auditVerify(var);
+        assertEquals(0, audit.exit(), audit.output());
+        assertTrue(audit.output().contains("intact"), audit.output());
+    }
+
+    static Process start(Path var, int port, int ocspPort) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("setsid", REPO.resolve("scripts/run.sh").toString())
+                .redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(var.resolve("make-run.log").toFile()));
+        pb.environment().putAll(Map.of("PKI_VAR", var.toString(), "PKI_PORT", Integer.toString(port),
+                "PKI_OCSP_PORT", Integer.toString(ocspPort), "PKI_SKIP_BUILD", "1", "PKI_RUN_LOCK_WAIT", "2"));
+        pb.environment().remove("SOFTHSM2_CONF");
+        return pb.start();
+    }
+
+    static void awaitHealthy(Process run, Path var, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertTrue(run.isAlive(), "make run exited: " + Files.readString(var.resolve("make-run.log")));
+            if (Files.exists(var.resolve("ca/root.pem")) && Files.exists(var.resolve("admin/admin.p12"))) {
+                try {
+                    if (new Api(trustOnly(var), port).get("/health").statusCode() == 200) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // not listening yet
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("make run did not come up: " + Files.readString(var.resolve("make-run.log")));
+    }
+
+    /** SIGTERM to the group (if still there), and wait for the script, which stops its servers and database. */
+    static void stopGroup(Process run) throws InterruptedException {
+        if (run.isAlive()) {
+            Shell.exec(null, "kill", "-TERM", "--", "-" + run.pid());
+            if (!run.waitFor(90, TimeUnit.SECONDS)) {
+                Shell.exec(null, "kill", "-KILL", "--", "-" + run.pid());
+            }
+        }
+    }
+
+    static Shell.Result auditVerify(Path var) throws IOException {
+        Path password = var.resolve("pg.password");
+        String url = Files.readAllLines(var.resolve("pg/port")).get(0).trim();
+        return Shell.exec(var, "env", "SOFTHSM2_CONF=" + var.resolve("hsm/softhsm2.conf"),
+                "DATASOURCES_DEFAULT_URL=jdbc:postgresql://127.0.0.1:" + url + "/pki",
+                "DATASOURCES_DEFAULT_DRIVER_CLASS_NAME=org.postgresql.Driver", "DATASOURCES_DEFAULT_USERNAME=pki",
+                "DATASOURCES_DEFAULT_PASSWORD=" + Files.readString(password).trim(),
+                "bash", "-c", "set -e; eval \"$(" + REPO.resolve("scripts/dev-postgres.sh") + " up " + var.resolve("pg")
+                        + ")\"; trap '" + REPO.resolve("scripts/dev-postgres.sh") + " down " + var.resolve("pg") + "' EXIT; "
+                        + "java -Dpki.hsm.pin-file=" + var.resolve("hsm/pki-ca.pin") + " -Dpki.audit.anchor-file="
+                        + var.resolve("audit/anchor") + " -jar " + ApplianceProcess.jar() + " audit verify");
+    }
+
+    static SSLContext trustOnly(Path var) throws Exception {
+        return context(var, null, null);
+    }
+
+    static SSLContext admin(Path var) throws Exception {
+        char[] password = Files.readString(var.resolve("admin/admin.pass")).trim().toCharArray();
+        KeyStore p12 = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(var.resolve("admin/admin.p12"))) {
+            p12.load(in, password);
+        }
+        return context(var, p12, password);
+    }
+
+    private static SSLContext context(Path var, KeyStore identity, char[] password) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", certificate(var.resolve("ca/root.pem")));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (identity != null) {
+            kmf = KeyManagerFactory.getInstance("PKIX");
+            kmf.init(identity, password);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    static X509Certificate certificate(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+}
