@@ -206,7 +206,8 @@ public final class Pkcs11Token {
             try {
                 ContentSigner signer = new JcaContentSignerBuilder(algorithm).setProvider(provider).build(privateKey);
                 return new ObservedContentSigner(alias, signer, observer);
-            } catch (OperatorCreationException e) {
+            } catch (OperatorCreationException | RuntimeException e) {
+                // SunPKCS11 reports a token that went away (logged out, unplugged) as a ProviderException here
                 observer.signed(alias, 0, false);
                 throw new HsmException("HSM signer for '" + alias + "' unavailable: " + e.getMessage(), e);
             }

@@ -7,11 +7,14 @@ import io.micronaut.data.repository.GenericRepository;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
 
     AuditEntry save(AuditEntry entry);
+
+    Optional<AuditEntry> findById(Long seq);
 
     @Query("SELECT * FROM audit_log WHERE seq > :afterSeq ORDER BY seq LIMIT :limit")
     List<AuditEntry> chunk(long afterSeq, int limit);

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.cli;
 
+import dev.hsmca.appliance.audit.AuditAnchor;
 import dev.hsmca.appliance.audit.AuditLog;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Walk the audit hash chain in the database; report the first broken link (exit 1).")
+        description = "Walk the audit hash chain in the database and compare its head with the signed anchor file; "
+                + "report the first broken link or a rollback (exit 1).")
 public class AuditVerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -17,11 +19,21 @@ public class AuditVerifyCommand implements Callable<Integer> {
     @Inject
     AuditLog audit;
 
+    @Inject
+    AuditAnchor anchor;
+
     @Override
     public Integer call() {
         AuditLog.Verification v = audit.verify();
         if (v.intact()) {
-            spec.commandLine().getOut().println("audit log intact: " + v.entries() + " entries verified");
+            AuditAnchor.Check check = anchor.check();
+            if (!check.ok()) {
+                spec.commandLine().getErr().println("audit log BROKEN: " + check.problem().orElseThrow()
+                        + " (" + v.entries() + " entries in the database verified)");
+                return 1;
+            }
+            spec.commandLine().getOut().println("audit log intact: " + v.entries() + " entries verified"
+                    + check.anchor().map(a -> "; anchored at entry " + a.seq() + " on " + a.at()).orElse("; no anchor file"));
             return 0;
         }
         AuditLog.Break b = v.firstBreak().orElseThrow();

@@ -2,8 +2,6 @@ package dev.hsmca.appliance.crl;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.CaRole;
-import dev.hsmca.appliance.jobs.Job;
-import dev.hsmca.appliance.jobs.JobLocks;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.TaskExecutors;
@@ -15,7 +13,6 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -25,28 +22,24 @@ import java.util.concurrent.atomic.AtomicReference;
  * Publishes CRLs after the changes they show have committed, never inside a request: a revocation returns as soon
  * as its status, pre-signed OCSP responses and audit entry are committed, and asks for a CRL here. Requests within
  * {@link CrlConfig#publishDelay()} share one publication (a burst of a thousand revocations makes one CRL), and one
- * replica at a time publishes ({@link Job#CRL_PUBLISH}). What is owed is read from the database, so a CRL owed
+ * replica at a time makes a CRL (the CRL lease, see {@link CrlService}). What is owed is read from the database, so a CRL owed
  * when a process died is published by the next check of any replica.
  */
 @Singleton
 @Requires(notEnv = Environment.CLI)
 public class CrlPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(CrlPublisher.class);
-    /** Longer than any CRL takes (a million entries: ~10 s); a publisher that died frees the job after it. */
-    static final Duration LEASE = Duration.ofMinutes(10);
 
     private final CaHierarchy ca;
     private final CrlService crls;
-    private final JobLocks locks;
     private final CrlConfig config;
     private final TaskScheduler scheduler;
     private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
 
-    public CrlPublisher(CaHierarchy ca, CrlService crls, JobLocks locks, CrlConfig config,
+    public CrlPublisher(CaHierarchy ca, CrlService crls, CrlConfig config,
                         @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler) {
         this.ca = ca;
         this.crls = crls;
-        this.locks = locks;
         this.config = config;
         this.scheduler = scheduler;
     }
@@ -64,6 +57,7 @@ public class CrlPublisher {
     }
 
     private void scheduled() {
+        pending.set(null); // a request from now on schedules another run
         try {
             publishOwed();
         } catch (RuntimeException e) {
@@ -73,22 +67,18 @@ public class CrlPublisher {
 
     /**
      * Issues each CA's CRL when one is owed (a change not on any CRL yet, or the reissue interval passed). When
-     * another replica is publishing, looks again after the delay: its CRL may not cover our change.
+     * another thread or replica is making one, looks again after the delay: that CRL may not cover our change.
      */
     public List<CrlService.Issued> publishOwed() {
         if (!ca.initialized()) {
             return List.of();
         }
         List<CrlService.Issued> issued = new ArrayList<>();
-        boolean ran = locks.runExclusively(Job.CRL_PUBLISH, LEASE, () -> {
-            for (CaRole role : new CaRole[]{CaRole.ISSUING, CaRole.ROOT}) {
-                if (crls.owed(role)) {
-                    issued.add(crls.generate(role, "system:crl-publisher"));
-                }
+        for (CaRole role : new CaRole[]{CaRole.ISSUING, CaRole.ROOT}) {
+            crls.publishIfOwed(role, "system:crl-publisher").ifPresent(issued::add);
+            if (crls.owed(role)) {
+                request();
             }
-        });
-        if (!ran) {
-            request();
         }
         return issued;
     }

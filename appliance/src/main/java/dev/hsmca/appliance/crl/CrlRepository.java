@@ -13,8 +13,8 @@ public interface CrlRepository extends GenericRepository<CrlRecord, CrlRecord.Ke
 
     CrlRecord save(CrlRecord record);
 
-    @Query("SELECT COALESCE(MAX(crl_number), 0) FROM crls WHERE ca_id = :caId")
-    long lastNumber(String caId);
+    @Query("SELECT * FROM crls WHERE ca_id = :caId ORDER BY crl_number DESC LIMIT 1")
+    Optional<CrlRecord> latest(String caId);
 
     @Query("SELECT MAX(this_update) FROM crls WHERE ca_id = :caId")
     Optional<Instant> lastIssued(String caId);

@@ -3,6 +3,8 @@ package dev.hsmca.appliance.crl;
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.revocation.RevocationReason;
 import dev.hsmca.appliance.x509.Extensions;
 import io.micronaut.transaction.TransactionDefinition;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -54,10 +57,14 @@ public class CrlService {
     private final DataSource dataSource;
     private final CrlConfig config;
     private final AuditLog audit;
+    private final JobLocks locks;
     private final Clock clock;
+    /** Longer than any CRL takes (a million entries: ~10 s); a replica that died holding it frees it after this. */
+    static final Duration LEASE = Duration.ofMinutes(10);
 
     public CrlService(CaHierarchy ca, CrlRepository crls, CrlStateRepository state, DataSource dataSource,
-                      CrlConfig config, AuditLog audit, Clock clock) {
+                      CrlConfig config, AuditLog audit, JobLocks locks, Clock clock) {
+        this.locks = locks;
         this.ca = ca;
         this.crls = crls;
         this.state = state;
@@ -72,7 +79,25 @@ public class CrlService {
         return List.of(generate(CaRole.ISSUING, actor), generate(CaRole.ROOT, actor));
     }
 
+    /** A new CRL now, waiting for one being made elsewhere (another thread or replica) to finish first. */
     public Issued generate(CaRole role, String actor) {
+        Issued issued = locks.call(Job.CRL_PUBLISH, LEASE, LEASE, () -> issue(role, actor));
+        if (issued == null) {
+            throw new IllegalStateException("another replica has been making a CRL for " + LEASE + "; try again");
+        }
+        return issued;
+    }
+
+    /**
+     * A new CRL when one is owed (a change no CRL shows yet, or the reissue interval passed), decided once this
+     * replica holds the CRL lease; empty when none is owed, or when another replica is making one right now.
+     */
+    public Optional<Issued> publishIfOwed(CaRole role, String actor) {
+        return Optional.ofNullable(locks.call(Job.CRL_PUBLISH, LEASE, Duration.ZERO, () -> owed(role) ? issue(role, actor) : null));
+    }
+
+    /** Under the lease: one CRL at a time across threads and replicas, so they are stored in number order. */
+    private Issued issue(CaRole role, String actor) {
         long start = System.nanoTime();
         CaHierarchy.Member member = ca.member(role);
         String caId = member.id();
@@ -129,8 +154,11 @@ public class CrlService {
         crls.prune(record.key().caId(), record.key().crlNumber() - 10);
     }
 
-    /** Reads the entries in a read-only transaction of its own (a snapshot, no locks) while the HSM signs. */
-    @Transactional(readOnly = true)
+    /**
+     * Reads the entries in a read-only transaction of its own while the HSM signs: repeatable read, so both passes
+     * of the writer see one snapshot however many revocations commit meanwhile; no locks are taken.
+     */
+    @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
     protected CrlWriter.Result write(CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next,
                                      Path file) throws IOException {
         boolean root = role == CaRole.ROOT;

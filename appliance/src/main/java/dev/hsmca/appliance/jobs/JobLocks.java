@@ -10,7 +10,11 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +29,8 @@ public class JobLocks {
     private final JobLockRepository repository;
     private final Clock clock;
     private final String holder;
+    private final Map<Job, ReentrantLock> localLocks = new ConcurrentHashMap<>();
+    static final Duration POLL = Duration.ofMillis(100);
 
     public JobLocks(JobLockRepository repository, Clock clock) {
         this.repository = repository;
@@ -50,19 +56,56 @@ public class JobLocks {
 
     /** As {@link #runExclusively}, with a result; null when another replica holds the lease. */
     public <T> T callExclusively(Job job, Duration lease, Supplier<T> work) {
-        if (!acquire(job, lease)) {
-            LOG.debug("job {} is running on another replica", job.lockName());
+        return call(job, lease, Duration.ZERO, work);
+    }
+
+    /**
+     * Runs {@code work} under the job's lease, waiting up to {@code maxWait} for it (polling); null when it stayed
+     * taken. Threads of this process queue on a local lock first: the lease is the process's.
+     */
+    public <T> T call(Job job, Duration lease, Duration maxWait, Supplier<T> work) {
+        ReentrantLock local = local(job);
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        try {
+            if (!local.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return null;
         }
         try {
-            return work.get();
-        } finally {
-            try {
-                release(job);
-            } catch (RuntimeException e) {
-                LOG.warn("could not release the {} lease (it expires by itself): {}", job.lockName(), e.toString());
+            if (local.getHoldCount() > 1) {
+                return work.get(); // already ours, further up this thread's stack
             }
+            while (!acquire(job, lease)) {
+                if (System.nanoTime() >= deadline) {
+                    LOG.debug("job {} is running on another replica", job.lockName());
+                    return null;
+                }
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            try {
+                return work.get();
+            } finally {
+                try {
+                    release(job);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not release the {} lease (it expires by itself): {}", job.lockName(), e.toString());
+                }
+            }
+        } finally {
+            local.unlock();
         }
+    }
+
+    private ReentrantLock local(Job job) {
+        return localLocks.computeIfAbsent(job, j -> new ReentrantLock(true));
     }
 
     private boolean acquire(Job job, Duration lease) {

@@ -46,10 +46,10 @@ class CertificateStoreTest {
 
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-    private static CaCertificateRecord issuer(String id) {
+    private static CaCertificateRecord issuer(String id, boolean active) {
         return new CaCertificateRecord(id, "issuing", "issuing", "CN=Test", "01", null, "ec-p256", "a".repeat(40),
                 "b".repeat(40), "c".repeat(64), "d".repeat(64), NOW.minus(Duration.ofDays(1)),
-                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, true, NOW, "issuing");
+                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, active, NOW, active ? "issuing" : null);
     }
 
     private static CertificateRecord cert(String serial, String issuer, String status, Instant notAfter) {
@@ -71,7 +71,7 @@ class CertificateStoreTest {
         CertificateStore store = ctx.getBean(CertificateStore.class);
         CertificateRepository repo = ctx.getBean(CertificateRepository.class);
         String issuer = "issuing-" + db;
-        cas.save(issuer(issuer));
+        cas.save(issuer(issuer, true));
         assertEquals(issuer, cas.findByRoleAndActive("issuing", true).orElseThrow().id());
 
         repo.save(cert("a1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
@@ -111,7 +111,16 @@ class CertificateStoreTest {
         CaCertificateRepository cas = ctx.getBean(CaCertificateRepository.class);
         CertificateRepository repo = ctx.getBean(CertificateRepository.class);
         String issuer = "constraints-" + db;
-        cas.save(issuer(issuer));
+        cas.save(issuer(issuer, false));
+        // one active row per role, whatever the code does
+        boolean created = cas.findByRoleAndActive("issuing", true).isEmpty();
+        if (created) {
+            cas.save(issuer("active-" + db, true));
+        }
+        assertThrows(RuntimeException.class, () -> cas.save(issuer("second-active-" + db, true)));
+        if (created) {
+            cas.deactivate("active-" + db); // leaves the other test its own active issuer
+        }
         repo.save(cert("b1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
         long count = repo.count();
         assertThrows(RuntimeException.class, () -> repo.save(cert("b1", issuer, "valid", NOW)));

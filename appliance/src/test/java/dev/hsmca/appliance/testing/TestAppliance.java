@@ -39,6 +39,7 @@ public final class TestAppliance {
         properties.put("pki.ca.output-dir", dir.resolve("ca").toString());
         properties.put("pki.ca.admin-dir", dir.resolve("admin").toString());
         properties.put("pki.crl.work-dir", dir.resolve("crl").toString());
+        properties.put("pki.audit.anchor-file", dir.resolve("audit/anchor").toString());
         properties.put("micronaut.server.ssl.port", "-1");
         properties.putAll(db.properties());
     }
