@@ -19,7 +19,7 @@ public final class TestDatabases {
     }
 
     /** The options the appliance ships with (application.yml): one process owns the file, no AUTO_SERVER. */
-    public static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    public static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
 
     /** An embedded H2 file: only one process (the appliance, or later a responder alone) may open it. */
     public static Database h2(Path dir) {
