@@ -4,18 +4,18 @@ import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.CaRole;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,15 +33,21 @@ public class CrlPublisher {
     private final CaHierarchy ca;
     private final CrlService crls;
     private final CrlConfig config;
-    private final TaskScheduler scheduler;
+    /**
+     * A thread of its own, not the framework's scheduler: that one would carry the committing request's context
+     * (its closed connection) into the publication.
+     */
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "crl-publisher");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
 
-    public CrlPublisher(CaHierarchy ca, CrlService crls, CrlConfig config,
-                        @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler) {
+    public CrlPublisher(CaHierarchy ca, CrlService crls, CrlConfig config) {
         this.ca = ca;
         this.crls = crls;
         this.config = config;
-        this.scheduler = scheduler;
     }
 
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
@@ -53,7 +59,8 @@ public class CrlPublisher {
 
     /** One publication within the delay, however many requests arrive before it runs. */
     public void request() {
-        pending.updateAndGet(f -> f != null && !f.isDone() ? f : scheduler.schedule(config.publishDelay(), this::scheduled));
+        pending.updateAndGet(f -> f != null && !f.isDone() ? f : scheduler.schedule(this::scheduled,
+                config.publishDelay().toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void scheduled() {
@@ -61,7 +68,7 @@ public class CrlPublisher {
         try {
             publishOwed();
         } catch (RuntimeException e) {
-            LOG.error("CRL publication failed (retried at the next check): {}", e.toString());
+            LOG.error("CRL publication failed (retried at the next check)", e);
         }
     }
 
@@ -85,9 +92,6 @@ public class CrlPublisher {
 
     @PreDestroy
     void stop() {
-        ScheduledFuture<?> f = pending.getAndSet(null);
-        if (f != null) {
-            f.cancel(false);
-        }
+        scheduler.shutdownNow(); // what is owed stays recorded; the next start's check publishes it
     }
 }
