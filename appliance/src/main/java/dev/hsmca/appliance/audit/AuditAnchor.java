@@ -169,7 +169,7 @@ public class AuditAnchor {
     }
 
     /** The anchor key, generated in the HSM (sensitive, non-extractable) on first use. */
-    synchronized SigningKey key() {
+    public synchronized SigningKey key() {
         Pkcs11Token token = tokens.get();
         if (!token.hasKey(KEY_ALIAS)) {
             token.generateKey(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {

@@ -51,12 +51,15 @@ public class CaInitializer {
     private final IssuanceService issuance;
     private final AuditLog audit;
     private final jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls;
+    private final dev.hsmca.appliance.audit.AuditAnchor anchor;
     private final Clock clock;
 
     public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
                          CaHierarchy hierarchy, CertificateStore store, Profiles profiles, LeafSigner leafSigner,
                          IssuanceService issuance, AuditLog audit,
-                         jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls, Clock clock) {
+                         jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls,
+                         dev.hsmca.appliance.audit.AuditAnchor anchor, Clock clock) {
+        this.anchor = anchor;
         this.token = token;
         this.config = config;
         this.urls = urls;
@@ -159,6 +162,7 @@ public class CaInitializer {
         hierarchy.reload();
 
         issueAdmin(issuingId, issuingCert, rootCert);
+        anchor.key(); // the audit anchor's key, made here once rather than by several replicas at their first start
         writePems(rootCert, issuingCert, token.certificate(CaRole.OCSP.alias()), tlsCert);
     }
 

@@ -99,6 +99,7 @@ public class CrlService {
     /** Under the lease: one CRL at a time across threads and replicas, so they are stored in number order. */
     private Issued issue(CaRole role, String actor) {
         long start = System.nanoTime();
+        Instant started = clock.instant();
         CaHierarchy.Member member = ca.member(role);
         String caId = member.id();
         Ticket ticket = ticket(role);
@@ -112,7 +113,8 @@ public class CrlService {
                 store(role, new CrlRecord(new CrlRecord.Key(caId, ticket.number()), now, next, result.entries(),
                         Files.readAllBytes(file)), ticket.revision());
                 audit.recordAlone(actor, "crl.issue", "crl:" + caId, AuditLog.OK,
-                        "number=" + ticket.number() + " entries=" + result.entries() + " revision=" + ticket.revision());
+                        "number=" + ticket.number() + " entries=" + result.entries() + " revision=" + ticket.revision()
+                                + " started=" + started + " by=" + locks.holder());
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 LOG.info("CRL {} #{} issued: {} entries, {} bytes, {} ms", caId, ticket.number(), result.entries(),
                         result.bytes(), millis);
