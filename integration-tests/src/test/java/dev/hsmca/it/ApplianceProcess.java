@@ -20,6 +20,13 @@ import java.util.concurrent.TimeUnit;
  * The appliance as operators run it: its own JVM from the packaged jar. Tests signal it by its own PID only.
  */
 public final class ApplianceProcess implements AutoCloseable {
+    /** Every process a test started and has not closed: none outlives the test JVM, whatever fails. */
+    private static final java.util.Set<ApplianceProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.process.destroyForcibly())));
+    }
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -38,6 +45,17 @@ public final class ApplianceProcess implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * Runs the command with SIGINT at its default: a test runner started in the background (by a non-interactive
+     * shell) passes SIGINT down as ignored, and the JVM would then never see a Ctrl-C. The exec keeps the PID.
+     */
+    static List<String> withDefaultSigint(List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
+        cmd.addAll(command);
+        return cmd;
+    }
+
     static List<String> command(Map<String, String> properties, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -54,8 +72,11 @@ public final class ApplianceProcess implements AutoCloseable {
         properties.putAll(extra);
         properties.put("micronaut.server.ssl.port", Integer.toString(port));
         Path log = Files.createTempFile(app.dir(), "appliance", ".log");
-        Process p = new ProcessBuilder(command(properties)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ApplianceProcess(p, port, log);
+        Process p = new ProcessBuilder(withDefaultSigint(command(properties))).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        ApplianceProcess started = new ApplianceProcess(p, port, log);
+        LIVE.add(started);
+        return started;
     }
 
     /** Runs a command of the jar (e.g. {@code audit verify}) to completion; its exit code and output. */
@@ -116,6 +137,7 @@ public final class ApplianceProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        LIVE.remove(this);
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {

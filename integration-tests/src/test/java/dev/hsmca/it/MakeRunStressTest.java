@@ -95,8 +95,8 @@ class MakeRunStressTest {
     }
 
     static Process start(Path var, int port, int ocspPort) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("setsid", REPO.resolve("scripts/run.sh").toString())
-                .redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(List.of("setsid",
+                REPO.resolve("scripts/run.sh").toString()))).redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(var.resolve("make-run.log").toFile()));
         pb.environment().putAll(Map.of("PKI_VAR", var.toString(), "PKI_PORT", Integer.toString(port),
                 "PKI_OCSP_PORT", Integer.toString(ocspPort), "PKI_SKIP_BUILD", "1", "PKI_RUN_LOCK_WAIT", "2"));

@@ -42,6 +42,7 @@ final class RestartStress {
         Set<String> told = new HashSet<>();
         ResponderProcess responder = responderAlongside ? ResponderProcess.start(ocspPort, E2e.databaseOnly(app), false) : null;
         ApplianceProcess previous = null;
+        List<ApplianceProcess> started = new java.util.ArrayList<>();
         int refused = 0;
         try {
             for (int cycle = 0; cycle < CYCLES; cycle++) {
@@ -49,6 +50,7 @@ final class RestartStress {
                 boolean atOnce = cycle % 2 == 0;
                 int port = ResponderProcess.freePort();
                 ApplianceProcess appliance = ApplianceProcess.start(app, port, Map.of());
+                started.add(appliance);
                 while (!appliance.awaitHealthy(app.anonymousSsl(), START)) {
                     // The old JVM still holds the store: the new one must have refused, not shared it.
                     assertNotEquals(0, appliance.exitCode(), appliance.log());
@@ -57,6 +59,7 @@ final class RestartStress {
                     refused++;
                     previous.waitExit(Duration.ofSeconds(60));
                     appliance = ApplianceProcess.start(app, port, Map.of());
+                    started.add(appliance);
                 }
                 if (previous != null) {
                     assertTrue(previous.waitExit(Duration.ofSeconds(60)), "the previous appliance did not stop");
@@ -88,6 +91,7 @@ final class RestartStress {
                     responderAlongside ? "PostgreSQL" : "H2", CYCLES, told.size(), refused);
             verify(app, told, responder, ocspPort, responderAlongside);
         } finally {
+            started.forEach(ApplianceProcess::close);
             if (responder != null) {
                 responder.close();
             }
