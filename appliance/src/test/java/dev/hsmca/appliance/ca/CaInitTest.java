@@ -81,8 +81,8 @@ class CaInitTest {
         long keys = listing.lines().filter(l -> l.startsWith("Private Key Object")).count();
         long safe = listing.lines().filter(l -> l.contains("Access:") && l.contains("always sensitive")
                 && l.contains("never extractable") && l.contains("local")).count();
-        assertEquals(4, keys, listing); // root, issuing, OCSP signer, TLS
-        assertEquals(4, safe, listing);
+        assertEquals(5, keys, listing); // root, issuing, OCSP signer, TLS, audit anchor
+        assertEquals(5, safe, listing);
     }
 
     @Test

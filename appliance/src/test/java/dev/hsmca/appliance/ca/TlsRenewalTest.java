@@ -73,7 +73,7 @@ class TlsRenewalTest implements TestPropertyProvider {
         String listing = Shell.exec(null, "pkcs11-tool", "--module", dev.hsmca.hsm.testing.TestHsm.LIBRARY, "--token-label",
                 APP.token().label(), "--login", "--pin", new String(APP.token().pin()), "--list-objects", "--type", "privkey")
                 .ok().output();
-        assertEquals(5, listing.lines().filter(l -> l.startsWith("Private Key Object")).count(), listing);
-        assertEquals(5, listing.lines().filter(l -> l.contains("always sensitive") && l.contains("never extractable")).count(), listing);
+        assertEquals(6, listing.lines().filter(l -> l.startsWith("Private Key Object")).count(), listing);
+        assertEquals(6, listing.lines().filter(l -> l.contains("always sensitive") && l.contains("never extractable")).count(), listing);
     }
 }
