@@ -24,7 +24,7 @@ public record AdminGrant(String serial) implements Grant {
     }
 
     @Override
-    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, java.time.Duration validity) {
         // Profiles and validity caps were already applied; an admin may request any names.
     }
 }

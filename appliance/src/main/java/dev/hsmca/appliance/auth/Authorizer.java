@@ -82,6 +82,11 @@ public class Authorizer {
         return ADMIN_PROFILE.equals(record.profile()) ? new AdminGrant(record.serial()) : new HolderGrant(record);
     }
 
+    /** Whoever presents a valid client certificate of this CA (any profile): for reading about that certificate. */
+    public CertificateRecord presented(HttpRequest<?> request) {
+        return clientCertificate(request, "holder.login");
+    }
+
     public HolderGrant holder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
         if (ADMIN_PROFILE.equals(record.profile()) || MONITORING_PROFILE.equals(record.profile())) {

@@ -2,6 +2,7 @@ package dev.hsmca.appliance.auth;
 
 import dev.hsmca.appliance.issuance.Profile;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,10 +21,10 @@ public sealed interface Grant permits AdminGrant, TokenGrant, HolderGrant {
     String serviceFor(String requested);
 
     /** The longest validity this grant allows under a profile; the default validity never exceeds it. */
-    default int validityCap(Profile profile) {
-        return profile.maxValidityDays();
+    default Duration validityCap(Profile profile) {
+        return profile.maxValidity();
     }
 
     /** Throws a 403 {@code PkiException} naming what this grant does not allow. */
-    void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays);
+    void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, Duration validity);
 }

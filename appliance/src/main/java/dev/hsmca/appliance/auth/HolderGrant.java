@@ -45,7 +45,7 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
     }
 
     @Override
-    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, java.time.Duration validity) {
         TokenGrant.Names.requireSubset(dnsNames, dnsNames(), "DNS name", "the certificate being renewed");
         TokenGrant.Names.requireSubset(ipAddresses, ipAddresses(), "IP address", "the certificate being renewed");
     }

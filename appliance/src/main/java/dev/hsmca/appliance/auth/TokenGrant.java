@@ -4,6 +4,9 @@ import dev.hsmca.appliance.enrollment.InstallToken;
 import dev.hsmca.appliance.issuance.Profile;
 import dev.hsmca.appliance.domain.PkiException;
 
+import dev.hsmca.appliance.domain.Validity;
+
+import java.time.Duration;
 import java.util.List;
 
 /** An install token: exactly its service, its names, its profile, up to its validity. Used once. */
@@ -33,17 +36,18 @@ public record TokenGrant(InstallToken token) implements Grant {
     }
 
     @Override
-    public int validityCap(Profile profile) {
-        return Math.min(profile.maxValidityDays(), token.maxValidityDays());
+    public Duration validityCap(Profile profile) {
+        Duration token = Duration.ofDays(this.token.maxValidityDays());
+        return token.compareTo(profile.maxValidity()) < 0 ? token : profile.maxValidity();
     }
 
     @Override
-    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, int validityDays) {
+    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, Duration validity) {
         Names.requireSubset(dnsNames, token.dnsNames(), "DNS name", "this install token");
         Names.requireSubset(ipAddresses, token.ipAddresses(), "IP address", "this install token");
-        if (validityDays > token.maxValidityDays()) {
-            throw PkiException.forbidden("validity_not_allowed", "validity_days " + validityDays
-                    + " exceeds this install token's maximum of " + token.maxValidityDays());
+        if (validity.compareTo(Duration.ofDays(token.maxValidityDays())) > 0) {
+            throw PkiException.forbidden("validity_not_allowed", "validity " + Validity.format(validity)
+                    + " exceeds this install token's maximum of " + token.maxValidityDays() + " days");
         }
     }
 

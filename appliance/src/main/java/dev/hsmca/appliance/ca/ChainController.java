@@ -41,4 +41,19 @@ public class ChainController {
     public HttpResponse<String> chain() {
         return HttpResponse.ok(Pem.chain(ca.chain())).header("Cache-Control", "public, max-age=3600");
     }
+
+    /** {@code GET /api/ca/bundle}: the same chain, at the path the seed integrations use. */
+    @Controller("/api/ca")
+    public static class Bundle {
+        private final ChainController chain;
+
+        public Bundle(ChainController chain) {
+            this.chain = chain;
+        }
+
+        @Get(value = "/bundle", produces = PEM_CHAIN)
+        public HttpResponse<String> bundle() {
+            return chain.chain();
+        }
+    }
 }

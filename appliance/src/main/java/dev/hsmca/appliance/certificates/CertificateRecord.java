@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param ipAddresses comma-separated IP SANs
  * @param status      {@code valid} or {@code revoked} (expiry is derived from {@code notAfter})
  * @param renewalOf   for a renewal, the serial of the certificate it replaced
+ * @param renewRequestedAt when an admin moved the renewal window to that moment ({@link RenewalWindow})
  */
 @MappedEntity("certificates")
 public record CertificateRecord(
@@ -32,7 +33,8 @@ public record CertificateRecord(
         @Nullable String revocationReason,
         byte[] certificateDer,
         Instant createdAt,
-        @Nullable String renewalOf) {
+        @Nullable String renewalOf,
+        @Nullable Instant renewRequestedAt) {
 
     public static final String VALID = "valid";
     public static final String REVOKED = "revoked";

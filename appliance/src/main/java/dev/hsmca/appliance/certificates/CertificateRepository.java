@@ -39,6 +39,14 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
     @Query("SELECT MAX(created_at) FROM certificates WHERE service = :service AND renewal_of IS NOT NULL")
     Optional<Instant> lastRenewal(String service);
 
+    /** Opens the renewal window now for valid, unexpired certificates: one, a service's, or an issuer's. */
+    @Query("""
+            UPDATE certificates SET renew_requested_at = :at
+            WHERE status = 'valid' AND not_after > :at
+              AND (:serial = '' OR serial = :serial) AND (:service = '' OR service = :service)
+              AND (:issuerId = '' OR issuer_id = :issuerId)""")
+    int requestRenewal(String serial, String service, String issuerId, Instant at);
+
     @Query("""
             UPDATE certificates SET status = 'revoked', revoked_at = :at, revocation_reason = :reason
             WHERE serial = :serial AND status = 'valid'""")

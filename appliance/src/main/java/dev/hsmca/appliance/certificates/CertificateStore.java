@@ -48,7 +48,7 @@ public class CertificateStore {
                     certificate.getSubjectX500Principal().getName(), String.join(",", t.dnsNames()),
                     String.join(",", t.ipAddresses()), t.profile().name(), service, CertificateRecord.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
-                    certificate.getEncoded(), clock.instant(), renewalOf);
+                    certificate.getEncoded(), clock.instant(), renewalOf, null);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

@@ -14,6 +14,7 @@ import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.certificates.CertificateStore;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.Validity;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,18 +66,18 @@ public class IssuanceService {
     public IssuedCertificate issue(IssueRequest request, Grant grant) {
         Profile profile = profiles.requestable(grant.profileFor(request.profile()));
         String service = grant.serviceFor(request.service());
-        int days = validityDays(request.validityDays(), profile, grant.validityCap(profile));
+        Duration validity = validity(request.validityDays(), request.validity(), profile, grant.validityCap(profile));
         InspectedCsr csr = inspector.inspect(request.csr());
         List<String> dns = new ArrayList<>(csr.dnsNames());
         List<String> ips = new ArrayList<>(csr.ipAddresses());
         String cn = commonName(csr, dns, ips);
         requireNames(profile, dns, ips);
-        grant.checkIssuance(profile, dns, ips, days);
+        grant.checkIssuance(profile, dns, ips, validity);
         if (grant instanceof TokenGrant token) {
             tokens.consume(token.token());
         }
 
-        LeafTemplate template = template(cn, dns, ips, csr, profile, days);
+        LeafTemplate template = template(cn, dns, ips, csr, profile, validity);
         X509Certificate certificate = signer.sign(template);
         String serial = certificate.getSerialNumber().toString(16);
         issued(store.saveIssued(certificate, ca.issuing().id(), template, service));
@@ -85,7 +86,8 @@ public class IssuanceService {
             audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
         }
         audit.record(grant.actor(), "certificate.issue", "certificate:" + serial, AuditLog.OK,
-                "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips + " days=" + days);
+                "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips
+                        + " validity=" + Validity.format(validity));
         LOG.info("issued {} for {} (profile {}, {} names) by {}", serial, cn, profile.name(), dns.size() + ips.size(),
                 grant.actor());
         return render(certificate, profile.name());
@@ -99,23 +101,23 @@ public class IssuanceService {
     public IssuedCertificate renew(RenewRequest request, HolderGrant holder) {
         CertificateRecord old = holder.certificate();
         Profile profile = profiles.internal(holder.profileFor(null));
-        int days = validityDays(request.validityDays(), profile, holder.validityCap(profile));
+        Duration validity = validity(request.validityDays(), request.validity(), profile, holder.validityCap(profile));
         InspectedCsr csr = inspector.inspect(request.csr());
         List<String> dns = new ArrayList<>(csr.dnsNames());
         List<String> ips = new ArrayList<>(csr.ipAddresses());
         commonName(csr, dns, ips);
-        holder.checkIssuance(profile, dns, ips, days);
+        holder.checkIssuance(profile, dns, ips, validity);
 
         // The identity is the old certificate's, whatever subset the CSR named.
         List<String> keepDns = holder.dnsNames();
         List<String> keepIps = holder.ipAddresses();
         String cn = subjectCn(old);
-        LeafTemplate template = template(cn, keepDns, keepIps, csr, profile, days);
+        LeafTemplate template = template(cn, keepDns, keepIps, csr, profile, validity);
         X509Certificate certificate = signer.sign(template);
         String serial = certificate.getSerialNumber().toString(16);
         issued(store.saveIssued(certificate, ca.issuing().id(), template, old.service(), old.serial()));
         audit.record(holder.actor(), "certificate.renew", "certificate:" + serial, AuditLog.OK,
-                "renews=" + old.serial() + " service=" + old.service() + " days=" + days);
+                "renews=" + old.serial() + " service=" + old.service() + " validity=" + Validity.format(validity));
         if (Boolean.TRUE.equals(request.revokeOld())) {
             revocations.apply(old, RevocationReason.SUPERSEDED, holder.actor());
         }
@@ -144,18 +146,21 @@ public class IssuanceService {
     /** A template for certificates the CA makes for itself (its TLS certificate, the admin credential). */
     public LeafTemplate internalTemplate(String cn, List<String> dns, List<String> ips, InspectedCsr key, Profile profile,
                                          int days) {
-        return template(cn, dns, ips, key, profile, days);
+        return template(cn, dns, ips, key, profile, Duration.ofDays(days));
     }
 
-    private LeafTemplate template(String cn, List<String> dns, List<String> ips, InspectedCsr csr, Profile profile, int days) {
+    private LeafTemplate template(String cn, List<String> dns, List<String> ips, InspectedCsr csr, Profile profile,
+                                  Duration validity) {
         Instant now = clock.instant();
-        Instant notAfter = now.plus(Duration.ofDays(days));
+        Instant notAfter = now.plus(validity);
         Instant caNotAfter = ca.issuing().certificate().getNotAfter().toInstant();
         if (notAfter.isAfter(caNotAfter)) {
             notAfter = caNotAfter;
         }
+        // Backdated for clocks running behind, but by at most a quarter of a short lifetime.
+        Duration backdate = validity.dividedBy(4).compareTo(BACKDATE) < 0 ? validity.dividedBy(4) : BACKDATE;
         return new LeafTemplate(cn, List.copyOf(dns), List.copyOf(ips), csr.publicKey(), csr.rsaKey(), profile,
-                now.minus(BACKDATE), notAfter);
+                now.minus(backdate), notAfter);
     }
 
     public IssuedCertificate render(X509Certificate certificate, String profile) {
@@ -165,16 +170,29 @@ public class IssuanceService {
                 certificate.getNotAfter().toInstant().toString(), profile);
     }
 
-    static int validityDays(Integer requested, Profile profile, int cap) {
-        if (requested == null) {
-            return Math.min(DEFAULT_VALIDITY_DAYS, cap);
+    /**
+     * The lifetime asked for ({@code validity} such as "10m", "24h", "90d", or {@code validity_days}), between the
+     * profile's minimum and maximum; by default 90 days, or the grant's cap when that is shorter.
+     */
+    static Duration validity(Integer days, String text, Profile profile, Duration cap) {
+        if (days != null && text != null) {
+            throw PkiException.malformed("invalid_validity", "give validity or validity_days, not both");
         }
-        if (requested < 1) {
+        if (days == null && text == null) {
+            Duration standard = Duration.ofDays(DEFAULT_VALIDITY_DAYS);
+            return standard.compareTo(cap) < 0 ? standard : cap;
+        }
+        if (days != null && days < 1) {
             throw PkiException.malformed("invalid_validity", "validity_days must be at least 1");
         }
-        if (requested > profile.maxValidityDays()) {
-            throw PkiException.malformed("validity_too_long", "validity_days " + requested + " exceeds the "
+        Duration requested = days != null ? Duration.ofDays(days) : Validity.parse(text);
+        if (requested.compareTo(profile.maxValidity()) > 0) {
+            throw PkiException.malformed("validity_too_long", "validity " + Validity.format(requested) + " exceeds the "
                     + profile.maxValidityDays() + "-day cap of profile " + profile.name());
+        }
+        if (requested.compareTo(profile.minValidity()) < 0) {
+            throw PkiException.malformed("validity_too_short", "validity " + Validity.format(requested)
+                    + " is below the minimum " + Validity.format(profile.minValidity()) + " of profile " + profile.name());
         }
         return requested;
     }

@@ -9,9 +9,10 @@ import io.micronaut.serde.annotation.Serdeable;
 public record IssueRequest(@Nullable String csr,
                            @Nullable String profile,
                            @Nullable @JsonProperty("validity_days") Integer validityDays,
-                           @Nullable String service) {
+                           @Nullable String service,
+                           @Nullable String validity) {
 
     public IssueRequest(String csr, String profile, Integer validityDays) {
-        this(csr, profile, validityDays, null);
+        this(csr, profile, validityDays, null, null);
     }
 }

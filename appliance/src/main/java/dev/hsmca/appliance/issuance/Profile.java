@@ -3,13 +3,14 @@ package dev.hsmca.appliance.issuance;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** A parsed profile: key usage bits and EKUs as BouncyCastle values. */
 public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extendedKeyUsages, int maxValidityDays,
-                      boolean requireSan, boolean requestable) {
+                      Duration minValidity, boolean requireSan, boolean requestable) {
 
     private static final Map<String, Integer> USAGES = Map.of(
             "digitalsignature", KeyUsage.digitalSignature,
@@ -39,7 +40,15 @@ public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extended
         if (bits == 0 || ekus.isEmpty() || c.maxValidityDays() < 1) {
             throw new IllegalArgumentException("profile " + c.name() + " needs key-usage, extended-key-usage and max-validity-days >= 1");
         }
-        return new Profile(c.name(), bits, ekus, c.maxValidityDays(), c.requireSan(), c.requestable());
+        Duration min = c.minValidity() == null ? Duration.ofMinutes(5) : c.minValidity();
+        if (min.isNegative() || min.isZero() || min.compareTo(Duration.ofDays(c.maxValidityDays())) > 0) {
+            throw new IllegalArgumentException("profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
+        }
+        return new Profile(c.name(), bits, ekus, c.maxValidityDays(), min, c.requireSan(), c.requestable());
+    }
+
+    public Duration maxValidity() {
+        return Duration.ofDays(maxValidityDays);
     }
 
     /** keyEncipherment makes no sense for EC or EdDSA keys (RFC 8813): it is kept for RSA keys only. */

@@ -13,6 +13,7 @@ import java.util.List;
  * @param keyUsage         digitalSignature, keyEncipherment (RSA keys only), keyAgreement
  * @param extendedKeyUsage serverAuth, clientAuth
  * @param maxValidityDays  cap on validity_days
+ * @param minValidity      the shortest validity a request may ask for (short-lived certificates, renewal tests)
  * @param requireSan       at least one DNS name or IP address is required
  * @param requestable      false for profiles only the CA itself uses (the admin credential)
  */
@@ -22,6 +23,7 @@ public record ProfileConfig(
         List<String> keyUsage,
         List<String> extendedKeyUsage,
         @Bindable(defaultValue = "397") int maxValidityDays,
+        @Bindable(defaultValue = "5m") java.time.Duration minValidity,
         @Bindable(defaultValue = "false") boolean requireSan,
         @Bindable(defaultValue = "true") boolean requestable) {
 }

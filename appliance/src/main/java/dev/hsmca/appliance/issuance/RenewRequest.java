@@ -8,5 +8,6 @@ import io.micronaut.serde.annotation.Serdeable;
 @Serdeable
 public record RenewRequest(@Nullable String csr,
                            @Nullable @JsonProperty("validity_days") Integer validityDays,
-                           @Nullable @JsonProperty("revoke_old") Boolean revokeOld) {
+                           @Nullable @JsonProperty("revoke_old") Boolean revokeOld,
+                           @Nullable String validity) {
 }

@@ -56,7 +56,7 @@ class CertificateStoreTest {
         return new CertificateRecord(serial, issuer, "CN=" + serial, "a.example.com,b.example.com", "10.0.0.1",
                 "tls-server", "svc", status, NOW.minus(Duration.ofDays(1)), notAfter,
                 "revoked".equals(status) ? NOW : null, "revoked".equals(status) ? "keyCompromise" : null,
-                new byte[]{9, 8, 7}, NOW, null);
+                new byte[]{9, 8, 7}, NOW, null, null);
     }
 
     private static List<String> serials(List<CertificateRecord> rows) {

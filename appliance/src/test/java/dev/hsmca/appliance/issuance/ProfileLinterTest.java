@@ -38,7 +38,7 @@ class ProfileLinterTest {
     static KeyPair leafKeys;
     static X509Certificate ca;
     static Profile tlsServer = Profile.of(new ProfileConfig("tls-server", List.of("digitalSignature", "keyEncipherment"),
-            List.of("serverAuth"), 397, true, true));
+            List.of("serverAuth"), 397, java.time.Duration.ofMinutes(5), true, true));
 
     @BeforeAll
     static void keys() throws Exception {

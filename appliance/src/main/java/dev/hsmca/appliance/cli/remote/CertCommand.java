@@ -61,4 +61,34 @@ public class CertCommand {
         Output.record(spec, remote, c);
         return 0;
     }
+
+    @Command(name = "renew-early", mixinStandardHelpOptions = true,
+            description = "Move the renewal window to now: agents and ACME clients renew at their next check.")
+    int renewEarly(@Mixin RemoteOptions remote,
+                   @Option(names = "--serial", description = "One certificate.") String serial,
+                   @Option(names = "--service", description = "Every valid certificate of this service.") String service,
+                   @Option(names = "--all", description = "Every valid certificate of the issuing CA.") boolean all) {
+        if ((serial != null ? 1 : 0) + (service != null ? 1 : 0) + (all ? 1 : 0) != 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give exactly one of --serial, --service, --all");
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        if (serial != null) {
+            body.put("serial", serial);
+        }
+        if (service != null) {
+            body.put("service", service);
+        }
+        if (all) {
+            body.put("all", true);
+        }
+        ApiClient api = remote.client();
+        Map<String, Object> r = api.ok(api.post("/api/v1/certificates/renew-early", body));
+        if (remote.json) {
+            Output.json(spec, r);
+        } else {
+            spec.commandLine().getOut().printf("renewal window moved to %s for %s certificate(s)%n", r.get("renew_after"),
+                    r.get("certificates"));
+        }
+        return 0;
+    }
 }
