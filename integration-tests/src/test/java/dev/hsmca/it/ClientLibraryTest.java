@@ -240,24 +240,11 @@ class ClientLibraryTest implements TestPropertyProvider {
                 () -> b.enroll(Tokens.create(admin, "other", "other.example.test"), null, null, "evil.example.test"));
         assertEquals("name_not_allowed", name.code());
         assertTrue(name.getMessage().contains("evil.example.test"), name.getMessage());
-        PkiClient wrongRoot = PkiClient.builder().caUrl(url).root(foreignRootPem())
+        PkiClient wrongRoot = PkiClient.builder().caUrl(url).root(ForeignRoot.pem())
                 .store(Files.createTempDirectory(APP.dir(), "wrong")).build();
         PkiClientException trust = assertThrows(PkiClientException.class,
                 () -> wrongRoot.enroll(Tokens.create(admin, "wr", "wr.example.test"), null, null, "wr.example.test"));
         assertEquals(PkiClientException.Kind.TLS_TRUST, trust.kind(), trust.getMessage());
-    }
-
-    /** A root of some other CA. */
-    static String foreignRootPem() throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        var pair = g.generateKeyPair();
-        var name = new org.bouncycastle.asn1.x500.X500Name("CN=Other Root");
-        var cert = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, BigInteger.ONE,
-                new java.util.Date(), new java.util.Date(System.currentTimeMillis() + 86_400_000L), name, pair.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
-        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder().encodeToString(cert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
     }
 
     static String posix(Path p) throws IOException {

@@ -297,6 +297,10 @@ public final class PkiAgent implements Runnable {
 
         @Override
         public Integer call() {
+            if (new dev.hsmca.client.FileStore(connection.out()).load().isEmpty()) {
+                throw new PkiClientException(PkiClientException.Kind.INVALID, "not_enrolled",
+                        "no certificate in " + connection.out() + ": run 'pki-agent enroll' first");
+            }
             try (PkiClient pki = connection.builder().build()) {
                 Credentials c = pki.credentials();
                 if (c == null) {
