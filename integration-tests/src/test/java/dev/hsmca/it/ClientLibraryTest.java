@@ -142,6 +142,8 @@ class ClientLibraryTest implements TestPropertyProvider {
             HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + peer.credentials().serial() + "/revoke",
                     Map.of("reason", "keyCompromise"));
             assertEquals(200, r.statusCode(), r.body());
+            PkiClientException cannotRenew = assertThrows(PkiClientException.class, peer::renew);
+            assertEquals(PkiClientException.Kind.REVOKED, cannotRenew.kind(), "a revoked certificate cannot renew itself");
             HttpClient fresh = HttpClient.newBuilder().sslContext(caller.clientSslContext()).build();
             IOException refused = assertThrows(IOException.class, () -> fresh.send(req, HttpResponse.BodyHandlers.ofString()));
             assertTrue(String.valueOf(refused.getCause()).contains("revoked") || String.valueOf(refused).contains("revoked")
