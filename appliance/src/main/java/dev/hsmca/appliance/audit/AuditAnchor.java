@@ -1,5 +1,10 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.store.AuditEntry;
+
+import dev.hsmca.appliance.store.AuditHead;
+
+import dev.hsmca.appliance.store.AuditRepository;
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.Pkcs11Token;

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.store.AuditEntry;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.store.AuditEntry;
+import dev.hsmca.appliance.store.AuditHead;
+import dev.hsmca.appliance.store.AuditRepository;
+
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;

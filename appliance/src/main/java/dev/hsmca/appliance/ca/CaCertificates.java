@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.ca;
 
-import dev.hsmca.appliance.issuance.SerialNumbers;
+import dev.hsmca.appliance.x509.SerialNumbers;
 import dev.hsmca.appliance.x509.Extensions;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -26,11 +26,11 @@ import java.time.Instant;
 import java.util.Date;
 
 /** The CA's own certificates: self-signed root, issuing CA below it, delegated OCSP signer below that. */
-final class CaCertificates {
+public final class CaCertificates {
     private final CaConfig config;
     private final UrlConfig urls;
 
-    CaCertificates(CaConfig config, UrlConfig urls) {
+    public CaCertificates(CaConfig config, UrlConfig urls) {
         this.config = config;
         this.urls = urls;
     }
@@ -42,7 +42,7 @@ final class CaCertificates {
                 .build();
     }
 
-    X509Certificate root(PublicKey key, ContentSigner selfSigner, Instant now) {
+    public X509Certificate root(PublicKey key, ContentSigner selfSigner, Instant now) {
         X500Name name = subject("Root CA");
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         return build(selfSigner, builder -> {
@@ -52,7 +52,7 @@ final class CaCertificates {
         }, name, name, spki, now, now.plus(Duration.ofDays(config.rootValidityDays())));
     }
 
-    X509Certificate issuing(PublicKey key, X509Certificate root, String rootId, ContentSigner rootSigner, Instant now) {
+    public X509Certificate issuing(PublicKey key, X509Certificate root, String rootId, ContentSigner rootSigner, Instant now) {
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         return build(rootSigner, builder -> {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
@@ -63,7 +63,7 @@ final class CaCertificates {
         }, nameOf(root), subject("Issuing CA"), spki, now, capped(now, config.issuingValidityDays(), root));
     }
 
-    X509Certificate ocspSigner(PublicKey key, X509Certificate issuing, ContentSigner issuingSigner, Instant now) {
+    public X509Certificate ocspSigner(PublicKey key, X509Certificate issuing, ContentSigner issuingSigner, Instant now) {
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         return build(issuingSigner, builder -> {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.ca;
 
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.appliance.store.CaCertificateRecord;
+import dev.hsmca.appliance.store.CaCertificateRepository;
+
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.hsm.Pkcs11Token;
 import dev.hsmca.hsm.SigningKey;

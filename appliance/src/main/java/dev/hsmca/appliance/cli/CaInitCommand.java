@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.ca.CaConfig;
-import dev.hsmca.appliance.ca.CaInitializer;
+import dev.hsmca.appliance.setup.CaInitializer;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import picocli.CommandLine.Command;

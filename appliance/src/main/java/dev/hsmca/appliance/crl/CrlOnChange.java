@@ -1,8 +1,10 @@
 package dev.hsmca.appliance.crl;
 
-import dev.hsmca.appliance.ca.CaRole;
-import dev.hsmca.appliance.certificates.CertificateRecord;
-import dev.hsmca.appliance.certificates.CertificateStatusListener;
+import dev.hsmca.appliance.store.CrlStateRepository;
+
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.domain.CertificateStatusListener;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import jakarta.inject.Singleton;
 

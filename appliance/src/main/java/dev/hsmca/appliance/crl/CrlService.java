@@ -1,11 +1,16 @@
 package dev.hsmca.appliance.crl;
 
+import dev.hsmca.appliance.store.CrlRecord;
+import dev.hsmca.appliance.store.CrlRepository;
+import dev.hsmca.appliance.store.CrlState;
+import dev.hsmca.appliance.store.CrlStateRepository;
+
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.domain.CaRole;
 import dev.hsmca.appliance.jobs.Job;
 import dev.hsmca.appliance.jobs.JobLocks;
-import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.appliance.domain.RevocationReason;
 import dev.hsmca.appliance.x509.Extensions;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;

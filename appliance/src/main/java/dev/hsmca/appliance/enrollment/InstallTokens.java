@@ -1,11 +1,14 @@
 package dev.hsmca.appliance.enrollment;
 
+import dev.hsmca.appliance.store.InstallToken;
+import dev.hsmca.appliance.store.InstallTokenRepository;
+
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.auth.AdminGrant;
-import dev.hsmca.appliance.issuance.Names;
-import dev.hsmca.appliance.issuance.Profile;
-import dev.hsmca.appliance.issuance.Profiles;
-import dev.hsmca.appliance.registry.ServiceId;
+import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
@@ -43,11 +46,11 @@ public class InstallTokens {
     private final InstallTokenRepository repository;
     private final Profiles profiles;
     private final AuditLog audit;
-    private final dev.hsmca.appliance.metrics.PkiMetrics metrics;
+    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
     public InstallTokens(InstallTokenRepository repository, Profiles profiles, AuditLog audit,
-                         dev.hsmca.appliance.metrics.PkiMetrics metrics, Clock clock) {
+                         dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.enrollment;
 
+import dev.hsmca.appliance.store.InstallToken;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;

@@ -6,7 +6,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.hsmca.appliance.ca.CaCertificateRepository;
+import dev.hsmca.appliance.store.CaCertificateRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.domain.Names;
+
 import dev.hsmca.appliance.domain.PkiException;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;

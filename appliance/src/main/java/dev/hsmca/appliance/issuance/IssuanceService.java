@@ -1,17 +1,22 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.domain.Names;
+
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.domain.Profiles;
+
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.auth.Grant;
-import dev.hsmca.appliance.auth.HolderGrant;
-import dev.hsmca.appliance.auth.TokenGrant;
-import dev.hsmca.appliance.certificates.CertificateRecord;
-import dev.hsmca.appliance.certificates.CertificateStatusListener;
+import dev.hsmca.appliance.domain.Grant;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.enrollment.InstallTokens;
-import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.appliance.domain.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 import io.micronaut.transaction.annotation.Transactional;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.certificates.CertificateStore;
+import dev.hsmca.appliance.store.CertificateStore;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Validity;
@@ -27,39 +32,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CSR in, stored certificate out: validate → apply the caller's grant → lint and sign → store → audit, in one
- * transaction: an install token is consumed, and the certificate stored and audited, together or not at all.
+ * CSR in, stored certificate out, for the REST API: validate → apply the caller's grant → the
+ * {@link IssuancePipeline} (lint, sign, store, notify) → audit, in one transaction: an install token is consumed,
+ * and the certificate stored and audited, together or not at all.
  */
 @Singleton
 public class IssuanceService {
     private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
     static final int DEFAULT_VALIDITY_DAYS = 90;
-    static final Duration BACKDATE = Duration.ofMinutes(5);
 
     private final Profiles profiles;
     private final CsrInspector inspector;
-    private final LeafSigner signer;
-    private final CertificateStore store;
+    private final IssuancePipeline pipeline;
     private final CaHierarchy ca;
     private final InstallTokens tokens;
     private final Revocations revocations;
     private final AuditLog audit;
-    private final List<CertificateStatusListener> listeners;
-    private final Clock clock;
 
-    public IssuanceService(Profiles profiles, CsrInspector inspector, LeafSigner signer, CertificateStore store,
-                           CaHierarchy ca, InstallTokens tokens, Revocations revocations, AuditLog audit,
-                           List<CertificateStatusListener> listeners, Clock clock) {
+    public IssuanceService(Profiles profiles, CsrInspector inspector, IssuancePipeline pipeline, CaHierarchy ca,
+                           InstallTokens tokens, Revocations revocations, AuditLog audit) {
         this.profiles = profiles;
         this.inspector = inspector;
-        this.signer = signer;
-        this.store = store;
+        this.pipeline = pipeline;
         this.ca = ca;
         this.tokens = tokens;
         this.revocations = revocations;
         this.audit = audit;
-        this.listeners = listeners;
-        this.clock = clock;
     }
 
     @Transactional
@@ -77,10 +75,10 @@ public class IssuanceService {
             tokens.consume(token.token());
         }
 
-        LeafTemplate template = template(cn, dns, ips, csr, profile, validity);
-        X509Certificate certificate = signer.sign(template);
-        String serial = certificate.getSerialNumber().toString(16);
-        issued(store.saveIssued(certificate, ca.issuing().id(), template, service));
+        IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(cn, dns, ips, csr, profile, validity));
+        pipeline.record(signed, service, null);
+        X509Certificate certificate = signed.certificate();
+        String serial = signed.serial();
         if (grant instanceof TokenGrant token) {
             tokens.recordSerial(token.token(), serial);
             audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
@@ -112,21 +110,16 @@ public class IssuanceService {
         List<String> keepDns = holder.dnsNames();
         List<String> keepIps = holder.ipAddresses();
         String cn = subjectCn(old);
-        LeafTemplate template = template(cn, keepDns, keepIps, csr, profile, validity);
-        X509Certificate certificate = signer.sign(template);
-        String serial = certificate.getSerialNumber().toString(16);
-        issued(store.saveIssued(certificate, ca.issuing().id(), template, old.service(), old.serial()));
+        IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(cn, keepDns, keepIps, csr, profile, validity));
+        pipeline.record(signed, old.service(), old.serial());
+        X509Certificate certificate = signed.certificate();
+        String serial = signed.serial();
         audit.record(holder.actor(), "certificate.renew", "certificate:" + serial, AuditLog.OK,
                 "renews=" + old.serial() + " service=" + old.service() + " validity=" + Validity.format(validity));
         if (Boolean.TRUE.equals(request.revokeOld())) {
             revocations.apply(old, RevocationReason.SUPERSEDED, holder.actor());
         }
         return render(certificate, profile.name());
-    }
-
-    /** Tells the listeners (pre-signed OCSP) about a certificate the CA made. */
-    public void issued(CertificateRecord record) {
-        listeners.forEach(l -> l.statusChanged(record, CertificateStatusListener.Change.ISSUED));
     }
 
     private static void requireNames(Profile profile, List<String> dns, List<String> ips) {
@@ -141,26 +134,6 @@ public class IssuanceService {
                 .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
         return rdns.length == 0 ? null
                 : org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdns[0].getFirst().getValue());
-    }
-
-    /** A template for certificates the CA makes for itself (its TLS certificate, the admin credential). */
-    public LeafTemplate internalTemplate(String cn, List<String> dns, List<String> ips, InspectedCsr key, Profile profile,
-                                         int days) {
-        return template(cn, dns, ips, key, profile, Duration.ofDays(days));
-    }
-
-    private LeafTemplate template(String cn, List<String> dns, List<String> ips, InspectedCsr csr, Profile profile,
-                                  Duration validity) {
-        Instant now = clock.instant();
-        Instant notAfter = now.plus(validity);
-        Instant caNotAfter = ca.issuing().certificate().getNotAfter().toInstant();
-        if (notAfter.isAfter(caNotAfter)) {
-            notAfter = caNotAfter;
-        }
-        // Backdated for clocks running behind, but by at most a quarter of a short lifetime.
-        Duration backdate = validity.dividedBy(4).compareTo(BACKDATE) < 0 ? validity.dividedBy(4) : BACKDATE;
-        return new LeafTemplate(cn, List.copyOf(dns), List.copyOf(ips), csr.publicKey(), csr.rsaKey(), profile,
-                now.minus(backdate), notAfter);
     }
 
     public IssuedCertificate render(X509Certificate certificate, String profile) {

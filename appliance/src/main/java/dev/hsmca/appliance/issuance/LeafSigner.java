@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.x509.SerialNumbers;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.UrlConfig;
 import dev.hsmca.appliance.x509.Extensions;

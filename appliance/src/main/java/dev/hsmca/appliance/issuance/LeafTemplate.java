@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.domain.Profile;
+
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 import java.time.Instant;

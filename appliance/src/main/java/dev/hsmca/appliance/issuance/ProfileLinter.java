@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.domain.Names;
+
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;

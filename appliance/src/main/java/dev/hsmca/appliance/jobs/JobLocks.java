@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.jobs;
 
+import dev.hsmca.appliance.store.JobLockRecord;
+import dev.hsmca.appliance.store.JobLockRepository;
+
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;

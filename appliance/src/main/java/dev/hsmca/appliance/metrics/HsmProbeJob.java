@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.metrics;
 
+import dev.hsmca.appliance.domain.PkiMetrics;
+
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.hsm.HsmConfig;
 import dev.hsmca.hsm.HsmProbe;

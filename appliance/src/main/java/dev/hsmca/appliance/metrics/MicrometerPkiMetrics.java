@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.metrics;
 
+import dev.hsmca.appliance.domain.PkiMetrics;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

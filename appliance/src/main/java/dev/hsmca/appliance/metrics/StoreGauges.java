@@ -1,8 +1,10 @@
 package dev.hsmca.appliance.metrics;
 
+import dev.hsmca.appliance.store.MetricsRepository;
+
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.ca.CaRole;
-import dev.hsmca.appliance.certificates.CertificateRecord;
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.appliance.store.CertificateRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;

@@ -1,10 +1,14 @@
 package dev.hsmca.appliance.ocsp;
 
+import dev.hsmca.appliance.store.PresignedResponse;
+
+import dev.hsmca.appliance.store.PresignedResponseRepository;
+
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.ca.CaRole;
-import dev.hsmca.appliance.certificates.CertificateRecord;
-import dev.hsmca.appliance.certificates.CertificateRepository;
-import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.domain.RevocationReason;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
 import io.micronaut.transaction.annotation.Transactional;

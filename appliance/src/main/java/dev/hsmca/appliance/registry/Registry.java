@@ -1,10 +1,14 @@
 package dev.hsmca.appliance.registry;
 
+import dev.hsmca.appliance.domain.ServiceId;
+import dev.hsmca.appliance.store.ServiceRecord;
+import dev.hsmca.appliance.store.ServiceRepository;
+
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.auth.Grant;
-import dev.hsmca.appliance.auth.HolderGrant;
-import dev.hsmca.appliance.certificates.CertificateRepository;
-import dev.hsmca.appliance.certificates.CertificateView;
+import dev.hsmca.appliance.domain.Grant;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;

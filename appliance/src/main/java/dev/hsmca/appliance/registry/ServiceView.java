@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.registry;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.hsmca.appliance.certificates.CertificateView;
+import dev.hsmca.appliance.domain.CertificateView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 

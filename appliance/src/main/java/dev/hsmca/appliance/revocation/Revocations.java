@@ -1,12 +1,14 @@
 package dev.hsmca.appliance.revocation;
 
+import dev.hsmca.appliance.domain.RevocationReason;
+
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.auth.AdminGrant;
-import dev.hsmca.appliance.auth.Grant;
-import dev.hsmca.appliance.auth.HolderGrant;
-import dev.hsmca.appliance.certificates.CertificateRecord;
-import dev.hsmca.appliance.certificates.CertificateRepository;
-import dev.hsmca.appliance.certificates.CertificateStatusListener;
+import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Grant;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
@@ -26,11 +28,11 @@ public class Revocations {
     private final CertificateRepository certificates;
     private final AuditLog audit;
     private final List<CertificateStatusListener> listeners;
-    private final dev.hsmca.appliance.metrics.PkiMetrics metrics;
+    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
     public Revocations(CertificateRepository certificates, AuditLog audit, List<CertificateStatusListener> listeners,
-                       dev.hsmca.appliance.metrics.PkiMetrics metrics, Clock clock) {
+                       dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.audit = audit;
         this.listeners = listeners;

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.store.AuditRepository;
+
+import dev.hsmca.appliance.store.AuditEntry;
+
 import dev.hsmca.appliance.cli.Cli;
 import dev.hsmca.appliance.testing.TestDatabases;
 import io.micronaut.context.ApplicationContext;

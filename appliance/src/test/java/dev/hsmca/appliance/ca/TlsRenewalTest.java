@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.ca;
 
+import dev.hsmca.appliance.domain.CaRole;
+
+import dev.hsmca.appliance.setup.TlsRenewal;
+
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
 import io.micronaut.runtime.server.EmbeddedServer;

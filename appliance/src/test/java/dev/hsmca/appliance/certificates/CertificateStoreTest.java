@@ -1,7 +1,12 @@
 package dev.hsmca.appliance.certificates;
 
-import dev.hsmca.appliance.ca.CaCertificateRecord;
-import dev.hsmca.appliance.ca.CaCertificateRepository;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.store.CertificateStore;
+import dev.hsmca.appliance.web.api.CertificateQuery;
+
+import dev.hsmca.appliance.store.CaCertificateRecord;
+import dev.hsmca.appliance.store.CaCertificateRepository;
 import dev.hsmca.appliance.testing.TestDatabases;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +64,11 @@ class CertificateStoreTest {
                 new byte[]{9, 8, 7}, NOW, null, null);
     }
 
+    private static List<CertificateRecord> page(CertificateRepository repo, CertificateQuery q) {
+        return repo.page(q.status(), q.service(), q.now(), q.minNotAfter(), q.maxNotAfter(), q.afterNotAfter(),
+                q.afterSerial(), q.limit());
+    }
+
     private static List<String> serials(List<CertificateRecord> rows) {
         return rows.stream().map(CertificateRecord::serial).toList();
     }
@@ -80,24 +90,24 @@ class CertificateStoreTest {
         repo.save(cert("a4", issuer, "valid", NOW.minus(Duration.ofDays(2))));
         repo.save(cert("a5", issuer, "valid", NOW.plus(Duration.ofDays(5))));
 
-        CertificateRecord back = store.find("a3").orElseThrow();
+        CertificateRecord back = repo.findById("a3").orElseThrow();
         assertEquals("revoked", back.status());
         assertEquals("keyCompromise", back.revocationReason());
         assertEquals(NOW, back.revokedAt());
         assertEquals(List.of((byte) 9, (byte) 8, (byte) 7), List.of(back.certificateDer()[0], back.certificateDer()[1], back.certificateDer()[2]));
 
         Instant now = Instant.now();
-        assertEquals(List.of("a4", "a1", "a5", "a2", "a3"), serials(store.page(CertificateQuery.parse(null, null, null, null, now))));
-        assertEquals(List.of("a1", "a5", "a2"), serials(store.page(CertificateQuery.parse("valid", null, null, null, now))));
-        assertEquals(List.of("a3"), serials(store.page(CertificateQuery.parse("revoked", null, null, null, now))));
-        assertEquals(List.of("a4"), serials(store.page(CertificateQuery.parse("expired", null, null, null, now))));
-        assertEquals(List.of("a1", "a5"), serials(store.page(CertificateQuery.parse("valid", 30, null, null, now))));
+        assertEquals(List.of("a4", "a1", "a5", "a2", "a3"), serials(page(repo, CertificateQuery.parse(null, null, null, null, now))));
+        assertEquals(List.of("a1", "a5", "a2"), serials(page(repo, CertificateQuery.parse("valid", null, null, null, now))));
+        assertEquals(List.of("a3"), serials(page(repo, CertificateQuery.parse("revoked", null, null, null, now))));
+        assertEquals(List.of("a4"), serials(page(repo, CertificateQuery.parse("expired", null, null, null, now))));
+        assertEquals(List.of("a1", "a5"), serials(page(repo, CertificateQuery.parse("valid", 30, null, null, now))));
 
         // Keyset pagination: two at a time, in order, each row once, ties on not_after broken by serial.
         List<String> walked = new ArrayList<>();
         String cursor = null;
         do {
-            List<CertificateRecord> page = store.page(CertificateQuery.parse(null, null, 2, cursor, now));
+            List<CertificateRecord> page = page(repo, CertificateQuery.parse(null, null, 2, cursor, now));
             walked.addAll(serials(page));
             cursor = page.size() == 2 ? CertificateQuery.cursorAfter(page.get(1)) : null;
         } while (cursor != null);

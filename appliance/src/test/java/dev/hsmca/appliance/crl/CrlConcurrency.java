@@ -1,12 +1,20 @@
 package dev.hsmca.appliance.crl;
 
+import dev.hsmca.appliance.store.CrlState;
+
+import dev.hsmca.appliance.store.CrlRepository;
+
+import dev.hsmca.appliance.store.CrlRecord;
+
+import dev.hsmca.appliance.store.CrlStateRepository;
+
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.auth.AdminGrant;
+import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.ca.CaRole;
+import dev.hsmca.appliance.domain.CaRole;
 import dev.hsmca.appliance.issuance.IssuanceService;
 import dev.hsmca.appliance.issuance.IssueRequest;
-import dev.hsmca.appliance.revocation.RevocationReason;
+import dev.hsmca.appliance.domain.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;

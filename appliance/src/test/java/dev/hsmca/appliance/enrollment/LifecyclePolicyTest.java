@@ -1,10 +1,14 @@
 package dev.hsmca.appliance.enrollment;
 
+import dev.hsmca.appliance.store.InstallToken;
+
+import dev.hsmca.appliance.store.InstallTokenRepository;
+
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.certificates.CertificateStore;
+import dev.hsmca.appliance.store.CertificateStore;
 import dev.hsmca.appliance.issuance.LeafSigner;
 import dev.hsmca.appliance.issuance.LeafTemplate;
-import dev.hsmca.appliance.issuance.Profiles;
+import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -196,7 +200,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
                 SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()), false, profiles.internal("tls-server-client"),
                 now.minus(Duration.ofDays(40)), now.minus(Duration.ofDays(10)));
         X509Certificate expired = signer.sign(t);
-        store.saveIssued(expired, ca.issuing().id(), t, "old");
+        store.saveIssued(expired, ca.issuing().id(), t.profile().name(), t.dnsNames(), t.ipAddresses(), "old", null);
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);
         p12.setKeyEntry("old", pair.getPrivate(), "pw".toCharArray(),

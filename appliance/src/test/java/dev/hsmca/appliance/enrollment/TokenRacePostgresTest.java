@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.enrollment;
 
-import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;

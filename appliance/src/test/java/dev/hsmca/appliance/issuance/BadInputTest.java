@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.certificates.CertificateRepository;
+import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.domain.Names;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,5 +1,10 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.x509.SerialNumbers;
+
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.domain.ProfileConfig;
+
 import dev.hsmca.appliance.x509.Extensions;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;

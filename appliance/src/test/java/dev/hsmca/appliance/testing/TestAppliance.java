@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.testing;
 
-import dev.hsmca.appliance.ca.CaInitializer;
+import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
 

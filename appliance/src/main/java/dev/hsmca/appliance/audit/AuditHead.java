@@ -1,8 +1,0 @@
-package dev.hsmca.appliance.audit;
-
-import io.micronaut.core.annotation.Introspected;
-
-/** The last entry of the chain. */
-@Introspected
-public record AuditHead(long seq, String hash) {
-}

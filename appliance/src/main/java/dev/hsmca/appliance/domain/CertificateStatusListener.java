@@ -1,0 +1,13 @@
+package dev.hsmca.appliance.domain;
+
+import dev.hsmca.appliance.store.CertificateRecord;
+
+/**
+ * Told, inside the transaction, when a certificate is issued or its revocation status changes: how
+ * pre-signed OCSP responses and CRLs follow the store without issuance knowing about them.
+ */
+public interface CertificateStatusListener {
+    enum Change { ISSUED, STATUS_CHANGED }
+
+    void statusChanged(CertificateRecord record, Change change);
+}

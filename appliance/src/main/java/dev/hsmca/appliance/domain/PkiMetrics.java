@@ -1,0 +1,29 @@
+package dev.hsmca.appliance.domain;
+
+import java.time.Instant;
+
+/** What the CA reports about itself; the domain calls this, a Micrometer implementation exports it. */
+public interface PkiMetrics {
+    void issued(String profile, long nanos);
+
+    void issuanceFailed(String reason);
+
+    /** A certificate broke its profile at lint time and was not signed. */
+    void lintFailed();
+
+    void revoked(String reason);
+
+    void tokenUsed(String outcome);
+
+    void hsmSigned(String key, long nanos, boolean ok);
+
+    void hsmError(String operation);
+
+    void hsmUp(boolean up);
+
+    void tlsHandshake(String protocol, String cipher, long nanos);
+
+    void tlsHandshakeFailed(String reason, long nanos);
+
+    void clientCertificateSeen(String subject, Instant notAfter);
+}

@@ -1,0 +1,29 @@
+package dev.hsmca.appliance.domain;
+
+import io.micronaut.context.annotation.EachProperty;
+import io.micronaut.context.annotation.Parameter;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.util.List;
+
+/**
+ * A certificate profile, from configuration ({@code pki.profiles.<name>}).
+ *
+ * @param name             the profile name clients ask for
+ * @param keyUsage         digitalSignature, keyEncipherment (RSA keys only), keyAgreement
+ * @param extendedKeyUsage serverAuth, clientAuth
+ * @param maxValidityDays  cap on validity_days
+ * @param minValidity      the shortest validity a request may ask for (short-lived certificates, renewal tests)
+ * @param requireSan       at least one DNS name or IP address is required
+ * @param requestable      false for profiles only the CA itself uses (the admin credential)
+ */
+@EachProperty("pki.profiles")
+public record ProfileConfig(
+        @Parameter String name,
+        List<String> keyUsage,
+        List<String> extendedKeyUsage,
+        @Bindable(defaultValue = "397") int maxValidityDays,
+        @Bindable(defaultValue = "5m") java.time.Duration minValidity,
+        @Bindable(defaultValue = "false") boolean requireSan,
+        @Bindable(defaultValue = "true") boolean requestable) {
+}

@@ -1,0 +1,79 @@
+package dev.hsmca.appliance.issuance;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.domain.CertificateStatusListener;
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateStore;
+import jakarta.inject.Singleton;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The one way a certificate comes to be, whoever asks (the API, {@code ca init}, the TLS renewal, ACME):
+ * template → lint → sign in the HSM ({@link #sign}) → store → notify ({@link #record}). The two halves are apart
+ * because a key made in the HSM needs its certificate before the key entry is written, and is recorded after.
+ */
+@Singleton
+public class IssuancePipeline {
+    static final Duration BACKDATE = Duration.ofMinutes(5);
+
+    /** What to certify: names (the CN and SANs), the key, the profile and the lifetime. */
+    public record Order(String commonName, List<String> dnsNames, List<String> ipAddresses, InspectedCsr key,
+                        Profile profile, Duration validity) {
+    }
+
+    /** A signed certificate, not yet stored: nobody may see it before {@link #record} returns. */
+    public record Signed(LeafTemplate template, X509Certificate certificate) {
+        public String serial() {
+            return certificate.getSerialNumber().toString(16);
+        }
+    }
+
+    private final LeafSigner signer;
+    private final CertificateStore store;
+    private final CaHierarchy ca;
+    private final List<CertificateStatusListener> listeners;
+    private final Clock clock;
+
+    public IssuancePipeline(LeafSigner signer, CertificateStore store, CaHierarchy ca,
+                            List<CertificateStatusListener> listeners, Clock clock) {
+        this.signer = signer;
+        this.store = store;
+        this.ca = ca;
+        this.listeners = listeners;
+        this.clock = clock;
+    }
+
+    /** Template, lint, then the HSM signs the linted bytes. */
+    public Signed sign(Order order) {
+        LeafTemplate template = template(order);
+        return new Signed(template, signer.sign(template));
+    }
+
+    /** Stores the certificate under the issuing CA and tells the listeners (pre-signed OCSP), in the caller's transaction. */
+    public CertificateRecord record(Signed signed, String service, String renewalOf) {
+        LeafTemplate t = signed.template();
+        CertificateRecord record = store.saveIssued(signed.certificate(), ca.issuing().id(), t.profile().name(),
+                t.dnsNames(), t.ipAddresses(), service, renewalOf);
+        listeners.forEach(l -> l.statusChanged(record, CertificateStatusListener.Change.ISSUED));
+        return record;
+    }
+
+    private LeafTemplate template(Order o) {
+        Instant now = clock.instant();
+        Instant notAfter = now.plus(o.validity());
+        Instant caNotAfter = ca.issuing().certificate().getNotAfter().toInstant();
+        if (notAfter.isAfter(caNotAfter)) {
+            notAfter = caNotAfter;
+        }
+        // Backdated for clocks running behind, but by at most a quarter of a short lifetime.
+        Duration backdate = o.validity().dividedBy(4).compareTo(BACKDATE) < 0 ? o.validity().dividedBy(4) : BACKDATE;
+        return new LeafTemplate(o.commonName(), List.copyOf(o.dnsNames()), List.copyOf(o.ipAddresses()), o.key().publicKey(),
+                o.key().rsaKey(), o.profile(), now.minus(backdate), notAfter);
+    }
+}

@@ -1,0 +1,244 @@
+package dev.hsmca.appliance.setup;
+
+import dev.hsmca.appliance.store.CaCertificateRecord;
+
+import dev.hsmca.appliance.ca.CaCertificates;
+import dev.hsmca.appliance.ca.CaConfig;
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.UrlConfig;
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.appliance.store.CaCertificateRepository;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.issuance.IssuancePipeline;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.x509.CertIdHashes;
+import dev.hsmca.appliance.x509.Pem;
+import dev.hsmca.hsm.HsmException;
+import dev.hsmca.hsm.KeyAlgorithm;
+import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.SigningKey;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStoreException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ca init}: generates the root, issuing, OCSP-signing and TLS keys inside the HSM, certifies them,
+ * stores the CA certificates, and issues the super-admin client credential.
+ */
+@Singleton
+public class CaInitializer {
+    private final Pkcs11Token token;
+    private final CaConfig config;
+    private final UrlConfig urls;
+    private final CaCertificateRepository caRepository;
+    private final CaHierarchy hierarchy;
+    private final Profiles profiles;
+    private final IssuancePipeline pipeline;
+    private final AuditLog audit;
+    private final jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls;
+    private final dev.hsmca.appliance.audit.AuditAnchor anchor;
+    private final Clock clock;
+
+    public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
+                         CaHierarchy hierarchy, Profiles profiles, IssuancePipeline pipeline, AuditLog audit,
+                         jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls,
+                         dev.hsmca.appliance.audit.AuditAnchor anchor, Clock clock) {
+        this.anchor = anchor;
+        this.token = token;
+        this.config = config;
+        this.urls = urls;
+        this.caRepository = caRepository;
+        this.hierarchy = hierarchy;
+        this.profiles = profiles;
+        this.pipeline = pipeline;
+        this.audit = audit;
+        this.crls = crls;
+        this.clock = clock;
+    }
+
+    /** Thrown when a CA exists and {@code --force} was not given. */
+    public static class AlreadyInitializedException extends RuntimeException {
+        AlreadyInitializedException(String message) {
+            super(message);
+        }
+    }
+
+    public boolean initialized() {
+        return hierarchy.initialized();
+    }
+
+    public synchronized void initialize(boolean force) {
+        List<String> leftovers = new ArrayList<>();
+        for (CaRole role : CaRole.values()) {
+            if (token.hasKey(role.alias())) {
+                leftovers.add(role.alias());
+            }
+        }
+        boolean inStore = caRepository.findByRoleAndActive(CaRole.ROOT.alias(), true).isPresent();
+        if (!force && (inStore || !leftovers.isEmpty())) {
+            throw new AlreadyInitializedException(hierarchy.initialized()
+                    ? "the CA is already initialized; 'ca init --force' replaces it (new keys, new root)"
+                    : "a partial CA exists (HSM keys " + leftovers + ", store " + (inStore ? "has" : "has no")
+                    + " CA certificates); 'ca init --force' starts again");
+        }
+        if (force) {
+            for (String alias : leftovers) {
+                deleteKey(alias);
+            }
+            caRepository.deactivateAll();
+            hierarchy.reload();
+        }
+        create();
+        hierarchy.reload();
+        if (!hierarchy.initialized()) {
+            throw new IllegalStateException("CA initialization did not complete");
+        }
+        audit.recordAlone("cli:ca-init", "ca.init", "root:" + hierarchy.root().record().serial(), AuditLog.OK,
+                (force ? "forced re-initialization" : "initialized") + " root=" + config.rootAlgorithm()
+                        + " issuing=" + config.issuingAlgorithm() + " token=" + token.label());
+        crls.get().generateAll("cli:ca-init");
+    }
+
+    private void create() {
+        Instant now = clock.instant();
+        CaCertificates certs = new CaCertificates(config, urls);
+
+        SigningKey root = token.generateKey(CaRole.ROOT.alias(), KeyAlgorithm.parse(config.rootAlgorithm()),
+                pair -> certs.root(pair.getPublic(), selfSigner(pair, config.rootAlgorithm()), now));
+        X509Certificate rootCert = token.certificate(CaRole.ROOT.alias());
+        String rootId = save(CaRole.ROOT, rootCert, null, config.rootAlgorithm());
+
+        token.generateKey(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
+                pair -> certs.issuing(pair.getPublic(), rootCert, rootId, root.contentSigner(), now));
+        X509Certificate issuingCert = token.certificate(CaRole.ISSUING.alias());
+        String issuingId = save(CaRole.ISSUING, issuingCert, rootId, config.issuingAlgorithm());
+        SigningKey issuing = token.signingKey(CaRole.ISSUING.alias());
+
+        token.generateKey(CaRole.OCSP.alias(), KeyAlgorithm.EC_P256,
+                pair -> certs.ocspSigner(pair.getPublic(), issuingCert, issuing.contentSigner(), now));
+        save(CaRole.OCSP, token.certificate(CaRole.OCSP.alias()), issuingId, KeyAlgorithm.EC_P256.id());
+        hierarchy.reload();
+
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        for (String name : config.tlsNames()) {
+            String ip = Names.ipAddress(name.trim());
+            if (ip != null) {
+                ips.add(ip);
+            } else if (Names.dnsName(name.trim()) != null) {
+                dns.add(Names.dnsName(name.trim()));
+            } else {
+                throw new IllegalArgumentException("pki.ca.tls-names: '" + name + "' is neither a DNS name nor an IP address");
+            }
+        }
+        String tlsCn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        IssuancePipeline.Signed[] tls = new IssuancePipeline.Signed[1];
+        token.generateKey(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
+            tls[0] = pipeline.sign(new IssuancePipeline.Order(tlsCn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
+                    profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
+            return tls[0].certificate();
+        });
+        X509Certificate tlsCert = token.certificate(CaRole.TLS.alias());
+        save(CaRole.TLS, tlsCert, issuingId, KeyAlgorithm.EC_P256.id());
+        pipeline.record(tls[0], "appliance", null);
+        hierarchy.reload();
+
+        issueAdmin(issuingId, issuingCert, rootCert);
+        anchor.key(); // the audit anchor's key, made here once rather than by several replicas at their first start
+        writePems(rootCert, issuingCert, token.certificate(CaRole.OCSP.alias()), tlsCert);
+    }
+
+    private void issueAdmin(String issuingId, X509Certificate issuingCert, X509Certificate rootCert) {
+        clientCredential("admin", Profiles.ADMIN, Path.of(config.adminDir()), issuingId, issuingCert, rootCert);
+        // A read-only credential for Prometheus (GET /prometheus), next to the admin one.
+        clientCredential("monitoring", Profiles.MONITORING, Path.of(config.adminDir()).resolveSibling("monitoring"),
+                issuingId, issuingCert, rootCert);
+    }
+
+    private void clientCredential(String name, String profile, Path dir, String issuingId, X509Certificate issuingCert,
+                                  X509Certificate rootCert) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = g.generateKeyPair();
+            IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(name, List.of(), List.of(),
+                    InspectedCsr.ofKey(pair.getPublic()), profiles.internal(profile), Duration.ofDays(config.adminValidityDays())));
+            pipeline.record(signed, name, null);
+            X509Certificate cert = signed.certificate();
+            AdminCredential.write(dir, name, pair.getPrivate(), cert, List.of(issuingCert, rootCert));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create the " + name + " key", e);
+        }
+    }
+
+
+    private org.bouncycastle.operator.ContentSigner selfSigner(KeyPair pair, String algorithm) {
+        try {
+            return new JcaContentSignerBuilder(KeyAlgorithm.parse(algorithm).signatureAlgorithm())
+                    .setProvider(token.provider()).build(pair.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new HsmException("cannot sign with the new root key", e);
+        }
+    }
+
+    private String save(CaRole role, X509Certificate cert, String parentId, String algorithm) {
+        return save(role, cert, parentId, algorithm, role.alias());
+    }
+
+    /** Stores an active CA-side certificate whose key is under {@code keyAlias} in the token. */
+    String save(CaRole role, X509Certificate cert, String parentId, String algorithm, String keyAlias) {
+        String serial = cert.getSerialNumber().toString(16);
+        String id = role.alias() + "-" + serial.substring(0, 8);
+        CertIdHashes h = CertIdHashes.of(cert);
+        try {
+            caRepository.save(CaCertificateRecord.active(id, role.alias(), keyAlias,
+                    cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
+                    h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
+                    cert.getEncoded(), clock.instant()));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        return id;
+    }
+
+    private void deleteKey(String alias) {
+        try {
+            token.keyStore().deleteEntry(alias);
+        } catch (KeyStoreException e) {
+            throw new HsmException("cannot delete HSM key '" + alias + "'", e);
+        }
+    }
+
+    private void writePems(X509Certificate root, X509Certificate issuing, X509Certificate ocsp, X509Certificate tls) {
+        Path dir = Path.of(config.outputDir());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("root.pem"), Pem.encode(root), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("issuing.pem"), Pem.encode(issuing), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("chain.pem"), Pem.encode(issuing, root), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("ocsp.pem"), Pem.encode(ocsp), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("tls.pem"), Pem.encode(tls), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write CA certificates to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.hsmca.appliance.setup;
+
+import dev.hsmca.appliance.domain.CaRole;
+
+import dev.hsmca.appliance.ca.CaConfig;
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.store.CaCertificateRepository;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.issuance.IssuancePipeline;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.hsm.KeyAlgorithm;
+import dev.hsmca.hsm.Pkcs11Token;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.annotation.Transactional;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Renews the appliance's own HTTPS certificate before it expires: a new key in the HSM (a new alias, never
+ * rewriting an entry), a certificate from the issuing CA, then the hierarchy is reloaded. The TLS key manager
+ * reads the identity on each handshake, so new connections get the new certificate without a restart.
+ */
+@Singleton
+@Requires(notEnv = Environment.CLI)
+public class TlsRenewal {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsRenewal.class);
+
+    private final CaHierarchy ca;
+    private final Pkcs11Token token;
+    private final CaInitializer records;
+    private final CaCertificateRepository caRepository;
+    private final IssuancePipeline pipeline;
+    private final Profiles profiles;
+    private final CaConfig config;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final JobLocks locks;
+    private final Duration renewBefore;
+
+    public TlsRenewal(CaHierarchy ca, Pkcs11Token token, CaInitializer records, CaCertificateRepository caRepository,
+                      IssuancePipeline pipeline, Profiles profiles, CaConfig config,
+                      AuditLog audit, Clock clock, JobLocks locks, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
+        this.ca = ca;
+        this.token = token;
+        this.records = records;
+        this.caRepository = caRepository;
+        this.pipeline = pipeline;
+        this.profiles = profiles;
+        this.config = config;
+        this.audit = audit;
+        this.clock = clock;
+        this.locks = locks;
+        this.renewBefore = Duration.ofDays(renewBeforeDays);
+    }
+
+    @Scheduled(fixedDelay = "${pki.tls.check-interval:1h}", initialDelay = "${pki.jobs.initial-delay:20s}")
+    void scheduled() {
+        try {
+            ca.refreshIfChanged(); // a peer replica may have renewed: serve its certificate too
+            locks.runExclusively(Job.TLS_RENEWAL, Duration.ofMinutes(10), this::renewIfDue);
+        } catch (RuntimeException e) {
+            LOG.error("TLS certificate renewal failed: {}", e.toString());
+        }
+    }
+
+    /** Renews when the current certificate expires within the threshold; true when it did. */
+    public synchronized boolean renewIfDue() {
+        ca.refreshIfChanged();
+        if (!ca.initialized()) {
+            return false;
+        }
+        CaHierarchy.Member current = ca.member(CaRole.TLS);
+        Instant now = clock.instant();
+        if (current.record().notAfter().isAfter(now.plus(renewBefore))) {
+            return false;
+        }
+        X509Certificate old = current.certificate();
+        String alias = "tls-" + now.getEpochSecond();
+        List<String> dns = names(old, 2);
+        List<String> ips = names(old, 7);
+        String cn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        IssuancePipeline.Signed[] signed = new IssuancePipeline.Signed[1];
+        token.generateKey(alias, KeyAlgorithm.EC_P256, pair -> {
+            signed[0] = pipeline.sign(new IssuancePipeline.Order(cn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
+                    profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
+            return signed[0].certificate();
+        });
+        X509Certificate renewed = token.certificate(alias);
+        switchIdentity(current, renewed, signed[0], alias);
+        ca.reload();
+        LOG.info("renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
+                renewed.getSerialNumber().toString(16), alias, renewed.getNotAfter().toInstant());
+        return true;
+    }
+
+    /**
+     * The new identity replaces the old in one transaction: there is never a moment without an active TLS row,
+     * and never two (the schema allows one active row per role).
+     */
+    @Transactional
+    protected void switchIdentity(CaHierarchy.Member current, X509Certificate renewed, IssuancePipeline.Signed signed, String alias) {
+        caRepository.deactivate(current.id());
+        records.save(CaRole.TLS, renewed, ca.issuing().id(), KeyAlgorithm.EC_P256.id(), alias);
+        pipeline.record(signed, "appliance", current.record().serial());
+        audit.record("system:tls-renewal", "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
+                AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + alias);
+    }
+
+    /** The old certificate's SANs of one type (2 DNS, 7 IP), canonical: the renewed one keeps them. */
+    private static List<String> names(X509Certificate c, int type) {
+        try {
+            var all = c.getSubjectAlternativeNames();
+            if (all == null) {
+                return List.of();
+            }
+            return all.stream().filter(n -> (Integer) n.get(0) == type).map(n -> (String) n.get(1))
+                    .map(n -> type == 7 ? dev.hsmca.appliance.domain.Names.ipAddress(n) : n).toList();
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.hsmca.appliance.store;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+
+/**
+ * An issued end-entity certificate. Status is queryable by (issuer_id, serial): the OCSP responder and CRL
+ * generator read this table, not the CA's code.
+ *
+ * @param serial      lowercase hex, no leading zeros
+ * @param dnsNames    comma-separated DNS SANs
+ * @param ipAddresses comma-separated IP SANs
+ * @param status      {@code valid} or {@code revoked} (expiry is derived from {@code notAfter})
+ * @param renewalOf   for a renewal, the serial of the certificate it replaced
+ * @param renewRequestedAt when an admin moved the renewal window to that moment ({@link RenewalWindow})
+ */
+@MappedEntity("certificates")
+public record CertificateRecord(
+        @Id String serial,
+        String issuerId,
+        String subjectDn,
+        String dnsNames,
+        String ipAddresses,
+        String profile,
+        @Nullable String service,
+        String status,
+        Instant notBefore,
+        Instant notAfter,
+        @Nullable Instant revokedAt,
+        @Nullable String revocationReason,
+        byte[] certificateDer,
+        Instant createdAt,
+        @Nullable String renewalOf,
+        @Nullable Instant renewRequestedAt) {
+
+    public static final String VALID = "valid";
+    public static final String REVOKED = "revoked";
+}

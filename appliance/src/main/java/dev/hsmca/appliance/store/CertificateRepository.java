@@ -1,0 +1,64 @@
+package dev.hsmca.appliance.store;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface CertificateRepository extends CrudRepository<CertificateRecord, String> {
+
+    /**
+     * One page ordered by (not_after, serial), after the cursor position. {@code status} is one of
+     * any, valid, revoked, expired; expired and valid are judged against {@code now}. An empty service matches all.
+     */
+    @Query("""
+            SELECT * FROM certificates
+            WHERE (:status = 'any'
+                   OR (:status = 'revoked' AND status = 'revoked')
+                   OR (:status = 'valid' AND status = 'valid' AND not_after > :now)
+                   OR (:status = 'expired' AND status = 'valid' AND not_after <= :now))
+              AND (:service = '' OR service = :service)
+              AND not_after >= :minNotAfter AND not_after <= :maxNotAfter
+              AND (not_after > :afterNotAfter OR (not_after = :afterNotAfter AND serial > :afterSerial))
+            ORDER BY not_after, serial
+            LIMIT :limit""")
+    List<CertificateRecord> page(String status, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
+                                 Instant afterNotAfter, String afterSerial, int limit);
+
+    /** The certificate a service uses now: the valid one that expires last. */
+    @Query("""
+            SELECT * FROM certificates WHERE service = :service AND status = 'valid' AND not_after > :now
+            ORDER BY not_after DESC, serial LIMIT 1""")
+    Optional<CertificateRecord> current(String service, Instant now);
+
+    @Query("SELECT MAX(created_at) FROM certificates WHERE service = :service AND renewal_of IS NOT NULL")
+    Optional<Instant> lastRenewal(String service);
+
+    /** Opens the renewal window now for valid, unexpired certificates: one, a service's, or an issuer's. */
+    @Query("""
+            UPDATE certificates SET renew_requested_at = :at
+            WHERE status = 'valid' AND not_after > :at
+              AND (:serial = '' OR serial = :serial) AND (:service = '' OR service = :service)
+              AND (:issuerId = '' OR issuer_id = :issuerId)""")
+    int requestRenewal(String serial, String service, String issuerId, Instant at);
+
+    @Query("""
+            UPDATE certificates SET status = 'revoked', revoked_at = :at, revocation_reason = :reason
+            WHERE serial = :serial AND status = 'valid'""")
+    int revoke(String serial, Instant at, String reason);
+
+    @Query("""
+            UPDATE certificates SET revoked_at = :at, revocation_reason = :reason
+            WHERE serial = :serial AND status = 'revoked' AND revocation_reason = 'certificateHold'""")
+    int makeHoldPermanent(String serial, Instant at, String reason);
+
+    @Query("""
+            UPDATE certificates SET status = 'valid', revoked_at = NULL, revocation_reason = NULL
+            WHERE serial = :serial AND status = 'revoked' AND revocation_reason = 'certificateHold'""")
+    int releaseHold(String serial);
+}

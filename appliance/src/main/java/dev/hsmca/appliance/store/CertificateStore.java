@@ -1,0 +1,37 @@
+package dev.hsmca.appliance.store;
+
+import jakarta.inject.Singleton;
+
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Issued certificates in the database. A certificate is stored before anyone sees it; a store failure propagates
+ * (the caller's transaction rolls back, and the edge answers 503 {@code store_unavailable}).
+ */
+@Singleton
+public class CertificateStore {
+    private final CertificateRepository repository;
+    private final Clock clock;
+
+    public CertificateStore(CertificateRepository repository, Clock clock) {
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    /** The certificate as issued, with the names and profile it was made for, under its issuer. */
+    public CertificateRecord saveIssued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
+                                        List<String> ipAddresses, String service, String renewalOf) {
+        try {
+            return repository.save(new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
+                    certificate.getSubjectX500Principal().getName(), String.join(",", dnsNames),
+                    String.join(",", ipAddresses), profile, service, CertificateRecord.VALID,
+                    certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
+                    certificate.getEncoded(), clock.instant(), renewalOf, null));
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

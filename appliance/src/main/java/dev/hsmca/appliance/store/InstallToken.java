@@ -1,0 +1,34 @@
+package dev.hsmca.appliance.store;
+
+import dev.hsmca.appliance.x509.NameLists;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A one-time install token. Only the SHA-256 of its secret is stored. */
+@MappedEntity("install_tokens")
+public record InstallToken(@Id String id, String secretHash, String service, String allowedDns, String allowedIps,
+                           String profile, int maxValidityDays, Instant expiresAt, Instant createdAt, String createdBy,
+                           @Nullable Instant usedAt, @Nullable String usedSerial, @Nullable Instant revokedAt) {
+
+    public List<String> dnsNames() {
+        return NameLists.split(allowedDns);
+    }
+
+    public List<String> ipAddresses() {
+        return NameLists.split(allowedIps);
+    }
+
+    public String state(Instant now) {
+        if (revokedAt != null) {
+            return "revoked";
+        }
+        if (usedAt != null) {
+            return "used";
+        }
+        return expiresAt.isAfter(now) ? "unused" : "expired";
+    }
+}

@@ -1,0 +1,15 @@
+package dev.hsmca.appliance.store;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface ServiceRepository extends CrudRepository<ServiceRecord, String> {
+
+    @Query("SELECT * FROM services ORDER BY service LIMIT :limit")
+    List<ServiceRecord> list(int limit);
+}

@@ -1,0 +1,141 @@
+package dev.hsmca.appliance.web;
+
+import dev.hsmca.appliance.domain.Profiles;
+
+import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Grant;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.TokenGrant;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.enrollment.InstallTokens;
+import dev.hsmca.appliance.domain.PkiException;
+import io.micronaut.http.HttpRequest;
+import jakarta.inject.Singleton;
+
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Turns the caller's credentials into a {@link Grant}. The TLS layer has already checked that a client
+ * certificate chains to this CA; here it must also be the very certificate the store holds, unrevoked and
+ * unexpired. Refusals are written to the audit log.
+ */
+@Singleton
+public class Authorizer {
+    static final String ADMIN_PROFILE = Profiles.ADMIN;
+    static final String MONITORING_PROFILE = Profiles.MONITORING;
+
+    private final CertificateRepository certificates;
+    private final InstallTokens tokens;
+    private final AuditLog audit;
+    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
+    private final Clock clock;
+
+    public Authorizer(CertificateRepository certificates, InstallTokens tokens, AuditLog audit,
+                      dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
+        this.certificates = certificates;
+        this.tokens = tokens;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** For issuance: a one-time install token (Authorization: Bearer) or the administrator. */
+    public Grant issuer(HttpRequest<?> request) {
+        Optional<String> authorization = request.getHeaders().getAuthorization();
+        if (authorization.isPresent()) {
+            String value = authorization.get();
+            try {
+                if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    throw PkiException.unauthorized("token_invalid", "Authorization must be 'Bearer <install token>'");
+                }
+                return new TokenGrant(tokens.authenticate(value.substring(7)));
+            } catch (PkiException e) {
+                metrics.tokenUsed(e.code());
+                audit.recordAlone("anonymous", "token.use", "install-token", AuditLog.DENIED, e.code());
+                throw e;
+            }
+        }
+        return admin(request);
+    }
+
+    public AdminGrant admin(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "admin.login");
+        if (!ADMIN_PROFILE.equals(record.profile())) {
+            throw deny("admin.login", "holder:" + record.serial(),
+                    PkiException.forbidden("not_admin", "this endpoint is for administrators"));
+        }
+        return new AdminGrant(record.serial());
+    }
+
+    /** Metrics readers: the administrator or a {@code monitoring} credential. */
+    public void monitor(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "metrics.read");
+        if (!ADMIN_PROFILE.equals(record.profile()) && !MONITORING_PROFILE.equals(record.profile())) {
+            throw deny("metrics.read", "holder:" + record.serial(),
+                    PkiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
+        }
+    }
+
+    /** The administrator, or the holder of a certificate of this CA acting for its own service. */
+    public Grant adminOrHolder(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "holder.login");
+        return ADMIN_PROFILE.equals(record.profile()) ? new AdminGrant(record.serial()) : new HolderGrant(record);
+    }
+
+    /** Whoever presents a valid client certificate of this CA (any profile): for reading about that certificate. */
+    public CertificateRecord presented(HttpRequest<?> request) {
+        return clientCertificate(request, "holder.login");
+    }
+
+    public HolderGrant holder(HttpRequest<?> request) {
+        CertificateRecord record = clientCertificate(request, "holder.login");
+        if (ADMIN_PROFILE.equals(record.profile()) || MONITORING_PROFILE.equals(record.profile())) {
+            throw PkiException.forbidden("not_a_service", "the " + record.profile() + " credential does not belong to a service");
+        }
+        return new HolderGrant(record);
+    }
+
+    private CertificateRecord clientCertificate(HttpRequest<?> request, String action) {
+        Optional<X509Certificate> client = request.getCertificate()
+                .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast);
+        if (client.isEmpty()) {
+            throw deny(action, "anonymous", PkiException.unauthorized("client_certificate_required",
+                    "this endpoint needs a client certificate (mTLS) issued by this CA"));
+        }
+        X509Certificate cert = client.get();
+        String serial = cert.getSerialNumber().toString(16);
+        String actor = "tls:" + serial;
+        CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
+                .orElseThrow(() -> deny(action, actor, PkiException.forbidden("unknown_client_certificate",
+                        "the client certificate is not one this CA issued")));
+        if (CertificateRecord.REVOKED.equals(record.status())) {
+            throw deny(action, actor, PkiException.forbidden("certificate_revoked",
+                    "the client certificate is revoked (" + record.revocationReason() + ")"));
+        }
+        if (!record.notAfter().isAfter(clock.instant())) {
+            throw deny(action, actor, PkiException.forbidden("certificate_expired", "the client certificate expired at "
+                    + record.notAfter() + "; it cannot renew: enroll again with a new install token"));
+        }
+        return record;
+    }
+
+    private PkiException deny(String action, String actor, PkiException e) {
+        audit.recordAlone(actor, action, "mtls", AuditLog.DENIED, e.code());
+        return e;
+    }
+
+    private static boolean sameCertificate(CertificateRecord record, X509Certificate client) {
+        try {
+            return MessageDigest.isEqual(record.certificateDer(), client.getEncoded());
+        } catch (CertificateEncodingException e) {
+            return false;
+        }
+    }
+}

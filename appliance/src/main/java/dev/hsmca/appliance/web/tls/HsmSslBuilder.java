@@ -1,0 +1,118 @@
+package dev.hsmca.appliance.web.tls;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.hsm.HsmException;
+import dev.hsmca.hsm.Pkcs11Token;
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.io.ResourceResolver;
+import io.micronaut.http.server.HttpServerConfiguration;
+import io.micronaut.http.server.netty.ssl.AbstractServerSslBuilder;
+import io.micronaut.http.server.netty.ssl.CertificateProvidedSslBuilder;
+import io.micronaut.http.ssl.ServerSslConfiguration;
+import io.micronaut.http.ssl.SslConfiguration;
+import io.netty.handler.ssl.util.SimpleKeyManagerFactory;
+import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
+import jakarta.inject.Singleton;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * The appliance's HTTPS identity comes from the HSM: its TLS key never leaves the token, and the handshake
+ * signature is made there. Protocols, ciphers and client authentication stay in configuration
+ * ({@code micronaut.server.ssl.*}); the key manager is pinned to the TLS key, and client certificates are
+ * checked against this CA's own root ({@link ClientTrustManager}).
+ */
+@Singleton
+@Replaces(CertificateProvidedSslBuilder.class)
+@Requires(property = "micronaut.server.ssl.enabled", value = "true")
+public class HsmSslBuilder extends AbstractServerSslBuilder {
+    private final ServerSslConfiguration ssl;
+    private final Pkcs11Token token;
+    private final CaHierarchy ca;
+    private volatile PinnedKeyManager.Identity identity;
+    private volatile long identityGeneration = -1;
+
+    public HsmSslBuilder(HttpServerConfiguration server, ServerSslConfiguration ssl, ResourceResolver resources,
+                         Pkcs11Token token, CaHierarchy ca) {
+        super(resources, server);
+        this.ssl = ssl;
+        this.token = token;
+        this.ca = ca;
+    }
+
+    @Override
+    public ServerSslConfiguration getSslConfiguration() {
+        return ssl;
+    }
+
+    @Override
+    protected KeyManagerFactory getKeyManagerFactory(SslConfiguration configuration) {
+        PinnedKeyManager manager = new PinnedKeyManager(this::identity);
+        identity(); // fail at start-up, with a clear message, when there is no TLS key yet
+        return new SimpleKeyManagerFactory() {
+            @Override
+            protected void engineInit(KeyStore keyStore, char[] password) {
+            }
+
+            @Override
+            protected void engineInit(ManagerFactoryParameters parameters) {
+            }
+
+            @Override
+            protected KeyManager[] engineGetKeyManagers() {
+                return new KeyManager[]{manager};
+            }
+        };
+    }
+
+    @Override
+    protected TrustManagerFactory getTrustManagerFactory(SslConfiguration configuration) {
+        ClientTrustManager manager = new ClientTrustManager(
+                () -> List.of(ca.root().certificate(), ca.issuing().certificate()));
+        return new SimpleTrustManagerFactory() {
+            @Override
+            protected void engineInit(KeyStore keyStore) {
+            }
+
+            @Override
+            protected void engineInit(ManagerFactoryParameters parameters) {
+            }
+
+            @Override
+            protected TrustManager[] engineGetTrustManagers() {
+                return new TrustManager[]{manager};
+            }
+        };
+    }
+
+    PinnedKeyManager.Identity identity() {
+        CaHierarchy.Member tls = ca.member(CaRole.TLS);
+        PinnedKeyManager.Identity current = identity;
+        if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == token.generation()) {
+            return current;
+        }
+        try {
+            PrivateKey key = (PrivateKey) token.keyStore().getKey(tls.record().keyAlias(), null);
+            if (key == null) {
+                throw new HsmException("HSM has no TLS key '" + tls.record().keyAlias() + "'");
+            }
+            identityGeneration = token.generation();
+            identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
+                    new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
+            return identity;
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("cannot load the TLS key from the HSM", e);
+        }
+    }
+}
