@@ -13,7 +13,7 @@ port=${PKI_PORT:-8443}
 ocsp_port=${PKI_OCSP_PORT:-8081}
 jar=appliance/target/appliance-0.1.0-SNAPSHOT.jar
 responder=ocsp-responder/target/ocsp-responder-0.1.0-SNAPSHOT.jar
-if [ "${PKI_SKIP_BUILD:-0}" != 1 ] && { [ ! -f "$jar" ] || [ ! -f "$responder" ] || [ -n "$(find appliance/src hsm-config/src \
+if [ "${PKI_SKIP_BUILD:-0}" != 1 ] && { [ ! -f "$jar" ] || [ ! -f "$responder" ] || [ -n "$(find appliance/src core/src \
      schema/src ocsp-responder/src -name '*.*' -newer "$jar" -print -quit)" ]; }; then
   mvn -B -ntp -q -DskipTests install
 fi

@@ -1,7 +1,7 @@
 package dev.hsmca.ocsp;
 
-import dev.hsmca.hsm.PinSource;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
+import dev.hsmca.server.HsmSettings;
 import dev.hsmca.ocsp.source.CachingSource;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
@@ -15,22 +15,15 @@ import jakarta.inject.Singleton;
 import org.bouncycastle.cert.X509CertificateHolder;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 
 /** Builds the responder chain from configuration. */
 @Factory
 public class ResponderFactory {
 
     @Singleton
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Singleton
-    Responder responder(ResponderConfig config, HsmConfig hsm, KnownIssuers issuers, Store.Issuers issuerRows,
+    Responder responder(ResponderConfig config, HsmSettings hsm, KnownIssuers issuers, Store.Issuers issuerRows,
                         Store.Statuses statuses, Store.Presigned presigned, Clock clock) {
         Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
         if (config.live() && live == null) {
@@ -67,15 +60,9 @@ public class ResponderFactory {
         }
     }
 
-    private static Source live(ResponderConfig config, HsmConfig hsm, Store.Issuers issuerRows, Store.Statuses statuses,
+    private static Source live(ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, Store.Statuses statuses,
                                Clock clock) {
-        char[] pin = PinSource.read(hsm.pinEnv(), Path.of(hsm.pinFile()));
-        Pkcs11Token token;
-        try {
-            token = Pkcs11Token.open(hsm.library(), hsm.tokenLabel(), pin);
-        } finally {
-            Arrays.fill(pin, '\0');
-        }
+        KeyBackend token = hsm.open();
         String role = "ca".equals(config.signer()) ? "issuing" : "ocsp";
         IssuerRow signer = issuerRows.active(role)
                 .orElseThrow(() -> new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));

@@ -7,7 +7,7 @@ import dev.hsmca.appliance.store.AuditHead;
 import dev.hsmca.appliance.store.AuditRepository;
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyAlgorithm;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Provider;
@@ -62,12 +62,12 @@ public class AuditAnchor {
         }
     }
 
-    private final Provider<Pkcs11Token> tokens; // opened only when there is an anchor to sign or check
+    private final Provider<KeyBackend> tokens; // opened only when there is an anchor to sign or check
     private final AuditRepository repository;
     private final AuditConfig config;
     private final Clock clock;
 
-    public AuditAnchor(Provider<Pkcs11Token> tokens, AuditRepository repository, AuditConfig config, Clock clock) {
+    public AuditAnchor(Provider<KeyBackend> tokens, AuditRepository repository, AuditConfig config, Clock clock) {
         this.tokens = tokens;
         this.repository = repository;
         this.config = config;
@@ -175,14 +175,13 @@ public class AuditAnchor {
 
     /** The anchor key, generated in the HSM (sensitive, non-extractable) on first use. */
     public synchronized SigningKey key() {
-        Pkcs11Token token = tokens.get();
+        KeyBackend token = tokens.get();
         if (!token.hasKey(KEY_ALIAS)) {
-            token.generateKey(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {
+            token.generate(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {
                 try {
                     Instant now = clock.instant();
                     X500Name name = new X500Name("CN=HSM CA audit anchor");
-                    ContentSigner self = new JcaContentSignerBuilder(KeyAlgorithm.EC_P256.signatureAlgorithm())
-                            .setProvider(token.provider()).build(pair.getPrivate());
+                    ContentSigner self = token.selfSigner(pair, KeyAlgorithm.EC_P256);
                     return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
                             BigInteger.valueOf(now.toEpochMilli()), Date.from(now), Date.from(now.plus(36500, ChronoUnit.DAYS)),
                             name, pair.getPublic()).build(self));

@@ -5,7 +5,7 @@ import dev.hsmca.appliance.store.CaCertificateRecord;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 
 import dev.hsmca.appliance.x509.Pem;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import jakarta.inject.Singleton;
 
@@ -25,11 +25,11 @@ public class CaHierarchy {
         }
     }
 
-    private final Pkcs11Token token;
+    private final KeyBackend token;
     private final CaCertificateRepository repository;
     private volatile Map<CaRole, Member> members;
 
-    public CaHierarchy(Pkcs11Token token, CaCertificateRepository repository) {
+    public CaHierarchy(KeyBackend token, CaCertificateRepository repository) {
         this.token = token;
         this.repository = repository;
     }

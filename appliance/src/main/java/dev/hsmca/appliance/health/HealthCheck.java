@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.health;
 
-import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.hsm.HsmProbe;
+import dev.hsmca.appliance.hsm.HsmSupervisor;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Probes the HSM (a real signature with the issuing key, verified) and the store (a count of CA certificates).
- * Results are cached briefly so that a flood of health requests cannot keep the HSM busy.
+ * The HSM (the supervisor's probe: a real signature with the issuing key, verified) and the store (a count of CA
+ * certificates). Results are cached briefly so that a flood of health requests cannot keep the HSM busy.
  */
 @Singleton
 public class HealthCheck {
@@ -26,13 +26,13 @@ public class HealthCheck {
         }
     }
 
-    private final CaHierarchy ca;
+    private final Provider<HsmSupervisor> supervisor;
     private final CaCertificateRepository store;
     private final Clock clock;
     private volatile Result last;
 
-    public HealthCheck(CaHierarchy ca, CaCertificateRepository store, Clock clock) {
-        this.ca = ca;
+    public HealthCheck(Provider<HsmSupervisor> supervisor, CaCertificateRepository store, Clock clock) {
+        this.supervisor = supervisor;
         this.store = store;
         this.clock = clock;
     }
@@ -53,16 +53,7 @@ public class HealthCheck {
     }
 
     private boolean hsm() {
-        try {
-            HsmProbe.Result r = HsmProbe.probe(ca.issuing().key());
-            if (!r.up()) {
-                LOG.warn("HSM probe failed: {}", r.error());
-            }
-            return r.up();
-        } catch (RuntimeException e) {
-            LOG.warn("HSM probe failed: {}", e.toString());
-            return false;
-        }
+        return supervisor.get().up(CACHE);
     }
 
     private boolean store() {

@@ -1,24 +1,19 @@
 package dev.hsmca.appliance.hsm;
 
-import dev.hsmca.hsm.PinSource;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.appliance.domain.PkiMetrics;
+import dev.hsmca.hsm.KeyBackend;
+import dev.hsmca.server.HsmSettings;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
-import java.nio.file.Path;
-import java.util.Arrays;
-
-/** Opens the configured token once per process; the PIN is wiped after login. */
+/** Opens the configured key backend ({@code pki.hsm.type}) once per process, every signature reported to the metrics. */
 @Factory
 public class HsmFactory {
 
     @Singleton
-    Pkcs11Token token(HsmConfig config) {
-        char[] pin = PinSource.read(config.pinEnv(), Path.of(config.pinFile()));
-        try {
-            return Pkcs11Token.open(config.library(), config.tokenLabel(), pin);
-        } finally {
-            Arrays.fill(pin, '\0');
-        }
+    KeyBackend keys(HsmSettings settings, PkiMetrics metrics) {
+        KeyBackend backend = settings.open();
+        backend.observer(metrics::hsmSigned);
+        return backend;
     }
 }

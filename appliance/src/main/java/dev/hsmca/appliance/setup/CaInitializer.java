@@ -18,7 +18,7 @@ import dev.hsmca.appliance.x509.CertIdHashes;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyAlgorithm;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -46,7 +46,7 @@ import java.util.List;
  */
 @Singleton
 public class CaInitializer {
-    private final Pkcs11Token token;
+    private final KeyBackend token;
     private final CaConfig config;
     private final UrlConfig urls;
     private final CaCertificateRepository caRepository;
@@ -58,7 +58,7 @@ public class CaInitializer {
     private final dev.hsmca.appliance.audit.AuditAnchor anchor;
     private final Clock clock;
 
-    public CaInitializer(Pkcs11Token token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
+    public CaInitializer(KeyBackend token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
                          CaHierarchy hierarchy, Profiles profiles, IssuancePipeline pipeline, AuditLog audit,
                          jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls,
                          dev.hsmca.appliance.audit.AuditAnchor anchor, Clock clock) {
@@ -114,7 +114,7 @@ public class CaInitializer {
         }
         audit.recordAlone("cli:ca-init", "ca.init", "root:" + hierarchy.root().record().serial(), AuditLog.OK,
                 (force ? "forced re-initialization" : "initialized") + " root=" + config.rootAlgorithm()
-                        + " issuing=" + config.issuingAlgorithm() + " token=" + token.label());
+                        + " issuing=" + config.issuingAlgorithm() + " keys=" + token.name());
         crls.get().generateAll("cli:ca-init");
     }
 
@@ -122,18 +122,18 @@ public class CaInitializer {
         Instant now = clock.instant();
         CaCertificates certs = new CaCertificates(config, urls);
 
-        SigningKey root = token.generateKey(CaRole.ROOT.alias(), KeyAlgorithm.parse(config.rootAlgorithm()),
-                pair -> certs.root(pair.getPublic(), selfSigner(pair, config.rootAlgorithm()), now));
+        SigningKey root = token.generate(CaRole.ROOT.alias(), KeyAlgorithm.parse(config.rootAlgorithm()),
+                pair -> certs.root(pair.getPublic(), token.selfSigner(pair, KeyAlgorithm.parse(config.rootAlgorithm())), now));
         X509Certificate rootCert = token.certificate(CaRole.ROOT.alias());
         String rootId = save(CaRole.ROOT, rootCert, null, config.rootAlgorithm());
 
-        token.generateKey(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
+        token.generate(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
                 pair -> certs.issuing(pair.getPublic(), rootCert, rootId, root.contentSigner(), now));
         X509Certificate issuingCert = token.certificate(CaRole.ISSUING.alias());
         String issuingId = save(CaRole.ISSUING, issuingCert, rootId, config.issuingAlgorithm());
         SigningKey issuing = token.signingKey(CaRole.ISSUING.alias());
 
-        token.generateKey(CaRole.OCSP.alias(), KeyAlgorithm.EC_P256,
+        token.generate(CaRole.OCSP.alias(), KeyAlgorithm.EC_P256,
                 pair -> certs.ocspSigner(pair.getPublic(), issuingCert, issuing.contentSigner(), now));
         save(CaRole.OCSP, token.certificate(CaRole.OCSP.alias()), issuingId, KeyAlgorithm.EC_P256.id());
         hierarchy.reload();
@@ -152,7 +152,7 @@ public class CaInitializer {
         }
         String tlsCn = dns.isEmpty() ? ips.get(0) : dns.get(0);
         IssuancePipeline.Signed[] tls = new IssuancePipeline.Signed[1];
-        token.generateKey(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
+        token.generate(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
             tls[0] = pipeline.sign(new IssuancePipeline.Order(tlsCn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
                     profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
             return tls[0].certificate();
@@ -190,16 +190,6 @@ public class CaInitializer {
         }
     }
 
-
-    private org.bouncycastle.operator.ContentSigner selfSigner(KeyPair pair, String algorithm) {
-        try {
-            return new JcaContentSignerBuilder(KeyAlgorithm.parse(algorithm).signatureAlgorithm())
-                    .setProvider(token.provider()).build(pair.getPrivate());
-        } catch (OperatorCreationException e) {
-            throw new HsmException("cannot sign with the new root key", e);
-        }
-    }
-
     private String save(CaRole role, X509Certificate cert, String parentId, String algorithm) {
         return save(role, cert, parentId, algorithm, role.alias());
     }
@@ -221,11 +211,7 @@ public class CaInitializer {
     }
 
     private void deleteKey(String alias) {
-        try {
-            token.keyStore().deleteEntry(alias);
-        } catch (KeyStoreException e) {
-            throw new HsmException("cannot delete HSM key '" + alias + "'", e);
-        }
+        token.delete(alias);
     }
 
     private void writePems(X509Certificate root, X509Certificate issuing, X509Certificate ocsp, X509Certificate tls) {

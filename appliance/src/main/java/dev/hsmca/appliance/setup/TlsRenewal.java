@@ -11,7 +11,7 @@ import dev.hsmca.appliance.issuance.InspectedCsr;
 import dev.hsmca.appliance.issuance.IssuancePipeline;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.hsm.KeyAlgorithm;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
@@ -40,7 +40,7 @@ public class TlsRenewal {
     private static final Logger LOG = LoggerFactory.getLogger(TlsRenewal.class);
 
     private final CaHierarchy ca;
-    private final Pkcs11Token token;
+    private final KeyBackend token;
     private final CaInitializer records;
     private final CaCertificateRepository caRepository;
     private final IssuancePipeline pipeline;
@@ -51,7 +51,7 @@ public class TlsRenewal {
     private final JobLocks locks;
     private final Duration renewBefore;
 
-    public TlsRenewal(CaHierarchy ca, Pkcs11Token token, CaInitializer records, CaCertificateRepository caRepository,
+    public TlsRenewal(CaHierarchy ca, KeyBackend token, CaInitializer records, CaCertificateRepository caRepository,
                       IssuancePipeline pipeline, Profiles profiles, CaConfig config,
                       AuditLog audit, Clock clock, JobLocks locks, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
         this.ca = ca;
@@ -94,7 +94,7 @@ public class TlsRenewal {
         List<String> ips = names(old, 7);
         String cn = dns.isEmpty() ? ips.get(0) : dns.get(0);
         IssuancePipeline.Signed[] signed = new IssuancePipeline.Signed[1];
-        token.generateKey(alias, KeyAlgorithm.EC_P256, pair -> {
+        token.generate(alias, KeyAlgorithm.EC_P256, pair -> {
             signed[0] = pipeline.sign(new IssuancePipeline.Order(cn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
                     profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
             return signed[0].certificate();

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.web;
 
+import dev.hsmca.server.ErrorBody;
+
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

@@ -36,7 +36,7 @@ class CrlBench {
         TestHsm.Token token = TestHsm.newToken("bench");
         Pkcs11Token hsm = token.open();
         X500Name name = new X500Name("CN=Bench CA");
-        SigningKey key = hsm.generateKey("bench-ca", KeyAlgorithm.EC_P256, pair -> {
+        SigningKey key = hsm.generate("bench-ca", KeyAlgorithm.EC_P256, pair -> {
             try {
                 return new JcaX509CertificateConverter().getCertificate(new X509v3CertificateBuilder(name, BigInteger.ONE,
                         new Date(), Date.from(Instant.now().plus(Duration.ofDays(1))), name,

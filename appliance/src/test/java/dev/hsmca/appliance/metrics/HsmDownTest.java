@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.metrics;
 
+import dev.hsmca.appliance.hsm.HsmSupervisor;
+
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
@@ -35,7 +37,7 @@ class HsmDownTest implements TestPropertyProvider {
     static final TestAppliance APP = TestAppliance.h2().with("pki.hsm.probe-interval", "1h").initialize();
 
     @Inject
-    HsmProbeJob probe;
+    HsmSupervisor probe;
     @Inject
     MeterRegistry registry;
     @Inject

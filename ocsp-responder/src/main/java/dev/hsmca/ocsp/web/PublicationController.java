@@ -1,5 +1,7 @@
 package dev.hsmca.ocsp.web;
 
+import dev.hsmca.server.ErrorBody;
+
 import dev.hsmca.ocsp.store.CrlRow;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;

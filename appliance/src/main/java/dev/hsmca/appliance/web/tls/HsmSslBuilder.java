@@ -3,7 +3,7 @@ package dev.hsmca.appliance.web.tls;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.domain.CaRole;
 import dev.hsmca.hsm.HsmException;
-import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.io.ResourceResolver;
@@ -38,13 +38,13 @@ import java.util.List;
 @Requires(property = "micronaut.server.ssl.enabled", value = "true")
 public class HsmSslBuilder extends AbstractServerSslBuilder {
     private final ServerSslConfiguration ssl;
-    private final Pkcs11Token token;
+    private final KeyBackend token;
     private final CaHierarchy ca;
     private volatile PinnedKeyManager.Identity identity;
     private volatile long identityGeneration = -1;
 
     public HsmSslBuilder(HttpServerConfiguration server, ServerSslConfiguration ssl, ResourceResolver resources,
-                         Pkcs11Token token, CaHierarchy ca) {
+                         KeyBackend token, CaHierarchy ca) {
         super(resources, server);
         this.ssl = ssl;
         this.token = token;
@@ -102,17 +102,10 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
         if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == token.generation()) {
             return current;
         }
-        try {
-            PrivateKey key = (PrivateKey) token.keyStore().getKey(tls.record().keyAlias(), null);
-            if (key == null) {
-                throw new HsmException("HSM has no TLS key '" + tls.record().keyAlias() + "'");
-            }
-            identityGeneration = token.generation();
-            identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
-                    new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
-            return identity;
-        } catch (GeneralSecurityException e) {
-            throw new HsmException("cannot load the TLS key from the HSM", e);
-        }
+        PrivateKey key = token.tlsKey(tls.record().keyAlias());
+        identityGeneration = token.generation();
+        identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
+                new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
+        return identity;
     }
 }

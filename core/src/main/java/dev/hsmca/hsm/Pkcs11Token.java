@@ -30,7 +30,7 @@ import java.util.function.Function;
  * {@code Signature} while it signs, so concurrent signing needs nothing more than a fresh
  * {@code Signature} per operation, which {@link #signingKey(String)} gives.
  */
-public final class Pkcs11Token {
+public final class Pkcs11Token implements KeyBackend {
     private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Token.class);
 
     private final String label;
@@ -82,10 +82,61 @@ public final class Pkcs11Token {
         return label;
     }
 
+    @Override
+    public String name() {
+        return "pkcs11:" + label;
+    }
+
+    /** {@code pki.hsm.type: pkcs11}: the JDK's SunPKCS11 over the configured PKCS#11 module. */
+    public static final class Factory implements KeyBackendFactory {
+        @Override
+        public String type() {
+            return "pkcs11";
+        }
+
+        @Override
+        public KeyBackend open(KeyBackendFactory.Settings settings, char[] pin) {
+            return Pkcs11Token.open(settings.library(), settings.tokenLabel(), pin);
+        }
+    }
+
+    @Override
+    public ContentSigner selfSigner(KeyPair pair, KeyAlgorithm algorithm) {
+        try {
+            return new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).setProvider(provider).build(pair.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new HsmException("cannot sign with the new key", e);
+        }
+    }
+
+    @Override
+    public PrivateKey tlsKey(String alias) {
+        try {
+            PrivateKey key = (PrivateKey) keyStore.getKey(alias, null);
+            if (key == null) {
+                throw new HsmException("no HSM key '" + alias + "' in token '" + label + "'");
+            }
+            return key;
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("cannot load HSM key '" + alias + "'", e);
+        }
+    }
+
+    @Override
+    public void delete(String alias) {
+        try {
+            keyStore.deleteEntry(alias);
+            keys.remove(alias);
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("cannot delete HSM key '" + alias + "'", e);
+        }
+    }
+
     /**
      * Logs in again and drops every cached key handle: after the token went away and came back (HSM restart,
      * network HSM failover), old handles are dead. Callers holding keys re-fetch them ({@link #generation()}).
      */
+    @Override
     public synchronized void reconnect(char[] pin) {
         try {
             keyStore.load(null, pin);
@@ -100,6 +151,7 @@ public final class Pkcs11Token {
     }
 
     /** Increases on every {@link #reconnect}: key handles from an older generation are stale. */
+    @Override
     public long generation() {
         return generation.get();
     }
@@ -113,10 +165,12 @@ public final class Pkcs11Token {
         return keyStore;
     }
 
+    @Override
     public void observer(SignObserver observer) {
         this.observer = observer == null ? SignObserver.NONE : observer;
     }
 
+    @Override
     public boolean hasKey(String alias) {
         try {
             return keyStore.isKeyEntry(alias);
@@ -130,7 +184,8 @@ public final class Pkcs11Token {
      * the certificate that {@code certify} makes for it. The entry's chain is that one certificate only:
      * SunPKCS11 mishandles chains that repeat a certificate another entry owns.
      */
-    public SigningKey generateKey(String alias, KeyAlgorithm algorithm, Function<KeyPair, X509Certificate> certify) {
+    @Override
+    public SigningKey generate(String alias, KeyAlgorithm algorithm, Function<KeyPair, X509Certificate> certify) {
         if (hasKey(alias)) {
             throw new HsmException("HSM key '" + alias + "' already exists");
         }
@@ -146,6 +201,7 @@ public final class Pkcs11Token {
     }
 
     /** The certificate stored with a key entry. */
+    @Override
     public X509Certificate certificate(String alias) {
         try {
             Certificate c = keyStore.getCertificate(alias);
@@ -158,6 +214,7 @@ public final class Pkcs11Token {
         }
     }
 
+    @Override
     public SigningKey signingKey(String alias) {
         return keys.computeIfAbsent(alias, a -> {
             try {

@@ -1,4 +1,4 @@
-package dev.hsmca.ocsp.web;
+package dev.hsmca.server;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;

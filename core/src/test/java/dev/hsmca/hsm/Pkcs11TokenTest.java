@@ -74,9 +74,9 @@ class Pkcs11TokenTest {
 
     @Test
     void generatesSensitiveNonExtractableKeysInsideTheToken() throws Exception {
-        SigningKey key = hsm.generateKey("attr-ec", KeyAlgorithm.EC_P256,
+        SigningKey key = hsm.generate("attr-ec", KeyAlgorithm.EC_P256,
                 pair -> selfSigned(pair, "SHA256withECDSA", hsm));
-        hsm.generateKey("attr-rsa", KeyAlgorithm.RSA_3072, pair -> selfSigned(pair, "SHA256withRSA", hsm));
+        hsm.generate("attr-rsa", KeyAlgorithm.RSA_3072, pair -> selfSigned(pair, "SHA256withRSA", hsm));
         assertTrue(hsm.hasKey("attr-ec"));
 
         // Through PKCS#11 itself, from another process: every private key is sensitive and never extractable.
@@ -97,7 +97,7 @@ class Pkcs11TokenTest {
 
     @Test
     void signsAndVerifies() throws Exception {
-        SigningKey key = hsm.generateKey("sign-p384", KeyAlgorithm.EC_P384,
+        SigningKey key = hsm.generate("sign-p384", KeyAlgorithm.EC_P384,
                 pair -> selfSigned(pair, "SHA384withECDSA", hsm));
         byte[] data = "to be signed".getBytes(StandardCharsets.UTF_8);
         byte[] sig = sign(key, data);
@@ -108,7 +108,7 @@ class Pkcs11TokenTest {
 
     @Test
     void signsConcurrentlyFromManyThreads() throws Exception {
-        SigningKey key = hsm.generateKey("concurrent", KeyAlgorithm.EC_P256,
+        SigningKey key = hsm.generate("concurrent", KeyAlgorithm.EC_P256,
                 pair -> selfSigned(pair, "SHA256withECDSA", hsm));
         AtomicInteger observed = new AtomicInteger();
         hsm.observer((alias, nanos, ok) -> {
@@ -135,9 +135,9 @@ class Pkcs11TokenTest {
 
     @Test
     void refusesToOverwriteAKey() {
-        hsm.generateKey("once", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm));
+        hsm.generate("once", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm));
         assertThrows(HsmException.class,
-                () -> hsm.generateKey("once", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm)));
+                () -> hsm.generate("once", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm)));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.hsmca.appliance;
+package dev.hsmca.server;
 
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;

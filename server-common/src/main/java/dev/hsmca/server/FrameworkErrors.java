@@ -1,5 +1,6 @@
-package dev.hsmca.ocsp.web;
+package dev.hsmca.server;
 
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.Error;
@@ -7,23 +8,38 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 
-/** Framework errors (wrong method, wrong content type, body too large) as short JSON, never a stack trace. */
+import java.util.Locale;
+
+/**
+ * Errors the framework raises itself (unknown route, wrong method, wrong content type, body too large,
+ * unparseable JSON) get the same JSON shape as the API's own errors.
+ */
 @Singleton
-public class ErrorProcessor implements ErrorResponseProcessor<ErrorBody> {
+public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
+
     @Override
     public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
         @SuppressWarnings("unchecked")
         MutableHttpResponse<ErrorBody> typed = (MutableHttpResponse<ErrorBody>) response;
+        if (context.getRequest().getMethod() == HttpMethod.HEAD) {
+            return typed;
+        }
         int status = response.code();
         String code = switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
             case 413 -> "body_too_large";
             case 415 -> "unsupported_media_type";
-            default -> status >= 500 ? "internal_error" : "bad_request";
+            default -> status >= 500 ? "internal_error" : response.reason().toLowerCase(Locale.ROOT).replace(' ', '_');
         };
-        String message = status >= 500 ? "the server failed to handle the request"
-                : context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
+        String message = context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
+        if (status >= 500) {
+            message = "the server failed to handle the request";
+        }
         return typed.body(new ErrorBody(code, message)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 }
