@@ -1,6 +1,5 @@
 package dev.hsmca.appliance.domain;
 
-
 import java.util.regex.Pattern;
 
 /** Service ids: {@code ^[a-z0-9][a-z0-9-]{0,62}$}. */
@@ -18,7 +17,4 @@ public final class ServiceId {
         return service;
     }
 
-    public static boolean valid(String service) {
-        return service != null && ID.matcher(service).matches();
-    }
 }

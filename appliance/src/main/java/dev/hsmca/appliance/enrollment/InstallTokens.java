@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.enrollment;
 
+import dev.hsmca.appliance.store.TokenState;
 import dev.hsmca.appliance.store.InstallToken;
 import dev.hsmca.appliance.store.InstallTokenRepository;
 
@@ -125,8 +126,10 @@ public class InstallTokens {
         repository.recordSerial(token.id(), serial);
     }
 
-    public List<InstallToken> list(String service, int limit) {
-        return repository.list(service == null ? "" : ServiceId.require(service), limit);
+    public List<InstallToken> list(String service, String state, int limit) {
+        String s = state == null ? "" : TokenState.parse(state).map(TokenState::text).orElseThrow(() ->
+                PkiException.malformed("invalid_state", "state must be one of unused, used, expired, revoked"));
+        return repository.list(service == null ? "" : ServiceId.require(service), s, clock.instant(), limit);
     }
 
     @Transactional
@@ -135,7 +138,7 @@ public class InstallTokens {
                 .orElseThrow(() -> PkiException.notFound("token_not_found", "no install token " + id));
         if (repository.revoke(id, clock.instant()) != 1) {
             throw PkiException.conflict("token_not_revocable",
-                    "install token " + id + " is " + token.state(clock.instant()) + " and cannot be revoked");
+                    "install token " + id + " is " + token.state(clock.instant()).text() + " and cannot be revoked");
         }
         audit.record(admin.actor(), "token.revoke", "token:" + id, AuditLog.OK, "service=" + token.service());
         return repository.findById(id).orElseThrow();

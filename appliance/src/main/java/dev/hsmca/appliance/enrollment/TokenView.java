@@ -26,7 +26,7 @@ public record TokenView(@Nullable String token,
 
     public static TokenView of(InstallToken t, String secret, Instant now) {
         return new TokenView(secret, t.id(), t.service(), t.dnsNames(), t.ipAddresses(), t.profile(),
-                t.maxValidityDays(), t.state(now), t.expiresAt().toString(), t.createdAt().toString(),
+                t.maxValidityDays(), t.state(now).text(), t.expiresAt().toString(), t.createdAt().toString(),
                 t.usedAt() == null ? null : t.usedAt().toString(), t.usedSerial());
     }
 }

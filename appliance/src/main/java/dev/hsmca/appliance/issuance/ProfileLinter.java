@@ -131,9 +131,23 @@ public final class ProfileLinter {
                 if (Names.dnsName(name) == null || !t.dnsNames().contains(name)) {
                     problems.add("subjectAltName has an unapproved DNS name");
                 }
-            } else if (n.getTagNo() != GeneralName.iPAddress) {
+            } else if (n.getTagNo() == GeneralName.iPAddress) {
+                if (!t.ipAddresses().contains(ipText(n))) {
+                    problems.add("subjectAltName has an unapproved IP address");
+                }
+            } else {
                 problems.add("subjectAltName has a name that is neither DNS nor IP");
             }
+        }
+    }
+
+    /** An iPAddress SAN in the canonical text form the template holds ({@link Names#ipAddress}). */
+    private static String ipText(GeneralName n) {
+        try {
+            byte[] octets = ASN1OctetString.getInstance(n.getName()).getOctets();
+            return Names.ipAddress(java.net.InetAddress.getByAddress(octets).getHostAddress());
+        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
+            return "";
         }
     }
 

@@ -53,10 +53,6 @@ public class OcspPresigner {
         this.clock = clock;
     }
 
-    public boolean enabled() {
-        return config.presign();
-    }
-
     /** Signs and stores the responses for this certificate's current status (joins the caller's transaction). */
     @Transactional
     public void presign(CertificateRecord record) {

@@ -22,13 +22,14 @@ public record InstallToken(@Id String id, String secretHash, String service, Str
         return NameLists.split(allowedIps);
     }
 
-    public String state(Instant now) {
+    /** The same precedence as {@link InstallTokenRepository#list}: revoked, then used, then expired or unused. */
+    public TokenState state(Instant now) {
         if (revokedAt != null) {
-            return "revoked";
+            return TokenState.REVOKED;
         }
         if (usedAt != null) {
-            return "used";
+            return TokenState.USED;
         }
-        return expiresAt.isAfter(now) ? "unused" : "expired";
+        return expiresAt.isAfter(now) ? TokenState.UNUSED : TokenState.EXPIRED;
     }
 }

@@ -23,6 +23,15 @@ public interface InstallTokenRepository extends CrudRepository<InstallToken, Str
     @Query("UPDATE install_tokens SET revoked_at = :now WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL")
     int revoke(String id, Instant now);
 
-    @Query("SELECT * FROM install_tokens WHERE (:service = '' OR service = :service) ORDER BY created_at DESC LIMIT :limit")
-    List<InstallToken> list(String service, int limit);
+    /** Newest first; {@code state} is a {@link TokenState} in lower case, or empty for all (filtered here, before the limit). */
+    @Query("""
+            SELECT * FROM install_tokens
+            WHERE (:service = '' OR service = :service)
+              AND (:state = ''
+                   OR (:state = 'revoked' AND revoked_at IS NOT NULL)
+                   OR (:state = 'used' AND revoked_at IS NULL AND used_at IS NOT NULL)
+                   OR (:state = 'expired' AND revoked_at IS NULL AND used_at IS NULL AND expires_at <= :now)
+                   OR (:state = 'unused' AND revoked_at IS NULL AND used_at IS NULL AND expires_at > :now))
+            ORDER BY created_at DESC LIMIT :limit""")
+    List<InstallToken> list(String service, String state, java.time.Instant now, int limit);
 }

@@ -45,7 +45,7 @@ public final class Extensions {
         }
     }
 
-    /** SKI, AKI and, for anything below a root, the CRL distribution point and AIA. */
+    /** The subject key identifier (from the subject's key) and the authority key identifier (the issuer's). */
     public static void addIdentifiers(X509v3CertificateBuilder b, SubjectPublicKeyInfo subjectKey, byte[] issuerKeyId)
             throws CertIOException {
         b.addExtension(Extension.subjectKeyIdentifier, false, subjectKeyId(subjectKey));

@@ -120,6 +120,25 @@ class ProfileLinterTest {
     }
 
     @Test
+    void catchesAnIpAddressOtherThanTheApprovedOne() throws Exception {
+        Instant now = Instant.now();
+        LeafTemplate t = new LeafTemplate("svc.example.com", List.of("svc.example.com"), List.of("10.0.0.5"),
+                SubjectPublicKeyInfo.getInstance(leafKeys.getPublic().getEncoded()), false, tlsServer, now, now.plus(Duration.ofDays(90)));
+        java.util.function.Function<String, List<String>> withIp = ip -> {
+            try {
+                return lint(tbs(t, GOOD_SERIAL, b -> replace(b, Extension.subjectAlternativeName, false,
+                        GeneralNames.getInstance(new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[]{
+                                new GeneralName(GeneralName.dNSName, "svc.example.com"), new GeneralName(GeneralName.iPAddress, ip)})))), t);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertEquals(List.of(), withIp.apply("10.0.0.5"));
+        List<String> p = withIp.apply("10.0.0.6");
+        assertTrue(p.contains("subjectAltName has an unapproved IP address"), "same count, other address: " + p);
+    }
+
+    @Test
     void catchesValidityOverTheCapAndPastTheCa() throws Exception {
         Instant now = Instant.now();
         LeafTemplate t = template();

@@ -76,10 +76,6 @@ public final class OcspResponses {
         }
     }
 
-    public static OCSPResp parse(byte[] der) throws IOException {
-        return new OCSPResp(der);
-    }
-
     public static DigestCalculatorProvider digests() {
         return DIGESTS;
     }
