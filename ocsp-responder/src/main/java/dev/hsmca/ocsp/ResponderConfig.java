@@ -1,5 +1,6 @@
 package dev.hsmca.ocsp;
 
+import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
@@ -13,18 +14,37 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param cacheEntries    cache bound
  */
 @ConfigurationProperties("pki.ocsp")
-public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
+public record ResponderConfig(@Bindable(defaultValue = "presigned") Mode mode,
                               @Bindable(defaultValue = "true") boolean liveForNonce,
-                              @Bindable(defaultValue = "delegated") String signer,
+                              @Bindable(defaultValue = "delegated") Signer signer,
                               @Bindable(defaultValue = "96") int validityHours,
                               @Bindable(defaultValue = "60") int cacheSeconds,
                               @Bindable(defaultValue = "100000") int cacheEntries) {
-    public ResponderConfig {
-        if (!"presigned".equals(mode) && !"live".equals(mode)) {
-            throw new IllegalArgumentException("invalid setting pki.ocsp.mode: '" + mode + "' is not one of presigned, live");
+
+    /** Where answers come from. */
+    public enum Mode {
+        /** The responses the appliance signed ahead of time: no key at the edge. */
+        PRESIGNED,
+        /** Signed per request through the HSM. */
+        LIVE
+    }
+
+    /** Which key signs live answers. */
+    public enum Signer {
+        /** The delegated OCSP signing certificate (id-kp-OCSPSigning). */
+        DELEGATED,
+        /** The issuing CA's own key. */
+        CA;
+
+        /** The CA role, and so the key alias, this signer uses. */
+        public CaRole role() {
+            return this == CA ? CaRole.ISSUING : CaRole.OCSP;
         }
-        if (!"delegated".equals(signer) && !"ca".equals(signer)) {
-            throw new IllegalArgumentException("invalid setting pki.ocsp.signer: '" + signer + "' is not one of delegated, ca");
+    }
+
+    public ResponderConfig {
+        if (mode == null || signer == null) {
+            throw new IllegalArgumentException("invalid setting pki.ocsp: mode (presigned, live) and signer (delegated, ca) are required");
         }
         if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0) {
             throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours must be at least 1, "
@@ -33,6 +53,6 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
     }
 
     public boolean live() {
-        return "live".equals(mode);
+        return mode == Mode.LIVE;
     }
 }

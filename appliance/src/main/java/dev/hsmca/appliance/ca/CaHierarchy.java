@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.ca;
 
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CaCertificateRecord;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 

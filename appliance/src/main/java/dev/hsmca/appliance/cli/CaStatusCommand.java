@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import picocli.CommandLine.Command;

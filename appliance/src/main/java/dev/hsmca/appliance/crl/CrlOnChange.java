@@ -2,7 +2,7 @@ package dev.hsmca.appliance.crl;
 
 import dev.hsmca.appliance.store.CrlStateRepository;
 
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import io.micronaut.context.event.ApplicationEventPublisher;

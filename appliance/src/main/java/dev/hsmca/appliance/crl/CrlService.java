@@ -7,10 +7,10 @@ import dev.hsmca.appliance.store.CrlStateRepository;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.jobs.Job;
 import dev.hsmca.appliance.jobs.JobLocks;
-import dev.hsmca.appliance.domain.RevocationReason;
+import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.x509.Extensions;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
@@ -192,7 +192,7 @@ public class CrlService {
                     while (rs.next()) {
                         String reason = rs.getString(3);
                         consumer.accept(new CrlWriter.Entry(new BigInteger(rs.getString(1), 16),
-                                rs.getTimestamp(2).toInstant(), reason == null ? -1 : RevocationReason.parse(reason).code(), null));
+                                rs.getTimestamp(2).toInstant(), reason == null ? -1 : RevocationReason.stored(reason).code(), null));
                     }
                 }
             }

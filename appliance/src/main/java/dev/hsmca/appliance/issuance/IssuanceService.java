@@ -12,7 +12,7 @@ import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.enrollment.InstallTokens;
-import dev.hsmca.appliance.domain.RevocationReason;
+import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 import io.micronaut.transaction.annotation.Transactional;
 import dev.hsmca.appliance.ca.CaHierarchy;

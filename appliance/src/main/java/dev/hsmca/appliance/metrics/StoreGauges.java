@@ -3,7 +3,7 @@ package dev.hsmca.appliance.metrics;
 import dev.hsmca.appliance.store.MetricsRepository;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CertificateRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

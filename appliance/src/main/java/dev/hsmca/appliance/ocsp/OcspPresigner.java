@@ -5,10 +5,10 @@ import dev.hsmca.appliance.store.PresignedResponse;
 import dev.hsmca.appliance.store.PresignedResponseRepository;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
-import dev.hsmca.appliance.domain.RevocationReason;
+import dev.hsmca.core.RevocationReason;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
 import io.micronaut.transaction.annotation.Transactional;
@@ -67,7 +67,7 @@ public class OcspPresigner {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(Duration.ofHours(config.validityHours()));
         CertStatusInfo status = CertificateRecord.REVOKED.equals(record.status())
-                ? CertStatusInfo.revoked(record.revokedAt(), RevocationReason.parse(record.revocationReason()).code())
+                ? CertStatusInfo.revoked(record.revokedAt(), RevocationReason.stored(record.revocationReason()).code())
                 : CertStatusInfo.good();
         try {
             X509CertificateHolder issuer = new X509CertificateHolder(issuing.certificate().getEncoded());

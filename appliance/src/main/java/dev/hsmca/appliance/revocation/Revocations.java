@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.revocation;
 
-import dev.hsmca.appliance.domain.RevocationReason;
+import dev.hsmca.core.RevocationReason;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;

@@ -6,7 +6,7 @@ import dev.hsmca.appliance.ca.CaCertificates;
 import dev.hsmca.appliance.ca.CaConfig;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.UrlConfig;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 
 import dev.hsmca.appliance.audit.AuditLog;

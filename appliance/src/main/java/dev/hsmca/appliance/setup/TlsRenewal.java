@@ -1,6 +1,6 @@
 package dev.hsmca.appliance.setup;
 
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 
 import dev.hsmca.appliance.ca.CaConfig;
 import dev.hsmca.appliance.ca.CaHierarchy;

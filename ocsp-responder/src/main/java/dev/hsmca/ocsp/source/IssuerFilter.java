@@ -1,7 +1,7 @@
 package dev.hsmca.ocsp.source;
 
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import dev.hsmca.core.CertIdHash;
+
 import org.bouncycastle.cert.ocsp.CertificateID;
 
 import java.util.Optional;
@@ -38,13 +38,6 @@ public final class IssuerFilter {
     }
 
     static String hashName(CertificateID id) {
-        var alg = id.getHashAlgOID();
-        if (OIWObjectIdentifiers.idSHA1.equals(alg)) {
-            return "sha1";
-        }
-        if (NISTObjectIdentifiers.id_sha256.equals(alg)) {
-            return "sha256";
-        }
-        return null;
+        return CertIdHash.of(id.getHashAlgOID()).map(CertIdHash::text).orElse(null);
     }
 }

@@ -1,5 +1,9 @@
 package dev.hsmca.ocsp.source;
 
+import dev.hsmca.core.CertIdHash;
+
+import dev.hsmca.core.CaRole;
+
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
 import jakarta.inject.Singleton;
@@ -35,7 +39,7 @@ public class KnownIssuers {
     public Optional<Issuer> find(CertificateID id, String hash) {
         String name = HexFormat.of().formatHex(id.getIssuerNameHash());
         String key = HexFormat.of().formatHex(id.getIssuerKeyHash());
-        return all().stream().filter(i -> "issuing".equals(i.row().role())).filter(i -> "sha1".equals(hash)
+        return all().stream().filter(i -> CaRole.ISSUING.alias().equals(i.row().role())).filter(i -> CertIdHash.SHA1.text().equals(hash)
                 ? name.equals(i.row().nameHashSha1()) && key.equals(i.row().keyHashSha1())
                 : name.equals(i.row().nameHashSha256()) && key.equals(i.row().keyHashSha256())).findFirst();
     }

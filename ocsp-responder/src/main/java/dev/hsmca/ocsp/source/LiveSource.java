@@ -1,5 +1,9 @@
 package dev.hsmca.ocsp.source;
 
+import dev.hsmca.core.RevocationReason;
+
+import dev.hsmca.core.CertificateStatus;
+
 import dev.hsmca.hsm.SigningKey;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
@@ -14,7 +18,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Signs per request through the HSM, with the current status from the store; echoes the nonce. It answers only for
@@ -22,9 +25,6 @@ import java.util.Map;
  * by {@code ca init --force}, a signature would not verify, so the answer is {@code unauthorized}.
  */
 public final class LiveSource implements Source {
-    private static final Map<String, Integer> REASONS = Map.of("unspecified", 0, "keyCompromise", 1,
-            "affiliationChanged", 3, "superseded", 4, "cessationOfOperation", 5, "certificateHold", 6);
-
     private final Store.Statuses statuses;
     private final SigningKey key;
     private final X509CertificateHolder responderCertificate;
@@ -63,8 +63,8 @@ public final class LiveSource implements Source {
         if (row == null) {
             return CertStatusInfo.unknown();
         }
-        if ("revoked".equals(row.status())) {
-            return CertStatusInfo.revoked(row.revokedAt(), REASONS.getOrDefault(row.revocationReason(), 0));
+        if (CertificateStatus.stored(row.status()) == CertificateStatus.REVOKED) {
+            return CertStatusInfo.revoked(row.revokedAt(), RevocationReason.stored(row.revocationReason()).code());
         }
         return CertStatusInfo.good();
     }

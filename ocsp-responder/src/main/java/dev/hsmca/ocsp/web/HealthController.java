@@ -1,5 +1,7 @@
 package dev.hsmca.ocsp.web;
 
+import dev.hsmca.core.CaRole;
+
 import dev.hsmca.ocsp.store.Store;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -23,7 +25,7 @@ public class HealthController {
     @Get
     public HttpResponse<Status> health() {
         try {
-            boolean ok = issuers.active("issuing").isPresent(); // a real query each time, no cache
+            boolean ok = issuers.active(CaRole.ISSUING.alias()).isPresent(); // a real query each time, no cache
             return ok ? HttpResponse.ok(new Status("UP")) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));
         } catch (RuntimeException e) {
             return HttpResponse.<Status>status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));

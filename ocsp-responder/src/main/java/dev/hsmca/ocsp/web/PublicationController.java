@@ -1,5 +1,7 @@
 package dev.hsmca.ocsp.web;
 
+import dev.hsmca.core.CaRole;
+
 import dev.hsmca.server.ErrorBody;
 
 import dev.hsmca.ocsp.store.CrlRow;
@@ -75,10 +77,10 @@ public class PublicationController {
         if (!NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        if (name.equals("issuing") || name.equals("root")) {
+        if (name.equals(CaRole.ISSUING.alias()) || name.equals(CaRole.ROOT.alias())) {
             return issuers.active(name);
         }
-        return issuers.findById(name).filter(c -> c.role().equals("issuing") || c.role().equals("root"));
+        return issuers.findById(name).filter(c -> c.role().equals(CaRole.ISSUING.alias()) || c.role().equals(CaRole.ROOT.alias()));
     }
 
     private static HttpResponse<ErrorBody> notFound(String message) {

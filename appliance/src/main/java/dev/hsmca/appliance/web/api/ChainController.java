@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 
 import dev.hsmca.appliance.x509.Pem;
 import io.micronaut.http.HttpResponse;

@@ -5,7 +5,7 @@ import dev.hsmca.appliance.health.HealthCheck;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.web.Authorizer;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.MetricsRepository;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;

@@ -1,6 +1,8 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.domain.RevocationReason;
+import dev.hsmca.appliance.domain.PkiException;
+
+import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 
 import dev.hsmca.appliance.web.Authorizer;
@@ -42,7 +44,9 @@ public class RevocationController {
     public CertificateView revoke(HttpRequest<?> request, @PathVariable String serial, @Nullable @Body RevokeRequest body) {
         var grant = authorizer.adminOrHolder(request);
         String normalized = CertificateController.normalizeSerial(serial);
-        RevocationReason reason = RevocationReason.parse(body == null ? null : body.reason());
+        String text = body == null ? null : body.reason();
+        RevocationReason reason = RevocationReason.parse(text).orElseThrow(() -> PkiException.malformed("invalid_reason",
+                "unknown revocation reason '" + text + "', expected one of " + RevocationReason.texts()));
         return CertificateView.of(revocations.revoke(normalized, reason, grant), clock.instant());
     }
 }

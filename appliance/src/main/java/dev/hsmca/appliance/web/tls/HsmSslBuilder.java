@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.web.tls;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.domain.CaRole;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Replaces;

@@ -1,6 +1,6 @@
-package dev.hsmca.appliance.domain;
+package dev.hsmca.core;
 
-/** What a key in the HSM is for; its alias in the token is the role's name. */
+/** What a CA-side key is for: its alias in the key backend and the {@code ca_certificates.role} value in the store. */
 public enum CaRole {
     ROOT("root"), ISSUING("issuing"), OCSP("ocsp"), TLS("tls");
 
