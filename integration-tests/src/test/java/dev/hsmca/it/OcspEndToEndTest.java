@@ -10,11 +10,8 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -34,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OcspEndToEndTest implements TestPropertyProvider {
     static final int PORT = ResponderProcess.freePort();
     static final TestAppliance APP = TestAppliance.postgres()
@@ -75,13 +71,16 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     Shell.Result crlVerify() {
-        Shell.exec(dir, "curl", "-sSf", "-o", "crl.pem", responder.url() + "/crl/issuing.pem").ok();
-        return Shell.exec(dir, "openssl", "verify", "-crl_check", "-CRLfile", "crl.pem", "-CAfile", "root.pem",
+        return crlVerify(dir);
+    }
+
+    Shell.Result crlVerify(Path in) {
+        Shell.exec(in, "curl", "-sSf", "-o", "crl.pem", responder.url() + "/crl/issuing.pem").ok();
+        return Shell.exec(in, "openssl", "verify", "-crl_check", "-CRLfile", "crl.pem", "-CAfile", "root.pem",
                 "-untrusted", "issuing.pem", "leaf.pem");
     }
 
     @Test
-    @Order(1)
     void goodWithAndWithoutNonceAndUnknownSerial() {
         Shell.Result withNonce = ocsp("-cert", "leaf.pem");
         assertEquals(0, withNonce.exit(), withNonce.output());
@@ -107,7 +106,6 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(2)
     void getWithCachingHeaders() throws Exception {
         Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "req.der").ok();
         String b64 = URLEncoder.encode(Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("req.der"))),
@@ -133,7 +131,6 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(3)
     void javaPkixAcceptsTheGoodCertificate() throws Exception {
         PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY);
         // (The JDK caches a fetched CRL for 30 s, so its CRL-only checks run after the revocation, below.)
@@ -142,24 +139,26 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(4)
     void revocationIsVisibleAtOnceInOcspAndOnTheNextCrl() throws Exception {
+        // a certificate of its own: the other tests keep theirs good, in whatever order they run
+        Path dir = Files.createTempDirectory("ocsp-revoke");
+        String serial = E2e.issueLeaf(APP, server.getPort(), dir);
         Api admin = new Api(APP.adminSsl(), server.getPort());
         HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
         assertEquals(200, r.statusCode(), r.body());
 
         for (String[] args : new String[][]{{"-cert", "leaf.pem", "-no_nonce"}, {"-cert", "leaf.pem"}}) {
-            Shell.Result o = ocsp(args);
+            Shell.Result o = E2e.ocsp(dir, responder.url(), args);
             assertTrue(o.output().contains("leaf.pem: revoked"), o.output());
             assertTrue(o.output().contains("Reason: keyCompromise"), o.output());
             assertTrue(o.output().contains("Revocation Time"), o.output());
         }
         // The CRL is published after the revocation commits, within pki.crl.publish-delay.
-        Shell.Result after = crlVerify();
+        Shell.Result after = crlVerify(dir);
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
         while (after.exit() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            after = crlVerify();
+            after = crlVerify(dir);
         }
         assertNotEquals(0, after.exit(), after.output());
         assertTrue(after.output().contains("certificate revoked"), after.output());
@@ -179,7 +178,6 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(5)
     void badRequestsAreAnsweredAndTheResponderStaysUp() throws Exception {
         assertOcspStatus(responder.post("/", "application/ocsp-request", new byte[0]), 1);
         byte[] random = new byte[300];

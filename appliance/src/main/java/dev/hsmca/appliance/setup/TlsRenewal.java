@@ -13,7 +13,6 @@ import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
@@ -53,7 +52,7 @@ public class TlsRenewal {
 
     public TlsRenewal(CaHierarchy ca, KeyBackend token, CaInitializer records, CaCertificateRepository caRepository,
                       IssuancePipeline pipeline, Profiles profiles, CaConfig config,
-                      AuditLog audit, Clock clock, JobLocks locks, @Value("${pki.tls.renew-before-days:30}") int renewBeforeDays) {
+                      AuditLog audit, Clock clock, JobLocks locks, TlsConfig tls) {
         this.ca = ca;
         this.token = token;
         this.records = records;
@@ -64,7 +63,7 @@ public class TlsRenewal {
         this.audit = audit;
         this.clock = clock;
         this.locks = locks;
-        this.renewBefore = Duration.ofDays(renewBeforeDays);
+        this.renewBefore = Duration.ofDays(tls.renewBeforeDays());
     }
 
     @Scheduled(fixedDelay = "${pki.tls.check-interval:1h}", initialDelay = "${pki.jobs.initial-delay:20s}")

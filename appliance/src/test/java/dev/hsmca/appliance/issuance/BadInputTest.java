@@ -8,11 +8,8 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every kind of bad request gets a 4xx with {"error","message"}, and nothing is stored. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BadInputTest implements TestPropertyProvider {
     static final TestAppliance APP = TestAppliance.h2().initialize();
 
@@ -73,7 +69,6 @@ class BadInputTest implements TestPropertyProvider {
             "csr/email-san.csr, tls-server, unsupported_san",
             "csr/ec-p256.csr, no-such-profile, unknown_profile",
             "csr/ec-p256.csr, admin, unknown_profile"})
-    @Order(1)
     void refusesBadCsrsAndProfiles(String fixture, String profile, String code) {
         long before = certificates.count();
         assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(Api.resource(fixture), profile, null)), 400, code);
@@ -81,7 +76,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(2)
     void refusesMalformedPemAndMissingFields() {
         long before = certificates.count();
         assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("-----BEGIN CERTIFICATE REQUEST-----\nnot base64!\n"
@@ -93,7 +87,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(3)
     void refusesValidityOutsideTheProfile() {
         String csr = Api.resource("csr/ec-p256.csr");
         assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 398)), 400, "validity_too_long");
@@ -104,7 +97,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(4)
     void refusesWrongContentTypeBadJsonAndOversizedBodies() {
         String csr = Api.resource("csr/ec-p256.csr");
         assertRefused(admin.post("/api/v1/certificates", "text/plain", csr), 415, "unsupported_media_type");
@@ -118,7 +110,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(5)
     void refusesBadQueriesAndUnknownRoutes() {
         assertRefused(admin.get("/api/v1/certificates/not-hex"), 400, "invalid_serial");
         assertRefused(admin.get("/api/v1/certificates/" + "a".repeat(41)), 400, "invalid_serial");
@@ -141,7 +132,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(100)
     void whenStoringFailsTheClientGetsAnErrorNotACertificate() throws Exception {
         long before = certificates.count();
         sql("ALTER TABLE certificates ADD CONSTRAINT refuse_new CHECK (profile <> 'tls-server-client')");
@@ -160,7 +150,6 @@ class BadInputTest implements TestPropertyProvider {
     }
 
     @Test
-    @Order(101)
     void whenTheStoreIsGoneRequestsGet503() throws Exception {
         sql("ALTER TABLE certificates RENAME TO certificates_away");
         try {
