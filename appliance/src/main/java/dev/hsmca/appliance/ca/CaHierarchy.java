@@ -76,7 +76,7 @@ public class CaHierarchy {
             return;
         }
         for (CaRole role : CaRole.values()) {
-            String activeId = repository.findByRoleAndActive(role.alias(), true).map(CaCertificateRecord::id).orElse(null);
+            String activeId = repository.findByRoleAndActive(role, true).map(CaCertificateRecord::id).orElse(null);
             Member inUse = m.get(role);
             if (inUse == null || !inUse.id().equals(activeId)) {
                 reload();
@@ -94,7 +94,7 @@ public class CaHierarchy {
             if (members == null) {
                 Map<CaRole, Member> loaded = new EnumMap<>(CaRole.class);
                 for (CaRole role : CaRole.values()) {
-                    repository.findByRoleAndActive(role.alias(), true)
+                    repository.findByRoleAndActive(role, true)
                             .filter(record -> token.hasKey(record.keyAlias()))
                             .ifPresent(record -> loaded.put(role, new Member(record,
                                     Pem.certificate(record.certificateDer()), token.signingKey(record.keyAlias()))));

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.domain;
 
+import dev.hsmca.core.CertificateStatus;
+
 import dev.hsmca.appliance.store.CertificateRecord;
 
 import dev.hsmca.appliance.x509.NameLists;
@@ -28,7 +30,7 @@ public record CertificateView(String serial,
                               @Nullable @JsonProperty("revocation_reason") String revocationReason) {
 
     public static CertificateView of(CertificateRecord r, Instant now) {
-        String status = CertificateRecord.REVOKED.equals(r.status()) ? "revoked"
+        String status = r.status() == CertificateStatus.REVOKED ? "revoked"
                 : r.notAfter().isAfter(now) ? "valid" : "expired";
         return new CertificateView(r.serial(), status, r.subjectDn(), NameLists.split(r.dnsNames()),
                 NameLists.split(r.ipAddresses()),

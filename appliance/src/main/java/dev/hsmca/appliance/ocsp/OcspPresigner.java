@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.ocsp;
 
+import dev.hsmca.core.CertificateStatus;
+
 import dev.hsmca.appliance.store.PresignedResponse;
 
 import dev.hsmca.appliance.store.PresignedResponseRepository;
@@ -66,7 +68,7 @@ public class OcspPresigner {
         CaHierarchy.Member signer = ca.member(CaRole.OCSP);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(Duration.ofHours(config.validityHours()));
-        CertStatusInfo status = CertificateRecord.REVOKED.equals(record.status())
+        CertStatusInfo status = record.status() == CertificateStatus.REVOKED
                 ? CertStatusInfo.revoked(record.revokedAt(), RevocationReason.stored(record.revocationReason()).code())
                 : CertStatusInfo.good();
         try {

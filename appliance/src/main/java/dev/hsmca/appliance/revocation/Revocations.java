@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.revocation;
 
+import dev.hsmca.core.CertificateStatus;
+
 import dev.hsmca.core.RevocationReason;
 
 import dev.hsmca.appliance.audit.AuditLog;
@@ -59,7 +61,7 @@ public class Revocations {
     public CertificateRecord apply(CertificateRecord record, RevocationReason reason, String actor) {
         String serial = record.serial();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        boolean revoked = CertificateRecord.REVOKED.equals(record.status());
+        boolean revoked = record.status() == CertificateStatus.REVOKED;
         String current = record.revocationReason();
         String change;
         if (!revoked) {

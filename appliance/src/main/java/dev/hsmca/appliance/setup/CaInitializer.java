@@ -93,7 +93,7 @@ public class CaInitializer {
                 leftovers.add(role.alias());
             }
         }
-        boolean inStore = caRepository.findByRoleAndActive(CaRole.ROOT.alias(), true).isPresent();
+        boolean inStore = caRepository.findByRoleAndActive(CaRole.ROOT, true).isPresent();
         if (!force && (inStore || !leftovers.isEmpty())) {
             throw new AlreadyInitializedException(hierarchy.initialized()
                     ? "the CA is already initialized; 'ca init --force' replaces it (new keys, new root)"
@@ -200,7 +200,7 @@ public class CaInitializer {
         String id = role.alias() + "-" + serial.substring(0, 8);
         CertIdHashes h = CertIdHashes.of(cert);
         try {
-            caRepository.save(CaCertificateRecord.active(id, role.alias(), keyAlias,
+            caRepository.save(CaCertificateRecord.active(id, role, keyAlias,
                     cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
                     h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
                     cert.getEncoded(), clock.instant()));

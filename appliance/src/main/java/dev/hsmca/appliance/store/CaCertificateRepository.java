@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.store;
 
+import dev.hsmca.core.CaRole;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
@@ -11,7 +12,7 @@ import java.util.Optional;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface CaCertificateRepository extends CrudRepository<CaCertificateRecord, String> {
 
-    Optional<CaCertificateRecord> findByRoleAndActive(String role, boolean active);
+    Optional<CaCertificateRecord> findByRoleAndActive(CaRole role, boolean active);
 
     List<CaCertificateRecord> findByActive(boolean active);
 

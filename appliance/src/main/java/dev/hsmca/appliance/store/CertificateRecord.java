@@ -1,6 +1,9 @@
 package dev.hsmca.appliance.store;
 
+import dev.hsmca.core.CertificateStatus;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.TypeDef;
+import io.micronaut.data.model.DataType;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 
@@ -26,7 +29,7 @@ public record CertificateRecord(
         String ipAddresses,
         String profile,
         @Nullable String service,
-        String status,
+        @TypeDef(type = DataType.STRING, converter = CertificateStatusConverter.class) CertificateStatus status,
         Instant notBefore,
         Instant notAfter,
         @Nullable Instant revokedAt,
@@ -35,7 +38,4 @@ public record CertificateRecord(
         Instant createdAt,
         @Nullable String renewalOf,
         @Nullable Instant renewRequestedAt) {
-
-    public static final String VALID = "valid";
-    public static final String REVOKED = "revoked";
 }

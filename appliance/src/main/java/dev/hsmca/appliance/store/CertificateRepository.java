@@ -13,21 +13,21 @@ import java.util.Optional;
 public interface CertificateRepository extends CrudRepository<CertificateRecord, String> {
 
     /**
-     * One page ordered by (not_after, serial), after the cursor position. {@code status} is one of
-     * any, valid, revoked, expired; expired and valid are judged against {@code now}. An empty service matches all.
+     * One page ordered by (not_after, serial), after the cursor position. {@code wanted} is one of
+     * any, valid, revoked, expired (named apart from the {@code status} column, whose converter would claim it); expired and valid are judged against {@code now}. An empty service matches all.
      */
     @Query("""
             SELECT * FROM certificates
-            WHERE (:status = 'any'
-                   OR (:status = 'revoked' AND status = 'revoked')
-                   OR (:status = 'valid' AND status = 'valid' AND not_after > :now)
-                   OR (:status = 'expired' AND status = 'valid' AND not_after <= :now))
+            WHERE (:wanted = 'any'
+                   OR (:wanted = 'revoked' AND status = 'revoked')
+                   OR (:wanted = 'valid' AND status = 'valid' AND not_after > :now)
+                   OR (:wanted = 'expired' AND status = 'valid' AND not_after <= :now))
               AND (:service = '' OR service = :service)
               AND not_after >= :minNotAfter AND not_after <= :maxNotAfter
               AND (not_after > :afterNotAfter OR (not_after = :afterNotAfter AND serial > :afterSerial))
             ORDER BY not_after, serial
             LIMIT :limit""")
-    List<CertificateRecord> page(String status, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
+    List<CertificateRecord> page(String wanted, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
                                  Instant afterNotAfter, String afterSerial, int limit);
 
     /** The certificate a service uses now: the valid one that expires last. */

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.store;
 
+import dev.hsmca.core.CertificateStatus;
+
 import jakarta.inject.Singleton;
 
 import java.security.cert.CertificateEncodingException;
@@ -27,7 +29,7 @@ public class CertificateStore {
         try {
             return repository.save(new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
                     certificate.getSubjectX500Principal().getName(), String.join(",", dnsNames),
-                    String.join(",", ipAddresses), profile, service, CertificateRecord.VALID,
+                    String.join(",", ipAddresses), profile, service, CertificateStatus.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
                     certificate.getEncoded(), clock.instant(), renewalOf, null));
         } catch (CertificateEncodingException e) {

@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.web;
 
+import dev.hsmca.core.CertificateStatus;
+
 import dev.hsmca.appliance.domain.Profiles;
 
 import dev.hsmca.appliance.domain.AdminGrant;
@@ -115,7 +117,7 @@ public class Authorizer {
         CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
                 .orElseThrow(() -> deny(action, actor, PkiException.forbidden("unknown_client_certificate",
                         "the client certificate is not one this CA issued")));
-        if (CertificateRecord.REVOKED.equals(record.status())) {
+        if (record.status() == CertificateStatus.REVOKED) {
             throw deny(action, actor, PkiException.forbidden("certificate_revoked",
                     "the client certificate is revoked (" + record.revocationReason() + ")"));
         }

@@ -35,7 +35,7 @@ public class ChainController {
     public Map<String, List<CaCertificateView>> certificates() {
         var now = clock.instant();
         List<CaCertificateView> views = Arrays.stream(CaRole.values()).map(ca::member).map(m -> new CaCertificateView(
-                m.record().role(), m.id(), m.record().subjectDn(), m.record().serial(), m.record().keyAlgorithm(),
+                m.record().role().alias(), m.id(), m.record().subjectDn(), m.record().serial(), m.record().keyAlgorithm(),
                 m.record().notAfter().toString(), Duration.between(now, m.record().notAfter()).toDays())).toList();
         return Map.of("certificates", views);
     }
