@@ -17,7 +17,8 @@ public final class Application {
         hardenTls();
         if (args.length == 0 || "serve".equals(args[0])) {
             String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-            Micronaut.build(rest).mainClass(Application.class).banner(false).start();
+            // configuration records are made (and validated) at start: a bad value stops it, naming its key
+            Micronaut.build(rest).mainClass(Application.class).banner(false).eagerInitConfiguration(true).start();
             return;
         }
         System.exit(Cli.run(args));

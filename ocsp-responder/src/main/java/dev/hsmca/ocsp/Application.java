@@ -8,6 +8,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        // configuration records are made (and validated) at start: a bad value stops it, naming its key
+        Micronaut.build(args).mainClass(Application.class).banner(false).eagerInitConfiguration(true).start();
     }
 }

@@ -14,9 +14,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param cacheEntries    cache bound
  */
 @ConfigurationProperties("pki.ocsp")
-public record ResponderConfig(@Bindable(defaultValue = "presigned") Mode mode,
+public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
                               @Bindable(defaultValue = "true") boolean liveForNonce,
-                              @Bindable(defaultValue = "delegated") Signer signer,
+                              @Bindable(defaultValue = "delegated") String signer,
                               @Bindable(defaultValue = "96") int validityHours,
                               @Bindable(defaultValue = "60") int cacheSeconds,
                               @Bindable(defaultValue = "100000") int cacheEntries) {
@@ -43,16 +43,34 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") Mode mode,
     }
 
     public ResponderConfig {
-        if (mode == null || signer == null) {
-            throw new IllegalArgumentException("invalid setting pki.ocsp: mode (presigned, live) and signer (delegated, ca) are required");
-        }
+        // parsed here, strictly: a typo stops the start, naming the key (a bound enum would fall back silently)
+        parse("pki.ocsp.mode", mode, Mode.class);
+        parse("pki.ocsp.signer", signer, Signer.class);
         if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0) {
             throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours must be at least 1, "
                     + "cache-seconds and cache-entries at least 0");
         }
     }
 
+    public Mode ocspMode() {
+        return parse("pki.ocsp.mode", mode, Mode.class);
+    }
+
+    public Signer signerKey() {
+        return parse("pki.ocsp.signer", signer, Signer.class);
+    }
+
     public boolean live() {
-        return mode == Mode.LIVE;
+        return ocspMode() == Mode.LIVE;
+    }
+
+    private static <E extends Enum<E>> E parse(String key, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("invalid setting " + key + ": '" + value + "' is not one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList());
     }
 }

@@ -63,12 +63,12 @@ public class ResponderFactory {
     private static Source live(ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, Store.Statuses statuses,
                                Clock clock) {
         KeyBackend token = hsm.open();
-        String role = config.signer().role().alias();
+        String role = config.signerKey().role().alias();
         IssuerRow signer = issuerRows.active(role)
                 .orElseThrow(() -> new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));
         try {
             // A delegated signer speaks for the CA that certified it; the CA's own key for itself.
-            String issuerId = config.signer() == ResponderConfig.Signer.CA ? signer.id() : signer.parentId();
+            String issuerId = config.signerKey() == ResponderConfig.Signer.CA ? signer.id() : signer.parentId();
             return new LiveSource(statuses, token.signingKey(role), new X509CertificateHolder(signer.certificateDer()),
                     issuerId, Duration.ofHours(config.validityHours()), clock);
         } catch (IOException e) {

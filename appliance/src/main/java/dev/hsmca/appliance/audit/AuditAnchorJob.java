@@ -32,7 +32,7 @@ public class AuditAnchorJob {
         AuditAnchor.Check check = anchor.check();
         if (!check.ok()) {
             String problem = check.problem().orElseThrow();
-            if (config.onRollback() == AuditConfig.RollbackPolicy.REFUSE) {
+            if (config.rollbackPolicy() == AuditConfig.RollbackPolicy.REFUSE) {
                 throw new IllegalStateException(problem + ". The appliance will not start on this store. After a "
                         + "deliberate restore, start once with pki.audit.on-rollback=warn (it re-anchors), or move the anchor aside.");
             }

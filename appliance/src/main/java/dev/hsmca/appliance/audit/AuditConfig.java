@@ -16,7 +16,7 @@ import java.time.Duration;
 @ConfigurationProperties("pki.audit")
 public record AuditConfig(@Bindable(defaultValue = "var/audit/anchor") String anchorFile,
                           @Bindable(defaultValue = "1s") Duration anchorInterval,
-                          @Bindable(defaultValue = "REFUSE") RollbackPolicy onRollback) {
+                          @Bindable(defaultValue = "refuse") String onRollback) {
 
     public enum RollbackPolicy {
         /** The server does not start: the store lost what clients were told. */
@@ -28,8 +28,10 @@ public record AuditConfig(@Bindable(defaultValue = "var/audit/anchor") String an
     public AuditConfig {
         Settings.notBlank("pki.audit.anchor-file", anchorFile);
         Settings.positive("pki.audit.anchor-interval", anchorInterval);
-        if (onRollback == null) {
-            throw new Settings.Invalid("pki.audit.on-rollback", "must be refuse or warn");
-        }
+        Settings.oneOf("pki.audit.on-rollback", onRollback, RollbackPolicy.class); // strict: a typo stops the start
+    }
+
+    public RollbackPolicy rollbackPolicy() {
+        return Settings.oneOf("pki.audit.on-rollback", onRollback, RollbackPolicy.class);
     }
 }
