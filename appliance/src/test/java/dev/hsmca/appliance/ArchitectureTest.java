@@ -20,7 +20,7 @@ class ArchitectureTest {
 
     static final String[] SERVICES = {"..appliance.audit..", "..appliance.ca..", "..appliance.crl..",
             "..appliance.enrollment..", "..appliance.health..", "..appliance.hsm..", "..appliance.issuance..",
-            "..appliance.jobs..", "..appliance.metrics..", "..appliance.ocsp..", "..appliance.registry..",
+            "..appliance.jobs..", "..appliance.metrics..", "..appliance.ocsp..", "..appliance.registry..", "..appliance.acme..",
             "..appliance.revocation..", "..appliance.setup.."};
 
     @Test

@@ -19,6 +19,8 @@ public class PkiException extends RuntimeException {
         CONFLICT,
         /** A dependency (HSM, store) is down: retry later. */
         UNAVAILABLE,
+        /** Too many requests of this kind from this caller: retry later. */
+        RATE_LIMITED,
         /** A bug or misconfiguration on our side. */
         INTERNAL
     }

@@ -13,6 +13,15 @@ public interface PkiMetrics {
 
     void revoked(String reason);
 
+    /** An ACME order created ({@code created}) or refused (the problem type). */
+    void acmeOrder(String outcome);
+
+    /** An ACME challenge checked by the appliance. */
+    void acmeValidation(String type, boolean valid);
+
+    /** An ACME finalize: how long from request to stored certificate, and whether it issued. */
+    void acmeFinalized(long nanos, boolean issued);
+
     void tokenUsed(String outcome);
 
     void hsmSigned(String key, long nanos, boolean ok);

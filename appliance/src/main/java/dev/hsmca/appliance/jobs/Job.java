@@ -7,7 +7,9 @@ public enum Job {
     /** Pre-signed OCSP responses re-signed at half-life. */
     OCSP_REFRESH("ocsp-refresh"),
     /** The appliance's own HTTPS certificate renewed before expiry. */
-    TLS_RENEWAL("tls-renewal");
+    TLS_RENEWAL("tls-renewal"),
+    /** Expired ACME nonces and unfinished orders removed. */
+    ACME_CLEANUP("acme-cleanup");
 
     private final String lockName;
 

@@ -55,6 +55,25 @@ public class MicrometerPkiMetrics implements PkiMetrics {
     }
 
     @Override
+    public void acmeOrder(String outcome) {
+        Counter.builder("pki.acme.orders").tag("outcome", outcome).description("ACME orders by outcome")
+                .register(registry).increment();
+    }
+
+    @Override
+    public void acmeValidation(String type, boolean valid) {
+        Counter.builder("pki.acme.validations").tag("type", type).tag("outcome", valid ? "valid" : "invalid")
+                .description("ACME challenges validated by the appliance").register(registry).increment();
+    }
+
+    @Override
+    public void acmeFinalized(long nanos, boolean issued) {
+        Timer.builder("pki.acme.finalize").tag("outcome", issued ? "issued" : "refused")
+                .description("ACME finalize latency, request to stored certificate").register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    @Override
     public void revoked(String reason) {
         Counter.builder("pki.revocations").tag("reason", reason).description("Revocations").register(registry).increment();
     }

@@ -2,6 +2,7 @@ package dev.hsmca.appliance.web;
 
 import dev.hsmca.server.ErrorBody;
 
+import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.http.HttpRequest;
@@ -30,8 +31,32 @@ public final class ErrorResponses {
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case CONFLICT -> HttpStatus.CONFLICT;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case RATE_LIMITED -> HttpStatus.TOO_MANY_REQUESTS;
             case INTERNAL -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
+    }
+
+    /** On an ACME URL, an RFC 8555 problem document with a fresh nonce (clients retry badNonce with it). */
+    static MutableHttpResponse<?> of(HttpRequest<?> request, Throwable error, java.util.function.Supplier<String> acmeNonce) {
+        if (!request.getPath().startsWith("/acme/")) {
+            return of(request, error);
+        }
+        MutableHttpResponse<ErrorBody> plain = of(request, error);
+        PkiException e = Failures.classify(error);
+        String detail = plain.getBody().map(ErrorBody::message).orElse(e.getMessage());
+        java.util.Map<String, Object> problem = new java.util.LinkedHashMap<>();
+        problem.put("type", AcmeProblem.typeFor(e));
+        problem.put("detail", detail);
+        problem.put("status", plain.code());
+        MutableHttpResponse<java.util.Map<String, Object>> r = HttpResponse.<java.util.Map<String, Object>>status(plain.status())
+                .body(problem).contentType("application/problem+json");
+        plain.getHeaders().forEach((name, values) -> values.forEach(v -> r.header(name, v)));
+        try {
+            r.header("Replay-Nonce", acmeNonce.get());
+        } catch (RuntimeException ignored) {
+            // the store is down: no nonce to give; the client gets one from newNonce later
+        }
+        return r;
     }
 
     static MutableHttpResponse<ErrorBody> of(HttpRequest<?> request, Throwable error) {

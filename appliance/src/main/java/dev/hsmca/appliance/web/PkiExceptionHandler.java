@@ -3,6 +3,7 @@ package dev.hsmca.appliance.web;
 import dev.hsmca.server.ErrorBody;
 
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.acme.AcmeNonces;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
@@ -12,9 +13,15 @@ import jakarta.inject.Singleton;
 /** Domain refusals: the same mapping as everything else, bound to the exact type so no framework handler wins. */
 @Produces
 @Singleton
-public class PkiExceptionHandler implements ExceptionHandler<PkiException, HttpResponse<ErrorBody>> {
+public class PkiExceptionHandler implements ExceptionHandler<PkiException, HttpResponse<?>> {
+    private final jakarta.inject.Provider<AcmeNonces> nonces;
+
+    public PkiExceptionHandler(jakarta.inject.Provider<AcmeNonces> nonces) {
+        this.nonces = nonces;
+    }
+
     @Override
-    public HttpResponse<ErrorBody> handle(HttpRequest request, PkiException e) {
-        return ErrorResponses.of(request, e);
+    public HttpResponse<?> handle(HttpRequest request, PkiException e) {
+        return ErrorResponses.of(request, e, () -> nonces.get().next());
     }
 }

@@ -2,6 +2,7 @@ package dev.hsmca.appliance.web;
 
 import dev.hsmca.server.ErrorBody;
 
+import dev.hsmca.appliance.acme.AcmeNonces;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
@@ -14,9 +15,15 @@ import jakarta.inject.Singleton;
  */
 @Produces
 @Singleton
-public class UnexpectedExceptionHandler implements ExceptionHandler<RuntimeException, HttpResponse<ErrorBody>> {
+public class UnexpectedExceptionHandler implements ExceptionHandler<RuntimeException, HttpResponse<?>> {
+    private final jakarta.inject.Provider<AcmeNonces> nonces;
+
+    public UnexpectedExceptionHandler(jakarta.inject.Provider<AcmeNonces> nonces) {
+        this.nonces = nonces;
+    }
+
     @Override
-    public HttpResponse<ErrorBody> handle(HttpRequest request, RuntimeException e) {
-        return ErrorResponses.of(request, e);
+    public HttpResponse<?> handle(HttpRequest request, RuntimeException e) {
+        return ErrorResponses.of(request, e, () -> nonces.get().next());
     }
 }

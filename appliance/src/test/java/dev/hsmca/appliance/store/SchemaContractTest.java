@@ -13,6 +13,7 @@ class SchemaContractTest {
     void applianceRecordsMatchTheMigrations() throws Exception {
         assertEquals(List.of(), SchemaContract.missingColumns(AuditEntry.class, CaCertificateRecord.class,
                 CertificateRecord.class, CrlRecord.class, CrlState.class, InstallToken.class, JobLockRecord.class,
-                PresignedResponse.class, ServiceRecord.class));
+                PresignedResponse.class, ServiceRecord.class, AcmeEabKey.class, AcmeAccount.class, AcmeOrder.class,
+                AcmeAuthorization.class, AcmeChallenge.class, AcmeNonce.class));
     }
 }

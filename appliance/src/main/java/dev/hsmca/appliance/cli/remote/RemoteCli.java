@@ -12,9 +12,9 @@ import java.util.Set;
  */
 @Command(name = "appliance", mixinStandardHelpOptions = true,
         subcommands = {CertCommand.class, TokenCommand.class, ServiceCommand.class, RemoteCaCommand.class,
-                HealthCommand.class})
+                HealthCommand.class, AcmeCommand.class})
 public final class RemoteCli {
-    private static final Set<String> GROUPS = Set.of("cert", "token", "service", "health");
+    private static final Set<String> GROUPS = Set.of("cert", "token", "service", "health", "acme");
 
     /** Whether these arguments name a remote command. */
     public static boolean handles(String... args) {

@@ -1,0 +1,236 @@
+package dev.hsmca.appliance.acme;
+
+import com.nimbusds.jose.jwk.JWK;
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.domain.ServiceId;
+import dev.hsmca.appliance.store.AcmeAccount;
+import dev.hsmca.appliance.store.AcmeEabKey;
+import dev.hsmca.appliance.store.AcmeRepositories;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * ACME accounts (RFC 8555 §7.3) and the External Account Binding keys an admin makes for them: each binds one
+ * account to a service, a profile and the DNS names it may order.
+ */
+@Singleton
+public class AcmeAccounts {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** An account and whether this request created it (201) or found it (200). */
+    public record Outcome(AcmeAccount account, boolean created) {
+    }
+
+    /** A new EAB key as the admin sees it once. */
+    public record NewEab(String kid, String hmacKey, String service, String profile, List<String> allowedDns) {
+    }
+
+    private final AcmeRepositories.Accounts accounts;
+    private final AcmeRepositories.EabKeys eabKeys;
+    private final Profiles profiles;
+    private final AcmeConfig config;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public AcmeAccounts(AcmeRepositories.Accounts accounts, AcmeRepositories.EabKeys eabKeys, Profiles profiles,
+                        AcmeConfig config, AuditLog audit, Clock clock) {
+        this.accounts = accounts;
+        this.eabKeys = eabKeys;
+        this.profiles = profiles;
+        this.config = config;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Outcome newAccount(AcmeRequest req, String newAccountUrl) {
+        Map<String, Object> payload = req.payload() == null ? Map.of() : req.payload();
+        String thumbprint = Jose.thumbprint(req.key());
+        Optional<AcmeAccount> existing = accounts.findByThumbprint(thumbprint);
+        if (existing.isPresent()) {
+            return new Outcome(existing.get(), false);
+        }
+        if (Boolean.TRUE.equals(payload.get("onlyReturnExisting"))) {
+            throw AcmeProblem.accountDoesNotExist("no account has this key");
+        }
+        String contact = contacts(payload.get("contact"));
+        String id = randomId();
+        String eabKid = null;
+        Object eab = payload.get("externalAccountBinding");
+        if (eab != null) {
+            eabKid = bindingKid(eab, req.key(), newAccountUrl);
+        } else if (config.eabRequired()) {
+            throw AcmeProblem.externalAccountRequired("this CA requires an External Account Binding: ask the CA's "
+                    + "admin for a key id and HMAC key ('acme eab create')");
+        }
+        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), "valid", contact,
+                eabKid, clock.instant()));
+        if (eabKid != null && eabKeys.bind(eabKid, id) != 1) {
+            throw AcmeProblem.unauthorized("external account binding key " + eabKid + " is already bound to an account");
+        }
+        audit.record("acme:" + id, "acme.account.create", "acme-account:" + id, AuditLog.OK,
+                "eab=" + eabKid + " contact=" + contact);
+        return new Outcome(account, true);
+    }
+
+    /** The EAB inner JWS: an HMAC over the account key, by a key id the admin made, for the newAccount URL. */
+    private String bindingKid(Object eab, JWK accountKey, String newAccountUrl) {
+        if (!(eab instanceof Map<?, ?> m)) {
+            throw AcmeProblem.malformed("externalAccountBinding must be a flattened JWS object");
+        }
+        Jose.Flattened jws = Jose.parse(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(castMap(m)));
+        String kid = jws.header().getKeyID();
+        AcmeEabKey key = kid == null ? null : eabKeys.findById(kid).orElse(null);
+        if (key == null || key.revokedAt() != null) {
+            throw AcmeProblem.unauthorized("unknown or revoked external account binding key id " + kid);
+        }
+        if (key.accountId() != null) {
+            throw AcmeProblem.unauthorized("external account binding key " + kid + " is already bound to an account");
+        }
+        if (!newAccountUrl.equals(jws.header().getCustomParam("url"))) {
+            throw AcmeProblem.unauthorized("the binding's url header is not the newAccount URL");
+        }
+        if (!Jose.verifyMac(jws, Base64.getUrlDecoder().decode(key.hmacKey()))) {
+            throw AcmeProblem.unauthorized("the external account binding MAC does not verify with key " + kid);
+        }
+        try {
+            JWK bound = JWK.parse(jws.payloadText());
+            if (!Jose.thumbprint(bound).equals(Jose.thumbprint(accountKey))) {
+                throw AcmeProblem.unauthorized("the external account binding signs another key than the account's");
+            }
+        } catch (ParseException e) {
+            throw AcmeProblem.malformed("the external account binding's payload is not a JWK");
+        }
+        return kid;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    /** POST to the account URL: read it, change its contacts, or deactivate it. */
+    @Transactional
+    public AcmeAccount update(AcmeRequest req, String accountId) {
+        AcmeAccount account = req.requireAccount();
+        if (!account.id().equals(accountId)) {
+            throw AcmeProblem.unauthorized("an account may only read and change itself");
+        }
+        Map<String, Object> p = req.payload();
+        if (p == null) {
+            return account;
+        }
+        if (p.containsKey("contact")) {
+            accounts.updateContact(account.id(), contacts(p.get("contact")));
+        }
+        if ("deactivated".equals(p.get("status"))) {
+            accounts.updateStatus(account.id(), "deactivated");
+            audit.record("acme:" + account.id(), "acme.account.deactivate", "acme-account:" + account.id(), AuditLog.OK, "");
+        } else if (p.get("status") != null) {
+            throw AcmeProblem.malformed("an account's status may only change to deactivated");
+        }
+        return accounts.findById(account.id()).orElseThrow();
+    }
+
+    /** Key rollover (§7.3.5): the inner JWS, signed by the new key, names the account and its old key. */
+    @Transactional
+    public AcmeAccount changeKey(AcmeRequest outer, String keyChangeUrl, String accountUrl) {
+        AcmeAccount account = outer.requireAccount();
+        Jose.Flattened inner = Jose.parse(outer.payloadText());
+        JWK newKey = inner.header().getJWK();
+        if (newKey == null || inner.header().getCustomParam("nonce") != null
+                || !keyChangeUrl.equals(inner.header().getCustomParam("url"))) {
+            throw AcmeProblem.malformed("the inner JWS must carry the new jwk, the keyChange url and no nonce");
+        }
+        if (!Jose.ALGORITHMS.contains(inner.header().getAlgorithm()) || !Jose.verify(inner, newKey)) {
+            throw AcmeProblem.unauthorized("the inner JWS does not verify with the new key");
+        }
+        Map<String, Object> p = Jose.json(inner.payloadText());
+        if (!accountUrl.equals(p.get("account"))) {
+            throw AcmeProblem.unauthorized("the inner JWS names another account");
+        }
+        try {
+            JWK old = JWK.parse(castMap((Map<?, ?>) p.get("oldKey")));
+            if (!Jose.thumbprint(old).equals(account.thumbprint())) {
+                throw AcmeProblem.unauthorized("oldKey is not the account's current key");
+            }
+        } catch (ParseException | ClassCastException | NullPointerException e) {
+            throw AcmeProblem.malformed("oldKey must be the account's current JWK");
+        }
+        String thumbprint = Jose.thumbprint(newKey);
+        if (accounts.findByThumbprint(thumbprint).isPresent()) {
+            throw new AcmeProblem(PkiException.Kind.CONFLICT, "malformed", "another account already uses the new key");
+        }
+        accounts.updateKey(account.id(), newKey.toPublicJWK().toJSONString(), thumbprint);
+        audit.record("acme:" + account.id(), "acme.account.key-change", "acme-account:" + account.id(), AuditLog.OK,
+                "thumbprint=" + thumbprint);
+        return accounts.findById(account.id()).orElseThrow();
+    }
+
+    /** An admin makes a binding key for a service: its names (wildcards as {@code *.domain}) and profile. */
+    @Transactional
+    public NewEab createEab(String service, String profile, List<String> allowedDns, String admin) {
+        String s = ServiceId.require(service);
+        String p = profiles.requestable(profile == null ? config.defaultProfile() : profile).name();
+        if (allowedDns == null || allowedDns.isEmpty()) {
+            throw PkiException.malformed("no_names", "an ACME binding needs at least one allowed DNS name");
+        }
+        List<String> names = new ArrayList<>();
+        for (String n : allowedDns) {
+            String name = n.trim().toLowerCase(java.util.Locale.ROOT);
+            String bare = name.startsWith("*.") ? name.substring(2) : name;
+            if (Names.dnsName(bare) == null) {
+                throw PkiException.malformed("invalid_san", "'" + n + "' is not a DNS name or *.domain");
+            }
+            names.add(name);
+        }
+        byte[] hmac = new byte[32];
+        RANDOM.nextBytes(hmac);
+        String kid = "eab_" + randomId().substring(0, 20);
+        String hmacKey = Base64.getUrlEncoder().withoutPadding().encodeToString(hmac);
+        eabKeys.save(new AcmeEabKey(kid, hmacKey, s, p, String.join(",", names), clock.instant(), admin, null, null));
+        audit.record(admin, "acme.eab.create", "eab:" + kid, AuditLog.OK, "service=" + s + " profile=" + p + " dns=" + names);
+        return new NewEab(kid, hmacKey, s, p, names);
+    }
+
+    /** The binding an account was created with, if any. */
+    public Optional<AcmeEabKey> binding(AcmeAccount account) {
+        return account.eabKid() == null ? Optional.empty() : eabKeys.findById(account.eabKid());
+    }
+
+    private static String contacts(Object contact) {
+        if (contact == null) {
+            return "";
+        }
+        if (!(contact instanceof List<?> list) || list.size() > 5) {
+            throw new AcmeProblem(PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object c : list) {
+            String s = String.valueOf(c);
+            if (!s.startsWith("mailto:") || s.length() > 254 || s.contains(",") || !s.contains("@")) {
+                throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedContact", "only mailto: contacts are accepted, not '" + s + "'");
+            }
+            out.add(s);
+        }
+        return String.join(",", out);
+    }
+
+    static String randomId() {
+        byte[] b = new byte[18];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b).replace('-', 'x').replace('_', 'y');
+    }
+}

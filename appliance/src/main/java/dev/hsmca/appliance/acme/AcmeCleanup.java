@@ -1,0 +1,45 @@
+package dev.hsmca.appliance.acme;
+
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/** Expired nonces and orders never finished are removed, by one replica at a time. */
+@Singleton
+@Requires(notEnv = Environment.CLI)
+@Requires(property = "pki.jobs.enabled", notEquals = "false")
+public class AcmeCleanup {
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeCleanup.class);
+
+    private final AcmeNonces nonces;
+    private final AcmeOrders orders;
+    private final JobLocks locks;
+
+    public AcmeCleanup(AcmeNonces nonces, AcmeOrders orders, JobLocks locks) {
+        this.nonces = nonces;
+        this.orders = orders;
+        this.locks = locks;
+    }
+
+    @Scheduled(fixedDelay = "${pki.acme.cleanup-interval:10m}", initialDelay = "${pki.jobs.initial-delay:20s}")
+    void run() {
+        try {
+            locks.runExclusively(Job.ACME_CLEANUP, Duration.ofMinutes(10), () -> {
+                int n = nonces.purgeExpired();
+                int o = orders.purgeExpired();
+                if (n + o > 0) {
+                    LOG.info("ACME cleanup: {} expired nonces, {} expired orders removed", n, o);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("ACME cleanup failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.hsmca.appliance.acme;
+
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.PkiMetrics;
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.issuance.CsrInspector;
+import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.issuance.IssuancePipeline;
+import dev.hsmca.appliance.store.AcmeAccount;
+import dev.hsmca.appliance.store.AcmeAuthorization;
+import dev.hsmca.appliance.store.AcmeChallenge;
+import dev.hsmca.appliance.store.AcmeEabKey;
+import dev.hsmca.appliance.store.AcmeOrder;
+import dev.hsmca.appliance.store.AcmeRepositories;
+import dev.hsmca.appliance.x509.NameLists;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Orders, authorizations and challenges (RFC 8555 §7.4–7.5), and finalize through the same issuance pipeline as the
+ * REST API: lint, sign in the HSM, store, pre-sign OCSP, audit. An account orders only the names its External
+ * Account Binding allows, under the binding's service and profile.
+ */
+@Singleton
+public class AcmeOrders {
+    static final int MAX_IDENTIFIERS = 100;
+
+    /** An order with its authorizations. */
+    public record OrderView(AcmeOrder order, List<AcmeAuthorization> authorizations) {
+    }
+
+    /** An authorization with its challenges. */
+    public record AuthzView(AcmeAuthorization authorization, List<AcmeChallenge> challenges) {
+    }
+
+    private final AcmeRepositories.Orders orders;
+    private final AcmeRepositories.Authorizations authorizations;
+    private final AcmeRepositories.Challenges challenges;
+    private final AcmeAccounts accounts;
+    private final Profiles profiles;
+    private final CsrInspector inspector;
+    private final IssuancePipeline pipeline;
+    private final AcmeConfig config;
+    private final AuditLog audit;
+    private final PkiMetrics metrics;
+    private final Clock clock;
+
+    public AcmeOrders(AcmeRepositories.Orders orders, AcmeRepositories.Authorizations authorizations,
+                      AcmeRepositories.Challenges challenges, AcmeAccounts accounts, Profiles profiles,
+                      CsrInspector inspector, IssuancePipeline pipeline, AcmeConfig config, AuditLog audit,
+                      PkiMetrics metrics, Clock clock) {
+        this.orders = orders;
+        this.authorizations = authorizations;
+        this.challenges = challenges;
+        this.accounts = accounts;
+        this.profiles = profiles;
+        this.inspector = inspector;
+        this.pipeline = pipeline;
+        this.config = config;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public OrderView newOrder(AcmeRequest req) {
+        AcmeAccount account = req.requireAccount();
+        Set<String> names = identifiers(req.requirePayload().get("identifiers"));
+        AcmeEabKey binding = accounts.binding(account).orElse(null);
+        for (String n : names) {
+            if (binding != null && !allowed(n, NameLists.split(binding.allowedDns()))) {
+                metrics.acmeOrder("rejectedIdentifier");
+                throw AcmeProblem.rejectedIdentifier("'" + n + "' is not among the names this account may order ("
+                        + binding.allowedDns() + ")");
+            }
+        }
+        Instant now = clock.instant();
+        if (orders.countSince(account.id(), now.minus(Duration.ofHours(1))) >= config.ordersPerHour()) {
+            metrics.acmeOrder("rateLimited");
+            throw AcmeProblem.rateLimited("at most " + config.ordersPerHour() + " orders an hour per account");
+        }
+        if (authorizations.countPending(account.id(), now) + names.size() > config.pendingAuthorizations()) {
+            metrics.acmeOrder("rateLimited");
+            throw AcmeProblem.rateLimited("at most " + config.pendingAuthorizations() + " pending authorizations per account");
+        }
+        Instant expires = now.plus(config.orderLifetime());
+        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), "pending",
+                String.join(",", names), expires, null, null, now));
+        List<AcmeAuthorization> authz = new ArrayList<>();
+        for (String n : names) {
+            boolean wildcard = n.startsWith("*.");
+            AcmeAuthorization a = authorizations.save(new AcmeAuthorization(AcmeAccounts.randomId(), order.id(), account.id(),
+                    wildcard ? n.substring(2) : n, wildcard, "pending", expires));
+            for (String type : wildcard ? List.of("dns-01") : List.of("http-01", "dns-01", "tls-alpn-01")) {
+                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), "pending", null, null));
+            }
+            authz.add(a);
+        }
+        audit.record("acme:" + account.id(), "acme.order.create", "acme-order:" + order.id(), AuditLog.OK, "dns=" + names);
+        metrics.acmeOrder("created");
+        return new OrderView(order, authz);
+    }
+
+    @Transactional(readOnly = true)
+    public OrderView order(AcmeRequest req, String id) {
+        AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
+        owned(req, o.accountId());
+        return new OrderView(o, authorizations.findByOrderId(id));
+    }
+
+    @Transactional
+    public AuthzView authorization(AcmeRequest req, String id) {
+        AcmeAuthorization a = authorizations.findById(id).orElseThrow(() -> AcmeProblem.notFound("no authorization " + id));
+        owned(req, a.accountId());
+        if (req.payload() != null && "deactivated".equals(req.payload().get("status"))) {
+            authorizations.update(new AcmeAuthorization(a.id(), a.orderId(), a.accountId(), a.identifier(), a.wildcard(),
+                    "deactivated", a.expiresAt()));
+            orders.failed(a.orderId(), "an authorization was deactivated");
+            a = authorizations.findById(id).orElseThrow();
+        }
+        return new AuthzView(a, challenges.findByAuthzId(id));
+    }
+
+    /** A challenge; with a payload (the client's "go"), its validation starts, once. */
+    @Transactional
+    public Started challenge(AcmeRequest req, String id) {
+        AcmeChallenge c = challenges.findById(id).orElseThrow(() -> AcmeProblem.notFound("no challenge " + id));
+        AcmeAuthorization a = authorizations.findById(c.authzId()).orElseThrow();
+        owned(req, a.accountId());
+        boolean start = req.payload() != null && "pending".equals(a.status()) && challenges.start(id) == 1;
+        return new Started(challenges.findById(id).orElseThrow(), a, start, req.requireAccount().thumbprint());
+    }
+
+    /** The challenge's state after the POST; {@code start} when this request began its validation. */
+    public record Started(AcmeChallenge challenge, AcmeAuthorization authorization, boolean start, String thumbprint) {
+    }
+
+    /** Records a validation's outcome; the authorization and the order follow. */
+    @Transactional
+    public void settle(Started s, AcmeValidator.Result result) {
+        Instant now = clock.instant();
+        String status = result.valid() ? "valid" : "invalid";
+        challenges.finish(s.challenge().id(), status, now,
+                result.valid() ? null : AcmeProblem.PREFIX + result.problemType() + ": " + result.detail());
+        authorizations.settle(s.authorization().id(), status);
+        String orderId = s.authorization().orderId();
+        if (!result.valid()) {
+            orders.failed(orderId, "authorization for " + s.authorization().identifier() + " failed: " + result.detail());
+        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> "valid".equals(x.status()))) {
+            orders.transition(orderId, "pending", "ready");
+        }
+        metrics.acmeValidation(s.challenge().type(), result.valid());
+        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + status, "acme-challenge:" + s.challenge().id(),
+                result.valid() ? AuditLog.OK : AuditLog.FAILED, s.challenge().type() + " " + s.authorization().identifier()
+                        + (result.valid() ? "" : ": " + result.detail()));
+    }
+
+    /** Finalize (§7.4): the CSR must name exactly the order's names; one finalize issues, the others are refused. */
+    @Transactional
+    public OrderView finalizeOrder(AcmeRequest req, String id) {
+        long start = System.nanoTime();
+        AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
+        AcmeAccount account = req.requireAccount();
+        owned(req, o.accountId());
+        if (o.expiresAt().isBefore(clock.instant())) {
+            throw AcmeProblem.orderNotReady("order " + id + " expired");
+        }
+        if (orders.transition(id, "ready", "processing") != 1) {
+            metrics.acmeFinalized(System.nanoTime() - start, false);
+            throw AcmeProblem.orderNotReady("order " + id + " is " + o.status() + ", not ready: every authorization must be valid first");
+        }
+        Object csrField = req.requirePayload().get("csr");
+        if (!(csrField instanceof String csrB64)) {
+            throw AcmeProblem.malformed("finalize needs csr (base64url DER)");
+        }
+        InspectedCsr csr;
+        try {
+            csr = inspector.inspect(pem(Base64.getUrlDecoder().decode(csrB64)));
+        } catch (IllegalArgumentException e) {
+            throw AcmeProblem.badCsr("csr is not base64url");
+        } catch (dev.hsmca.appliance.domain.PkiException e) {
+            throw AcmeProblem.badCsr(e.getMessage());
+        }
+        Set<String> ordered = new TreeSet<>(NameLists.split(o.identifiers()));
+        Set<String> asked = new TreeSet<>(csr.dnsNames());
+        if (csr.commonName() != null && !csr.commonName().isBlank()) {
+            asked.add(csr.commonName().toLowerCase(Locale.ROOT));
+        }
+        if (!csr.ipAddresses().isEmpty() || !asked.equals(ordered)) {
+            throw AcmeProblem.badCsr("the CSR names " + asked + (csr.ipAddresses().isEmpty() ? "" : " and IP addresses")
+                    + " but the order is for " + ordered);
+        }
+        AcmeEabKey binding = accounts.binding(account).orElse(null);
+        Profile profile = profiles.requestable(binding == null ? config.defaultProfile() : binding.profile());
+        Duration validity = Duration.ofDays(Math.min(config.validityDays(), profile.maxValidityDays()));
+        List<String> dns = new ArrayList<>(NameLists.split(o.identifiers()));
+        IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(dns.get(0), dns, List.of(), csr, profile, validity));
+        pipeline.record(signed, binding == null ? null : binding.service(), null);
+        orders.issued(id, signed.serial());
+        audit.record("acme:" + account.id(), "certificate.issue", "certificate:" + signed.serial(), AuditLog.OK,
+                "acme order=" + id + " profile=" + profile.name() + " service=" + (binding == null ? null : binding.service())
+                        + " dns=" + dns);
+        metrics.acmeFinalized(System.nanoTime() - start, true);
+        metrics.issued(profile.name(), System.nanoTime() - start);
+        return new OrderView(orders.findById(id).orElseThrow(), authorizations.findByOrderId(id));
+    }
+
+    private static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+    }
+
+    private static void owned(AcmeRequest req, String accountId) {
+        if (!req.requireAccount().id().equals(accountId)) {
+            throw AcmeProblem.unauthorized("this belongs to another account");
+        }
+    }
+
+    /** The order's names, lower-cased and de-duplicated; DNS names only (wildcards as {@code *.domain}). */
+    static Set<String> identifiers(Object value) {
+        if (!(value instanceof List<?> list) || list.isEmpty() || list.size() > MAX_IDENTIFIERS) {
+            throw AcmeProblem.malformed("identifiers must be a list of 1 to " + MAX_IDENTIFIERS + " identifiers");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> m) || !"dns".equals(m.get("type")) || !(m.get("value") instanceof String v)) {
+                throw new AcmeProblem(dev.hsmca.appliance.domain.PkiException.Kind.MALFORMED, "unsupportedIdentifier",
+                        "only identifiers of type dns are supported");
+            }
+            String name = v.trim().toLowerCase(Locale.ROOT);
+            String bare = name.startsWith("*.") ? name.substring(2) : name;
+            if (Names.dnsName(bare) == null || bare.contains("*")) {
+                throw AcmeProblem.rejectedIdentifier("'" + v + "' is not a DNS name");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** A name is allowed by an exact entry, or by {@code *.domain} for the wildcard and names one label below. */
+    static boolean allowed(String name, List<String> patterns) {
+        for (String p : patterns) {
+            if (p.equals(name)) {
+                return true;
+            }
+            if (p.startsWith("*.") && name.endsWith(p.substring(1))) {
+                String label = name.substring(0, name.length() - p.length() + 1);
+                if (label.equals("*") || (!label.isEmpty() && !label.contains("."))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String token() {
+        return AcmeAccounts.randomId() + AcmeAccounts.randomId().substring(0, 8);
+    }
+
+    @Transactional
+    public int purgeExpired() {
+        Instant before = clock.instant();
+        challenges.purgeForExpiredOrders(before);
+        authorizations.purgeForExpiredOrders(before);
+        return orders.purgeExpired(before);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.hsmca.appliance.store;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+import io.micronaut.data.repository.GenericRepository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The ACME tables' repositories. */
+public final class AcmeRepositories {
+    private AcmeRepositories() {
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface EabKeys extends CrudRepository<AcmeEabKey, String> {
+        /** Binds the key to its first account; an EAB key serves one account only. */
+        @Query("UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
+        int bind(String kid, String accountId);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Accounts extends CrudRepository<AcmeAccount, String> {
+        Optional<AcmeAccount> findByThumbprint(String thumbprint);
+
+        @Query("UPDATE acme_accounts SET contact = :contact WHERE id = :id")
+        void updateContact(String id, String contact);
+
+        @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id")
+        void updateStatus(String id, String newStatus);
+
+        @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
+        void updateKey(String id, String jwk, String thumbprint);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Orders extends CrudRepository<AcmeOrder, String> {
+        @Query("SELECT COUNT(*) FROM acme_orders WHERE account_id = :accountId AND created_at > :since")
+        long countSince(String accountId, Instant since);
+
+        @Query("UPDATE acme_orders SET status = :newStatus WHERE id = :id AND status = :expected")
+        int transition(String id, String expected, String newStatus);
+
+        @Query("UPDATE acme_orders SET status = 'valid', certificate_serial = :serial WHERE id = :id AND status = 'processing'")
+        int issued(String id, String serial);
+
+        @Query("UPDATE acme_orders SET status = 'invalid', error = :error WHERE id = :id")
+        void failed(String id, String error);
+
+        @Query("DELETE FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready')")
+        int purgeExpired(Instant before);
+
+        Optional<AcmeOrder> findByCertificateSerial(String certificateSerial);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Authorizations extends CrudRepository<AcmeAuthorization, String> {
+        List<AcmeAuthorization> findByOrderId(String orderId);
+
+        @Query("SELECT COUNT(*) FROM acme_authorizations WHERE account_id = :accountId AND status = 'pending' AND expires_at > :now")
+        long countPending(String accountId, Instant now);
+
+        @Query("UPDATE acme_authorizations SET status = :newStatus WHERE id = :id AND status = 'pending'")
+        int settle(String id, String newStatus);
+
+        @Query("DELETE FROM acme_authorizations WHERE order_id IN (SELECT id FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready'))")
+        int purgeForExpiredOrders(Instant before);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Challenges extends CrudRepository<AcmeChallenge, String> {
+        List<AcmeChallenge> findByAuthzId(String authzId);
+
+        /** pending → processing, once: of two concurrent POSTs one starts the validation. */
+        @Query("UPDATE acme_challenges SET status = 'processing' WHERE id = :id AND status = 'pending'")
+        int start(String id);
+
+        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
+        int finish(String id, String newStatus, Instant at, @io.micronaut.core.annotation.Nullable String error);
+
+        @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")
+        int purgeForExpiredOrders(Instant before);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface Nonces extends GenericRepository<AcmeNonce, String> {
+        AcmeNonce save(AcmeNonce nonce);
+
+        /** Uses the nonce: 1 when it was valid and unused (and is now gone), 0 otherwise. */
+        @Query("DELETE FROM acme_nonces WHERE nonce = :nonce AND expires_at > :now")
+        int use(String nonce, Instant now);
+
+        @Query("DELETE FROM acme_nonces WHERE expires_at <= :now")
+        int purge(Instant now);
+    }
+}
