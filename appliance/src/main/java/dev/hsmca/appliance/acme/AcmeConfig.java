@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param pendingAuthorizations pending authorizations one account may hold
  * @param orderLifetime         how long an order may wait for validation and finalization
  * @param http01Port            TEST SWITCH: the port the http-01 validator dials instead of 80
- * @param tlsAlpn01Port         TEST SWITCH: the port the tls-alpn-01 validator dials instead of 443
+ * @param tlsalpn01Port         TEST SWITCH: the port the tls-alpn-01 validator dials instead of 443
  * @param resolve               TEST SWITCH: static names for the validators, {@code *.acme.test=127.0.0.1,a.b=10.0.0.1}
  * @param dnsServer             TEST SWITCH: the resolver dns-01 asks ({@code host:port}) instead of the system's
  */
@@ -29,7 +29,7 @@ public record AcmeConfig(@Bindable(defaultValue = "true") boolean eabRequired,
                          @Bindable(defaultValue = "1000") int pendingAuthorizations,
                          @Bindable(defaultValue = "24h") Duration orderLifetime,
                          @Bindable(defaultValue = "80") int http01Port,
-                         @Bindable(defaultValue = "443") int tlsAlpn01Port,
+                         @Bindable(defaultValue = "443") int tlsalpn01Port,
                          @Nullable String resolve,
                          @Nullable String dnsServer) {
     public AcmeConfig {
@@ -38,6 +38,6 @@ public record AcmeConfig(@Bindable(defaultValue = "true") boolean eabRequired,
         Settings.atLeast("pki.acme.pending-authorizations", pendingAuthorizations, 1);
         Settings.positive("pki.acme.order-lifetime", orderLifetime);
         Settings.atLeast("pki.acme.http01-port", http01Port, 1);
-        Settings.atLeast("pki.acme.tls-alpn01-port", tlsAlpn01Port, 1);
+        Settings.atLeast("pki.acme.tlsalpn01-port", tlsalpn01Port, 1);
     }
 }

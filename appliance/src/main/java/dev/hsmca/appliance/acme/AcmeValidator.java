@@ -132,7 +132,7 @@ public class AcmeValidator {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[]{new AcceptAny()}, null); // what is checked is the acmeIdentifier, below
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-            s.connect(new InetSocketAddress(address, config.tlsAlpn01Port()), TIMEOUT_MS);
+            s.connect(new InetSocketAddress(address, config.tlsalpn01Port()), TIMEOUT_MS);
             s.setSoTimeout(TIMEOUT_MS);
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(domain)));
