@@ -1,0 +1,422 @@
+package dev.hsmca.appliance.acme;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.sun.net.httpserver.HttpServer;
+import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ACME (RFC 8555) as a client sees it, through the real HSM and store: http-01 and dns-01 (a test web server and a
+ * test DNS server the validator is pointed at), finalize, download, renewal info, revocation by account and by
+ * certificate key, key rollover, deactivation; every refusal a client can provoke, each with its problem type;
+ * 20 orders at once on one account and on 20 accounts.
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AcmeProtocolTest implements TestPropertyProvider {
+    static final TestAppliance APP = TestAppliance.h2().initialize();
+    static final Map<String, String> HTTP01 = new ConcurrentHashMap<>();
+    static final HttpServer WEB = web();
+    static final TestDns DNS = dns();
+
+    @Inject
+    EmbeddedServer server;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> p = new java.util.HashMap<>(APP.properties());
+        p.put("pki.acme.http01-port", Integer.toString(WEB.getAddress().getPort()));
+        p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
+        p.put("pki.acme.dns-server", DNS.address());
+        p.put("pki.acme.orders-per-hour", "40");
+        return p;
+    }
+
+    @AfterAll
+    void stop() {
+        WEB.stop(0);
+        DNS.close();
+    }
+
+    static HttpServer web() {
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+            s.createContext("/.well-known/acme-challenge/", x -> {
+                String token = x.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
+                String body = HTTP01.get(token);
+                byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.US_ASCII);
+                x.sendResponseHeaders(body == null ? 404 : 200, b.length == 0 ? -1 : b.length);
+                x.getResponseBody().write(b);
+                x.close();
+            });
+            s.setExecutor(Executors.newFixedThreadPool(4));
+            s.start();
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TestDns dns() {
+        try {
+            return new TestDns();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    AcmeTestClient client() {
+        return new AcmeTestClient(APP.anonymousSsl(), server.getPort());
+    }
+
+    Api admin() {
+        return new Api(APP.adminSsl(), server.getPort());
+    }
+
+    /** An EAB key from the admin API: kid and HMAC key. */
+    Map<String, Object> eab(String service, String... names) {
+        var r = admin().postJson("/api/v1/acme/eab", Map.of("service", service, "allow_dns", List.of(names)));
+        assertEquals(201, r.statusCode(), r.body());
+        return Api.parse(r);
+    }
+
+    AcmeTestClient account(String service, String... names) {
+        AcmeTestClient c = client();
+        Map<String, Object> e = eab(service, names);
+        Reply r = c.register(c.binding((String) e.get("kid"), (String) e.get("hmac_key")));
+        assertEquals(201, r.status(), r.body());
+        return c;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> list(Map<String, Object> m, String key) {
+        return (List<String>) m.get(key);
+    }
+
+    /** Proves every authorization of the order by http-01 and waits until the order is ready. */
+    Map<String, Object> proveHttp01(AcmeTestClient c, Reply order) throws InterruptedException {
+        assertEquals(201, order.status(), order.body());
+        for (String authz : list(order.json(), "authorizations")) {
+            Map<String, Object> ch = c.challenge(authz, "http-01");
+            HTTP01.put((String) ch.get("token"), c.keyAuthorization((String) ch.get("token")));
+            Reply started = c.post((String) ch.get("url"), Map.of());
+            assertEquals(200, started.status(), started.body());
+            assertEquals("valid", c.pollWhile(authz, "pending").get("status"));
+        }
+        return c.pollWhile(order.location(), "pending");
+    }
+
+    /** Finalizes with a CSR for the names and downloads the chain. */
+    List<X509Certificate> finalizeAndDownload(AcmeTestClient c, String orderUrl, Map<String, Object> order, String csr) throws Exception {
+        assertEquals("ready", order.get("status"), order.toString());
+        Reply f = c.post((String) order.get("finalize"), Map.of("csr", csr));
+        assertEquals(200, f.status(), f.body());
+        Map<String, Object> done = c.pollWhile(orderUrl, "processing");
+        assertEquals("valid", done.get("status"));
+        Reply chain = c.post((String) done.get("certificate"), null);
+        assertEquals(200, chain.status(), chain.body());
+        assertEquals("application/pem-certificate-chain", chain.response().headers().firstValue("Content-Type").orElse(""));
+        List<X509Certificate> certs = new ArrayList<>();
+        for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(chain.body().getBytes(StandardCharsets.US_ASCII)))) {
+            certs.add((X509Certificate) cert);
+        }
+        assertEquals(2, certs.size(), "leaf and issuing CA");
+        certs.get(0).verify(certs.get(1).getPublicKey());
+        certs.get(1).verify(APP.root().getPublicKey());
+        return certs;
+    }
+
+    static Set<String> dnsNames(X509Certificate c) throws Exception {
+        Set<String> names = new HashSet<>();
+        for (List<?> n : c.getSubjectAlternativeNames()) {
+            names.add((String) n.get(1));
+        }
+        return names;
+    }
+
+    String status(X509Certificate c) {
+        return (String) Api.parse(admin().get("/api/v1/certificates/" + c.getSerialNumber().toString(16))).get("status");
+    }
+
+    static String b64(byte[] b) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    @Test
+    void issuesOverHttp01AndRevokesByAccountAndByCertificateKey() throws Exception {
+        AcmeTestClient c = account("shop", "a.acme.test", "b.acme.test");
+        Reply order = c.newOrder("a.acme.test", "b.acme.test");
+        Map<String, Object> ready = proveHttp01(c, order);
+        List<X509Certificate> chain = finalizeAndDownload(c, order.location(), ready,
+                AcmeTestClient.csr("a.acme.test", "b.acme.test"));
+        assertEquals(Set.of("a.acme.test", "b.acme.test"), dnsNames(chain.get(0)));
+        assertEquals("valid", status(chain.get(0)));
+
+        // renewal info (RFC 9773) for the certificate: the CA's window, inside the certificate's life
+        byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(org.bouncycastle.asn1.ASN1OctetString
+                .getInstance(chain.get(0).getExtensionValue("2.5.29.35")).getOctets()).getKeyIdentifier();
+        Reply ari = c.get(c.url("renewalInfo") + "/" + b64(aki) + "." + b64(chain.get(0).getSerialNumber().toByteArray()));
+        assertEquals(200, ari.status(), ari.body());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> window = (Map<String, Object>) ari.json().get("suggestedWindow");
+        assertTrue(java.time.Instant.parse((String) window.get("start")).isAfter(chain.get(0).getNotBefore().toInstant()));
+        assertTrue(java.time.Instant.parse((String) window.get("end")).isBefore(chain.get(0).getNotAfter().toInstant()));
+
+        // another account may not revoke it; its own account may, once
+        AcmeTestClient other = account("other", "z.acme.test");
+        Map<String, Object> revoke = Map.of("certificate", b64(chain.get(0).getEncoded()), "reason", 4);
+        assertEquals("unauthorized", other.post(c.url("revokeCert"), revoke).problem());
+        assertEquals("badRevocationReason", c.post(c.url("revokeCert"),
+                Map.of("certificate", b64(chain.get(0).getEncoded()), "reason", 7)).problem());
+        Reply revoked = c.post(c.url("revokeCert"), revoke);
+        assertEquals(200, revoked.status(), revoked.body());
+        assertEquals("revoked", status(chain.get(0)));
+        assertEquals("alreadyRevoked", c.post(c.url("revokeCert"), revoke).problem());
+
+        // by the certificate's own key (jwk), without the account
+        KeyPair certKey = AcmeTestClient.keyPair();
+        Reply second = c.newOrder("a.acme.test");
+        List<X509Certificate> chain2 = finalizeAndDownload(c, second.location(), proveHttp01(c, second),
+                AcmeTestClient.csr(certKey, "a.acme.test"));
+        ECKey jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) certKey.getPublic()).privateKey((ECPrivateKey) certKey.getPrivate()).build();
+        AcmeTestClient byKey = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), jwk);
+        AcmeTestClient stranger = client();
+        assertEquals("unauthorized", stranger.post(c.url("revokeCert"), Map.of("certificate", b64(chain2.get(0).getEncoded()))).problem());
+        Reply byCertKey = byKey.post(c.url("revokeCert"), Map.of("certificate", b64(chain2.get(0).getEncoded()), "reason", 1));
+        assertEquals(200, byCertKey.status(), byCertKey.body());
+        assertEquals("revoked", status(chain2.get(0)));
+    }
+
+    @Test
+    void wildcardByDns01() throws Exception {
+        AcmeTestClient c = account("wild", "*.w.acme.test");
+        Reply order = c.newOrder("*.w.acme.test");
+        assertEquals(201, order.status(), order.body());
+        String authz = list(order.json(), "authorizations").get(0);
+        Map<String, Object> a = c.post(authz, null).json();
+        assertEquals(true, a.get("wildcard"));
+        assertEquals(1, ((List<?>) a.get("challenges")).size(), "a wildcard is proven by dns-01 only");
+        Map<String, Object> ch = c.challenge(authz, "dns-01");
+        String keyAuthorization = c.keyAuthorization((String) ch.get("token"));
+        DNS.addTxt("_acme-challenge.w.acme.test", b64(MessageDigest.getInstance("SHA-256")
+                .digest(keyAuthorization.getBytes(StandardCharsets.US_ASCII))));
+        assertEquals(200, c.post((String) ch.get("url"), Map.of()).status());
+        assertEquals("valid", c.pollWhile(authz, "pending").get("status"));
+        List<X509Certificate> chain = finalizeAndDownload(c, order.location(), c.pollWhile(order.location(), "pending"),
+                AcmeTestClient.csr("*.w.acme.test"));
+        assertEquals(Set.of("*.w.acme.test"), dnsNames(chain.get(0)));
+    }
+
+    @Test
+    void aChallengeThatFailsInvalidatesTheOrder() throws Exception {
+        AcmeTestClient c = account("fail", "nothing.acme.test", "dns.acme.test");
+        Reply order = c.newOrder("nothing.acme.test");
+        String authz = list(order.json(), "authorizations").get(0);
+        Map<String, Object> ch = c.challenge(authz, "http-01"); // nothing served for its token: the server answers 404
+        assertEquals(200, c.post((String) ch.get("url"), Map.of()).status());
+        Map<String, Object> a = c.pollWhile(authz, "pending");
+        assertEquals("invalid", a.get("status"));
+        Map<String, Object> failed = c.challenge(authz, "http-01");
+        assertEquals("invalid", failed.get("status"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> error = (Map<String, Object>) failed.get("error");
+        assertTrue(String.valueOf(error.get("detail")).contains("404"), error.toString());
+        assertEquals("invalid", c.post(order.location(), null).json().get("status"));
+        assertEquals("orderNotReady", c.post((String) order.json().get("finalize"),
+                Map.of("csr", AcmeTestClient.csr("nothing.acme.test"))).problem());
+
+        Reply noTxt = c.newOrder("dns.acme.test"); // dns-01 with no TXT record
+        String authz2 = list(noTxt.json(), "authorizations").get(0);
+        assertEquals(200, c.post((String) c.challenge(authz2, "dns-01").get("url"), Map.of()).status());
+        assertEquals("invalid", c.pollWhile(authz2, "pending").get("status"));
+    }
+
+    @Test
+    void refusalsEachWithTheirProblem() throws Exception {
+        // newAccount without a binding, with a wrong MAC, with an unknown kid, with a binding of another key
+        AcmeTestClient c = client();
+        Reply none = c.register(null);
+        assertEquals(401, none.status());
+        assertEquals("externalAccountRequired", none.problem());
+        assertTrue(none.response().headers().firstValue("Replay-Nonce").isPresent(), "a problem carries a nonce too");
+        Map<String, Object> e = eab("refusals", "r.acme.test");
+        String kid = (String) e.get("kid");
+        assertEquals("unauthorized", c.register(c.binding(kid, b64(new byte[32]))).problem());
+        assertEquals("unauthorized", c.register(c.binding("eab_unknown", (String) e.get("hmac_key"))).problem());
+        AcmeTestClient thief = client();
+        Map<String, Object> stolen = thief.binding(kid, (String) e.get("hmac_key"));
+        assertEquals("unauthorized", c.register(stolen).problem(), "a binding signs one account key");
+
+        Reply made = c.register(c.binding(kid, (String) e.get("hmac_key")));
+        assertEquals(201, made.status(), made.body());
+        AcmeTestClient again = client();
+        assertEquals("unauthorized", again.register(again.binding(kid, (String) e.get("hmac_key"))).problem(), "single use");
+        Reply existing = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), c.key()).register(null);
+        assertEquals(200, existing.status(), "the same key again finds its account: " + existing.body());
+        assertEquals(c.kid(), existing.location());
+
+        // a name outside the binding's list
+        assertEquals("rejectedIdentifier", c.newOrder("other.acme.test").problem());
+        assertEquals("rejectedIdentifier", c.newOrder("x.r.acme.test").problem());
+        assertEquals("malformed", c.post(c.url("newOrder"), Map.of("identifiers", List.of())).problem());
+
+        // nonces: unknown, replayed; the refusal's own nonce works
+        Reply unknown = c.post(c.url("newOrder"), Map.of("identifiers", List.of(Map.of("type", "dns", "value", "r.acme.test"))),
+                "bm90LWEtbm9uY2U");
+        assertEquals(400, unknown.status());
+        assertEquals("badNonce", unknown.problem());
+        Reply retried = c.newOrder("r.acme.test");
+        assertEquals(201, retried.status(), retried.body());
+        String used = c.freshNonce();
+        assertEquals(201, c.post(c.url("newOrder"), Map.of("identifiers", List.of(Map.of("type", "dns", "value", "r.acme.test"))),
+                used).status());
+        assertEquals("badNonce", c.post(c.url("newOrder"), Map.of("identifiers",
+                List.of(Map.of("type", "dns", "value", "r.acme.test"))), used).problem());
+
+        // a JWS for another URL, a MAC algorithm, a body that is no JWS
+        String nonce = c.freshNonce();
+        String forOrder = AcmeTestClient.jws(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(c.kid()).customParam("nonce", nonce)
+                .customParam("url", c.url("newOrder")).build(), "{}", AcmeTestClient.signer(c.key()));
+        assertEquals("unauthorized", c.postJws(c.url("revokeCert"), forOrder).problem());
+        String hs = AcmeTestClient.jws(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(c.kid()).customParam("nonce", c.freshNonce())
+                .customParam("url", c.url("newOrder")).build(), "{}", new MACSigner(new byte[32]));
+        assertEquals("badSignatureAlgorithm", c.postJws(c.url("newOrder"), hs).problem());
+        Reply junk = c.postJws(c.url("newOrder"), "not json");
+        assertEquals(400, junk.status());
+        assertEquals("malformed", junk.problem());
+        assertTrue(!junk.body().contains("Exception") && !junk.body().contains("\tat "), junk.body());
+
+        // a signature by another key under this account's kid
+        AcmeTestClient forger = client().as(c.kid());
+        assertEquals("unauthorized", forger.newOrder("r.acme.test").problem());
+
+        // someone else's order, finalize before validation, a CSR for other names
+        Reply order = c.newOrder("r.acme.test");
+        AcmeTestClient other = account("refusals-other", "o.acme.test");
+        assertEquals("unauthorized", other.post(order.location(), null).problem());
+        assertEquals("orderNotReady", c.post((String) order.json().get("finalize"),
+                Map.of("csr", AcmeTestClient.csr("r.acme.test"))).problem());
+        Map<String, Object> ready = proveHttp01(c, order);
+        assertEquals("ready", ready.get("status"));
+        assertEquals("badCSR", c.post((String) ready.get("finalize"), Map.of("csr", AcmeTestClient.csr("r.acme.test", "o.acme.test"))).problem());
+        assertEquals("badCSR", c.post((String) ready.get("finalize"), Map.of("csr", "!!")).problem());
+        assertEquals("ready", c.post(order.location(), null).json().get("status"), "a refused finalize leaves the order ready");
+
+        // rate limit: orders an hour per account (40 in this test)
+        AcmeTestClient busy = account("busy", "busy.acme.test");
+        int created = 0;
+        Reply last;
+        do {
+            last = busy.newOrder("busy.acme.test");
+            created += last.status() == 201 ? 1 : 0;
+        } while (last.status() == 201 && created < 100);
+        assertEquals(40, created);
+        assertEquals(429, last.status());
+        assertEquals("rateLimited", last.problem());
+    }
+
+    @Test
+    void keyRolloverAndDeactivation() throws Exception {
+        AcmeTestClient c = account("roll", "roll.acme.test");
+        ECKey next = AcmeTestClient.newKey();
+        String inner = AcmeTestClient.jws(new JWSHeader.Builder(JWSAlgorithm.ES256).jwk(next.toPublicJWK())
+                        .customParam("url", c.url("keyChange")).build(),
+                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of("account", c.kid(), "oldKey", c.key().toPublicJWK().toJSONObject())),
+                AcmeTestClient.signer(next));
+        Reply rolled = c.post(c.url("keyChange"), com.nimbusds.jose.util.JSONObjectUtils.parse(inner));
+        assertEquals(200, rolled.status(), rolled.body());
+        assertEquals("unauthorized", c.newOrder("roll.acme.test").problem(), "the old key no longer signs");
+        AcmeTestClient renamed = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), next).as(c.kid());
+        assertEquals(201, renamed.newOrder("roll.acme.test").status());
+
+        Reply off = renamed.post(c.kid(), Map.of("status", "deactivated"));
+        assertEquals(200, off.status(), off.body());
+        assertEquals("deactivated", off.json().get("status"));
+        assertEquals("unauthorized", renamed.newOrder("roll.acme.test").problem());
+    }
+
+    @Test
+    void twentyOrdersAtOnce() throws Exception {
+        AcmeTestClient one = account("many", "*.many.acme.test");
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<X509Certificate>> sameAccount = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String name = "n" + i + ".many.acme.test";
+                sameAccount.add(pool.submit(() -> {
+                    AcmeTestClient c = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), one.key()).as(one.kid());
+                    Reply o = c.newOrder(name);
+                    return finalizeAndDownload(c, o.location(), proveHttp01(c, o), AcmeTestClient.csr(name)).get(0);
+                }));
+            }
+            List<AcmeTestClient> accounts = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                accounts.add(account("fleet-" + i, "f" + i + ".acme.test"));
+            }
+            List<Future<X509Certificate>> manyAccounts = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                AcmeTestClient c = accounts.get(i);
+                String name = "f" + i + ".acme.test";
+                manyAccounts.add(pool.submit(() -> {
+                    Reply o = c.newOrder(name);
+                    return finalizeAndDownload(c, o.location(), proveHttp01(c, o), AcmeTestClient.csr(name)).get(0);
+                }));
+            }
+            Set<String> serials = new HashSet<>();
+            for (Future<X509Certificate> f : sameAccount) {
+                X509Certificate cert = f.get();
+                assertNotNull(cert);
+                serials.add(cert.getSerialNumber().toString(16));
+            }
+            for (Future<X509Certificate> f : manyAccounts) {
+                serials.add(f.get().getSerialNumber().toString(16));
+            }
+            assertEquals(40, serials.size(), "forty orders, forty certificates");
+            for (String s : serials) {
+                assertNotEquals(null, Api.parse(admin().get("/api/v1/certificates/" + s)).get("serial"));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
