@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build, `make run` and `make test` need and the machine lacks (Debian/Ubuntu).
+# `deps.sh test` adds the clients only the tests use (certbot, lego, dehydrated, uacme).
 set -euo pipefail
 
 need=()
@@ -14,6 +15,13 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+if [ "${1:-}" = test ]; then
+  # the ACME clients the tests run unmodified, and what the test harness itself calls
+  for c in certbot lego dehydrated uacme python3; do
+    command -v "$c" >/dev/null 2>&1 || need+=("$c")
+  done
+  command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

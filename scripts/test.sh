@@ -3,7 +3,7 @@
 # checked with real openssl, curl and pkcs11-tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh test
 
 pg_dir=$(mktemp -d /tmp/hsmca-pg.XXXXXX)
 trap 'scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT

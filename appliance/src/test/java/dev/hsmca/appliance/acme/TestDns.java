@@ -21,6 +21,13 @@ public final class TestDns implements AutoCloseable {
     private final DatagramSocket socket;
     private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
     private final Thread thread;
+    private volatile java.nio.file.Path zoneFile;
+
+    /** Also answers from this file, re-read on each query: lines of {@code name value} (a client's hook appends). */
+    public TestDns zoneFile(java.nio.file.Path file) {
+        this.zoneFile = file;
+        return this;
+    }
 
     public TestDns() throws IOException {
         socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -77,7 +84,7 @@ public final class TestDns implements AutoCloseable {
             return null;
         }
         int type = ((q[i + 1] & 0xff) << 8) | (q[i + 2] & 0xff);
-        List<String> values = type == TXT ? txt.get(name.toString().toLowerCase(Locale.ROOT)) : null;
+        List<String> values = type == TXT ? lookup(name.toString().toLowerCase(Locale.ROOT)) : null;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(q[0]);
         out.write(q[1]);
@@ -96,6 +103,24 @@ public final class TestDns implements AutoCloseable {
             }
         }
         return out.toByteArray();
+    }
+
+    private List<String> lookup(String name) {
+        List<String> values = new java.util.ArrayList<>(txt.getOrDefault(name, List.of()));
+        java.nio.file.Path file = zoneFile;
+        if (file != null && java.nio.file.Files.exists(file)) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length == 2 && f[0].replaceAll("\\.$", "").equalsIgnoreCase(name)) {
+                        values.add(f[1]);
+                    }
+                }
+            } catch (IOException e) {
+                // being written: the client asks again
+            }
+        }
+        return values.isEmpty() ? null : values;
     }
 
     @Override

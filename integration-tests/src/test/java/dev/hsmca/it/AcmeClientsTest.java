@@ -1,0 +1,306 @@
+package dev.hsmca.it;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.hsmca.appliance.acme.TestDns;
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ACME clients people run, unmodified, against the appliance on PostgreSQL: certbot, lego, dehydrated and uacme
+ * each register with an External Account Binding, obtain, renew and revoke; http-01 through a web root, tls-alpn-01
+ * served by lego, dns-01 through lego's exec hook and a test DNS server. Every certificate is checked by
+ * {@code openssl verify} and {@code openssl ocsp} against the separate responder (good, then revoked).
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AcmeClientsTest implements TestPropertyProvider {
+    static final int OCSP_PORT = ResponderProcess.freePort();
+    static final int ALPN_PORT = ResponderProcess.freePort();
+    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+    static final Path WEBROOT = dir("webroot");
+    static final Path ZONE = WEBROOT.resolveSibling("zone.txt");
+    static final HttpServer WEB = web();
+    static final TestDns DNS = dns();
+
+    @Inject
+    EmbeddedServer server;
+
+    ResponderProcess responder;
+    Path pki;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> p = new HashMap<>(APP.properties());
+        p.put("pki.acme.http01-port", Integer.toString(WEB.getAddress().getPort()));
+        p.put("pki.acme.tlsalpn01-port", Integer.toString(ALPN_PORT));
+        p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
+        p.put("pki.acme.dns-server", DNS.address());
+        return p;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        responder = ResponderProcess.start(OCSP_PORT, E2e.databaseOnly(APP), false);
+        pki = dir("pki");
+        Files.copy(APP.rootPem(), pki.resolve("root.pem"));
+        Files.copy(APP.issuingPem(), pki.resolve("issuing.pem"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (responder != null) {
+            responder.close();
+        }
+        WEB.stop(0);
+        DNS.close();
+    }
+
+    static Path dir(String name) {
+        try {
+            return Files.createTempDirectory(APP.dir(), name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Serves the web root as clients' webroot modes expect (http-01). */
+    static HttpServer web() {
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+            s.createContext("/", x -> {
+                Path f = WEBROOT.resolve(x.getRequestURI().getPath().substring(1)).normalize();
+                byte[] b = f.startsWith(WEBROOT) && Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
+                x.sendResponseHeaders(b == null ? 404 : 200, b == null ? -1 : b.length);
+                if (b != null) {
+                    x.getResponseBody().write(b);
+                }
+                x.close();
+            });
+            s.setExecutor(Executors.newFixedThreadPool(4));
+            s.start();
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TestDns dns() {
+        try {
+            return new TestDns().zoneFile(ZONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String directory() {
+        return "https://localhost:" + server.getPort() + "/acme/directory";
+    }
+
+    /** kid and hmac_key from the admin API, for a service and its names. */
+    Map<String, Object> eab(String service, String... names) {
+        var r = new Api(APP.adminSsl(), server.getPort()).postJson("/api/v1/acme/eab",
+                Map.of("service", service, "allow_dns", List.of(names)));
+        assertEquals(201, r.statusCode(), r.body());
+        return Api.parse(r);
+    }
+
+    /** Runs a client to completion (at most 3 minutes); exit code and output. */
+    static Shell.Result run(Path dir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(dir, "out", ".log");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        if (!p.waitFor(3, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish: " + Files.readString(out));
+        }
+        return new Shell.Result(p.exitValue(), Files.readString(out));
+    }
+
+    static Shell.Result ok(Shell.Result r) {
+        assertEquals(0, r.exit(), r.output());
+        return r;
+    }
+
+    /** The first certificate of a PEM file. */
+    static X509Certificate leaf(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(in).iterator().next();
+        }
+    }
+
+    /** openssl verifies it to the root; it names exactly this DNS name; the responder says good. Returns its serial. */
+    String checkIssued(Path pem, String name) throws Exception {
+        X509Certificate c = leaf(pem);
+        Path leaf = pki.resolve(name + "-" + c.getSerialNumber().toString(16) + ".pem");
+        Files.writeString(leaf, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'})
+                .encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        ok(Shell.exec(pki, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", leaf.toString()));
+        List<String> names = new ArrayList<>();
+        c.getSubjectAlternativeNames().forEach(n -> names.add(String.valueOf(n.get(1))));
+        assertEquals(List.of(name), names);
+        String status = E2e.ocsp(pki, "http://localhost:" + OCSP_PORT, "-cert", leaf.toString()).ok().output();
+        assertTrue(status.contains(leaf + ": good"), status);
+        return c.getSerialNumber().toString(16);
+    }
+
+    /** openssl ocsp against the responder says revoked (polled: the responder reads the store, not the CA). */
+    void checkRevoked(String name, String serial) throws Exception {
+        Path leaf = pki.resolve(name + "-" + serial + ".pem");
+        String status = "";
+        for (int i = 0; i < 100 && !status.contains(": revoked"); i++) {
+            status = E2e.ocsp(pki, "http://localhost:" + OCSP_PORT, "-cert", leaf.toString()).output();
+            if (!status.contains(": revoked")) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(status.contains(leaf + ": revoked"), status);
+    }
+
+    @Test
+    void certbot() throws Exception {
+        Path d = dir("certbot");
+        Map<String, Object> e = eab("certbot-svc", "c1.acme.test");
+        Map<String, String> env = Map.of("REQUESTS_CA_BUNDLE", APP.rootPem().toString());
+        List<String> common = List.of("--non-interactive", "--server", directory(), "--config-dir", d + "/conf",
+                "--work-dir", d + "/work", "--logs-dir", d + "/logs");
+        List<String> obtain = new ArrayList<>(List.of("certbot", "certonly", "--agree-tos", "-m", "ops@example.com",
+                "--eab-kid", (String) e.get("kid"), "--eab-hmac-key", (String) e.get("hmac_key"),
+                "--webroot", "-w", WEBROOT.toString(), "-d", "c1.acme.test"));
+        obtain.addAll(common);
+        ok(run(d, env, obtain.toArray(String[]::new)));
+        Path cert = d.resolve("conf/live/c1.acme.test/cert.pem");
+        String first = checkIssued(cert, "c1.acme.test");
+
+        List<String> renew = new ArrayList<>(List.of("certbot", "renew", "--force-renewal", "--no-random-sleep-on-renew"));
+        renew.addAll(common);
+        ok(run(d, env, renew.toArray(String[]::new)));
+        String second = checkIssued(cert, "c1.acme.test");
+        assertNotEquals(first, second, "renewed");
+
+        List<String> revoke = new ArrayList<>(List.of("certbot", "revoke", "--cert-path", cert.toString(),
+                "--reason", "keycompromise", "--no-delete-after-revoke"));
+        revoke.addAll(common);
+        ok(run(d, env, revoke.toArray(String[]::new)));
+        checkRevoked("c1.acme.test", second);
+    }
+
+    @Test
+    void legoWithTlsAlpnAndDns01() throws Exception {
+        Path d = dir("lego");
+        Map<String, Object> e = eab("lego-svc", "l1.acme.test");
+        Path hook = d.resolve("dns-hook.sh");
+        Files.writeString(hook, "#!/bin/sh\n# lego exec: present|cleanup FQDN VALUE\n"
+                + "[ \"$1\" = present ] && echo \"$2 $3\" >> '" + ZONE + "'\nexit 0\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("LEGO_CA_CERTIFICATES", APP.rootPem().toString(), "EXEC_PATH", hook.toString(),
+                "EXEC_POLLING_INTERVAL", "1", "EXEC_PROPAGATION_TIMEOUT", "30");
+        // lego checks the directory's externalAccountRequired on every command, so the binding goes on each
+        List<String> common = List.of("lego", "--server", directory(), "--accept-tos", "--email", "ops@example.com",
+                "--path", d.toString(), "--domains", "l1.acme.test", "--key-type", "ec256",
+                "--eab", "--kid", (String) e.get("kid"), "--hmac", (String) e.get("hmac_key"));
+        List<String> obtain = new ArrayList<>(common);
+        obtain.addAll(List.of("--tls", "--tls.port", "127.0.0.1:" + ALPN_PORT, "run"));
+        ok(run(d, env, obtain.toArray(String[]::new)));
+        Path cert = d.resolve("certificates/l1.acme.test.crt");
+        String first = checkIssued(cert, "l1.acme.test");
+
+        List<String> renew = new ArrayList<>(common);
+        renew.addAll(List.of("--dns", "exec", "--dns.disable-cp", "renew", "--days", "3650", "--no-random-sleep"));
+        ok(run(d, env, renew.toArray(String[]::new)));
+        String second = checkIssued(cert, "l1.acme.test");
+        assertNotEquals(first, second, "renewed over dns-01");
+
+        List<String> revoke = new ArrayList<>(common);
+        revoke.addAll(List.of("revoke", "--reason", "1"));
+        ok(run(d, env, revoke.toArray(String[]::new)));
+        checkRevoked("l1.acme.test", second);
+    }
+
+    @Test
+    void dehydrated() throws Exception {
+        Path d = dir("dehydrated");
+        Map<String, Object> e = eab("dehydrated-svc", "d1.acme.test");
+        Path wellKnown = Files.createDirectories(WEBROOT.resolve(".well-known/acme-challenge"));
+        Files.writeString(d.resolve("config"), String.join("\n",
+                "CA=\"" + directory() + "\"",
+                "CURL_OPTS=\"--cacert " + APP.rootPem() + "\"",
+                "WELLKNOWN=\"" + wellKnown + "\"",
+                "BASEDIR=\"" + d + "\"",
+                "EAB_KID=\"" + e.get("kid") + "\"",
+                "EAB_HMAC_KEY=\"" + e.get("hmac_key") + "\"",
+                "CONTACT_EMAIL=\"ops@example.com\"",
+                "KEY_ALGO=secp384r1", ""));
+        Map<String, String> env = Map.of();
+        ok(run(d, env, "dehydrated", "--config", "config", "--register", "--accept-terms"));
+        ok(run(d, env, "dehydrated", "--config", "config", "-c", "-d", "d1.acme.test"));
+        Path cert = d.resolve("certs/d1.acme.test/cert.pem");
+        String first = checkIssued(cert, "d1.acme.test");
+        ok(run(d, env, "dehydrated", "--config", "config", "-c", "-d", "d1.acme.test", "--force"));
+        String second = checkIssued(cert, "d1.acme.test");
+        assertNotEquals(first, second, "renewed");
+        ok(run(d, env, "dehydrated", "--config", "config", "-r", cert.toRealPath().toString()));
+        checkRevoked("d1.acme.test", second);
+    }
+
+    /**
+     * uacme has no option for a private root: it trusts the system bundle only. It runs in a mount namespace of its
+     * own where the system bundle is the test's (the machine's bundle is never touched).
+     */
+    @Test
+    void uacme() throws Exception {
+        Path d = dir("uacme");
+        Map<String, Object> e = eab("uacme-svc", "u1.acme.test");
+        Path bundle = d.resolve("bundle.pem");
+        Path system = Path.of("/etc/ssl/certs/ca-certificates.crt");
+        Files.writeString(bundle, (Files.exists(system) ? Files.readString(system) : "") + Files.readString(APP.rootPem()));
+        Path hook = d.resolve("hook.sh");
+        Path wellKnown = Files.createDirectories(WEBROOT.resolve(".well-known/acme-challenge"));
+        Files.writeString(hook, "#!/bin/sh\n# uacme hook: METHOD TYPE IDENT TOKEN AUTH\n[ \"$2\" = http-01 ] || exit 1\n"
+                + "case \"$1\" in\n  begin) printf '%s' \"$5\" > '" + wellKnown + "'/\"$4\" ;;\n"
+                + "  done|failed) rm -f '" + wellKnown + "'/\"$4\" ;;\nesac\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+        String uacme = "uacme -c " + d + "/conf -a " + directory() + " ";
+        String inNamespace = "mkdir -p " + system.getParent() + " && touch " + system + " && mount --bind " + bundle + " " + system + " && ";
+        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-y -e '" + e.get("kid") + ":" + e.get("hmac_key")
+                + "' new ops@example.com"));
+        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-h " + hook + " -t EC issue u1.acme.test"));
+        Path cert = d.resolve("conf/u1.acme.test/cert.pem");
+        String first = checkIssued(cert, "u1.acme.test");
+        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-h " + hook + " -t EC -f issue u1.acme.test"));
+        String second = checkIssued(cert, "u1.acme.test");
+        assertNotEquals(first, second, "renewed");
+        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "revoke " + cert));
+        checkRevoked("u1.acme.test", second);
+    }
+}
