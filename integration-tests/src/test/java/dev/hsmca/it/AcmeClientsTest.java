@@ -216,7 +216,7 @@ class AcmeClientsTest implements TestPropertyProvider {
     }
 
     @Test
-    void legoWithTlsAlpnAndDns01() throws Exception {
+    void legoWithHttpTlsAlpnAndDns01() throws Exception {
         Path d = dir("lego");
         Map<String, Object> e = eab("lego-svc", "l1.acme.test");
         Path hook = d.resolve("dns-hook.sh");
@@ -230,21 +230,28 @@ class AcmeClientsTest implements TestPropertyProvider {
                 "--path", d.toString(), "--domains", "l1.acme.test", "--key-type", "ec256",
                 "--eab", "--kid", (String) e.get("kid"), "--hmac", (String) e.get("hmac_key"));
         List<String> obtain = new ArrayList<>(common);
-        obtain.addAll(List.of("--tls", "--tls.port", "127.0.0.1:" + ALPN_PORT, "run"));
+        obtain.addAll(List.of("--http", "--http.webroot", WEBROOT.toString(), "run"));
         ok(run(d, env, obtain.toArray(String[]::new)));
         Path cert = d.resolve("certificates/l1.acme.test.crt");
         String first = checkIssued(cert, "l1.acme.test");
 
-        List<String> renew = new ArrayList<>(common);
-        renew.addAll(List.of("--dns", "exec", "--dns.disable-cp", "renew", "--days", "3650", "--no-random-sleep"));
-        ok(run(d, env, renew.toArray(String[]::new)));
+        List<String> alpn = new ArrayList<>(common);
+        alpn.addAll(List.of("--tls", "--tls.port", "127.0.0.1:" + ALPN_PORT, "renew", "--days", "3650", "--no-random-sleep"));
+        ok(run(d, env, alpn.toArray(String[]::new)));
         String second = checkIssued(cert, "l1.acme.test");
-        assertNotEquals(first, second, "renewed over dns-01");
+        assertNotEquals(first, second, "renewed over tls-alpn-01");
+
+        List<String> dns = new ArrayList<>(common);
+        dns.addAll(List.of("--dns", "exec", "--dns.disable-cp", "renew", "--days", "3650", "--no-random-sleep"));
+        Shell.Result overDns = ok(run(d, env, dns.toArray(String[]::new)));
+        assertTrue(overDns.output().contains("use dns-01 solver"), overDns.output());
+        String third = checkIssued(cert, "l1.acme.test");
+        assertNotEquals(second, third, "renewed over dns-01");
 
         List<String> revoke = new ArrayList<>(common);
         revoke.addAll(List.of("revoke", "--reason", "1"));
         ok(run(d, env, revoke.toArray(String[]::new)));
-        checkRevoked("l1.acme.test", second);
+        checkRevoked("l1.acme.test", third);
     }
 
     @Test

@@ -191,6 +191,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
                 AcmeTestClient.csr("a.acme.test", "b.acme.test"));
         assertEquals(Set.of("a.acme.test", "b.acme.test"), dnsNames(chain.get(0)));
         assertEquals("valid", status(chain.get(0)));
+        Map<String, Object> stored = Api.parse(admin().get("/api/v1/certificates/" + chain.get(0).getSerialNumber().toString(16)));
+        assertEquals("shop", stored.get("service"), "registered under the binding's service: " + stored);
 
         // renewal info (RFC 9773) for the certificate: the CA's window, inside the certificate's life
         byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(org.bouncycastle.asn1.ASN1OctetString
@@ -353,6 +355,36 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals(40, created);
         assertEquals(429, last.status());
         assertEquals("rateLimited", last.problem());
+    }
+
+    @Test
+    void oneFinalizeIssuesOnce() throws Exception {
+        AcmeTestClient c = account("once", "once.acme.test");
+        Reply order = c.newOrder("once.acme.test");
+        Map<String, Object> ready = proveHttp01(c, order);
+        String csr = AcmeTestClient.csr("once.acme.test");
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                replies.add(pool.submit(() -> new AcmeTestClient(APP.anonymousSsl(), server.getPort(), c.key()).as(c.kid())
+                        .post((String) ready.get("finalize"), Map.of("csr", csr))));
+            }
+            int issued = 0;
+            for (Future<Reply> f : replies) {
+                Reply r = f.get();
+                if (r.status() == 200) {
+                    issued++;
+                } else {
+                    assertEquals("orderNotReady", r.problem(), r.body());
+                }
+            }
+            assertEquals(1, issued, "five finalizes of one order, one certificate");
+        } finally {
+            pool.shutdownNow();
+        }
+        var listed = Api.parse(admin().get("/api/v1/certificates?service=once&status=any"));
+        assertEquals(1, ((List<?>) listed.get("certificates")).size(), listed.toString());
     }
 
     @Test
