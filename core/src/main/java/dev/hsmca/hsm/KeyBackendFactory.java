@@ -13,8 +13,16 @@ public interface KeyBackendFactory {
 
     KeyBackend open(Settings settings, char[] pin);
 
-    /** What a backend is opened with (no secrets: the PIN is passed separately and wiped after use). */
-    record Settings(String library, String tokenLabel) {
+    /**
+     * What a backend is opened with (no secrets: the PIN is passed separately and wiped after use).
+     *
+     * @param configTemplate a SunPKCS11 configuration template file ({@code hsm-config/sunpkcs11/}), or null for
+     *                       the built-in one
+     */
+    record Settings(String library, String tokenLabel, String configTemplate) {
+        public Settings(String library, String tokenLabel) {
+            this(library, tokenLabel, null);
+        }
     }
 
     /** The factory for this type, or an error naming the types there are. */

@@ -48,12 +48,26 @@ public final class Pkcs11Token implements KeyBackend {
 
     /** Opens the token with this label and logs in. The PIN array is not kept. */
     public static Pkcs11Token open(String library, String label, char[] pin) {
+        return open(library, label, null, pin);
+    }
+
+    /**
+     * Opens the token with this label through this SunPKCS11 configuration template (a file with
+     * {@code ${name}}, {@code ${library}} and {@code ${slot}}; null for the built-in one) and logs in.
+     */
+    public static Pkcs11Token open(String library, String label, String templateFile, char[] pin) {
         Objects.requireNonNull(pin, "pin");
+        String template = template(templateFile);
         long slot = SlotResolver.slotForLabel(library, label);
         String name = "hsmca-" + label.replaceAll("[^A-Za-z0-9]", "");
         Provider provider = Security.getProvider("SunPKCS11-" + name);
         if (provider == null) {
-            provider = Security.getProvider("SunPKCS11").configure("--" + config(name, library, slot));
+            try {
+                provider = Security.getProvider("SunPKCS11").configure("--" + fill(template, name, library, slot));
+            } catch (java.security.InvalidParameterException | java.security.ProviderException e) {
+                throw new HsmException("SunPKCS11 refused the configuration" + (templateFile == null ? "" : " from " + templateFile)
+                        + ": " + e.getMessage(), e);
+            }
             // JSSE finds the signature for a TLS key among installed providers only.
             Security.addProvider(provider);
         }
@@ -70,12 +84,27 @@ public final class Pkcs11Token implements KeyBackend {
     }
 
     static String config(String name, String library, long slot) {
+        return fill(template(null), name, library, slot);
+    }
+
+    /** The template's text: the file's, or the built-in one. */
+    static String template(String file) {
+        if (file != null && !file.isBlank()) {
+            try {
+                return java.nio.file.Files.readString(java.nio.file.Path.of(file));
+            } catch (IOException e) {
+                throw new HsmException("cannot read the SunPKCS11 template " + file + ": " + e.getMessage(), e);
+            }
+        }
         try (InputStream in = Pkcs11Token.class.getResourceAsStream("sunpkcs11.cfg.template")) {
-            String template = new String(Objects.requireNonNull(in, "template").readAllBytes(), StandardCharsets.UTF_8);
-            return template.replace("${name}", name).replace("${library}", library).replace("${slot}", Long.toString(slot));
+            return new String(Objects.requireNonNull(in, "template").readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new HsmException("cannot read the SunPKCS11 template", e);
         }
+    }
+
+    static String fill(String template, String name, String library, long slot) {
+        return template.replace("${name}", name).replace("${library}", library).replace("${slot}", Long.toString(slot));
     }
 
     public String label() {
@@ -96,7 +125,7 @@ public final class Pkcs11Token implements KeyBackend {
 
         @Override
         public KeyBackend open(KeyBackendFactory.Settings settings, char[] pin) {
-            return Pkcs11Token.open(settings.library(), settings.tokenLabel(), pin);
+            return Pkcs11Token.open(settings.library(), settings.tokenLabel(), settings.configTemplate(), pin);
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.function.Function;
  * @param tokenLabel label of the token; its slot id is looked up at start-up
  * @param pinFile    a 0600 file holding the user PIN
  * @param pinEnv     environment variable that, when set, holds the PIN instead
+ * @param configTemplate a SunPKCS11 configuration template for this HSM ({@code hsm-config/sunpkcs11/}); unset:
+ *                   the built-in one
  */
 @ConfigurationProperties("pki.hsm")
 public record HsmSettings(
@@ -29,7 +31,8 @@ public record HsmSettings(
         @Bindable(defaultValue = "/usr/lib/softhsm/libsofthsm2.so") String library,
         @Bindable(defaultValue = "pki-ca") String tokenLabel,
         @Bindable(defaultValue = "var/hsm/pki-ca.pin") String pinFile,
-        @Bindable(defaultValue = "PKI_HSM_PIN") String pinEnv) {
+        @Bindable(defaultValue = "PKI_HSM_PIN") String pinEnv,
+        @io.micronaut.core.annotation.Nullable String configTemplate) {
 
     public HsmSettings {
         if (type == null || type.isBlank() || tokenLabel == null || tokenLabel.isBlank()) {
@@ -39,7 +42,7 @@ public record HsmSettings(
 
     /** Opens the configured backend and logs in. */
     public KeyBackend open() {
-        return withPin(pin -> KeyBackendFactory.of(type).open(new KeyBackendFactory.Settings(library, tokenLabel), pin));
+        return withPin(pin -> KeyBackendFactory.of(type).open(new KeyBackendFactory.Settings(library, tokenLabel, configTemplate), pin));
     }
 
     /** Reads the PIN, hands it over, and wipes it whatever happens. */
