@@ -1,4 +1,4 @@
-.PHONY: run test bench testssl build clean
+.PHONY: run test bench testssl build clean deploy-check
 
 # Install what is missing, build, create the dev HSM token and CA under var/, start the appliance.
 run:
@@ -15,6 +15,10 @@ bench:
 # testssl.sh against a throwaway appliance: fails on any vulnerability or weak protocol/cipher.
 testssl:
 	scripts/testssl.sh
+
+# The Ansible deployment: lint, syntax, unit scores, applied to this machine (throwaway root), checked, run twice.
+deploy-check:
+	scripts/deploy-check.sh
 
 build:
 	scripts/deps.sh

@@ -15,6 +15,11 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+if [ "${1:-}" = test ] || [ "${1:-}" = deploy ]; then
+  command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible)
+  command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
+  command -v pg_createcluster >/dev/null 2>&1 || need+=(postgresql-common)
+fi
 if [ "${1:-}" = test ]; then
   # the ACME clients the tests run unmodified, and what the test harness itself calls
   for c in certbot lego dehydrated uacme python3; do

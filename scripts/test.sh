@@ -13,3 +13,8 @@ export PKI_TEST_PG_URL
 # Test tokens live here (SOFTHSM2_CONF, set by surefire); start each run clean.
 rm -rf target/test-hsm
 mvn -B -ntp install "$@"
+
+# The Ansible deployment applied to this machine and checked (skipped for partial runs with Maven arguments).
+if [ $# -eq 0 ]; then
+  scripts/deploy-check.sh
+fi

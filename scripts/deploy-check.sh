@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# make deploy-check: the Ansible deployment, checked for real on this machine.
+#   1. ansible-lint (production profile) and ansible-playbook --syntax-check
+#   2. site.yml applied with connection local into a throwaway root (users and a PostgreSQL cluster of its own are
+#      made on this machine; services started directly when systemd is not PID 1)
+#   3. the rendered units scored by systemd-analyze security --offline=true (printed)
+#   4. the agent's certificate from the deployed appliance checked against the deployed responder; the services run
+#      as their users with no secret on their command lines
+#   5. a second run that changes nothing (changed=0)
+# Everything it started is stopped and removed at the end, whatever happened.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+scripts/deps.sh deploy
+for jar in appliance/target/appliance-0.1.0-SNAPSHOT.jar ocsp-responder/target/ocsp-responder-0.1.0-SNAPSHOT.jar client/target/pki-agent.jar; do
+  [ -f "$jar" ] || mvn -B -ntp -q -DskipTests install
+done
+
+work=$(mktemp -d /tmp/hsmca-deploy.XXXXXX)
+chmod 755 "$work"
+root="$work/root"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+app_port=$(free_port); ocsp_port=$(free_port); db_port=$(free_port)
+cluster="hsmcadeploy$$"
+pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n1)
+manager=direct
+[ "$(ps -p 1 -o comm=)" = systemd ] && [ "${DEPLOY_CHECK_SYSTEMD:-0}" = 1 ] && manager=systemd
+
+cleanup() {
+  set +e
+  for unit in "$root"/etc/systemd/system/*.service; do
+    [ -e "$unit" ] && "$root/opt/hsmca/bin/run-unit" "$unit" stop "$root/run/hsmca" >/dev/null
+  done
+  pg_dropcluster --stop "$pg_version" "$cluster" 2>/dev/null
+  if [ "${DEPLOY_CHECK_KEEP:-0}" = 1 ]; then echo "deploy-check: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+cat >"$work/vars.yml" <<VARS
+hsmca_root: $root
+hsmca_service_manager: $manager
+hsmca_artifacts: $repo
+hsmca_controller_secrets: $work/secrets
+hsmca_appliance_port: $app_port
+hsmca_ocsp_port: $ocsp_port
+hsmca_db_port: $db_port
+postgresql_cluster: $cluster
+VARS
+
+cd ansible
+export ANSIBLE_CONFIG="$repo/ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+echo "== ansible-lint (production profile)"
+ansible-lint --offline --profile production --nocolor
+echo "== syntax"
+ansible-playbook -i inventory/local.yml --syntax-check site.yml
+
+echo "== apply (into $root, services: $manager)"
+ansible-playbook -i inventory/local.yml site.yml -e "@$work/vars.yml" >"$work/first.log" 2>&1 || {
+  tail -n 60 "$work/first.log"; echo "deploy-check: the first run failed" >&2; exit 1; }
+grep -A3 "PLAY RECAP" "$work/first.log"
+
+echo "== units (systemd-analyze security --offline=true; lower is safer)"
+mkdir -p "$repo/build/deploy/units"
+cp "$root"/etc/systemd/system/*.service "$repo/build/deploy/units/"
+for unit in "$repo"/build/deploy/units/*.service; do
+  score=$(systemd-analyze security --offline=true "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+  printf '%-40s %s\n' "$(basename "$unit")" "${score:-?}"
+  [ -n "$score" ] || { echo "deploy-check: systemd-analyze could not score $unit" >&2; exit 1; }
+  awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }' || { echo "deploy-check: $unit scores $score (> 2.5)" >&2; exit 1; }
+done
+
+echo "== the deployment works"
+out="$root/etc/pki/deploycheck"
+openssl verify -CAfile "$root/etc/hsmca/ca-root.pem" -untrusted "$out/chain.pem" "$out/cert.pem"
+openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -url "http://127.0.0.1:$ocsp_port" \
+  -CAfile "$root/etc/hsmca/ca-root.pem" 2>&1 | tee "$work/ocsp.txt"
+grep -q ": good" "$work/ocsp.txt" || { echo "deploy-check: the responder did not say good" >&2; exit 1; }
+for unit in hsmca-appliance hsmca-ocsp-responder pki-agent-deploycheck; do
+  pid=$(cat "$root/run/hsmca/$unit.pid")
+  user=$(ps -o user= -p "$pid")
+  printf '%-28s pid %-7s user %s\n' "$unit" "$pid" "$user"
+  [ "$user" != root ] || { echo "deploy-check: $unit runs as root" >&2; exit 1; }
+  for secret in "$root"/var/lib/hsmca/hsm/*.pin "$work"/secrets/*.password; do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$(head -n1 "$secret")"; then
+      echo "deploy-check: a secret is on $unit's command line" >&2; exit 1
+    fi
+  done
+done
+stat -L -c "%a %U %n" "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/secrets/*.yml "$out/key.pem"
+if stat -c '%a' "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/secrets/*.yml | grep -vq '^600$'; then
+  echo "deploy-check: a secret file is not 0600" >&2; exit 1
+fi
+
+echo "== second run (must change nothing)"
+ansible-playbook -i inventory/local.yml site.yml -e "@$work/vars.yml" >"$work/second.log" 2>&1 || {
+  tail -n 40 "$work/second.log"; echo "deploy-check: the second run failed" >&2; exit 1; }
+recap=$(grep -A2 "PLAY RECAP" "$work/second.log" | grep localhost)
+echo "$recap"
+echo "$recap" | grep -q "changed=0 " || { grep -B2 -A8 "changed:" "$work/second.log" | head -n 60; echo "deploy-check: the second run changed something" >&2; exit 1; }
+echo "deploy-check: OK"
