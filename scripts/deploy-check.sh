@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 scripts/deps.sh deploy
+command -v wrk >/dev/null 2>&1 || { echo "deploy-check: wrk missing (scripts/deps.sh deploy installs it)" >&2; exit 1; }
 for jar in appliance/target/appliance-0.1.0-SNAPSHOT.jar ocsp-responder/target/ocsp-responder-0.1.0-SNAPSHOT.jar client/target/pki-agent.jar; do
   [ -f "$jar" ] || mvn -B -ntp -q -DskipTests install
 done
@@ -90,6 +91,15 @@ stat -L -c "%a %U %n" "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/sec
 if stat -c '%a' "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/secrets/*.yml | grep -vq '^600$'; then
   echo "deploy-check: a secret file is not 0600" >&2; exit 1
 fi
+
+echo "== the responder under load stays under 256 MiB resident (its JVM options from group_vars)"
+openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -no_nonce -reqout "$work/req.der" >/dev/null
+get=$(base64 -w0 "$work/req.der" | tr '+/' '-_' | tr -d '=')
+ocsp_pid=$(cat "$root/run/hsmca/hsmca-ocsp-responder.pid")
+wrk -t2 -c64 -d15s "http://127.0.0.1:$ocsp_port/$get" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
+hwm=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$ocsp_pid/status")
+echo "responder peak RSS: ${hwm} MiB"
+[ "$hwm" -lt 256 ] || { echo "deploy-check: the responder reached ${hwm} MiB (limit 256)" >&2; exit 1; }
 
 echo "== second run (must change nothing)"
 ansible-playbook -i inventory/local.yml site.yml -e "@$work/vars.yml" >"$work/second.log" 2>&1 || {

@@ -19,6 +19,7 @@ if [ "${1:-}" = test ] || [ "${1:-}" = deploy ]; then
   command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible)
   command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
   command -v pg_createcluster >/dev/null 2>&1 || need+=(postgresql-common)
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
 fi
 if [ "${1:-}" = test ]; then
   # the ACME clients the tests run unmodified, and what the test harness itself calls
