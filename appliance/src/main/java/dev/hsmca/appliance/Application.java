@@ -9,6 +9,10 @@ import java.util.Arrays;
  * {@code java -jar appliance.jar} (or {@code serve}) starts the HTTPS server; anything else is a command,
  * e.g. {@code ca init}, {@code ca status}.
  */
+@io.swagger.v3.oas.annotations.OpenAPIDefinition(
+        info = @io.swagger.v3.oas.annotations.info.Info(title = "hsmca-appliance", version = "1",
+                description = "HSM-backed certificate authority: issuance, enrollment, renewal, revocation, registry, "
+                        + "audit, ACME (RFC 8555). Errors are JSON {error, message}; ACME errors are problem documents."))
 public final class Application {
     private Application() {
     }
