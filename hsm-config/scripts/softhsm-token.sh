@@ -66,7 +66,7 @@ p11() { pkcs11-tool --module "$module" "$@"; }
 serial_of() {
   p11 -L 2>/dev/null | awk -v l="$1" '
     /token label/ { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); cur = $0 }
-    /serial num/  { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); if (cur == l) { print; exit } }'
+    /serial num/  { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); if (cur == l && !found) { print; found = 1 } }'
 }
 # The token's directory under tokens/ (SoftHSM names it by a UUID; token.object holds the serial).
 token_dir_of() {
@@ -110,7 +110,8 @@ create() {
   chmod 600 "$pin_file" "$so_pin_file"
 
   local slot
-  slot=$(p11 -L | awk '/^Slot [0-9]+ \(/ { s = $3; gsub(/[():]/, "", s) } /token state:[ ]*uninitialized/ { print s; exit }')
+  # awk reads to the end (no early exit): pkcs11-tool must not die of SIGPIPE under pipefail
+  slot=$(p11 -L | awk '/^Slot [0-9]+ \(/ { s = $3; gsub(/[():]/, "", s) } /token state:[ ]*uninitialized/ && !found { print s; found = 1 }')
   [ -n "$slot" ] || die "no free slot in $hsm_dir" 1
   SOFTHSM_SO_PIN=$(head -n1 "$so_pin_file") SOFTHSM_PIN=$(head -n1 "$pin_file") bash -c '
     pkcs11-tool --module "$0" --slot "$1" --init-token --label "$2" --so-pin env:SOFTHSM_SO_PIN >/dev/null &&

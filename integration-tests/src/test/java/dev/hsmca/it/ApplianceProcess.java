@@ -109,13 +109,21 @@ public final class ApplianceProcess implements AutoCloseable {
 
     /** Starts the server on this port; does not wait (see {@link #awaitHealthy}). */
     public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra) throws IOException {
+        return start(app, port, extra, Map.of());
+    }
+
+    /** As {@link #start(TestAppliance, int, Map)}, with these environment variables (e.g. another SOFTHSM2_CONF). */
+    public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra, Map<String, String> env)
+            throws IOException {
         train(app);
         Map<String, String> properties = new java.util.HashMap<>(app.properties());
         properties.putAll(extra);
         properties.put("micronaut.server.ssl.port", Integer.toString(port));
         Path log = Files.createTempFile(app.dir(), "appliance", ".log");
-        Process p = new ProcessBuilder(withDefaultSigint(command(properties))).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(withDefaultSigint(command(properties))).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         ApplianceProcess started = new ApplianceProcess(p, port, log);
         LIVE.add(started);
         return started;
