@@ -34,6 +34,12 @@ public interface KeyBackend {
     /** The certificate stored with a key. */
     X509Certificate certificate(String alias);
 
+    /**
+     * Replaces the certificate stored with a key by one for the same public key (a CA certificate signed elsewhere,
+     * e.g. by an offline root, for a key generated here with a placeholder).
+     */
+    void replaceCertificate(String alias, X509Certificate certificate);
+
     /** The key as a JCA handle for TLS (JSSE signs the handshake with it; the key stays inside). */
     PrivateKey tlsKey(String alias);
 

@@ -229,6 +229,20 @@ public final class Pkcs11Token implements KeyBackend {
         }
     }
 
+    /** SunPKCS11 updates the entry's certificate in place when the new one carries the same public key. */
+    @Override
+    public synchronized void replaceCertificate(String alias, X509Certificate certificate) {
+        if (!certificate(alias).getPublicKey().equals(certificate.getPublicKey())) {
+            throw new HsmException("the certificate for '" + alias + "' is for another key than the one in the HSM");
+        }
+        try {
+            keyStore.setKeyEntry(alias, keyStore.getKey(alias, null), null, new Certificate[]{certificate});
+            keys.remove(alias);
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("cannot store the certificate for '" + alias + "': " + e.getMessage(), e);
+        }
+    }
+
     /** The certificate stored with a key entry. */
     @Override
     public X509Certificate certificate(String alias) {

@@ -96,6 +96,26 @@ class Pkcs11TokenTest {
     }
 
     @Test
+    void replacesTheCertificateOfAKeyKeepingTheKey() throws Exception {
+        SigningKey key = hsm.generate("replace-me", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm));
+        X509Certificate placeholder = hsm.certificate("replace-me");
+        // the same public key certified by someone else (here: another HSM key), as an offline root would
+        SigningKey other = hsm.generate("replace-signer", KeyAlgorithm.EC_P256, pair -> selfSigned(pair, "SHA256withECDSA", hsm));
+        Instant now = Instant.now();
+        X509Certificate real = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                new X500Name("CN=other"), BigInteger.TWO, Date.from(now), Date.from(now.plus(1, ChronoUnit.DAYS)),
+                new X500Name("CN=replaced"), placeholder.getPublicKey()).build(other.contentSigner()));
+        hsm.replaceCertificate("replace-me", real);
+        assertEquals(real, hsm.certificate("replace-me"));
+        assertTrue(hsm.hasKey("replace-me"));
+        byte[] data = "still signs".getBytes(StandardCharsets.UTF_8);
+        assertTrue(verify(hsm.signingKey("replace-me"), data, sign(hsm.signingKey("replace-me"), data)));
+        assertThrows(HsmException.class, () -> hsm.replaceCertificate("replace-me", hsm.certificate("replace-signer")),
+                "a certificate for another key is refused");
+        assertEquals(key.publicKey(), hsm.signingKey("replace-me").publicKey());
+    }
+
+    @Test
     void signsAndVerifies() throws Exception {
         SigningKey key = hsm.generate("sign-p384", KeyAlgorithm.EC_P384,
                 pair -> selfSigned(pair, "SHA384withECDSA", hsm));

@@ -14,14 +14,24 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** The active CA certificates (from the store) paired with their keys (in the HSM). */
+/**
+ * The active CA certificates (from the store) paired with their keys (in the HSM). With the root kept offline the
+ * root's record names {@link #OFFLINE_ROOT} instead of a key: the appliance holds its certificate only.
+ */
 @Singleton
 public class CaHierarchy {
+    /** The key alias of a root whose key is in an offline HSM, never in this one. */
+    public static final String OFFLINE_ROOT = "offline:root";
 
-    /** A CA-side certificate and the HSM key that goes with it. */
+    /** A CA-side certificate and the HSM key that goes with it (none for an offline root). */
     public record Member(CaCertificateRecord record, X509Certificate certificate, SigningKey key) {
         public String id() {
             return record.id();
+        }
+
+        /** Its key is not in this HSM: nothing here signs with it (its CRL comes from the key ceremony). */
+        public boolean offline() {
+            return key == null;
         }
     }
 
@@ -85,6 +95,15 @@ public class CaHierarchy {
         }
     }
 
+    private static boolean offline(CaRole role, CaCertificateRecord record) {
+        return role == CaRole.ROOT && OFFLINE_ROOT.equals(record.keyAlias());
+    }
+
+    /** The roles whose CRLs this appliance signs: the issuing CA's always, the root's unless it is offline. */
+    public List<CaRole> crlSigners() {
+        return has(CaRole.ROOT) && root().offline() ? List.of(CaRole.ISSUING) : List.of(CaRole.ISSUING, CaRole.ROOT);
+    }
+
     private Map<CaRole, Member> load() {
         Map<CaRole, Member> m = members;
         if (m != null) {
@@ -95,9 +114,9 @@ public class CaHierarchy {
                 Map<CaRole, Member> loaded = new EnumMap<>(CaRole.class);
                 for (CaRole role : CaRole.values()) {
                     repository.findByRoleAndActive(role, true)
-                            .filter(record -> token.hasKey(record.keyAlias()))
-                            .ifPresent(record -> loaded.put(role, new Member(record,
-                                    Pem.certificate(record.certificateDer()), token.signingKey(record.keyAlias()))));
+                            .filter(record -> offline(role, record) || token.hasKey(record.keyAlias()))
+                            .ifPresent(record -> loaded.put(role, new Member(record, Pem.certificate(record.certificateDer()),
+                                    offline(role, record) ? null : token.signingKey(record.keyAlias()))));
                 }
                 if (loaded.size() < CaRole.values().length) {
                     return loaded; // not cached: initialization may be under way

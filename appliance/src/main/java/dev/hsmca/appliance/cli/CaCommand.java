@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ca", mixinStandardHelpOptions = true, description = "Manage the CA hierarchy in the HSM.",
-        subcommands = {CaInitCommand.class, CaStatusCommand.class})
+        subcommands = {CaInitCommand.class, CaStatusCommand.class, CeremonyCommand.class})
 public class CaCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 @Command(name = "crl", mixinStandardHelpOptions = true, description = "Certificate revocation lists.",
-        subcommands = {CrlCommand.Generate.class})
+        subcommands = {CrlCommand.Generate.class, CrlCommand.Import.class})
 public class CrlCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -35,6 +35,31 @@ public class CrlCommand implements Runnable {
                 spec.commandLine().getOut().printf("%s: CRL #%d, %d entries, %d bytes, next update %s (%d ms)%n",
                         i.caId(), i.number(), i.entries(), i.bytes(), i.nextUpdate(), i.millis());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Store the offline root's CRL signed at a ceremony ('ca ceremony root-crl').")
+    public static class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Inject
+        Provider<CrlService> crls;
+
+        @picocli.CommandLine.Option(names = "--root-crl", required = true, description = "The CRL file (PEM or DER).")
+        java.nio.file.Path file;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            try {
+                crls.get().importCrl(dev.hsmca.core.CaRole.ROOT, CaInitCommand.Files.crl(file), "cli:crl-import");
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            spec.commandLine().getOut().println("root CRL imported from " + file);
             return 0;
         }
     }

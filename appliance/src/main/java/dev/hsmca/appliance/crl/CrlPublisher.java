@@ -81,7 +81,7 @@ public class CrlPublisher {
             return List.of();
         }
         List<CrlService.Issued> issued = new ArrayList<>();
-        for (CaRole role : new CaRole[]{CaRole.ISSUING, CaRole.ROOT}) {
+        for (CaRole role : ca.crlSigners()) {
             crls.publishIfOwed(role, "system:crl-publisher").ifPresent(issued::add);
             if (crls.owed(role)) {
                 request();

@@ -79,9 +79,9 @@ public class CrlService {
         this.clock = clock;
     }
 
-    /** Both CRLs, the issuing CA's and the root's. */
+    /** The CRLs this appliance signs: the issuing CA's, and the root's unless the root is offline. */
     public List<Issued> generateAll(String actor) {
-        return List.of(generate(CaRole.ISSUING, actor), generate(CaRole.ROOT, actor));
+        return ca.crlSigners().stream().map(role -> generate(role, actor)).toList();
     }
 
     /** A new CRL now, waiting for one being made elsewhere (another thread or replica) to finish first. */
@@ -130,6 +130,38 @@ public class CrlService {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the CRL for " + caId + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stores a CRL signed elsewhere: the offline root's, made at the key ceremony. It must verify with that CA's
+     * certificate and carry a number above the last one stored.
+     */
+    @Transactional
+    public void importCrl(CaRole role, java.security.cert.X509CRL crl, String actor) {
+        CaHierarchy.Member member = ca.member(role);
+        try {
+            crl.verify(member.certificate().getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("the CRL is not signed by the " + role.alias() + " CA: " + e.getMessage());
+        }
+        byte[] ext = crl.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
+        if (ext == null || crl.getNextUpdate() == null) {
+            throw new IllegalArgumentException("the CRL needs a CRL number and a nextUpdate");
+        }
+        long number = org.bouncycastle.asn1.ASN1Integer.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).longValueExact();
+        long last = crls.latest(member.id()).map(r -> r.key().crlNumber()).orElse(0L);
+        if (number <= last) {
+            throw new IllegalArgumentException("CRL number " + number + " is not above the last stored (" + last + ")");
+        }
+        try {
+            crls.save(new CrlRecord(new CrlRecord.Key(member.id(), number), crl.getThisUpdate().toInstant(),
+                    crl.getNextUpdate().toInstant(), crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size(),
+                    crl.getEncoded()));
+        } catch (java.security.cert.CRLException e) {
+            throw new IllegalArgumentException("the CRL cannot be encoded: " + e.getMessage());
+        }
+        audit.record(actor, "crl.import", "crl:" + member.id(), AuditLog.OK, "number=" + number + " next=" + crl.getNextUpdate().toInstant());
     }
 
     /** Whether this CA is owed a CRL: a change no CRL shows yet, or the latest is older than the reissue interval. */

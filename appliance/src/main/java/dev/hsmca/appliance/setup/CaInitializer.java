@@ -129,7 +129,12 @@ public class CaInitializer {
 
         token.generate(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
                 pair -> certs.issuing(pair.getPublic(), rootCert, rootId, root.contentSigner(), now));
-        X509Certificate issuingCert = token.certificate(CaRole.ISSUING.alias());
+        createBelowIssuing(rootCert, token.certificate(CaRole.ISSUING.alias()), rootId, certs, now);
+    }
+
+    /** The OCSP signer, the TLS key and the client credentials, under an issuing CA whose key is in the token. */
+    private void createBelowIssuing(X509Certificate rootCert, X509Certificate issuingCert, String rootId,
+                                    CaCertificates certs, Instant now) {
         String issuingId = save(CaRole.ISSUING, issuingCert, rootId, config.issuingAlgorithm());
         SigningKey issuing = token.signingKey(CaRole.ISSUING.alias());
 
@@ -167,6 +172,91 @@ public class CaInitializer {
         writePems(rootCert, issuingCert, token.certificate(CaRole.OCSP.alias()), tlsCert);
     }
 
+    /** The id the store gives a CA certificate (and its CRL and caIssuers URLs carry): role and serial prefix. */
+    public static String idOf(CaRole role, X509Certificate cert) {
+        String serial = cert.getSerialNumber().toString(16);
+        return role.alias() + "-" + serial.substring(0, Math.min(8, serial.length()));
+    }
+
+    /**
+     * Root kept offline, step 1 on the appliance: the issuing CA's key is made in this HSM (once; again the same key
+     * when asked again) and its CSR returned, for the ceremony to sign with the offline root.
+     */
+    public synchronized byte[] offlineRootRequest() {
+        if (caRepository.findByRoleAndActive(CaRole.ROOT, true).isPresent()) {
+            throw new AlreadyInitializedException("the CA is already initialized");
+        }
+        KeyAlgorithm algorithm = KeyAlgorithm.parse(config.issuingAlgorithm());
+        if (!token.hasKey(CaRole.ISSUING.alias())) {
+            // a placeholder certificate until the root's arrives (SunPKCS11 stores keys with a certificate)
+            token.generate(CaRole.ISSUING.alias(), algorithm, pair -> {
+                Instant now = clock.instant();
+                try {
+                    return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                            new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                                    new org.bouncycastle.asn1.x500.X500Name("CN=issuing CA awaiting the offline root"),
+                                    java.math.BigInteger.ONE, java.util.Date.from(now),
+                                    java.util.Date.from(now.plus(Duration.ofDays(30))),
+                                    new org.bouncycastle.asn1.x500.X500Name("CN=issuing CA awaiting the offline root"),
+                                    pair.getPublic()).build(token.selfSigner(pair, algorithm)));
+                } catch (java.security.cert.CertificateException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        SigningKey issuing = token.signingKey(CaRole.ISSUING.alias());
+        try {
+            return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                    new org.bouncycastle.asn1.x500.X500Name("CN=" + config.name() + " Issuing CA"), issuing.publicKey())
+                    .build(issuing.contentSigner()).getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Root kept offline, step 2: the ceremony's issuing certificate (for this HSM's key, signed by the root) and the
+     * root's CRL. The root's record names no key; everything below the issuing CA is made here as usual.
+     */
+    public synchronized void completeOfflineRoot(X509Certificate rootCert, X509Certificate issuingCert,
+                                                 java.security.cert.X509CRL rootCrl) {
+        if (caRepository.findByRoleAndActive(CaRole.ROOT, true).isPresent()) {
+            throw new AlreadyInitializedException("the CA is already initialized");
+        }
+        if (!token.hasKey(CaRole.ISSUING.alias())) {
+            throw new IllegalArgumentException("no issuing CA key in this HSM: run 'ca init --offline-root --root-cert ...' first");
+        }
+        for (CaRole role : new CaRole[]{CaRole.ROOT, CaRole.OCSP, CaRole.TLS}) {
+            if (token.hasKey(role.alias())) {
+                throw new IllegalArgumentException("this HSM holds a '" + role.alias() + "' key: an offline-root CA "
+                        + "starts from a token with the issuing CA's key only");
+            }
+        }
+        try {
+            rootCert.verify(rootCert.getPublicKey());
+            issuingCert.verify(rootCert.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the issuing certificate is not signed by that root (or the root is not self-signed)");
+        }
+        if (rootCert.getBasicConstraints() < 0 || issuingCert.getBasicConstraints() < 0) {
+            throw new IllegalArgumentException("both certificates must be CA certificates");
+        }
+        if (!token.certificate(CaRole.ISSUING.alias()).getPublicKey().equals(issuingCert.getPublicKey())) {
+            throw new IllegalArgumentException("the issuing certificate is for another key than the one this HSM made (issuing.csr)");
+        }
+        token.replaceCertificate(CaRole.ISSUING.alias(), issuingCert);
+        String rootId = save(CaRole.ROOT, rootCert, null, rootCert.getPublicKey().getAlgorithm(), CaHierarchy.OFFLINE_ROOT);
+        createBelowIssuing(rootCert, issuingCert, rootId, new CaCertificates(config, urls), clock.instant());
+        hierarchy.reload();
+        if (!hierarchy.initialized()) {
+            throw new IllegalStateException("CA initialization did not complete");
+        }
+        crls.get().importCrl(CaRole.ROOT, rootCrl, "cli:ca-init");
+        audit.recordAlone("cli:ca-init", "ca.init", "root:" + hierarchy.root().record().serial(), AuditLog.OK,
+                "initialized with the root offline; issuing=" + config.issuingAlgorithm() + " keys=" + token.name());
+        crls.get().generateAll("cli:ca-init");
+    }
+
     private void issueAdmin(String issuingId, X509Certificate issuingCert, X509Certificate rootCert) {
         clientCredential("admin", Profiles.ADMIN, Path.of(config.adminDir()), issuingId, issuingCert, rootCert);
         // A read-only credential for Prometheus (GET /prometheus), next to the admin one.
@@ -197,7 +287,7 @@ public class CaInitializer {
     /** Stores an active CA-side certificate whose key is under {@code keyAlias} in the token. */
     String save(CaRole role, X509Certificate cert, String parentId, String algorithm, String keyAlias) {
         String serial = cert.getSerialNumber().toString(16);
-        String id = role.alias() + "-" + serial.substring(0, 8);
+        String id = idOf(role, cert);
         CertIdHashes h = CertIdHashes.of(cert);
         try {
             caRepository.save(CaCertificateRecord.active(id, role, keyAlias,
