@@ -28,6 +28,16 @@ public final class RequestParser {
         if (der == null || der.length == 0) {
             throw new Malformed("empty request");
         }
+        try {
+            return parseChecked(der);
+        } catch (RuntimeException e) {
+            // BouncyCastle parses the inner structures lazily and throws unchecked exceptions on bad ones (found by
+            // FuzzTest): any of them is a malformed request, never a 500.
+            throw new Malformed("not a valid OCSPRequest");
+        }
+    }
+
+    private static OcspQuery parseChecked(byte[] der) throws Malformed {
         OCSPReq req;
         try {
             req = new OCSPReq(der);
@@ -40,7 +50,13 @@ public final class RequestParser {
         }
         List<org.bouncycastle.cert.ocsp.CertificateID> ids = new ArrayList<>();
         for (Req r : list) {
-            ids.add(r.getCertID());
+            org.bouncycastle.cert.ocsp.CertificateID id = r.getCertID();
+            // touch every field now, so a bad one fails here rather than in a Source
+            id.getHashAlgOID();
+            id.getIssuerNameHash();
+            id.getIssuerKeyHash();
+            id.getSerialNumber();
+            ids.add(id);
         }
         byte[] nonce = null;
         Extension ext = req.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);

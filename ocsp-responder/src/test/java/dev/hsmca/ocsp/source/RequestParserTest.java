@@ -59,4 +59,18 @@ class RequestParserTest {
         assertThrows(RequestParser.Malformed.class, () -> RequestParser.parse(request(-1, RequestParser.MAX_CERT_IDS + 1)));
         assertEquals(32, RequestParser.parse(request(32, 1)).nonce().length - 2);
     }
+
+    @Test
+    void aCertIdWithAWrongInnerTypeIsMalformedNotA500() {
+        // found by FuzzTest: a tagged object where issuerNameHash belongs made BouncyCastle throw an unchecked exception
+        var certId = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[]{
+                new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1, DERNull.INSTANCE),
+                new org.bouncycastle.asn1.DERTaggedObject(0, new DEROctetString(new byte[20])),
+                new DEROctetString(new byte[20]), new org.bouncycastle.asn1.ASN1Integer(7)});
+        var request = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DERSequence(
+                new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DERSequence(certId))));
+        RequestParser.Malformed e = assertThrows(RequestParser.Malformed.class,
+                () -> RequestParser.parse(request.getEncoded()));
+        assertEquals("not a valid OCSPRequest", e.getMessage());
+    }
 }

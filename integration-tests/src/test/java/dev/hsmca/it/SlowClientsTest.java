@@ -1,0 +1,174 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Slow and idle clients do not stop anyone else: on each server, 200 connections sending one byte a second, 20
+ * empty connections, and (appliance) 200 TLS handshakes left half-done, while normal requests keep being answered.
+ * The idle ones are closed by the servers' idle timeouts (set short here; production values in application.yml).
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SlowClientsTest implements TestPropertyProvider {
+    static final int OCSP_PORT = ResponderProcess.freePort();
+    static final Map<String, String> TIMEOUTS = Map.of("micronaut.server.read-idle-timeout", "3s",
+            "micronaut.server.idle-timeout", "4s");
+    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+
+    @Inject
+    EmbeddedServer server;
+
+    ResponderProcess responder;
+    final List<Socket> sockets = new ArrayList<>();
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> p = new HashMap<>(APP.properties());
+        p.putAll(TIMEOUTS);
+        return p;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<String, String> p = new HashMap<>(E2e.databaseOnly(APP));
+        p.putAll(TIMEOUTS);
+        responder = ResponderProcess.start(OCSP_PORT, p, false);
+    }
+
+    @AfterAll
+    void stop() {
+        sockets.forEach(s -> {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing
+            }
+        });
+        if (responder != null) {
+            responder.close();
+        }
+    }
+
+    List<Socket> open(int port, int n) throws IOException {
+        List<Socket> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(100);
+            list.add(s);
+        }
+        sockets.addAll(list);
+        return list;
+    }
+
+    /** The first flight of a TLS 1.3 handshake (a ClientHello), as a real client would send it. */
+    static byte[] clientHello(SSLContext ctx) throws Exception {
+        SSLEngine engine = ctx.createSSLEngine("localhost", 443);
+        engine.setUseClientMode(true);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.beginHandshake();
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] b = new byte[out.remaining()];
+        out.get(b);
+        return b;
+    }
+
+    /** Whether the server closed this connection (a read sees the end, or a reset). */
+    static boolean closedByServer(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void normalRequestsAreAnsweredWhileSlowAndIdleClientsHang() throws Exception {
+        int https = server.getPort();
+        List<Socket> slow = new ArrayList<>(open(https, 200));
+        slow.addAll(open(OCSP_PORT, 200));
+        List<Socket> empty = new ArrayList<>(open(https, 20));
+        empty.addAll(open(OCSP_PORT, 20));
+        List<Socket> halfDone = open(https, 200);
+        byte[] hello = clientHello(APP.anonymousSsl());
+        for (Socket s : halfDone) {
+            s.getOutputStream().write(hello);
+        }
+        for (Socket s : slow.subList(200, 400)) {
+            s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        Api api = new Api(APP.anonymousSsl(), https);
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        int answered = 0;
+        long worst = 0;
+        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        int second = 0;
+        while (System.nanoTime() < end) {
+            for (Socket s : slow) { // one byte a second each
+                try {
+                    s.getOutputStream().write('a' + second % 26);
+                } catch (IOException e) {
+                    // the server may close a slow connection: that is allowed
+                }
+            }
+            long t0 = System.nanoTime();
+            assertEquals(200, api.get("/health").statusCode(), "the appliance answers");
+            HttpResponse<String> ocspHealth = plain.send(HttpRequest.newBuilder(URI.create("http://localhost:" + OCSP_PORT + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ocspHealth.statusCode(), "the responder answers");
+            worst = Math.max(worst, System.nanoTime() - t0);
+            answered += 2;
+            second++;
+            Thread.sleep(1000);
+        }
+        System.out.printf("slow clients: %d normal requests answered, slowest pair %d ms, with 400 slow, 40 empty and "
+                + "200 half-done handshakes open%n", answered, worst / 1_000_000);
+        assertTrue(worst < Duration.ofSeconds(5).toNanos(), "slowest normal pair " + worst / 1_000_000 + " ms");
+
+        long closedEmpty = empty.stream().filter(SlowClientsTest::closedByServer).count();
+        long closedHalf = halfDone.stream().filter(SlowClientsTest::closedByServer).count();
+        System.out.printf("closed by the servers' idle timeouts: %d of 40 empty, %d of 200 half-done handshakes%n",
+                closedEmpty, closedHalf);
+        assertEquals(40, closedEmpty, "idle connections are closed");
+        assertEquals(200, closedHalf, "stalled handshakes are closed");
+    }
+}
