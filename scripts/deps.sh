@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build, `make run` and `make test` need and the machine lacks (Debian/Ubuntu).
-# `deps.sh test` adds the clients only the tests use (certbot, lego, dehydrated, uacme).
+# `deps.sh test` adds the clients only the tests use (certbot, lego, dehydrated, uacme); `deps.sh bench` the peers
+# the bench compares with (cfssl, wrk; nginx is always installed).
 set -euo pipefail
 
 need=()
@@ -15,11 +16,15 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
-if [ "${1:-}" = test ] || [ "${1:-}" = deploy ]; then
+if [ "${1:-}" = test ] || [ "${1:-}" = deploy ] || [ "${1:-}" = bench ]; then
   command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible)
   command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
   command -v pg_createcluster >/dev/null 2>&1 || need+=(postgresql-common)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
+fi
+if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
+  # the peers the bench compares with (make test runs the bench's smoke version)
+  command -v cfssl >/dev/null 2>&1 || need+=(golang-cfssl)
 fi
 if [ "${1:-}" = test ]; then
   # the ACME clients the tests run unmodified, and what the test harness itself calls

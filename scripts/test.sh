@@ -14,7 +14,9 @@ export PKI_TEST_PG_URL
 rm -rf target/test-hsm
 mvn -B -ntp install "$@"
 
-# The Ansible deployment applied to this machine and checked (skipped for partial runs with Maven arguments).
+# Partial runs with Maven arguments stop here. Otherwise: the benches' smoke run (every run about a second: the
+# scripts still work; figures meaningless) and the Ansible deployment applied to this machine and checked.
 if [ $# -eq 0 ]; then
+  scripts/bench.sh --smoke
   scripts/deploy-check.sh
 fi

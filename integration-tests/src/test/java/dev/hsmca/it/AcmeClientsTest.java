@@ -310,4 +310,43 @@ class AcmeClientsTest implements TestPropertyProvider {
         ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "revoke " + cert));
         checkRevoked("u1.acme.test", second);
     }
+
+    /**
+     * {@code make bench}, ACME: orders/s that unmodified lego completes with http-01 (one account, distinct names;
+     * each lego run is a new process: its own start, a new key and CSR, the order, validation, finalize, download).
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("bench")
+    void legoOrdersPerSecond() throws Exception {
+        Path d = dir("lego-bench");
+        Map<String, Object> e = eab("bench-svc", "*.acme.test");
+        Map<String, String> env = Map.of("LEGO_CA_CERTIFICATES", APP.rootPem().toString());
+        java.util.function.IntFunction<String[]> order = i -> List.of("lego", "--server", directory(), "--accept-tos",
+                "--email", "bench@example.com", "--path", d.toString(), "--key-type", "ec256", "--eab", "--kid",
+                (String) e.get("kid"), "--hmac", (String) e.get("hmac_key"), "--domains", "b" + i + ".acme.test",
+                "--http", "--http.webroot", WEBROOT.toString(), "run").toArray(String[]::new);
+        ok(run(d, env, order.apply(0))); // registers the account; not timed
+        StringBuilder md = new StringBuilder("## ACME\n\nlego " + run(d, env, "lego", "--version").output().trim()
+                + ", http-01 (webroot), one account; orders completed per second at 1 and 4 lego processes at once.\n\n"
+                + "| lego processes at once | orders | seconds | orders/s |\n|---|---|---|---|\n");
+        int next = 1;
+        for (int parallel : new int[]{1, 4}) {
+            int orders = BenchSupport.SMOKE ? parallel : 10 * parallel;
+            java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(parallel);
+            List<java.util.concurrent.Future<Shell.Result>> runs = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < orders; i++) {
+                int n = next++;
+                runs.add(pool.submit(() -> run(d, env, order.apply(n))));
+            }
+            for (var f : runs) {
+                ok(f.get());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            pool.shutdown();
+            md.append(String.format("| %d | %d | %.1f | %.1f |%n", parallel, orders, seconds, orders / seconds));
+        }
+        checkIssued(d.resolve("certificates/b1.acme.test.crt"), "b1.acme.test");
+        BenchSupport.writePart("50-acme", md.toString());
+    }
 }

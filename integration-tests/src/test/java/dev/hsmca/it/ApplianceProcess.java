@@ -57,10 +57,12 @@ public final class ApplianceProcess implements AutoCloseable {
     }
 
     static List<String> command(Map<String, String> properties, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // the bench runs the appliance with the deployment's JVM options; tests favour a fast start
+        cmd.addAll(List.of(System.getProperty("appliance.jvm.options", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                .trim().split("\\s+")));
         Path archive = archive();
-        if (Files.exists(archive)) {
+        if (Files.exists(archive) && System.getProperty("appliance.jvm.options") == null) {
             cmd.add("-XX:SharedArchiveFile=" + archive); // a stale archive is ignored by the JVM, never wrong
         }
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -115,7 +117,9 @@ public final class ApplianceProcess implements AutoCloseable {
     /** As {@link #start(TestAppliance, int, Map)}, with these environment variables (e.g. another SOFTHSM2_CONF). */
     public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra, Map<String, String> env)
             throws IOException {
-        train(app);
+        if (System.getProperty("appliance.jvm.options") == null) {
+            train(app);
+        }
         Map<String, String> properties = new java.util.HashMap<>(app.properties());
         properties.putAll(extra);
         properties.put("micronaut.server.ssl.port", Integer.toString(port));

@@ -208,4 +208,21 @@ class OcspEndToEndTest implements TestPropertyProvider {
         assertEquals("application/ocsp-response", r.headers().firstValue("content-type").orElse(""));
         assertEquals(status, new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getStatus());
     }
+
+    @Test
+    void warmsItsHotPathAtStart() throws Exception {
+        // the warm-up runs the OCSP chain (with nonces: live, through the HSM) for a few seconds after start
+        java.util.regex.Pattern done = java.util.regex.Pattern.compile("OCSP warm-up: (\\d+) answers");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        java.util.regex.Matcher m = done.matcher(responder.log());
+        boolean found = m.find();
+        while (!found && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            m = done.matcher(responder.log());
+            found = m.find();
+        }
+        assertTrue(found, "no warm-up line in the log: " + responder.log());
+        assertTrue(Long.parseLong(m.group(1)) > 100, "the warm-up answered: " + m.group());
+        assertTrue(!responder.log().contains("warm-up stopped early"), responder.log());
+    }
 }

@@ -42,8 +42,10 @@ public final class ResponderProcess implements AutoCloseable {
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // the bench runs the responder with the deployment's JVM options
+        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")));
+        cmd.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar);
@@ -71,6 +73,10 @@ public final class ResponderProcess implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean alive() {
@@ -105,7 +111,7 @@ public final class ResponderProcess implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(200);
+            Thread.sleep(25);
         }
         close();
         throw new IllegalStateException("responder did not become healthy: " + log());

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refused, never share it.
  */
 final class RestartStress {
-    static final int CYCLES = Integer.getInteger("stress.cycles", 20);
+    static final int CYCLES = Integer.getInteger("stress.cycles", 12); // -Dstress.cycles=50 for a longer run
     static final List<String> SIGNALS = List.of("KILL", "TERM", "INT");
     static final Duration START = Duration.ofSeconds(90);
 

@@ -64,102 +64,21 @@ class RevocationLatencyTest implements TestPropertyProvider {
             assertEquals(201, r.statusCode(), r.body());
             serials.add((String) Api.parse(r).get("serial"));
         }
-        revoke(admin, serials.subList(0, 5)); // warm-up
-        awaitCrlListing(serials.get(4), Duration.ofSeconds(30));
-        insertRevoked(10);
-        long small = median(revoke(admin, serials.subList(5, 15)));
-        awaitCrlListing(serials.get(14), Duration.ofSeconds(30));
-        insertRevoked(BULK);
-        long crlBefore = latestCrlNumber();
-        List<Long> bigTimes = revoke(admin, serials.subList(15, 25));
-        assertEquals(crlBefore, latestCrlNumber(), "no CRL is made inside the revocation request");
+        Revocations.revoke(admin, serials.subList(0, 5)); // warm-up
+        Revocations.awaitCrlListing(APP, serials.get(4), Duration.ofSeconds(30));
+        Revocations.insertRevoked(APP, 10);
+        long small = Revocations.median(Revocations.revoke(admin, serials.subList(5, 15)));
+        Revocations.awaitCrlListing(APP, serials.get(14), Duration.ofSeconds(30));
+        Revocations.insertRevoked(APP, BULK);
+        long crlBefore = Revocations.latestCrlNumber(APP);
+        List<Long> bigTimes = Revocations.revoke(admin, serials.subList(15, 25));
+        assertEquals(crlBefore, Revocations.latestCrlNumber(APP), "no CRL is made inside the revocation request");
         Instant answered = Instant.now();
-        long published = awaitCrlListing(serials.get(24), DELAY.plusSeconds(60));
+        long published = Revocations.awaitCrlListing(APP, serials.get(24), DELAY.plusSeconds(60));
         long publishedAfter = Duration.between(answered, Instant.ofEpochMilli(published)).toMillis();
         System.out.printf("revocation latency (median of 10, HTTPS): %d ms with ~10 revoked, %d ms with %,d revoked; "
                         + "the CRL listing it (%,d entries) stored %d ms after the answer (publish delay %d ms)%n",
-                small, median(bigTimes), BULK + 24, BULK + 24, publishedAfter, DELAY.toMillis());
+                small, Revocations.median(bigTimes), BULK + 24, BULK + 24, publishedAfter, DELAY.toMillis());
         assertTrue(publishedAfter < DELAY.toMillis() + 60_000, "published within the delay plus the CRL's own time");
-    }
-
-    private static List<Long> revoke(Api admin, List<String> serials) {
-        List<Long> times = new ArrayList<>();
-        for (String serial : serials) {
-            long start = System.nanoTime();
-            HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
-            times.add((System.nanoTime() - start) / 1_000_000);
-            assertEquals(200, r.statusCode(), r.body());
-        }
-        return times;
-    }
-
-    private static long median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static Connection db() throws Exception {
-        return DriverManager.getConnection(APP.properties().get("datasources.default.url"), "pki", "");
-    }
-
-    /** Revoked certificates straight into the store (the CRL reads serial, time and reason). */
-    private static void insertRevoked(int n) throws Exception {
-        try (Connection c = db()) {
-            c.setAutoCommit(false);
-            String issuer;
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT id FROM ca_certificates WHERE active_role = 'issuing'")) {
-                rs.next();
-                issuer = rs.getString(1);
-            }
-            Timestamp now = Timestamp.from(Instant.now());
-            Timestamp later = Timestamp.from(Instant.now().plus(Duration.ofDays(30)));
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO certificates (serial, issuer_id, subject_dn, dns_names, "
-                    + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at) "
-                    + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?)")) {
-                for (int i = 0; i < n; i++) {
-                    s.setString(1, new BigInteger(1, java.util.UUID.randomUUID().toString().replace("-", "").getBytes()).toString(16).substring(0, 32));
-                    s.setString(2, issuer);
-                    s.setTimestamp(3, now);
-                    s.setTimestamp(4, later);
-                    s.setTimestamp(5, now);
-                    s.setBytes(6, new byte[]{0});
-                    s.setTimestamp(7, now);
-                    s.addBatch();
-                    if (i % 1000 == 999) {
-                        s.executeBatch();
-                    }
-                }
-                s.executeBatch();
-            }
-            c.commit();
-        }
-    }
-
-    private static long latestCrlNumber() throws Exception {
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT COALESCE(MAX(crl_number), 0) FROM crls WHERE ca_id = (SELECT id FROM ca_certificates WHERE active_role = 'issuing')")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** Polls until the newest issuing-CA CRL lists the serial; the time it was seen. */
-    private static long awaitCrlListing(String serial, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery("SELECT crl_der FROM crls WHERE ca_id = "
-                    + "(SELECT id FROM ca_certificates WHERE active_role = 'issuing') ORDER BY crl_number DESC LIMIT 1")) {
-                if (rs.next()) {
-                    X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509")
-                            .generateCRL(new ByteArrayInputStream(rs.getBytes(1)));
-                    if (crl.getRevokedCertificate(new BigInteger(serial, 16)) != null) {
-                        return System.currentTimeMillis();
-                    }
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no CRL lists " + serial + " within " + timeout);
     }
 }

@@ -2,6 +2,8 @@ package dev.hsmca.appliance.audit;
 
 import dev.hsmca.appliance.store.AuditEntry;
 import dev.hsmca.appliance.store.AuditHead;
+import dev.hsmca.appliance.store.AuditPending;
+import dev.hsmca.appliance.store.AuditPendingRepository;
 import dev.hsmca.appliance.store.AuditRepository;
 
 import io.micronaut.transaction.TransactionDefinition;
@@ -17,6 +19,9 @@ import java.util.Optional;
 /**
  * Appends to the hash-chained audit log. {@link #record} joins the caller's transaction, so an entry commits
  * or rolls back with the change it describes; {@link #recordAlone} is for refusals, which change nothing else.
+ * Entries are written as pending, with no lock, and chained by the {@link AuditSealer} within
+ * {@code pki.audit.seal-interval}; reads ({@link #verify}, {@link #search}) seal first, so they see every
+ * committed entry.
  */
 @Singleton
 public class AuditLog {
@@ -25,49 +30,51 @@ public class AuditLog {
     public static final String FAILED = "failure";
 
     private final AuditRepository repository;
+    private final AuditPendingRepository pending;
+    private final AuditSealer sealer;
     private final Clock clock;
 
-    public AuditLog(AuditRepository repository, Clock clock) {
+    public AuditLog(AuditRepository repository, AuditPendingRepository pending, AuditSealer sealer, Clock clock) {
         this.repository = repository;
+        this.pending = pending;
+        this.sealer = sealer;
         this.clock = clock;
     }
 
     @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
-    public AuditEntry record(String actor, String action, String subject, String outcome, String details) {
-        return append(actor, action, subject, outcome, details);
+    public void record(String actor, String action, String subject, String outcome, String details) {
+        append(actor, action, subject, outcome, details);
     }
 
     @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
-    public AuditEntry recordAlone(String actor, String action, String subject, String outcome, String details) {
-        return append(actor, action, subject, outcome, details);
+    public void recordAlone(String actor, String action, String subject, String outcome, String details) {
+        append(actor, action, subject, outcome, details);
     }
 
-    private AuditEntry append(String actor, String action, String subject, String outcome, String details) {
-        AuditHead head = repository.lockHead();
-        long seq = head.seq() + 1;
+    private void append(String actor, String action, String subject, String outcome, String details) {
         Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        String a = clip(actor, 256);
-        String s = clip(subject, 512);
-        String d = clip(details == null ? "" : details, 4096);
-        String hash = AuditHashes.hash(head.hash(), seq, at, a, action, s, outcome, d);
-        AuditEntry entry = repository.save(new AuditEntry(seq, at, a, action, s, outcome, d, head.hash(), hash));
-        repository.moveHead(seq, hash);
-        return entry;
+        pending.save(new AuditPending(null, at, clip(actor, 256), action, clip(subject, 512), outcome,
+                clip(details == null ? "" : details, 4096)));
     }
 
-    /** Walks the whole chain; the first entry whose links or hash do not match, if any. */
-    @Transactional(readOnly = true)
+    /**
+     * Seals what is pending, then walks the whole chain; the first entry whose links or hash do not match, if any.
+     * Not one transaction: the seal commits first, and a chunked walk needs no snapshot (entries are never changed).
+     */
     public Verification verify() {
+        sealer.seal();
+        // The head first, then the chain up to it: entries sealed meanwhile by a running server are past the head
+        // read here and are left for the next verify, never mistaken for a break.
+        AuditHead head = repository.lockHeadForRead();
         String prev = AuditHashes.GENESIS;
-        long expectedSeq = 1;
         long checked = 0;
-        long after = 0;
-        while (true) {
-            List<AuditEntry> chunk = repository.chunk(after, 1000);
+        while (checked < head.seq()) {
+            List<AuditEntry> chunk = repository.chunk(checked, (int) Math.min(1000, head.seq() - checked));
             if (chunk.isEmpty()) {
                 break;
             }
             for (AuditEntry e : chunk) {
+                long expectedSeq = checked + 1;
                 if (e.seq() != expectedSeq) {
                     return new Verification(checked, Optional.of(new Break(expectedSeq, "entry " + expectedSeq + " is missing")));
                 }
@@ -78,12 +85,9 @@ public class AuditLog {
                     return new Verification(checked, Optional.of(new Break(e.seq(), "content does not match its hash (edited)")));
                 }
                 prev = e.hash();
-                expectedSeq++;
                 checked++;
-                after = e.seq();
             }
         }
-        AuditHead head = repository.lockHeadForRead();
         if (head.seq() != checked || !head.hash().equals(prev)) {
             return new Verification(checked, Optional.of(new Break(checked + 1, "entries after " + checked
                     + " were removed (head is at " + head.seq() + ")")));
@@ -100,8 +104,8 @@ public class AuditLog {
         }
     }
 
-    @Transactional(readOnly = true)
     public List<AuditEntry> search(Instant since, String action, long afterSeq, int limit) {
+        sealer.seal();
         return repository.search(since, action == null ? "" : action, afterSeq, limit);
     }
 

@@ -53,19 +53,37 @@ class AuditChainTest {
         try (ApplicationContext ctx = ApplicationContext.builder().properties(new HashMap<>(database.properties()))
                 .environments("test").start()) {
             AuditLog audit = ctx.getBean(AuditLog.class);
+            AuditSealer sealer = ctx.getBean(AuditSealer.class);
             ExecutorService pool = Executors.newFixedThreadPool(8);
+            java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger sealedWhileAppending = new java.util.concurrent.atomic.AtomicInteger();
             try {
-                List<Future<AuditEntry>> appends = new java.util.ArrayList<>();
+                // two sealers (as two replicas would run) race the appenders
+                List<Future<?>> sealers = new java.util.ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    sealers.add(pool.submit(() -> {
+                        while (appending.get()) {
+                            sealedWhileAppending.addAndGet(sealer.seal());
+                        }
+                        return null;
+                    }));
+                }
+                List<Future<?>> appends = new java.util.ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     int n = i;
                     appends.add(pool.submit(() -> audit.recordAlone("tester", "test.append", "item:" + n, AuditLog.OK, "n=" + n)));
                 }
-                for (Future<AuditEntry> f : appends) {
+                for (Future<?> f : appends) {
+                    f.get();
+                }
+                appending.set(false);
+                for (Future<?> f : sealers) {
                     f.get();
                 }
             } finally {
                 pool.shutdownNow();
             }
+            assertTrue(sealedWhileAppending.get() <= 40, "nothing sealed twice: " + sealedWhileAppending.get());
             AuditLog.Verification ok = audit.verify();
             assertTrue(ok.intact(), ok.toString());
             assertEquals(40, ok.entries());

@@ -1,0 +1,173 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code make bench}, issuance: certificates/s over HTTPS keep-alive with 1, 4 and 16 admin clients, on H2 and on
+ * PostgreSQL, the appliance in its own JVM with the deployment's options. Afterwards every 201 is in the store and
+ * {@code audit verify} passes. Also the appliance's footprint, and where the time goes (a JFR profile of the 16-client
+ * run on H2, summarized by {@link JfrSummary}).
+ */
+@Tag("bench")
+class IssuanceBench {
+    final List<String> rows = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    @Test
+    void issuanceOnBothStores() throws Exception {
+        // both tokens exist before SoftHSM is first opened in this JVM: it lists tokens once, at C_Initialize
+        TestAppliance h2 = TestAppliance.h2();
+        TestAppliance pg = TestAppliance.postgres();
+        run("H2", h2.initialize());
+        run("PostgreSQL", pg.initialize());
+        StringBuilder md = new StringBuilder("## Issuance\n\nPOST /api/v1/certificates (P-256 CSR, profile tls-server) "
+                + "over HTTPS (TLS 1.3) keep-alive, one connection per client, the client on the same two cores. Each "
+                + "issuance signs the certificate and pre-signs two OCSP responses in SoftHSM, stores them and appends "
+                + "to the audit chain before it answers 201.\n\n"
+                + "| Store | Clients | certificates/s | p50 ms | p99 ms | answered 201 | other |\n|---|---|---|---|---|---|---|\n");
+        rows.forEach(md::append);
+        md.append('\n');
+        notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        BenchSupport.writePart("20-issuance", md.toString());
+    }
+
+    void run(String store, TestAppliance app) throws Exception {
+        Path dir = Files.createTempDirectory(app.dir(), "bench");
+        String csr = Openssl.keyAndCsr(dir, "leaf", "bench.example.test", "DNS:bench.example.test");
+        int port = ResponderProcess.freePort();
+        long before = count(app);
+        long t0 = System.nanoTime();
+        int answered = 0;
+        try (ApplianceProcess appliance = ApplianceProcess.start(app, port, Map.of())) {
+            assertTrue(appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(120)), appliance.log());
+            double firstAnswerMs = (System.nanoTime() - t0) / 1e6;
+            BenchSupport.Rss idle = BenchSupport.Rss.of(appliance.pid());
+            answered += run(app, port, csr, 16, BenchSupport.run(5)).created(); // warm-up, not reported
+            for (int clients : new int[]{1, 4, 16}) {
+                boolean profile = clients == 16 && store.equals("H2") && !BenchSupport.SMOKE;
+                Path jfr = dir.resolve("issuance.jfr");
+                if (profile) {
+                    jcmd(appliance.pid(), "JFR.start", "name=bench", "settings=profile", "filename=" + jfr);
+                }
+                Result r = run(app, port, csr, clients, BenchSupport.run(10));
+                if (profile) {
+                    jcmd(appliance.pid(), "JFR.stop", "name=bench");
+                    notes.add("Where the time goes (JFR, H2, 16 clients): " + JfrSummary.summarize(jfr));
+                }
+                answered += r.created();
+                rows.add(print(String.format("| %s | %d | %,.0f | %.1f | %.1f | %d | %d |%n", store, clients, r.perSecond(),
+                        BenchSupport.percentile(r.latencies(), 50), BenchSupport.percentile(r.latencies(), 99),
+                        r.created(), r.failed())));
+            }
+            BenchSupport.Rss load = BenchSupport.Rss.of(appliance.pid());
+            notes.add(String.format("Appliance on %s: first answer %.0f ms after the process started; RSS idle %d MiB, "
+                    + "after the load %d MiB (peak %d MiB).", store, firstAnswerMs, idle.mib(), load.mib(), load.peakMib()));
+        }
+        // every 201 is on record, and the chain over them is intact
+        assertEquals(before + answered, count(app), "every certificate answered 201 is stored");
+        Shell.Result verify = ApplianceProcess.command(app, "audit", "verify");
+        assertEquals(0, verify.exit(), verify.output());
+    }
+
+    static String print(String line) {
+        System.out.print(line);
+        return line;
+    }
+
+    record Result(int created, int failed, double perSecond, long[] latencies) {
+    }
+
+    Result run(TestAppliance app, int port, String csr, int clients, Duration duration) throws Exception {
+        String body = Api.json(Map.of("csr", csr, "profile", "tls-server", "validity_days", 30));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/certificates"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        AtomicInteger created = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        List<long[]> perClient = new ArrayList<>();
+        int[] counts = new int[clients];
+        List<Thread> threads = new ArrayList<>();
+        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            long[] lat = new long[1 << 20];
+            perClient.add(lat);
+            int me = c;
+            HttpClient client = HttpClient.newBuilder().sslContext(app.adminSsl()).version(HttpClient.Version.HTTP_1_1).build();
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    long s = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 201) {
+                            created.incrementAndGet();
+                            if (counts[me] < lat.length) {
+                                lat[counts[me]++] = System.nanoTime() - s;
+                            }
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] all = new long[Arrays.stream(counts).sum()];
+        int at = 0;
+        for (int c = 0; c < clients; c++) {
+            System.arraycopy(perClient.get(c), 0, all, at, counts[c]);
+            at += counts[c];
+        }
+        Arrays.sort(all);
+        return new Result(created.get(), failed.get(), created.get() / seconds, all);
+    }
+
+    static void jcmd(long pid, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        cmd.addAll(List.of(args));
+        Shell.Result r = Shell.exec(Path.of("."), cmd.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.output());
+    }
+
+    static long count(TestAppliance app) throws Exception {
+        Map<String, String> p = app.properties();
+        try (Connection c = DriverManager.getConnection(p.get("datasources.default.url"),
+                p.getOrDefault("datasources.default.username", ""), p.getOrDefault("datasources.default.password", ""));
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

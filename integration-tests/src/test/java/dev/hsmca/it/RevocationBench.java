@@ -1,0 +1,78 @@
+package dev.hsmca.it;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code make bench}, revocation at CRL sizes of 10 k, 100 k and 1 M revoked entries (PostgreSQL): the revocation's
+ * own latency over HTTPS (no CRL is made inside it), and how long after the answer the CRL listing it is stored.
+ */
+@Tag("bench")
+@MicronautTest(transactional = false)
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+class RevocationBench implements TestPropertyProvider {
+    static final Duration DELAY = Duration.ofMillis(500);
+    static final TestAppliance APP = TestAppliance.postgres()
+            .with("pki.crl.publish-delay", DELAY.toMillis() + "ms").with("pki.jobs.initial-delay", "1h").initialize();
+
+    @Inject
+    EmbeddedServer server;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    @Test
+    void revocationAtEachCrlSize() throws Exception {
+        Path dir = Files.createTempDirectory(APP.dir(), "revbench");
+        String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
+        Api admin = new Api(APP.adminSsl(), server.getPort());
+        int[] sizes = BenchSupport.SMOKE ? new int[]{1_000} : new int[]{10_000, 100_000, 1_000_000};
+        StringBuilder md = new StringBuilder("## Revocation and CRL size\n\nPostgreSQL; the revoked entries are put "
+                + "straight into the store, then 10 certificates are revoked over HTTPS one after another. The CRL is "
+                + "made after commit, coalesced, " + DELAY.toMillis() + " ms publish delay.\n\n"
+                + "| Revoked entries | revocation p50 ms | revocation max ms | CRL listing it stored after (ms) |\n"
+                + "|---|---|---|---|\n");
+        int inserted = 0;
+        List<String> serials = new ArrayList<>();
+        for (int i = 0; i < 11 * sizes.length + 1; i++) {
+            HttpResponse<String> r = admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30));
+            assertEquals(201, r.statusCode(), r.body());
+            serials.add((String) Api.parse(r).get("serial"));
+        }
+        Revocations.revoke(admin, serials.subList(0, 1)); // warm-up
+        int next = 1;
+        for (int size : sizes) {
+            Revocations.insertRevoked(APP, size - inserted);
+            inserted = size;
+            List<String> batch = serials.subList(next, next + 10);
+            next += 10;
+            List<Long> times = Revocations.revoke(admin, batch);
+            Instant answered = Instant.now();
+            long published = Revocations.awaitCrlListing(APP, batch.get(9), Duration.ofMinutes(5));
+            md.append(String.format("| %,d | %d | %d | %,d |%n", size, Revocations.median(times),
+                    times.stream().mapToLong(Long::longValue).max().orElseThrow(),
+                    Duration.between(answered, Instant.ofEpochMilli(published)).toMillis()));
+        }
+        BenchSupport.writePart("40-revocation", md.toString());
+    }
+}
