@@ -114,38 +114,43 @@ final class BenchSupport {
         };
     }
 
-    /**
-     * A Java load loop for servers wrk cannot drive (openssl's responder answered wrk's first run and then nothing):
-     * {@code threads} threads, each posting the bodies in turn with its own JDK HttpClient for the duration.
-     */
-    static Wrk javaLoad(String url, List<byte[]> bodies, int threads, Duration duration) throws Exception {
+    /** One thread's work, called again and again: true when the call succeeded. */
+    interface Call {
+        boolean call() throws Exception;
+    }
+
+    /** A timed run: successes, failures (false or an exception), successes/s, and their latencies (ns, sorted). */
+    record Timed(long ok, long failed, double perSecond, long[] latencies) {
+        double p(double percentile) {
+            return BenchSupport.percentile(latencies, percentile);
+        }
+    }
+
+    /** {@code threads} threads, each calling its own {@link Call} (made by {@code perThread}) for the duration. */
+    static Timed timed(int threads, Duration duration, java.util.function.IntFunction<Call> perThread)
+            throws InterruptedException {
         java.util.concurrent.ConcurrentLinkedQueue<long[]> all = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-        long end = System.nanoTime() + duration.toNanos();
+        java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
         long start = System.nanoTime();
+        long end = start + duration.toNanos();
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            int offset = t;
+            Call call = perThread.apply(t);
             Thread th = new Thread(() -> {
-                java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
                 long[] lat = new long[1 << 20];
                 int n = 0;
-                int i = offset;
                 while (System.nanoTime() < end) {
                     long s = System.nanoTime();
+                    boolean ok;
                     try {
-                        var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/ocsp-request")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bodies.get(i++ % bodies.size())))
-                                .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() == 200 && n < lat.length) {
-                            lat[n++] = System.nanoTime() - s;
-                        } else if (r.statusCode() != 200) {
-                            failed.incrementAndGet();
-                        }
+                        ok = call.call();
                     } catch (Exception e) {
-                        failed.incrementAndGet();
+                        ok = false;
+                    }
+                    if (!ok) {
+                        failed.increment();
+                    } else if (n < lat.length) {
+                        lat[n++] = System.nanoTime() - s;
                     }
                 }
                 all.add(java.util.Arrays.copyOf(lat, n));
@@ -158,9 +163,26 @@ final class BenchSupport {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] merged = all.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
-        assertTrue(merged.length > 0, "nothing answered at " + url);
-        // failures are reported, not fatal: the JDK client retries a connection openssl closed after its answer
-        return new Wrk(merged.length / seconds, percentile(merged, 50), percentile(merged, 99), 0, failed.get(), merged.length);
+        return new Timed(merged.length, failed.sum(), merged.length / seconds, merged);
+    }
+
+    /**
+     * A Java load loop for servers wrk cannot drive (openssl's responder answered wrk's first run and then nothing):
+     * {@code threads} threads, each posting the bodies in turn with its own JDK HttpClient for the duration.
+     * Failures are reported, not fatal: the JDK client retries a connection openssl closed after its answer.
+     */
+    static Wrk javaLoad(String url, List<byte[]> bodies, int threads, Duration duration) throws Exception {
+        Timed t = timed(threads, duration, offset -> {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            int[] next = {offset};
+            return () -> client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/ocsp-request")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bodies.get(next[0]++ % bodies.size())))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200;
+        });
+        assertTrue(t.ok() > 0, "nothing answered at " + url);
+        return new Wrk(t.perSecond(), t.p(50), t.p(99), 0, t.failed(), t.ok());
     }
 
     /** The p-th percentile (0-100) of latencies in nanoseconds, in milliseconds. */
@@ -170,10 +192,6 @@ final class BenchSupport {
         }
         int i = (int) Math.min(sortedNanos.length - 1, Math.ceil(p / 100 * sortedNanos.length) - 1);
         return sortedNanos[Math.max(0, i)] / 1e6;
-    }
-
-    static byte[] pemDer(String pem) {
-        return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     }
 
     static String ratio(double ours, double theirs) {

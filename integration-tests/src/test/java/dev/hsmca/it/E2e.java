@@ -50,4 +50,20 @@ final class E2e {
         cmd.addAll(List.of(extra));
         return Shell.exec(dir, cmd.toArray(String[]::new));
     }
+
+    /** The DER inside a PEM file's text (one object). */
+    static byte[] pemDer(String pem) {
+        return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+    }
+
+    /** Certificates in the appliance's store, read straight from its database. */
+    static long certificateCount(TestAppliance app) throws Exception {
+        Map<String, String> p = app.properties();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(p.get("datasources.default.url"),
+                p.getOrDefault("datasources.default.username", ""), p.getOrDefault("datasources.default.password", ""));
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }

@@ -25,9 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -76,7 +73,7 @@ class FuzzTest implements TestPropertyProvider {
         csrPem = Openssl.keyAndCsr(dir, "fuzz", "fuzz.example.test", "DNS:fuzz.example.test");
         HttpResponse<String> issued = admin.postJson("/api/v1/certificates", Map.of("csr", csrPem, "profile", "tls-server"));
         assertEquals(201, issued.statusCode(), issued.body());
-        X509CertificateHolder issuer = new X509CertificateHolder(pemDer(Files.readString(APP.issuingPem())));
+        X509CertificateHolder issuer = new X509CertificateHolder(E2e.pemDer(Files.readString(APP.issuingPem())));
         ocspRequest = new OCSPReqBuilder().addRequest(new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
                 .get(CertificateID.HASH_SHA1), issuer, new BigInteger((String) Api.parse(issued).get("serial"), 16))).build().getEncoded();
     }
@@ -88,10 +85,6 @@ class FuzzTest implements TestPropertyProvider {
         }
         counts.forEach((k, v) -> System.out.printf("fuzz %-28s %5d cases: %s%n", k, v[0],
                 "2xx " + v[2] + ", 4xx " + v[4] + ", other " + v[1]));
-    }
-
-    static byte[] pemDer(String pem) {
-        return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     }
 
     /** A copy with a few bytes flipped, cut, or repeated. */
@@ -135,14 +128,6 @@ class FuzzTest implements TestPropertyProvider {
         return b.isEmpty() ? "~" : b.toString();
     }
 
-    long stored() throws Exception {
-        try (Connection c = DriverManager.getConnection(APP.properties().get("datasources.default.url"), "pki", "");
-             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** Sends CASES requests made by {@code request}; fails on a 5xx or a stack trace; returns how many were 201. */
     int fuzz(String name, HttpClient client, IntFunction<HttpRequest> request) throws Exception {
         int[] c = counts.computeIfAbsent(name, k -> new int[5]);
@@ -171,10 +156,10 @@ class FuzzTest implements TestPropertyProvider {
 
     @Test
     void noInputMakesA5xxOrStoresAnything() throws Exception {
-        long before = stored();
+        long before = E2e.certificateCount(APP);
         HttpClient https = https();
         String validBody = Api.json(Map.of("csr", csrPem, "profile", "tls-server"));
-        byte[] csrDer = pemDer(csrPem);
+        byte[] csrDer = E2e.pemDer(csrPem);
         int created = 0;
         created += fuzz("issue: mutated PEM CSR", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
@@ -215,7 +200,7 @@ class FuzzTest implements TestPropertyProvider {
         fuzz("ocsp: mutated GET", plain, i -> HttpRequest.newBuilder(URI.create(ocsp
                 + java.net.URLEncoder.encode(Base64.getEncoder().encodeToString(mutate(ocspRequest)), StandardCharsets.US_ASCII))).GET().build());
 
-        assertEquals(before + created, stored(), "only what was answered 201 is stored");
+        assertEquals(before + created, E2e.certificateCount(APP), "only what was answered 201 is stored");
 
         // and normal requests are answered afterwards
         assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());

@@ -15,10 +15,9 @@ import java.security.Provider;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,38 +90,18 @@ class HsmBench {
         void run() throws Exception;
     }
 
-    /** Operations/s over {@code threads} threads: a second's warm-up, then the measured run. */
+    /** Operations/s over {@code threads} threads: a warm-up, then the measured run; any failure fails the bench. */
     static double loop(int threads, Op op) throws Exception {
-        loopFor(threads, op, Duration.ofMillis(BenchSupport.SMOKE ? 100 : 1000));
-        Duration d = BenchSupport.SMOKE ? Duration.ofMillis(300) : Duration.ofSeconds(3);
-        return loopFor(threads, op, d) / (d.toNanos() / 1e9);
+        timed(threads, op, Duration.ofMillis(BenchSupport.SMOKE ? 100 : 1000));
+        return timed(threads, op, BenchSupport.SMOKE ? Duration.ofMillis(300) : Duration.ofSeconds(3)).perSecond();
     }
 
-    static long loopFor(int threads, Op op, Duration d) throws Exception {
-        LongAdder done = new LongAdder();
-        List<Thread> ts = new ArrayList<>();
-        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        long end = System.nanoTime() + d.toNanos();
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    while (System.nanoTime() < end) {
-                        op.run();
-                        done.increment();
-                    }
-                } catch (Exception e) {
-                    failures.add(e);
-                }
-            });
-            t.start();
-            ts.add(t);
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
-        }
-        return done.sum();
+    private static BenchSupport.Timed timed(int threads, Op op, Duration d) throws Exception {
+        BenchSupport.Timed t = BenchSupport.timed(threads, d, i -> () -> {
+            op.run();
+            return true;
+        });
+        assertEquals(0, t.failed(), "operations failed");
+        return t;
     }
 }

@@ -13,15 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,27 +54,26 @@ class IssuanceBench {
         Path dir = Files.createTempDirectory(app.dir(), "bench");
         String csr = Openssl.keyAndCsr(dir, "leaf", "bench.example.test", "DNS:bench.example.test");
         int port = ResponderProcess.freePort();
-        long before = count(app);
+        long before = E2e.certificateCount(app);
         long t0 = System.nanoTime();
         int answered = 0;
         try (ApplianceProcess appliance = ApplianceProcess.start(app, port, Map.of())) {
             assertTrue(appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(120)), appliance.log());
             double firstAnswerMs = (System.nanoTime() - t0) / 1e6;
             BenchSupport.Rss idle = BenchSupport.Rss.of(appliance.pid());
-            answered += run(app, port, csr, 16, BenchSupport.run(5)).created(); // warm-up, not reported
+            answered += run(app, port, csr, 16, BenchSupport.run(5)).ok(); // warm-up, not reported
             for (int clients : new int[]{1, 4, 16}) {
-                Result r = run(app, port, csr, clients, BenchSupport.run(10));
-                answered += r.created();
+                BenchSupport.Timed r = run(app, port, csr, clients, BenchSupport.run(10));
+                answered += r.ok();
                 rows.add(print(String.format("| %s | %d | %,.0f | %.1f | %.1f | %d | %d |%n", store, clients, r.perSecond(),
-                        BenchSupport.percentile(r.latencies(), 50), BenchSupport.percentile(r.latencies(), 99),
-                        r.created(), r.failed())));
+                        r.p(50), r.p(99), r.ok(), r.failed())));
             }
             if (store.equals("H2") && !BenchSupport.SMOKE) {
                 // a separate run under JFR (its "profile" settings slow the server down): only the summary is kept
                 Path jfr = dir.resolve("issuance.jfr");
                 jcmd(appliance.pid(), "JFR.start", "name=bench", "settings=profile", "filename=" + jfr);
-                Result profiled = run(app, port, csr, 16, BenchSupport.run(10));
-                answered += profiled.created();
+                BenchSupport.Timed profiled = run(app, port, csr, 16, BenchSupport.run(10));
+                answered += profiled.ok();
                 jcmd(appliance.pid(), "JFR.stop", "name=bench");
                 notes.add(String.format("Where the time goes (JFR, a separate 16-client run on H2, %,.0f certificates/s "
                         + "while recorded): %s", profiled.perSecond(), JfrSummary.summarize(jfr)));
@@ -89,7 +83,7 @@ class IssuanceBench {
                     + "after the load %d MiB (peak %d MiB).", store, firstAnswerMs, idle.mib(), load.mib(), load.peakMib()));
         }
         // every 201 is on record, and the chain over them is intact
-        assertEquals(before + answered, count(app), "every certificate answered 201 is stored");
+        assertEquals(before + answered, E2e.certificateCount(app), "every certificate answered 201 is stored");
         Shell.Result verify = ApplianceProcess.command(app, "audit", "verify");
         assertEquals(0, verify.exit(), verify.output());
     }
@@ -99,59 +93,16 @@ class IssuanceBench {
         return line;
     }
 
-    record Result(int created, int failed, double perSecond, long[] latencies) {
-    }
-
-    Result run(TestAppliance app, int port, String csr, int clients, Duration duration) throws Exception {
+    BenchSupport.Timed run(TestAppliance app, int port, String csr, int clients, Duration duration) throws Exception {
         String body = Api.json(Map.of("csr", csr, "profile", "tls-server", "validity_days", 30));
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/certificates"))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        AtomicInteger created = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        List<long[]> perClient = new ArrayList<>();
-        int[] counts = new int[clients];
-        List<Thread> threads = new ArrayList<>();
-        long end = System.nanoTime() + duration.toNanos();
-        long start = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-            long[] lat = new long[1 << 20];
-            perClient.add(lat);
-            int me = c;
+        return BenchSupport.timed(clients, duration, c -> {
+            // a client each: one kept-alive connection per client
             HttpClient client = HttpClient.newBuilder().sslContext(app.adminSsl()).version(HttpClient.Version.HTTP_1_1).build();
-            Thread t = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    long s = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() == 201) {
-                            created.incrementAndGet();
-                            if (counts[me] < lat.length) {
-                                lat[counts[me]++] = System.nanoTime() - s;
-                            }
-                        } else {
-                            failed.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                }
-            });
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long[] all = new long[Arrays.stream(counts).sum()];
-        int at = 0;
-        for (int c = 0; c < clients; c++) {
-            System.arraycopy(perClient.get(c), 0, all, at, counts[c]);
-            at += counts[c];
-        }
-        Arrays.sort(all);
-        return new Result(created.get(), failed.get(), created.get() / seconds, all);
+            return () -> client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 201;
+        });
     }
 
     static void jcmd(long pid, String... args) {
@@ -160,15 +111,5 @@ class IssuanceBench {
         cmd.addAll(List.of(args));
         Shell.Result r = Shell.exec(Path.of("."), cmd.toArray(String[]::new));
         assertEquals(0, r.exit(), r.output());
-    }
-
-    static long count(TestAppliance app) throws Exception {
-        Map<String, String> p = app.properties();
-        try (Connection c = DriverManager.getConnection(p.get("datasources.default.url"),
-                p.getOrDefault("datasources.default.username", ""), p.getOrDefault("datasources.default.password", ""));
-             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

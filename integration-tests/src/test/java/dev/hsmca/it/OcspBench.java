@@ -82,7 +82,7 @@ class OcspBench implements TestPropertyProvider {
             index.append("V\t301231235959Z\t\t").append(serial.toUpperCase()).append("\tunknown\t/CN=bench.example.test\n");
         }
         Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
-        X509CertificateHolder issuer = new X509CertificateHolder(BenchSupport.pemDer(Files.readString(APP.issuingPem())));
+        X509CertificateHolder issuer = new X509CertificateHolder(E2e.pemDer(Files.readString(APP.issuingPem())));
         CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                 issuer, serials.get(0));
         byte[] plain = new OCSPReqBuilder().addRequest(id).build().getEncoded();

@@ -12,8 +12,6 @@ import java.util.Optional;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
 
-    AuditEntry save(AuditEntry entry);
-
     Optional<AuditEntry> findById(Long seq);
 
     @Query("SELECT * FROM audit_log WHERE seq > :afterSeq ORDER BY seq LIMIT :limit")
@@ -25,13 +23,6 @@ public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
             ORDER BY seq LIMIT :limit""")
     List<AuditEntry> search(Instant since, String action, long afterSeq, int limit);
 
-    /** Locks the chain head for this transaction: appends are serialized. */
-    @Query(value = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", nativeQuery = true)
-    AuditHead lockHead();
-
     @Query(value = "SELECT seq, hash FROM audit_head WHERE id = 1", nativeQuery = true)
     AuditHead lockHeadForRead();
-
-    @Query("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
-    void moveHead(long seq, String hash);
 }
