@@ -147,6 +147,12 @@ class OcspBench implements TestPropertyProvider {
             row("ours, live (SoftHSM)", JAVA_NONCE, 2, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
         }
 
+        if (Boolean.getBoolean("bench.ours-only")) { // a quick look at our own figures while working on them
+            measured.forEach(r -> System.out.printf("bench-row %s | %s | %d | %s%n", r.server(), r.request(), r.conns(), r.wrk().cells()));
+            notes.forEach(n -> System.out.println("bench-note " + n));
+            return;
+        }
+
         // openssl ocsp -port: signs every answer with a software P-256 delegate key
         Files.writeString(dir.resolve("index.txt"), index);
         Files.writeString(dir.resolve("index.txt.attr"), "unique_subject = no\n"); // one subject, many serials

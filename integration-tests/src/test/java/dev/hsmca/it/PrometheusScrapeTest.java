@@ -130,6 +130,7 @@ class PrometheusScrapeTest implements TestPropertyProvider {
         String svc = await("pki_certificate_expiry_timestamp_seconds{service=\"appliance\"}");
         assertTrue(svc.contains("\"profile\":\"tls-server\"") && svc.contains("\"serial\":"), svc);
         assertTrue(await("pki_hsm_up == 1").contains("pki_hsm_up"));
+        assertTrue(await("pki_ocsp_change_feed_up == 1").contains("pki-ocsp")); // the responder hears PostgreSQL
         assertTrue(await("pki_crl_next_update_timestamp_seconds - time() > 86400").contains("issuing"));
         // The shipped rules are loaded; with a fresh CA none of the expiry alerts fires (the TLS certificate has 90 days).
         HttpClient http = HttpClient.newHttpClient();

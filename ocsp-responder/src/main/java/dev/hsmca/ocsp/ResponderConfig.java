@@ -12,6 +12,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param validityHours   nextUpdate of live answers
  * @param cacheSeconds    how long a live-signed answer may be reused for an unchanged status; 0 turns it off
  * @param cacheEntries    cache bound
+ * @param presignedCacheEntries pre-signed responses held in memory (PostgreSQL only, kept true by its change
+ *                        feed; about 1 KiB each); 0 reads the store on every request
  */
 @ConfigurationProperties("pki.ocsp")
 public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
@@ -19,7 +21,8 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
                               @Bindable(defaultValue = "delegated") String signer,
                               @Bindable(defaultValue = "96") int validityHours,
                               @Bindable(defaultValue = "60") int cacheSeconds,
-                              @Bindable(defaultValue = "100000") int cacheEntries) {
+                              @Bindable(defaultValue = "100000") int cacheEntries,
+                              @Bindable(defaultValue = "20000") int presignedCacheEntries) {
 
     /** Where answers come from. */
     public enum Mode {
@@ -46,9 +49,9 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
         // parsed here, strictly: a typo stops the start, naming the key (a bound enum would fall back silently)
         parse("pki.ocsp.mode", mode, Mode.class);
         parse("pki.ocsp.signer", signer, Signer.class);
-        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0) {
+        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0 || presignedCacheEntries < 0) {
             throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours must be at least 1, "
-                    + "cache-seconds and cache-entries at least 0");
+                    + "cache-seconds, cache-entries and presigned-cache-entries at least 0");
         }
     }
 

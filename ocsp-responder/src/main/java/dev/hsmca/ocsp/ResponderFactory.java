@@ -10,10 +10,16 @@ import dev.hsmca.ocsp.source.PresignedSource;
 import dev.hsmca.ocsp.source.Source;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.ocsp.store.PresignedCache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
 import org.bouncycastle.cert.X509CertificateHolder;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,9 +28,28 @@ import java.time.Duration;
 @Factory
 public class ResponderFactory {
 
+    /** Pre-signed responses in memory while PostgreSQL's change feed keeps them true (none on H2). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    PresignedCache presignedCache(ResponderConfig config, Store.Presigned presigned, DataSource dataSource,
+                                  DataSourceResolver resolver, MeterRegistry registry) {
+        // the pool itself: the injected one is bound to Micronaut's connection scope, the feed holds its own
+        int entries = config.live() ? 0 : config.presignedCacheEntries();
+        PresignedCache cache = new PresignedCache(presigned, resolver.resolve(dataSource), entries);
+        if (entries == 0) {
+            return cache;
+        }
+        Gauge.builder("pki.ocsp.presigned.cache.entries", cache, PresignedCache::size)
+                .description("Pre-signed OCSP responses held in memory").register(registry);
+        Gauge.builder("pki.ocsp.change.feed.up", cache, c -> c.listening() ? 1 : 0)
+                .description("1 while the store's change feed is heard and pre-signed responses are served from memory")
+                .register(registry);
+        return cache;
+    }
+
     @Singleton
     Responder responder(ResponderConfig config, HsmSettings hsm, KnownIssuers issuers, Store.Issuers issuerRows,
-                        Store.Statuses statuses, Store.Presigned presigned, Clock clock) {
+                        Store.Statuses statuses, PresignedCache presigned, Clock clock) {
         Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
         if (config.live() && live == null) {
             throw new IllegalStateException("pki.ocsp.mode=live needs pki.hsm.enabled=true");

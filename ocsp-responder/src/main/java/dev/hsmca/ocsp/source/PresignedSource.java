@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.source;
 
-import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.ocsp.store.PresignedLookup;
 
 import java.time.Clock;
 
@@ -11,11 +11,11 @@ import java.time.Clock;
  * (clients would reject it): live signing answers instead, or {@code tryLater} without an HSM.
  */
 public final class PresignedSource implements Source {
-    private final Store.Presigned presigned;
+    private final PresignedLookup presigned;
     private final Source live;
     private final Clock clock;
 
-    public PresignedSource(Store.Presigned presigned, Source live, Clock clock) {
+    public PresignedSource(PresignedLookup presigned, Source live, Clock clock) {
         this.presigned = presigned;
         this.live = live;
         this.clock = clock;

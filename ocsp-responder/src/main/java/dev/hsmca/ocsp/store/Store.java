@@ -31,8 +31,9 @@ public final class Store {
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
-    public interface Presigned extends GenericRepository<PresignedRow, PresignedRow.Key> {
+    public interface Presigned extends GenericRepository<PresignedRow, PresignedRow.Key>, PresignedLookup {
         @Query("SELECT * FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
+        @Override
         Optional<PresignedRow> find(String serial, String hash, String issuerId);
     }
 
