@@ -44,8 +44,11 @@ PY
 appliance_opts=$(jvm_opts hsmca_appliance_java_opts)
 responder_opts=$(jvm_opts hsmca_ocsp_java_opts)
 
+# the responder's class-data archive, made by a training run as the deployment makes it (fresh for this build)
+cds=$PWD/target/bench-responder.jsa
+rm -f "$cds"
 common=(-B -ntp -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false "-Dbench.smoke=$smoke"
-  "-Dbench.results=$parts" "-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts")
+  "-Dbench.results=$parts" "-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts" "-Dresponder.cds=$cds")
 log=$results/bench.log
 : > "$log"
 run() {

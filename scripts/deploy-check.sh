@@ -96,6 +96,12 @@ echo "== the responder under load stays under 256 MiB resident (its JVM options 
 openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -no_nonce -reqout "$work/req.der" >/dev/null
 get=$(base64 -w0 "$work/req.der" | tr '+/' '-_' | tr -d '=')
 ocsp_pid=$(cat "$root/run/hsmca/hsmca-ocsp-responder.pid")
+# the class-data archive the playbook's training run made is mapped (a rejected one would be ignored silently)
+grep -q "responder-.*\.jsa" "/proc/$ocsp_pid/maps" || { echo "deploy-check: the responder runs without its class-data archive" >&2; exit 1; }
+echo "responder maps its class-data archive: $(grep -o 'responder-[^ ]*\.jsa' "/proc/$ocsp_pid/maps" | head -1)"
+# the read-only role hears the change feed, so pre-signed answers come from memory
+curl -sf "http://127.0.0.1:$ocsp_port/prometheus" | grep -E "^pki_ocsp_change_feed_up(\{[^}]*\})? 1" \
+  || { echo "deploy-check: the responder does not hear the database's change feed" >&2; exit 1; }
 wrk -t2 -c64 -d15s "http://127.0.0.1:$ocsp_port/$get" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
 hwm=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$ocsp_pid/status")
 echo "responder peak RSS: ${hwm} MiB"

@@ -43,8 +43,13 @@ public final class ResponderProcess implements AutoCloseable {
             throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // the bench runs the responder with the deployment's JVM options
+        // the bench runs the responder with the deployment's JVM options, and its class-data archive
         cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")));
+        String cds = System.getProperty("responder.cds");
+        if (cds != null && !cds.isBlank()) {
+            train(Path.of(cds), cmd.subList(1, cmd.size()), properties, jar);
+            cmd.add("-XX:SharedArchiveFile=" + cds);
+        }
         cmd.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
@@ -57,6 +62,34 @@ public final class ResponderProcess implements AutoCloseable {
         ResponderProcess r = new ResponderProcess(pb.start(), port, log);
         r.awaitHealthy();
         return r;
+    }
+
+    /** Makes the class-data archive now, if the bench asks for one, so that timing a start does not include it. */
+    public static void prepareArchive(Map<String, String> properties) throws Exception {
+        String cds = System.getProperty("responder.cds");
+        if (cds != null && !cds.isBlank()) {
+            train(Path.of(cds), List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")),
+                    properties, System.getProperty("responder.jar"));
+        }
+    }
+
+    /** Writes the class-data archive once, as the deployment does: a training run (start, warm up, exit). */
+    private static synchronized void train(Path archive, List<String> jvm, Map<String, String> properties, String jar)
+            throws Exception {
+        if (Files.exists(archive)) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", jar));
+        Path log = Files.createTempFile("responder-cds", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(archive)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the class-data training run failed: " + Files.readString(log));
+        }
     }
 
     public int port() {

@@ -35,6 +35,10 @@ public final class Store {
         @Query("SELECT * FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
         @Override
         Optional<PresignedRow> find(String serial, String hash, String issuerId);
+
+        /** A few serials with pre-signed responses (for the warm-up). */
+        @Query("SELECT DISTINCT serial FROM ocsp_responses WHERE issuer_id = :issuerId LIMIT 3")
+        List<String> someSerials(String issuerId);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)

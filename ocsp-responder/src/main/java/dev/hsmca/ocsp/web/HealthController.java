@@ -9,7 +9,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
 
-/** {@code GET /health}: 200 when the store answers and knows an issuing CA, else 503. */
+/** {@code GET /health}: 200 when the warm-up is over and the store answers and knows an issuing CA, else 503. */
 @Controller("/health")
 public class HealthController {
     @Serdeable
@@ -17,13 +17,18 @@ public class HealthController {
     }
 
     private final Store.Issuers issuers;
+    private final Warmup warmup;
 
-    public HealthController(Store.Issuers issuers) {
+    public HealthController(Store.Issuers issuers, Warmup warmup) {
         this.issuers = issuers;
+        this.warmup = warmup;
     }
 
     @Get
     public HttpResponse<Status> health() {
+        if (!warmup.done()) {
+            return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("WARMING"));
+        }
         try {
             boolean ok = issuers.active(CaRole.ISSUING.alias()).isPresent(); // a real query each time, no cache
             return ok ? HttpResponse.ok(new Status("UP")) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));

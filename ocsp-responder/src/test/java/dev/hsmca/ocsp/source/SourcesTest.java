@@ -6,6 +6,7 @@ import dev.hsmca.ocsp.Responder;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.PresignedRow;
 import dev.hsmca.ocsp.store.StatusRow;
+import dev.hsmca.ocsp.store.PresignedLookup;
 import dev.hsmca.ocsp.store.Store;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -42,7 +43,7 @@ class SourcesTest {
         return new ResolvedQuery(new OcspQuery(List.of(RequestParserTest.id(7)), nonce), issuer, null, "sha1");
     }
 
-    static Store.Presigned presigned(Instant nextUpdate) {
+    static PresignedLookup presigned(Instant nextUpdate) {
         return (serial, hash, issuerId) -> Optional.of(new PresignedRow(new PresignedRow.Key(serial, hash), issuerId, "good",
                 nextUpdate.minus(Duration.ofHours(96)), nextUpdate, new byte[]{1, 2, 3}));
     }
