@@ -1,6 +1,6 @@
 package dev.hsmca.it;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.hsmca.appliance.acme.Http01Server;
 import dev.hsmca.appliance.acme.TestDns;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,7 +46,7 @@ class AcmeClientsTest implements TestPropertyProvider {
     static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
     static final Path WEBROOT = dir("webroot");
     static final Path ZONE = WEBROOT.resolveSibling("zone.txt");
-    static final HttpServer WEB = web();
+    static final Http01Server WEB = Http01Server.webroot(WEBROOT);
     static final TestDns DNS = dns();
 
     @Inject
@@ -59,7 +58,7 @@ class AcmeClientsTest implements TestPropertyProvider {
     @Override
     public Map<String, String> getProperties() {
         Map<String, String> p = new HashMap<>(APP.properties());
-        p.put("pki.acme.http01-port", Integer.toString(WEB.getAddress().getPort()));
+        p.put("pki.acme.http01-port", Integer.toString(WEB.port()));
         p.put("pki.acme.tlsalpn01-port", Integer.toString(ALPN_PORT));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
         p.put("pki.acme.dns-server", DNS.address());
@@ -79,34 +78,13 @@ class AcmeClientsTest implements TestPropertyProvider {
         if (responder != null) {
             responder.close();
         }
-        WEB.stop(0);
+        WEB.close();
         DNS.close();
     }
 
     static Path dir(String name) {
         try {
             return Files.createTempDirectory(APP.dir(), name);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Serves the web root as clients' webroot modes expect (http-01). */
-    static HttpServer web() {
-        try {
-            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-            s.createContext("/", x -> {
-                Path f = WEBROOT.resolve(x.getRequestURI().getPath().substring(1)).normalize();
-                byte[] b = f.startsWith(WEBROOT) && Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
-                x.sendResponseHeaders(b == null ? 404 : 200, b == null ? -1 : b.length);
-                if (b != null) {
-                    x.getResponseBody().write(b);
-                }
-                x.close();
-            });
-            s.setExecutor(Executors.newFixedThreadPool(4));
-            s.start();
-            return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -146,6 +146,8 @@ class OcspBench implements TestPropertyProvider {
             BenchSupport.wrk(live.url() + "/", 64, BenchSupport.run(5), nonceLua, nonceEnv);
             measureNonce("ours, live (SoftHSM)", live.url(), nonceLua, nonceEnv);
             row("ours, live (SoftHSM)", JAVA_NONCE, 2, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
+            // at 2 client threads both servers wait on the client; 4 shows what each server can take
+            row("ours, live (SoftHSM)", JAVA_NONCE, 4, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 4, BenchSupport.run(10)));
         }
 
         if (Boolean.getBoolean("bench.ours-only")) { // a quick look at our own figures while working on them
@@ -169,6 +171,7 @@ class OcspBench implements TestPropertyProvider {
             BenchSupport.javaLoad(url + "/", List.of(plain), 2, BenchSupport.run(3));
             row(OPENSSL, JAVA_PLAIN, 2, BenchSupport.javaLoad(url + "/", List.of(plain), 2, BenchSupport.run(10)));
             row(OPENSSL, JAVA_NONCE, 2, BenchSupport.javaLoad(url + "/", nonceBodies, 2, BenchSupport.run(10)));
+            row(OPENSSL, JAVA_NONCE, 4, BenchSupport.javaLoad(url + "/", nonceBodies, 4, BenchSupport.run(10)));
         }
 
         // cfssl ocspserve: our pre-signed responses, loaded from a file

@@ -25,12 +25,28 @@ public final class ResponderProcess implements AutoCloseable {
         this.log = log;
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now, for a server started later. Taken below Linux's ephemeral range (32768-60999), so that no
+     * outgoing connection (wrk, clients, the database) takes it meanwhile, and never twice in one test JVM.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20000, 32768);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+                return port;
+            } catch (IOException busy) {
+                // taken by someone else: try another
+            }
         }
+        throw new IllegalStateException("no free port found in 20000-32767");
     }
 
     /**

@@ -65,7 +65,7 @@ public class AuditLog {
         sealer.seal();
         // The head first, then the chain up to it: entries sealed meanwhile by a running server are past the head
         // read here and are left for the next verify, never mistaken for a break.
-        AuditHead head = repository.lockHeadForRead();
+        AuditHead head = repository.head();
         String prev = AuditHashes.GENESIS;
         long checked = 0;
         while (checked < head.seq()) {

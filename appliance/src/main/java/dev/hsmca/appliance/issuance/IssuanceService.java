@@ -14,7 +14,6 @@ import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
-import io.micronaut.transaction.annotation.Transactional;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.store.CertificateStore;
 import dev.hsmca.appliance.x509.Pem;
@@ -109,10 +108,9 @@ public class IssuanceService {
     /**
      * A new certificate for the holder's identity (service, names, profile), usually for a new key. The CSR may
      * name fewer names, never more; the old certificate can be revoked as superseded in the same transaction.
+     * As for {@link #issue}, the CSR is checked before the transaction takes a connection.
      */
-    @Transactional
     public IssuedCertificate renew(RenewRequest request, HolderGrant holder) {
-        CertificateRecord old = holder.certificate();
         Profile profile = profiles.internal(holder.profileFor(null));
         Duration validity = validity(request.validityDays(), request.validity(), profile, holder.validityCap(profile));
         InspectedCsr csr = inspector.inspect(request.csr());
@@ -120,7 +118,12 @@ public class IssuanceService {
         List<String> ips = new ArrayList<>(csr.ipAddresses());
         commonName(csr, dns, ips);
         holder.checkIssuance(profile, dns, ips, validity);
+        return transactions.executeWrite(status -> renewChecked(request, holder, profile, validity, csr));
+    }
 
+    private IssuedCertificate renewChecked(RenewRequest request, HolderGrant holder, Profile profile, Duration validity,
+                                           InspectedCsr csr) {
+        CertificateRecord old = holder.certificate();
         // The identity is the old certificate's, whatever subset the CSR named.
         List<String> keepDns = holder.dnsNames();
         List<String> keepIps = holder.ipAddresses();

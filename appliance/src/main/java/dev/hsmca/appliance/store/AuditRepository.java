@@ -23,6 +23,7 @@ public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
             ORDER BY seq LIMIT :limit""")
     List<AuditEntry> search(Instant since, String action, long afterSeq, int limit);
 
+    /** The chain's head as committed (no lock: the sealer alone moves it). */
     @Query(value = "SELECT seq, hash FROM audit_head WHERE id = 1", nativeQuery = true)
-    AuditHead lockHeadForRead();
+    AuditHead head();
 }

@@ -5,7 +5,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.sun.net.httpserver.HttpServer;
 import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -17,19 +16,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AcmeProtocolTest implements TestPropertyProvider {
     static final TestAppliance APP = TestAppliance.h2().initialize();
     static final Map<String, String> HTTP01 = new ConcurrentHashMap<>();
-    static final HttpServer WEB = web();
-    static final TestDns DNS = dns();
+    static final Http01Server WEB = Http01Server.tokens(HTTP01);
+    static final TestDns DNS = TestDns.start();
 
     @Inject
     EmbeddedServer server;
@@ -64,7 +57,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
     @Override
     public Map<String, String> getProperties() {
         Map<String, String> p = new java.util.HashMap<>(APP.properties());
-        p.put("pki.acme.http01-port", Integer.toString(WEB.getAddress().getPort()));
+        p.put("pki.acme.http01-port", Integer.toString(WEB.port()));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
         p.put("pki.acme.dns-server", DNS.address());
         p.put("pki.acme.orders-per-hour", "40");
@@ -73,35 +66,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
 
     @AfterAll
     void stop() {
-        WEB.stop(0);
+        WEB.close();
         DNS.close();
-    }
-
-    static HttpServer web() {
-        try {
-            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-            s.createContext("/.well-known/acme-challenge/", x -> {
-                String token = x.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
-                String body = HTTP01.get(token);
-                byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.US_ASCII);
-                x.sendResponseHeaders(body == null ? 404 : 200, b.length == 0 ? -1 : b.length);
-                x.getResponseBody().write(b);
-                x.close();
-            });
-            s.setExecutor(Executors.newFixedThreadPool(4));
-            s.start();
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static TestDns dns() {
-        try {
-            return new TestDns();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     AcmeTestClient client() {
@@ -127,15 +93,10 @@ class AcmeProtocolTest implements TestPropertyProvider {
         return c;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> list(Map<String, Object> m, String key) {
-        return (List<String>) m.get(key);
-    }
-
     /** Proves every authorization of the order by http-01 and waits until the order is ready. */
     Map<String, Object> proveHttp01(AcmeTestClient c, Reply order) throws InterruptedException {
         assertEquals(201, order.status(), order.body());
-        for (String authz : list(order.json(), "authorizations")) {
+        for (String authz : AcmeTestClient.list(order.json(), "authorizations")) {
             Map<String, Object> ch = c.challenge(authz, "http-01");
             HTTP01.put((String) ch.get("token"), c.keyAuthorization((String) ch.get("token")));
             Reply started = c.post((String) ch.get("url"), Map.of());
@@ -155,31 +116,15 @@ class AcmeProtocolTest implements TestPropertyProvider {
         Reply chain = c.post((String) done.get("certificate"), null);
         assertEquals(200, chain.status(), chain.body());
         assertEquals("application/pem-certificate-chain", chain.response().headers().firstValue("Content-Type").orElse(""));
-        List<X509Certificate> certs = new ArrayList<>();
-        for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(
-                new ByteArrayInputStream(chain.body().getBytes(StandardCharsets.US_ASCII)))) {
-            certs.add((X509Certificate) cert);
-        }
+        List<X509Certificate> certs = AcmeTestClient.certificates(chain.body());
         assertEquals(2, certs.size(), "leaf and issuing CA");
         certs.get(0).verify(certs.get(1).getPublicKey());
         certs.get(1).verify(APP.root().getPublicKey());
         return certs;
     }
 
-    static Set<String> dnsNames(X509Certificate c) throws Exception {
-        Set<String> names = new HashSet<>();
-        for (List<?> n : c.getSubjectAlternativeNames()) {
-            names.add((String) n.get(1));
-        }
-        return names;
-    }
-
     String status(X509Certificate c) {
         return (String) Api.parse(admin().get("/api/v1/certificates/" + c.getSerialNumber().toString(16))).get("status");
-    }
-
-    static String b64(byte[] b) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     @Test
@@ -189,7 +134,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
         Map<String, Object> ready = proveHttp01(c, order);
         List<X509Certificate> chain = finalizeAndDownload(c, order.location(), ready,
                 AcmeTestClient.csr("a.acme.test", "b.acme.test"));
-        assertEquals(Set.of("a.acme.test", "b.acme.test"), dnsNames(chain.get(0)));
+        assertEquals(Set.of("a.acme.test", "b.acme.test"), AcmeTestClient.dnsNames(chain.get(0)));
         assertEquals("valid", status(chain.get(0)));
         Map<String, Object> stored = Api.parse(admin().get("/api/v1/certificates/" + chain.get(0).getSerialNumber().toString(16)));
         assertEquals("shop", stored.get("service"), "registered under the binding's service: " + stored);
@@ -197,7 +142,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
         // renewal info (RFC 9773) for the certificate: the CA's window, inside the certificate's life
         byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(org.bouncycastle.asn1.ASN1OctetString
                 .getInstance(chain.get(0).getExtensionValue("2.5.29.35")).getOctets()).getKeyIdentifier();
-        Reply ari = c.get(c.url("renewalInfo") + "/" + b64(aki) + "." + b64(chain.get(0).getSerialNumber().toByteArray()));
+        Reply ari = c.get(c.url("renewalInfo") + "/" + AcmeTestClient.b64(aki) + "." + AcmeTestClient.b64(chain.get(0).getSerialNumber().toByteArray()));
         assertEquals(200, ari.status(), ari.body());
         @SuppressWarnings("unchecked")
         Map<String, Object> window = (Map<String, Object>) ari.json().get("suggestedWindow");
@@ -206,10 +151,10 @@ class AcmeProtocolTest implements TestPropertyProvider {
 
         // another account may not revoke it; its own account may, once
         AcmeTestClient other = account("other", "z.acme.test");
-        Map<String, Object> revoke = Map.of("certificate", b64(chain.get(0).getEncoded()), "reason", 4);
+        Map<String, Object> revoke = Map.of("certificate", AcmeTestClient.b64(chain.get(0).getEncoded()), "reason", 4);
         assertEquals("unauthorized", other.post(c.url("revokeCert"), revoke).problem());
         assertEquals("badRevocationReason", c.post(c.url("revokeCert"),
-                Map.of("certificate", b64(chain.get(0).getEncoded()), "reason", 7)).problem());
+                Map.of("certificate", AcmeTestClient.b64(chain.get(0).getEncoded()), "reason", 7)).problem());
         Reply revoked = c.post(c.url("revokeCert"), revoke);
         assertEquals(200, revoked.status(), revoked.body());
         assertEquals("revoked", status(chain.get(0)));
@@ -223,8 +168,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
         ECKey jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) certKey.getPublic()).privateKey((ECPrivateKey) certKey.getPrivate()).build();
         AcmeTestClient byKey = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), jwk);
         AcmeTestClient stranger = client();
-        assertEquals("unauthorized", stranger.post(c.url("revokeCert"), Map.of("certificate", b64(chain2.get(0).getEncoded()))).problem());
-        Reply byCertKey = byKey.post(c.url("revokeCert"), Map.of("certificate", b64(chain2.get(0).getEncoded()), "reason", 1));
+        assertEquals("unauthorized", stranger.post(c.url("revokeCert"), Map.of("certificate", AcmeTestClient.b64(chain2.get(0).getEncoded()))).problem());
+        Reply byCertKey = byKey.post(c.url("revokeCert"), Map.of("certificate", AcmeTestClient.b64(chain2.get(0).getEncoded()), "reason", 1));
         assertEquals(200, byCertKey.status(), byCertKey.body());
         assertEquals("revoked", status(chain2.get(0)));
     }
@@ -234,26 +179,26 @@ class AcmeProtocolTest implements TestPropertyProvider {
         AcmeTestClient c = account("wild", "*.w.acme.test");
         Reply order = c.newOrder("*.w.acme.test");
         assertEquals(201, order.status(), order.body());
-        String authz = list(order.json(), "authorizations").get(0);
+        String authz = AcmeTestClient.list(order.json(), "authorizations").get(0);
         Map<String, Object> a = c.post(authz, null).json();
         assertEquals(true, a.get("wildcard"));
         assertEquals(1, ((List<?>) a.get("challenges")).size(), "a wildcard is proven by dns-01 only");
         Map<String, Object> ch = c.challenge(authz, "dns-01");
         String keyAuthorization = c.keyAuthorization((String) ch.get("token"));
-        DNS.addTxt("_acme-challenge.w.acme.test", b64(MessageDigest.getInstance("SHA-256")
+        DNS.addTxt("_acme-challenge.w.acme.test", AcmeTestClient.b64(MessageDigest.getInstance("SHA-256")
                 .digest(keyAuthorization.getBytes(StandardCharsets.US_ASCII))));
         assertEquals(200, c.post((String) ch.get("url"), Map.of()).status());
         assertEquals("valid", c.pollWhile(authz, "pending").get("status"));
         List<X509Certificate> chain = finalizeAndDownload(c, order.location(), c.pollWhile(order.location(), "pending"),
                 AcmeTestClient.csr("*.w.acme.test"));
-        assertEquals(Set.of("*.w.acme.test"), dnsNames(chain.get(0)));
+        assertEquals(Set.of("*.w.acme.test"), AcmeTestClient.dnsNames(chain.get(0)));
     }
 
     @Test
     void aChallengeThatFailsInvalidatesTheOrder() throws Exception {
         AcmeTestClient c = account("fail", "nothing.acme.test", "dns.acme.test");
         Reply order = c.newOrder("nothing.acme.test");
-        String authz = list(order.json(), "authorizations").get(0);
+        String authz = AcmeTestClient.list(order.json(), "authorizations").get(0);
         Map<String, Object> ch = c.challenge(authz, "http-01"); // nothing served for its token: the server answers 404
         assertEquals(200, c.post((String) ch.get("url"), Map.of()).status());
         Map<String, Object> a = c.pollWhile(authz, "pending");
@@ -268,7 +213,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
                 Map.of("csr", AcmeTestClient.csr("nothing.acme.test"))).problem());
 
         Reply noTxt = c.newOrder("dns.acme.test"); // dns-01 with no TXT record
-        String authz2 = list(noTxt.json(), "authorizations").get(0);
+        String authz2 = AcmeTestClient.list(noTxt.json(), "authorizations").get(0);
         assertEquals(200, c.post((String) c.challenge(authz2, "dns-01").get("url"), Map.of()).status());
         assertEquals("invalid", c.pollWhile(authz2, "pending").get("status"));
     }
@@ -283,7 +228,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertTrue(none.response().headers().firstValue("Replay-Nonce").isPresent(), "a problem carries a nonce too");
         Map<String, Object> e = eab("refusals", "r.acme.test");
         String kid = (String) e.get("kid");
-        assertEquals("unauthorized", c.register(c.binding(kid, b64(new byte[32]))).problem());
+        assertEquals("unauthorized", c.register(c.binding(kid, AcmeTestClient.b64(new byte[32]))).problem());
         assertEquals("unauthorized", c.register(c.binding("eab_unknown", (String) e.get("hmac_key"))).problem());
         AcmeTestClient thief = client();
         Map<String, Object> stolen = thief.binding(kid, (String) e.get("hmac_key"));

@@ -273,4 +273,31 @@ public final class AcmeTestClient {
     private static Map<String, Object> asMap(Object payload) {
         return (Map<String, Object>) payload;
     }
+
+    @SuppressWarnings("unchecked")
+    public static List<String> list(Map<String, Object> m, String key) {
+        return (List<String>) m.get(key);
+    }
+
+    public static java.util.Set<String> dnsNames(java.security.cert.X509Certificate c) throws Exception {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (List<?> n : c.getSubjectAlternativeNames()) {
+            names.add((String) n.get(1));
+        }
+        return names;
+    }
+
+    public static String b64(byte[] b) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** The certificates of a PEM chain, in order. */
+    public static List<java.security.cert.X509Certificate> certificates(String pem) throws Exception {
+        List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
+        for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(
+                new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+            out.add((java.security.cert.X509Certificate) c);
+        }
+        return out;
+    }
 }

@@ -29,6 +29,15 @@ public final class TestDns implements AutoCloseable {
         return this;
     }
 
+    /** A started server on a free loopback port. */
+    public static TestDns start() {
+        try {
+            return new TestDns();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public TestDns() throws IOException {
         socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         thread = new Thread(this::serve, "test-dns");
