@@ -12,8 +12,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param validityHours   nextUpdate of live answers
  * @param cacheSeconds    how long a live-signed answer may be reused for an unchanged status; 0 turns it off
  * @param cacheEntries    cache bound
- * @param presignedCacheEntries pre-signed responses held in memory (PostgreSQL only, kept true by its change
- *                        feed; about 1 KiB each); 0 reads the store on every request
+ * @param presignedCacheEntries pre-signed responses held in memory, and as many certificate statuses when this
+ *                        responder signs (PostgreSQL only, kept true by its change feed; about 1 KiB each); 0 reads
+ *                        the store on every request
  */
 @ConfigurationProperties("pki.ocsp")
 public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,

@@ -10,7 +10,12 @@ import dev.hsmca.ocsp.source.PresignedSource;
 import dev.hsmca.ocsp.source.Source;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
-import dev.hsmca.ocsp.store.PresignedCache;
+import dev.hsmca.core.CertIdHash;
+import dev.hsmca.ocsp.store.FeedCache;
+import dev.hsmca.ocsp.store.PresignedLookup;
+import dev.hsmca.ocsp.store.PresignedRow;
+import dev.hsmca.ocsp.store.StatusLookup;
+import dev.hsmca.ocsp.store.StatusRow;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -23,40 +28,69 @@ import javax.sql.DataSource;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /** Builds the responder chain from configuration. */
 @Factory
 public class ResponderFactory {
 
-    /** Pre-signed responses in memory while PostgreSQL's change feed keeps them true (none on H2). */
+    /** The caches the store's change feed keeps true (PostgreSQL only), with their gauges. */
     @Singleton
     @Bean(preDestroy = "close")
-    PresignedCache presignedCache(ResponderConfig config, Store.Presigned presigned, DataSource dataSource,
-                                  DataSourceResolver resolver, MeterRegistry registry) {
-        // the pool itself: the injected one is bound to Micronaut's connection scope, the feed holds its own
-        int entries = config.live() ? 0 : config.presignedCacheEntries();
-        PresignedCache cache = new PresignedCache(presigned, resolver.resolve(dataSource), entries);
-        if (entries == 0) {
+    Caches caches(ResponderConfig config, HsmSettings hsm, Store.Presigned presigned, Store.Statuses statuses,
+                  DataSource dataSource, DataSourceResolver resolver, MeterRegistry registry) {
+        // the pool itself: the injected one is bound to Micronaut's connection scope, each feed holds its own
+        DataSource pool = resolver.resolve(dataSource);
+        int entries = config.presignedCacheEntries();
+        FeedCache<PresignedRow> responses = gauged(new FeedCache<>("ocsp_responses",
+                java.util.Arrays.stream(CertIdHash.values()).map(CertIdHash::text).toList(),
+                (issuer, serial, hash) -> presigned.find(serial, hash, issuer), pool, config.live() ? 0 : entries), registry);
+        // statuses matter only when this responder signs (live, or nonces)
+        FeedCache<StatusRow> status = gauged(new FeedCache<>("certificates", List.of(""),
+                (issuer, serial, none) -> statuses.find(serial, issuer), pool, hsm.enabled() ? entries : 0), registry);
+        return new Caches(responses, status);
+    }
+
+    /** Both feed caches, closed together. */
+    public record Caches(FeedCache<PresignedRow> responses, FeedCache<StatusRow> statuses) implements AutoCloseable {
+        PresignedLookup presigned() {
+            return (serial, hash, issuer) -> responses.find(issuer, serial, hash);
+        }
+
+        StatusLookup status() {
+            return (serial, issuer) -> statuses.find(issuer, serial, "");
+        }
+
+        @Override
+        public void close() {
+            responses.close();
+            statuses.close();
+        }
+    }
+
+    private static <V> FeedCache<V> gauged(FeedCache<V> cache, MeterRegistry registry) {
+        if (!cache.enabled()) {
             return cache;
         }
-        Gauge.builder("pki.ocsp.presigned.cache.entries", cache, PresignedCache::size)
-                .description("Pre-signed OCSP responses held in memory").register(registry);
-        Gauge.builder("pki.ocsp.change.feed.up", cache, c -> c.listening() ? 1 : 0)
-                .description("1 while the store's change feed is heard and pre-signed responses are served from memory")
+        Gauge.builder("pki.ocsp.cache.entries", cache, FeedCache::size).tag("channel", cache.channel())
+                .description("Rows held in memory, kept true by the store's change feed").register(registry);
+        Gauge.builder("pki.ocsp.change.feed.up", cache, c -> c.listening() ? 1 : 0).tag("channel", cache.channel())
+                .description("1 while the store's change feed is heard and rows are served from memory")
                 .register(registry);
         return cache;
     }
 
     @Singleton
     Responder responder(ResponderConfig config, HsmSettings hsm, KnownIssuers issuers, Store.Issuers issuerRows,
-                        Store.Statuses statuses, PresignedCache presigned, Clock clock) {
+                        Caches caches, Clock clock) {
+        StatusLookup statuses = caches.status();
         Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
         if (config.live() && live == null) {
             throw new IllegalStateException("pki.ocsp.mode=live needs pki.hsm.enabled=true");
         }
         Source cachedLive = live == null ? null
                 : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
-        Source main = config.live() ? cachedLive : new PresignedSource(presigned, cachedLive, clock);
+        Source main = config.live() ? cachedLive : new PresignedSource(caches.presigned(), cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
         return new Responder(new IssuerFilter(issuers, main), nonceChain);
     }
@@ -85,7 +119,7 @@ public class ResponderFactory {
         }
     }
 
-    private static Source live(ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, Store.Statuses statuses,
+    private static Source live(ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, StatusLookup statuses,
                                Clock clock) {
         KeyBackend token = hsm.open();
         String role = config.signerKey().role().alias();

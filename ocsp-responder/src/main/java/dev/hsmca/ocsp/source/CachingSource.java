@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.source;
 
-import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.ocsp.store.StatusLookup;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -19,13 +19,13 @@ public final class CachingSource implements Source {
     }
 
     private final Source next;
-    private final Store.Statuses statuses;
+    private final StatusLookup statuses;
     private final Duration ttl;
     private final int maxEntries;
     private final Clock clock;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-    public CachingSource(Source next, Store.Statuses statuses, Duration ttl, int maxEntries, Clock clock) {
+    public CachingSource(Source next, StatusLookup statuses, Duration ttl, int maxEntries, Clock clock) {
         this.next = next;
         this.statuses = statuses;
         this.ttl = ttl;

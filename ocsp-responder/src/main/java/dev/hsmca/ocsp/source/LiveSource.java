@@ -8,7 +8,7 @@ import dev.hsmca.hsm.SigningKey;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
 import dev.hsmca.ocsp.store.StatusRow;
-import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.ocsp.store.StatusLookup;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 
@@ -25,14 +25,14 @@ import java.util.List;
  * by {@code ca init --force}, a signature would not verify, so the answer is {@code unauthorized}.
  */
 public final class LiveSource implements Source {
-    private final Store.Statuses statuses;
+    private final StatusLookup statuses;
     private final SigningKey key;
     private final X509CertificateHolder responderCertificate;
     private final Duration validity;
     private final Clock clock;
     private final String issuerId;
 
-    public LiveSource(Store.Statuses statuses, SigningKey key, X509CertificateHolder responderCertificate,
+    public LiveSource(StatusLookup statuses, SigningKey key, X509CertificateHolder responderCertificate,
                       String issuerId, Duration validity, Clock clock) {
         this.statuses = statuses;
         this.issuerId = issuerId;

@@ -25,7 +25,8 @@ public final class Store {
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
-    public interface Statuses extends GenericRepository<StatusRow, String> {
+    public interface Statuses extends GenericRepository<StatusRow, String>, StatusLookup {
+        @Override
         @Query("SELECT serial, issuer_id, status, not_after, revoked_at, revocation_reason FROM certificates WHERE serial = :serial AND issuer_id = :issuerId")
         Optional<StatusRow> find(String serial, String issuerId);
     }

@@ -2,7 +2,6 @@ package dev.hsmca.ocsp.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.hsmca.core.CertIdHash;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -12,58 +11,74 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Pre-signed responses in memory, so a hit costs no store round trip; kept true by PostgreSQL's change feed (the
- * schema's trigger announces every changed or removed response on {@value #CHANNEL} when its transaction commits).
- * The cache is used only while this responder listens: before the feed is up, after it is lost (a dead connection
- * is found within about {@value #PING_MILLIS} ms plus a 2 s liveness check) and on H2, every request reads the store.
- * It is emptied each time listening starts, so nothing missed while deaf is ever served.
+ * Rows of one table in memory, so a hit costs no store round trip; kept true by PostgreSQL's change feed (the schema's
+ * triggers announce every changed or removed row as "issuer_id serial" on the table's channel when its transaction
+ * commits). Used for pre-signed responses ({@code ocsp_responses}) and, when the responder signs live, certificate
+ * statuses ({@code certificates}). The cache is used only while this responder listens: before the feed is up, after
+ * it is lost (a dead connection is found within about {@value #PING_MILLIS} ms plus a 2 s liveness check) and on H2,
+ * every request reads the store. It is emptied each time listening starts, so nothing missed while deaf is served.
  *
  * <p>A read that overlaps an announcement may have read the old row: each announcement bumps a generation, and a
  * row read under an older generation is dropped again right after it is put (put, then re-check; the announcement
  * drops after it bumps, so one of the two removes it whatever the interleaving). Misses are not cached.
+ *
+ * @param <V> the row
  */
-public final class PresignedCache implements PresignedLookup, AutoCloseable {
-    static final String CHANNEL = "ocsp_responses";
+public final class FeedCache<V> implements AutoCloseable {
     static final int PING_MILLIS = 1000;
-    private static final Logger LOG = LoggerFactory.getLogger(PresignedCache.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FeedCache.class);
 
-    private final PresignedLookup store;
+    /** Reads one row from the store; {@code variant} tells rows of one certificate apart (a CertID hash), or "". */
+    @FunctionalInterface
+    public interface Lookup<V> {
+        Optional<V> find(String issuerId, String serial, String variant);
+    }
+
+    private final String channel;
+    private final List<String> variants;
+    private final Lookup<V> store;
     private final DataSource dataSource;
-    private final Cache<String, PresignedRow> cache;
+    private final Cache<String, V> cache;
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
     private volatile boolean closed;
     private volatile Thread feed;
 
-    /** {@code maxEntries} 0 turns the cache off (every request reads the store). */
-    public PresignedCache(PresignedLookup store, DataSource dataSource, int maxEntries) {
+    /**
+     * @param channel    the channel the table's trigger notifies (its name)
+     * @param variants   every variant a certificate's rows may have, so an announcement drops them all
+     * @param maxEntries 0 turns the cache off (every request reads the store)
+     */
+    public FeedCache(String channel, List<String> variants, Lookup<V> store, DataSource dataSource, int maxEntries) {
+        this.channel = channel;
+        this.variants = List.copyOf(variants);
         this.store = store;
         this.dataSource = dataSource;
         this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
         if (maxEntries > 0) {
-            Thread t = new Thread(this::listen, "ocsp-change-feed");
+            Thread t = new Thread(this::listen, "change-feed-" + channel);
             t.setDaemon(true);
             feed = t;
             t.start();
         }
     }
 
-    @Override
-    public Optional<PresignedRow> find(String serial, String hash, String issuerId) {
+    public Optional<V> find(String issuerId, String serial, String variant) {
         if (!listening) {
-            return store.find(serial, hash, issuerId);
+            return store.find(issuerId, serial, variant);
         }
-        String key = key(issuerId, serial, hash);
-        PresignedRow hit = cache.getIfPresent(key);
+        String key = key(issuerId, serial, variant);
+        V hit = cache.getIfPresent(key);
         if (hit != null) {
             return Optional.of(hit);
         }
         long before = generation.get();
-        Optional<PresignedRow> row = store.find(serial, hash, issuerId);
+        Optional<V> row = store.find(issuerId, serial, variant);
         if (row.isPresent()) {
             cache.put(key, row.get());
             if (generation.get() != before || !listening) {
@@ -71,6 +86,15 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
             }
         }
         return row;
+    }
+
+    /** Whether this cache runs at all (it has room and a feed thread). */
+    public boolean enabled() {
+        return feed != null;
+    }
+
+    public String channel() {
+        return channel;
     }
 
     /** Whether answers may come from memory now (the change feed is up). */
@@ -92,8 +116,8 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
         }
         String issuerId = payload.substring(0, space);
         String serial = payload.substring(space + 1);
-        for (CertIdHash h : CertIdHash.values()) {
-            cache.invalidate(key(issuerId, serial, h.text()));
+        for (String variant : variants) {
+            cache.invalidate(key(issuerId, serial, variant));
         }
     }
 
@@ -108,8 +132,8 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
         while (!closed) {
             try (Connection c = dataSource.getConnection()) {
                 if (!"PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
-                    LOG.info("Pre-signed responses are read from the store on every request: it is not PostgreSQL, "
-                            + "so there is no change feed to keep a cache true");
+                    LOG.info("No cache of {}: the store is not PostgreSQL, so there is no change feed to keep one "
+                            + "true", channel);
                     return;
                 }
                 try {
@@ -122,8 +146,8 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 deaf();
                 if (!closed) {
-                    LOG.warn("OCSP change feed lost ({}); pre-signed responses are read from the store until it is "
-                            + "back", e.toString());
+                    LOG.warn("OCSP change feed lost ({}): {} are read from the store until it is back", e.toString(),
+                            channel);
                 }
             }
             try {
@@ -139,13 +163,13 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
         c.setAutoCommit(true);
         PGConnection pg = c.unwrap(PGConnection.class);
         try (Statement s = c.createStatement()) {
-            s.execute("LISTEN " + CHANNEL);
+            s.execute("LISTEN " + channel);
         }
         // listening from here on: empty the cache of anything read while deaf, then use it
         generation.incrementAndGet();
         cache.invalidateAll();
         listening = true;
-        LOG.info("OCSP change feed up: pre-signed responses are served from memory");
+        LOG.info("OCSP change feed up: {} are served from memory", channel);
         while (!closed) {
             PGNotification[] notes = pg.getNotifications(PING_MILLIS);
             if (notes == null || notes.length == 0) {
@@ -168,8 +192,8 @@ public final class PresignedCache implements PresignedLookup, AutoCloseable {
         }
     }
 
-    private static String key(String issuerId, String serial, String hash) {
-        return issuerId + ' ' + serial + ' ' + hash;
+    private static String key(String issuerId, String serial, String variant) {
+        return issuerId + ' ' + serial + ' ' + variant;
     }
 
     @Override

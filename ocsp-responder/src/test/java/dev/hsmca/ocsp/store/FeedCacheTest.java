@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,18 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The in-memory pre-signed responses against a real PostgreSQL migrated by the shared migrations (whose trigger
- * announces changes): served from memory while the feed is up, dropped at once when a response changes, and never
- * served stale across a lost feed.
+ * Rows in memory against a real PostgreSQL migrated by the shared migrations (whose triggers announce changes): served
+ * from memory while the feed is up, dropped at once when a row changes, never served stale across a lost feed.
  */
-class PresignedCacheTest {
+class FeedCacheTest {
     static final String ISSUER = "ca1";
     static String url;
 
     final String app = "feed-" + UUID.randomUUID().toString().substring(0, 8);
     final AtomicInteger reads = new AtomicInteger();
     volatile Runnable duringRead = () -> { };
-    PresignedCache cache;
+    FeedCache<PresignedRow> cache;
 
     @BeforeAll
     static void database() throws Exception {
@@ -57,17 +57,21 @@ class PresignedCacheTest {
                 + "now(), '\\x00', TRUE, now())");
     }
 
-    @BeforeEach
-    void feed() {
+    PGSimpleDataSource dataSource() {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(url);
         ds.setApplicationName(app);
-        cache = new PresignedCache((serial, hash, issuerId) -> {
+        return ds;
+    }
+
+    @BeforeEach
+    void feed() {
+        cache = new FeedCache<>("ocsp_responses", List.of("sha1", "sha256"), (issuerId, serial, hash) -> {
             reads.incrementAndGet();
             Optional<PresignedRow> row = read(serial, hash, issuerId);
             duringRead.run();
             return row;
-        }, ds, 100);
+        }, dataSource(), 100);
         await(cache::listening, "the change feed comes up");
     }
 
@@ -89,7 +93,7 @@ class PresignedCacheTest {
         System.out.printf("change seen after %.1f ms%n", (System.nanoTime() - start) / 1e6);
 
         sql("DELETE FROM ocsp_responses WHERE serial = '" + serial + "'");
-        await(() -> cache.find(serial, "sha1", ISSUER).isEmpty(), "a removed response is not served");
+        await(() -> cache.find(ISSUER, serial, "sha1").isEmpty(), "a removed response is not served");
     }
 
     @Test
@@ -125,11 +129,37 @@ class PresignedCacheTest {
         int before = reads.get();
         assertEquals("v2", der(serial));
         assertEquals(before, reads.get(), "served from memory again");
-        assertFalse(cache.find("ffff", "sha1", ISSUER).isPresent());
+        assertFalse(cache.find(ISSUER, "ffff", "sha1").isPresent());
+    }
+
+    @Test
+    void aRevokedCertificatesStatusIsDroppedAtOnce() throws Exception {
+        String serial = certificate("v1");
+        AtomicInteger statusReads = new AtomicInteger();
+        try (FeedCache<String> statuses = new FeedCache<>("certificates", List.of(""), (issuerId, serial0, none) -> {
+            statusReads.incrementAndGet();
+            return Optional.ofNullable(query("SELECT status FROM certificates WHERE serial = '" + serial0 + "'"));
+        }, dataSource(), 100)) {
+            await(statuses::listening, "the certificates feed comes up");
+            assertEquals("valid", statuses.find(ISSUER, serial, "").orElseThrow());
+            assertEquals("valid", statuses.find(ISSUER, serial, "").orElseThrow());
+            assertEquals(1, statusReads.get(), "the second status came from memory");
+            sql("UPDATE certificates SET status = 'revoked', revoked_at = now() WHERE serial = '" + serial + "'");
+            await(() -> "revoked".equals(statuses.find(ISSUER, serial, "").orElseThrow()), "the revocation is seen");
+        }
+    }
+
+    static String query(String select) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(select)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     String der(String serial) {
-        return cache.find(serial, "sha1", ISSUER).map(r -> new String(r.responseDer(), StandardCharsets.US_ASCII))
+        return cache.find(ISSUER, serial, "sha1").map(r -> new String(r.responseDer(), StandardCharsets.US_ASCII))
                 .orElse(null);
     }
 
