@@ -94,6 +94,11 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
                 header.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** The header value its own requests carry. */
+    String secret() {
+        return token;
+    }
+
     private void run(int port) {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
