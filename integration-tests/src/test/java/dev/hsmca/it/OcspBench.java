@@ -222,7 +222,7 @@ class OcspBench implements TestPropertyProvider {
         StringBuilder md = new StringBuilder("## OCSP\n\nwrk, 2 threads, kept-alive connections, after a warm-up; one "
                 + "certificate's request (SHA-1 CertID). \"vs\" compares with nginx serving the same bytes (kept-alive "
                 + "rows), and with `openssl ocsp -port` for the Java-client rows (wrk drove openssl 3.0's responder "
-                + "for one run, then it answered nothing; a JDK HttpClient loop, 2 threads, drives both).\n\n"
+                + "for one run, then it answered nothing; a JDK HttpClient loop, 2 or 4 threads, drives both; openssl answers some of its requests with errors, counted apart).\n\n"
                 + "| Server | Request | Conns | req/s | p50 ms | p99 ms | vs |\n|---|---|---|---|---|---|---|\n");
         measured.forEach(r -> md.append(String.format("| %s | %s | %d | %s | %s |%n", r.server(), r.request(), r.conns(),
                 r.wrk().cells(), vs(r))));
