@@ -58,12 +58,10 @@ public final class ResponderProcess implements AutoCloseable {
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // the bench runs the responder with the deployment's JVM options, and its class-data archive
-        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")));
+        List<String> cmd = java();
         String cds = System.getProperty("responder.cds");
         if (cds != null && !cds.isBlank()) {
-            train(Path.of(cds), cmd.subList(1, cmd.size()), properties, jar);
+            prepareArchive(properties);
             cmd.add("-XX:SharedArchiveFile=" + cds);
         }
         cmd.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
@@ -80,26 +78,27 @@ public final class ResponderProcess implements AutoCloseable {
         return r;
     }
 
-    /** Makes the class-data archive now, if the bench asks for one, so that timing a start does not include it. */
-    public static void prepareArchive(Map<String, String> properties) throws Exception {
-        String cds = System.getProperty("responder.cds");
-        if (cds != null && !cds.isBlank()) {
-            train(Path.of(cds), List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")),
-                    properties, System.getProperty("responder.jar"));
-        }
+    /** java with the JVM options: the bench gives the deployment's. */
+    private static List<String> java() {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")));
+        return cmd;
     }
 
-    /** Writes the class-data archive once, as the deployment does: a training run (start, warm up, exit). */
-    private static synchronized void train(Path archive, List<String> jvm, Map<String, String> properties, String jar)
-            throws Exception {
-        if (Files.exists(archive)) {
+    /**
+     * Makes the bench's class-data archive once, if it asks for one ({@code responder.cds}), as the deployment does:
+     * a training run (start, warm up, exit). Called before a start is timed, so that the time does not include it.
+     */
+    public static synchronized void prepareArchive(Map<String, String> properties) throws Exception {
+        String cds = System.getProperty("responder.cds");
+        if (cds == null || cds.isBlank() || Files.exists(Path.of(cds))) {
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(jvm);
+        Path archive = Path.of(cds);
+        List<String> cmd = java();
         cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", jar));
+        cmd.addAll(List.of("-jar", System.getProperty("responder.jar")));
         Path log = Files.createTempFile("responder-cds", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(archive)) {

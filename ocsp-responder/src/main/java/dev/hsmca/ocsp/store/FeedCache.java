@@ -47,7 +47,7 @@ public final class FeedCache<V> implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
     private volatile boolean closed;
-    private volatile Thread feed;
+    private final Thread feed; // null when the cache is off
 
     /**
      * @param channel    the channel the table's trigger notifies (its name)
@@ -61,10 +61,11 @@ public final class FeedCache<V> implements AutoCloseable {
         this.dataSource = dataSource;
         this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
         if (maxEntries > 0) {
-            Thread t = new Thread(this::listen, "change-feed-" + channel);
-            t.setDaemon(true);
-            feed = t;
-            t.start();
+            feed = new Thread(this::listen, "change-feed-" + channel);
+            feed.setDaemon(true);
+            feed.start();
+        } else {
+            feed = null;
         }
     }
 
@@ -144,7 +145,7 @@ public final class FeedCache<V> implements AutoCloseable {
                 }
                 backoff = 250;
             } catch (SQLException | RuntimeException e) {
-                deaf();
+                // deaf already: serve's finally emptied the cache, or listening never started
                 if (!closed) {
                     LOG.warn("OCSP change feed lost ({}): {} are read from the store until it is back", e.toString(),
                             channel);
@@ -200,10 +201,9 @@ public final class FeedCache<V> implements AutoCloseable {
     public void close() {
         closed = true;
         deaf();
-        Thread t = feed;
-        if (t != null) {
+        if (feed != null) {
             try {
-                t.join(PING_MILLIS * 3L);
+                feed.join(PING_MILLIS * 3L);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

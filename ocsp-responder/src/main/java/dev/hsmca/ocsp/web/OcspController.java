@@ -64,7 +64,7 @@ public class OcspController {
 
     /** {@code pki_ocsp_responses_total{status, mode}} and {@code pki_ocsp_request_seconds}, for clients only. */
     private Answer measured(Answer a, long start, String warming) {
-        if (warming != null && warmup.own(warming)) {
+        if (warmup.own(warming)) {
             return a;
         }
         responses.computeIfAbsent(a.certStatus() + ' ' + a.mode(), k -> Counter.builder("pki.ocsp.responses")

@@ -56,7 +56,6 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
     private final Duration duration;
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final CountDownLatch done = new CountDownLatch(1);
-    private volatile long answers = -1;
 
     public Warmup(KnownIssuers issuers, Store.Presigned presigned,
                   @Value("${pki.ocsp.warmup:1500ms}") Duration duration) {
@@ -68,7 +67,6 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
     @Override
     public void onApplicationEvent(ServerStartupEvent event) {
         if (duration.isZero() || duration.isNegative()) {
-            answers = 0;
             done.countDown();
             return;
         }
@@ -129,7 +127,6 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
             // a store that is not there yet: the first clients warm it instead
             LOG.info("OCSP warm-up stopped early: {}", e.toString());
         }
-        answers = n.get();
         done.countDown();
         LOG.info("OCSP warm-up: {} answers in {} ms", n.get(), (System.nanoTime() - start) / 1_000_000);
     }
