@@ -55,6 +55,13 @@ final class BenchSupport {
         }
     }
 
+    /** CPU time used so far (user + system) by a process, in ms (Linux /proc; the clock tick is 100 Hz here). */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14 and 15)
+    }
+
     /** One wrk run: requests/s, latency percentiles in ms, and anything that was not a 2xx. */
     record Wrk(double rps, double p50, double p99, long non2xx, long socketErrors, long requests) {
         String cells() {

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * Where an appliance's time went, from a JFR recording: CPU samples by what they were doing (the first rule that any
  * frame of the stack matches), and the time request threads spent blocked (socket reads, monitor waits, parks of
- * 10 ms or more in the "profile" settings) by what they waited for.
+ * 20 ms or more in the default settings) by what they waited for; and the CPU each kind of thread used.
  */
 final class JfrSummary {
     /** Ordered: the first rule whose prefix appears in a stack names the sample. */
@@ -36,8 +36,14 @@ final class JfrSummary {
         Map<String, Integer> cpu = new LinkedHashMap<>();
         Map<String, Double> blocked = new LinkedHashMap<>();
         int samples = 0;
+        Map<String, double[]> threadLoad = new LinkedHashMap<>(); // per thread: sum of loads, count
         for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
             String type = e.getEventType().getName();
+            if (type.equals("jdk.ThreadCPULoad") && e.getThread() != null) {
+                double[] l = threadLoad.computeIfAbsent(e.getThread().getJavaName(), k -> new double[2]);
+                l[0] += e.getFloat("user") + e.getFloat("system");
+                l[1]++;
+            }
             if (e.getStackTrace() == null) {
                 continue;
             }
@@ -61,7 +67,12 @@ final class JfrSummary {
         String blockedPart = blocked.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .map(en -> String.format("%s %,.0f ms", en.getKey(), en.getValue()))
                 .collect(Collectors.joining(", "));
-        return "CPU samples (" + samples + "): " + cpuPart + ". Request threads blocked (sum over threads): "
+        Map<String, Double> byKind = new LinkedHashMap<>();
+        threadLoad.forEach((name, l) -> byKind.merge(threadKind(name), 100 * l[0] / l[1], Double::sum));
+        String loadPart = byKind.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(en -> String.format("%s %.0f %%", en.getKey(), en.getValue())).collect(Collectors.joining(", "));
+        return "CPU by thread (share of both cores): " + loadPart + ". CPU samples of Java code (" + samples + "): "
+                + cpuPart + ". Request threads blocked (sum over threads): "
                 + (blockedPart.isEmpty() ? "none over the threshold" : blockedPart) + ".";
     }
 
@@ -78,6 +89,25 @@ final class JfrSummary {
         return "other (JDK, application code)";
     }
 
+    static String threadKind(String name) {
+        if (name == null) {
+            return "other";
+        }
+        if (name.startsWith("io-executor")) {
+            return "request threads";
+        }
+        if (name.contains("eventLoopGroup")) {
+            return "Netty event loops (TLS, HTTP)";
+        }
+        if (name.contains("CompilerThread")) {
+            return "JIT compiler";
+        }
+        if (name.equals("group-commit")) {
+            return "group commit (the batches' SQL and commits)";
+        }
+        return "other";
+    }
+
     /** Why a request thread was blocked; null for idle pool threads and event loops waiting for work. */
     static String waitReason(List<String> frames) {
         boolean request = frames.stream().anyMatch(f -> f.startsWith("dev.hsmca.appliance."));
@@ -88,8 +118,11 @@ final class JfrSummary {
         if (frames.stream().anyMatch(f -> f.startsWith("com.zaxxer.hikari.pool.HikariPool.getConnection"))) {
             return "waiting for a pooled connection";
         }
+        if (frames.stream().anyMatch(f -> f.startsWith("dev.hsmca.appliance.store.GroupCommit.write"))) {
+            return "waiting for its group commit";
+        }
         if (audit) {
-            return "in the audit append (head-row lock and its SQL)";
+            return "in the audit append (its SQL)";
         }
         if (frames.stream().anyMatch(f -> f.startsWith("org.h2.") || f.startsWith("org.postgresql."))) {
             return "other database calls (incl. commit)";

@@ -38,6 +38,7 @@ public class CaHierarchy {
     private final KeyBackend token;
     private final CaCertificateRepository repository;
     private volatile Map<CaRole, Member> members;
+    private volatile ChainPem chainPem;
 
     public CaHierarchy(KeyBackend token, CaCertificateRepository repository) {
         this.token = token;
@@ -73,6 +74,20 @@ public class CaHierarchy {
     /** Issuing CA then root: what clients need to build a path. */
     public List<X509Certificate> chain() {
         return List.of(issuing().certificate(), root().certificate());
+    }
+
+    /** {@link #chain()} in PEM, made once per set of active CA certificates: every issuance answers with it. */
+    public String chainPem() {
+        Map<CaRole, Member> m = load();
+        ChainPem c = chainPem;
+        if (c == null || c.of() != m) {
+            c = new ChainPem(m, Pem.chain(chain())); // keyed by the map: a reload makes a new one
+            chainPem = c;
+        }
+        return c.pem();
+    }
+
+    private record ChainPem(Map<CaRole, Member> of, String pem) {
     }
 
     public synchronized void reload() {

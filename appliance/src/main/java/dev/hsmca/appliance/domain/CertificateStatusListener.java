@@ -10,4 +10,12 @@ public interface CertificateStatusListener {
     enum Change { ISSUED, STATUS_CHANGED }
 
     void statusChanged(CertificateRecord record, Change change);
+
+    /**
+     * In two steps, for a caller that keeps slow work out of its transaction (issuance): this part runs before the
+     * transaction (signing, say) and returns the part that writes, inside it. By default all of it is written then.
+     */
+    default Runnable prepare(CertificateRecord record, Change change) {
+        return () -> statusChanged(record, change);
+    }
 }

@@ -110,8 +110,11 @@ public class InstallTokens {
         return token;
     }
 
-    /** Marks the token used inside the caller's transaction, or throws if another request got there first. */
-    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    /**
+     * Marks the token used inside the caller's transaction, or throws if another request got there first. Not
+     * {@code @Transactional}: that advice would mark a shared transaction (a {@code GroupCommit} batch) rollback-only
+     * when it throws, failing the other requests of the batch; the conditional update is what keeps it single-use.
+     */
     public void consume(InstallToken token) {
         if (repository.consume(token.id(), clock.instant()) != 1) {
             metrics.tokenUsed("token_used");

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The one way a certificate comes to be, whoever asks (the API, {@code ca init}, the TLS renewal, ACME):
  * template → lint → sign in the HSM ({@link #sign}) → store → notify ({@link #record}). The two halves are apart
- * because a key made in the HSM needs its certificate before the key entry is written, and is recorded after.
+ * because a key made in the HSM needs its certificate before the key entry is written, and is recorded after; and
+ * {@link #prepare} lets the API's issuance sign everything before its group commit, which then only writes.
  */
 @Singleton
 public class IssuancePipeline {
@@ -57,11 +58,27 @@ public class IssuancePipeline {
 
     /** Stores the certificate under the issuing CA and tells the listeners (pre-signed OCSP), in the caller's transaction. */
     public CertificateRecord record(Signed signed, String service, String renewalOf) {
+        return record(prepare(signed, service, renewalOf));
+    }
+
+    /** A certificate's row and the listeners' writes (OCSP responses, signed here), ready for one transaction. */
+    public record Prepared(CertificateRecord record, List<Runnable> writes) {
+    }
+
+    /** The slow part of {@link #record}, before any transaction: the listeners sign what they will store. */
+    public Prepared prepare(Signed signed, String service, String renewalOf) {
         LeafTemplate t = signed.template();
-        CertificateRecord record = store.saveIssued(signed.certificate(), ca.issuing().id(), t.profile().name(),
+        CertificateRecord record = store.issued(signed.certificate(), ca.issuing().id(), t.profile().name(),
                 t.dnsNames(), t.ipAddresses(), service, renewalOf);
-        listeners.forEach(l -> l.statusChanged(record, CertificateStatusListener.Change.ISSUED));
-        return record;
+        return new Prepared(record, listeners.stream()
+                .map(l -> l.prepare(record, CertificateStatusListener.Change.ISSUED)).toList());
+    }
+
+    /** Stores a prepared certificate and the listeners' writes, in the caller's transaction. */
+    public CertificateRecord record(Prepared prepared) {
+        CertificateRecord stored = store.insert(prepared.record());
+        prepared.writes().forEach(Runnable::run);
+        return stored;
     }
 
     private LeafTemplate template(Order o) {

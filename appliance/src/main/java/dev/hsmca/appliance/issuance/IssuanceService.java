@@ -15,7 +15,7 @@ import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.store.CertificateStore;
+import dev.hsmca.appliance.store.GroupCommit;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Validity;
@@ -51,11 +51,13 @@ public class IssuanceService {
     private final Revocations revocations;
     private final AuditLog audit;
     private final TransactionOperations<Connection> transactions;
+    private final GroupCommit writes;
 
     public IssuanceService(Profiles profiles, CsrInspector inspector, IssuancePipeline pipeline, CaHierarchy ca,
                            InstallTokens tokens, Revocations revocations, AuditLog audit,
-                           TransactionOperations<Connection> transactions) {
+                           TransactionOperations<Connection> transactions, GroupCommit writes) {
         this.transactions = transactions;
+        this.writes = writes;
         this.profiles = profiles;
         this.inspector = inspector;
         this.pipeline = pipeline;
@@ -66,9 +68,11 @@ public class IssuanceService {
     }
 
     /**
-     * Checks first, with no connection taken: the CSR check is the costliest CPU step of an issuance (its signature),
-     * and a transaction that waited on it would hold a pooled connection meanwhile. Then one transaction: the token
-     * is consumed, the certificate signed, stored and audited, together or not at all.
+     * Checks, then signs: the certificate and its OCSP responses, with no connection taken (the CSR check is the
+     * costliest CPU step, the signatures the HSM's). Then one write in a {@link GroupCommit} batch: the token is
+     * consumed, the certificate and responses stored and audited, together or not at all, and committed before this
+     * returns. A token that a racing request used first fails this write alone; its certificate, signed but never
+     * stored or answered, is dropped.
      */
     public IssuedCertificate issue(IssueRequest request, Grant grant) {
         Profile profile = profiles.requestable(grant.profileFor(request.profile()));
@@ -80,29 +84,27 @@ public class IssuanceService {
         String cn = commonName(csr, dns, ips);
         requireNames(profile, dns, ips);
         grant.checkIssuance(profile, dns, ips, validity);
-        return transactions.executeWrite(status -> issueChecked(grant, profile, service, validity, csr, cn, dns, ips));
-    }
-
-    private IssuedCertificate issueChecked(Grant grant, Profile profile, String service, Duration validity,
-                                           InspectedCsr csr, String cn, List<String> dns, List<String> ips) {
-        if (grant instanceof TokenGrant token) {
-            tokens.consume(token.token());
-        }
 
         IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(cn, dns, ips, csr, profile, validity));
-        pipeline.record(signed, service, null);
-        X509Certificate certificate = signed.certificate();
+        IssuancePipeline.Prepared prepared = pipeline.prepare(signed, service, null);
         String serial = signed.serial();
-        if (grant instanceof TokenGrant token) {
-            tokens.recordSerial(token.token(), serial);
-            audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
-        }
-        audit.record(grant.actor(), "certificate.issue", "certificate:" + serial, AuditLog.OK,
-                "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips
-                        + " validity=" + Validity.format(validity));
+        writes.write(() -> {
+            if (grant instanceof TokenGrant token) {
+                tokens.consume(token.token());
+            }
+            pipeline.record(prepared);
+            if (grant instanceof TokenGrant token) {
+                tokens.recordSerial(token.token(), serial);
+                audit.record(grant.actor(), "token.use", "token:" + token.token().id(), AuditLog.OK, "serial=" + serial);
+            }
+            audit.record(grant.actor(), "certificate.issue", "certificate:" + serial, AuditLog.OK,
+                    "profile=" + profile.name() + " service=" + service + " dns=" + dns + " ips=" + ips
+                            + " validity=" + Validity.format(validity));
+            return serial;
+        });
         LOG.info("issued {} for {} (profile {}, {} names) by {}", serial, cn, profile.name(), dns.size() + ips.size(),
                 grant.actor());
-        return render(certificate, profile.name());
+        return render(signed.certificate(), profile.name());
     }
 
     /**
@@ -155,9 +157,8 @@ public class IssuanceService {
     }
 
     public IssuedCertificate render(X509Certificate certificate, String profile) {
-        List<X509Certificate> chain = ca.chain();
         return new IssuedCertificate(certificate.getSerialNumber().toString(16), Pem.encode(certificate),
-                Pem.chain(chain), certificate.getNotBefore().toInstant().toString(),
+                ca.chainPem(), certificate.getNotBefore().toInstant().toString(),
                 certificate.getNotAfter().toInstant().toString(), profile);
     }
 

@@ -13,6 +13,7 @@ import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,12 +60,34 @@ public class OcspPresigner {
     /** Signs and stores the responses for this certificate's current status (joins the caller's transaction). */
     @Transactional
     public void presign(CertificateRecord record) {
+        replace(record.serial(), sign(record));
+    }
+
+    /** Replaces the certificate's responses with these, in the caller's transaction. */
+    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    public void replace(String serial, List<PresignedResponse> signed) {
+        if (config.presign()) {
+            responses.deleteForSerial(serial);
+            store(signed);
+        }
+    }
+
+    /**
+     * Stores responses for a certificate that has none yet (a new one). Not {@code @Transactional}, for a group
+     * commit's write; the caller's transaction holds it.
+     */
+    public void store(List<PresignedResponse> signed) {
+        signed.forEach(responses::save);
+    }
+
+    /** The responses for this certificate's current status, signed in the HSM; no database work. Empty when off. */
+    public List<PresignedResponse> sign(CertificateRecord record) {
         if (!config.presign()) {
-            return;
+            return List.of();
         }
         CaHierarchy.Member issuing = ca.issuing();
         if (!issuing.id().equals(record.issuerId())) {
-            return; // certificates of a replaced hierarchy are not served any more
+            return List.of(); // certificates of a replaced hierarchy are not served any more
         }
         CaHierarchy.Member signer = ca.member(CaRole.OCSP);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -75,15 +99,16 @@ public class OcspPresigner {
             X509CertificateHolder issuer = new X509CertificateHolder(issuing.certificate().getEncoded());
             X509CertificateHolder responder = new X509CertificateHolder(signer.certificate().getEncoded());
             BigInteger serial = new BigInteger(record.serial(), 16);
-            responses.deleteForSerial(record.serial());
+            List<PresignedResponse> signed = new ArrayList<>(2);
             for (AlgorithmIdentifier alg : new AlgorithmIdentifier[]{CertificateID.HASH_SHA1, SHA256}) {
                 CertificateID id = new CertificateID(OcspResponses.digests().get(alg), issuer, serial);
                 byte[] der = OcspResponses.sign(List.of(new OcspResponses.Single(id, status)), signer.key(), responder,
                         now, next, null);
-                responses.save(new PresignedResponse(new PresignedResponse.Key(record.serial(),
+                signed.add(new PresignedResponse(new PresignedResponse.Key(record.serial(),
                         alg == SHA256 ? "sha256" : "sha1"), record.issuerId(), status.kind().name().toLowerCase(),
                         now, next, der));
             }
+            return signed;
         } catch (CertificateEncodingException | java.io.IOException | OCSPException | OperatorCreationException e) {
             throw new IllegalStateException("cannot pre-sign the OCSP response for " + record.serial(), e);
         }

@@ -17,4 +17,11 @@ public class PresignOnChange implements CertificateStatusListener {
     public void statusChanged(CertificateRecord record, Change change) {
         presigner.presign(record);
     }
+
+    /** Signs before the transaction; a new certificate has no earlier responses to replace. */
+    @Override
+    public Runnable prepare(CertificateRecord record, Change change) {
+        var signed = presigner.sign(record);
+        return change == Change.ISSUED ? () -> presigner.store(signed) : () -> presigner.replace(record.serial(), signed);
+    }
 }

@@ -26,12 +26,23 @@ public class CertificateStore {
     /** The certificate as issued, with the names and profile it was made for, under its issuer. */
     public CertificateRecord saveIssued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
                                         List<String> ipAddresses, String service, String renewalOf) {
+        return insert(issued(certificate, issuerId, profile, dnsNames, ipAddresses, service, renewalOf));
+    }
+
+    /** Stores a record made by {@link #issued}, in the caller's transaction. */
+    public CertificateRecord insert(CertificateRecord record) {
+        return repository.save(record);
+    }
+
+    /** The row for a certificate as issued, not yet stored. */
+    public CertificateRecord issued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
+                                    List<String> ipAddresses, String service, String renewalOf) {
         try {
-            return repository.save(new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
+            return new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
                     certificate.getSubjectX500Principal().getName(), String.join(",", dnsNames),
                     String.join(",", ipAddresses), profile, service, CertificateStatus.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
-                    certificate.getEncoded(), clock.instant(), renewalOf, null));
+                    certificate.getEncoded(), clock.instant(), renewalOf, null);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

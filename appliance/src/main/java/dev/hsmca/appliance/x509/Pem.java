@@ -16,6 +16,9 @@ public final class Pem {
     }
 
     public static String encode(Object... objects) {
+        if (objects.length == 1 && objects[0] instanceof X509Certificate certificate) {
+            return certificate(certificate); // the common case, without the PEM writer's generator lookup
+        }
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             for (Object o : objects) {
@@ -30,6 +33,17 @@ public final class Pem {
         }
         return out.toString();
     }
+
+    /** One certificate in PEM, as the PEM writer writes it: 64-character lines, each ending in a newline. */
+    public static String certificate(X509Certificate certificate) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + MIME.encodeToString(certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("PEM encoding failed", e);
+        }
+    }
+
+    private static final java.util.Base64.Encoder MIME = java.util.Base64.getMimeEncoder(64, new byte[]{'\n'});
 
     public static String chain(List<X509Certificate> certificates) {
         return encode(certificates.toArray());

@@ -42,4 +42,38 @@ class CsrInspectorTest {
         String cert = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
         assertEquals("invalid_csr", assertThrows(PkiException.class, () -> inspector.inspect(cert)).code());
     }
+
+    /** Each signature algorithm a CSR may use verifies, and fails once one bit of its signature is flipped. */
+    @ParameterizedTest
+    @CsvSource({
+            "EC, secp256r1, SHA256withECDSA, ec-p256",
+            "EC, secp384r1, SHA384withECDSA, ec-p384",
+            "EC, secp256r1, SHA512withECDSA, ec-p256",
+            "RSA, 2048, SHA256withRSA, rsa-2048",
+            "RSA, 2048, SHA384withRSA, rsa-2048",
+            "RSA, 2048, SHA256withRSAandMGF1, rsa-2048",
+            "Ed25519, -, Ed25519, ed25519"})
+    void verifiesEachSignatureAlgorithm(String keyType, String size, String algorithm, String description) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(keyType);
+        if (keyType.equals("EC")) {
+            g.initialize(new java.security.spec.ECGenParameterSpec(size));
+        } else if (keyType.equals("RSA")) {
+            g.initialize(Integer.parseInt(size));
+        }
+        java.security.KeyPair pair = g.generateKeyPair();
+        byte[] der = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=alg.example.com"), pair.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder(algorithm)
+                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(pair.getPrivate()))
+                .getEncoded();
+        assertEquals(description, inspector.inspect(pem(der)).keyDescription());
+        der[der.length - 2] ^= 0x01; // inside the signature, the last field
+        PkiException e = assertThrows(PkiException.class, () -> inspector.inspect(pem(der)));
+        assertEquals("csr_signature_invalid", e.code());
+    }
+
+    private static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE REQUEST-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+    }
 }

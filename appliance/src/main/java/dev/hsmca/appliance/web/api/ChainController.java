@@ -42,7 +42,7 @@ public class ChainController {
 
     @Get(value = "/chain", produces = PEM_CHAIN)
     public HttpResponse<String> chain() {
-        return HttpResponse.ok(Pem.chain(ca.chain())).header("Cache-Control", "public, max-age=3600");
+        return HttpResponse.ok(ca.chainPem()).header("Cache-Control", "public, max-age=3600");
     }
 
     /** {@code GET /api/ca/bundle}: the same chain, at the path the seed integrations use. */
