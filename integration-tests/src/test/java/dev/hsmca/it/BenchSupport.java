@@ -62,6 +62,27 @@ final class BenchSupport {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14 and 15)
     }
 
+    /** CPU time used so far by a JVM's JIT compiler threads, in ms (Linux /proc, per thread). */
+    static long jitCpuMillis(long pid) throws IOException {
+        long ms = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (comm.contains("CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                }
+            }
+        }
+        return ms;
+    }
+
     /** One wrk run: requests/s, latency percentiles in ms, and anything that was not a 2xx. */
     record Wrk(double rps, double p50, double p99, long non2xx, long socketErrors, long requests) {
         String cells() {

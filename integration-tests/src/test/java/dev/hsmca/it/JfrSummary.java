@@ -32,13 +32,17 @@ final class JfrSummary {
     private JfrSummary() {
     }
 
-    static String summarize(Path recording) throws IOException {
+    /** The events that started between {@code from} and {@code to}. */
+    static String summarize(Path recording, java.time.Instant from, java.time.Instant to) throws IOException {
         Map<String, Integer> cpu = new LinkedHashMap<>();
         Map<String, Double> blocked = new LinkedHashMap<>();
         int samples = 0;
         Map<String, double[]> threadLoad = new LinkedHashMap<>(); // per thread: sum of loads, count
         for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
             String type = e.getEventType().getName();
+            if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
+                continue;
+            }
             if (type.equals("jdk.ThreadCPULoad") && e.getThread() != null) {
                 double[] l = threadLoad.computeIfAbsent(e.getThread().getJavaName(), k -> new double[2]);
                 l[0] += e.getFloat("user") + e.getFloat("system");
