@@ -2,6 +2,8 @@ package dev.hsmca.ocsp.web;
 
 import dev.hsmca.ocsp.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -95,15 +97,31 @@ public class OcspController {
         return render(measured(responder.answer(der), start, warming), true);
     }
 
+    /** The RFC 5019 headers that depend on the response alone. */
+    private record CacheHeaders(String lastModified, String expires, String etag) {
+        static CacheHeaders of(Answer a) {
+            return new CacheHeaders(OcspController.http(a.thisUpdate()), OcspController.http(a.nextUpdate()),
+                    "\"" + OcspController.etag(a.der()) + "\"");
+        }
+    }
+
+    /**
+     * Made once per pre-signed response held in memory (the same array each time it is served), not per GET: the
+     * hash and two dates were a good part of a GET's work. Weak keys: compared by identity, gone with the response.
+     */
+    private final Cache<byte[], CacheHeaders> cacheHeaders = Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
+
     private HttpResponse<byte[]> render(Answer a, boolean get) {
         MutableHttpResponse<byte[]> r = HttpResponse.ok(a.der()).contentType(RESPONSE);
         if (get && a.successful() && a.nextUpdate() != null) {
             Instant now = clock.instant();
             long maxAge = Math.max(0, Duration.between(now, a.nextUpdate()).getSeconds());
+            CacheHeaders h = a.mode().equals("presigned") ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a))
+                    : CacheHeaders.of(a);
             r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-            r.header("Last-Modified", http(a.thisUpdate()));
-            r.header("Expires", http(a.nextUpdate()));
-            r.header("ETag", "\"" + etag(a.der()) + "\"");
+            r.header("Last-Modified", h.lastModified());
+            r.header("Expires", h.expires());
+            r.header("ETag", h.etag());
         } else {
             r.header("Cache-Control", "no-cache, no-store");
         }
