@@ -101,6 +101,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
             HTTP01.put((String) ch.get("token"), c.keyAuthorization((String) ch.get("token")));
             Reply started = c.post((String) ch.get("url"), Map.of());
             assertEquals(200, started.status(), started.body());
+            assertEquals("1", started.response().headers().firstValue("Retry-After").orElse(""), "processing: poll soon");
             assertEquals("valid", c.pollWhile(authz, "pending").get("status"));
         }
         return c.pollWhile(order.location(), "pending");

@@ -154,7 +154,7 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> authorization(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeOrders.AuthzView a = orders.authorization(verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT), id);
-        return reply(request, HttpResponse.ok(authorization(u, a)));
+        return pollSoon(reply(request, HttpResponse.ok(authorization(u, a))), a.authorization().status());
     }
 
     @Post(value = "/chall/{id}", produces = MediaType.APPLICATION_JSON)
@@ -165,8 +165,16 @@ public class AcmeController {
         if (s.start()) {
             validations.start(s);
         }
-        return reply(request, HttpResponse.ok(challenge(u, s.challenge()))
-                .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\""));
+        return pollSoon(reply(request, HttpResponse.ok(challenge(u, s.challenge()))
+                .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")), s.challenge().status());
+    }
+
+    /**
+     * While a validation runs (RFC 8555 §8.2): poll again in a second. Validations here take milliseconds, and lego,
+     * given no Retry-After, waits 5 s before it asks again.
+     */
+    private static <T> MutableHttpResponse<T> pollSoon(MutableHttpResponse<T> response, String status) {
+        return "pending".equals(status) || "processing".equals(status) ? response.header("Retry-After", "1") : response;
     }
 
     @Post(value = "/cert/{id}", produces = PEM_CHAIN)
