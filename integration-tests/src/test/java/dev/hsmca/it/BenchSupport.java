@@ -57,9 +57,13 @@ final class BenchSupport {
 
     /** CPU time used so far (user + system) by a process, in ms (Linux /proc; the clock tick is 100 Hz here). */
     static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return statCpuMillis(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /** utime + stime (fields 14 and 15) of a /proc stat line, in ms; the name in parentheses may hold spaces. */
+    private static long statCpuMillis(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14 and 15)
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     /** CPU time used so far by a JVM's JIT compiler threads, in ms (Linux /proc, per thread). */
@@ -75,8 +79,7 @@ final class BenchSupport {
                 }
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (comm.contains("CompilerThre")) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    ms += statCpuMillis(stat);
                 }
             }
         }

@@ -13,7 +13,6 @@ import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.hsm.ocsp.CertStatusInfo;
 import dev.hsmca.hsm.ocsp.OcspResponses;
-import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -60,14 +59,9 @@ public class OcspPresigner {
     /** Signs and stores the responses for this certificate's current status (joins the caller's transaction). */
     @Transactional
     public void presign(CertificateRecord record) {
-        replace(record.serial(), sign(record));
-    }
-
-    /** Replaces the certificate's responses with these, in the caller's transaction. */
-    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
-    public void replace(String serial, List<PresignedResponse> signed) {
-        if (config.presign()) {
-            responses.deleteForSerial(serial);
+        List<PresignedResponse> signed = sign(record);
+        if (!signed.isEmpty()) { // none when pre-signing is off or the issuer was replaced: leave what is stored
+            responses.deleteForSerial(record.serial());
             store(signed);
         }
     }

@@ -18,10 +18,13 @@ public class PresignOnChange implements CertificateStatusListener {
         presigner.presign(record);
     }
 
-    /** Signs before the transaction; a new certificate has no earlier responses to replace. */
+    /** An issuance signs before the transaction: a new certificate has no earlier responses to replace. */
     @Override
     public Runnable prepare(CertificateRecord record, Change change) {
+        if (change != Change.ISSUED) {
+            return CertificateStatusListener.super.prepare(record, change);
+        }
         var signed = presigner.sign(record);
-        return change == Change.ISSUED ? () -> presigner.store(signed) : () -> presigner.replace(record.serial(), signed);
+        return () -> presigner.store(signed);
     }
 }

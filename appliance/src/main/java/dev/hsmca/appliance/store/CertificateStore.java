@@ -23,18 +23,12 @@ public class CertificateStore {
         this.clock = clock;
     }
 
-    /** The certificate as issued, with the names and profile it was made for, under its issuer. */
-    public CertificateRecord saveIssued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
-                                        List<String> ipAddresses, String service, String renewalOf) {
-        return insert(issued(certificate, issuerId, profile, dnsNames, ipAddresses, service, renewalOf));
-    }
-
     /** Stores a record made by {@link #issued}, in the caller's transaction. */
     public CertificateRecord insert(CertificateRecord record) {
         return repository.save(record);
     }
 
-    /** The row for a certificate as issued, not yet stored. */
+    /** The row for a certificate as issued, with the names and profile it was made for, under its issuer; not yet stored. */
     public CertificateRecord issued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
                                     List<String> ipAddresses, String service, String renewalOf) {
         try {

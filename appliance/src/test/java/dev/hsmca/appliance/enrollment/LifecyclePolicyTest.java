@@ -200,7 +200,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
                 SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()), false, profiles.internal("tls-server-client"),
                 now.minus(Duration.ofDays(40)), now.minus(Duration.ofDays(10)));
         X509Certificate expired = signer.sign(t);
-        store.saveIssued(expired, ca.issuing().id(), t.profile().name(), t.dnsNames(), t.ipAddresses(), "old", null);
+        store.insert(store.issued(expired, ca.issuing().id(), t.profile().name(), t.dnsNames(), t.ipAddresses(), "old", null));
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);
         p12.setKeyEntry("old", pair.getPrivate(), "pw".toCharArray(),
