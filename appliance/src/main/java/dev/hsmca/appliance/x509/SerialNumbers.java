@@ -2,19 +2,39 @@ package dev.hsmca.appliance.x509;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.time.Clock;
 
-/** Certificate serials: 16 random octets, positive, 126+ bits of entropy (CA/B BR §7.1 wants 64). */
+/**
+ * Certificate serials: 16 octets, positive, always the same length (so hex serials sort as numbers): the issuance
+ * time in milliseconds (46 bits, after a 01 prefix), then 80 random bits (CA/B BR §7.1 wants 64 from a CSPRNG).
+ * Time first, as in UUIDv7: new rows land at the right edge of every index keyed by serial instead of in a random
+ * leaf, so a commit rewrites one leaf per index rather than one per certificate. The time is no secret (notBefore
+ * carries it to the second); the random part keeps serials unguessable.
+ */
 public final class SerialNumbers {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int OCTETS = 16;
+    private static final int TIME_OCTETS = 6;
+    private static final long MAX_MILLIS = (1L << 46) - 1;  // year 4199
 
     private SerialNumbers() {
     }
 
     public static BigInteger next() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        b[0] &= 0x7f;  // positive
-        b[0] |= 0x40;  // and always 16 octets long, so hex serials have one length
+        return next(Clock.systemUTC(), RANDOM);
+    }
+
+    static BigInteger next(Clock clock, SecureRandom random) {
+        long millis = clock.millis();
+        if (millis < 0 || millis > MAX_MILLIS) {
+            throw new IllegalStateException("clock outside the serial number's range: " + clock.instant());
+        }
+        byte[] b = new byte[OCTETS];
+        random.nextBytes(b);
+        for (int i = 0; i < TIME_OCTETS; i++) {
+            b[i] = (byte) (millis >>> (8 * (TIME_OCTETS - 1 - i)));
+        }
+        b[0] = (byte) (0x40 | (b[0] & 0x3f));  // positive, and the top octet never 0: always 16 octets
         return new BigInteger(1, b);
     }
 }
