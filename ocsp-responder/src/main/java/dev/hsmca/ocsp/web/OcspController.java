@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -15,17 +16,15 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
-import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -77,24 +76,56 @@ public class OcspController {
         return a;
     }
 
+    /**
+     * The request is read from the raw path, not from a path variable: the router's variable binding URL-decoded the
+     * whole request again on every GET (and turned each '+' into a space), a good part of a GET's work.
+     */
     @Get(uris = {"/{+encoded}"}, produces = RESPONSE)
-    public HttpResponse<byte[]> get(@PathVariable String encoded, @Nullable @Header(Warmup.HEADER) String warming) {
+    public HttpResponse<byte[]> get(HttpRequest<?> request, @Nullable @Header(Warmup.HEADER) String warming) {
         long start = System.nanoTime();
-        String b64 = encoded.startsWith("ocsp/") ? encoded.substring(5) : encoded;
-        if (b64.isEmpty() || b64.length() > MAX_GET_CHARS) {
-            return render(measured(Answer.error(Answer.MALFORMED), start, warming), false);
-        }
-        byte[] der;
-        try {
-            // The router may already have decoded %-escapes; a '+' must stay a '+' either way.
-            String text = (b64.indexOf('%') >= 0 ? URLDecoder.decode(b64.replace("+", "%2B"), StandardCharsets.US_ASCII) : b64)
-                    .replace(' ', '+');
-            der = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
-                    ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
+        byte[] der = requestFromPath(request.getUri().getRawPath());
+        if (der == null) {
             return render(measured(Answer.error(Answer.MALFORMED), start, warming), false);
         }
         return render(measured(responder.answer(der), start, warming), true);
+    }
+
+    /**
+     * The DER of an RFC 5019 GET from its raw path ({@code /<base64>} or {@code /ocsp/<base64>}, %-escaped or not,
+     * standard or URL-safe base64); null when that is empty, too long or not base64.
+     */
+    static byte[] requestFromPath(String rawPath) {
+        int from = rawPath.startsWith("/ocsp/") ? 6 : rawPath.startsWith("/") ? 1 : 0;
+        int chars = rawPath.length() - from;
+        if (chars <= 0 || chars > MAX_GET_CHARS) {
+            return null;
+        }
+        // %-escapes decoded straight into the base64 bytes (URLDecoder's strings cost as much as the rest of a GET)
+        byte[] text = new byte[chars];
+        int length = 0;
+        boolean urlSafe = false;
+        for (int i = from; i < rawPath.length(); i++) {
+            int c = rawPath.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(rawPath.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    return null;
+                }
+                c = hi << 4 | lo;
+                i += 2;
+            }
+            if (c == ' ') {
+                c = '+';  // a '+' that someone decoded on the way
+            }
+            urlSafe |= c == '-' || c == '_';
+            text[length++] = (byte) c;
+        }
+        try {
+            return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(length == chars ? text : Arrays.copyOf(text, length));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The RFC 5019 headers that depend on the response alone. */
