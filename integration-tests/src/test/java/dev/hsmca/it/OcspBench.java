@@ -55,6 +55,7 @@ class OcspBench implements TestPropertyProvider {
     static final String OPENSSL = "openssl ocsp -port";
     static final String JAVA_PLAIN = "POST (Java client)";
     static final String JAVA_NONCE = "POST with nonce (Java client)";
+    static final String SOCKET_NONCE = "POST with nonce (socket client)";
 
     @Inject
     EmbeddedServer server;
@@ -148,6 +149,7 @@ class OcspBench implements TestPropertyProvider {
             row("ours, live (SoftHSM)", JAVA_NONCE, 2, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
             // at 2 client threads both servers wait on the client; 4 shows what each server can take
             row("ours, live (SoftHSM)", JAVA_NONCE, 4, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 4, BenchSupport.run(10)));
+            socketRows("ours, live (SoftHSM)", live.url(), nonceBodies);
         }
 
         if (Boolean.getBoolean("bench.ours-only")) { // a quick look at our own figures while working on them
@@ -172,6 +174,7 @@ class OcspBench implements TestPropertyProvider {
             row(OPENSSL, JAVA_PLAIN, 2, BenchSupport.javaLoad(url + "/", List.of(plain), 2, BenchSupport.run(10)));
             row(OPENSSL, JAVA_NONCE, 2, BenchSupport.javaLoad(url + "/", nonceBodies, 2, BenchSupport.run(10)));
             row(OPENSSL, JAVA_NONCE, 4, BenchSupport.javaLoad(url + "/", nonceBodies, 4, BenchSupport.run(10)));
+            socketRows(OPENSSL, url, nonceBodies);
         }
 
         // cfssl ocspserve: our pre-signed responses, loaded from a file
@@ -221,8 +224,11 @@ class OcspBench implements TestPropertyProvider {
 
         StringBuilder md = new StringBuilder("## OCSP\n\nwrk, 2 threads, kept-alive connections, after a warm-up; one "
                 + "certificate's request (SHA-1 CertID). \"vs\" compares with nginx serving the same bytes (kept-alive "
-                + "rows), and with `openssl ocsp -port` for the Java-client rows (wrk drove openssl 3.0's responder "
-                + "for one run, then it answered nothing; a JDK HttpClient loop, 2 or 4 threads, drives both; openssl answers some of its requests with errors, counted apart).\n\n"
+                + "rows), and with `openssl ocsp -port` for the client rows (wrk drove openssl 3.0's responder "
+                + "for one run, then it answered nothing). Two clients drive both: a JDK HttpClient loop, and a socket "
+                + "client (one blocking socket per thread, kept alive while the server keeps it, a few microseconds of CPU "
+                + "per request, so the servers rather than the client use the cores), 2 or 4 threads; answers that are "
+                + "not a successful OCSP response, and failed requests, are counted apart as errors.\n\n"
                 + "| Server | Request | Conns | req/s | p50 ms | p99 ms | vs |\n|---|---|---|---|---|---|---|\n");
         measured.forEach(r -> md.append(String.format("| %s | %s | %d | %s | %s |%n", r.server(), r.request(), r.conns(),
                 r.wrk().cells(), vs(r))));
@@ -236,6 +242,14 @@ class OcspBench implements TestPropertyProvider {
         row(server, "POST", 64, BenchSupport.wrk(url + "/", 64, BenchSupport.run(10), postLua, postEnv));
         if (getPath != null) {
             row(server, "GET (RFC 5019)", 64, BenchSupport.wrk(url + getPath, 64, BenchSupport.run(10), null, Map.of()));
+        }
+    }
+
+    /** The same nonce requests from the light socket client, 2 and 4 threads. */
+    void socketRows(String server, String url, List<byte[]> nonceBodies) throws Exception {
+        java.net.URI u = java.net.URI.create(url);
+        for (int threads : new int[]{2, 4}) {
+            row(server, SOCKET_NONCE, threads, SocketLoad.load(u.getHost(), u.getPort(), nonceBodies, threads, BenchSupport.run(10)));
         }
     }
 
@@ -258,7 +272,7 @@ class OcspBench implements TestPropertyProvider {
         if (!r.server().startsWith("ours")) {
             return "";
         }
-        String reference = r.request().contains("Java client") ? OPENSSL : "nginx, static file";
+        String reference = r.request().contains(" client)") ? OPENSSL : "nginx, static file";
         return measured.stream().filter(o -> o.server().equals(reference) && o.request().equals(r.request())
                         && o.conns() == r.conns()).findFirst()
                 .map(o -> BenchSupport.ratio(r.wrk().rps(), o.wrk().rps()) + " of " + reference.split(",| ")[0]).orElse("");

@@ -58,6 +58,7 @@ public class GroupCommit {
     private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong committedWrites = new AtomicLong();
     private volatile boolean closed;
 
     public GroupCommit(TransactionOperations<Connection> transactions) {
@@ -131,12 +132,18 @@ public class GroupCommit {
             return null;
         });
         commits.incrementAndGet();
+        committedWrites.addAndGet(batch.size());
         onCommit.forEach(Runnable::run); // only now: each answer waits for the commit that stored it
     }
 
     /** Batches committed so far. */
     public long commits() {
         return commits.get();
+    }
+
+    /** Writes in the batches committed so far (one that failed alone is counted with its batch): per commit, the batch size. */
+    public long committedWrites() {
+        return committedWrites.get();
     }
 
     /** Writes waiting for the next batch. */

@@ -153,6 +153,10 @@ class MetricsTest implements TestPropertyProvider {
         assertEquals(revokedGauge + 1, value(after, "pki_certificates", "status=\"revoked\""));
         assertEquals(protocolFailures + 1, value(after, "pki_tls_handshake_failures_total", "reason=\"protocol_version\""));
         assertTrue(value(after, "pki_issuance_seconds_count") >= 1);
+        // the issuance went through the group committer, in a commit of its own or a shared one
+        assertTrue(value(after, "pki_group_commit_writes_total") >= value(before, "pki_group_commit_writes_total") + 1, after);
+        assertTrue(value(after, "pki_group_commits_total") >= value(before, "pki_group_commits_total") + 1, after);
+        assertTrue(after.contains("pki_group_commit_queued "), after);
         assertTrue(after.contains("pki_ocsp_presigned_oldest_this_update_timestamp_seconds"));
     }
 

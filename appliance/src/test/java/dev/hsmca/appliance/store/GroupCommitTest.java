@@ -34,6 +34,7 @@ class GroupCommitTest {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             long commitsBefore = group.commits();
+            long writesBefore = group.committedWrites();
             ExecutorService pool = Executors.newFixedThreadPool(16);
             try {
                 List<Future<String>> ids = new ArrayList<>();
@@ -48,6 +49,7 @@ class GroupCommitTest {
             }
             long commits = group.commits() - commitsBefore;
             assertTrue(commits < 400, "400 writes from 16 threads took " + commits + " commits: none was shared");
+            assertEquals(400, group.committedWrites() - writesBefore);
         }
     }
 
