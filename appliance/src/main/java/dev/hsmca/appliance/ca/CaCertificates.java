@@ -91,7 +91,7 @@ public final class CaCertificates {
     private static X509Certificate build(ContentSigner signer, Decorator decorator, X500Name issuer, X500Name subject,
                                          SubjectPublicKeyInfo spki, Instant notBefore, Instant notAfter) {
         try {
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, SerialNumbers.next(),
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, SerialNumbers.random(),
                     Date.from(notBefore.minus(Duration.ofMinutes(5))), Date.from(notAfter), subject, spki);
             decorator.apply(b);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));

@@ -172,10 +172,16 @@ public class CaInitializer {
         writePems(rootCert, issuingCert, token.certificate(CaRole.OCSP.alias()), tlsCert);
     }
 
-    /** The id the store gives a CA certificate (and its CRL and caIssuers URLs carry): role and serial prefix. */
+    /**
+     * The id the store gives a CA certificate (and its CRL and caIssuers URLs carry): role and 8 hex digits of the
+     * serial. CA certificates have random serials: their first 8 digits, as always, so existing ids and URLs stay. The
+     * TLS certificate comes from the issuance pipeline, whose serials start with the time (the same first digits for
+     * certificates made seconds apart): its last 8, which are random.
+     */
     public static String idOf(CaRole role, X509Certificate cert) {
         String serial = cert.getSerialNumber().toString(16);
-        return role.alias() + "-" + serial.substring(0, Math.min(8, serial.length()));
+        int digits = Math.min(8, serial.length());
+        return role.alias() + "-" + (role == CaRole.TLS ? serial.substring(serial.length() - digits) : serial.substring(0, digits));
     }
 
     /**

@@ -20,8 +20,22 @@ public final class SerialNumbers {
     private SerialNumbers() {
     }
 
+    /** A leaf certificate's serial: time first. */
     public static BigInteger next() {
         return next(Clock.systemUTC(), RANDOM);
+    }
+
+    /**
+     * A CA-side certificate's serial (root, issuing, OCSP signer, TLS): 16 random octets, 126 bits, as before time-first
+     * serials. These are few, so no index gains from time; and a CA certificate's store id (in its CRL and caIssuers
+     * URLs) is its role and the serial's first 8 hex digits, which must differ between CA certificates made seconds
+     * apart, and stay what existing deployments derived.
+     */
+    public static BigInteger random() {
+        byte[] b = new byte[OCTETS];
+        RANDOM.nextBytes(b);
+        b[0] = (byte) (0x40 | (b[0] & 0x3f));  // positive, and always 16 octets long
+        return new BigInteger(1, b);
     }
 
     static BigInteger next(Clock clock, SecureRandom random) {

@@ -69,4 +69,15 @@ class SerialNumbersTest {
         assertThrows(IllegalStateException.class, () -> SerialNumbers.next(at("4300-01-01T00:00:00Z"), new SecureRandom()));
         assertThrows(IllegalStateException.class, () -> SerialNumbers.next(at("1969-12-31T23:59:59Z"), new SecureRandom()));
     }
+
+    @Test
+    void caSerialsAreRandomFromTheirFirstDigitsOn() {
+        Set<String> prefixes = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            BigInteger serial = SerialNumbers.random();
+            assertEquals(16, serial.toByteArray().length);
+            prefixes.add(serial.toString(16).substring(0, 8)); // what a CA certificate's store id is made of
+        }
+        assertTrue(prefixes.size() > 990, "CA certificates made together get distinct ids: " + prefixes.size());
+    }
 }
