@@ -173,7 +173,7 @@ class AcmeClientsTest implements TestPropertyProvider {
         List<String> common = List.of("--non-interactive", "--server", directory(), "--config-dir", d + "/conf",
                 "--work-dir", d + "/work", "--logs-dir", d + "/logs");
         List<String> obtain = new ArrayList<>(List.of("certbot", "certonly", "--agree-tos", "-m", "ops@example.com",
-                "--eab-kid", (String) e.get("kid"), "--eab-hmac-key", (String) e.get("hmac_key"),
+                "--eab-kid=" + e.get("kid"), "--eab-hmac-key=" + e.get("hmac_key"),
                 "--webroot", "-w", WEBROOT.toString(), "-d", "c1.acme.test"));
         obtain.addAll(common);
         ok(run(d, env, obtain.toArray(String[]::new)));

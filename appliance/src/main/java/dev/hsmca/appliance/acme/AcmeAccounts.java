@@ -196,10 +196,8 @@ public class AcmeAccounts {
             }
             names.add(name);
         }
-        byte[] hmac = new byte[32];
-        RANDOM.nextBytes(hmac);
         String kid = "eab_" + randomId().substring(0, 20);
-        String hmacKey = Base64.getUrlEncoder().withoutPadding().encodeToString(hmac);
+        String hmacKey = hmacKey(RANDOM);
         eabKeys.save(new AcmeEabKey(kid, hmacKey, s, p, String.join(",", names), clock.instant(), admin, null, null));
         audit.record(admin, "acme.eab.create", "eab:" + kid, AuditLog.OK, "service=" + s + " profile=" + p + " dns=" + names);
         return new NewEab(kid, hmacKey, s, p, names);
@@ -226,6 +224,18 @@ public class AcmeAccounts {
             out.add(s);
         }
         return String.join(",", out);
+    }
+
+    /**
+     * 256 random bits, base64url, never starting with '-' or '_': certbot took a key starting with '-' for an option
+     * ("--eab-hmac-key: expected one argument"), 1 key in 32. Redrawn, not rewritten: every key left is as likely.
+     */
+    static String hmacKey(SecureRandom random) {
+        byte[] hmac = new byte[32];
+        do {
+            random.nextBytes(hmac);
+        } while ((hmac[0] & 0xff) >= 0xf8); // the first 6 bits are 62 ('-') or 63 ('_')
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac);
     }
 
     static String randomId() {
