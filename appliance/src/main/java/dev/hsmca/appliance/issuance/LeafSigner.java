@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.x509.SerialNumbers;
+import dev.hsmca.core.Asn1Times;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.UrlConfig;
 import dev.hsmca.appliance.x509.Extensions;
@@ -31,7 +32,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.List;
 
 /**
@@ -79,7 +79,7 @@ public class LeafSigner {
         }
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
                 X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()), SerialNumbers.next(),
-                Date.from(t.notBefore()), Date.from(t.notAfter()), subject.build(), t.publicKey());
+                Asn1Times.time(t.notBefore()), Asn1Times.time(t.notAfter()), subject.build(), t.publicKey());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(t.profile().keyUsageFor(t.rsaKey())));
         b.addExtension(Extension.extendedKeyUsage, false,

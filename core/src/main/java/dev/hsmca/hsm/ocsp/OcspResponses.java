@@ -1,26 +1,39 @@
 package dev.hsmca.hsm.ocsp;
 
+import dev.hsmca.core.Asn1Times;
 import dev.hsmca.hsm.SigningKey;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.ocsp.BasicOCSPResponse;
+import org.bouncycastle.asn1.ocsp.CertStatus;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.ocsp.OCSPResponse;
+import org.bouncycastle.asn1.ocsp.OCSPResponseStatus;
+import org.bouncycastle.asn1.ocsp.ResponderID;
+import org.bouncycastle.asn1.ocsp.ResponseBytes;
+import org.bouncycastle.asn1.ocsp.ResponseData;
+import org.bouncycastle.asn1.ocsp.RevokedInfo;
+import org.bouncycastle.asn1.ocsp.SingleResponse;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RespID;
-import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -47,24 +60,41 @@ public final class OcspResponses {
     public record Single(CertificateID id, CertStatusInfo status) {
     }
 
+    /**
+     * The response built from BouncyCastle's ASN.1 types, as {@code BasicOCSPRespBuilder} builds it, but with its
+     * times made by {@link Asn1Times} (the builder's {@code Date} times cost a {@code SimpleDateFormat} each).
+     * {@code OcspResponsesTest} holds the two to the same bytes.
+     */
     public static byte[] sign(List<Single> answers, SigningKey key, X509CertificateHolder responderCert,
                               Instant thisUpdate, Instant nextUpdate, byte[] nonce) {
         try {
-            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
-                    new RespID(responderCert.getSubjectPublicKeyInfo(), DIGESTS.get(CertificateID.HASH_SHA1)));
+            ASN1GeneralizedTime thisTime = Asn1Times.generalized(thisUpdate);
+            ASN1GeneralizedTime nextTime = nextUpdate == null ? null : Asn1Times.generalized(nextUpdate);
+            ASN1EncodableVector singles = new ASN1EncodableVector(answers.size());
             for (Single s : answers) {
-                builder.addResponse(s.id(), status(s.status()), Date.from(thisUpdate),
-                        nextUpdate == null ? null : Date.from(nextUpdate));
+                singles.add(new SingleResponse(s.id().toASN1Primitive(), status(s.status()), thisTime, nextTime,
+                        (Extensions) null));
             }
-            if (nonce != null) {
-                builder.setResponseExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
-                        false, new DEROctetString(nonce))));
+            Extensions extensions = nonce == null ? null : new Extensions(new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce)));
+            ResponseData data = new ResponseData(responderId(responderCert), thisTime, new DERSequence(singles), extensions);
+            ContentSigner signer = key.contentSigner();
+            try (OutputStream out = signer.getOutputStream()) {
+                data.encodeTo(out, ASN1Encoding.DER);
             }
-            var basic = builder.build(key.contentSigner(), new X509CertificateHolder[]{responderCert}, Date.from(thisUpdate));
-            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+            BasicOCSPResponse basic = new BasicOCSPResponse(data, signer.getAlgorithmIdentifier(),
+                    new DERBitString(signer.getSignature()), new DERSequence(responderCert.toASN1Structure()));
+            return new OCSPResponse(new OCSPResponseStatus(OCSPResponseStatus.SUCCESSFUL),
+                    new ResponseBytes(OCSPObjectIdentifiers.id_pkix_ocsp_basic, new DEROctetString(basic.getEncoded())))
+                    .getEncoded();
         } catch (OCSPException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("OCSP response encoding failed", e);
         }
+    }
+
+    /** By key hash (SHA-1 of the key's bits), as RFC 6960 §4.2.1 and RFC 5019 §2.2.3 recommend. */
+    private static ResponderID responderId(X509CertificateHolder responderCert) throws OCSPException, OperatorCreationException {
+        return new RespID(responderCert.getSubjectPublicKeyInfo(), DIGESTS.get(CertificateID.HASH_SHA1)).toASN1Primitive();
     }
 
     /** An unsigned error answer: malformedRequest (1), internalError (2), tryLater (3), unauthorized (6). */
@@ -80,13 +110,13 @@ public final class OcspResponses {
         return DIGESTS;
     }
 
-    private static CertificateStatus status(CertStatusInfo s) {
+    /** As {@code BasicOCSPRespBuilder} encodes good, unknown and revoked (with a reason, unspecified if none). */
+    private static CertStatus status(CertStatusInfo s) {
         return switch (s.kind()) {
-            case GOOD -> CertificateStatus.GOOD;
-            case UNKNOWN -> new UnknownStatus();
-            case REVOKED -> s.reasonCode() >= 0
-                    ? new RevokedStatus(Date.from(s.revokedAt()), s.reasonCode())
-                    : new RevokedStatus(Date.from(s.revokedAt()), CRLReason.unspecified);
+            case GOOD -> new CertStatus();
+            case UNKNOWN -> new CertStatus(2, DERNull.INSTANCE);
+            case REVOKED -> new CertStatus(new RevokedInfo(new ASN1GeneralizedTime(Date.from(s.revokedAt())),
+                    CRLReason.lookup(s.reasonCode() >= 0 ? s.reasonCode() : CRLReason.unspecified)));
         };
     }
 }
