@@ -19,6 +19,7 @@ import java.util.Date;
 public final class Asn1Times {
     private static final long FROM_1900 = -2_208_988_800L;
     private static final long TO_9999 = 253_402_300_799L;
+
     private Asn1Times() {
     }
 
@@ -44,11 +45,11 @@ public final class Asn1Times {
      */
     public static Time time(Instant instant) {
         Instant t = instant.truncatedTo(ChronoUnit.SECONDS);
-        int year = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC).getYear();
+        LocalDateTime d = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+        int year = d.getYear();
         if (year < 1950 || year > 2049) {
             return new Time(generalized(t));
         }
-        LocalDateTime d = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
         byte[] der = new byte[15];
         der[0] = 0x17;
         der[1] = 13;

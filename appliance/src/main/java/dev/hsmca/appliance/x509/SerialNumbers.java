@@ -34,8 +34,7 @@ public final class SerialNumbers {
     public static BigInteger random() {
         byte[] b = new byte[OCTETS];
         RANDOM.nextBytes(b);
-        b[0] = (byte) (0x40 | (b[0] & 0x3f));  // positive, and always 16 octets long
-        return new BigInteger(1, b);
+        return positive(b);
     }
 
     static BigInteger next(Clock clock, SecureRandom random) {
@@ -48,7 +47,12 @@ public final class SerialNumbers {
         for (int i = 0; i < TIME_OCTETS; i++) {
             b[i] = (byte) (millis >>> (8 * (TIME_OCTETS - 1 - i)));
         }
-        b[0] = (byte) (0x40 | (b[0] & 0x3f));  // positive, and the top octet never 0: always 16 octets
+        return positive(b);
+    }
+
+    /** The 01 prefix: positive, and the top octet never 0, so always 16 octets (hex serials of one length). */
+    private static BigInteger positive(byte[] b) {
+        b[0] = (byte) (0x40 | (b[0] & 0x3f));
         return new BigInteger(1, b);
     }
 }
