@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,6 +139,67 @@ class OcspEndToEndTest implements TestPropertyProvider {
         // curl, as a client would fetch it
         Shell.Result viaCurl = Shell.exec(dir, "curl", "-sSf", "-o", "curl.der", responder.url() + "/ocsp/" + b64);
         assertEquals(0, viaCurl.exit(), viaCurl.output());
+    }
+
+    /**
+     * The fast path (in the Netty pipeline) and the controller (behind the router) answer alike: the same request,
+     * sent alone (fast path) and pipelined behind a request for the router (which then answers it, in order).
+     */
+    @Test
+    void theFastPathAndTheControllerAnswerAlike() throws Exception {
+        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "alike.der").ok();
+        byte[] der = Files.readAllBytes(dir.resolve("alike.der"));
+        String get = "GET /" + URLEncoder.encode(Base64.getEncoder().encodeToString(der), StandardCharsets.US_ASCII)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        String post = "POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
+                + der.length + "\r\n\r\n" + new String(der, StandardCharsets.ISO_8859_1);
+        String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        List<RawReply> alone = raw(get + post);
+        List<RawReply> behind = raw(health + get + post);
+        assertEquals(3, behind.size());
+        assertTrue(behind.get(0).body().contains("UP"), behind.get(0).body());
+        for (int i = 0; i < 2; i++) {
+            RawReply fast = alone.get(i);
+            RawReply routed = behind.get(i + 1);
+            assertEquals(200, fast.status());
+            assertEquals(fast.body(), routed.body(), "the same pre-signed response");
+            fast.headers().remove("date");
+            routed.headers().remove("date");
+            assertEquals(routed.headers(), fast.headers());
+        }
+        assertTrue(alone.get(0).headers().get("cache-control").startsWith("max-age="), alone.get(0).headers().toString());
+        assertEquals("no-cache, no-store", alone.get(1).headers().get("cache-control"));
+    }
+
+    record RawReply(int status, Map<String, String> headers, String body) {
+    }
+
+    /** Sends the bytes in one write on one connection, reads one answer per request (bodies as ISO-8859-1). */
+    List<RawReply> raw(String requests) throws Exception {
+        int count = requests.split("HTTP/1.1\r\n", -1).length - 1;
+        List<RawReply> replies = new java.util.ArrayList<>();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", responder.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            for (int i = 0; i < count; i++) {
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) in.readUnsignedByte());
+                }
+                String[] lines = head.toString().split("\r\n");
+                Map<String, String> headers = new java.util.TreeMap<>();
+                for (int j = 1; j < lines.length; j++) {
+                    String[] kv = lines[j].split(":", 2);
+                    headers.put(kv[0].trim().toLowerCase(java.util.Locale.ROOT), kv[1].trim());
+                }
+                byte[] body = new byte[Integer.parseInt(headers.get("content-length"))];
+                in.readFully(body);
+                replies.add(new RawReply(Integer.parseInt(lines[0].split(" ")[1]), headers,
+                        new String(body, StandardCharsets.ISO_8859_1)));
+            }
+        }
+        return replies;
     }
 
     @Test

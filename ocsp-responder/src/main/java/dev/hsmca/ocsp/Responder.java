@@ -29,6 +29,10 @@ public final class Responder {
         } catch (RequestParser.Malformed e) {
             return Answer.error(Answer.MALFORMED);
         }
+        return answer(query);
+    }
+
+    public Answer answer(OcspQuery query) {
         try {
             return (query.nonce() != null && nonceChain != null ? nonceChain : main).respond(query);
         } catch (RuntimeException e) {

@@ -56,9 +56,9 @@ public class PublicationController {
         long maxAge = Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, Duration.between(clock.instant(), row.nextUpdate()).getSeconds()));
         MutableHttpResponse<byte[]> r = HttpResponse.ok(body).contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
         r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-        r.header("Last-Modified", OcspController.http(row.thisUpdate()));
-        r.header("Expires", OcspController.http(row.nextUpdate()));
-        r.header("ETag", "\"" + OcspController.etag(body) + "\"");
+        r.header("Last-Modified", OcspHttp.http(row.thisUpdate()));
+        r.header("Expires", OcspHttp.http(row.nextUpdate()));
+        r.header("ETag", "\"" + OcspHttp.etag(body) + "\"");
         return r;
     }
 

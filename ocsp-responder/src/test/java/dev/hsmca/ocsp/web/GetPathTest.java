@@ -17,34 +17,34 @@ class GetPathTest {
     void standardBase64PlainOrEscapedWithOrWithoutTheOcspPrefix() {
         String b64 = Base64.getEncoder().encodeToString(DER);
         String escaped = URLEncoder.encode(b64, StandardCharsets.US_ASCII);
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + b64));
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + escaped));
-        assertArrayEquals(DER, OcspController.requestFromPath("/ocsp/" + b64));
-        assertArrayEquals(DER, OcspController.requestFromPath("/ocsp/" + escaped));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + escaped));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/ocsp/" + b64));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/ocsp/" + escaped));
         // a '+' that was decoded to a space on the way
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + b64.replace('+', ' ')));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace('+', ' ')));
         // only some characters escaped, as some clients do ('+' kept, '/' and '=' escaped)
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + b64.replace("/", "%2F").replace("=", "%3D")));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace("/", "%2F").replace("=", "%3D")));
         // lower-case escapes
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + b64.replace("+", "%2b").replace("/", "%2f").replace("=", "%3d")));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace("+", "%2b").replace("/", "%2f").replace("=", "%3d")));
     }
 
     @Test
     void urlSafeBase64() {
         String b64 = Base64.getUrlEncoder().encodeToString(DER);
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + b64));
-        assertArrayEquals(DER, OcspController.requestFromPath("/" + Base64.getUrlEncoder().withoutPadding().encodeToString(DER)));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64));
+        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + Base64.getUrlEncoder().withoutPadding().encodeToString(DER)));
     }
 
     @Test
     void emptyTooLongOrNotBase64IsRefused() {
-        assertNull(OcspController.requestFromPath("/"));
-        assertNull(OcspController.requestFromPath("/ocsp/"));
-        assertNull(OcspController.requestFromPath("/" + "A".repeat(OcspController.MAX_GET_CHARS + 4)));
-        assertNull(OcspController.requestFromPath("/not*base64"));
-        assertNull(OcspController.requestFromPath("/%zz"));
-        assertNull(OcspController.requestFromPath("/MAP%2"));
-        assertNull(OcspController.requestFromPath("/MAP\u00e9"));
-        assertNull(OcspController.requestFromPath("/MAP%C3%A9"));
+        assertNull(OcspHttp.requestFromPath("/"));
+        assertNull(OcspHttp.requestFromPath("/ocsp/"));
+        assertNull(OcspHttp.requestFromPath("/" + "A".repeat(OcspHttp.MAX_GET_CHARS + 4)));
+        assertNull(OcspHttp.requestFromPath("/not*base64"));
+        assertNull(OcspHttp.requestFromPath("/%zz"));
+        assertNull(OcspHttp.requestFromPath("/MAP%2"));
+        assertNull(OcspHttp.requestFromPath("/MAP\u00e9"));
+        assertNull(OcspHttp.requestFromPath("/MAP%C3%A9"));
     }
 }

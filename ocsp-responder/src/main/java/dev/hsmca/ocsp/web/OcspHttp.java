@@ -1,0 +1,139 @@
+package dev.hsmca.ocsp.web;
+
+import dev.hsmca.ocsp.source.Answer;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What both ways in to OCSP over HTTP share ({@link OcspFastPath} in the Netty pipeline, and {@link OcspController}
+ * behind Micronaut's router): the RFC 5019 GET path, the metrics, and the reply's headers. One place, so the two
+ * cannot answer differently.
+ */
+@Singleton
+public class OcspHttp {
+    static final String REQUEST = "application/ocsp-request";
+    static final String RESPONSE = "application/ocsp-response";
+    static final int MAX_GET_CHARS = 4096;
+
+    /** A reply: the body, its Cache-Control, and for a cacheable GET answer the RFC 5019 validators. */
+    record Reply(byte[] body, String cacheControl, @Nullable CacheHeaders cache) {
+    }
+
+    /** The RFC 5019 headers that depend on the response alone. */
+    record CacheHeaders(String lastModified, String expires, String etag) {
+        static CacheHeaders of(Answer a) {
+            return new CacheHeaders(OcspHttp.http(a.thisUpdate()), OcspHttp.http(a.nextUpdate()), "\"" + OcspHttp.etag(a.der()) + "\"");
+        }
+    }
+
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Warmup warmup;
+    private final Timer latency;
+    private final Map<String, Counter> responses = new ConcurrentHashMap<>();
+    /**
+     * Made once per pre-signed response held in memory (the same array each time it is served), not per GET: the
+     * hash and two dates were a good part of a GET's work. Weak keys: compared by identity, gone with the response.
+     */
+    private final Cache<byte[], CacheHeaders> cacheHeaders = Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
+
+    public OcspHttp(Clock clock, MeterRegistry registry, Warmup warmup) {
+        this.clock = clock;
+        this.registry = registry;
+        this.warmup = warmup;
+        this.latency = Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /** {@code pki_ocsp_responses_total{status, mode}} and {@code pki_ocsp_request_seconds}, for clients only. */
+    Answer measured(Answer a, long start, @Nullable String warming) {
+        if (warmup.own(warming)) {
+            return a;
+        }
+        responses.computeIfAbsent(a.certStatus() + ' ' + a.mode(), k -> Counter.builder("pki.ocsp.responses")
+                .tag("status", a.certStatus()).tag("mode", a.mode())
+                .description("OCSP responses by certificate status (or error) and how they were signed")
+                .register(registry)).increment();
+        latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return a;
+    }
+
+    Reply reply(Answer a, boolean get) {
+        if (get && a.successful() && a.nextUpdate() != null) {
+            long maxAge = Math.max(0, Duration.between(clock.instant(), a.nextUpdate()).getSeconds());
+            CacheHeaders h = a.mode().equals("presigned") ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a))
+                    : CacheHeaders.of(a);
+            return new Reply(a.der(), "max-age=" + maxAge + ", public, no-transform, must-revalidate", h);
+        }
+        return new Reply(a.der(), "no-cache, no-store", null);
+    }
+
+    /**
+     * The DER of an RFC 5019 GET from its raw path ({@code /<base64>} or {@code /ocsp/<base64>}, %-escaped or not,
+     * standard or URL-safe base64); null when that is empty, too long or not base64. Read from the raw path: a path
+     * variable would have been URL-decoded again (and each '+' turned into a space), a good part of a GET's work.
+     */
+    static byte[] requestFromPath(String rawPath) {
+        int from = rawPath.startsWith("/ocsp/") ? 6 : rawPath.startsWith("/") ? 1 : 0;
+        int chars = rawPath.length() - from;
+        if (chars <= 0 || chars > MAX_GET_CHARS) {
+            return null;
+        }
+        // %-escapes decoded straight into the base64 bytes (URLDecoder's strings cost as much as the rest of a GET)
+        byte[] text = new byte[chars];
+        int length = 0;
+        boolean urlSafe = false;
+        for (int i = from; i < rawPath.length(); i++) {
+            int c = rawPath.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(rawPath.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    return null;
+                }
+                c = hi << 4 | lo;
+                i += 2;
+            }
+            if (c == ' ') {
+                c = '+';  // a '+' that someone decoded on the way
+            }
+            urlSafe |= c == '-' || c == '_';
+            text[length++] = (byte) c;
+        }
+        try {
+            return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(length == chars ? text : Arrays.copyOf(text, length));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String http(Instant t) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+    }
+
+    static String etag(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)).substring(0, 32);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

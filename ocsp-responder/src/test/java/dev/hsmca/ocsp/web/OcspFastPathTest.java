@@ -1,0 +1,280 @@
+package dev.hsmca.ocsp.web;
+
+import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.IssuerFilter;
+import dev.hsmca.ocsp.source.KnownIssuers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Which requests the Netty fast path answers and which it hands on to Micronaut (a recording stand-in here), and that
+ * pipelined answers keep their order either way. Real HTTP bytes through Netty's codec; no issuer is known, so every
+ * OCSP answer is {@code unauthorized}, which is enough to tell the two ways apart.
+ */
+class OcspFastPathTest {
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
+    static final byte[] REQUEST = request();
+    static final String GET_PATH = "/" + Base64.getEncoder().encodeToString(REQUEST).replace("/", "%2F").replace("+", "%2B")
+            .replace("=", "%3D");
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Warmup warmup = new Warmup(null, null, Duration.ZERO);
+    final OcspFastPath fastPath = new OcspFastPath(
+            new Responder(new IssuerFilter(new KnownIssuers(WarmupTest.NO_ISSUERS, CLOCK), q -> {
+                throw new AssertionError("no issuer is known");
+            }), null),
+            new OcspHttp(CLOCK, registry, warmup), CLOCK, true, 8192);
+    final Downstream micronaut = new Downstream();
+    final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), micronaut);
+
+    static byte[] request() {
+        try {
+            AlgorithmIdentifier sha1 = new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1);
+            CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(sha1, new DEROctetString(new byte[20]),
+                    new DEROctetString(new byte[20]), new org.bouncycastle.asn1.ASN1Integer(BigInteger.valueOf(7))));
+            return new OCSPReqBuilder().addRequest(id).build().getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stands in for Micronaut's handler: records what reaches it, answers each request when told. */
+    static final class Downstream extends ChannelInboundHandlerAdapter {
+        final List<String> seen = new ArrayList<>();
+        final List<String> owed = new ArrayList<>();
+        ChannelHandlerContext ctx;
+        boolean holding;
+        private String current;
+        private int bodyBytes;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            this.ctx = ctx;
+            if (msg instanceof HttpRequest r) {
+                current = r.method() + " " + r.uri();
+                bodyBytes = 0;
+            }
+            if (msg instanceof HttpContent c) {
+                bodyBytes += c.content().readableBytes();
+            }
+            if (msg instanceof LastHttpContent) {
+                seen.add(current + " " + bodyBytes);
+                owed.add("downstream " + current);
+                if (!holding) {
+                    answer();
+                }
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        void answer() {
+            for (String body : owed) {
+                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
+                r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+                ctx.writeAndFlush(r);
+            }
+            owed.clear();
+        }
+    }
+
+    record Reply(int status, Map<String, String> headers, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.ISO_8859_1);
+        }
+
+        int ocspStatus() throws Exception {
+            return new OCSPResp(body).getStatus();
+        }
+    }
+
+    void send(String... parts) {
+        for (String part : parts) {
+            channel.writeInbound(Unpooled.copiedBuffer(part, StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    static String post(String path, String type, byte[] body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: " + body.length
+                + "\r\n\r\n" + new String(body, StandardCharsets.ISO_8859_1);
+    }
+
+    static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    }
+
+    /** Every answer written so far, parsed in order. */
+    List<Reply> replies() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (ByteBuf b = channel.readOutbound(); b != null; b = channel.readOutbound()) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.readBytes(bytes);
+            b.release();
+            out.writeBytes(bytes);
+        }
+        byte[] all = out.toByteArray();
+        List<Reply> replies = new ArrayList<>();
+        int at = 0;
+        while (at < all.length) {
+            String rest = new String(all, at, all.length - at, StandardCharsets.ISO_8859_1);
+            int end = rest.indexOf("\r\n\r\n");
+            String[] lines = rest.substring(0, end).split("\r\n");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                String[] kv = lines[i].split(":", 2);
+                headers.put(kv[0].trim().toLowerCase(Locale.ROOT), kv[1].trim());
+            }
+            int length = Integer.parseInt(headers.get("content-length"));
+            int from = at + end + 4;
+            replies.add(new Reply(Integer.parseInt(lines[0].split(" ")[1]), headers,
+                    java.util.Arrays.copyOfRange(all, from, from + length)));
+            at = from + length;
+        }
+        return replies;
+    }
+
+    @Test
+    void answersAnOcspGetAndPostItselfWithTheControllersHeaders() throws Exception {
+        send(get(GET_PATH), get("/ocsp" + GET_PATH), post("/", "application/ocsp-request", REQUEST),
+                post("/ocsp", "Application/OCSP-Request; charset=binary", REQUEST));
+        List<Reply> replies = replies();
+        assertEquals(4, replies.size());
+        for (Reply r : replies) {
+            assertEquals(200, r.status());
+            assertEquals(Answer.UNAUTHORIZED, r.ocspStatus());
+            assertEquals("application/ocsp-response", r.headers().get("content-type"));
+            assertEquals("no-cache, no-store", r.headers().get("cache-control"));
+            assertEquals("Thu, 26 Nov 2026 12:00:00 GMT", r.headers().get("date"));
+        }
+        assertEquals(List.of(), micronaut.seen, "nothing reached the router");
+        assertEquals(4.0, registry.get("pki.ocsp.responses").tag("status", "unauthorized").counter().count());
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void aBodyInSeveralReadsIsCollectedWhole() throws Exception {
+        String whole = post("/ocsp", "application/ocsp-request", REQUEST);
+        int cut = whole.indexOf("\r\n\r\n") + 10;
+        send(whole.substring(0, cut));
+        assertEquals(List.of(), replies(), "no answer before the body is complete");
+        send(whole.substring(cut));
+        List<Reply> replies = replies();
+        assertEquals(1, replies.size());
+        assertEquals(Answer.UNAUTHORIZED, replies.get(0).ocspStatus());
+        assertEquals(List.of(), micronaut.seen);
+    }
+
+    @Test
+    void everythingElseGoesOnToMicronautWhole() {
+        String chunked = "POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(REQUEST.length) + "\r\n"
+                + new String(REQUEST, StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n";
+        String expect = post("/ocsp", "application/ocsp-request", REQUEST).replace("Host: x\r\n", "Host: x\r\nExpect: 100-continue\r\n");
+        send(get("/health"), get("/crl/issuing.crl"), get("/not*base64"), get("/" + Base64.getEncoder().encodeToString(new byte[12])),
+                post("/ocsp", "text/plain", REQUEST), post("/elsewhere", "application/ocsp-request", REQUEST),
+                post("/ocsp", "application/ocsp-request", new byte[0]),
+                post("/ocsp", "application/ocsp-request", new byte[8193]), chunked, expect);
+        assertEquals(List.of("GET /health 0", "GET /crl/issuing.crl 0", "GET /not*base64 0", "GET /AAAAAAAAAAAAAAAA 0",
+                "POST /ocsp " + REQUEST.length, "POST /elsewhere " + REQUEST.length,
+                "POST /ocsp 0", "POST /ocsp 8193", "POST /ocsp " + REQUEST.length, "POST /ocsp " + REQUEST.length), micronaut.seen);
+        List<Reply> replies = replies();
+        assertEquals(micronaut.seen.size(), replies.size());
+        for (Reply r : replies) {
+            assertTrue(r.text().startsWith("downstream "), r.text());
+        }
+        assertEquals(0, registry.find("pki.ocsp.responses").counters().size(), "the router's answers count there, not here");
+
+        // HEAD too (its answer has no body, so it is checked apart)
+        Downstream other = new Downstream();
+        EmbeddedChannel head = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), other);
+        head.writeInbound(Unpooled.copiedBuffer("HEAD " + GET_PATH + " HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertEquals(List.of("HEAD " + GET_PATH + " 0"), other.seen);
+    }
+
+    @Test
+    void pipelinedAnswersKeepTheirOrder() throws Exception {
+        micronaut.holding = true;
+        // one read: a request for the router, then OCSP requests that must wait their turn behind its answer
+        send(get("/health") + get(GET_PATH) + post("/ocsp", "application/ocsp-request", REQUEST));
+        assertEquals(List.of(), replies(), "nothing may overtake the router's pending answer");
+        assertEquals(List.of("GET /health 0", "GET " + GET_PATH + " 0", "POST /ocsp " + REQUEST.length), micronaut.seen);
+        micronaut.answer();
+        List<Reply> replies = replies();
+        assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH, "downstream POST /ocsp"),
+                replies.stream().map(Reply::text).toList());
+
+        // all answered: the next ones are the fast path's again, in order with one more for the router between them
+        send(get(GET_PATH) + get("/health") + get(GET_PATH));
+        assertEquals(2, micronaut.owed.size(), "the router holds /health and the GET behind it");
+        List<Reply> first = replies();
+        assertEquals(1, first.size(), "the first answered at once, the third waits behind the router's");
+        assertEquals(Answer.UNAUTHORIZED, first.get(0).ocspStatus());
+        micronaut.answer();
+        List<Reply> rest = replies();
+        assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH), rest.stream().map(Reply::text).toList());
+    }
+
+    @Test
+    void closesWhenTheClientAsksAndCountsNoWarmUp() throws Exception {
+        send("GET " + GET_PATH + " HTTP/1.1\r\nHost: x\r\nX-Ocsp-Warmup: " + warmup.secret() + "\r\n\r\n");
+        assertEquals(Answer.UNAUTHORIZED, replies().get(0).ocspStatus());
+        assertEquals(0, registry.find("pki.ocsp.responses").counters().size(), "the warm-up's own request is not counted");
+
+        send("GET " + GET_PATH + " HTTP/1.0\r\n\r\n");
+        Reply old = replies().get(0);
+        assertEquals(Answer.UNAUTHORIZED, old.ocspStatus());
+        assertNull(old.headers().get("connection"), "HTTP/1.0 closes by default");
+        assertFalse(channel.isOpen());
+
+        EmbeddedChannel second = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), new Downstream());
+        second.writeInbound(Unpooled.copiedBuffer(post("/ocsp", "application/ocsp-request", REQUEST)
+                .replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n") + get(GET_PATH), StandardCharsets.ISO_8859_1));
+        ByteBuf out = second.readOutbound();
+        String head = out.toString(StandardCharsets.ISO_8859_1);
+        out.release();
+        assertTrue(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
+        assertNull(second.readOutbound(), "nothing after the answer that closed the connection");
+        assertFalse(second.isOpen());
+    }
+}
