@@ -54,7 +54,17 @@ public class ResponderFactory {
     /** Both feed caches, closed together. */
     public record Caches(FeedCache<PresignedRow> responses, FeedCache<StatusRow> statuses) implements AutoCloseable {
         PresignedLookup presigned() {
-            return (serial, hash, issuer) -> responses.find(issuer, serial, hash);
+            return new PresignedLookup() {
+                @Override
+                public java.util.Optional<PresignedRow> find(String serial, String hash, String issuerId) {
+                    return responses.find(issuerId, serial, hash);
+                }
+
+                @Override
+                public boolean heldInMemory() {
+                    return responses.listening(); // rows found now are kept in the cache (or dropped on a change)
+                }
+            };
         }
 
         StatusLookup status() {

@@ -31,7 +31,7 @@ public final class PresignedSource implements Source {
             }
             if (row.isPresent()) {
                 return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned",
-                        row.get().status());
+                        row.get().status(), presigned.heldInMemory());
             }
         }
         return live != null ? live.respond(q) : Answer.error(Answer.UNAUTHORIZED);

@@ -6,4 +6,12 @@ import java.util.Optional;
 @FunctionalInterface
 public interface PresignedLookup {
     Optional<PresignedRow> find(String serial, String hash, String issuerId);
+
+    /**
+     * Whether the rows found are held in memory now (the same response array each time), not read afresh from the
+     * store: only then is it worth keeping what is derived from a response (its HTTP caching headers).
+     */
+    default boolean heldInMemory() {
+        return false;
+    }
 }

@@ -52,6 +52,7 @@ public class OcspHttp {
     /**
      * Made once per pre-signed response held in memory (the same array each time it is served), not per GET: the
      * hash and two dates were a good part of a GET's work. Weak keys: compared by identity, gone with the response.
+     * A response read afresh from the store (no change feed, as on H2) is never found again, so it is not kept.
      */
     private final Cache<byte[], CacheHeaders> cacheHeaders = Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
 
@@ -61,6 +62,12 @@ public class OcspHttp {
         this.warmup = warmup;
         this.latency = Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
                 .register(registry);
+    }
+
+    /** How many responses' headers are kept (for tests). */
+    long keptHeaders() {
+        cacheHeaders.cleanUp();
+        return cacheHeaders.estimatedSize();
     }
 
     /** {@code pki_ocsp_responses_total{status, mode}} and {@code pki_ocsp_request_seconds}, for clients only. */
@@ -79,8 +86,7 @@ public class OcspHttp {
     Reply reply(Answer a, boolean get) {
         if (get && a.successful() && a.nextUpdate() != null) {
             long maxAge = Math.max(0, Duration.between(clock.instant(), a.nextUpdate()).getSeconds());
-            CacheHeaders h = a.mode().equals("presigned") ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a))
-                    : CacheHeaders.of(a);
+            CacheHeaders h = a.held() ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a)) : CacheHeaders.of(a);
             return new Reply(a.der(), "max-age=" + maxAge + ", public, no-transform, must-revalidate", h);
         }
         return new Reply(a.der(), "no-cache, no-store", null);

@@ -62,6 +62,24 @@ class SourcesTest {
     }
 
     @Test
+    void aPresignedAnswerSaysWhetherItsResponseIsHeldInMemory() throws Exception {
+        PresignedLookup fromStore = presigned(NOW.plusSeconds(60));
+        PresignedLookup inMemory = new PresignedLookup() {
+            @Override
+            public Optional<PresignedRow> find(String serial, String hash, String issuerId) {
+                return fromStore.find(serial, hash, issuerId);
+            }
+
+            @Override
+            public boolean heldInMemory() {
+                return true;
+            }
+        };
+        assertEquals(false, new PresignedSource(fromStore, null, CLOCK).respond(query(ACTIVE, null)).held());
+        assertEquals(true, new PresignedSource(inMemory, null, CLOCK).respond(query(ACTIVE, null)).held());
+    }
+
+    @Test
     void liveSigningOnlyForTheIssuerItsSignerSpeaksFor() throws Exception {
         KeyPair pair = ecKey();
         SigningKey key = software("ocsp", pair);
