@@ -55,7 +55,11 @@ class OcspEndToEndTest implements TestPropertyProvider {
 
     @BeforeAll
     void start() throws Exception {
-        responder = ResponderProcess.start(PORT, APP.shared(), true);
+        // live answers on the lane, as with a network HSM (SoftHSM's default signs on the event loops; the other
+        // responder tests cover that)
+        Map<String, String> props = new java.util.HashMap<>(APP.shared());
+        props.put("pki.ocsp.live-threads", "2");
+        responder = ResponderProcess.start(PORT, props, true);
         dir = Files.createTempDirectory("ocsp-e2e");
         serial = E2e.issueLeaf(APP, server.getPort(), dir);
     }
@@ -104,6 +108,9 @@ class OcspEndToEndTest implements TestPropertyProvider {
         // Two CertIDs in one request.
         Shell.Result two = ocsp("-cert", "leaf.pem", "-serial", "0x99", "-no_nonce");
         assertTrue(two.output().contains("leaf.pem: good") && two.output().contains("0x99: unknown"), two.output());
+        // the nonce answers were signed on the lane (pki.ocsp.live-threads=2 here), not on an event loop
+        Shell.Result threads = Shell.exec(dir, "jcmd", Long.toString(responder.pid()), "Thread.print");
+        assertTrue(threads.output().contains("\"ocsp-live-1\""), threads.output());
     }
 
     @Test

@@ -7,19 +7,38 @@ import dev.hsmca.ocsp.source.RequestParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The assembled chain: parse → filter → (cache →) pre-signed or live. A request with a nonce goes to the live
  * chain when there is one. A store that does not answer gives {@code tryLater}, never an exception.
+ * <p>
+ * With an HSM, {@link #answerAsync} keeps the HSM off the caller's thread (an event loop): a pre-signed answer found
+ * without the HSM ({@code keyless}) is returned at once; anything that may sign goes to the {@link LiveLane}, whose
+ * fallback is that pre-signed answer (without the nonce) or {@code tryLater}.
  */
 public final class Responder {
     private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
 
     private final IssuerFilter main;
     private final IssuerFilter nonceChain;
+    private final IssuerFilter keyless;
+    private final LiveLane lane;
 
+    /** Without an HSM: every answer is worked out on the caller's thread. */
     public Responder(IssuerFilter main, IssuerFilter nonceChain) {
+        this(main, nonceChain, null, null);
+    }
+
+    /**
+     * @param keyless the pre-signed chain alone (never signs), or null (live mode)
+     * @param lane    where answers that may sign are worked out, or null (no HSM)
+     */
+    public Responder(IssuerFilter main, IssuerFilter nonceChain, IssuerFilter keyless, LiveLane lane) {
         this.main = main;
         this.nonceChain = nonceChain;
+        this.keyless = keyless;
+        this.lane = lane;
     }
 
     public Answer answer(byte[] der) {
@@ -32,9 +51,47 @@ public final class Responder {
         return answer(query);
     }
 
+    /** The answer, worked out on this thread (the HSM included). */
     public Answer answer(OcspQuery query) {
+        return respond(query.nonce() != null && nonceChain != null ? nonceChain : main, query);
+    }
+
+    public CompletableFuture<Answer> answerAsync(byte[] der) {
         try {
-            return (query.nonce() != null && nonceChain != null ? nonceChain : main).respond(query);
+            return answerAsync(RequestParser.parse(der));
+        } catch (RequestParser.Malformed e) {
+            return CompletableFuture.completedFuture(Answer.error(Answer.MALFORMED));
+        }
+    }
+
+    /** The answer: done at once when it needs no HSM, else from the lane (which has a fallback for a slow HSM). */
+    public CompletableFuture<Answer> answerAsync(OcspQuery query) {
+        if (lane == null) {
+            return CompletableFuture.completedFuture(answer(query));
+        }
+        if (keyless != null && (query.nonce() == null || nonceChain == null)) {
+            Answer presigned = respond(keyless, query);
+            if (presigned.successful()) {
+                return CompletableFuture.completedFuture(presigned);
+            }
+        }
+        return lane.submit(() -> answer(query), () -> fallback(query));
+    }
+
+    /** When the HSM is too slow or the lane full: the pre-signed answer if there is one, else tryLater. */
+    private Answer fallback(OcspQuery query) {
+        if (keyless != null) {
+            Answer presigned = respond(keyless, query);
+            if (presigned.successful()) {
+                return presigned;
+            }
+        }
+        return Answer.error(Answer.TRY_LATER);
+    }
+
+    private static Answer respond(IssuerFilter chain, OcspQuery query) {
+        try {
+            return chain.respond(query);
         } catch (RuntimeException e) {
             LOG.warn("OCSP answer failed, replying tryLater: {}", e.toString());
             return Answer.error(Answer.TRY_LATER);

@@ -15,6 +15,11 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param presignedCacheEntries pre-signed responses held in memory, and as many certificate statuses when this
  *                        responder signs (PostgreSQL only, kept true by its change feed; about 1 KiB each); 0 reads
  *                        the store on every request
+ * @param liveThreads     threads that may call the HSM at once, off the event loops; 0 calls it on the event loops
+ *                        (fastest, for an in-process HSM); -1 (default): 0 with SoftHSM, else two per core
+ * @param liveQueue       answers that may wait for one of them; more get the fallback at once
+ * @param liveTimeout     how long an answer may wait for the HSM before it gets the fallback (the pre-signed answer
+ *                        without the nonce, else tryLater)
  */
 @ConfigurationProperties("pki.ocsp")
 public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
@@ -23,7 +28,10 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
                               @Bindable(defaultValue = "96") int validityHours,
                               @Bindable(defaultValue = "60") int cacheSeconds,
                               @Bindable(defaultValue = "100000") int cacheEntries,
-                              @Bindable(defaultValue = "20000") int presignedCacheEntries) {
+                              @Bindable(defaultValue = "20000") int presignedCacheEntries,
+                              @Bindable(defaultValue = "-1") int liveThreads,
+                              @Bindable(defaultValue = "1000") int liveQueue,
+                              @Bindable(defaultValue = "2s") java.time.Duration liveTimeout) {
 
     /** Where answers come from. */
     public enum Mode {
@@ -50,9 +58,11 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
         // parsed here, strictly: a typo stops the start, naming the key (a bound enum would fall back silently)
         parse("pki.ocsp.mode", mode, Mode.class);
         parse("pki.ocsp.signer", signer, Signer.class);
-        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0 || presignedCacheEntries < 0) {
-            throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours must be at least 1, "
-                    + "cache-seconds, cache-entries and presigned-cache-entries at least 0");
+        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0 || presignedCacheEntries < 0 || liveThreads < -1
+                || liveQueue < 1 || liveTimeout == null || liveTimeout.isNegative() || liveTimeout.isZero()) {
+            throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours, live-queue must be at least 1, "
+                    + "cache-seconds, cache-entries, presigned-cache-entries at least 0, live-threads at least -1, "
+                    + "live-timeout positive");
         }
     }
 
@@ -62,6 +72,19 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
 
     public Signer signerKey() {
         return parse("pki.ocsp.signer", signer, Signer.class);
+    }
+
+    /**
+     * The lane's threads: as set; by default none for SoftHSM (a library in this process, reading local files: the
+     * lane's two thread hops halved live answers at 2 connections in OcspBench), two per core for any other HSM
+     * (a network HSM can stop answering, and PKCS#11 calls have no timeout).
+     */
+    public int laneThreads(String hsmLibrary) {
+        if (liveThreads >= 0) {
+            return liveThreads;
+        }
+        boolean inProcess = hsmLibrary != null && hsmLibrary.endsWith("libsofthsm2.so");
+        return inProcess ? 0 : 2 * Runtime.getRuntime().availableProcessors();
     }
 
     public boolean live() {

@@ -92,7 +92,7 @@ public class ResponderFactory {
 
     @Singleton
     Responder responder(ResponderConfig config, HsmSettings hsm, KnownIssuers issuers, Store.Issuers issuerRows,
-                        Caches caches, Clock clock) {
+                        Caches caches, Clock clock, MeterRegistry registry) {
         StatusLookup statuses = caches.status();
         Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
         if (config.live() && live == null) {
@@ -102,7 +102,13 @@ public class ResponderFactory {
                 : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
         Source main = config.live() ? cachedLive : new PresignedSource(caches.presigned(), cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
-        return new Responder(new IssuerFilter(issuers, main), nonceChain);
+        int threads = config.laneThreads(hsm.library());
+        if (live == null || threads == 0) {
+            return new Responder(new IssuerFilter(issuers, main), nonceChain);
+        }
+        IssuerFilter keyless = config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
+        LiveLane lane = LiveLane.bounded(threads, config.liveQueue(), config.liveTimeout(), registry);
+        return new Responder(new IssuerFilter(issuers, main), nonceChain, keyless, lane);
     }
 
     /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */

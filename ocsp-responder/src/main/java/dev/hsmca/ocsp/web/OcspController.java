@@ -12,6 +12,8 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * RFC 6960 over HTTP: POST of application/ocsp-request to {@code /} or {@code /ocsp}, and RFC 5019 GET with the
  * base64 (URL-encoded) request in the path. GET answers carry the RFC 5019 caching headers. Most requests are
@@ -29,19 +31,20 @@ public class OcspController {
     }
 
     @Post(uris = {"/", "/ocsp"}, consumes = OcspHttp.REQUEST, produces = OcspHttp.RESPONSE)
-    public HttpResponse<byte[]> post(@Nullable @Body byte[] body, @Nullable @Header(Warmup.HEADER) String warming) {
+    public CompletableFuture<HttpResponse<byte[]>> post(@Nullable @Body byte[] body,
+                                                        @Nullable @Header(Warmup.HEADER) String warming) {
         long start = System.nanoTime();
-        return render(http.measured(responder.answer(body), start, warming), false);
+        return responder.answerAsync(body).thenApply(a -> render(http.measured(a, start, warming), false));
     }
 
     @Get(uris = {"/{+encoded}"}, produces = OcspHttp.RESPONSE)
-    public HttpResponse<byte[]> get(HttpRequest<?> request, @Nullable @Header(Warmup.HEADER) String warming) {
+    public CompletableFuture<HttpResponse<byte[]>> get(HttpRequest<?> request, @Nullable @Header(Warmup.HEADER) String warming) {
         long start = System.nanoTime();
         byte[] der = OcspHttp.requestFromPath(request.getUri().getRawPath());
         if (der == null) {
-            return render(http.measured(Answer.error(Answer.MALFORMED), start, warming), false);
+            return CompletableFuture.completedFuture(render(http.measured(Answer.error(Answer.MALFORMED), start, warming), false));
         }
-        return render(http.measured(responder.answer(der), start, warming), true);
+        return responder.answerAsync(der).thenApply(a -> render(http.measured(a, start, warming), true));
     }
 
     private HttpResponse<byte[]> render(Answer a, boolean get) {

@@ -34,6 +34,8 @@ import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Answers plain OCSP requests in the Netty pipeline, before Micronaut's router: an RFC 5019 GET whose path parses as
@@ -166,11 +168,18 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         private long started;
         private boolean flushPending;
         private boolean closing;
+        /** An answer is being worked out off the event loop (the HSM): what arrives meanwhile waits, in order. */
+        private boolean waiting;
+        private final ArrayDeque<Object> held = new ArrayDeque<>();
+        /** Micronaut asked for more data while an answer was owed: asked on once it is written. */
+        private boolean readWanted;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (closing) {
                 ReferenceCountUtil.release(msg);
+            } else if (waiting) {
+                held.add(msg);
             } else if (msg instanceof HttpRequest req) {
                 request(ctx, req);
             } else if (msg instanceof HttpContent content) {
@@ -189,7 +198,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                     if (query != null) {
                         dropping = !last;
                         ReferenceCountUtil.release(req);
-                        answer(ctx, req, http.measured(responder.answer(query), start, req.headers().get(Warmup.HEADER)), true);
+                        reply(ctx, req, responder.answerAsync(query), start, true);
                         return;
                     }
                 } else if (req.method() == HttpMethod.POST) {
@@ -238,8 +247,74 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                 byte[] der = received == body.length ? body : null;  // a short body is no request
                 post = null;
                 body = null;
-                answer(ctx, req, http.measured(responder.answer(der), started, req.headers().get(Warmup.HEADER)), false);
+                reply(ctx, req, der == null ? CompletableFuture.completedFuture(Answer.error(Answer.MALFORMED))
+                        : responder.answerAsync(der), started, false);
             }
+        }
+
+        /** Answers now when the answer is ready; else once the lane has it, holding what arrives meanwhile. */
+        private void reply(ChannelHandlerContext ctx, HttpRequest req, CompletableFuture<Answer> answer, long start,
+                           boolean get) {
+            String warming = req.headers().get(Warmup.HEADER);
+            if (answer.isDone()) {
+                answer(ctx, req, http.measured(answer.join(), start, warming), get);
+                return;
+            }
+            waiting = true;
+            answer.whenComplete((a, failure) -> ctx.executor().execute(() ->
+                    resume(ctx, req, http.measured(a != null ? a : Answer.error(Answer.TRY_LATER), start, warming), get)));
+        }
+
+        private void resume(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
+            waiting = false;
+            if (!ctx.channel().isActive()) {
+                releaseHeld();
+                return;
+            }
+            answer(ctx, req, a, get);
+            boolean any = !held.isEmpty();
+            while (!waiting && !closing && !held.isEmpty()) {
+                channelRead(ctx, held.poll());
+            }
+            if (closing) {
+                releaseHeld();
+            }
+            if (any) {
+                channelReadComplete(ctx); // the end of this batch for Micronaut too (it flushes and reads on)
+            } else if (flushPending) {
+                flushPending = false;
+                ctx.flush();
+            }
+            if (!waiting && readWanted) {
+                readWanted = false;
+                ctx.read();
+            }
+        }
+
+        private void releaseHeld() {
+            for (Object m = held.poll(); m != null; m = held.poll()) {
+                ReferenceCountUtil.release(m);
+            }
+        }
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            if (waiting) {
+                readWanted = true;
+            } else {
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            releaseHeld();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            releaseHeld();
         }
 
         private void answer(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {

@@ -24,6 +24,7 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.junit.jupiter.api.Test;
@@ -253,6 +254,64 @@ class OcspFastPathTest {
         micronaut.answer();
         List<Reply> rest = replies();
         assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH), rest.stream().map(Reply::text).toList());
+    }
+
+    /** An answer worked out off the event loop (the HSM's lane): later requests wait for it, in order. */
+    @Test
+    void whileAnAnswerIsOffTheLoopLaterRequestsWaitTheirTurn() throws Exception {
+        java.util.concurrent.CountDownLatch hsm = new java.util.concurrent.CountDownLatch(1);
+        Answer signed = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, 0, CLOCK.instant(), CLOCK.instant().plusSeconds(60),
+                "live", "good");
+        dev.hsmca.ocsp.source.Source live = q -> {
+            try {
+                hsm.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return signed;
+        };
+        KnownIssuers any = new KnownIssuers(null, CLOCK) {
+            @Override
+            public java.util.Optional<Issuer> find(CertificateID id, String hash) {
+                return java.util.Optional.of(new Issuer(new dev.hsmca.ocsp.store.IssuerRow("issuing-1", "issuing", "root-1",
+                        "01", "", "", "", "", CLOCK.instant(), new byte[0], true), null));
+            }
+        };
+        Responder responder = new Responder(new IssuerFilter(any, q -> signed), new IssuerFilter(any, live),
+                new IssuerFilter(any, q -> Answer.error(Answer.UNAUTHORIZED)),
+                dev.hsmca.ocsp.LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
+        OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup), CLOCK, true, 8192);
+        Downstream router = new Downstream();
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), router);
+
+        byte[] withNonce = new OCSPReqBuilder().addRequest(new OCSPReq(REQUEST).getRequestList()[0].getCertID())
+                .setRequestExtensions(new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
+                        org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+                        new DEROctetString(new DEROctetString(new byte[16]).getEncoded())))).build().getEncoded();
+        ch.writeInbound(Unpooled.copiedBuffer(post("/ocsp", "application/ocsp-request", withNonce) + get("/health")
+                + get(GET_PATH), StandardCharsets.ISO_8859_1));
+        ch.runPendingTasks();
+        assertNull(ch.readOutbound(), "nothing before the signed answer");
+        assertEquals(List.of(), router.seen, "the router's request waits too");
+
+        hsm.countDown();
+        StringBuilder all = new StringBuilder();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (all.toString().split("HTTP/1.1 200", -1).length < 4 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            ch.runPendingTasks();
+            for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
+                all.append(((ByteBuf) o).toString(StandardCharsets.ISO_8859_1));
+                ((ByteBuf) o).release();
+            }
+        }
+        assertEquals(List.of("GET /health 0"), router.seen, "then the rest, in order");
+        String text = all.toString();
+        int signedAt = text.indexOf("application/ocsp-response");
+        int healthAt = text.indexOf("downstream GET /health");
+        int getAt = text.indexOf("application/ocsp-response", healthAt);
+        assertTrue(signedAt >= 0 && signedAt < healthAt && healthAt < getAt, text);
+        assertTrue(ch.isOpen());
     }
 
     @Test

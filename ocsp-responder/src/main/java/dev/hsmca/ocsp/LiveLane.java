@@ -1,0 +1,82 @@
+package dev.hsmca.ocsp;
+
+import dev.hsmca.ocsp.source.Answer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Where answers that may need the HSM are worked out: a bounded pool of its own, off the event loops. A PKCS#11 call
+ * has no timeout, and a network HSM can stop answering; signing on the event loops would then stop every answer,
+ * pre-signed ones and {@code /health} included. Here a call that takes longer than {@code pki.ocsp.live-timeout}, or
+ * finds the lane full ({@code live-threads} busy and {@code live-queue} waiting), gets the fallback at once (the
+ * pre-signed answer without the nonce, as RFC 5019 allows, else {@code tryLater}), counted in
+ * {@code pki_ocsp_live_shed_total{reason}}; the stuck call keeps only its own lane thread.
+ */
+public final class LiveLane {
+    private final Executor executor;
+    private final Duration timeout;
+    private final Counter full;
+    private final Counter slow;
+
+    LiveLane(Executor executor, Duration timeout, MeterRegistry registry) {
+        this.executor = executor;
+        this.timeout = timeout;
+        this.full = shed(registry, "full");
+        this.slow = shed(registry, "timeout");
+    }
+
+    /** A lane of {@code threads} daemon threads and a queue of {@code queue} waiting answers. */
+    public static LiveLane bounded(int threads, int queue, Duration timeout, MeterRegistry registry) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue), r -> {
+                    Thread t = new Thread(r, "ocsp-live-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        return new LiveLane(pool, timeout, registry);
+    }
+
+    private static Counter shed(MeterRegistry registry, String reason) {
+        return Counter.builder("pki.ocsp.live.shed").tag("reason", reason)
+                .description("Answers that needed the HSM but got the fallback: lane full, or the HSM too slow")
+                .register(registry);
+    }
+
+    /** {@code work} on the lane, or {@code fallback} when the lane is full or {@code work} takes too long. */
+    public CompletableFuture<Answer> submit(Supplier<Answer> work, Supplier<Answer> fallback) {
+        CompletableFuture<Answer> done = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                if (done.isDone()) {
+                    return; // given up on while it waited: no HSM call for nobody
+                }
+                try {
+                    done.complete(work.get());
+                } catch (Throwable t) {
+                    done.complete(Answer.error(Answer.TRY_LATER));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            full.increment();
+            return CompletableFuture.completedFuture(fallback.get());
+        }
+        return done.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(a -> {
+            if (a != null) {
+                return a;
+            }
+            slow.increment();
+            return fallback.get();
+        });
+    }
+}
