@@ -41,16 +41,6 @@ public final class Responder {
         this.lane = lane;
     }
 
-    public Answer answer(byte[] der) {
-        OcspQuery query;
-        try {
-            query = RequestParser.parse(der);
-        } catch (RequestParser.Malformed e) {
-            return Answer.error(Answer.MALFORMED);
-        }
-        return answer(query);
-    }
-
     /** The answer, worked out on this thread (the HSM included). */
     public Answer answer(OcspQuery query) {
         return respond(query.nonce() != null && nonceChain != null ? nonceChain : main, query);
@@ -69,24 +59,28 @@ public final class Responder {
         if (lane == null) {
             return CompletableFuture.completedFuture(answer(query));
         }
-        if (keyless != null && (query.nonce() == null || nonceChain == null)) {
-            Answer presigned = respond(keyless, query);
-            if (presigned.successful()) {
+        if (query.nonce() == null || nonceChain == null) {
+            Answer presigned = presigned(query);
+            if (presigned != null) {
                 return CompletableFuture.completedFuture(presigned);
             }
+            // nothing pre-signed was found just now: a slow HSM or a full lane gets tryLater without a second look
+            return lane.submit(() -> answer(query), () -> Answer.error(Answer.TRY_LATER));
         }
-        return lane.submit(() -> answer(query), () -> fallback(query));
+        // a nonce: when the HSM is too slow or the lane full, the pre-signed answer if there is one, else tryLater
+        return lane.submit(() -> answer(query), () -> {
+            Answer presigned = presigned(query);
+            return presigned != null ? presigned : Answer.error(Answer.TRY_LATER);
+        });
     }
 
-    /** When the HSM is too slow or the lane full: the pre-signed answer if there is one, else tryLater. */
-    private Answer fallback(OcspQuery query) {
-        if (keyless != null) {
-            Answer presigned = respond(keyless, query);
-            if (presigned.successful()) {
-                return presigned;
-            }
+    /** The pre-signed answer found without the HSM, or null (none, or no keyless chain: live mode). */
+    private Answer presigned(OcspQuery query) {
+        if (keyless == null) {
+            return null;
         }
-        return Answer.error(Answer.TRY_LATER);
+        Answer a = respond(keyless, query);
+        return a.successful() ? a : null;
     }
 
     private static Answer respond(IssuerFilter chain, OcspQuery query) {

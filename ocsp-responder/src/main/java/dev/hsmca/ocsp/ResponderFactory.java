@@ -102,13 +102,14 @@ public class ResponderFactory {
                 : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
         Source main = config.live() ? cachedLive : new PresignedSource(caches.presigned(), cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
+        IssuerFilter mainChain = new IssuerFilter(issuers, main);
         int threads = config.laneThreads(hsm.library());
         if (live == null || threads == 0) {
-            return new Responder(new IssuerFilter(issuers, main), nonceChain);
+            return new Responder(mainChain, nonceChain);
         }
         IssuerFilter keyless = config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
         LiveLane lane = LiveLane.bounded(threads, config.liveQueue(), config.liveTimeout(), registry);
-        return new Responder(new IssuerFilter(issuers, main), nonceChain, keyless, lane);
+        return new Responder(mainChain, nonceChain, keyless, lane);
     }
 
     /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */

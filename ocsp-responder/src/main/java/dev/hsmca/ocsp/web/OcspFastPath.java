@@ -244,11 +244,10 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             }
             if (content instanceof LastHttpContent) {
                 HttpRequest req = post;
-                byte[] der = received == body.length ? body : null;  // a short body is no request
+                byte[] der = received == body.length ? body : null;  // a short body is no request: malformedRequest
                 post = null;
                 body = null;
-                reply(ctx, req, der == null ? CompletableFuture.completedFuture(Answer.error(Answer.MALFORMED))
-                        : responder.answerAsync(der), started, false);
+                reply(ctx, req, responder.answerAsync(der), started, false);
             }
         }
 

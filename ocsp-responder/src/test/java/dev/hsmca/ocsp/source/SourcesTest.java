@@ -118,7 +118,7 @@ class SourcesTest {
         };
         Responder responder = new Responder(new IssuerFilter(issuers, live), null);
         byte[] request = new OCSPReqBuilder().addRequest(RequestParserTest.id(7)).build().getEncoded();
-        assertEquals(Answer.TRY_LATER, responder.answer(request).status());
+        assertEquals(Answer.TRY_LATER, responder.answerAsync(request).join().status());
     }
 
     static Store.Statuses noStatuses() {
