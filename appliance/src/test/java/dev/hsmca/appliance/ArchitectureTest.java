@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The appliance's structure, enforced: web edge → services → domain → store, with the X.509 helpers and the core
+ * The appliance's structure, enforced: web edge → services → policy authority → domain → store, with the X.509 helpers and the core
  * library below everything; no package cycles at any depth; HTTP only at the edge. See docs/architecture.md.
  */
 class ArchitectureTest {
@@ -35,6 +35,7 @@ class ArchitectureTest {
                 .layer("Cli").definedBy("..appliance.cli..")
                 .layer("Web").definedBy("..appliance.web..")
                 .layer("Services").definedBy(SERVICES)
+                .layer("Policy").definedBy("..appliance.policy..")
                 .layer("Domain").definedBy("..appliance.domain..")
                 .layer("Store").definedBy("..appliance.store..")
                 .layer("X509").definedBy("..appliance.x509..")
@@ -42,8 +43,9 @@ class ArchitectureTest {
                 .whereLayer("Cli").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Web").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Services").mayOnlyBeAccessedByLayers("Web", "Cli", "Services")
-                .whereLayer("Domain").mayOnlyBeAccessedByLayers("Web", "Cli", "Services")
-                .whereLayer("Store").mayOnlyBeAccessedByLayers("Web", "Cli", "Services", "Domain")
+                .whereLayer("Policy").mayOnlyBeAccessedByLayers("Web", "Cli", "Services")
+                .whereLayer("Domain").mayOnlyBeAccessedByLayers("Web", "Cli", "Services", "Policy")
+                .whereLayer("Store").mayOnlyBeAccessedByLayers("Web", "Cli", "Services", "Policy", "Domain")
                 .check(CLASSES);
     }
 

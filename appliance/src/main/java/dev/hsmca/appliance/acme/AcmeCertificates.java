@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.RenewalWindow;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.store.AcmeOrder;
@@ -63,7 +64,7 @@ public class AcmeCertificates {
             throw AcmeProblem.malformed("certificate is not a base64url DER certificate");
         }
         String serial = cert.getSerialNumber().toString(16);
-        CertificateRecord record = certificates.findById(serial)
+        CertificateRecord record = certificates.lockById(serial)
                 .filter(r -> Arrays.equals(r.certificateDer(), der(cert)))
                 .orElseThrow(() -> AcmeProblem.unauthorized("this CA did not issue that certificate"));
         if (req.account() != null) {
@@ -75,13 +76,22 @@ public class AcmeCertificates {
             throw AcmeProblem.unauthorized("the request is signed neither by the account nor by the certificate's key");
         }
         int code = req.payload().get("reason") instanceof Number n ? n.intValue() : 0;
-        RevocationReason reason = Arrays.stream(RevocationReason.values())
-                .filter(r -> r.code() == code && r != RevocationReason.REMOVE_FROM_CRL).findFirst()
+        RevocationReason reason = Arrays.stream(RevocationReason.values()).filter(r -> r.code() == code).findFirst()
                 .orElseThrow(() -> AcmeProblem.badRevocationReason("reason " + code + " is not one this CA accepts"));
         if (record.status() == CertificateStatus.REVOKED) {
             throw AcmeProblem.alreadyRevoked("certificate " + serial + " is already revoked");
         }
-        revocations.apply(record, reason, req.account() != null ? "acme:" + req.account().id() : "acme:certificate-key");
+        try {
+            revocations.apply(record, reason, Entitlement.Source.ACME,
+                    req.account() != null ? "acme:" + req.account().id() : "acme:certificate-key");
+        } catch (AcmeProblem e) {
+            throw e;
+        } catch (dev.hsmca.appliance.domain.PkiException e) {
+            if (e.kind() == dev.hsmca.appliance.domain.PkiException.Kind.FORBIDDEN) {
+                throw AcmeProblem.badRevocationReason(e.getMessage()); // a holder's reasons only (RFC 8555 §7.6)
+            }
+            throw e;
+        }
     }
 
     /** RFC 9773: {@code base64url(AKI keyIdentifier) "." base64url(serial)}; the CA's window for that certificate. */

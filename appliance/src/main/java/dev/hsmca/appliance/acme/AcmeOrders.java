@@ -3,11 +3,12 @@ package dev.hsmca.appliance.acme;
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiMetrics;
-import dev.hsmca.appliance.domain.Profile;
-import dev.hsmca.appliance.domain.Profiles;
-import dev.hsmca.appliance.issuance.CsrInspector;
-import dev.hsmca.appliance.issuance.InspectedCsr;
-import dev.hsmca.appliance.issuance.IssuancePipeline;
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.issuance.RegistrationAuthority;
+import dev.hsmca.appliance.policy.CertificateAsk;
+import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeAuthorization;
 import dev.hsmca.appliance.store.AcmeChallenge;
@@ -51,25 +52,21 @@ public class AcmeOrders {
     private final AcmeRepositories.Authorizations authorizations;
     private final AcmeRepositories.Challenges challenges;
     private final AcmeAccounts accounts;
-    private final Profiles profiles;
-    private final CsrInspector inspector;
-    private final IssuancePipeline pipeline;
+    private final RegistrationAuthority ra;
     private final AcmeConfig config;
     private final AuditLog audit;
     private final PkiMetrics metrics;
     private final Clock clock;
 
     public AcmeOrders(AcmeRepositories.Orders orders, AcmeRepositories.Authorizations authorizations,
-                      AcmeRepositories.Challenges challenges, AcmeAccounts accounts, Profiles profiles,
-                      CsrInspector inspector, IssuancePipeline pipeline, AcmeConfig config, AuditLog audit,
+                      AcmeRepositories.Challenges challenges, AcmeAccounts accounts, RegistrationAuthority ra,
+                      AcmeConfig config, AuditLog audit,
                       PkiMetrics metrics, Clock clock) {
         this.orders = orders;
         this.authorizations = authorizations;
         this.challenges = challenges;
         this.accounts = accounts;
-        this.profiles = profiles;
-        this.inspector = inspector;
-        this.pipeline = pipeline;
+        this.ra = ra;
         this.config = config;
         this.audit = audit;
         this.metrics = metrics;
@@ -169,8 +166,11 @@ public class AcmeOrders {
                         + (result.valid() ? "" : ": " + result.detail()));
     }
 
-    /** Finalize (§7.4): the CSR must name exactly the order's names; one finalize issues, the others are refused. */
-    @Transactional
+    /**
+     * Finalize (§7.4): the CSR must name exactly the order's names. The registration authority decides and signs
+     * with no transaction open; the write that stores the certificate moves the order from ready, so of racing
+     * finalizes one issues and the others are refused.
+     */
     public OrderView finalizeOrder(AcmeRequest req, String id) {
         long start = System.nanoTime();
         AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
@@ -179,44 +179,63 @@ public class AcmeOrders {
         if (o.expiresAt().isBefore(clock.instant())) {
             throw AcmeProblem.orderNotReady("order " + id + " expired");
         }
-        if (orders.transition(id, "ready", "processing") != 1) {
+        if (!"ready".equals(o.status())) {
             metrics.acmeFinalized(System.nanoTime() - start, false);
-            throw AcmeProblem.orderNotReady("order " + id + " is " + o.status() + ", not ready: every authorization must be valid first");
+            throw notReady(id, o.status());
         }
         Object csrField = req.requirePayload().get("csr");
         if (!(csrField instanceof String csrB64)) {
             throw AcmeProblem.malformed("finalize needs csr (base64url DER)");
         }
-        InspectedCsr csr;
+        String csrPem;
         try {
-            csr = inspector.inspect(pem(Base64.getUrlDecoder().decode(csrB64)));
+            csrPem = pem(Base64.getUrlDecoder().decode(csrB64));
         } catch (IllegalArgumentException e) {
             throw AcmeProblem.badCsr("csr is not base64url");
-        } catch (dev.hsmca.appliance.domain.PkiException e) {
-            throw AcmeProblem.badCsr(e.getMessage());
-        }
-        Set<String> ordered = new TreeSet<>(NameLists.split(o.identifiers()));
-        Set<String> asked = new TreeSet<>(csr.dnsNames());
-        if (csr.commonName() != null && !csr.commonName().isBlank()) {
-            asked.add(csr.commonName().toLowerCase(Locale.ROOT));
-        }
-        if (!csr.ipAddresses().isEmpty() || !asked.equals(ordered)) {
-            throw AcmeProblem.badCsr("the CSR names " + asked + (csr.ipAddresses().isEmpty() ? "" : " and IP addresses")
-                    + " but the order is for " + ordered);
         }
         AcmeEabKey binding = accounts.binding(account).orElse(null);
-        Profile profile = profiles.requestable(binding == null ? config.defaultProfile() : binding.profile());
-        Duration validity = Duration.ofDays(Math.min(config.validityDays(), profile.maxValidityDays()));
-        List<String> dns = new ArrayList<>(NameLists.split(o.identifiers()));
-        IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(dns.get(0), dns, List.of(), csr, profile, validity));
-        pipeline.record(signed, binding == null ? null : binding.service(), null);
-        orders.issued(id, signed.serial());
-        audit.record("acme:" + account.id(), "certificate.issue", "certificate:" + signed.serial(), AuditLog.OK,
-                "acme order=" + id + " profile=" + profile.name() + " service=" + (binding == null ? null : binding.service())
-                        + " dns=" + dns);
+        try {
+            ra.issue(new IssuanceCommand(IssuanceCommand.Channel.ACME, entitlement(account, binding, o), csrPem, null,
+                    null, null, CertificateAsk.Identity.EXACT, null, new IssuanceCommand.Claim() {
+                        @Override
+                        public void before(String serial) {
+                            if (orders.transition(id, "ready", "processing") != 1) {
+                                throw notReady(id, "no longer ready");
+                            }
+                        }
+
+                        @Override
+                        public void after(CertificateRecord stored) {
+                            orders.issued(id, stored.serial());
+                        }
+                    }, "order=" + id));
+        } catch (AcmeProblem e) {
+            metrics.acmeFinalized(System.nanoTime() - start, false);
+            throw e;
+        } catch (PkiException e) {
+            metrics.acmeFinalized(System.nanoTime() - start, false);
+            if (e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN) {
+                throw AcmeProblem.badCsr(e.getMessage());
+            }
+            throw e;
+        }
         metrics.acmeFinalized(System.nanoTime() - start, true);
-        metrics.issued(profile.name(), System.nanoTime() - start);
         return new OrderView(orders.findById(id).orElseThrow(), authorizations.findByOrderId(id));
+    }
+
+    /**
+     * What an order's account may be issued: exactly the order's names (its challenges proved them, its binding
+     * allowed them), under the binding's service and profile, for the configured lifetime.
+     */
+    private Entitlement entitlement(AcmeAccount account, AcmeEabKey binding, AcmeOrder order) {
+        return new Entitlement(Entitlement.Source.ACME, "acme:" + account.id(), binding == null ? null : binding.service(),
+                binding == null ? config.defaultProfile() : binding.profile(), NameLists.split(order.identifiers()),
+                List.of(), List.of(), Set.of(), false, null, Duration.ofDays(config.validityDays()));
+    }
+
+    private static AcmeProblem notReady(String id, String status) {
+        return AcmeProblem.orderNotReady("order " + id + " is " + status
+                + ", not ready: every authorization must be valid first");
     }
 
     private static String pem(byte[] der) {
@@ -253,18 +272,7 @@ public class AcmeOrders {
 
     /** A name is allowed by an exact entry, or by {@code *.domain} for the wildcard and names one label below. */
     static boolean allowed(String name, List<String> patterns) {
-        for (String p : patterns) {
-            if (p.equals(name)) {
-                return true;
-            }
-            if (p.startsWith("*.") && name.endsWith(p.substring(1))) {
-                String label = name.substring(0, name.length() - p.length() + 1);
-                if (label.equals("*") || (!label.isEmpty() && !label.contains("."))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return patterns.stream().anyMatch(p -> Names.matches(p, name));
     }
 
     private static String token() {

@@ -1,13 +1,16 @@
 package dev.hsmca.appliance.domain;
 
-import dev.hsmca.appliance.x509.NameLists;
 import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.x509.NameLists;
+import dev.hsmca.appliance.x509.SubjectNames;
 
-import java.util.List;
+import java.time.Duration;
+import java.util.Set;
 
 /**
- * The holder of a valid certificate this CA issued, authenticated over mTLS. It may renew into the same
- * identity (service, names, profile) and act for its own service.
+ * The holder of a valid certificate this CA issued, authenticated over mTLS. It may renew into the same identity
+ * (service, names, subject, profile) under the lifetime cap of the grant that first issued it, and act for its own
+ * service.
  */
 public record HolderGrant(CertificateRecord certificate) implements Grant {
 
@@ -20,32 +23,21 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
         return certificate.service();
     }
 
-    public List<String> dnsNames() {
-        return NameLists.split(certificate.dnsNames());
-    }
-
-    public List<String> ipAddresses() {
-        return NameLists.split(certificate.ipAddresses());
-    }
-
+    /**
+     * The certificate's own names, its subject CN when that is a client name, and the cap it was granted (for a
+     * certificate from before caps were stored: its own lifetime, so a renewal never outlives what was first issued).
+     */
     @Override
-    public String profileFor(String requested) {
-        if (requested != null && !requested.equals(certificate.profile())) {
-            throw PkiException.forbidden("profile_not_allowed",
-                    "renewal keeps profile " + certificate.profile() + "; " + requested + " is not allowed");
-        }
-        return certificate.profile();
-    }
-
-    @Override
-    public String serviceFor(String requested) {
-        return certificate.service();
-    }
-
-    @Override
-    public void checkIssuance(Profile profile, List<String> dnsNames, List<String> ipAddresses, java.time.Duration validity) {
-        TokenGrant.Names.requireSubset(dnsNames, dnsNames(), "DNS name", "the certificate being renewed");
-        TokenGrant.Names.requireSubset(ipAddresses, ipAddresses(), "IP address", "the certificate being renewed");
+    public Entitlement entitlement() {
+        String cn = SubjectNames.commonName(certificate.subjectDn());
+        boolean hostName = cn == null || NameLists.split(certificate.dnsNames()).contains(cn)
+                || NameLists.split(certificate.ipAddresses()).contains(cn);
+        Set<String> clientNames = hostName ? Set.of() : Set.of(cn);
+        Duration cap = certificate.maxValiditySeconds() != null ? Duration.ofSeconds(certificate.maxValiditySeconds())
+                : Duration.between(certificate.notBefore(), certificate.notAfter());
+        return new Entitlement(Entitlement.Source.HOLDER, actor(), certificate.service(), certificate.profile(),
+                NameLists.split(certificate.dnsNames()), NameLists.split(certificate.ipAddresses()),
+                NameLists.split(certificate.uris()), clientNames, false, cap, null);
     }
 
     /** A holder acts for its own service only. */

@@ -1,5 +1,10 @@
 package dev.hsmca.appliance.domain;
 
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
@@ -8,9 +13,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A parsed profile: key usage bits and EKUs as BouncyCastle values. */
+/**
+ * A parsed profile: key usage bits and EKUs as BouncyCastle values, and the fixed subject attributes (besides the CN)
+ * its certificates carry.
+ */
 public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extendedKeyUsages, int maxValidityDays,
-                      Duration minValidity, boolean requireSan, boolean requestable) {
+                      Duration minValidity, boolean requireSan, boolean requestable, List<SubjectAttribute> subject) {
+
+    /** One subject attribute of a profile's template, such as O=KubeAtlas. */
+    public record SubjectAttribute(ASN1ObjectIdentifier type, String value) {
+    }
+
+    private static final List<ASN1ObjectIdentifier> TEMPLATE_TYPES = List.of(BCStyle.C, BCStyle.ST, BCStyle.L, BCStyle.O,
+            BCStyle.OU);
+
+    public Profile {
+        subject = List.copyOf(subject);
+    }
 
     private static final Map<String, Integer> USAGES = Map.of(
             "digitalsignature", KeyUsage.digitalSignature,
@@ -44,7 +63,33 @@ public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extended
         if (min.isNegative() || min.isZero() || min.compareTo(Duration.ofDays(c.maxValidityDays())) > 0) {
             throw new IllegalArgumentException("profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
         }
-        return new Profile(c.name(), bits, ekus, c.maxValidityDays(), min, c.requireSan(), c.requestable());
+        return new Profile(c.name(), bits, ekus, c.maxValidityDays(), min, c.requireSan(), c.requestable(),
+                subjectTemplate(c.name(), c.subject()));
+    }
+
+    /** {@code C=US,O=KubeAtlas} as attributes, in that order; only C, ST, L, O and OU (the CN is the grant's). */
+    static List<SubjectAttribute> subjectTemplate(String profile, String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        RDN[] rdns;
+        try {
+            rdns = new X500Name(BCStyle.INSTANCE, text).getRDNs();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("profile " + profile + ": subject '" + text + "' is not a DN such as C=US,O=Example");
+        }
+        List<SubjectAttribute> attributes = new java.util.ArrayList<>();
+        for (RDN rdn : rdns) {
+            ASN1ObjectIdentifier type = rdn.getFirst().getType();
+            String value = IETFUtils.valueToString(rdn.getFirst().getValue());
+            if (rdn.isMultiValued() || !TEMPLATE_TYPES.contains(type) || value.isBlank() || value.length() > 64
+                    || !value.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f)) {
+                throw new IllegalArgumentException("profile " + profile + ": subject may hold C, ST, L, O and OU "
+                        + "(printable, up to 64 characters each), not '" + text + "'");
+            }
+            attributes.add(new SubjectAttribute(type, value));
+        }
+        return attributes;
     }
 
     public Duration maxValidity() {

@@ -16,6 +16,8 @@ import java.util.List;
  * @param minValidity      the shortest validity a request may ask for (short-lived certificates, renewal tests)
  * @param requireSan       at least one DNS name or IP address is required
  * @param requestable      false for profiles only the CA itself uses (the admin credential)
+ * @param subject          the subject attributes besides the CN every certificate of the profile carries, as
+ *                         {@code C=US,O=KubeAtlas} (C, ST, L, O, OU); a request's own are never used
  */
 @EachProperty("pki.profiles")
 public record ProfileConfig(
@@ -25,5 +27,6 @@ public record ProfileConfig(
         @Bindable(defaultValue = "397") int maxValidityDays,
         @Bindable(defaultValue = "5m") java.time.Duration minValidity,
         @Bindable(defaultValue = "false") boolean requireSan,
-        @Bindable(defaultValue = "true") boolean requestable) {
+        @Bindable(defaultValue = "true") boolean requestable,
+        @io.micronaut.core.annotation.Nullable String subject) {
 }

@@ -12,6 +12,20 @@ public final class Validity {
     private Validity() {
     }
 
+    /**
+     * The lifetime a request asked for, as {@code validity} ("10m", "24h", "90d") or {@code validity_days}; null when
+     * it named none (the grant's default applies).
+     */
+    public static Duration requested(Integer days, String text) {
+        if (days != null && text != null) {
+            throw PkiException.malformed("invalid_validity", "give validity or validity_days, not both");
+        }
+        if (days != null && days < 1) {
+            throw PkiException.malformed("invalid_validity", "validity_days must be at least 1");
+        }
+        return days != null ? Duration.ofDays(days) : text != null ? parse(text) : null;
+    }
+
     /** The duration, or a {@code malformed} refusal naming the accepted forms. */
     public static Duration parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);

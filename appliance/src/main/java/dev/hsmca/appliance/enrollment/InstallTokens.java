@@ -11,6 +11,9 @@ import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.store.CertificateRecord;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -66,10 +69,16 @@ public class InstallTokens {
     public Created create(CreateTokenRequest request, AdminGrant admin) {
         String service = ServiceId.require(request.service());
         Profile profile = profiles.requestable(request.profile());
-        List<String> dns = canonical(request.allowedDns(), true);
-        List<String> ips = canonical(request.allowedIps(), false);
+        List<String> dns = canonical(request.allowedDns(), NameKind.DNS);
+        List<String> ips = canonical(request.allowedIps(), NameKind.IP);
+        List<String> cns = canonical(request.allowedCn(), NameKind.CLIENT);
+        List<String> uris = canonical(request.allowedUris(), NameKind.URI);
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
             throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
+        }
+        if (dns.isEmpty() && ips.isEmpty() && cns.isEmpty() && uris.isEmpty()) {
+            throw PkiException.malformed("no_names", "a token must allow at least one name: allowed_dns, allowed_ips, "
+                    + "allowed_cn or allowed_uris");
         }
         long ttl = request.ttlSeconds() == null ? 3600 : request.ttlSeconds();
         if (ttl < MIN_TTL || ttl > MAX_TTL) {
@@ -88,9 +97,12 @@ public class InstallTokens {
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         InstallToken record = repository.save(new InstallToken(id, sha256(secretText), service, String.join(",", dns),
-                String.join(",", ips), profile.name(), maxDays, now.plusSeconds(ttl), now, admin.actor(), null, null, null));
+                String.join(",", ips), profile.name(), maxDays, now.plusSeconds(ttl), now, admin.actor(), null, null, null,
+                cns.isEmpty() ? null : String.join(",", cns), uris.isEmpty() ? null : String.join(",", uris)));
         audit.record(admin.actor(), "token.create", "token:" + id, AuditLog.OK,
-                "service=" + service + " profile=" + profile.name() + " dns=" + dns + " ips=" + ips + " ttl=" + ttl);
+                "service=" + service + " profile=" + profile.name() + " dns=" + dns + " ips=" + ips
+                        + (cns.isEmpty() ? "" : " cn=" + cns) + (uris.isEmpty() ? "" : " uris=" + uris)
+                        + " max_validity_days=" + maxDays + " ttl=" + ttl);
         return new Created("hct_" + id + "_" + secretText, record);
     }
 
@@ -129,6 +141,23 @@ public class InstallTokens {
         repository.recordSerial(token.id(), serial);
     }
 
+    /** The token's part of an issuance's write: consumed before the certificate is stored, linked to it after. */
+    public IssuanceCommand.Claim claim(TokenGrant grant) {
+        InstallToken token = grant.token();
+        return new IssuanceCommand.Claim() {
+            @Override
+            public void before(String serial) {
+                consume(token);
+            }
+
+            @Override
+            public void after(CertificateRecord stored) {
+                recordSerial(token, stored.serial());
+                audit.record(grant.actor(), "token.use", "token:" + token.id(), AuditLog.OK, "serial=" + stored.serial());
+            }
+        };
+    }
+
     public List<InstallToken> list(String service, String state, int limit) {
         String s = state == null ? "" : TokenState.parse(state).map(TokenState::text).orElseThrow(() ->
                 PkiException.malformed("invalid_state", "state must be one of unused, used, expired, revoked"));
@@ -163,7 +192,27 @@ public class InstallTokens {
         return PkiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
     }
 
-    private static List<String> canonical(List<String> names, boolean dns) {
+    private enum NameKind {
+        DNS("DNS name (or *.domain)"), IP("IP address"), CLIENT("client name (letters, digits, . _ : @ -)"),
+        URI("absolute URI without commas");
+
+        private final String description;
+
+        NameKind(String description) {
+            this.description = description;
+        }
+
+        String canonical(String name) {
+            return switch (this) {
+                case DNS -> Names.dnsName(name);
+                case IP -> Names.ipAddress(name);
+                case CLIENT -> Names.clientName(name);
+                case URI -> Names.uri(name);
+            };
+        }
+    }
+
+    private static List<String> canonical(List<String> names, NameKind kind) {
         if (names == null) {
             return List.of();
         }
@@ -172,9 +221,9 @@ public class InstallTokens {
         }
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String n : names) {
-            String c = dns ? Names.dnsName(n) : Names.ipAddress(n);
+            String c = kind.canonical(n);
             if (c == null) {
-                throw PkiException.malformed("invalid_san", "'" + n + "' is not a valid " + (dns ? "DNS name" : "IP address"));
+                throw PkiException.malformed("invalid_san", "'" + Names.printable(n) + "' is not a valid " + kind.description);
             }
             out.add(c);
         }

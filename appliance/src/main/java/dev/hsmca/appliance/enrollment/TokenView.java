@@ -22,11 +22,13 @@ public record TokenView(@Nullable String token,
                         @JsonProperty("expires_at") String expiresAt,
                         @JsonProperty("created_at") String createdAt,
                         @Nullable @JsonProperty("used_at") String usedAt,
-                        @Nullable @JsonProperty("used_serial") String usedSerial) {
+                        @Nullable @JsonProperty("used_serial") String usedSerial,
+                        @JsonProperty("allowed_cn") List<String> allowedCn,
+                        @JsonProperty("allowed_uris") List<String> allowedUris) {
 
     public static TokenView of(InstallToken t, String secret, Instant now) {
         return new TokenView(secret, t.id(), t.service(), t.dnsNames(), t.ipAddresses(), t.profile(),
                 t.maxValidityDays(), t.state(now).text(), t.expiresAt().toString(), t.createdAt().toString(),
-                t.usedAt() == null ? null : t.usedAt().toString(), t.usedSerial());
+                t.usedAt() == null ? null : t.usedAt().toString(), t.usedSerial(), t.clientNames(), t.uris());
     }
 }

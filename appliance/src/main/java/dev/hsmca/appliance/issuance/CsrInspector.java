@@ -10,7 +10,6 @@ import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
@@ -42,7 +41,8 @@ import java.util.Set;
 
 /**
  * Parses a PKCS#10 PEM and checks it: signature (proof of possession), key type and size, names.
- * Accepts RSA 2048–8192, EC P-256/P-384 and Ed25519 keys; DNS and IP SANs only.
+ * Accepts RSA 2048–8192, EC P-256/P-384 and Ed25519 keys; DNS, IP and URI SANs. Only syntax: which of these
+ * names the certificate gets is the policy authority's decision.
  */
 @Singleton
 public class CsrInspector {
@@ -57,8 +57,9 @@ public class CsrInspector {
         String cn = commonName(csr);
         List<String> dns = new ArrayList<>();
         List<String> ips = new ArrayList<>();
-        readSans(csr, dns, ips);
-        return new InspectedCsr(spki, key.rsa(), key.description(), cn, dns, ips);
+        List<String> uris = new ArrayList<>();
+        readSans(csr, dns, ips, uris);
+        return new InspectedCsr(spki, key.rsa(), key.description(), cn, dns, ips, uris);
     }
 
     private static PKCS10CertificationRequest parse(String pem) {
@@ -181,16 +182,25 @@ public class CsrInspector {
         if (cns.length == 0) {
             return null;
         }
-        String cn = IETFUtils.valueToString(cns[0].getFirst().getValue());
+        if (cns.length > 1 || cns[0].isMultiValued()) {
+            throw PkiException.malformed("invalid_subject", "the subject has more than one CN");
+        }
+        // the value itself, not IETFUtils' escaped text: the policy authority judges what it names
+        var value = cns[0].getFirst().getValue();
+        String cn = value instanceof org.bouncycastle.asn1.ASN1String text ? text.getString() : null;
+        if (cn == null) {
+            throw PkiException.malformed("invalid_subject", "subject CN is not a string");
+        }
         if (cn.length() > 64) {
             throw PkiException.malformed("invalid_subject", "subject CN is longer than 64 characters");
         }
         return cn;
     }
 
-    private static void readSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips) {
+    private static void readSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips, List<String> uris) {
         Set<String> seenDns = new LinkedHashSet<>();
         Set<String> seenIps = new LinkedHashSet<>();
+        Set<String> seenUris = new LinkedHashSet<>();
         for (var attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
             for (var value : attribute.getAttrValues()) {
                 Extensions extensions;
@@ -205,18 +215,19 @@ public class CsrInspector {
                 }
                 GeneralNames names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets());
                 for (GeneralName name : names.getNames()) {
-                    addName(name, seenDns, seenIps);
+                    addName(name, seenDns, seenIps, seenUris);
                 }
             }
         }
-        if (seenDns.size() + seenIps.size() > MAX_NAMES) {
+        if (seenDns.size() + seenIps.size() + seenUris.size() > MAX_NAMES) {
             throw PkiException.malformed("too_many_names", "at most " + MAX_NAMES + " SANs are accepted");
         }
         dns.addAll(seenDns);
         ips.addAll(seenIps);
+        uris.addAll(seenUris);
     }
 
-    private static void addName(GeneralName name, Set<String> dns, Set<String> ips) {
+    private static void addName(GeneralName name, Set<String> dns, Set<String> ips, Set<String> uris) {
         switch (name.getTagNo()) {
             case GeneralName.dNSName -> {
                 String raw = name.getName().toString();
@@ -237,13 +248,21 @@ public class CsrInspector {
                     throw PkiException.malformed("invalid_san", "SAN IP address cannot be decoded");
                 }
             }
+            case GeneralName.uniformResourceIdentifier -> {
+                String raw = name.getName().toString();
+                String valid = Names.uri(raw);
+                if (valid == null) {
+                    throw PkiException.malformed("invalid_san", "SAN '" + printable(raw) + "' is not an absolute URI"
+                            + " (such as spiffe://domain/path) without commas");
+                }
+                uris.add(valid);
+            }
             default -> throw PkiException.malformed("unsupported_san",
-                    "only DNS and IP SANs are supported, found a GeneralName of type " + name.getTagNo());
+                    "only DNS, IP and URI SANs are supported, found a GeneralName of type " + name.getTagNo());
         }
     }
 
     static String printable(String s) {
-        String clipped = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return clipped.replaceAll("[^\\x20-\\x7e…]", "?");
+        return Names.printable(s);
     }
 }

@@ -3,6 +3,7 @@ package dev.hsmca.appliance.issuance;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.policy.Decision;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateStore;
 import jakarta.inject.Singleton;
@@ -23,13 +24,15 @@ import java.util.List;
 public class IssuancePipeline {
     static final Duration BACKDATE = Duration.ofMinutes(5);
 
-    /** What to certify: names (the CN and SANs), the key, the profile and the lifetime. */
-    public record Order(String commonName, List<String> dnsNames, List<String> ipAddresses, InspectedCsr key,
-                        Profile profile, Duration validity) {
+    /** What to certify: the policy authority's decision for this key. */
+    public record Order(Decision decision, InspectedCsr key) {
+        public Profile profile() {
+            return decision.profile();
+        }
     }
 
     /** A signed certificate, not yet stored: nobody may see it before {@link #record} returns. */
-    public record Signed(LeafTemplate template, X509Certificate certificate) {
+    public record Signed(LeafTemplate template, Decision decision, X509Certificate certificate) {
         public String serial() {
             return certificate.getSerialNumber().toString(16);
         }
@@ -53,7 +56,7 @@ public class IssuancePipeline {
     /** Template, lint, then the HSM signs the linted bytes. */
     public Signed sign(Order order) {
         LeafTemplate template = template(order);
-        return new Signed(template, signer.sign(template));
+        return new Signed(template, order.decision(), signer.sign(template));
     }
 
     /** Stores the certificate under the issuing CA and tells the listeners (pre-signed OCSP), in the caller's transaction. */
@@ -69,7 +72,7 @@ public class IssuancePipeline {
     public Prepared prepare(Signed signed, String service, String renewalOf) {
         LeafTemplate t = signed.template();
         CertificateRecord record = store.issued(signed.certificate(), ca.issuing().id(), t.profile().name(),
-                t.dnsNames(), t.ipAddresses(), service, renewalOf);
+                t.dnsNames(), t.ipAddresses(), t.uris(), service, renewalOf, signed.decision().maxValidity());
         return new Prepared(record, listeners.stream()
                 .map(l -> l.prepare(record, CertificateStatusListener.Change.ISSUED)).toList());
     }
@@ -81,7 +84,8 @@ public class IssuancePipeline {
         return stored;
     }
 
-    private LeafTemplate template(Order o) {
+    private LeafTemplate template(Order order) {
+        Decision o = order.decision();
         Instant now = clock.instant();
         Instant notAfter = now.plus(o.validity());
         Instant caNotAfter = ca.issuing().certificate().getNotAfter().toInstant();
@@ -90,7 +94,7 @@ public class IssuancePipeline {
         }
         // Backdated for clocks running behind, but by at most a quarter of a short lifetime.
         Duration backdate = o.validity().dividedBy(4).compareTo(BACKDATE) < 0 ? o.validity().dividedBy(4) : BACKDATE;
-        return new LeafTemplate(o.commonName(), List.copyOf(o.dnsNames()), List.copyOf(o.ipAddresses()), o.key().publicKey(),
-                o.key().rsaKey(), o.profile(), now.minus(backdate), notAfter);
+        return new LeafTemplate(o.commonName(), o.dnsNames(), o.ipAddresses(), o.uris(), order.key().publicKey(),
+                order.key().rsaKey(), o.profile(), now.minus(backdate), notAfter);
     }
 }

@@ -73,13 +73,9 @@ public class LeafSigner {
 
     private X509v3CertificateBuilder builder(LeafTemplate t, X509Certificate issuer, String issuerName, byte[] issuerKeyId)
             throws CertIOException {
-        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
-        if (t.commonName() != null) {
-            subject.addRDN(BCStyle.CN, t.commonName());
-        }
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
                 X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()), SerialNumbers.next(),
-                Asn1Times.time(t.notBefore()), Asn1Times.time(t.notAfter()), subject.build(), t.publicKey());
+                Asn1Times.time(t.notBefore()), Asn1Times.time(t.notAfter()), subject(t), t.publicKey());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(t.profile().keyUsageFor(t.rsaKey())));
         b.addExtension(Extension.extendedKeyUsage, false,
@@ -87,13 +83,24 @@ public class LeafSigner {
         List<GeneralName> names = new ArrayList<>();
         t.dnsNames().forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         t.ipAddresses().forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+        t.uris().forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
         if (!names.isEmpty()) {
-            b.addExtension(Extension.subjectAlternativeName, t.commonName() == null,
+            b.addExtension(Extension.subjectAlternativeName, t.commonName() == null && t.profile().subject().isEmpty(),
                     GeneralNames.getInstance(new DERSequence(names.toArray(GeneralName[]::new))));
         }
         Extensions.addIdentifiers(b, t.publicKey(), issuerKeyId);
         Extensions.addPointers(b, urls.crl(issuerName), urls.ocsp(), urls.caIssuers(issuerName));
         return b;
+    }
+
+    /** The profile's fixed attributes, then the CN the policy authority chose (if any). */
+    static X500Name subject(LeafTemplate t) {
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        t.profile().subject().forEach(a -> subject.addRDN(a.type(), a.value()));
+        if (t.commonName() != null) {
+            subject.addRDN(BCStyle.CN, t.commonName());
+        }
+        return subject.build();
     }
 
     /** Stands in for the HSM while the draft is built for linting; its signature is never used. */

@@ -7,8 +7,11 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import java.time.Instant;
 import java.util.List;
 
-/** Everything that goes into an end-entity certificate, decided before anything is built. */
-public record LeafTemplate(String commonName, List<String> dnsNames, List<String> ipAddresses,
+/**
+ * Everything that goes into an end-entity certificate, decided before anything is built: the subject is the
+ * profile's template attributes, then the CN (if any).
+ */
+public record LeafTemplate(String commonName, List<String> dnsNames, List<String> ipAddresses, List<String> uris,
                            SubjectPublicKeyInfo publicKey, boolean rsaKey, Profile profile,
                            Instant notBefore, Instant notAfter) {
 }

@@ -57,6 +57,9 @@ public final class ProfileLinter {
         if (notAfter.isAfter(issuer.getNotAfter().toInstant())) {
             problems.add("notAfter is past the issuing CA's notAfter");
         }
+        if (!tbs.getSubject().equals(LeafSigner.subject(t))) {
+            problems.add("subject differs from the profile's template and the approved CN");
+        }
         if (!tbs.getSubjectPublicKeyInfo().equals(t.publicKey())) {
             problems.add("subject public key differs from the request");
         }
@@ -111,7 +114,7 @@ public final class ProfileLinter {
 
     private static void checkNames(Extensions ext, TBSCertificate tbs, LeafTemplate t, List<String> problems) {
         Extension san = ext.getExtension(Extension.subjectAlternativeName);
-        int count = t.dnsNames().size() + t.ipAddresses().size();
+        int count = t.dnsNames().size() + t.ipAddresses().size() + t.uris().size();
         if (san == null) {
             if (count > 0 || t.profile().requireSan()) {
                 problems.add("subjectAltName is missing");
@@ -135,8 +138,12 @@ public final class ProfileLinter {
                 if (!t.ipAddresses().contains(ipText(n))) {
                     problems.add("subjectAltName has an unapproved IP address");
                 }
+            } else if (n.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                if (!t.uris().contains(n.getName().toString())) {
+                    problems.add("subjectAltName has an unapproved URI");
+                }
             } else {
-                problems.add("subjectAltName has a name that is neither DNS nor IP");
+                problems.add("subjectAltName has a name that is neither DNS, IP nor URI");
             }
         }
     }

@@ -12,6 +12,8 @@ import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.policy.PolicyAuthority;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -22,20 +24,23 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * Revokes certificates. The same reason twice is a no-op; a hold may be lifted ({@code removeFromCRL}) or
- * made permanent; any other change of reason is a 409. Each change is audited in its transaction.
+ * Revokes certificates. Who may give which reason is the {@link PolicyAuthority}'s to say (a holder never touches a
+ * hold or changes a reason). The same reason twice is a no-op; a hold may be lifted ({@code removeFromCRL}) or made
+ * permanent; any other change of reason is a 409. Each change is audited in its transaction.
  */
 @Singleton
 public class Revocations {
     private final CertificateRepository certificates;
+    private final PolicyAuthority policy;
     private final AuditLog audit;
     private final List<CertificateStatusListener> listeners;
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public Revocations(CertificateRepository certificates, AuditLog audit, List<CertificateStatusListener> listeners,
-                       dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
+    public Revocations(CertificateRepository certificates, PolicyAuthority policy, AuditLog audit,
+                       List<CertificateStatusListener> listeners, dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
+        this.policy = policy;
         this.audit = audit;
         this.listeners = listeners;
         this.metrics = metrics;
@@ -44,7 +49,7 @@ public class Revocations {
 
     @Transactional
     public CertificateRecord revoke(String serial, RevocationReason reason, Grant grant) {
-        CertificateRecord record = certificates.findById(serial)
+        CertificateRecord record = certificates.lockById(serial)
                 .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
         if (grant instanceof HolderGrant holder && !holder.owns(record.service())) {
             throw PkiException.forbidden("not_your_certificate",
@@ -53,12 +58,17 @@ public class Revocations {
         if (!(grant instanceof AdminGrant) && !(grant instanceof HolderGrant)) {
             throw PkiException.forbidden("not_allowed", "this credential may not revoke certificates");
         }
-        return apply(record, reason, grant.actor());
+        return apply(record, reason, grant.entitlement().source(), grant.actor());
     }
 
-    /** Inside the caller's transaction (renewal uses it to supersede the old certificate). */
+    /**
+     * Inside the caller's transaction (renewal uses it to supersede the old certificate, ACME for revokeCert), on a
+     * row the caller read in it.
+     */
     @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
-    public CertificateRecord apply(CertificateRecord record, RevocationReason reason, String actor) {
+    public CertificateRecord apply(CertificateRecord record, RevocationReason reason, Entitlement.Source revoker,
+                                   String actor) {
+        policy.checkRevocation(revoker, record, reason);
         String serial = record.serial();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         boolean revoked = record.status() == CertificateStatus.REVOKED;

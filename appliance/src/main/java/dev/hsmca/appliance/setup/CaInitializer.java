@@ -10,8 +10,11 @@ import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.IssuancePipeline;
+import dev.hsmca.appliance.issuance.RegistrationAuthority;
+import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.x509.CertIdHashes;
@@ -39,6 +42,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code ca init}: generates the root, issuing, OCSP-signing and TLS keys inside the HSM, certifies them,
@@ -46,20 +50,20 @@ import java.util.List;
  */
 @Singleton
 public class CaInitializer {
+    private static final String ACTOR = "cli:ca-init";
     private final KeyBackend token;
     private final CaConfig config;
     private final UrlConfig urls;
     private final CaCertificateRepository caRepository;
     private final CaHierarchy hierarchy;
-    private final Profiles profiles;
-    private final IssuancePipeline pipeline;
+    private final RegistrationAuthority ra;
     private final AuditLog audit;
     private final jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls;
     private final dev.hsmca.appliance.audit.AuditAnchor anchor;
     private final Clock clock;
 
     public CaInitializer(KeyBackend token, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
-                         CaHierarchy hierarchy, Profiles profiles, IssuancePipeline pipeline, AuditLog audit,
+                         CaHierarchy hierarchy, RegistrationAuthority ra, AuditLog audit,
                          jakarta.inject.Provider<dev.hsmca.appliance.crl.CrlService> crls,
                          dev.hsmca.appliance.audit.AuditAnchor anchor, Clock clock) {
         this.anchor = anchor;
@@ -68,8 +72,7 @@ public class CaInitializer {
         this.urls = urls;
         this.caRepository = caRepository;
         this.hierarchy = hierarchy;
-        this.profiles = profiles;
-        this.pipeline = pipeline;
+        this.ra = ra;
         this.audit = audit;
         this.crls = crls;
         this.clock = clock;
@@ -155,16 +158,18 @@ public class CaInitializer {
                 throw new IllegalArgumentException("pki.ca.tls-names: '" + name + "' is neither a DNS name nor an IP address");
             }
         }
-        String tlsCn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        long start = System.nanoTime();
+        Entitlement tlsGrant = Entitlement.system(ACTOR, "appliance", "tls-server", dns, ips, Set.of(),
+                Duration.ofDays(config.tlsValidityDays()));
+        CertificateAsk tlsAsk = new CertificateAsk(null, dns, ips, List.of(), null, null, null, CertificateAsk.Identity.REQUESTED);
         IssuancePipeline.Signed[] tls = new IssuancePipeline.Signed[1];
         token.generate(CaRole.TLS.alias(), KeyAlgorithm.EC_P256, pair -> {
-            tls[0] = pipeline.sign(new IssuancePipeline.Order(tlsCn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
-                    profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
+            tls[0] = ra.approve(tlsGrant, pair.getPublic(), tlsAsk);
             return tls[0].certificate();
         });
         X509Certificate tlsCert = token.certificate(CaRole.TLS.alias());
         save(CaRole.TLS, tlsCert, issuingId, KeyAlgorithm.EC_P256.id());
-        pipeline.record(tls[0], "appliance", null);
+        ra.record(IssuanceCommand.Channel.CA_INIT, ACTOR, tls[0], null, start);
         hierarchy.reload();
 
         issueAdmin(issuingId, issuingCert, rootCert);
@@ -275,10 +280,13 @@ public class CaInitializer {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
+            long start = System.nanoTime();
             KeyPair pair = g.generateKeyPair();
-            IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(name, List.of(), List.of(),
-                    InspectedCsr.ofKey(pair.getPublic()), profiles.internal(profile), Duration.ofDays(config.adminValidityDays())));
-            pipeline.record(signed, name, null);
+            Entitlement grant = Entitlement.system(ACTOR, name, profile, List.of(), List.of(), Set.of(name),
+                    Duration.ofDays(config.adminValidityDays()));
+            IssuancePipeline.Signed signed = ra.approve(grant, pair.getPublic(),
+                    new CertificateAsk(name, List.of(), List.of(), List.of(), null, null, null, CertificateAsk.Identity.REQUESTED));
+            ra.record(IssuanceCommand.Channel.CA_INIT, ACTOR, signed, null, start);
             X509Certificate cert = signed.certificate();
             AdminCredential.write(dir, name, pair.getPrivate(), cert, List.of(issuingCert, rootCert));
         } catch (GeneralSecurityException e) {

@@ -7,9 +7,11 @@ import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.issuance.InspectedCsr;
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.IssuancePipeline;
-import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.issuance.RegistrationAuthority;
+import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Requires;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Renews the appliance's own HTTPS certificate before it expires: a new key in the HSM (a new alias, never
@@ -37,13 +40,13 @@ import java.util.List;
 @Requires(notEnv = Environment.CLI)
 public class TlsRenewal {
     private static final Logger LOG = LoggerFactory.getLogger(TlsRenewal.class);
+    private static final String ACTOR = "system:tls-renewal";
 
     private final CaHierarchy ca;
     private final KeyBackend token;
     private final CaInitializer records;
     private final CaCertificateRepository caRepository;
-    private final IssuancePipeline pipeline;
-    private final Profiles profiles;
+    private final RegistrationAuthority ra;
     private final CaConfig config;
     private final AuditLog audit;
     private final Clock clock;
@@ -51,14 +54,13 @@ public class TlsRenewal {
     private final Duration renewBefore;
 
     public TlsRenewal(CaHierarchy ca, KeyBackend token, CaInitializer records, CaCertificateRepository caRepository,
-                      IssuancePipeline pipeline, Profiles profiles, CaConfig config,
+                      RegistrationAuthority ra, CaConfig config,
                       AuditLog audit, Clock clock, JobLocks locks, TlsConfig tls) {
         this.ca = ca;
         this.token = token;
         this.records = records;
         this.caRepository = caRepository;
-        this.pipeline = pipeline;
-        this.profiles = profiles;
+        this.ra = ra;
         this.config = config;
         this.audit = audit;
         this.clock = clock;
@@ -87,19 +89,21 @@ public class TlsRenewal {
         if (current.record().notAfter().isAfter(now.plus(renewBefore))) {
             return false;
         }
+        long start = System.nanoTime();
         X509Certificate old = current.certificate();
         String alias = "tls-" + now.getEpochSecond();
         List<String> dns = names(old, 2);
         List<String> ips = names(old, 7);
-        String cn = dns.isEmpty() ? ips.get(0) : dns.get(0);
+        Entitlement grant = Entitlement.system(ACTOR, "appliance", "tls-server", dns, ips, Set.of(),
+                Duration.ofDays(config.tlsValidityDays()));
+        CertificateAsk ask = new CertificateAsk(null, dns, ips, List.of(), null, null, null, CertificateAsk.Identity.REQUESTED);
         IssuancePipeline.Signed[] signed = new IssuancePipeline.Signed[1];
         token.generate(alias, KeyAlgorithm.EC_P256, pair -> {
-            signed[0] = pipeline.sign(new IssuancePipeline.Order(cn, dns, ips, InspectedCsr.ofKey(pair.getPublic()),
-                    profiles.internal("tls-server"), Duration.ofDays(config.tlsValidityDays())));
+            signed[0] = ra.approve(grant, pair.getPublic(), ask);
             return signed[0].certificate();
         });
         X509Certificate renewed = token.certificate(alias);
-        switchIdentity(current, renewed, signed[0], alias);
+        switchIdentity(current, renewed, signed[0], alias, start);
         ca.reload();
         LOG.info("renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
                 renewed.getSerialNumber().toString(16), alias, renewed.getNotAfter().toInstant());
@@ -111,11 +115,12 @@ public class TlsRenewal {
      * and never two (the schema allows one active row per role).
      */
     @Transactional
-    protected void switchIdentity(CaHierarchy.Member current, X509Certificate renewed, IssuancePipeline.Signed signed, String alias) {
+    protected void switchIdentity(CaHierarchy.Member current, X509Certificate renewed, IssuancePipeline.Signed signed,
+                                  String alias, long start) {
         caRepository.deactivate(current.id());
         records.save(CaRole.TLS, renewed, ca.issuing().id(), KeyAlgorithm.EC_P256.id(), alias);
-        pipeline.record(signed, "appliance", current.record().serial());
-        audit.record("system:tls-renewal", "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
+        ra.record(IssuanceCommand.Channel.TLS_RENEWAL, ACTOR, signed, current.record().serial(), start);
+        audit.record(ACTOR, "tls.renew", "certificate:" + renewed.getSerialNumber().toString(16),
                 AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + alias);
     }
 

@@ -19,6 +19,9 @@ import java.time.Instant;
  * @param status      {@code valid} or {@code revoked} (expiry is derived from {@code notAfter})
  * @param renewalOf   for a renewal, the serial of the certificate it replaced
  * @param renewRequestedAt when an admin moved the renewal window to that moment ({@link RenewalWindow})
+ * @param maxValiditySeconds the lifetime cap of the grant it was issued under, carried by its renewals (null: from
+ *                    before caps were stored)
+ * @param uris        comma-separated URI SANs, or null
  */
 @MappedEntity("certificates")
 public record CertificateRecord(
@@ -37,5 +40,7 @@ public record CertificateRecord(
         byte[] certificateDer,
         Instant createdAt,
         @Nullable String renewalOf,
-        @Nullable Instant renewRequestedAt) {
+        @Nullable Instant renewRequestedAt,
+        @Nullable Long maxValiditySeconds,
+        @Nullable String uris) {
 }

@@ -47,6 +47,10 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
               AND (:issuerId = '' OR issuer_id = :issuerId)""")
     int requestRenewal(String serial, String service, String issuerId, Instant at);
 
+    /** The row, locked until the caller's transaction ends: a renewal judges the certificate it renews as it stands. */
+    @Query("SELECT * FROM certificates WHERE serial = :serial FOR UPDATE")
+    Optional<CertificateRecord> lockById(String serial);
+
     @Query("""
             UPDATE certificates SET status = 'revoked', revoked_at = :at, revocation_reason = :reason
             WHERE serial = :serial AND status = 'valid'""")

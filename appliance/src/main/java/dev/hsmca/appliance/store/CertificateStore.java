@@ -30,13 +30,15 @@ public class CertificateStore {
 
     /** The row for a certificate as issued, with the names and profile it was made for, under its issuer; not yet stored. */
     public CertificateRecord issued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
-                                    List<String> ipAddresses, String service, String renewalOf) {
+                                    List<String> ipAddresses, List<String> uris, String service, String renewalOf,
+                                    java.time.Duration maxValidity) {
         try {
             return new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
                     certificate.getSubjectX500Principal().getName(), String.join(",", dnsNames),
                     String.join(",", ipAddresses), profile, service, CertificateStatus.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
-                    certificate.getEncoded(), clock.instant(), renewalOf, null);
+                    certificate.getEncoded(), clock.instant(), renewalOf, null,
+                    maxValidity == null ? null : maxValidity.getSeconds(), uris.isEmpty() ? null : String.join(",", uris));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

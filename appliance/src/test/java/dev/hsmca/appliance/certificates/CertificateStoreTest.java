@@ -61,7 +61,7 @@ class CertificateStoreTest {
         return new CertificateRecord(serial, issuer, "CN=" + serial, "a.example.com,b.example.com", "10.0.0.1",
                 "tls-server", "svc", dev.hsmca.core.CertificateStatus.stored(status), NOW.minus(Duration.ofDays(1)), notAfter,
                 "revoked".equals(status) ? NOW : null, "revoked".equals(status) ? "keyCompromise" : null,
-                new byte[]{9, 8, 7}, NOW, null, null);
+                new byte[]{9, 8, 7}, NOW, null, null, null, null);
     }
 
     private static List<CertificateRecord> page(CertificateRepository repo, CertificateQuery q) {

@@ -12,8 +12,9 @@ import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.core.CaRole;
-import dev.hsmca.appliance.issuance.IssuanceService;
-import dev.hsmca.appliance.issuance.IssueRequest;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.issuance.RegistrationAuthority;
+import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.testing.Openssl;
@@ -59,7 +60,7 @@ final class CrlConcurrency {
         Path dir = Files.createTempDirectory(app.dir(), "crl-race");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         try (ApplicationContext ctx = app.context()) {
-            IssuanceService issuance = ctx.getBean(IssuanceService.class);
+            RegistrationAuthority issuance = ctx.getBean(RegistrationAuthority.class);
             Revocations revocations = ctx.getBean(Revocations.class);
             CrlService crls = ctx.getBean(CrlService.class);
             CrlPublisher publisher = ctx.getBean(CrlPublisher.class);
@@ -67,7 +68,9 @@ final class CrlConcurrency {
             AdminGrant admin = new AdminGrant("test");
             List<String> serials = new ArrayList<>();
             for (int i = 0; i < CERTIFICATES; i++) {
-                serials.add(issuance.issue(new IssueRequest(csr, "tls-server", 30), admin).serial());
+                serials.add(issuance.issue(new IssuanceCommand(IssuanceCommand.Channel.REST, admin.entitlement(), csr,
+                        "tls-server", null, java.time.Duration.ofDays(30), CertificateAsk.Identity.REQUESTED, null,
+                        IssuanceCommand.Claim.NONE, "")).serial());
             }
 
             ConcurrentLinkedQueue<CrlService.Issued> issued = new ConcurrentLinkedQueue<>();

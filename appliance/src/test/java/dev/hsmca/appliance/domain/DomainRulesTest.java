@@ -21,7 +21,7 @@ class DomainRulesTest {
 
     static CertificateRecord record(Duration life, Instant renewRequestedAt) {
         return new CertificateRecord("0a", "issuing-1", "CN=x", "x.example", "", "tls-server", "svc", CertificateStatus.VALID,
-                T0, T0.plus(life), null, null, new byte[0], T0, null, renewRequestedAt);
+                T0, T0.plus(life), null, null, new byte[0], T0, null, renewRequestedAt, null, null);
     }
 
     @Test

@@ -130,7 +130,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
         InstallToken row = tokens.findById(id).orElseThrow();
         tokens.update(new InstallToken(row.id(), row.secretHash(), row.service(), row.allowedDns(), row.allowedIps(),
                 row.profile(), row.maxValidityDays(), Instant.now().minusSeconds(1), row.createdAt(), row.createdBy(),
-                null, null, null));
+                null, null, null, row.allowedCn(), row.allowedUris()));
         assertError(enroll(expired, Map.of("csr", csr)), 401, "token_expired");
 
         String genuine = token("tee", List.of("t.internal"), "tls-server", 30);
@@ -196,11 +196,11 @@ class LifecyclePolicyTest implements TestPropertyProvider {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair pair = g.generateKeyPair();
         Instant now = Instant.now();
-        LeafTemplate t = new LeafTemplate("old.internal", List.of("old.internal"), List.of(),
+        LeafTemplate t = new LeafTemplate("old.internal", List.of("old.internal"), List.of(), List.of(),
                 SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()), false, profiles.internal("tls-server-client"),
                 now.minus(Duration.ofDays(40)), now.minus(Duration.ofDays(10)));
         X509Certificate expired = signer.sign(t);
-        store.insert(store.issued(expired, ca.issuing().id(), t.profile().name(), t.dnsNames(), t.ipAddresses(), "old", null));
+        store.insert(store.issued(expired, ca.issuing().id(), t.profile().name(), t.dnsNames(), t.ipAddresses(), t.uris(), "old", null, null));
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);
         p12.setKeyEntry("old", pair.getPrivate(), "pw".toCharArray(),

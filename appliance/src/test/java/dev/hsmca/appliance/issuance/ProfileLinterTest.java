@@ -43,7 +43,7 @@ class ProfileLinterTest {
     static KeyPair leafKeys;
     static X509Certificate ca;
     static Profile tlsServer = Profile.of(new ProfileConfig("tls-server", List.of("digitalSignature", "keyEncipherment"),
-            List.of("serverAuth"), 397, java.time.Duration.ofMinutes(5), true, true));
+            List.of("serverAuth"), 397, java.time.Duration.ofMinutes(5), true, true, null));
 
     @BeforeAll
     static void keys() throws Exception {
@@ -63,7 +63,7 @@ class ProfileLinterTest {
 
     static LeafTemplate template() {
         Instant now = Instant.now();
-        return new LeafTemplate("svc.example.com", List.of("svc.example.com"), List.of(),
+        return new LeafTemplate("svc.example.com", List.of("svc.example.com"), List.of(), List.of(),
                 SubjectPublicKeyInfo.getInstance(leafKeys.getPublic().getEncoded()), false, tlsServer,
                 now, now.plus(Duration.ofDays(90)));
     }
@@ -122,7 +122,7 @@ class ProfileLinterTest {
     @Test
     void catchesAnIpAddressOtherThanTheApprovedOne() throws Exception {
         Instant now = Instant.now();
-        LeafTemplate t = new LeafTemplate("svc.example.com", List.of("svc.example.com"), List.of("10.0.0.5"),
+        LeafTemplate t = new LeafTemplate("svc.example.com", List.of("svc.example.com"), List.of("10.0.0.5"), List.of(),
                 SubjectPublicKeyInfo.getInstance(leafKeys.getPublic().getEncoded()), false, tlsServer, now, now.plus(Duration.ofDays(90)));
         java.util.function.Function<String, List<String>> withIp = ip -> {
             try {
@@ -142,7 +142,7 @@ class ProfileLinterTest {
     void catchesValidityOverTheCapAndPastTheCa() throws Exception {
         Instant now = Instant.now();
         LeafTemplate t = template();
-        LeafTemplate tooLong = new LeafTemplate(t.commonName(), t.dnsNames(), t.ipAddresses(), t.publicKey(), false,
+        LeafTemplate tooLong = new LeafTemplate(t.commonName(), t.dnsNames(), t.ipAddresses(), t.uris(), t.publicKey(), false,
                 tlsServer, now, now.plus(Duration.ofDays(2000)));
         List<String> p = lint(tbs(tooLong, GOOD_SERIAL, b -> { }), tooLong);
         assertTrue(p.stream().anyMatch(s -> s.startsWith("validity exceeds")), p.toString());

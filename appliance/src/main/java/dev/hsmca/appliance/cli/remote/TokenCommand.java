@@ -22,6 +22,9 @@ public class TokenCommand {
                @Option(names = "--service", required = true) String service,
                @Option(names = "--dns", split = ",", description = "Allowed DNS names (repeat or comma-separate).") List<String> dns,
                @Option(names = "--ip", split = ",", description = "Allowed IP addresses.") List<String> ips,
+               @Option(names = "--cn", split = ",", description = "Allowed client names for the subject CN "
+                       + "(a name that is not a host name, such as agent-foo).") List<String> cns,
+               @Option(names = "--uri", split = ",", description = "Allowed URI names (SPIFFE IDs).") List<String> uris,
                @Option(names = "--profile", defaultValue = "tls-server-client") String profile,
                @Option(names = "--ttl", defaultValue = "3600", paramLabel = "SECONDS") long ttl,
                @Option(names = "--max-validity-days") Integer maxDays) {
@@ -30,6 +33,8 @@ public class TokenCommand {
         body.put("service", service);
         body.put("allowed_dns", dns == null ? List.of() : dns);
         body.put("allowed_ips", ips == null ? List.of() : ips);
+        body.put("allowed_cn", cns == null ? List.of() : cns);
+        body.put("allowed_uris", uris == null ? List.of() : uris);
         body.put("profile", profile);
         body.put("ttl_seconds", ttl);
         if (maxDays != null) {

@@ -1,14 +1,16 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.issuance.IssuanceService;
-import dev.hsmca.appliance.issuance.IssueRequest;
+import dev.hsmca.appliance.domain.Grant;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.domain.Validity;
+import dev.hsmca.appliance.enrollment.InstallTokens;
+import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.IssuedCertificate;
-import dev.hsmca.appliance.issuance.LintException;
-import dev.hsmca.appliance.issuance.RenewRequest;
-
+import dev.hsmca.appliance.issuance.RegistrationAuthority;
+import dev.hsmca.appliance.issuance.Renewals;
+import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.appliance.web.Authorizer;
-import dev.hsmca.appliance.domain.PkiMetrics;
-import dev.hsmca.appliance.domain.Failures;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -18,42 +20,50 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 
-/** Issuance (admin or install token) and renewal (the holder, over mTLS): parse → authorize → issue → render. */
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Issuance (admin or install token) and renewal (the holder, over mTLS): the JSON body and the credential become an
+ * {@link IssuanceCommand} for the registration authority; nothing is decided here.
+ */
 @Controller("/api/v1/certificates")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class IssuanceController {
     private final Authorizer authorizer;
-    private final IssuanceService issuance;
-    private final PkiMetrics metrics;
+    private final RegistrationAuthority ra;
+    private final Renewals renewals;
+    private final InstallTokens tokens;
 
-    public IssuanceController(Authorizer authorizer, IssuanceService issuance, PkiMetrics metrics) {
+    public IssuanceController(Authorizer authorizer, RegistrationAuthority ra, Renewals renewals, InstallTokens tokens) {
         this.authorizer = authorizer;
-        this.issuance = issuance;
-        this.metrics = metrics;
+        this.ra = ra;
+        this.renewals = renewals;
+        this.tokens = tokens;
     }
 
     @Post
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
-        return HttpResponse.created(measured(() -> issuance.issue(body, authorizer.issuer(request))));
+        Grant grant = refusedCounted(() -> authorizer.issuer(request));
+        Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
+        IssuanceCommand.Claim claim = grant instanceof TokenGrant token ? tokens.claim(token) : IssuanceCommand.Claim.NONE;
+        return HttpResponse.created(ra.issue(new IssuanceCommand(IssuanceCommand.Channel.REST, grant.entitlement(),
+                body.csr(), body.profile(), body.service(), validity, CertificateAsk.Identity.REQUESTED, null, claim, "")));
     }
 
     @Post("/renew")
     public HttpResponse<IssuedCertificate> renew(HttpRequest<?> request, @Body RenewRequest body) {
-        return HttpResponse.created(measured(() -> issuance.renew(body, authorizer.holder(request))));
+        HolderGrant holder = refusedCounted(() -> authorizer.holder(request));
+        Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
+        return HttpResponse.created(renewals.renew(holder, body.csr(), validity, Boolean.TRUE.equals(body.revokeOld())));
     }
 
-    private IssuedCertificate measured(java.util.function.Supplier<IssuedCertificate> work) {
-        long start = System.nanoTime();
+    private <T> T refusedCounted(Supplier<T> step) {
         try {
-            IssuedCertificate issued = work.get();
-            metrics.issued(issued.profile(), System.nanoTime() - start);
-            return issued;
+            return step.get();
         } catch (RuntimeException e) {
-            if (e instanceof LintException) {
-                metrics.lintFailed();
-            }
-            metrics.issuanceFailed(Failures.classify(e).code());
+            ra.refused(e);
             throw e;
         }
     }

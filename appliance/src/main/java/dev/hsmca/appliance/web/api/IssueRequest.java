@@ -1,4 +1,4 @@
-package dev.hsmca.appliance.issuance;
+package dev.hsmca.appliance.web.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;

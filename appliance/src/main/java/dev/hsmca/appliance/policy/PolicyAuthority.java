@@ -1,0 +1,132 @@
+package dev.hsmca.appliance.policy;
+
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.Profile;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.domain.ServiceId;
+import dev.hsmca.appliance.domain.Validity;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.core.CertificateStatus;
+import dev.hsmca.core.RevocationReason;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The policy authority (Boulder's PA): for every way a certificate is asked for, decides from the grant — never from
+ * the request — the service, the profile, the subject, the names and the lifetime; and who may change a revocation.
+ * Front ends translate their request into a {@link CertificateAsk}; the registration authority signs what this
+ * decides. Pure: no store, no clock, no keys.
+ */
+@Singleton
+public class PolicyAuthority {
+    /** The reasons a certificate's holder may give: its own key or its own service's state (RFC 5280 §5.3.1). */
+    static final Set<RevocationReason> HOLDER_REASONS = EnumSet.of(RevocationReason.UNSPECIFIED,
+            RevocationReason.KEY_COMPROMISE, RevocationReason.AFFILIATION_CHANGED, RevocationReason.SUPERSEDED,
+            RevocationReason.CESSATION_OF_OPERATION);
+
+    private final Profiles profiles;
+
+    public PolicyAuthority(Profiles profiles) {
+        this.profiles = profiles;
+    }
+
+    /** The certificate the grant allows for this ask, or the typed refusal (400 for the request, 403 for the grant). */
+    public Decision decide(Entitlement grant, CertificateAsk ask) {
+        Profile profile = profile(grant, ask.profile());
+        String service = service(grant, ask.service());
+        NameChoice names = NameChoice.of(grant, ask, profile);
+        Duration cap = cap(grant, profile);
+        Duration validity = validity(grant, ask.validity(), profile, cap);
+        return new Decision(service, profile, names.commonName(), names.dnsNames(), names.ipAddresses(), names.uris(),
+                validity, cap);
+    }
+
+    /**
+     * Whether {@code revoker} may move {@code current} to {@code reason}. Administrators may do anything the
+     * revocation states allow; a holder (or an ACME account, or a certificate's own key) may revoke with its own
+     * reasons, never put on or lift a hold, and never change a reason once given.
+     */
+    public void checkRevocation(Entitlement.Source revoker, CertificateRecord current, RevocationReason reason) {
+        if (revoker == Entitlement.Source.ADMIN || revoker == Entitlement.Source.SYSTEM) {
+            return;
+        }
+        if (!HOLDER_REASONS.contains(reason)) {
+            throw PkiException.forbidden("reason_not_allowed", "only an administrator may revoke with " + reason.text()
+                    + "; a certificate's holder may use " + HOLDER_REASONS.stream().map(RevocationReason::text).toList());
+        }
+        if (current.status() == CertificateStatus.REVOKED && !reason.text().equals(current.revocationReason())) {
+            throw PkiException.forbidden("revocation_change_not_allowed", "certificate " + current.serial()
+                    + " is revoked for " + current.revocationReason() + "; only an administrator may change that");
+        }
+    }
+
+    private Profile profile(Entitlement grant, String requested) {
+        if (grant.profile() == null) {
+            return profiles.requestable(requested);
+        }
+        if (requested != null && !requested.equals(grant.profile())) {
+            throw PkiException.forbidden("profile_not_allowed", "this " + kind(grant) + " allows profile "
+                    + grant.profile() + ", not " + Names.printable(requested));
+        }
+        boolean ownProfile = grant.source() == Entitlement.Source.HOLDER || grant.source() == Entitlement.Source.SYSTEM;
+        return ownProfile ? profiles.internal(grant.profile()) : profiles.requestable(grant.profile());
+    }
+
+    private static String service(Entitlement grant, String requested) {
+        if (grant.source() == Entitlement.Source.ADMIN) {
+            return requested == null ? null : ServiceId.require(requested);
+        }
+        if (requested != null && !requested.equals(grant.service())) {
+            throw PkiException.forbidden("service_not_allowed", "this " + kind(grant) + " is for service "
+                    + grant.service() + ", not " + Names.printable(requested));
+        }
+        return grant.service();
+    }
+
+    private static Duration cap(Entitlement grant, Profile profile) {
+        Duration cap = profile.maxValidity();
+        return grant.maxValidity() != null && grant.maxValidity().compareTo(cap) < 0 ? grant.maxValidity() : cap;
+    }
+
+    /** Between the profile's minimum and maximum, and never past the grant's cap; by default 90 days or the cap. */
+    private static Duration validity(Entitlement grant, Duration requested, Profile profile, Duration cap) {
+        if (requested == null) {
+            Duration standard = grant.defaultValidity() != null ? grant.defaultValidity() : Entitlement.STANDARD_VALIDITY;
+            Duration chosen = standard.compareTo(cap) < 0 ? standard : cap;
+            if (chosen.compareTo(profile.minValidity()) < 0) {
+                throw PkiException.forbidden("validity_not_allowed", "this " + kind(grant) + " allows at most "
+                        + Validity.format(cap) + ", below the minimum " + Validity.format(profile.minValidity())
+                        + " of profile " + profile.name());
+            }
+            return chosen;
+        }
+        if (requested.compareTo(profile.maxValidity()) > 0) {
+            throw PkiException.malformed("validity_too_long", "validity " + Validity.format(requested) + " exceeds the "
+                    + profile.maxValidityDays() + "-day cap of profile " + profile.name());
+        }
+        if (requested.compareTo(profile.minValidity()) < 0) {
+            throw PkiException.malformed("validity_too_short", "validity " + Validity.format(requested)
+                    + " is below the minimum " + Validity.format(profile.minValidity()) + " of profile " + profile.name());
+        }
+        if (requested.compareTo(cap) > 0) {
+            throw PkiException.forbidden("validity_not_allowed", "validity " + Validity.format(requested)
+                    + " exceeds the " + Validity.format(cap) + " this " + kind(grant) + " allows");
+        }
+        return requested;
+    }
+
+    static String kind(Entitlement grant) {
+        return switch (grant.source()) {
+            case ADMIN -> "administrator";
+            case INSTALL_TOKEN -> "install token";
+            case HOLDER -> "certificate's grant";
+            case ACME -> "ACME order";
+            case SYSTEM -> "appliance credential";
+        };
+    }
+}

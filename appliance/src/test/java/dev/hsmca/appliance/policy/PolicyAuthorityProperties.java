@@ -1,0 +1,219 @@
+package dev.hsmca.appliance.policy;
+
+import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.ProfileConfig;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.core.CertificateStatus;
+import dev.hsmca.core.RevocationReason;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+
+import javax.security.auth.x500.X500Principal;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The policy authority over random grants and random requests: whatever a request asks, what is decided stays inside
+ * what was granted (names, subject, profile, service, lifetime), through chains of renewals too; anything else is a
+ * 400 or 403, never another failure.
+ */
+class PolicyAuthorityProperties {
+    static final Profiles PROFILES = new Profiles(List.of(
+            new ProfileConfig("tls-server", List.of("digitalSignature"), List.of("serverAuth"), 397, Duration.ofMinutes(5), true, true, null),
+            new ProfileConfig("tls-client", List.of("digitalSignature"), List.of("clientAuth"), 397, Duration.ofMinutes(5), false, true, null),
+            new ProfileConfig("agent", List.of("digitalSignature"), List.of("clientAuth"), 30, Duration.ofMinutes(5), false, true, "C=US,O=KubeAtlas"),
+            new ProfileConfig("short", List.of("digitalSignature"), List.of("serverAuth"), 1, Duration.ofMinutes(5), false, true, null)));
+    static final PolicyAuthority PA = new PolicyAuthority(PROFILES);
+    static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+
+    static final List<String> DNS = List.of("api.shop.example", "db.shop.example", "*.shop.example", "a.b.shop.example",
+            "billing.internal", "web.internal", "localhost", "xn--bcher-kva.example", "ab--cd.example");
+    static final List<String> IPS = List.of("10.0.0.1", "10.0.0.2", "192.168.1.5", "0:0:0:0:0:0:0:1", "2001:db8:0:0:0:0:0:1");
+    /** As CSRs carry them: canonical, and spellings the CSR check would have canonicalized. */
+    static final List<String> ASKED_IPS = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "0:0:0:0:0:0:0:1", "::1");
+    static final List<String> URIS = List.of("spiffe://td/ns/shop/sa/api", "spiffe://td/ns/shop/sa/db");
+    static final List<String> CLIENTS = List.of("agent-foo", "agent-bar", "db_admin");
+    /** CNs a client might send: names of every kind, other spellings of them, and what must never pass. */
+    static final List<String> CNS = List.of("api.shop.example", "API.Shop.Example", "api.shop.example.", "db.shop.example",
+            "x.shop.example", "10.0.0.1", "::1", "agent-foo", "Agent-Foo", "db_admin", "root", "Billing Service",
+            "evil\nline.example", "tab\there", "bücher.example", "xn--bcher-kva.example", "a".repeat(65),
+            "*.shop.example", "billing.internal", "spiffe://td/ns/shop/sa/api", "");
+
+    @Property(tries = 2000)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void decisionsStayInsideTheGrant(@ForAll("grants") Entitlement grant, @ForAll("asks") CertificateAsk ask) {
+        Statistics.coverage(c -> c.check("issued").percentage(p -> p >= 5)); // not passing by refusing everything
+        Decision d;
+        try {
+            d = PA.decide(grant, ask);
+        } catch (PkiException e) {
+            Statistics.collect("refused");
+            assertTrue(e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN,
+                    "a refusal is a 400 or 403: " + e.kind() + " " + e.code());
+            return;
+        }
+        Statistics.collect("issued");
+        assertInside(grant, grant, d);
+        if (ask.identity() == CertificateAsk.Identity.EXACT) {
+            assertEquals(new TreeSet<>(grant.dnsNames()), new TreeSet<>(d.dnsNames()), "an ACME order gets exactly its names");
+        }
+        if (ask.validity() != null) {
+            assertEquals(ask.validity(), d.validity(), "a lifetime asked for is granted as asked or refused");
+        }
+    }
+
+    @Property(tries = 500)
+    void renewalChainsNeverOutgrowTheFirstGrant(@ForAll("grants") Entitlement grant, @ForAll("asks") CertificateAsk first,
+                                               @ForAll @Size(max = 6) List<@net.jqwik.api.From("renewalAsks") CertificateAsk> renewals) {
+        Statistics.label("renewals").coverage(c -> c.check("renewed").count(n -> n > 0));
+        Decision d;
+        try {
+            d = PA.decide(grant, first);
+        } catch (PkiException e) {
+            return;
+        }
+        for (CertificateAsk renewal : renewals) {
+            Entitlement holder = new HolderGrant(stored(d)).entitlement();
+            try {
+                d = PA.decide(holder, renewal);
+            } catch (PkiException e) {
+                assertTrue(e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN, e.code());
+                continue;
+            }
+            Statistics.label("renewals").collect("renewed");
+            assertInside(grant, holder, d);
+        }
+    }
+
+    @Property(tries = 1000)
+    void onlyAdministratorsTouchHoldsOrChangeReasons(@ForAll Entitlement.Source revoker, @ForAll RevocationReason current,
+                                                    @ForAll boolean revoked, @ForAll RevocationReason asked) {
+        CertificateRecord record = record(revoked ? CertificateStatus.REVOKED : CertificateStatus.VALID,
+                revoked ? current.text() : null);
+        try {
+            PA.checkRevocation(revoker, record, asked);
+        } catch (PkiException e) {
+            assertEquals(PkiException.Kind.FORBIDDEN, e.kind());
+            assertTrue(revoker != Entitlement.Source.ADMIN && revoker != Entitlement.Source.SYSTEM);
+            return;
+        }
+        if (revoker != Entitlement.Source.ADMIN && revoker != Entitlement.Source.SYSTEM) {
+            assertTrue(PolicyAuthority.HOLDER_REASONS.contains(asked), "a holder used " + asked);
+            assertTrue(!revoked || current.text().equals(asked.text()), "a holder changed " + current + " to " + asked);
+        }
+    }
+
+    /** What {@code d} decided is within {@code original} (names, cap) and {@code direct} (profile, service, names). */
+    static void assertInside(Entitlement original, Entitlement direct, Decision d) {
+        for (Entitlement g : List.of(original, direct)) {
+            if (g.anyName()) {
+                continue;
+            }
+            d.dnsNames().forEach(n -> assertTrue(g.dnsNames().stream().anyMatch(p -> Names.matches(p, n)),
+                    n + " is not granted by " + g.dnsNames()));
+            d.ipAddresses().forEach(n -> assertTrue(g.ipAddresses().contains(n), n + " not in " + g.ipAddresses()));
+            d.uris().forEach(n -> assertTrue(g.uris().contains(n), n + " not in " + g.uris()));
+            if (d.commonName() != null && !d.dnsNames().contains(d.commonName()) && !d.ipAddresses().contains(d.commonName())) {
+                assertTrue(g.clientNames().contains(d.commonName()), "CN " + d.commonName() + " not granted");
+            }
+        }
+        if (d.commonName() != null) {
+            String cn = d.commonName();
+            assertTrue(cn.length() <= 64 && cn.chars().allMatch(c -> c > 0x20 && c < 0x7f), "CN printable: " + cn);
+            assertTrue(d.dnsNames().contains(cn) || d.ipAddresses().contains(cn)
+                    || (Names.clientName(cn) != null && Names.clientName(cn).equals(cn)), "CN is one of the names: " + cn);
+        }
+        Duration cap = original.maxValidity() == null ? d.profile().maxValidity() : original.maxValidity();
+        assertTrue(d.validity().compareTo(cap) <= 0, d.validity() + " > the first grant's " + cap);
+        assertTrue(d.validity().compareTo(d.profile().maxValidity()) <= 0, "over the profile's maximum");
+        assertTrue(d.validity().compareTo(d.profile().minValidity()) >= 0, "under the profile's minimum");
+        assertTrue(d.maxValidity().compareTo(cap) <= 0, "the stored cap grew: " + d.maxValidity());
+        if (direct.profile() != null) {
+            assertEquals(direct.profile(), d.profile().name());
+        }
+        if (direct.source() != Entitlement.Source.ADMIN) {
+            assertEquals(direct.service(), d.service());
+        }
+    }
+
+    /** The row the store would hold for a certificate of {@code d}, its subject as the JDK writes it. */
+    static CertificateRecord stored(Decision d) {
+        X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
+        d.profile().subject().forEach(a -> b.addRDN(a.type(), a.value()));
+        if (d.commonName() != null) {
+            b.addRDN(BCStyle.CN, d.commonName());
+        }
+        String subject;
+        try {
+            subject = new X500Principal(b.build().getEncoded()).getName();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new CertificateRecord("0a", "issuing-1", subject, String.join(",", d.dnsNames()),
+                String.join(",", d.ipAddresses()), d.profile().name(), d.service(), CertificateStatus.VALID, T0,
+                T0.plus(d.validity()), null, null, new byte[0], T0, null, null, d.maxValidity().getSeconds(),
+                d.uris().isEmpty() ? null : String.join(",", d.uris()));
+    }
+
+    static CertificateRecord record(CertificateStatus status, String reason) {
+        return new CertificateRecord("0b", "issuing-1", "CN=x.example", "x.example", "", "tls-server", "svc", status, T0,
+                T0.plus(Duration.ofDays(1)), reason == null ? null : T0, reason, new byte[0], T0, null, null, null, null);
+    }
+
+    @Provide
+    Arbitrary<Entitlement> grants() {
+        Arbitrary<Entitlement.Source> source = Arbitraries.of(Entitlement.Source.INSTALL_TOKEN, Entitlement.Source.HOLDER,
+                Entitlement.Source.ACME, Entitlement.Source.SYSTEM, Entitlement.Source.ADMIN);
+        Arbitrary<String> profile = Arbitraries.of("tls-server", "tls-client", "agent", "short");
+        Arbitrary<Duration> cap = Arbitraries.longs().between(60, Duration.ofDays(800).toSeconds()).map(Duration::ofSeconds)
+                .injectNull(0.2);
+        return Combinators.combine(source, profile, subset(DNS), subset(IPS), subset(URIS), subset(CLIENTS), cap)
+                .as((s, p, dns, ips, uris, clients, max) -> s == Entitlement.Source.ADMIN ? Entitlement.admin("admin:1")
+                        : new Entitlement(s, s.name(), "svc", p, dns, ips, uris, Set.copyOf(clients), false, max, null));
+    }
+
+    @Provide
+    Arbitrary<CertificateAsk> asks() {
+        return asks(Arbitraries.of(CertificateAsk.Identity.values()), Arbitraries.of("tls-server", "tls-client", "agent", "short"));
+    }
+
+    @Provide
+    Arbitrary<CertificateAsk> renewalAsks() {
+        return asks(Arbitraries.just(CertificateAsk.Identity.GRANTED), Arbitraries.of("tls-server", "agent"));
+    }
+
+    private static Arbitrary<CertificateAsk> asks(Arbitrary<CertificateAsk.Identity> identity, Arbitrary<String> profile) {
+        Arbitrary<String> cn = Arbitraries.oneOf(Arbitraries.of(CNS), Arbitraries.strings().ofMaxLength(70)).injectNull(0.25);
+        Arbitrary<Duration> validity = Arbitraries.longs().between(1, Duration.ofDays(900).toSeconds())
+                .map(Duration::ofSeconds).injectNull(0.3);
+        Arbitrary<String> askedProfile = profile.injectNull(0.6);
+        Arbitrary<String> service = Arbitraries.of("svc", "other").injectNull(0.7);
+        return Combinators.combine(cn, subset(DNS), subset(ASKED_IPS), subset(URIS), askedProfile, service, validity, identity)
+                .as(CertificateAsk::new);
+    }
+
+    private static Arbitrary<List<String>> subset(List<String> pool) {
+        return Arbitraries.of(pool).list().ofMaxSize(pool.size()).uniqueElements().map(ArrayList::new);
+    }
+}
