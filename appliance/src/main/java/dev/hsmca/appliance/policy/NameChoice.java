@@ -38,12 +38,16 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
             requireExact(grant, dns, ips, uris);
         }
         if (ask.identity() == CertificateAsk.Identity.GRANTED) {
+            Set<String> keptDns = new LinkedHashSet<>(grant.dnsNames());
+            Set<String> keptIps = new LinkedHashSet<>(grant.ipAddresses());
+            if (!clientCn && cn != null && !keptDns.contains(cn) && !keptIps.contains(cn)) {
+                cn = null; // covered by a granted *.domain, but not itself one of the names kept: the first name is
+            }
             if (cn == null && grant.clientNames().size() == 1) {
                 cn = grant.clientNames().iterator().next();
                 clientCn = true;
             }
-            return finish(profile, cn, clientCn, new LinkedHashSet<>(grant.dnsNames()),
-                    new LinkedHashSet<>(grant.ipAddresses()), new LinkedHashSet<>(grant.uris()));
+            return finish(profile, cn, clientCn, keptDns, keptIps, new LinkedHashSet<>(grant.uris()));
         }
         return finish(profile, cn, clientCn, dns, ips, uris);
     }

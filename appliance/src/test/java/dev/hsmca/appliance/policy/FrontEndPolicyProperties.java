@@ -12,10 +12,9 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
@@ -69,6 +68,12 @@ class FrontEndPolicyProperties {
     record Ask(String cn, List<String> dns, List<String> ips, List<String> uris, String validity) {
     }
 
+    record RestChain(TokenGrant grant, Ask first, List<Ask> renewals) {
+    }
+
+    record AcmeCase(List<String> allowed, List<String> ordered, Ask ask, boolean exactCsr) {
+    }
+
     @BeforeContainer
     static void start() {
         web = Http01Server.tokens(HTTP01);
@@ -97,9 +102,12 @@ class FrontEndPolicyProperties {
         }
     }
 
-    @Property(tries = 12)
-    void restIssuanceAndRenewalChainsStayInsideTheToken(@ForAll("tokens") TokenGrant grant, @ForAll("asks") Ask first,
-                                                       @ForAll @Size(max = 3) List<@From("asks") Ask> renewals) {
+    @Property(tries = 16)
+    void restIssuanceAndRenewalChainsStayInsideTheToken(@ForAll("restChains") RestChain chain) {
+        Statistics.coverage(c -> c.check("issued").count(n -> n > 0));
+        TokenGrant grant = chain.grant();
+        Ask first = chain.first();
+        List<Ask> renewals = chain.renewals();
         Map<String, Object> body = new HashMap<>(Map.of("service", "fe", "profile", grant.profile(), "allowed_dns", grant.dns(),
                 "allowed_ips", grant.ips(), "allowed_cn", grant.cns(), "allowed_uris", grant.uris(),
                 "max_validity_days", grant.maxDays()));
@@ -114,6 +122,7 @@ class FrontEndPolicyProperties {
         Instant after = Instant.now();
         if (issued.statusCode() != 201) {
             assertRefusal(issued);
+            Statistics.collect("refused");
             return;
         }
         Statistics.collect("issued");
@@ -132,16 +141,19 @@ class FrontEndPolicyProperties {
                 assertRefusal(renewed);
                 continue;
             }
-            Statistics.collect("renewed");
             assertInside(grant, renewed, renewedAt);
             csr = next;
             issued = renewed;
         }
     }
 
-    @Property(tries = 8)
-    void acmeIssuesOnlyTheOrderedAndBoundNames(@ForAll("bindings") List<String> allowed, @ForAll("orders") List<String> ordered,
-                                             @ForAll("asks") Ask ask, @ForAll boolean exactCsr) throws Exception {
+    @Property(tries = 12)
+    void acmeIssuesOnlyTheOrderedAndBoundNames(@ForAll("acmeCases") AcmeCase acme) throws Exception {
+        Statistics.coverage(c -> c.check("acme issued").count(n -> n > 0));
+        List<String> allowed = acme.allowed();
+        List<String> ordered = acme.ordered();
+        Ask ask = acme.ask();
+        boolean exactCsr = acme.exactCsr();
         HttpResponse<String> eab = admin.postJson("/api/v1/acme/eab", Map.of("service", "acme-fe", "allow_dns", allowed));
         assertEquals(201, eab.statusCode(), eab.body());
         AcmeTestClient c = new AcmeTestClient(app.anonymousSsl(), server.getPort());
@@ -150,6 +162,7 @@ class FrontEndPolicyProperties {
         AcmeTestClient.Reply order = c.newOrder(ordered.toArray(String[]::new));
         if (order.status() != 201) {
             assertEquals("rejectedIdentifier", order.problem(), order.body());
+            Statistics.collect("acme rejected");
             assertTrue(ordered.stream().anyMatch(n -> allowed.stream().noneMatch(p -> Names.matches(p, n))));
             return;
         }
@@ -167,6 +180,7 @@ class FrontEndPolicyProperties {
         Instant after = Instant.now();
         if (f.status() != 200) {
             assertEquals("badCSR", f.problem(), f.body());
+            Statistics.collect("acme badCSR");
             return;
         }
         Statistics.collect("acme issued");
@@ -228,30 +242,51 @@ class FrontEndPolicyProperties {
     }
 
     @Provide
-    Arbitrary<TokenGrant> tokens() {
-        return Combinators.combine(Arbitraries.of("tls-server-client", "tls-client", "agent"), subset(DNS), subset(IPS),
-                subset(CNS), subset(URIS), Arbitraries.integers().between(1, 30)).as(TokenGrant::new);
+    Arbitrary<RestChain> restChains() {
+        Arbitrary<TokenGrant> tokens = Combinators.combine(Arbitraries.of("tls-server-client", "tls-client", "agent"),
+                subset(DNS), subset(IPS), subset(CNS), subset(URIS), Arbitraries.integers().between(1, 30)).as(TokenGrant::new);
+        return tokens.flatMap(t -> Combinators.combine(asks(t), asks(t).list().ofMaxSize(3))
+                .as((first, renewals) -> new RestChain(t, first, renewals)));
+    }
+
+    /** Mostly what the token grants, sometimes anything; lifetimes under, at and over its cap. */
+    private static Arbitrary<Ask> asks(TokenGrant t) {
+        List<String> dns = t.dns().stream().map(n -> n.startsWith("*.") ? "q" + n.substring(1) : n).toList();
+        List<String> cns = new ArrayList<>(dns);
+        cns.addAll(t.cns());
+        cns.addAll(t.ips());
+        List<String> anyDns = new ArrayList<>(DNS);
+        anyDns.addAll(List.of("q.fe.test", "evil.test"));
+        Arbitrary<String> cn = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(null)),
+                Tuple.of(6, cns.isEmpty() ? Arbitraries.just(null) : Arbitraries.of(cns)), Tuple.of(1, Arbitraries.of(ASKED_CN)));
+        return Combinators.combine(cn,
+                Arbitraries.frequencyOf(Tuple.of(8, subset(dns)), Tuple.of(1, subset(anyDns))),
+                Arbitraries.frequencyOf(Tuple.of(8, subset(t.ips())), Tuple.of(1, subset(List.of("10.1.0.1", "10.9.9.9")))),
+                Arbitraries.frequencyOf(Tuple.of(8, subset(t.uris())), Tuple.of(1, subset(URIS))),
+                Arbitraries.of("1h", "1d", t.maxDays() + "d", "31d", "400d").injectNull(0.4)).as(Ask::new);
     }
 
     @Provide
-    Arbitrary<Ask> asks() {
-        List<String> dnsPool = new ArrayList<>(DNS);
-        dnsPool.addAll(List.of("q.fe.test", "evil.test"));
-        return Combinators.combine(Arbitraries.of(ASKED_CN).injectNull(0.3), subset(dnsPool), subset(List.of("10.1.0.1", "10.9.9.9")),
-                subset(URIS), Arbitraries.of("1h", "1d", "2d", "31d", "400d").injectNull(0.4)).as(Ask::new);
-    }
-
-    @Provide
-    Arbitrary<List<String>> bindings() {
-        return Arbitraries.of("a.acme.test", "b.acme.test", "*.w.acme.test").list().ofMinSize(1).ofMaxSize(3).uniqueElements();
-    }
-
-    @Provide
-    Arbitrary<List<String>> orders() {
-        return Arbitraries.of(ACME_NAMES).list().ofMinSize(1).ofMaxSize(3).uniqueElements();
+    Arbitrary<AcmeCase> acmeCases() {
+        Arbitrary<List<String>> bindings = Arbitraries.of("a.acme.test", "b.acme.test", "*.w.acme.test").list()
+                .ofMinSize(1).ofMaxSize(3).uniqueElements();
+        return bindings.flatMap(allowed -> {
+            List<String> names = ACME_NAMES.stream().filter(n -> allowed.stream().anyMatch(p -> Names.matches(p, n))).toList();
+            Arbitrary<List<String>> ordered = Arbitraries.frequencyOf(
+                    Tuple.of(4, Arbitraries.of(names).list().ofMinSize(1).ofMaxSize(3).uniqueElements()),
+                    Tuple.of(1, Arbitraries.of(ACME_NAMES).list().ofMinSize(1).ofMaxSize(3).uniqueElements()));
+            return ordered.flatMap(o -> Combinators.combine(
+                    Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(null)), Tuple.of(4, Arbitraries.of(o)),
+                            Tuple.of(1, Arbitraries.of(ASKED_CN))),
+                    subset(ACME_NAMES), Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.just(true)), Tuple.of(1, Arbitraries.just(false))))
+                    .as((cn, other, exact) -> new AcmeCase(allowed, o, new Ask(cn, other, List.of(), List.of(), null), exact)));
+        });
     }
 
     private static Arbitrary<List<String>> subset(List<String> pool) {
+        if (pool.isEmpty()) {
+            return Arbitraries.just(List.of());
+        }
         return Arbitraries.of(pool).list().ofMaxSize(pool.size()).uniqueElements();
     }
 }
