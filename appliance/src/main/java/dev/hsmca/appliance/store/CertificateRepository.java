@@ -47,6 +47,13 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
               AND (:issuerId = '' OR issuer_id = :issuerId)""")
     int requestRenewal(String serial, String service, String issuerId, Instant at);
 
+    /**
+     * The row, locked until the transaction ends: a revocation of it waits (its update needs the lock), and what is
+     * read is its last committed state.
+     */
+    @Query("SELECT * FROM certificates WHERE serial = :serial FOR UPDATE")
+    Optional<CertificateRecord> findForUpdate(String serial);
+
     @Query("""
             UPDATE certificates SET status = 'revoked', revoked_at = :at, revocation_reason = :reason
             WHERE serial = :serial AND status = 'valid'""")
