@@ -20,6 +20,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param liveQueue       answers that may wait for one of them; more get the fallback at once
  * @param liveTimeout     how long an answer may wait for the HSM before it gets the fallback (the pre-signed answer
  *                        without the nonce, else tryLater)
+ * @param httpMaxAge      how long an HTTP cache may keep a GET answer ({@code max-age}, {@code Expires}), at most until
+ *                        its nextUpdate: a revocation reaches clients behind a cache within this time, not at nextUpdate
  */
 @ConfigurationProperties("pki.ocsp")
 public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
@@ -31,7 +33,8 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
                               @Bindable(defaultValue = "20000") int presignedCacheEntries,
                               @Bindable(defaultValue = "-1") int liveThreads,
                               @Bindable(defaultValue = "1000") int liveQueue,
-                              @Bindable(defaultValue = "2s") java.time.Duration liveTimeout) {
+                              @Bindable(defaultValue = "2s") java.time.Duration liveTimeout,
+                              @Bindable(defaultValue = "1h") java.time.Duration httpMaxAge) {
 
     /** Where answers come from. */
     public enum Mode {
@@ -59,10 +62,11 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
         parse("pki.ocsp.mode", mode, Mode.class);
         parse("pki.ocsp.signer", signer, Signer.class);
         if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0 || presignedCacheEntries < 0 || liveThreads < -1
-                || liveQueue < 1 || liveTimeout == null || liveTimeout.isNegative() || liveTimeout.isZero()) {
+                || liveQueue < 1 || liveTimeout == null || liveTimeout.isNegative() || liveTimeout.isZero()
+                || httpMaxAge == null || httpMaxAge.isNegative()) {
             throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours, live-queue must be at least 1, "
                     + "cache-seconds, cache-entries, presigned-cache-entries at least 0, live-threads at least -1, "
-                    + "live-timeout positive");
+                    + "live-timeout positive, http-max-age at least 0");
         }
     }
 

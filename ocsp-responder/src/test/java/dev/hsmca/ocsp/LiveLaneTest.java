@@ -100,7 +100,8 @@ class LiveLaneTest {
     }
 
     static ResponderConfig config(int liveThreads) {
-        return new ResponderConfig("presigned", true, "delegated", 96, 60, 100, 100, liveThreads, 1000, Duration.ofSeconds(2));
+        return new ResponderConfig("presigned", true, "delegated", 96, 60, 100, 100, liveThreads, 1000, Duration.ofSeconds(2),
+                Duration.ofHours(1));
     }
 
     static void await(CountDownLatch latch) {

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.domain;
 
+import dev.hsmca.appliance.store.GroupCommit;
 import dev.hsmca.hsm.HsmException;
 
 import java.sql.SQLException;
@@ -20,6 +21,12 @@ public final class Failures {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PkiException p) {
                 return p;
+            }
+            if (t instanceof GroupCommit.NotConfirmed n) {
+                return new PkiException(PkiException.Kind.UNAVAILABLE, STORE_UNAVAILABLE, n.mayBeStored()
+                        ? "the certificate store did not confirm the change in time; it may have been stored: look "
+                        + "before retrying" : "the certificate store did not answer in time; nothing was issued or "
+                        + "changed; try again later", error);
             }
             if (t instanceof HsmException) {
                 return new PkiException(PkiException.Kind.UNAVAILABLE, HSM_UNAVAILABLE,

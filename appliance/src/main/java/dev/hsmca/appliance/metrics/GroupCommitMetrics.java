@@ -24,5 +24,11 @@ public class GroupCommitMetrics {
                 .description("Writes in the committed group transactions").register(registry);
         Gauge.builder("pki.group.commit.queued", group, GroupCommit::queued)
                 .description("Writes waiting for the next group commit").register(registry);
+        FunctionCounter.builder("pki.group.commit.timeouts", group, GroupCommit::timeouts)
+                .description("Writes whose caller stopped waiting for the group commit (503 store_unavailable)")
+                .register(registry);
+        FunctionCounter.builder("pki.group.commit.late", group, GroupCommit::lateCommits)
+                .description("Writes stored after their caller had stopped waiting (told they may have been stored)")
+                .register(registry);
     }
 }

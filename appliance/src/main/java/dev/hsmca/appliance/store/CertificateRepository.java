@@ -47,7 +47,10 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
               AND (:issuerId = '' OR issuer_id = :issuerId)""")
     int requestRenewal(String serial, String service, String issuerId, Instant at);
 
-    /** The row, locked until the caller's transaction ends: a renewal judges the certificate it renews as it stands. */
+    /**
+     * The row, locked until the transaction ends: a revocation of it waits (its update needs the lock), and what is
+     * read is its last committed state. Renewal judges the certificate it renews so, the OCSP refresh what it signed.
+     */
     @Query("SELECT * FROM certificates WHERE serial = :serial FOR UPDATE")
     Optional<CertificateRecord> lockById(String serial);
 

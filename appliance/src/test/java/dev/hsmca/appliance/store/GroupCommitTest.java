@@ -1,12 +1,16 @@
 package dev.hsmca.appliance.store;
 
+import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.TransactionSynchronization;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +118,165 @@ class GroupCommitTest {
                 return null;
             }), "used is used, in a later batch too");
         }
+    }
+
+    /**
+     * A caller queued behind a batch that does not finish waits for the timeout, not forever: it gets the typed
+     * store failure (503 store_unavailable), and its write, never run, is not stored later either.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aCallerWaitsNoLongerThanTheTimeoutAndWhatItGaveUpOnIsNeverStored(String store) throws Exception {
+        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+            GroupCommit group = context.getBean(GroupCommit.class);
+            InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch held = new CountDownLatch(1);
+            CompletableFuture<Object> holder = CompletableFuture.supplyAsync(() -> group.write(() -> {
+                held.countDown();
+                await(hold);
+                return null;
+            }));
+            try {
+                await(held);
+                InstallToken late = row();
+                CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> group.write(() -> rows.save(late).id()));
+                assertStoreUnavailable(waiting, false);
+            } finally {
+                hold.countDown();
+            }
+            assertStoreUnavailable(holder, false); // it waited longer than the timeout too; its batch rolled back
+            assertEquals(2, group.timeouts());
+            long before = rows.count();
+            group.write(() -> rows.save(row()).id());
+            assertEquals(before + 1, rows.count(), "a later write commits; the one given up on never does");
+            assertEquals(0, group.lateCommits());
+        }
+    }
+
+    /** A caller that gives up while its write runs: the batch rolls back, so "nothing was stored" stays true. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aWriteThatRanIsRolledBackWhenItsCallerGaveUp(String store) throws Exception {
+        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+            GroupCommit group = context.getBean(GroupCommit.class);
+            InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
+            long before = rows.count();
+            CountDownLatch told = new CountDownLatch(1);
+            CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> group.write(() -> {
+                String id = rows.save(row()).id();
+                await(told); // its caller gives up now, with the row written and not committed
+                return id;
+            }));
+            write.whenComplete((id, e) -> told.countDown());
+            assertStoreUnavailable(write, false);
+            writeAfter(group); // the committer is past the batch it rolled back
+            assertEquals(before, rows.count(), "the row written before the caller gave up was rolled back");
+            assertEquals(0, group.lateCommits());
+        }
+    }
+
+    /**
+     * A caller that gives up while its commit is under way cannot be told that nothing was stored: it is told that
+     * the write may have been, and a write that then commits is counted (and logged).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aCallerThatGaveUpDuringTheCommitIsToldItMayBeStored(String store) throws Exception {
+        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+            GroupCommit group = context.getBean(GroupCommit.class);
+            InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
+            @SuppressWarnings("unchecked")
+            TransactionOperations<Connection> transactions = context.getBean(TransactionOperations.class);
+            CountDownLatch told = new CountDownLatch(1);
+            InstallToken token = row();
+            CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> group.write(() -> {
+                transactions.findTransactionStatus().orElseThrow().registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void beforeCommit(boolean readOnly) {
+                        await(told); // the commit has begun when its caller gives up
+                    }
+                });
+                return rows.save(token).id();
+            }));
+            write.whenComplete((id, e) -> told.countDown());
+            assertStoreUnavailable(write, true);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (group.lateCommits() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, group.lateCommits());
+            assertTrue(rows.findById(token.id()).isPresent(), "stored, as the caller was told it may be");
+        }
+    }
+
+    /** A committer that stops (interrupted) fails the callers queued behind it; later writes commit alone. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aStoppedCommitterLeavesNoCallerWaiting(String store) throws Exception {
+        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "10m").context()) {
+            GroupCommit group = context.getBean(GroupCommit.class);
+            InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
+            CountDownLatch held = new CountDownLatch(1);
+            CompletableFuture<Object> holder = CompletableFuture.supplyAsync(() -> group.write(() -> {
+                held.countDown();
+                try {
+                    new CountDownLatch(1).await(); // until interrupted
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+                return null;
+            }));
+            await(held);
+            List<CompletableFuture<String>> queued = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                queued.add(CompletableFuture.supplyAsync(() -> group.write(() -> rows.save(row()).id())));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (group.queued() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(2, group.queued());
+            long before = rows.count();
+            group.committer().interrupt();
+            for (CompletableFuture<String> q : queued) {
+                assertStoreUnavailable(q, false); // within the test's deadline: the 10-minute timeout plays no part
+            }
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> holder.get(30, TimeUnit.SECONDS));
+            group.committer().join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(group.committer().isAlive());
+            String id = group.write(() -> rows.save(row()).id());
+            assertTrue(rows.findById(id).isPresent(), "a later write commits alone");
+            assertEquals(before + 1, rows.count());
+        }
+    }
+
+    /** One write through the committer, so it is past every earlier batch (retried if the store is slow). */
+    private static void writeAfter(GroupCommit group) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                group.write(() -> null);
+                return;
+            } catch (GroupCommit.NotConfirmed e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The caller got the typed store failure (503 store_unavailable with Retry-After at the edge), soon enough. */
+    private static void assertStoreUnavailable(CompletableFuture<?> call, boolean mayBeStored) throws Exception {
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> call.get(30, TimeUnit.SECONDS));
+        GroupCommit.NotConfirmed n = assertInstanceOf(GroupCommit.NotConfirmed.class, e.getCause());
+        assertEquals(mayBeStored, n.mayBeStored(), n.getMessage());
+        PkiException p = Failures.classify(n);
+        assertEquals(PkiException.Kind.UNAVAILABLE, p.kind());
+        assertEquals(Failures.STORE_UNAVAILABLE, p.code());
+        assertEquals(mayBeStored, p.getMessage().contains("may have been stored"), p.getMessage());
     }
 
     private static PkiException assertThrowsCause(java.util.concurrent.ExecutionException e) {

@@ -53,7 +53,7 @@ public class OcspController {
                 .header("Cache-Control", reply.cacheControl());
         if (reply.cache() != null) {
             r.header("Last-Modified", reply.cache().lastModified());
-            r.header("Expires", reply.cache().expires());
+            r.header("Expires", reply.expires());
             r.header("ETag", reply.cache().etag());
         }
         return r;

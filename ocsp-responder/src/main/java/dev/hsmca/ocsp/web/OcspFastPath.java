@@ -327,7 +327,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             h.set(HttpHeaderNames.CACHE_CONTROL, reply.cacheControl());
             if (reply.cache() != null) {
                 h.set(HttpHeaderNames.LAST_MODIFIED, reply.cache().lastModified());
-                h.set(HttpHeaderNames.EXPIRES, reply.cache().expires());
+                h.set(HttpHeaderNames.EXPIRES, reply.expires());
                 h.set(HttpHeaderNames.ETAG, reply.cache().etag());
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);

@@ -1,5 +1,6 @@
 package dev.hsmca.ocsp.web;
 
+import dev.hsmca.ocsp.ResponderConfig;
 import dev.hsmca.ocsp.source.Answer;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.security.MessageDigest;
@@ -33,15 +35,22 @@ public class OcspHttp {
     static final String RESPONSE = "application/ocsp-response";
     static final int MAX_GET_CHARS = 4096;
 
-    /** A reply: the body, its Cache-Control, and for a cacheable GET answer the RFC 5019 validators. */
-    record Reply(byte[] body, String cacheControl, @Nullable CacheHeaders cache) {
+    /**
+     * A reply: the body, its Cache-Control, and for a cacheable GET answer the RFC 5019 validators and its Expires
+     * (the same moment as its max-age).
+     */
+    record Reply(byte[] body, String cacheControl, @Nullable CacheHeaders cache, @Nullable String expires) {
     }
 
-    /** The RFC 5019 headers that depend on the response alone. */
-    record CacheHeaders(String lastModified, String expires, String etag) {
+    /** The RFC 5019 headers that depend on the response alone; {@code nextUpdate} is its HTTP date. */
+    record CacheHeaders(String lastModified, String nextUpdate, String etag) {
         static CacheHeaders of(Answer a) {
             return new CacheHeaders(OcspHttp.http(a.thisUpdate()), OcspHttp.http(a.nextUpdate()), "\"" + OcspHttp.etag(a.der()) + "\"");
         }
+    }
+
+    /** An HTTP date made once per second (the bounded Expires of most answers). */
+    private record Stamp(long second, String value) {
     }
 
     private final Clock clock;
@@ -55,11 +64,23 @@ public class OcspHttp {
      * A response read afresh from the store (no change feed, as on H2) is never found again, so it is not kept.
      */
     private final Cache<byte[], CacheHeaders> cacheHeaders = Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
+    /**
+     * The longest an HTTP cache may keep a GET answer ({@code pki.ocsp.http-max-age}): a pre-signed 'good' is valid
+     * for days, and a cache in front would serve it that long after a revocation.
+     */
+    private final long maxAgeSeconds;
+    private volatile Stamp expiresStamp = new Stamp(Long.MIN_VALUE, "");
 
-    public OcspHttp(Clock clock, MeterRegistry registry, Warmup warmup) {
+    @Inject
+    public OcspHttp(Clock clock, MeterRegistry registry, Warmup warmup, ResponderConfig config) {
+        this(clock, registry, warmup, config.httpMaxAge());
+    }
+
+    OcspHttp(Clock clock, MeterRegistry registry, Warmup warmup, Duration maxAge) {
         this.clock = clock;
         this.registry = registry;
         this.warmup = warmup;
+        this.maxAgeSeconds = maxAge.getSeconds();
         this.latency = Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
                 .register(registry);
     }
@@ -83,13 +104,32 @@ public class OcspHttp {
         return a;
     }
 
+    /**
+     * A GET answer may be cached until its nextUpdate, but no longer than {@code pki.ocsp.http-max-age}; Expires says
+     * the same moment as max-age. (RFC 5019 section 6.2 puts Expires at nextUpdate, with a max-age before it; an
+     * HTTP/1.1 cache ignores Expires when max-age is given, but an HTTP/1.0 one would keep a 'good' until nextUpdate.)
+     */
     Reply reply(Answer a, boolean get) {
         if (get && a.successful() && a.nextUpdate() != null) {
-            long maxAge = Math.max(0, Duration.between(clock.instant(), a.nextUpdate()).getSeconds());
+            Instant now = clock.instant();
+            long untilNextUpdate = Math.max(0, Duration.between(now, a.nextUpdate()).getSeconds());
             CacheHeaders h = a.held() ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a)) : CacheHeaders.of(a);
-            return new Reply(a.der(), "max-age=" + maxAge + ", public, no-transform, must-revalidate", h);
+            boolean bounded = maxAgeSeconds < untilNextUpdate;
+            long maxAge = bounded ? maxAgeSeconds : untilNextUpdate;
+            return new Reply(a.der(), "max-age=" + maxAge + ", public, no-transform, must-revalidate", h,
+                    bounded ? expiresFrom(now.getEpochSecond()) : h.nextUpdate());
         }
-        return new Reply(a.der(), "no-cache, no-store", null);
+        return new Reply(a.der(), "no-cache, no-store", null, null);
+    }
+
+    /** The HTTP date {@code http-max-age} after this second, formatted once a second. */
+    private String expiresFrom(long second) {
+        Stamp s = expiresStamp;
+        if (s.second() != second) {
+            s = new Stamp(second, http(Instant.ofEpochSecond(second + maxAgeSeconds)));
+            expiresStamp = s;
+        }
+        return s.value();
     }
 
     /**

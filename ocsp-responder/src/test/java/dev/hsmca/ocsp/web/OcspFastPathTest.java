@@ -65,7 +65,7 @@ class OcspFastPathTest {
             new Responder(new IssuerFilter(new KnownIssuers(WarmupTest.NO_ISSUERS, CLOCK), q -> {
                 throw new AssertionError("no issuer is known");
             }), null),
-            new OcspHttp(CLOCK, registry, warmup), CLOCK, true, 8192);
+            new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
     final Downstream micronaut = new Downstream();
     final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), micronaut);
 
@@ -193,6 +193,31 @@ class OcspFastPathTest {
         assertTrue(channel.isOpen());
     }
 
+    /** A GET 'good' valid for days: a cache in front may keep it for an hour at most, as the controller says too. */
+    @Test
+    void aGetAnswerMayBeCachedForTheResponderSettingOnly() throws Exception {
+        Answer good = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, 0, CLOCK.instant().minusSeconds(60),
+                CLOCK.instant().plus(Duration.ofHours(96)), "presigned", "good");
+        KnownIssuers any = new KnownIssuers(null, CLOCK) {
+            @Override
+            public java.util.Optional<Issuer> find(CertificateID id, String hash) {
+                return java.util.Optional.of(new Issuer(new dev.hsmca.ocsp.store.IssuerRow("issuing-1", "issuing", "root-1",
+                        "01", "", "", "", "", CLOCK.instant(), new byte[0], true), null));
+            }
+        };
+        OcspFastPath path = new OcspFastPath(new Responder(new IssuerFilter(any, q -> good), null),
+                new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), new Downstream());
+        ch.writeInbound(Unpooled.copiedBuffer(get(GET_PATH), StandardCharsets.ISO_8859_1));
+        ByteBuf out = ch.readOutbound();
+        String head = out.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        out.release();
+        assertTrue(head.contains("cache-control: max-age=3600, public, no-transform, must-revalidate"), head);
+        assertTrue(head.contains("expires: thu, 26 nov 2026 13:00:00 gmt"), head);
+        assertTrue(head.contains("date: thu, 26 nov 2026 12:00:00 gmt"), head);
+        assertTrue(head.contains("last-modified: thu, 26 nov 2026 11:59:00 gmt"), head);
+    }
+
     @Test
     void aBodyInSeveralReadsIsCollectedWhole() throws Exception {
         String whole = post("/ocsp", "application/ocsp-request", REQUEST);
@@ -280,7 +305,7 @@ class OcspFastPathTest {
         Responder responder = new Responder(new IssuerFilter(any, q -> signed), new IssuerFilter(any, live),
                 new IssuerFilter(any, q -> Answer.error(Answer.UNAUTHORIZED)),
                 dev.hsmca.ocsp.LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
-        OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup), CLOCK, true, 8192);
+        OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
         Downstream router = new Downstream();
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), router);
 

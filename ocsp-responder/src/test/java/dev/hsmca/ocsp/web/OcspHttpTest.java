@@ -16,25 +16,54 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /** The reply's RFC 5019 headers, and which responses keep theirs (fixed clock). */
 class OcspHttpTest {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
-    final OcspHttp http = new OcspHttp(Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(),
-            new Warmup(null, null, Duration.ZERO));
+    final OcspHttp http = http(Duration.ofHours(1));
+
+    static OcspHttp http(Duration maxAge) {
+        return new OcspHttp(Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), new Warmup(null, null, Duration.ZERO),
+                maxAge);
+    }
 
     static Answer presigned(boolean held) {
-        return new Answer(new byte[]{1, 2, 3}, 0, NOW.minusSeconds(3600), NOW.plusSeconds(7200), "presigned", "good", held);
+        return presigned(held, NOW.plusSeconds(7200));
+    }
+
+    static Answer presigned(boolean held, Instant nextUpdate) {
+        return new Answer(new byte[]{1, 2, 3}, 0, NOW.minusSeconds(3600), nextUpdate, "presigned", "good", held);
     }
 
     @Test
     void aGetAnswerCarriesTheCachingHeadersOfItsResponse() {
-        OcspHttp.Reply r = http.reply(presigned(false), true);
+        OcspHttp.Reply r = http(Duration.ofHours(3)).reply(presigned(false), true);
         assertEquals("max-age=7200, public, no-transform, must-revalidate", r.cacheControl());
         assertEquals("Thu, 26 Nov 2026 11:00:00 GMT", r.cache().lastModified());
-        assertEquals("Thu, 26 Nov 2026 14:00:00 GMT", r.cache().expires());
+        assertEquals("Thu, 26 Nov 2026 14:00:00 GMT", r.expires(), "nextUpdate, within the bound");
         assertEquals("\"039058c6f2c0cb492c533b0a4d14ef77\"", r.cache().etag()); // SHA-256 of 01 02 03, first 16 octets
 
         OcspHttp.Reply post = http.reply(presigned(false), false);
         assertEquals("no-cache, no-store", post.cacheControl());
         assertNull(post.cache());
+        assertNull(post.expires());
         assertEquals("no-cache, no-store", http.reply(Answer.error(Answer.TRY_LATER), true).cacheControl());
+    }
+
+    /**
+     * A pre-signed 'good' is valid for 96 hours; an HTTP cache in front must not keep it that long, or a revocation
+     * would reach nobody behind it for days. max-age and Expires (for HTTP/1.0 caches) stop at the setting.
+     */
+    @Test
+    void aCacheKeepsAGetAnswerNoLongerThanTheSetting() {
+        OcspHttp.Reply days = http.reply(presigned(true, NOW.plus(Duration.ofHours(96))), true);
+        assertEquals("max-age=3600, public, no-transform, must-revalidate", days.cacheControl());
+        assertEquals("Thu, 26 Nov 2026 13:00:00 GMT", days.expires());
+        assertEquals("Thu, 26 Nov 2026 11:00:00 GMT", days.cache().lastModified(), "the validators are the response's");
+
+        OcspHttp.Reply soon = http.reply(presigned(false, NOW.plusSeconds(1800)), true);
+        assertEquals("max-age=1800, public, no-transform, must-revalidate", soon.cacheControl(), "nextUpdate comes first");
+        assertEquals("Thu, 26 Nov 2026 12:30:00 GMT", soon.expires());
+
+        OcspHttp.Reply never = http(Duration.ZERO).reply(presigned(false), true);
+        assertEquals("max-age=0, public, no-transform, must-revalidate", never.cacheControl());
+        assertEquals("Thu, 26 Nov 2026 12:00:00 GMT", never.expires());
     }
 
     @Test
