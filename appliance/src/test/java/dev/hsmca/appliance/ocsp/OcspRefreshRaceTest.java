@@ -113,7 +113,7 @@ class OcspRefreshRaceTest {
             CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(() -> f.presigner.refresh(500));
             await(signed);
             f.transactions.executeWrite(status -> {
-                f.revocations.apply(f.record(), RevocationReason.KEY_COMPROMISE, "admin:test");
+                f.revocations.apply(f.record(), RevocationReason.KEY_COMPROMISE, dev.hsmca.appliance.domain.Entitlement.Source.ADMIN, "admin:test");
                 go.countDown();
                 f.awaitBlockedOrDone(refresh); // the refresh waits for this transaction
                 return null;
