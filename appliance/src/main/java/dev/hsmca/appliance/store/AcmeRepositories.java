@@ -81,6 +81,25 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
         int finish(String id, String newStatus, Instant at, @io.micronaut.core.annotation.Nullable String error);
 
+        /**
+         * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,
+         * or the claim has lapsed (its replica stopped, or deferred it). Of two replicas one gets it.
+         */
+        @Query("UPDATE acme_challenges SET validation_claim = :claim, validation_until = :until WHERE id = :id AND status = 'processing' AND (validation_until IS NULL OR validation_until < :now)")
+        int claim(String id, String claim, Instant until, Instant now);
+
+        /** Extends this claim; 0 when the challenge was settled or another replica took it over. */
+        @Query("UPDATE acme_challenges SET validation_until = :until WHERE id = :id AND status = 'processing' AND validation_claim = :claim")
+        int renew(String id, String claim, Instant until);
+
+        /** Gives the claim up as of {@code at}: taken up again after those given up (or lapsed) earlier. */
+        @Query("UPDATE acme_challenges SET validation_claim = NULL, validation_until = :at WHERE id = :id AND validation_claim = :claim")
+        int release(String id, String claim, Instant at);
+
+        /** Processing challenges nobody validates now, those waiting longest (or never claimed) first. */
+        @Query("SELECT id, authz_id, type, token, status, validated_at, error FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
+        List<AcmeChallenge> unclaimed(Instant now, int limit);
+
         @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
     }
