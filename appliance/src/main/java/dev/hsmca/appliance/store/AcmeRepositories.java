@@ -20,6 +20,9 @@ public final class AcmeRepositories {
         /** Binds the key to its first account; an EAB key serves one account only. */
         @Query("UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
         int bind(String kid, String accountId);
+
+        @Query("UPDATE acme_eab_keys SET revoked_at = :at WHERE kid = :kid AND revoked_at IS NULL")
+        int revoke(String kid, Instant at);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -29,11 +32,16 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_accounts SET contact = :contact WHERE id = :id")
         void updateContact(String id, String contact);
 
-        @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id")
+        /** By the account itself, from valid only (an admin's revocation is final). */
+        @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id AND status = 'valid'")
         void updateStatus(String id, String newStatus);
 
         @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
         void updateKey(String id, String jwk, String thumbprint);
+
+        /** By an admin (RFC 8555 {@code revoked}): final, whatever the status was. */
+        @Query("UPDATE acme_accounts SET status = 'revoked' WHERE id = :id AND status <> 'revoked'")
+        int revoke(String id);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
