@@ -112,15 +112,17 @@ public final class AcmeRepositories {
         int purgeForExpiredOrders(Instant before);
     }
 
+    /** Rows appliances before V11 wrote; purged while a rolling upgrade may still add some. */
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Nonces extends GenericRepository<AcmeNonce, String> {
-        AcmeNonce save(AcmeNonce nonce);
-
-        /** Uses the nonce: 1 when it was valid and unused (and is now gone), 0 otherwise. */
-        @Query("DELETE FROM acme_nonces WHERE nonce = :nonce AND expires_at > :now")
-        int use(String nonce, Instant now);
-
         @Query("DELETE FROM acme_nonces WHERE expires_at <= :now")
         int purge(Instant now);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface NonceKeys extends GenericRepository<AcmeNonceKey, String> {
+        Optional<AcmeNonceKey> findById(String id);
+
+        AcmeNonceKey save(AcmeNonceKey key);
     }
 }
