@@ -83,6 +83,8 @@ Try:
   openssl ocsp -issuer $var/ca/issuing.pem -cert $var/ca/tls.pem -url http://localhost:$ocsp_port -CAfile $var/ca/root.pem
 
 INFO
-java "${props[@]}" -Dmicronaut.server.ssl.port="$port" -jar "$jar" &
+# Development only: ACME clients tried against this run listen on this machine, so the validator may reach
+# loopback and private addresses here (a production appliance refuses them; docs/acme.md).
+java "${props[@]}" -Dmicronaut.server.ssl.port="$port" -Dpki.acme.validation.allow-private-addresses=true -jar "$jar" &
 appliance_pid=$!
 wait "$appliance_pid"

@@ -61,6 +61,7 @@ class AcmeClientsTest implements TestPropertyProvider {
         p.put("pki.acme.http01-port", Integer.toString(WEB.port()));
         p.put("pki.acme.tlsalpn01-port", Integer.toString(ALPN_PORT));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
+        p.put("pki.acme.validation.allow-private-addresses", "true"); // TEST SWITCH: the clients listen on loopback
         p.put("pki.acme.dns-server", DNS.address());
         return p;
     }

@@ -203,6 +203,23 @@ public class AcmeAccounts {
         return new NewEab(kid, hmacKey, s, p, names);
     }
 
+    /**
+     * The account as stored now, if it may still act: valid, and its binding key not revoked. Asked again inside the
+     * transactions that order, validate and issue, after the request's own check (an admin may revoke in between).
+     */
+    @Transactional
+    public AcmeAccount requireActive(AcmeAccount account) {
+        AcmeAccount now = accounts.findById(account.id())
+                .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + account.id()));
+        if (!"valid".equals(now.status())) {
+            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status());
+        }
+        if (now.eabKid() != null && eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() != null).orElse(true)) {
+            throw AcmeProblem.unauthorized("the external account binding key of account " + now.id() + " was revoked");
+        }
+        return now;
+    }
+
     /** The binding an account was created with, if any. */
     public Optional<AcmeEabKey> binding(AcmeAccount account) {
         return account.eabKid() == null ? Optional.empty() : eabKeys.findById(account.eabKid());

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
-/** Expired nonces and orders never finished are removed, by one replica at a time. */
+/** Orders never finished (and nonce rows older versions wrote) are removed, by one replica at a time. */
 @Singleton
 @Requires(notEnv = Environment.CLI)
 @Requires(property = "pki.jobs.enabled", notEquals = "false")
@@ -32,10 +32,10 @@ public class AcmeCleanup {
     void run() {
         try {
             locks.runExclusively(Job.ACME_CLEANUP, Duration.ofMinutes(10), () -> {
-                int n = nonces.purgeExpired();
+                int n = nonces.purgeLegacyRows();
                 int o = orders.purgeExpired();
                 if (n + o > 0) {
-                    LOG.info("ACME cleanup: {} expired nonces, {} expired orders removed", n, o);
+                    LOG.info("ACME cleanup: {} nonce rows of an older version, {} expired orders removed", n, o);
                 }
             });
         } catch (RuntimeException e) {

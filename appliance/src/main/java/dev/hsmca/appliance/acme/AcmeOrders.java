@@ -75,7 +75,7 @@ public class AcmeOrders {
 
     @Transactional
     public OrderView newOrder(AcmeRequest req) {
-        AcmeAccount account = req.requireAccount();
+        AcmeAccount account = accounts.requireActive(req.requireAccount());
         Set<String> names = identifiers(req.requirePayload().get("identifiers"));
         AcmeEabKey binding = accounts.binding(account).orElse(null);
         for (String n : names) {
@@ -138,6 +138,9 @@ public class AcmeOrders {
         AcmeChallenge c = challenges.findById(id).orElseThrow(() -> AcmeProblem.notFound("no challenge " + id));
         AcmeAuthorization a = authorizations.findById(c.authzId()).orElseThrow();
         owned(req, a.accountId());
+        if (req.payload() != null) {
+            accounts.requireActive(req.requireAccount()); // no validation for a revoked account
+        }
         boolean start = req.payload() != null && "pending".equals(a.status()) && challenges.start(id) == 1;
         return new Started(challenges.findById(id).orElseThrow(), a, start, req.requireAccount().thumbprint());
     }
@@ -172,6 +175,7 @@ public class AcmeOrders {
      * finalizes one issues and the others are refused.
      */
     public OrderView finalizeOrder(AcmeRequest req, String id) {
+        accounts.requireActive(req.requireAccount()); // revoked since the request's own check: nothing is issued
         long start = System.nanoTime();
         AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
         AcmeAccount account = req.requireAccount();

@@ -20,6 +20,9 @@ public final class AcmeRepositories {
         /** Binds the key to its first account; an EAB key serves one account only. */
         @Query("UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
         int bind(String kid, String accountId);
+
+        @Query("UPDATE acme_eab_keys SET revoked_at = :at WHERE kid = :kid AND revoked_at IS NULL")
+        int revoke(String kid, Instant at);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -29,11 +32,16 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_accounts SET contact = :contact WHERE id = :id")
         void updateContact(String id, String contact);
 
-        @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id")
+        /** By the account itself, from valid only (an admin's revocation is final). */
+        @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id AND status = 'valid'")
         void updateStatus(String id, String newStatus);
 
         @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
         void updateKey(String id, String jwk, String thumbprint);
+
+        /** By an admin (RFC 8555 {@code revoked}): final, whatever the status was. */
+        @Query("UPDATE acme_accounts SET status = 'revoked' WHERE id = :id AND status <> 'revoked'")
+        int revoke(String id);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -81,19 +89,40 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
         int finish(String id, String newStatus, Instant at, @io.micronaut.core.annotation.Nullable String error);
 
+        /**
+         * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,
+         * or the claim has lapsed (its replica stopped, or deferred it). Of two replicas one gets it.
+         */
+        @Query("UPDATE acme_challenges SET validation_claim = :claim, validation_until = :until WHERE id = :id AND status = 'processing' AND (validation_until IS NULL OR validation_until < :now)")
+        int claim(String id, String claim, Instant until, Instant now);
+
+        /** Extends this claim; 0 when the challenge was settled or another replica took it over. */
+        @Query("UPDATE acme_challenges SET validation_until = :until WHERE id = :id AND status = 'processing' AND validation_claim = :claim")
+        int renew(String id, String claim, Instant until);
+
+        /** Gives the claim up as of {@code at}: taken up again after those given up (or lapsed) earlier. */
+        @Query("UPDATE acme_challenges SET validation_claim = NULL, validation_until = :at WHERE id = :id AND validation_claim = :claim")
+        int release(String id, String claim, Instant at);
+
+        /** Processing challenges nobody validates now, those waiting longest (or never claimed) first. */
+        @Query("SELECT id, authz_id, type, token, status, validated_at, error FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
+        List<AcmeChallenge> unclaimed(Instant now, int limit);
+
         @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
     }
 
+    /** Rows appliances before V11 wrote; purged while a rolling upgrade may still add some. */
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Nonces extends GenericRepository<AcmeNonce, String> {
-        AcmeNonce save(AcmeNonce nonce);
-
-        /** Uses the nonce: 1 when it was valid and unused (and is now gone), 0 otherwise. */
-        @Query("DELETE FROM acme_nonces WHERE nonce = :nonce AND expires_at > :now")
-        int use(String nonce, Instant now);
-
         @Query("DELETE FROM acme_nonces WHERE expires_at <= :now")
         int purge(Instant now);
+    }
+
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface NonceKeys extends GenericRepository<AcmeNonceKey, String> {
+        Optional<AcmeNonceKey> findById(String id);
+
+        AcmeNonceKey save(AcmeNonceKey key);
     }
 }

@@ -50,17 +50,25 @@ class AcmeProtocolTest implements TestPropertyProvider {
     static final Map<String, String> HTTP01 = new ConcurrentHashMap<>();
     static final Http01Server WEB = Http01Server.tokens(HTTP01);
     static final TestDns DNS = TestDns.start();
+    /** Where tls-alpn-01 validations go here: a server that accepts and never answers. */
+    static final ScriptedServer STALL = new ScriptedServer(ScriptedServer.silent());
 
     @Inject
     EmbeddedServer server;
+
+    @Inject
+    dev.hsmca.appliance.store.AcmeRepositories.Challenges challenges;
 
     @Override
     public Map<String, String> getProperties() {
         Map<String, String> p = new java.util.HashMap<>(APP.properties());
         p.put("pki.acme.http01-port", Integer.toString(WEB.port()));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
+        p.put("pki.acme.validation.allow-private-addresses", "true"); // TEST SWITCH: the clients listen on loopback
         p.put("pki.acme.dns-server", DNS.address());
+        p.put("pki.acme.tlsalpn01-port", Integer.toString(STALL.port()));
         p.put("pki.acme.orders-per-hour", "40");
+        p.put("pki.acme.validation.resume-interval", "1s");
         return p;
     }
 
@@ -68,6 +76,7 @@ class AcmeProtocolTest implements TestPropertyProvider {
     void stop() {
         WEB.close();
         DNS.close();
+        STALL.close();
     }
 
     AcmeTestClient client() {
@@ -351,6 +360,41 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals(200, off.status(), off.body());
         assertEquals("deactivated", off.json().get("status"));
         assertEquals("unauthorized", renamed.newOrder("roll.acme.test").problem());
+    }
+
+    @Test
+    void anAccountWhoseServersStallDelaysNoOtherAccount() throws Exception {
+        // ten tls-alpn-01 validations whose server never answers: they may hold this account's threads, no others
+        String[] names = new String[10];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "s" + i + ".stall.acme.test";
+        }
+        AcmeTestClient staller = account("stalls", "*.stall.acme.test");
+        Reply stalled = staller.newOrder(names);
+        assertEquals(201, stalled.status(), stalled.body());
+        List<String> stalledAuthz = AcmeTestClient.list(stalled.json(), "authorizations");
+        for (String authz : stalledAuthz) {
+            assertEquals(200, staller.post((String) staller.challenge(authz, "tls-alpn-01").get("url"), Map.of()).status());
+        }
+        AcmeTestClient other = account("not-stalled", "ok.acme.test");
+        Reply order = other.newOrder("ok.acme.test");
+        assertEquals("ready", proveHttp01(other, order).get("status"), "the other account's validation ran");
+        long stillWaiting = stalledAuthz.stream().filter(a -> "pending".equals(staller.post(a, null).json().get("status"))).count();
+        assertTrue(stillWaiting >= 8, "it did not wait for the stalled account's validations: " + stillWaiting + " of 10 pending");
+    }
+
+    @Test
+    void aChallengeLeftProcessingIsTakenUpAgain() throws Exception {
+        // as if the replica that started it had stopped: processing, nobody validating it
+        AcmeTestClient c = account("resume", "resume.acme.test");
+        Reply order = c.newOrder("resume.acme.test");
+        String authz = AcmeTestClient.list(order.json(), "authorizations").get(0);
+        Map<String, Object> ch = c.challenge(authz, "http-01");
+        HTTP01.put((String) ch.get("token"), c.keyAuthorization((String) ch.get("token")));
+        String url = (String) ch.get("url");
+        assertEquals(1, challenges.start(url.substring(url.lastIndexOf('/') + 1)));
+        assertEquals("valid", c.pollWhile(authz, "pending").get("status"), "validated by the resume pass");
+        finalizeAndDownload(c, order.location(), c.pollWhile(order.location(), "pending"), AcmeTestClient.csr("resume.acme.test"));
     }
 
     @Test

@@ -14,6 +14,6 @@ class SchemaContractTest {
         assertEquals(List.of(), SchemaContract.missingColumns(AuditEntry.class, CaCertificateRecord.class,
                 CertificateRecord.class, CrlRecord.class, CrlState.class, InstallToken.class, JobLockRecord.class,
                 PresignedResponse.class, ServiceRecord.class, AcmeEabKey.class, AcmeAccount.class, AcmeOrder.class,
-                AcmeAuthorization.class, AcmeChallenge.class, AcmeNonce.class));
+                AcmeAuthorization.class, AcmeChallenge.class, AcmeNonce.class, AcmeNonceKey.class));
     }
 }

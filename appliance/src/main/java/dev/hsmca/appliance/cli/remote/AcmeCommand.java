@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "acme", mixinStandardHelpOptions = true, description = "ACME (RFC 8555).",
-        subcommands = {AcmeCommand.Eab.class})
+        subcommands = {AcmeCommand.Eab.class, AcmeCommand.Account.class})
 public class AcmeCommand {
 
     @Command(name = "eab", mixinStandardHelpOptions = true, description = "External Account Binding keys.")
@@ -45,6 +46,30 @@ public class AcmeCommand {
                         + created.get("allowed_dns") + " (the HMAC key is shown once; it binds one account)");
                 out.flush();
             }
+            return 0;
+        }
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true,
+                description = "Revoke a binding key: no account may bind it any more, and the account it bound is revoked.")
+        int revoke(@Mixin RemoteOptions remote, @Parameters(paramLabel = "KID") String kid) {
+            ApiClient api = remote.client();
+            Output.record(spec, remote, api.ok(api.post("/api/v1/acme/eab/" + Output.pathSegment(kid) + "/revoke", Map.of())));
+            return 0;
+        }
+    }
+
+    @Command(name = "account", mixinStandardHelpOptions = true, description = "ACME accounts.")
+    static class Account {
+        @Spec
+        CommandSpec spec;
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true,
+                description = "Revoke an ACME account: every request it signs is refused from then on (its certificates stay valid).")
+        int revoke(@Mixin RemoteOptions remote,
+                   @Parameters(paramLabel = "ID", description = "The account id, or its URL (.../acme/acct/ID).") String id) {
+            String bare = id.substring(id.lastIndexOf('/') + 1);
+            ApiClient api = remote.client();
+            Output.record(spec, remote, api.ok(api.post("/api/v1/acme/accounts/" + Output.pathSegment(bare) + "/revoke", Map.of())));
             return 0;
         }
     }
