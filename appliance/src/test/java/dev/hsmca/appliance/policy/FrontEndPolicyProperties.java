@@ -87,6 +87,7 @@ class FrontEndPolicyProperties {
         p.put("pki.acme.http01-port", Integer.toString(web.port()));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
         p.put("pki.acme.orders-per-hour", "1000");
+        p.put("pki.acme.validation.allow-private-addresses", "true"); // the test web server is on loopback
         server = ApplicationContext.run(EmbeddedServer.class, p, "test");
         admin = new Api(app.adminSsl(), server.getPort());
         anonymous = new Api(app.anonymousSsl(), server.getPort());
