@@ -220,6 +220,17 @@ public class AcmeAccounts {
         return now;
     }
 
+    /**
+     * Whether the account and its binding are still in force, read in the caller's transaction. Not
+     * {@code @Transactional}: finalize asks inside a group-commit batch, which a refusal thrown through that advice
+     * would mark rollback-only for every request in it.
+     */
+    public boolean stillActive(AcmeAccount account) {
+        AcmeAccount now = accounts.findById(account.id()).orElse(null);
+        return now != null && "valid".equals(now.status()) && (now.eabKid() == null
+                || eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() == null).orElse(false));
+    }
+
     /** The binding an account was created with, if any. */
     public Optional<AcmeEabKey> binding(AcmeAccount account) {
         return account.eabKid() == null ? Optional.empty() : eabKeys.findById(account.eabKid());

@@ -203,6 +203,9 @@ public class AcmeOrders {
                     null, null, CertificateAsk.Identity.EXACT, null, new IssuanceCommand.Claim() {
                         @Override
                         public void before(String serial) {
+                            if (!accounts.stillActive(account)) { // revoked while this finalize signed
+                                throw AcmeProblem.unauthorized("account " + account.id() + " was revoked");
+                            }
                             if (orders.transition(id, "ready", "processing") != 1) {
                                 throw notReady(id, "no longer ready");
                             }
