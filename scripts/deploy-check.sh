@@ -6,7 +6,9 @@
 #   3. the rendered units scored by systemd-analyze security --offline=true (printed)
 #   4. the agent's certificate from the deployed appliance checked against the deployed responder; the services run
 #      as their users with no secret on their command lines
-#   5. a second run that changes nothing (changed=0)
+#   5. the database link: TLS only (a connection without it, with another root, or to a name not in the certificate
+#      is refused; the servers' sessions are TLS); the responder's role reads what it serves and nothing else
+#   6. a second run that changes nothing (changed=0)
 # Everything it started is stopped and removed at the end, whatever happened.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +93,68 @@ stat -L -c "%a %U %n" "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/sec
 if stat -c '%a' "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/secrets/*.yml | grep -vq '^600$'; then
   echo "deploy-check: a secret file is not 0600" >&2; exit 1
 fi
+
+echo "== the database link: TLS with the deployment's database CA; the responder's role reads only what it serves"
+pg_conf="/etc/postgresql/$pg_version/$cluster"
+db_ca="$root/etc/hsmca/postgresql-ca.pem"
+stat -c "%a %U %n" "$pg_conf/hsmca-server.key" "$pg_conf/hsmca-server.pem" "$pg_conf/pg_hba.conf" "$db_ca" "$work"/secrets/postgresql-ca.*
+[ "$(stat -c '%a %U' "$pg_conf/hsmca-server.key")" = "600 postgres" ] || { echo "deploy-check: the server key is not 0600 postgres" >&2; exit 1; }
+[ "$(stat -c '%a' "$work/secrets/postgresql-ca.key")" = 600 ] || { echo "deploy-check: the database CA key is not 0600" >&2; exit 1; }
+openssl verify -CAfile "$db_ca" "$pg_conf/hsmca-server.pem"
+if grep -Ev '^\s*(#|$)' "$pg_conf/pg_hba.conf" | grep -Evq '^(local\s+all\s+postgres\s+peer|hostssl\s.*\sscram-sha-256)\s*$'; then
+  echo "deploy-check: pg_hba.conf has a line other than hostssl/scram-sha-256 and the local postgres one" >&2; exit 1
+fi
+for config in appliance ocsp-responder; do
+  grep -q "sslmode=verify-full&sslrootcert=$db_ca\"" "$root/etc/hsmca/$config.yml" \
+    || { echo "deploy-check: $config.yml does not ask for verify-full with the database CA" >&2; exit 1; }
+done
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=not the database CA" -days 1 \
+  -keyout "$work/other-ca.key" -out "$work/other-ca.pem" 2>/dev/null
+# psql (libpq) as a role, password from the controller's secrets, never on a command line
+psql_as() { # USER "CONNINFO" SQL
+  PGPASSWORD=$(cat "$work/secrets/db-$1.password") psql -X -At -v ON_ERROR_STOP=1 "dbname=pki port=$db_port user=$1 $2" -c "$3" 2>&1
+}
+refused() { # WHY USER "CONNINFO" SQL: must fail, for that reason
+  local out
+  if out=$(psql_as "$2" "$3" "$4"); then echo "deploy-check: accepted ($2, $3): $4" >&2; exit 1; fi
+  echo "$out" | grep -q "$1" || { echo "deploy-check: ($2, $3) $4 refused, not for '$1': $out" >&2; exit 1; }
+  echo "refused ($1): $2, $3: $4"
+}
+verified="host=127.0.0.1 sslmode=verify-full sslrootcert=$db_ca"
+for user in pki_ca pki_ocsp; do
+  [ "$(psql_as $user "$verified" "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")" = t ] \
+    || { echo "deploy-check: $user cannot connect with TLS and verify-full" >&2; exit 1; }
+  refused "no encryption" $user "host=127.0.0.1 sslmode=disable" "SELECT 1"
+  refused "certificate verify failed" $user "host=127.0.0.1 sslmode=verify-full sslrootcert=$work/other-ca.pem" "SELECT 1"
+done
+refused "does not match host name" pki_ocsp "host=db.other.example hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=$db_ca" "SELECT 1"
+# pgjdbc with the URL the responder was given: connects; with another root in its place, refused
+probe() { PGPASSWORD=$(cat "$work/secrets/db-pki_ocsp.password") java -cp "$root/opt/hsmca/ocsp-responder.jar" \
+  "$repo/scripts/DbLinkProbe.java" "$1" pki_ocsp "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"; }
+jdbc_url=$(sed -n 's/^ *url: "\(jdbc:postgresql:[^"]*\)"$/\1/p' "$root/etc/hsmca/ocsp-responder.yml")
+[ "$(probe "$jdbc_url")" = t ] || { echo "deploy-check: pgjdbc with the responder's URL does not connect over TLS" >&2; exit 1; }
+other=$(probe "${jdbc_url/sslrootcert=$db_ca/sslrootcert=$work/other-ca.pem}") \
+  && { echo "deploy-check: pgjdbc accepted the server under another root" >&2; exit 1; }
+echo "pgjdbc, another root: $other"
+# every session the servers hold is TLS
+sessions=$(runuser -u postgres -- psql -X -At -p "$db_port" -d pki -c "SELECT a.usename || ' ' || s.ssl FROM pg_stat_activity a
+  JOIN pg_stat_ssl s USING (pid) WHERE a.usename IN ('pki_ca', 'pki_ocsp')" | sort | uniq -c)
+echo "$sessions"
+echo "$sessions" | grep -q " pki_ca true$" && echo "$sessions" | grep -q " pki_ocsp true$" && ! echo "$sessions" | grep -q " false$" \
+  || { echo "deploy-check: a server's database session is not TLS" >&2; exit 1; }
+# the responder's role: no EAB keys, install tokens, audit, ACME or certificates' names; what it serves, yes
+for sql in "SELECT hmac_key FROM acme_eab_keys" "SELECT secret_hash FROM install_tokens" "SELECT * FROM audit_log" \
+           "SELECT * FROM audit_pending" "SELECT jwk FROM acme_accounts" "SELECT * FROM acme_orders" \
+           "SELECT dns_names FROM certificates" "SELECT key_alias FROM ca_certificates" "SELECT * FROM services" \
+           "UPDATE certificates SET status = 'revoked'" "DELETE FROM ocsp_responses"; do
+  refused "permission denied" pki_ocsp "$verified" "$sql"
+done
+for sql in "SELECT count(*) FROM ca_certificates WHERE active AND length(certificate_der) > 0" \
+           "SELECT count(*) FROM certificates WHERE status = 'valid' AND revoked_at IS NULL" \
+           "SELECT count(*) FROM ocsp_responses WHERE length(response_der) > 0" "SELECT count(*) FROM crls WHERE entries >= 0"; do
+  n=$(psql_as pki_ocsp "$verified" "$sql") && [ "$n" -gt 0 ] 2>/dev/null || { echo "deploy-check: the responder cannot read: $sql ($n)" >&2; exit 1; }
+  echo "responder reads ($n rows): $sql"
+done
 
 echo "== the responder under load stays under 256 MiB resident (its JVM options from group_vars)"
 openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -no_nonce -reqout "$work/req.der" >/dev/null

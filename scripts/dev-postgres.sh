@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The PostgreSQL that `make run` keeps its data in, under a folder of its own (var/pg by default).
 #   dev-postgres.sh up DIR     → creates the cluster once, starts it if it is down; prints KEY=VALUE lines:
-#                                 PG_URL (JDBC, database pki), PG_USER, PG_PASSWORD_FILE
+#                                 PG_URL (JDBC, database pki), PG_USER, PG_PASSWORD_FILE (the owner, for the
+#                                 appliance), PG_RO_USER, PG_RO_PASSWORD_FILE (the responder's role, as deployed: a
+#                                 member of pki_ocsp_reader, which the appliance's migrations grant the columns it reads)
 #   dev-postgres.sh down DIR   → stops it (fast shutdown: committed data is kept)
-# Password authentication (scram-sha-256) on 127.0.0.1 only; the password is in DIR.password (0600), never on a
-# command line. PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
+# Password authentication (scram-sha-256) on 127.0.0.1 only (no TLS: the link never leaves this host); the passwords
+# are in DIR.password and DIR.ocsp.password (0600), never on a command line. PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
 set -euo pipefail
 cmd=${1:?usage: dev-postgres.sh up|down DIR}
 dir=${2:?usage: dev-postgres.sh up|down DIR}
@@ -49,9 +51,21 @@ case "$cmd" in
       PGPASSWORD=$(cat "$password_file") "$bin/psql" -q -h 127.0.0.1 -p "$port" -U pki -d postgres \
         -c "CREATE DATABASE pki" >/dev/null
     fi
+    # the responder's role (also in clusters made before it existed); its password goes in on stdin
+    ro_password_file="$dir.ocsp.password"
+    [ -s "$ro_password_file" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ro_password_file"
+    PGPASSWORD=$(cat "$password_file") "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U pki -d postgres \
+      >/dev/null <<SQL || { echo "dev-postgres: could not make the responder's role" >&2; exit 1; }
+SELECT 'CREATE ROLE pki_ocsp_reader NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pki_ocsp_reader') \gexec
+SELECT 'CREATE ROLE pki_ocsp LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pki_ocsp') \gexec
+ALTER ROLE pki_ocsp PASSWORD '$(cat "$ro_password_file")';
+SELECT 'GRANT pki_ocsp_reader TO pki_ocsp' WHERE NOT pg_has_role('pki_ocsp', 'pki_ocsp_reader', 'MEMBER') \gexec
+SQL
     echo "PG_URL=jdbc:postgresql://127.0.0.1:$port/pki"
     echo "PG_USER=pki"
     echo "PG_PASSWORD_FILE=$password_file"
+    echo "PG_RO_USER=pki_ocsp"
+    echo "PG_RO_PASSWORD_FILE=$ro_password_file"
     ;;
   down)
     if running; then as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; fi

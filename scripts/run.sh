@@ -64,10 +64,11 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The responder reads the same database; with the HSM it signs nonce requests live, else it serves the
-# responses the appliance pre-signed.
+# The responder reads the same database, as its own role (what it may read: the migrations' ResponderGrants, as
+# deployed); with the HSM it signs nonce requests live, else it serves the responses the appliance pre-signed.
 mkdir -p "$var/log"
-java -Dpki.hsm.enabled=true -Dpki.hsm.pin-file="$var/hsm/pki-ca.pin" -Dmicronaut.server.port="$ocsp_port" \
+DATASOURCES_DEFAULT_USERNAME="$PG_RO_USER" DATASOURCES_DEFAULT_PASSWORD="$(cat "$PG_RO_PASSWORD_FILE")" \
+  java -Dpki.hsm.enabled=true -Dpki.hsm.pin-file="$var/hsm/pki-ca.pin" -Dmicronaut.server.port="$ocsp_port" \
   -jar "$responder" >"$var/log/ocsp-responder.log" 2>&1 &
 responder_pid=$!
 

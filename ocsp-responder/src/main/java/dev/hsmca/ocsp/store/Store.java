@@ -8,8 +8,16 @@ import io.micronaut.data.repository.GenericRepository;
 import java.util.List;
 import java.util.Optional;
 
-/** Everything the responder reads. It never writes. */
+/**
+ * Everything the responder reads. It never writes. Its database role may read these columns and no others (the
+ * schema's {@code db.callback.ResponderGrants}): name the columns, never {@code SELECT *}.
+ */
 public final class Store {
+    static final String ISSUER_COLUMNS = "id, role, parent_id, serial, name_hash_sha1, key_hash_sha1, name_hash_sha256, "
+            + "key_hash_sha256, not_after, certificate_der, active";
+    static final String PRESIGNED_COLUMNS = "serial, hash_algorithm, issuer_id, status, this_update, next_update, response_der";
+    static final String CRL_COLUMNS = "ca_id, crl_number, this_update, next_update, entries, crl_der";
+
     private Store() {
     }
 
@@ -17,10 +25,10 @@ public final class Store {
     public interface Issuers extends GenericRepository<IssuerRow, String> {
         Optional<IssuerRow> findById(String id);
 
-        @Query("SELECT * FROM ca_certificates WHERE role IN ('issuing', 'root')")
+        @Query("SELECT " + ISSUER_COLUMNS + " FROM ca_certificates WHERE role IN ('issuing', 'root')")
         List<IssuerRow> caCertificates();
 
-        @Query("SELECT * FROM ca_certificates WHERE role = :role AND active = TRUE")
+        @Query("SELECT " + ISSUER_COLUMNS + " FROM ca_certificates WHERE role = :role AND active = TRUE")
         Optional<IssuerRow> active(String role);
     }
 
@@ -33,7 +41,7 @@ public final class Store {
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Presigned extends GenericRepository<PresignedRow, PresignedRow.Key>, PresignedLookup {
-        @Query("SELECT * FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
+        @Query("SELECT " + PRESIGNED_COLUMNS + " FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
         @Override
         Optional<PresignedRow> find(String serial, String hash, String issuerId);
 
@@ -44,7 +52,7 @@ public final class Store {
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Crls extends GenericRepository<CrlRow, CrlRow.Key> {
-        @Query("SELECT * FROM crls WHERE ca_id = :caId ORDER BY crl_number DESC LIMIT 1")
+        @Query("SELECT " + CRL_COLUMNS + " FROM crls WHERE ca_id = :caId ORDER BY crl_number DESC LIMIT 1")
         Optional<CrlRow> latest(String caId);
     }
 }
