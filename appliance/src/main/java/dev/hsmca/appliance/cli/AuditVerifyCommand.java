@@ -28,7 +28,7 @@ public class AuditVerifyCommand implements Callable<Integer> {
         if (v.intact()) {
             AuditAnchor.Check check = anchor.check();
             if (!check.ok()) {
-                spec.commandLine().getErr().println("audit log BROKEN: " + check.problem().orElseThrow()
+                spec.commandLine().getErr().println("audit log BROKEN: " + check.problem().orElseThrow().message()
                         + " (" + v.entries() + " entries in the database verified)");
                 return 1;
             }

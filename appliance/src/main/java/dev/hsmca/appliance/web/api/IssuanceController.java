@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.web.api;
 
+import dev.hsmca.appliance.audit.AuditGuard;
 import dev.hsmca.appliance.issuance.IssuanceService;
 import dev.hsmca.appliance.issuance.IssueRequest;
 import dev.hsmca.appliance.issuance.IssuedCertificate;
@@ -26,21 +27,29 @@ public class IssuanceController {
     private final Authorizer authorizer;
     private final IssuanceService issuance;
     private final PkiMetrics metrics;
+    private final AuditGuard auditGuard;
 
-    public IssuanceController(Authorizer authorizer, IssuanceService issuance, PkiMetrics metrics) {
+    public IssuanceController(Authorizer authorizer, IssuanceService issuance, PkiMetrics metrics, AuditGuard auditGuard) {
         this.authorizer = authorizer;
         this.issuance = issuance;
         this.metrics = metrics;
+        this.auditGuard = auditGuard;
     }
 
     @Post
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
-        return HttpResponse.created(measured(() -> issuance.issue(body, authorizer.issuer(request))));
+        return HttpResponse.created(measured(() -> {
+            auditGuard.requireIntact();
+            return issuance.issue(body, authorizer.issuer(request));
+        }));
     }
 
     @Post("/renew")
     public HttpResponse<IssuedCertificate> renew(HttpRequest<?> request, @Body RenewRequest body) {
-        return HttpResponse.created(measured(() -> issuance.renew(body, authorizer.holder(request))));
+        return HttpResponse.created(measured(() -> {
+            auditGuard.requireIntact();
+            return issuance.renew(body, authorizer.holder(request));
+        }));
     }
 
     private IssuedCertificate measured(java.util.function.Supplier<IssuedCertificate> work) {
