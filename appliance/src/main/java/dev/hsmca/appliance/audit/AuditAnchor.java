@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.AuditEntry;
 
@@ -224,7 +225,7 @@ public class AuditAnchor {
         try {
             key = tokens.get().signingKey(KEY_ALIAS);
         } catch (RuntimeException e) {
-            throw PkiException.unavailable("hsm_unavailable", "cannot open the HSM to check the audit anchor: "
+            throw PkiException.unavailable(Failures.HSM_UNAVAILABLE, "cannot open the HSM (pki.hsm.*) to check the audit anchor: "
                     + innermost(e));
         }
         try {
