@@ -44,10 +44,19 @@ eval "$(scripts/dev-postgres.sh up "$var/pg")"
 # Database settings reach the JVMs through their environment (readable by this user only), never the command line.
 export DATASOURCES_DEFAULT_URL="$PG_URL" DATASOURCES_DEFAULT_DRIVER_CLASS_NAME=org.postgresql.Driver \
        DATASOURCES_DEFAULT_USERNAME="$PG_USER" DATASOURCES_DEFAULT_PASSWORD="$(cat "$PG_PASSWORD_FILE")"
-props=(-Dpki.hsm.pin-file="$var/hsm/pki-ca.pin" -Dpki.ca.output-dir="$var/ca" -Dpki.ca.admin-dir="$var/admin"
-       -Dpki.crl.work-dir="$var/crl" -Dpki.audit.anchor-file="$var/audit/anchor"
-       -Dpki.urls.ocsp="http://localhost:$ocsp_port" -Dpki.urls.crl-base="http://localhost:$ocsp_port/crl"
-       -Dpki.urls.ca-issuers-base="http://localhost:$ocsp_port/ca")
+# The appliance's settings for this state folder, in a file (no secret in it): this run's commands and server read
+# it, and so do bin/appliance's local commands (audit verify, ca status, crl ...) on this state, with or without a run.
+settings="$var/appliance.properties"
+{
+  echo "# written by make run (scripts/run.sh) for this state folder; read by bin/appliance"
+  printf '%s=%s\n' datasources.default.url "$PG_URL" datasources.default.driver-class-name org.postgresql.Driver \
+    datasources.default.username "$PG_USER" pki.hsm.pin-file "$var/hsm/pki-ca.pin" pki.ca.output-dir "$var/ca" \
+    pki.ca.admin-dir "$var/admin" pki.crl.work-dir "$var/crl" pki.audit.anchor-file "$var/audit/anchor" \
+    pki.urls.ocsp "http://localhost:$ocsp_port" pki.urls.crl-base "http://localhost:$ocsp_port/crl" \
+    pki.urls.ca-issuers-base "http://localhost:$ocsp_port/ca" | sed 's/\\/\\\\/g'
+} >"$settings.tmp"
+mv "$settings.tmp" "$settings"
+props=(-Dmicronaut.config.files="$settings")
 
 java "${props[@]}" -jar "$jar" ca init --if-needed
 java "${props[@]}" -jar "$jar" ca status

@@ -18,13 +18,23 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 hsm-config/scripts/softhsm-token.sh "$work/hsm" testssl >/dev/null
 export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# Everything of this appliance in $work, and its working directory too: nothing of make run's var/ (its audit
+# anchor, its database) is read or written, whatever a default says.
 props=(-Dpki.hsm.token-label=testssl -Dpki.hsm.pin-file="$work/hsm/testssl.pin" -Dpki.ca.output-dir="$work/ca"
-       -Dpki.ca.admin-dir="$work/admin" -Dpki.crl.work-dir="$work/crl" -Dmicronaut.server.ssl.port="$port"
+       -Dpki.ca.admin-dir="$work/admin" -Dpki.crl.work-dir="$work/crl" -Dpki.audit.anchor-file="$work/audit/anchor"
+       -Dmicronaut.server.ssl.port="$port"
        "-Ddatasources.default.url=jdbc:h2:file:$work/db/pki;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
-java "${props[@]}" -jar "$jar" ca init >/dev/null 2>&1
-java "${props[@]}" -jar "$jar" >"$work/appliance.log" 2>&1 &
+jar=$(pwd)/$jar
+(cd "$work" && java "${props[@]}" -jar "$jar" ca init) >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }
+(cd "$work" && exec java "${props[@]}" -jar "$jar") >"$work/appliance.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 60); do curl -sf --cacert "$work/ca/root.pem" "https://localhost:$port/health" >/dev/null && break; sleep 1; done
+up=false
+for _ in $(seq 1 60); do
+  curl -sf --cacert "$work/ca/root.pem" "https://localhost:$port/health" >/dev/null && { up=true; break; }
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 1
+done
+$up || { echo "testssl: the throwaway appliance did not start:" >&2; tail -20 "$work/appliance.log" >&2; exit 1; }
 
 "$testssl" --quiet --color 0 --warnings off --add-ca "$work/ca/root.pem" --protocols --std --vulnerable --server-defaults \
   --jsonfile "$work/testssl.json" "localhost:$port" | tee "$work/testssl.txt" | grep -E "^ (SSLv|TLS 1)|VULNERABLE|not vulnerable|offered" || true

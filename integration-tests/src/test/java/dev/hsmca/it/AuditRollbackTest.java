@@ -1,14 +1,18 @@
 package dev.hsmca.it;
 
+import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reported too.
  */
 class AuditRollbackTest {
+    // both tokens made before either is opened (SoftHSM does not see tokens made after it loaded)
+    static final TestAppliance RESTORED = TestAppliance.h2();
+    static final TestAppliance RUNNING = TestAppliance.postgres();
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aRolledBackStoreIsFound() throws Exception {
-        TestAppliance app = TestAppliance.h2().initialize();
+        TestAppliance app = RESTORED.initialize();
         Path dir = Files.createTempDirectory(app.dir(), "rollback");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         Path db = app.dir().resolve("db/pki.mv.db");
@@ -71,6 +78,89 @@ class AuditRollbackTest {
         Shell.Result edited = ApplianceProcess.command(app, "audit", "verify");
         assertEquals(1, edited.exit(), edited.output());
         assertTrue(edited.output().contains("TAMPERED"), edited.output());
+    }
+
+    /**
+     * A restore under the running appliance (or a failover to a standby that lags): the database goes back while it
+     * runs. The next periodic check finds it; issuance answers 503 audit_rollback, the metric says so, and the lower
+     * head is never signed over the anchor, also not at shutdown.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aStoreThatGoesBackWhileRunningStopsIssuance() throws Exception {
+        TestAppliance app = RUNNING.initialize();
+        Path dir = Files.createTempDirectory(app.dir(), "running");
+        String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
+        Path anchor = app.dir().resolve("audit/anchor");
+        int port = ResponderProcess.freePort();
+        String anchored;
+        try (ApplianceProcess running = ApplianceProcess.start(app, port, Map.of())) {
+            assertTrue(running.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), running.log());
+            Api admin = new Api(app.adminSsl(), port);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!(anchoredSeq(anchor) >= 4 && anchoredSeq(anchor) == head(app)) && System.nanoTime() < deadline) {
+                Thread.sleep(100); // sealed within 200 ms, anchored within a second
+            }
+            assertTrue(anchoredSeq(anchor) >= 4, Files.readString(anchor));
+            anchored = Files.readString(anchor);
+
+            goBackTo(app, 1);
+            HttpResponse<String> refused = null;
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                refused = admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30));
+                if (refused.statusCode() != 201) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertEquals("audit_rollback", Api.parse(refused).get("error"));
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            assertTrue(admin.get("/prometheus").body().contains("pki_audit_rollback 1.0"));
+            assertTrue(running.log().contains("ROLLBACK"), running.log());
+            running.signal("TERM");
+            assertTrue(running.waitExit(Duration.ofSeconds(60)));
+        }
+        assertEquals(anchored, Files.readString(anchor), "the lower head was signed over the anchor");
+        Shell.Result verify = ApplianceProcess.command(app, "audit", "verify");
+        assertEquals(1, verify.exit(), verify.output());
+        assertTrue(verify.output().contains("ROLLBACK"), verify.output());
+    }
+
+    static long anchoredSeq(Path anchor) throws Exception {
+        if (!Files.exists(anchor)) {
+            return -1;
+        }
+        return Files.readAllLines(anchor).stream().filter(l -> l.startsWith("seq=")).mapToLong(l -> Long.parseLong(l.substring(4)))
+                .findFirst().orElse(-1);
+    }
+
+    static Connection connect(TestAppliance app) throws Exception {
+        Map<String, String> p = app.properties();
+        return DriverManager.getConnection(p.get("datasources.default.url"), p.get("datasources.default.username"),
+                p.get("datasources.default.password"));
+    }
+
+    static long head(TestAppliance app) throws Exception {
+        try (Connection c = connect(app); var s = c.createStatement(); var rs = s.executeQuery("SELECT seq FROM audit_head")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The audit tables as an older copy of the database has them: entries after {@code seq} gone. */
+    static void goBackTo(TestAppliance app, long seq) throws Exception {
+        try (Connection c = connect(app); var s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"); // not while a seal runs
+            s.execute("DELETE FROM audit_log WHERE seq > " + seq);
+            s.execute("UPDATE audit_head SET seq = " + seq + ", hash = (SELECT hash FROM audit_log WHERE seq = " + seq + ") WHERE id = 1");
+            c.commit();
+        }
     }
 
     private static void issueAndStop(TestAppliance app, String csr, int n) throws Exception {

@@ -51,6 +51,8 @@ class TwoReplicasTest {
         List<Load> loads = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
+                // each host its own anchor, seeded from the one ca init wrote (a non-empty log without one is refused)
+                Files.copy(app.dir().resolve("audit/anchor"), app.dir().resolve("audit/anchor-" + i));
                 replicas.add(ApplianceProcess.start(app, ports[i], Map.of("pki.audit.anchor-file",
                         app.dir().resolve("audit/anchor-" + i).toString())));
             }

@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Walk the audit hash chain in the database and compare its head with the signed anchor file; "
-                + "report the first broken link or a rollback (exit 1).")
+        description = {"Walk the audit hash chain in the database and compare it with the signed anchor file.",
+                "Exit 0: intact; 1: a broken link, a rollback, a tampered or missing anchor; "
+                        + "3: the store, the HSM or the anchor file cannot be opened (nothing was checked)."})
 public class AuditVerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,7 +29,7 @@ public class AuditVerifyCommand implements Callable<Integer> {
         if (v.intact()) {
             AuditAnchor.Check check = anchor.check();
             if (!check.ok()) {
-                spec.commandLine().getErr().println("audit log BROKEN: " + check.problem().orElseThrow()
+                spec.commandLine().getErr().println("audit log BROKEN: " + check.problem().orElseThrow().message()
                         + " (" + v.entries() + " entries in the database verified)");
                 return 1;
             }

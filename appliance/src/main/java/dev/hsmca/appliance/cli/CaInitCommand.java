@@ -2,6 +2,7 @@ package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.ca.CaConfig;
 import dev.hsmca.appliance.setup.CaInitializer;
+import dev.hsmca.appliance.audit.AuditAnchor;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import picocli.CommandLine.Command;
@@ -42,6 +43,9 @@ public class CaInitCommand implements Callable<Integer> {
 
     @Inject
     CaConfig config;
+
+    @Inject
+    Provider<AuditAnchor> anchor;
 
     @Override
     public Integer call() {
@@ -106,6 +110,8 @@ public class CaInitCommand implements Callable<Integer> {
     }
 
     private void printDone(java.io.PrintWriter out) {
+        // this host's first anchor: its first start then finds one (a non-empty log without one is refused)
+        anchor.get().anchorIfAbsent().ifPresent(a -> out.println("Audit anchor: " + anchor.get().file() + " (entry " + a.seq() + ")."));
         out.println("CA initialized. Certificates in " + config.outputDir()
                 + "/ (root.pem, issuing.pem, chain.pem, ocsp.pem, tls.pem).");
         out.println("Admin credential: " + config.adminDir() + "/admin.p12 (password in admin.pass), "

@@ -6,14 +6,22 @@ import io.micronaut.context.env.Environment;
 import dev.hsmca.appliance.cli.remote.RemoteCli;
 import picocli.CommandLine;
 
+import dev.hsmca.appliance.domain.Failures;
+import dev.hsmca.appliance.domain.PkiException;
+
 import java.io.PrintWriter;
+import java.util.Map;
 
 /**
  * Runs one command. Local commands (ca init/status, audit verify) get an application context without the HTTP
  * server; remote ones ({@link RemoteCli}: cert, token, service, health, ca check-expiry) talk to the running
- * appliance and need none. Errors: one line, exit 1 (usage errors: 2).
+ * appliance and need none. Errors: one line, exit 1 (usage errors: 2); a store or HSM that cannot be opened is
+ * {@value #EXIT_UNAVAILABLE} with a message that says so, never confused with a finding about the data.
  */
 public final class Cli {
+    /** The store, the HSM or the anchor file could not be opened: nothing was checked or changed. */
+    public static final int EXIT_UNAVAILABLE = 3;
+
     private Cli() {
     }
 
@@ -22,14 +30,18 @@ public final class Cli {
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(Map.of(), out, err, args);
+    }
+
+    /** As {@link #run(PrintWriter, PrintWriter, String...)}, with these properties over the configuration. */
+    public static int run(Map<String, Object> properties, PrintWriter out, PrintWriter err, String... args) {
         if (RemoteCli.handles(args)) {
             return RemoteCli.run(out, err, args);
         }
-        try (ApplicationContext context = ApplicationContext.builder(Cli.class, Environment.CLI).start()) {
+        try (ApplicationContext context = ApplicationContext.builder(Cli.class, Environment.CLI).properties(properties).start()) {
             return run(context, out, err, args);
         } catch (RuntimeException e) {
-            err.println("error: " + describe(e));
-            return 1;
+            return failed(err, e);
         }
     }
 
@@ -37,11 +49,34 @@ public final class Cli {
         CommandLine cmd = new CommandLine(ApplianceCommand.class, new MicronautFactory(context));
         cmd.setOut(out);
         cmd.setErr(err);
-        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("error: " + describe(e));
-            return 1;
-        });
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> failed(line.getErr(), e));
         return cmd.execute(args);
+    }
+
+    /** One line; an unavailable store or HSM says so and exits {@value #EXIT_UNAVAILABLE}, anything else 1. */
+    static int failed(PrintWriter err, Throwable e) {
+        PkiException p = Failures.classify(e);
+        if (p.kind() != PkiException.Kind.UNAVAILABLE) {
+            err.println("error: " + describe(e));
+            return 1;
+        }
+        String what = thrown(e, p) ? p.getMessage() : switch (p.code()) {
+            case Failures.STORE_UNAVAILABLE -> "cannot open the store (datasources.default.*): " + describe(e);
+            case Failures.HSM_UNAVAILABLE -> "cannot open the HSM (pki.hsm.*): " + describe(e);
+            default -> describe(e);
+        };
+        err.println("error: " + what + " (nothing was checked or changed)");
+        return EXIT_UNAVAILABLE;
+    }
+
+    /** Whether {@code p} was thrown as such (its message is written for this), not made up by the classification. */
+    private static boolean thrown(Throwable e, PkiException p) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t == p) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost message worth showing; never a stack trace. */

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
+import dev.hsmca.appliance.audit.AuditGuard;
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.domain.Entitlement;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * The registration authority (Boulder's RA): the one entry point of every issuance, whoever asks — the REST API, a
- * renewal, ACME, the appliance's own TLS certificate, {@code ca init}'s credentials. It owns the sequence: CSR check
+ * renewal, ACME, the appliance's own TLS certificate, {@code ca init}'s credentials. It owns the sequence: the audit
+ * guard (503 {@code audit_rollback} once the store went back under us) → CSR check
  * → the {@link PolicyAuthority}'s decision → lint and sign ({@link IssuancePipeline}, no connection held) → one
  * write (the front end's claim, the certificate, its OCSP responses, the audit entry) committed before anyone is
  * answered → metrics. Front ends only translate their wire format into an {@link IssuanceCommand}.
@@ -39,18 +41,20 @@ public class RegistrationAuthority {
     private final IssuancePipeline pipeline;
     private final CaHierarchy ca;
     private final AuditLog audit;
+    private final AuditGuard auditGuard;
     private final PkiMetrics metrics;
     private final TransactionOperations<Connection> transactions;
     private final GroupCommit writes;
 
     public RegistrationAuthority(CsrInspector inspector, PolicyAuthority policy, IssuancePipeline pipeline,
-                                 CaHierarchy ca, AuditLog audit, PkiMetrics metrics,
+                                 CaHierarchy ca, AuditLog audit, AuditGuard auditGuard, PkiMetrics metrics,
                                  TransactionOperations<Connection> transactions, GroupCommit writes) {
         this.inspector = inspector;
         this.policy = policy;
         this.pipeline = pipeline;
         this.ca = ca;
         this.audit = audit;
+        this.auditGuard = auditGuard;
         this.metrics = metrics;
         this.transactions = transactions;
         this.writes = writes;
@@ -66,6 +70,7 @@ public class RegistrationAuthority {
     public IssuedCertificate issue(IssuanceCommand command) {
         return counted(() -> {
             long start = System.nanoTime();
+            auditGuard.requireIntact(); // a store gone back under us: nothing is issued until a restart decides
             InspectedCsr csr = inspector.inspect(command.csrPem());
             CertificateAsk ask = new CertificateAsk(csr.commonName(), csr.dnsNames(), csr.ipAddresses(), csr.uris(),
                     command.profile(), command.service(), command.validity(), command.identity());
@@ -98,7 +103,10 @@ public class RegistrationAuthority {
      * the caller's transaction.
      */
     public IssuancePipeline.Signed approve(Entitlement grant, PublicKey key, CertificateAsk ask) {
-        return counted(() -> pipeline.sign(new IssuancePipeline.Order(policy.decide(grant, ask), InspectedCsr.ofKey(key))));
+        return counted(() -> {
+            auditGuard.requireIntact();
+            return pipeline.sign(new IssuancePipeline.Order(policy.decide(grant, ask), InspectedCsr.ofKey(key)));
+        });
     }
 
     /**

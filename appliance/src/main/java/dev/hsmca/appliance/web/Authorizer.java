@@ -9,7 +9,7 @@ import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.TokenGrant;
 
-import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.enrollment.InstallTokens;
@@ -26,7 +26,8 @@ import java.util.Optional;
 /**
  * Turns the caller's credentials into a {@link Grant}. The TLS layer has already checked that a client
  * certificate chains to this CA; here it must also be the very certificate the store holds, unrevoked and
- * unexpired. Refusals are written to the audit log.
+ * unexpired. Refusals are counted and audited aggregated, one entry per source a minute ({@link Refusals}): anyone
+ * can send them, so none writes a row of its own.
  */
 @Singleton
 public class Authorizer {
@@ -35,15 +36,15 @@ public class Authorizer {
 
     private final CertificateRepository certificates;
     private final InstallTokens tokens;
-    private final AuditLog audit;
+    private final Refusals refusals;
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public Authorizer(CertificateRepository certificates, InstallTokens tokens, AuditLog audit,
+    public Authorizer(CertificateRepository certificates, InstallTokens tokens, Refusals refusals,
                       dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
-        this.audit = audit;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -60,7 +61,7 @@ public class Authorizer {
                 return new TokenGrant(tokens.authenticate(value.substring(7)));
             } catch (PkiException e) {
                 metrics.tokenUsed(e.code());
-                audit.recordAlone("anonymous", "token.use", "install-token", AuditLog.DENIED, e.code());
+                refusals.refused(source(request, "anonymous"), "token.use", e.code());
                 throw e;
             }
         }
@@ -70,7 +71,7 @@ public class Authorizer {
     public AdminGrant admin(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "admin.login");
         if (!ADMIN_PROFILE.equals(record.profile())) {
-            throw deny("admin.login", "holder:" + record.serial(),
+            throw deny(request, "admin.login", "holder:" + record.serial(),
                     PkiException.forbidden("not_admin", "this endpoint is for administrators"));
         }
         return new AdminGrant(record.serial());
@@ -80,7 +81,7 @@ public class Authorizer {
     public void monitor(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "metrics.read");
         if (!ADMIN_PROFILE.equals(record.profile()) && !MONITORING_PROFILE.equals(record.profile())) {
-            throw deny("metrics.read", "holder:" + record.serial(),
+            throw deny(request, "metrics.read", "holder:" + record.serial(),
                     PkiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
         }
     }
@@ -108,29 +109,36 @@ public class Authorizer {
         Optional<X509Certificate> client = request.getCertificate()
                 .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast);
         if (client.isEmpty()) {
-            throw deny(action, "anonymous", PkiException.unauthorized("client_certificate_required",
+            throw deny(request, action, "anonymous", PkiException.unauthorized("client_certificate_required",
                     "this endpoint needs a client certificate (mTLS) issued by this CA"));
         }
         X509Certificate cert = client.get();
         String serial = cert.getSerialNumber().toString(16);
         String actor = "tls:" + serial;
         CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
-                .orElseThrow(() -> deny(action, actor, PkiException.forbidden("unknown_client_certificate",
+                .orElseThrow(() -> deny(request, action, actor, PkiException.forbidden("unknown_client_certificate",
                         "the client certificate is not one this CA issued")));
         if (record.status() == CertificateStatus.REVOKED) {
-            throw deny(action, actor, PkiException.forbidden("certificate_revoked",
+            throw deny(request, action, actor, PkiException.forbidden("certificate_revoked",
                     "the client certificate is revoked (" + record.revocationReason() + ")"));
         }
         if (!record.notAfter().isAfter(clock.instant())) {
-            throw deny(action, actor, PkiException.forbidden("certificate_expired", "the client certificate expired at "
+            throw deny(request, action, actor, PkiException.forbidden("certificate_expired", "the client certificate expired at "
                     + record.notAfter() + "; it cannot renew: enroll again with a new install token"));
         }
         return record;
     }
 
-    private PkiException deny(String action, String actor, PkiException e) {
-        audit.recordAlone(actor, action, "mtls", AuditLog.DENIED, e.code());
+    private PkiException deny(HttpRequest<?> request, String action, String actor, PkiException e) {
+        refusals.refused(source(request, actor), action, e.code());
         return e;
+    }
+
+    /** Who (as far as known) and from where: {@code anonymous@192.0.2.7}, {@code tls:1a2b@192.0.2.7}. */
+    static String source(HttpRequest<?> request, String actor) {
+        java.net.InetSocketAddress remote = request.getRemoteAddress();
+        String host = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        return actor + "@" + host;
     }
 
     private static boolean sameCertificate(CertificateRecord record, X509Certificate client) {

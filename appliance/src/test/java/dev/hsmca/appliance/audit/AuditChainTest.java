@@ -6,6 +6,7 @@ import dev.hsmca.appliance.store.AuditEntry;
 
 import dev.hsmca.appliance.cli.Cli;
 import dev.hsmca.appliance.testing.TestDatabases;
+import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hash chain verifies, stays one chain under concurrent appends, and `audit verify` finds a tampered row. */
 class AuditChainTest {
+    static final TestHsm.Token TOKEN = TestHsm.newToken("audit"); // the anchor's key
+
 
     record Run(int exit, String out, String err) {
     }
@@ -49,9 +53,13 @@ class AuditChainTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void chainVerifiesAndTamperingIsFound(String db) throws Exception {
-        var database = "h2".equals(db) ? TestDatabases.h2(Files.createTempDirectory("audit")) : TestDatabases.freshPostgres();
-        try (ApplicationContext ctx = ApplicationContext.builder().properties(new HashMap<>(database.properties()))
-                .environments("test").start()) {
+        var dir = Files.createTempDirectory("audit");
+        var database = "h2".equals(db) ? TestDatabases.h2(dir) : TestDatabases.freshPostgres();
+        var properties = new HashMap<String, Object>(database.properties());
+        properties.putAll(Map.of("pki.hsm.library", TestHsm.LIBRARY, "pki.hsm.token-label", TOKEN.label(),
+                "pki.hsm.pin-file", TOKEN.pinFile().toString(), "pki.audit.anchor-file", dir.resolve("anchor").toString()));
+        try (ApplicationContext ctx = ApplicationContext.builder().properties(properties).environments("test").start()) {
+            ctx.getBean(AuditAnchor.class).anchorIfAbsent(); // as ca init does: the new store's first anchor
             AuditLog audit = ctx.getBean(AuditLog.class);
             AuditSealer sealer = ctx.getBean(AuditSealer.class);
             ExecutorService pool = Executors.newFixedThreadPool(8);

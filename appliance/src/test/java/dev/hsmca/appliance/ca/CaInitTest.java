@@ -125,12 +125,17 @@ class CaInitTest {
     @Test
     void forceReplacesTheHierarchy() throws Exception {
         String before = Files.readString(other.rootPem());
+        Files.delete(other.dir().resolve("audit/anchor")); // a host without one: ca init writes its first anchor
         try (ApplicationContext context = other.context()) {
+            StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            int code = Cli.run(context, new PrintWriter(new StringWriter()), new PrintWriter(err, true), "ca", "init", "--force");
+            int code = Cli.run(context, new PrintWriter(out, true), new PrintWriter(err, true), "ca", "init", "--force");
             assertEquals(0, code, err.toString());
             assertTrue(context.getBean(CaHierarchy.class).initialized());
+            assertTrue(out.toString().contains("Audit anchor: "), out.toString());
+            assertTrue(context.getBean(dev.hsmca.appliance.audit.AuditAnchor.class).check().ok());
         }
+        assertTrue(Files.exists(other.dir().resolve("audit/anchor")));
         assertNotEquals(before, Files.readString(other.rootPem()));
         Shell.Result r = Shell.exec(other.dir().resolve("ca"), "openssl", "verify", "-CAfile", "root.pem",
                 "-untrusted", "issuing.pem", "tls.pem");

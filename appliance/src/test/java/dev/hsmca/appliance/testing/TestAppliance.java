@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.testing;
 
+import dev.hsmca.appliance.audit.AuditAnchor;
 import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
@@ -86,6 +87,7 @@ public final class TestAppliance {
     public TestAppliance initialize() {
         try (ApplicationContext context = context()) {
             context.getBean(CaInitializer.class).initialize(false);
+            context.getBean(AuditAnchor.class).anchorIfAbsent(); // as ca init does
         }
         return this;
     }

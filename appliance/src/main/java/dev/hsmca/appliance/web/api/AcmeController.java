@@ -15,6 +15,7 @@ import dev.hsmca.appliance.store.AcmeAuthorization;
 import dev.hsmca.appliance.store.AcmeChallenge;
 import dev.hsmca.appliance.store.AcmeOrder;
 import dev.hsmca.appliance.x509.NameLists;
+import dev.hsmca.appliance.audit.AuditGuard;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -48,9 +49,11 @@ public class AcmeController {
     private final AcmeCertificates certificates;
     private final AcmeValidations validations;
     private final AcmeConfig config;
+    private final AuditGuard auditGuard;
 
     public AcmeController(AcmeRequests requests, AcmeNonces nonces, AcmeAccounts accounts, AcmeOrders orders,
-                          AcmeCertificates certificates, AcmeValidations validations, AcmeConfig config) {
+                          AcmeCertificates certificates, AcmeValidations validations, AcmeConfig config,
+                          AuditGuard auditGuard) {
         this.requests = requests;
         this.nonces = nonces;
         this.accounts = accounts;
@@ -58,6 +61,7 @@ public class AcmeController {
         this.certificates = certificates;
         this.validations = validations;
         this.config = config;
+        this.auditGuard = auditGuard;
     }
 
     /** The URLs as this client reached the appliance (the JWS url header must match them exactly). */
@@ -144,6 +148,7 @@ public class AcmeController {
     @Post(value = "/order/{id}/finalize", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> finalizeOrder(HttpRequest<?> request, @PathVariable String id, @Body String body) {
+        auditGuard.requireIntact(); // before the nonce is spent and the order moves: a client retries this as is
         AcmeUrls u = urls(request);
         AcmeOrders.OrderView o = orders.finalizeOrder(verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT), id);
         return reply(request, HttpResponse.ok(order(u, o)).header("Location", u.order(id)));
