@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # ca-restore.sh: puts a ca-backup.sh archive onto a fresh host: the token into HSM_DIR, the database into an empty
 # PostgreSQL database, the state folder. Refuses to overwrite anything that exists unless --force. Afterwards put
-# the token's PIN in HSM_DIR/LABEL.pin (0600, the service user's) and start the appliance.
+# the token's PIN in HSM_DIR/LABEL.pin (0600, the service user's) and start the appliance. The admin and monitoring
+# credentials are not in a backup: the ones kept apart (admin.p12 and admin.pass, ...) work with the restored CA.
 #
 #   ca-restore.sh --archive ARCHIVE.tar --state-dir DIR [--hsm-dir DIR]
 #                 --db-url postgresql://HOST:PORT/DB --db-user USER --db-password-file FILE [--force]
 set -euo pipefail
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "ca-restore: $1" >&2; exit "${2:-2}"; }
 archive="" state="" hsm="" url="" user="" pwfile="" force=false
 while [ $# -gt 0 ]; do
@@ -46,4 +47,4 @@ pg_restore --no-owner --no-privileges --exit-on-error $($force && echo --clean -
   --dbname "$url" "$tmp/database.dump"
 mkdir -p "$state"
 tar -C "$state" -xzf "$tmp/state.tar.gz"
-echo "ca-restore: restored into $state and $url; put the token's PIN in place and start the appliance"
+echo "ca-restore: restored into $state and $url; put the token's PIN in place and start the appliance (the admin credential is the one you kept)"

@@ -16,6 +16,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -65,11 +66,19 @@ class BackupRestoreTest {
 
         String oldDb = app.properties().get("datasources.default.url");
         Path archive = dir.resolve("ca-backup.tar");
+        // as a deployment has it: the token's folder, with its PIN file, inside the state folder
+        Files.createDirectories(app.dir().resolve("hsm"));
+        Files.writeString(app.dir().resolve("hsm/pki-ca.pin"), "123456\n");
         Shell.Result backup = Shell.exec(REPO, REPO.resolve("scripts/ca-backup.sh").toString(),
                 "--state-dir", app.dir().toString(), "--hsm-dir", app.token().hsmDir().toString(), "--label", app.token().label(),
                 "--db-url", pgUrl(oldDb), "--db-user", "pki", "--db-password-file", password.toString(), "--out", archive.toString());
         assertEquals(0, backup.exit(), backup.output());
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+        String archived = Shell.exec(dir, "sh", "-c", "tar -xOf " + archive + " state.tar.gz | tar -tzf -").ok().output();
+        assertTrue(archived.contains("./admin/admin.crt.pem") && archived.contains("./audit/anchor"), archived);
+        for (String secret : new String[]{".p12", ".pass", ".key.pem", ".pin"}) {
+            assertFalse(archived.contains(secret), "a secret in clear in the backup (" + secret + "): " + archived);
+        }
 
         // the fresh host: nothing but the archive and, kept apart, the PIN
         Path host = Files.createTempDirectory("fresh-host");

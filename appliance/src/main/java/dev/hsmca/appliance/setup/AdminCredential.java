@@ -2,11 +2,19 @@ package dev.hsmca.appliance.setup;
 
 import dev.hsmca.appliance.x509.Pem;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,12 +24,18 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes the super-admin mTLS credential: {@code admin.p12} with its password in {@code admin.pass}, and the
- * same as PEM ({@code admin.crt.pem}, {@code admin.key.pem}) for curl. Every file 0600, the folder 0700.
+ * same as PEM ({@code admin.crt.pem}, {@code admin.key.pem}) for curl. Every file 0600 from its creation, the folder
+ * 0700. Each file is written beside its target, synced, then renamed over it: a crash leaves the old file or the new
+ * one, never half of one, and a symbolic link at the target is replaced, never followed (nor a linked folder).
  */
 final class AdminCredential {
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     private AdminCredential() {
     }
 
@@ -32,8 +46,7 @@ final class AdminCredential {
     /** The same files for another client credential, named {@code <name>.p12}, {@code <name>.pass}, ... */
     static void write(Path dir, String name, PrivateKey key, X509Certificate cert, List<X509Certificate> chain) {
         try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            privateDirectory(dir);
             byte[] random = new byte[18];
             new SecureRandom().nextBytes(random);
             char[] password = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
@@ -46,27 +59,52 @@ final class AdminCredential {
                 fullChain[i + 1] = chain.get(i);
             }
             p12.setKeyEntry(name, key, password, fullChain);
-            Path p12File = privateFile(dir.resolve(name + ".p12"));
-            try (var out = Files.newOutputStream(p12File, StandardOpenOption.TRUNCATE_EXISTING)) {
-                p12.store(out, password);
-            }
-            Files.writeString(privateFile(dir.resolve(name + ".pass")), new String(password) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            Files.writeString(privateFile(dir.resolve(name + ".key.pem")), Pem.encode(key), StandardCharsets.UTF_8,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            Files.writeString(privateFile(dir.resolve(name + ".crt.pem")), Pem.encode(cert), StandardCharsets.UTF_8,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+            ByteArrayOutputStream p12Bytes = new ByteArrayOutputStream();
+            p12.store(p12Bytes, password);
+            replace(dir.resolve(name + ".p12"), p12Bytes.toByteArray());
+            replace(dir.resolve(name + ".pass"), (new String(password) + "\n").getBytes(StandardCharsets.UTF_8));
+            replace(dir.resolve(name + ".key.pem"), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
+            replace(dir.resolve(name + ".crt.pem"), Pem.encode(cert).getBytes(StandardCharsets.UTF_8));
+            sync(dir);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot write the " + name + " credential to " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    /** Creates (or re-permissions) a file readable by its owner only, before anything secret is written. */
-    static Path privateFile(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    /** The folder, made if missing and set to 0700; a symbolic link there is refused (chmod would follow it). */
+    static void privateDirectory(Path dir) throws IOException {
+        if (Files.isSymbolicLink(dir)) {
+            throw new IOException(dir + " is a symbolic link; a credential is written into a real folder only");
         }
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        Files.createDirectories(dir);
+        if (!Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+            throw new IOException(dir + " is not a folder");
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /** A new file (0600 from creation, never an existing one) with this content, synced, then renamed over {@code target}. */
+    static void replace(Path target, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp", OWNER_ONLY);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** The renames themselves survive a crash once the folder is synced. */
+    private static void sync(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 }
