@@ -239,7 +239,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
         }
         // The CRL is published after the revocation commits, within pki.crl.publish-delay.
         Shell.Result after = crlVerify(dir);
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos(); // a hang is the failure
         while (after.exit() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
             after = crlVerify(dir);
@@ -296,8 +296,8 @@ class OcspEndToEndTest implements TestPropertyProvider {
     @Test
     void warmsItsHotPathAtStart() throws Exception {
         // the warm-up runs the OCSP chain (with nonces: live, through the HSM) for a few seconds after start
-        java.util.regex.Pattern done = java.util.regex.Pattern.compile("OCSP warm-up: (\\d+) answers");
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        java.util.regex.Pattern done = java.util.regex.Pattern.compile("OCSP warm-up: (\\d+) answers to (\\d+) kinds");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos(); // a hang is the failure
         java.util.regex.Matcher m = done.matcher(responder.log());
         boolean found = m.find();
         while (!found && System.nanoTime() < deadline) {
@@ -306,7 +306,9 @@ class OcspEndToEndTest implements TestPropertyProvider {
             found = m.find();
         }
         assertTrue(found, "no warm-up line in the log: " + responder.log());
-        assertTrue(Long.parseLong(m.group(1)) > 100, "the warm-up answered: " + m.group());
+        // an outcome, not a rate: every kind of request (pre-signed, unknown, nonce; POST and GET) went through
+        assertTrue(Long.parseLong(m.group(2)) > 0 && Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2)),
+                "the warm-up answered each kind of request: " + m.group());
         assertTrue(!responder.log().contains("warm-up stopped early"), responder.log());
     }
 }
