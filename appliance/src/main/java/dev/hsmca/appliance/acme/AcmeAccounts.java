@@ -182,19 +182,21 @@ public class AcmeAccounts {
     /** An admin makes a binding key for a service: its names (wildcards as {@code *.domain}) and profile. */
     @Transactional
     public NewEab createEab(String service, String profile, List<String> allowedDns, String admin) {
-        String s = ServiceId.require(service);
+        String s = ServiceId.requireGrantable(service);
         String p = profiles.requestable(profile == null ? config.defaultProfile() : profile).name();
         if (allowedDns == null || allowedDns.isEmpty()) {
             throw PkiException.malformed("no_names", "an ACME binding needs at least one allowed DNS name");
         }
         List<String> names = new ArrayList<>();
         for (String n : allowedDns) {
-            String name = n.trim().toLowerCase(java.util.Locale.ROOT);
-            String bare = name.startsWith("*.") ? name.substring(2) : name;
-            if (Names.dnsName(bare) == null) {
-                throw PkiException.malformed("invalid_san", "'" + n + "' is not a DNS name or *.domain");
+            String name = Names.dnsName(n.trim());
+            if (name == null) { // a wildcard as tokens and CSRs take it: *.domain below a domain of two labels or more
+                throw PkiException.malformed("invalid_san", "'" + Names.printable(n) + "' is not a DNS name or *.domain");
             }
             names.add(name);
+        }
+        if (String.join(",", names).length() > 8192) {
+            throw PkiException.malformed("too_many_names", "the allowed names are longer than 8192 characters");
         }
         String kid = "eab_" + randomId().substring(0, 20);
         String hmacKey = hmacKey(RANDOM);
@@ -236,6 +238,10 @@ public class AcmeAccounts {
         return account.eabKid() == null ? Optional.empty() : eabKeys.findById(account.eabKid());
     }
 
+    /** One address: it is kept and written to the audit log, so no spaces, commas or control characters. */
+    private static final java.util.regex.Pattern CONTACT =
+            java.util.regex.Pattern.compile("^mailto:[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,180}$");
+
     private static String contacts(Object contact) {
         if (contact == null) {
             return "";
@@ -246,8 +252,9 @@ public class AcmeAccounts {
         List<String> out = new ArrayList<>();
         for (Object c : list) {
             String s = String.valueOf(c);
-            if (!s.startsWith("mailto:") || s.length() > 254 || s.contains(",") || !s.contains("@")) {
-                throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedContact", "only mailto: contacts are accepted, not '" + s + "'");
+            if (!CONTACT.matcher(s).matches()) {
+                throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedContact",
+                        "only mailto: contacts (one address, no spaces) are accepted, not '" + Names.printable(s) + "'");
             }
             out.add(s);
         }

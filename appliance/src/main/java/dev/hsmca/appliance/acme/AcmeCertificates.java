@@ -75,7 +75,11 @@ public class AcmeCertificates {
         } else if (!Jose.publicKey(req.key()).equals(cert.getPublicKey())) {
             throw AcmeProblem.unauthorized("the request is signed neither by the account nor by the certificate's key");
         }
-        int code = req.payload().get("reason") instanceof Number n ? n.intValue() : 0;
+        Object given = req.payload().get("reason");
+        if (given != null && !(given instanceof Integer || given instanceof Long)) { // 1.9, "6", 2^32+1: not a code
+            throw AcmeProblem.badRevocationReason("reason must be an RFC 5280 reason code (an integer)");
+        }
+        long code = given == null ? 0 : ((Number) given).longValue();
         RevocationReason reason = Arrays.stream(RevocationReason.values()).filter(r -> r.code() == code).findFirst()
                 .orElseThrow(() -> AcmeProblem.badRevocationReason("reason " + code + " is not one this CA accepts"));
         if (record.status() == CertificateStatus.REVOKED) {

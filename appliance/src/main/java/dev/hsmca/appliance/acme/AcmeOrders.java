@@ -237,7 +237,8 @@ public class AcmeOrders {
     private Entitlement entitlement(AcmeAccount account, AcmeEabKey binding, AcmeOrder order) {
         return new Entitlement(Entitlement.Source.ACME, "acme:" + account.id(), binding == null ? null : binding.service(),
                 binding == null ? config.defaultProfile() : binding.profile(), NameLists.split(order.identifiers()),
-                List.of(), List.of(), Set.of(), false, null, Duration.ofDays(config.validityDays()));
+                List.of(), List.of(), Set.of(), false, Duration.ofDays(config.validityDays()),
+                Duration.ofDays(config.validityDays()));
     }
 
     private static AcmeProblem notReady(String id, String status) {
@@ -267,12 +268,14 @@ public class AcmeOrders {
                 throw new AcmeProblem(dev.hsmca.appliance.domain.PkiException.Kind.MALFORMED, "unsupportedIdentifier",
                         "only identifiers of type dns are supported");
             }
-            String name = v.trim().toLowerCase(Locale.ROOT);
-            String bare = name.startsWith("*.") ? name.substring(2) : name;
-            if (Names.dnsName(bare) == null || bare.contains("*")) {
-                throw AcmeProblem.rejectedIdentifier("'" + v + "' is not a DNS name");
+            String name = Names.dnsName(v.trim());
+            if (name == null) { // the same syntax as a CSR's SANs: *.domain below a domain of two labels or more
+                throw AcmeProblem.rejectedIdentifier("'" + Names.printable(v) + "' is not a DNS name");
             }
             names.add(name);
+        }
+        if (String.join(",", names).length() > 8192) {
+            throw AcmeProblem.malformed("the identifiers are longer than 8192 characters");
         }
         return names;
     }

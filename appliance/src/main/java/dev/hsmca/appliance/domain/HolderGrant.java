@@ -32,7 +32,11 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
         String cn = SubjectNames.commonName(certificate.subjectDn());
         boolean hostName = cn == null || NameLists.split(certificate.dnsNames()).contains(cn)
                 || NameLists.split(certificate.ipAddresses()).contains(cn);
-        Set<String> clientNames = hostName ? Set.of() : Set.of(cn);
+        // A CN that is not one of its names is kept only if it is a client name in canonical form: certificates from
+        // before the policy authority may carry any text there, which no renewal repeats.
+        boolean clientName = !hostName && cn.equals(Names.clientName(cn)) && Names.dnsName(cn) == null
+                && Names.ipAddress(cn) == null;
+        Set<String> clientNames = clientName ? Set.of(cn) : Set.of();
         Duration cap = certificate.maxValiditySeconds() != null ? Duration.ofSeconds(certificate.maxValiditySeconds())
                 : Duration.between(certificate.notBefore(), certificate.notAfter());
         return new Entitlement(Entitlement.Source.HOLDER, actor(), certificate.service(), certificate.profile(),

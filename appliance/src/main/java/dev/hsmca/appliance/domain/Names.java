@@ -114,8 +114,12 @@ public final class Names {
             return null;
         }
         try {
+            if (v6) {
+                URI.create("http://[" + raw + "]/"); // the URI parser checks an IPv6 literal without any lookup
+                return InetAddress.getByName("[" + raw + "]").getHostAddress(); // bracketed: a literal, never resolved
+            }
             return InetAddress.getByName(raw).getHostAddress();
-        } catch (UnknownHostException e) {
+        } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
     }

@@ -9,6 +9,18 @@ public final class ServiceId {
     private ServiceId() {
     }
 
+    /** The services of the appliance's own certificates (its TLS certificate, the admin and monitoring credentials). */
+    public static final java.util.Set<String> RESERVED = java.util.Set.of("appliance", "admin", "monitoring");
+
+    /** A service a credential may be granted: a valid id that is not one of the appliance's own. */
+    public static String requireGrantable(String service) {
+        if (RESERVED.contains(require(service))) {
+            throw PkiException.malformed("reserved_service", "service '" + service
+                    + "' is the appliance's own; choose another id");
+        }
+        return service;
+    }
+
     public static String require(String service) {
         if (service == null || !ID.matcher(service).matches()) {
             throw PkiException.malformed("invalid_service",

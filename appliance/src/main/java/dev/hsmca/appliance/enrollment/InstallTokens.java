@@ -67,7 +67,7 @@ public class InstallTokens {
 
     @Transactional
     public Created create(CreateTokenRequest request, AdminGrant admin) {
-        String service = ServiceId.require(request.service());
+        String service = ServiceId.requireGrantable(request.service());
         Profile profile = profiles.requestable(request.profile());
         List<String> dns = canonical(request.allowedDns(), NameKind.DNS);
         List<String> ips = canonical(request.allowedIps(), NameKind.IP);
@@ -75,6 +75,11 @@ public class InstallTokens {
         List<String> uris = canonical(request.allowedUris(), NameKind.URI);
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
             throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
+        }
+        if (String.join(",", dns).length() > 8192 || String.join(",", ips).length() > 2048
+                || String.join(",", cns).length() > 1024 || String.join(",", uris).length() > 4096) {
+            throw PkiException.malformed("too_many_names", "the allowed names are too long to keep (DNS 8192, IP 2048, "
+                    + "client names 1024, URIs 4096 characters)");
         }
         if (dns.isEmpty() && ips.isEmpty() && cns.isEmpty() && uris.isEmpty()) {
             throw PkiException.malformed("no_names", "a token must allow at least one name: allowed_dns, allowed_ips, "

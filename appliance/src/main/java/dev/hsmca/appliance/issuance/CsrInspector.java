@@ -50,6 +50,16 @@ public class CsrInspector {
     static final int MAX_NAMES = 100;
 
     public InspectedCsr inspect(String pem) {
+        try {
+            return checked(pem);
+        } catch (PkiException e) {
+            throw e;
+        } catch (RuntimeException e) { // BouncyCastle's ASN.1 accessors throw unchecked exceptions on odd structures
+            throw PkiException.malformed("invalid_csr", "the CSR has a structure this CA cannot read");
+        }
+    }
+
+    private InspectedCsr checked(String pem) {
         PKCS10CertificationRequest csr = parse(pem);
         SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
         KeyCheck key = checkKey(spki);
@@ -213,8 +223,13 @@ public class CsrInspector {
                 if (san == null) {
                     continue;
                 }
-                GeneralNames names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets());
-                for (GeneralName name : names.getNames()) {
+                GeneralName[] names;
+                try {
+                    names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets()).getNames();
+                } catch (RuntimeException e) { // BouncyCastle's parsers throw unchecked exceptions on bad ASN.1
+                    throw PkiException.malformed("invalid_san", "the CSR's subjectAltName cannot be decoded");
+                }
+                for (GeneralName name : names) {
                     addName(name, seenDns, seenIps, seenUris);
                 }
             }
@@ -228,6 +243,16 @@ public class CsrInspector {
     }
 
     private static void addName(GeneralName name, Set<String> dns, Set<String> ips, Set<String> uris) {
+        try {
+            addChecked(name, dns, ips, uris);
+        } catch (PkiException e) {
+            throw e;
+        } catch (RuntimeException e) { // a name of the right tag but the wrong ASN.1 type inside
+            throw PkiException.malformed("invalid_san", "a subjectAltName of type " + name.getTagNo() + " cannot be decoded");
+        }
+    }
+
+    private static void addChecked(GeneralName name, Set<String> dns, Set<String> ips, Set<String> uris) {
         switch (name.getTagNo()) {
             case GeneralName.dNSName -> {
                 String raw = name.getName().toString();

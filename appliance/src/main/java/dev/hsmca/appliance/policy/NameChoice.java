@@ -20,6 +20,10 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
     static final int MAX_NAMES = 100;
     /** X.520's upper bound for a CN. */
     static final int MAX_CN = 64;
+    /** What the store keeps of a certificate's names (comma-separated columns). */
+    static final int MAX_DNS_CHARS = 8192;
+    static final int MAX_IP_CHARS = 2048;
+    static final int MAX_URI_CHARS = 4096;
 
     static NameChoice of(Entitlement grant, CertificateAsk ask, Profile profile) {
         Set<String> dns = new LinkedHashSet<>();
@@ -54,6 +58,12 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
 
     private static NameChoice finish(Profile profile, String requestedCn, boolean clientCn, Set<String> dns,
                                      Set<String> ips, Set<String> uris) {
+        if (String.join(",", dns).length() > MAX_DNS_CHARS || String.join(",", ips).length() > MAX_IP_CHARS
+                || String.join(",", uris).length() > MAX_URI_CHARS) {
+            throw PkiException.malformed("too_many_names", "the names are longer than a certificate may carry here ("
+                    + MAX_DNS_CHARS + " characters of DNS names, " + MAX_IP_CHARS + " of IP addresses, " + MAX_URI_CHARS
+                    + " of URIs)");
+        }
         if (profile.requireSan() && dns.isEmpty() && ips.isEmpty()) {
             throw PkiException.malformed("no_names", "profile " + profile.name()
                     + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");

@@ -42,8 +42,11 @@ public class PolicyAuthority {
         NameChoice names = NameChoice.of(grant, ask, profile);
         Duration cap = cap(grant, profile);
         Duration validity = validity(grant, ask.validity(), profile, cap);
+        // What renewals may ask later: the grant's own cap, or, for a grant without one (the administrator), the
+        // lifetime it chose now — a 1-day certificate never renews into a 397-day one.
+        Duration carried = grant.maxValidity() == null ? validity : cap;
         return new Decision(service, profile, names.commonName(), names.dnsNames(), names.ipAddresses(), names.uris(),
-                validity, cap);
+                validity, carried);
     }
 
     /**
@@ -79,7 +82,7 @@ public class PolicyAuthority {
 
     private static String service(Entitlement grant, String requested) {
         if (grant.source() == Entitlement.Source.ADMIN) {
-            return requested == null ? null : ServiceId.require(requested);
+            return requested == null ? null : ServiceId.requireGrantable(requested);
         }
         if (requested != null && !requested.equals(grant.service())) {
             throw PkiException.forbidden("service_not_allowed", "this " + kind(grant) + " is for service "

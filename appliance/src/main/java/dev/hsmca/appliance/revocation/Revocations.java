@@ -51,7 +51,8 @@ public class Revocations {
     public CertificateRecord revoke(String serial, RevocationReason reason, Grant grant) {
         CertificateRecord record = certificates.lockById(serial)
                 .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
-        if (grant instanceof HolderGrant holder && !holder.owns(record.service())) {
+        if (grant instanceof HolderGrant holder && (!holder.owns(record.service())
+                || dev.hsmca.appliance.domain.ServiceId.RESERVED.contains(record.service()))) {
             throw PkiException.forbidden("not_your_certificate",
                     "certificate " + serial + " does not belong to service " + holder.service());
         }

@@ -165,6 +165,12 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals("unauthorized", other.post(c.url("revokeCert"), revoke).problem());
         assertEquals("badRevocationReason", c.post(c.url("revokeCert"),
                 Map.of("certificate", AcmeTestClient.b64(chain.get(0).getEncoded()), "reason", 7)).problem());
+        for (Object notACode : List.of(1.9, "6", 4294967297L, 6)) { // not integers, out of range, or a hold (admin only)
+            assertEquals("badRevocationReason", c.post(c.url("revokeCert"),
+                    Map.of("certificate", AcmeTestClient.b64(chain.get(0).getEncoded()), "reason", notACode)).problem());
+        }
+        var tld = admin().postJson("/api/v1/acme/eab", Map.of("service", "tld", "allow_dns", List.of("*.com")));
+        assertEquals(400, tld.statusCode(), "a wildcard over a top-level domain: " + tld.body());
         Reply revoked = c.post(c.url("revokeCert"), revoke);
         assertEquals(200, revoked.status(), revoked.body());
         assertEquals("revoked", status(chain.get(0)));

@@ -43,15 +43,18 @@ class AuditRollbackHttpTest implements TestPropertyProvider {
         Api admin = new Api(APP.adminSsl(), server.getPort());
         Path dir = Files.createTempDirectory("rollback");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
-        HttpResponse<String> before = admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30));
+        HttpResponse<String> before = admin.postJson("/api/v1/certificates", Map.of("csr", csr, "profile",
+                "tls-server-client", "validity_days", 30, "service", "leaf"));
         assertEquals(201, before.statusCode(), before.body());
+        Api holder = new Api(Openssl.identity(APP, dir, "leaf", (String) Api.parse(before).get("certificate_pem"),
+                (String) Api.parse(before).get("chain_pem")), server.getPort());
         assertTrue(metric(admin).contains("pki_audit_rollback 0.0"), "registered at start");
 
         assertTrue(guard.stop("ROLLBACK: test"));
 
         HttpResponse<String> issue = admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30));
         refused(issue);
-        refused(admin.postJson("/api/v1/certificates/renew", Map.of("csr", csr)));
+        refused(holder.postJson("/api/v1/certificates/renew", Map.of("csr", csr)));
         HttpResponse<String> acme = admin.post("/acme/order/any/finalize", "application/jose+json", "{}");
         assertEquals(503, acme.statusCode(), acme.body());
         assertEquals("5", acme.headers().firstValue("Retry-After").orElse(null));
