@@ -6,18 +6,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the CA's API speaks (objects of strings, numbers, booleans, nulls, arrays), read and written
- * without a dependency: a library for any Java service should not bring its own Jackson.
+ * The little JSON the CA's API speaks (RFC 8259: objects, arrays, strings, numbers, true, false, null), read and
+ * written without a dependency: a library that any Java service embeds should not bring a Jackson of its own to fight
+ * the service's (jackson-jr needs a jackson-core of its own minor version). Objects keep their order (the last of
+ * duplicate keys wins); integers are {@code Long}, other numbers {@code Double}. Input is limited in size and depth,
+ * and every error names the offset where it was found.
  */
 final class Json {
+    /** The longest text read: a page of 500 certificates is well under 1 MiB. */
+    static final int MAX_CHARS = 8 * 1024 * 1024;
+    /** The deepest nesting read: the API nests three levels. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
     }
 
     static Object parse(String text) {
+        if (text.length() > MAX_CHARS) {
+            throw new IllegalArgumentException("invalid JSON: longer than " + MAX_CHARS + " characters");
+        }
         Json p = new Json(text);
         p.space();
         Object value = p.value();
@@ -41,23 +53,24 @@ final class Json {
         if (pos >= text.length()) {
             throw error("unexpected end");
         }
-        char c = text.charAt(pos);
-        switch (c) {
-            case '{':
-                return obj();
-            case '[':
-                return arr();
-            case '"':
-                return str();
-            case 't':
-                return literal("true", Boolean.TRUE);
-            case 'f':
-                return literal("false", Boolean.FALSE);
-            case 'n':
-                return literal("null", null);
-            default:
-                return number();
+        return switch (text.charAt(pos)) {
+            case '{' -> nested(true);
+            case '[' -> nested(false);
+            case '"' -> str();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> number();
+        };
+    }
+
+    private Object nested(boolean object) {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
         }
+        Object v = object ? obj() : arr();
+        depth--;
+        return v;
     }
 
     private Map<String, Object> obj() {
@@ -110,51 +123,104 @@ final class Json {
         expect('"');
         StringBuilder b = new StringBuilder();
         while (pos < text.length()) {
-            char c = text.charAt(pos++);
+            char c = text.charAt(pos);
             if (c == '"') {
+                pos++;
                 return b.toString();
             }
+            if (c < 0x20) {
+                throw error("control character in a string");
+            }
             if (c == '\\') {
-                if (pos >= text.length()) {
-                    break;
-                }
-                char e = text.charAt(pos++);
-                switch (e) {
-                    case 'n' -> b.append('\n');
-                    case 't' -> b.append('\t');
-                    case 'r' -> b.append('\r');
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'u' -> {
-                        if (pos + 4 > text.length()) {
-                            throw error("bad \\u escape");
-                        }
-                        b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> b.append(e);
-                }
+                b.append(escape());
             } else {
                 b.append(c);
+                pos++;
             }
         }
         throw error("unterminated string");
     }
 
-    private Object number() {
-        int start = pos;
-        while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
+    /** One escape after the backslash at {@code pos}; a surrogate pair is two {@code \\u} escapes, kept as two chars. */
+    private char escape() {
+        pos++;
+        if (pos >= text.length()) {
+            throw error("unterminated string");
+        }
+        char e = text.charAt(pos++);
+        return switch (e) {
+            case '"', '\\', '/' -> e;
+            case 'n' -> '\n';
+            case 't' -> '\t';
+            case 'r' -> '\r';
+            case 'b' -> '\b';
+            case 'f' -> '\f';
+            case 'u' -> hex4();
+            default -> {
+                pos -= 2;
+                throw error("bad escape \\" + e);
+            }
+        };
+    }
+
+    private char hex4() {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = pos < text.length() ? Character.digit(text.charAt(pos), 16) : -1;
+            if (d < 0) {
+                throw error("bad \\u escape");
+            }
+            v = v * 16 + d;
             pos++;
         }
-        String n = text.substring(start, pos);
-        if (n.isEmpty()) {
+        return (char) v;
+    }
+
+    /** {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}. */
+    private Object number() {
+        int start = pos;
+        if (peek('-')) {
+            pos++;
+        }
+        if (peek('0')) {
+            pos++;
+        } else if (!digits()) {
+            pos = start;
             throw error("unexpected character");
         }
-        try {
-            return n.contains(".") || n.contains("e") || n.contains("E") ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
-        } catch (NumberFormatException e) {
-            throw error("bad number");
+        boolean integer = true;
+        if (peek('.')) {
+            pos++;
+            integer = false;
+            if (!digits()) {
+                throw error("digit expected");
+            }
         }
+        if (peek('e') || peek('E')) {
+            pos++;
+            integer = false;
+            if (peek('+') || peek('-')) {
+                pos++;
+            }
+            if (!digits()) {
+                throw error("digit expected");
+            }
+        }
+        String n = text.substring(start, pos);
+        try {
+            return integer ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
+        } catch (NumberFormatException e) {
+            pos = start;
+            throw error("number out of range");
+        }
+    }
+
+    private boolean digits() {
+        int start = pos;
+        while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
+            pos++;
+        }
+        return pos > start;
     }
 
     private Object literal(String word, Object value) {
@@ -171,13 +237,14 @@ final class Json {
 
     private void expect(char c) {
         if (!peek(c)) {
-            throw error("expected '" + c + "'");
+            throw error(pos >= text.length() ? "unexpected end, expected '" + c + "'" : "expected '" + c + "'");
         }
         pos++;
     }
 
+    /** JSON's four whitespace characters, no others. */
     private void space() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+        while (pos < text.length() && " \t\n\r".indexOf(text.charAt(pos)) >= 0) {
             pos++;
         }
     }
@@ -186,7 +253,7 @@ final class Json {
         return new IllegalArgumentException("invalid JSON at " + pos + ": " + what);
     }
 
-    /** Writes maps, lists, strings, numbers, booleans and nulls. */
+    /** Writes maps, lists, strings, numbers, booleans and nulls; anything else as its string. */
     static String write(Object value) {
         StringBuilder b = new StringBuilder();
         write(b, value);
@@ -218,6 +285,9 @@ final class Json {
                 write(b, l.get(i));
             }
             b.append(']');
+        } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())
+                || v instanceof Float f && (f.isNaN() || f.isInfinite())) {
+            throw new IllegalArgumentException("JSON has no " + v);
         } else if (v instanceof Number || v instanceof Boolean) {
             b.append(v);
         } else {
