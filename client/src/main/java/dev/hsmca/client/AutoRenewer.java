@@ -20,12 +20,8 @@ final class AutoRenewer {
     private final RenewalPolicy policy;
     private final Clock clock;
     private final List<RenewalListener> listeners;
-    private final Random random = new Random();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pki-auto-renewal");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Random random;
+    private final Scheduler scheduler;
     private volatile boolean running;
     private String etag;
     private Instant windowStart;
@@ -35,28 +31,61 @@ final class AutoRenewer {
     private Instant nextPoll = Instant.EPOCH;
     private int failures;
 
+    /** Where the rounds run: one daemon thread in use; a test runs them by hand. */
+    interface Scheduler {
+        void schedule(Runnable round, Duration delay);
+
+        void shutdown();
+
+        static Scheduler daemon() {
+            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pki-auto-renewal");
+                t.setDaemon(true);
+                return t;
+            });
+            return new Scheduler() {
+                @Override
+                public void schedule(Runnable round, Duration delay) {
+                    executor.schedule(round, delay.toMillis(), TimeUnit.MILLISECONDS);
+                }
+
+                @Override
+                public void shutdown() {
+                    executor.shutdownNow();
+                }
+            };
+        }
+    }
+
     AutoRenewer(PkiClient client, RenewalPolicy policy, Clock clock, List<RenewalListener> listeners) {
+        this(client, policy, clock, listeners, new Random(), Scheduler.daemon());
+    }
+
+    AutoRenewer(PkiClient client, RenewalPolicy policy, Clock clock, List<RenewalListener> listeners, Random random,
+                Scheduler scheduler) {
         this.client = client;
         this.policy = policy;
         this.clock = clock;
         this.listeners = listeners;
+        this.random = random;
+        this.scheduler = scheduler;
     }
 
     void start() {
         running = true;
-        scheduler.execute(this::tick);
+        scheduler.schedule(this::tick, Duration.ZERO);
     }
 
     void stop() {
         running = false;
-        scheduler.shutdownNow();
+        scheduler.shutdown();
     }
 
     boolean running() {
         return running;
     }
 
-    private void tick() {
+    void tick() {
         if (!running) {
             return;
         }
@@ -68,12 +97,12 @@ final class AutoRenewer {
             wait = policy.backoff(++failures, random);
         }
         if (running && wait != null) {
-            scheduler.schedule(this::tick, Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::tick, wait.isNegative() ? Duration.ZERO : wait);
         }
     }
 
     /** One round; the delay until the next, or null to stop. */
-    private Duration step() {
+    Duration step() {
         Credentials c = client.credentials();
         Instant now = clock.instant();
         if (!now.isBefore(nextPoll)) {
