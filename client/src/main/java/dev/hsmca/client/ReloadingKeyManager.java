@@ -21,7 +21,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     }
 
     private String alias(String[] keyTypes) {
-        Credentials c = current.get();
+        Credentials c = note(current.get());
         if (c == null) {
             return null;
         }
@@ -80,17 +80,22 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     /** The current credentials, or the ones just replaced: a renewal between choosing and using an alias is fine. */
     private Credentials byAlias(String alias) {
-        Credentials c = current.get();
-        if (c != null && c != seen) {
-            replaced = seen;
-            seen = c;
-        }
+        Credentials c = note(current.get());
         for (Credentials k : new Credentials[]{c, replaced}) {
             if (k != null && ("pki-" + k.serial()).equals(alias)) {
                 return k;
             }
         }
         return null;
+    }
+
+    /** Remembers the credentials before {@code c} when {@code c} is new (an alias may have been chosen with them). */
+    private synchronized Credentials note(Credentials c) {
+        if (c != null && c != seen) {
+            replaced = seen;
+            seen = c;
+        }
+        return c;
     }
 
     private volatile Credentials seen;
