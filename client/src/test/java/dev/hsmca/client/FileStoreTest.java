@@ -67,4 +67,105 @@ class FileStoreTest {
             assertFalse(releases.anyMatch(p -> p.getFileName().toString().startsWith(".new-")), "no half-written release");
         }
     }
+
+    static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    void eachFileHasItsModeAndTheFoldersArePrivate() throws Exception {
+        FileStore store = new FileStore(dir.resolve("pki"));
+        Credentials a = credentials(30);
+        store.save(a);
+        Path release = dir.resolve("pki/releases").resolve(a.serial());
+        assertEquals("rw-------", mode(release.resolve("key.pem")));
+        for (String f : new String[]{"cert.pem", "chain.pem", "fullchain.pem"}) {
+            assertEquals("rw-r-----", mode(release.resolve(f)), f);
+        }
+        assertEquals("rwx------", mode(dir.resolve("pki/releases")));
+        assertEquals("rwx------", mode(release));
+    }
+
+    @Test
+    void theNamedFilesAreLinksThroughCurrent() throws Exception {
+        FileStore store = new FileStore(dir.resolve("pki"));
+        Credentials a = credentials(40);
+        store.save(a);
+        Path pki = dir.resolve("pki");
+        assertEquals(Path.of("releases", a.serial()), Files.readSymbolicLink(pki.resolve("current")));
+        for (String f : FileStore.FILES) {
+            assertEquals(Path.of("current", f), Files.readSymbolicLink(pki.resolve(f)), f);
+        }
+        assertFalse(Files.exists(pki.resolve("previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "no previous at first");
+        Credentials b = credentials(41);
+        store.save(b);
+        assertEquals(Path.of("releases", b.serial()), Files.readSymbolicLink(pki.resolve("current")));
+        assertEquals(Path.of("releases", a.serial()), Files.readSymbolicLink(pki.resolve("previous")));
+        assertEquals(Path.of("previous", "key.pem"), Files.readSymbolicLink(pki.resolve("key.pem.prev")));
+        assertEquals(Pem.privateKey(a.key()), Files.readString(pki.resolve("key.pem.prev")), "the previous key, readable");
+        assertEquals(Pem.privateKey(b.key()), Files.readString(store.key()));
+        try (var names = Files.list(pki)) {
+            assertFalse(names.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary link is left");
+        }
+    }
+
+    @Test
+    void theChainFilesSayWhatAPeerIsSent() throws Exception {
+        TestCa ca = new TestCa("store-root");
+        Instant now = Instant.now();
+        java.security.cert.X509Certificate root = ca.root();
+        Credentials leaf = ca.credentials(List.of("leaf.internal"), now, now.plus(Duration.ofDays(1)));
+        Credentials intermediate = ca.credentials(List.of("intermediate"), now, now.plus(Duration.ofDays(1)));
+        Credentials c = new Credentials(leaf.key(), leaf.certificate(), List.of(intermediate.certificate(), root));
+        FileStore store = new FileStore(dir.resolve("pki"));
+        store.save(c);
+        assertEquals(Pem.certificates(List.of(leaf.certificate())), Files.readString(store.certificate()));
+        assertEquals(Pem.certificates(List.of(intermediate.certificate(), root)), Files.readString(store.chain()));
+        assertEquals(Pem.certificates(List.of(leaf.certificate(), intermediate.certificate())), Files.readString(store.fullchain()),
+                "the certificate and the intermediates, not the root");
+        assertEquals(c.chain(), store.load().orElseThrow().chain());
+    }
+
+    @Test
+    void savingTheSameCertificateAgainKeepsOneRelease() throws Exception {
+        FileStore store = new FileStore(dir.resolve("pki"));
+        Credentials a = credentials(60);
+        store.save(a);
+        store.save(a);
+        assertEquals(a.serialNumber(), store.load().orElseThrow().serialNumber());
+        assertFalse(Files.exists(dir.resolve("pki/previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "a release is not its own previous");
+        try (var releases = Files.list(dir.resolve("pki/releases"))) {
+            assertEquals(1, releases.count());
+        }
+    }
+
+    @Test
+    void anUnreadableStoreIsAStoreError() throws Exception {
+        FileStore store = new FileStore(dir.resolve("pki"));
+        store.save(credentials(70));
+        Files.writeString(store.certificate().toRealPath(), "not a certificate");
+        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(PkiClientException.class, store::load);
+        assertEquals(PkiClientException.Kind.STORE, e.kind());
+        assertEquals("store_unreadable", e.code());
+        assertTrue(e.getMessage().startsWith("cannot read the credentials in " + store.dir()), e.getMessage());
+    }
+
+    @Test
+    void aFolderThatCannotBeMadeIsAStoreError() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        FileStore store = new FileStore(file.resolve("pki"));
+        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(PkiClientException.class,
+                () -> store.save(credentials(80)));
+        assertEquals("store_not_writable", e.code());
+        assertTrue(store.load().isEmpty());
+    }
+
+    @Test
+    void theFolderIsNamedAbsolutely() {
+        FileStore store = new FileStore(Path.of("relative/../pki"));
+        assertTrue(store.dir().isAbsolute());
+        assertEquals(store.dir().resolve("key.pem"), store.key());
+        assertEquals("pki", store.dir().getFileName().toString());
+    }
 }
