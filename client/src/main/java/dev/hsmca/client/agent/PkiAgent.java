@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +37,25 @@ public final class PkiAgent implements Runnable {
     }
 
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** As {@link #run(String...)}, printing to these writers (to embed the agent, or test it). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
+    private static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new PkiAgent());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("pki-agent: " + (e instanceof PkiClientException || e.getMessage() != null
                     ? e.getMessage() : e.toString()));
             return 1;
         });
-        return cmd.execute(args);
+        return cmd;
     }
 
     @Override
