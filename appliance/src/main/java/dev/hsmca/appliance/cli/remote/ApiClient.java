@@ -1,5 +1,7 @@
 package dev.hsmca.appliance.cli.remote;
 
+import dev.hsmca.client.CaHttp;
+import dev.hsmca.client.PkiClientException;
 import io.micronaut.serde.ObjectMapper;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -9,9 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +19,12 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** The admin CLI's HTTPS client: mTLS with the admin credential, trusting only the given CA. */
+/**
+ * The admin CLI's side of the API: the client library's {@link CaHttp} with the admin credential (mTLS), trusting
+ * only the given CA; its failures become the one line the CLI prints.
+ */
 final class ApiClient {
     /** A refusal or failure, with the one line the CLI prints. */
     static final class CliError extends RuntimeException {
@@ -30,18 +33,16 @@ final class ApiClient {
         }
     }
 
-    record Response(int status, Map<String, Object> json, String body) {
-    }
-
-    private final HttpClient http;
+    private final CaHttp http;
     private final String base;
 
-    private ApiClient(HttpClient http, String base) {
+    private ApiClient(CaHttp http, String base) {
         this.http = http;
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.base = base;
     }
 
     static ApiClient connect(String url, Path caCert, Path adminDir) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -63,9 +64,7 @@ final class ApiClient {
             }
             SSLContext ssl = SSLContext.getInstance("TLSv1.3");
             ssl.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            HttpClient http = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            return new ApiClient(http, url);
+            return new ApiClient(new CaHttp(base, ssl, Duration.ofSeconds(10), Duration.ofSeconds(30)), base);
         } catch (NoSuchFileException e) {
             throw new CliError("cannot read " + e.getFile() + " (see --ca-cert / --admin-dir)");
         } catch (IOException e) {
@@ -75,21 +74,23 @@ final class ApiClient {
         }
     }
 
-    Response get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+    CaHttp.Answer get(String path) {
+        URI uri = uri(path);
+        return send(() -> http.get(uri, Map.of()));
     }
 
-    Response post(String path, Object body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(toJson(body))));
+    CaHttp.Answer post(String path, Object body) {
+        URI uri = uri(path);
+        return send(() -> http.post(uri, Map.of(), body));
     }
 
-    Response delete(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    CaHttp.Answer delete(String path) {
+        URI uri = uri(path);
+        return send(() -> http.delete(uri, Map.of()));
     }
 
     /** The JSON of a 2xx answer; any other status becomes a CliError with the API's own message. */
-    Map<String, Object> ok(Response r) {
+    Map<String, Object> ok(CaHttp.Answer r) {
         if (r.status() / 100 != 2) {
             Object code = r.json() == null ? null : r.json().get("error");
             Object message = r.json() == null ? null : r.json().get("message");
@@ -110,31 +111,21 @@ final class ApiClient {
         }
     }
 
-    private Response send(HttpRequest.Builder request) {
+    /** No answer at all: the JDK's own reason, as this CLI has always printed it. */
+    private CaHttp.Answer send(Supplier<CaHttp.Answer> call) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), parse(r.body()), r.body());
-        } catch (IOException e) {
-            throw new CliError("cannot reach " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliError("interrupted");
+            return call.get();
+        } catch (PkiClientException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof InterruptedException) {
+                throw new CliError("interrupted");
+            }
+            throw new CliError("cannot reach " + base + ": " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage()));
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String body) {
-        if (body == null || body.isBlank() || !body.trim().startsWith("{")) {
-            return null;
-        }
-        try {
-            return ObjectMapper.getDefault().readValue(body, Map.class);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
+    /** What the CLI prints with --json: the appliance's own serializer, as before. */
     static String toJson(Object value) {
         try {
             return ObjectMapper.getDefault().writeValueAsString(value);

@@ -17,7 +17,7 @@ public class HealthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ApiClient.Response r = remote.client().get("/health");
+        var r = remote.client().get("/health");
         Object status = r.json() == null ? null : r.json().get("status");
         if (remote.json) {
             Output.json(spec, r.json() == null ? java.util.Map.of("status", "UNKNOWN") : r.json());
