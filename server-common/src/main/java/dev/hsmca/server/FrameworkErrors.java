@@ -16,6 +16,9 @@ import java.util.Locale;
  */
 @Singleton
 public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
+    /** Micronaut Serialization's words for a field the target record does not have. */
+    private static final java.util.regex.Pattern UNKNOWN_PROPERTY =
+            java.util.regex.Pattern.compile("Unknown property \\[([A-Za-z0-9_.-]{1,64})\\]");
 
     @Override
     public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
@@ -37,6 +40,11 @@ public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
             default -> status >= 500 ? "internal_error" : response.reason().toLowerCase(Locale.ROOT).replace(' ', '_');
         };
         String message = context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
+        java.util.regex.Matcher unknown = UNKNOWN_PROPERTY.matcher(message == null ? "" : message);
+        if (status == 400 && unknown.find()) {
+            code = "unknown_field";
+            message = "unknown field '" + unknown.group(1) + "' in the request body";
+        }
         if (status >= 500) {
             message = "the server failed to handle the request";
         }

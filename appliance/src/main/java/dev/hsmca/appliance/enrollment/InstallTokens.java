@@ -67,11 +67,14 @@ public class InstallTokens {
 
     @Transactional
     public Created create(CreateTokenRequest request, AdminGrant admin) {
-        String service = ServiceId.requireGrantable(request.service());
-        Profile profile = profiles.requestable(request.profile());
+        String service = ServiceId.requireGrantable(serviceOf(request));
+        ServiceType type = ServiceType.parse(request.serviceType());
+        Profile profile = profiles.requestable(request.profile() != null || type == null ? request.profile() : type.profile);
+        String label = label(request);
         List<String> dns = canonical(request.allowedDns(), NameKind.DNS);
         List<String> ips = canonical(request.allowedIps(), NameKind.IP);
-        List<String> cns = canonical(request.allowedCn(), NameKind.CLIENT);
+        List<String> cns = canonical(request.allowedCn() == null && type == ServiceType.AGENT && dns.isEmpty() && ips.isEmpty()
+                ? List.of("agent-" + service) : request.allowedCn(), NameKind.CLIENT);
         List<String> uris = canonical(request.allowedUris(), NameKind.URI);
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
             throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
@@ -89,7 +92,7 @@ public class InstallTokens {
         if (ttl < MIN_TTL || ttl > MAX_TTL) {
             throw PkiException.malformed("invalid_ttl", "ttl_seconds must be between " + MIN_TTL + " and " + MAX_TTL);
         }
-        int maxDays = request.maxValidityDays() == null ? Math.min(90, profile.maxValidityDays()) : request.maxValidityDays();
+        int maxDays = request.maxValidityDays() == null ? profile.maxValidityDays() : request.maxValidityDays();
         if (maxDays < 1 || maxDays > profile.maxValidityDays()) {
             throw PkiException.malformed("invalid_validity", "max_validity_days must be 1 to " + profile.maxValidityDays()
                     + " for profile " + profile.name());
@@ -103,12 +106,53 @@ public class InstallTokens {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         InstallToken record = repository.save(new InstallToken(id, sha256(secretText), service, String.join(",", dns),
                 String.join(",", ips), profile.name(), maxDays, now.plusSeconds(ttl), now, admin.actor(), null, null, null,
-                cns.isEmpty() ? null : String.join(",", cns), uris.isEmpty() ? null : String.join(",", uris)));
+                cns.isEmpty() ? null : String.join(",", cns), uris.isEmpty() ? null : String.join(",", uris), label));
         audit.record(admin.actor(), "token.create", "token:" + id, AuditLog.OK,
                 "service=" + service + " profile=" + profile.name() + " dns=" + dns + " ips=" + ips
                         + (cns.isEmpty() ? "" : " cn=" + cns) + (uris.isEmpty() ? "" : " uris=" + uris)
-                        + " max_validity_days=" + maxDays + " ttl=" + ttl);
+                        + " max_validity_days=" + maxDays + " ttl=" + ttl + (label == null ? "" : " label=" + label));
         return new Created("hct_" + id + "_" + secretText, record);
+    }
+
+    /** The integration notes' kinds of service, each a profile. */
+    enum ServiceType {
+        AGENT("tls-client"), CONTROLLER("tls-server-client");
+
+        final String profile;
+
+        ServiceType(String profile) {
+            this.profile = profile;
+        }
+
+        static ServiceType parse(String text) {
+            if (text == null) {
+                return null;
+            }
+            return switch (text) {
+                case "agent" -> AGENT;
+                case "controller" -> CONTROLLER;
+                default -> throw PkiException.malformed("invalid_service_type",
+                        "service_type must be agent or controller, not '" + Names.printable(text) + "'");
+            };
+        }
+    }
+
+    private static String serviceOf(CreateTokenRequest r) {
+        if (r.service() != null && r.serviceName() != null && !r.service().equals(r.serviceName())) {
+            throw PkiException.malformed("invalid_service", "service and service_name differ; give one");
+        }
+        return r.service() != null ? r.service() : r.serviceName();
+    }
+
+    private static String label(CreateTokenRequest r) {
+        if (r.label() != null && r.controllerName() != null && !r.label().equals(r.controllerName())) {
+            throw PkiException.malformed("invalid_label", "label and controller_name differ; give one");
+        }
+        String label = r.label() != null ? r.label() : r.controllerName();
+        if (label != null && (label.isBlank() || label.length() > 128 || !label.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
+            throw PkiException.malformed("invalid_label", "label (controller_name) must be 1 to 128 printable characters");
+        }
+        return label;
     }
 
     /** The token a bearer presents, if it is genuine and still usable; 401 with the reason otherwise. */

@@ -9,7 +9,10 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
 
-/** An install token as listed: never its secret. {@code token} is set once, in the creation answer. */
+/**
+ * An install token as listed: never its secret. {@code token} is set once, in the creation answer, and repeated as
+ * {@code install_token} (the integration notes' name).
+ */
 @Serdeable
 public record TokenView(@Nullable String token,
                         String id,
@@ -24,11 +27,14 @@ public record TokenView(@Nullable String token,
                         @Nullable @JsonProperty("used_at") String usedAt,
                         @Nullable @JsonProperty("used_serial") String usedSerial,
                         @JsonProperty("allowed_cn") List<String> allowedCn,
-                        @JsonProperty("allowed_uris") List<String> allowedUris) {
+                        @JsonProperty("allowed_uris") List<String> allowedUris,
+                        @Nullable String label,
+                        @Nullable @JsonProperty("install_token") String installToken) {
 
     public static TokenView of(InstallToken t, String secret, Instant now) {
         return new TokenView(secret, t.id(), t.service(), t.dnsNames(), t.ipAddresses(), t.profile(),
                 t.maxValidityDays(), t.state(now).text(), t.expiresAt().toString(), t.createdAt().toString(),
-                t.usedAt() == null ? null : t.usedAt().toString(), t.usedSerial(), t.clientNames(), t.uris());
+                t.usedAt() == null ? null : t.usedAt().toString(), t.usedSerial(), t.clientNames(), t.uris(), t.label(),
+                secret);
     }
 }

@@ -38,6 +38,7 @@ public class StoreGauges {
     private final MultiGauge expiring;
     private final MultiGauge crlNextUpdate;
     private final MultiGauge crlEntries;
+    private final MultiGauge lastSeen;
     private final Map<String, Double> scalars = new ConcurrentHashMap<>();
     private final Duration minInterval;
     private volatile Instant refreshedAt = Instant.EPOCH;
@@ -58,6 +59,8 @@ public class StoreGauges {
         crlNextUpdate = MultiGauge.builder("pki.crl.next.update.timestamp").baseUnit("seconds")
                 .description("nextUpdate of the latest CRL").register(registry);
         crlEntries = MultiGauge.builder("pki.crl.entries").description("Entries in the latest CRL").register(registry);
+        lastSeen = MultiGauge.builder("pki.service.last.seen.timestamp").baseUnit("seconds")
+                .description("When a holder of the service's certificates last polled its renewal window").register(registry);
         Gauge.builder("pki.ocsp.presigned.oldest.this.update.timestamp", scalars, s -> s.getOrDefault("presigned", Double.NaN))
                 .baseUnit("seconds").description("Oldest thisUpdate among pre-signed OCSP responses of unexpired certificates")
                 .register(registry);
@@ -75,6 +78,8 @@ public class StoreGauges {
                         c.notAfter().getEpochSecond()));
             }
             certificateExpiry.register(rows, true);
+            lastSeen.register(repository.lastSeen().stream().<MultiGauge.Row<?>>map(s -> MultiGauge.Row.of(
+                    Tags.of("service", s.service()), s.lastSeenAt().getEpochSecond())).toList(), true);
             if (ca.initialized()) {
                 List<MultiGauge.Row<?>> cas = new ArrayList<>();
                 for (CaRole role : CaRole.values()) {

@@ -28,6 +28,10 @@ import java.util.Map;
 public class Registry {
     static final int MAX_ENDPOINTS = 50;
     static final int MAX_METADATA = 50;
+    static final int MAX_METADATA_CHARS = 16_000;
+    static final int MAX_DEPTH = 8;
+    /** Endpoints a service may list: HTTP(S), and WebSockets (the notes' ws:// and wss://). */
+    private static final java.util.Set<String> SCHEMES = java.util.Set.of("http", "https", "ws", "wss");
 
     private final ServiceRepository services;
     private final CertificateRepository certificates;
@@ -51,7 +55,11 @@ public class Registry {
             throw PkiException.forbidden("not_your_service", "a certificate of service " + holder.service()
                     + " cannot register service " + service);
         }
-        String displayName = r.displayName() == null || r.displayName().isBlank() ? service : r.displayName().trim();
+        if (r.displayName() != null && r.serviceName() != null && !r.displayName().equals(r.serviceName())) {
+            throw PkiException.malformed("invalid_display_name", "display_name and service_name differ; give one");
+        }
+        String given = r.displayName() != null ? r.displayName() : r.serviceName();
+        String displayName = given == null || given.isBlank() ? service : given.trim();
         if (displayName.length() > 200) {
             throw PkiException.malformed("invalid_display_name", "display_name is longer than 200 characters");
         }
@@ -63,16 +71,17 @@ public class Registry {
         if (r.healthCheckUrl() != null) {
             url(r.healthCheckUrl(), "invalid_health_check_url", "health_check_url");
         }
-        Map<String, String> metadata = r.metadata() == null ? Map.of() : r.metadata();
-        if (metadata.size() > MAX_METADATA || metadata.entrySet().stream().anyMatch(e -> e.getKey().length() > 64
-                || e.getValue() == null || e.getValue().length() > 256)) {
-            throw PkiException.malformed("invalid_metadata",
-                    "metadata: at most " + MAX_METADATA + " string values, keys up to 64 and values up to 256 characters");
+        Map<String, Object> metadata = r.metadata() == null ? Map.of() : r.metadata();
+        String metadataJson = write(metadata);
+        if (metadata.size() > MAX_METADATA || metadataJson.length() > MAX_METADATA_CHARS || depth(metadata) > MAX_DEPTH) {
+            throw PkiException.malformed("invalid_metadata", "metadata: a JSON object of at most " + MAX_METADATA
+                    + " keys, " + MAX_DEPTH + " levels deep and " + MAX_METADATA_CHARS + " characters");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         var existing = services.findById(service);
         ServiceRecord record = new ServiceRecord(service, displayName, write(endpoints), r.healthCheckUrl(),
-                write(metadata), existing.map(ServiceRecord::createdAt).orElse(now), now, null);
+                metadataJson, existing.map(ServiceRecord::createdAt).orElse(now), now, null,
+                existing.map(ServiceRecord::lastSeenAt).orElse(null));
         if (existing.isPresent()) {
             services.update(record);
         } else {
@@ -102,21 +111,33 @@ public class Registry {
         var current = certificates.current(s.service(), now).map(c -> CertificateView.of(c, now)).orElse(null);
         Instant lastRenewal = certificates.lastRenewal(s.service()).orElse(null);
         return new ServiceView(s.service(), s.displayName(), read(s.endpoints(), Argument.listOf(String.class)),
-                s.healthCheckUrl(), read(s.metadata(), Argument.mapOf(String.class, String.class)),
+                s.healthCheckUrl(), read(s.metadata(), Argument.mapOf(String.class, Object.class)),
                 s.createdAt().toString(), s.updatedAt().toString(), current,
-                current == null ? null : current.daysUntilExpiry(), lastRenewal == null ? null : lastRenewal.toString());
+                current == null ? null : current.daysUntilExpiry(), lastRenewal == null ? null : lastRenewal.toString(),
+                s.lastSeenAt() == null ? null : s.lastSeenAt().toString());
     }
 
     private static void url(String value, String code, String what) {
         try {
             URI uri = new URI(value);
-            if (value.length() > 2048 || uri.getHost() == null
-                    || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+            if (value.length() > 2048 || uri.getHost() == null || !SCHEMES.contains(uri.getScheme())) {
                 throw new IllegalArgumentException();
             }
         } catch (Exception e) {
-            throw PkiException.malformed(code, what + " '" + value + "' is not an http(s) URL with a host");
+            throw PkiException.malformed(code, what + " '" + dev.hsmca.appliance.domain.Names.printable(value)
+                    + "' is not an http(s) or ws(s) URL with a host");
         }
+    }
+
+    /** How deep a JSON value nests: 1 for an object of plain values. */
+    static int depth(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            return 1 + m.values().stream().mapToInt(Registry::depth).max().orElse(0);
+        }
+        if (value instanceof java.util.Collection<?> c) {
+            return 1 + c.stream().mapToInt(Registry::depth).max().orElse(0);
+        }
+        return 0;
     }
 
     private String write(Object value) {

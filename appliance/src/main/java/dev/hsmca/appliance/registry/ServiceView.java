@@ -14,10 +14,11 @@ public record ServiceView(String service,
                           @JsonProperty("display_name") String displayName,
                           List<String> endpoints,
                           @Nullable @JsonProperty("health_check_url") String healthCheckUrl,
-                          Map<String, String> metadata,
+                          Map<String, Object> metadata,
                           @JsonProperty("registered_at") String registeredAt,
                           @JsonProperty("updated_at") String updatedAt,
                           @Nullable @JsonProperty("current_certificate") CertificateView currentCertificate,
                           @Nullable @JsonProperty("days_until_expiry") Long daysUntilExpiry,
-                          @Nullable @JsonProperty("last_renewal_at") String lastRenewalAt) {
+                          @Nullable @JsonProperty("last_renewal_at") String lastRenewalAt,
+                          @Nullable @JsonProperty("last_seen") String lastSeen) {
 }

@@ -17,7 +17,7 @@ import java.util.List;
 public record InstallToken(@Id String id, String secretHash, String service, String allowedDns, String allowedIps,
                            String profile, int maxValidityDays, Instant expiresAt, Instant createdAt, String createdBy,
                            @Nullable Instant usedAt, @Nullable String usedSerial, @Nullable Instant revokedAt,
-                           @Nullable String allowedCn, @Nullable String allowedUris) {
+                           @Nullable String allowedCn, @Nullable String allowedUris, @Nullable String label) {
 
     public List<String> dnsNames() {
         return NameLists.split(allowedDns);

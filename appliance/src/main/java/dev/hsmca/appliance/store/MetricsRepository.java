@@ -33,6 +33,10 @@ public interface MetricsRepository extends GenericRepository<CertificateRecord, 
     @Query("SELECT MIN(r.this_update) FROM ocsp_responses r JOIN certificates c ON c.serial = r.serial WHERE c.not_after > :now")
     Optional<Instant> oldestPresigned(Instant now);
 
+    /** Services whose certificate holders poll their renewal window, with when they last did. */
+    @Query("SELECT * FROM services WHERE last_seen_at IS NOT NULL ORDER BY service LIMIT 1000")
+    List<ServiceRecord> lastSeen();
+
     @Query("SELECT MAX(next_update) FROM crls WHERE ca_id = :caId")
     Optional<Instant> crlNextUpdate(String caId);
 

@@ -12,4 +12,8 @@ public interface ServiceRepository extends CrudRepository<ServiceRecord, String>
 
     @Query("SELECT * FROM services ORDER BY service LIMIT :limit")
     List<ServiceRecord> list(int limit);
+
+    /** Moves last_seen_at forward (never back); 0 when the service has no row yet. */
+    @Query("UPDATE services SET last_seen_at = :at WHERE service = :service AND (last_seen_at IS NULL OR last_seen_at < :at)")
+    int seen(String service, java.time.Instant at);
 }

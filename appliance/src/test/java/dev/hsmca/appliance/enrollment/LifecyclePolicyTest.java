@@ -130,7 +130,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
         InstallToken row = tokens.findById(id).orElseThrow();
         tokens.update(new InstallToken(row.id(), row.secretHash(), row.service(), row.allowedDns(), row.allowedIps(),
                 row.profile(), row.maxValidityDays(), Instant.now().minusSeconds(1), row.createdAt(), row.createdBy(),
-                null, null, null, row.allowedCn(), row.allowedUris()));
+                null, null, null, row.allowedCn(), row.allowedUris(), row.label()));
         assertError(enroll(expired, Map.of("csr", csr)), 401, "token_expired");
 
         String genuine = token("tee", List.of("t.internal"), "tls-server", 30);

@@ -296,7 +296,7 @@ class GroupCommitTest {
     private static InstallToken row() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         return new InstallToken("grp" + UUID.randomUUID().toString().replace("-", "").substring(0, 20), "0".repeat(64),
-                "svc", "a.example.com", "", "tls-server", 30, now.plusSeconds(3600), now, "test", null, null, null, null, null);
+                "svc", "a.example.com", "", "tls-server", 30, now.plusSeconds(3600), now, "test", null, null, null, null, null, null);
     }
 
     private static TestAppliance app(String store) {

@@ -5,6 +5,7 @@ import dev.hsmca.appliance.domain.RenewalWindow;
 import dev.hsmca.appliance.store.CertificateRecord;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.hsmca.appliance.registry.LastSeen;
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -39,16 +40,19 @@ public class CurrentCertificateController {
     }
 
     private final Authorizer authorizer;
+    private final LastSeen lastSeen;
     private final Clock clock;
 
-    public CurrentCertificateController(Authorizer authorizer, Clock clock) {
+    public CurrentCertificateController(Authorizer authorizer, LastSeen lastSeen, Clock clock) {
         this.authorizer = authorizer;
+        this.lastSeen = lastSeen;
         this.clock = clock;
     }
 
     @Get(produces = MediaType.APPLICATION_JSON)
     public HttpResponse<Current> current(HttpRequest<?> request) {
         CertificateRecord r = authorizer.presented(request);
+        lastSeen.seen(r.service());
         Instant now = clock.instant();
         RenewalWindow window = RenewalWindow.of(r);
         Current c = new Current(r.serial(), CertificateView.of(r, now).status(), r.service(), r.profile(),
