@@ -220,6 +220,10 @@ public class AcmeValidator {
             p.setApplicationProtocols(new String[]{ACME_TLS_1});
             s.setSSLParameters(p);
             s.startHandshake();
+            if (deadline.passed() || s.isClosed()) {
+                // the deadline's guard closed the socket under the handshake, which then ends without an error
+                throw new SocketTimeoutException("validation deadline passed");
+            }
             if (!ACME_TLS_1.equals(s.getApplicationProtocol())) {
                 return Result.fail("unauthorized", "tls-alpn-01: the server did not negotiate " + ACME_TLS_1);
             }
