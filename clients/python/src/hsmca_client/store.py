@@ -93,7 +93,7 @@ class FolderLock:
         self._local.acquire()
         try:
             if self._depth == 0:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 handle = self.path.open("a+b")
                 try:
                     _lock_file(handle)
@@ -177,6 +177,8 @@ class CertStore:
 
     def load(self) -> Optional[Credentials]:
         """The credentials in the folder; None when it holds none of the four files."""
+        if not self.dir.is_dir():
+            return None  # (reading creates nothing)
         with self.lock:
             manifest = self.manifest()
             if manifest is not None and manifest.get("pending"):
