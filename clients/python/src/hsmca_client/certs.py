@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -88,12 +88,12 @@ def serial(cert: x509.Certificate) -> str:
 
 
 def not_before(cert: x509.Certificate) -> datetime.datetime:
-    value = getattr(cert, "not_valid_before_utc", None)  # cryptography >= 42
+    value: Optional[datetime.datetime] = getattr(cert, "not_valid_before_utc", None)  # cryptography >= 42
     return value if value is not None else cert.not_valid_before.replace(tzinfo=UTC)
 
 
 def not_after(cert: x509.Certificate) -> datetime.datetime:
-    value = getattr(cert, "not_valid_after_utc", None)
+    value: Optional[datetime.datetime] = getattr(cert, "not_valid_after_utc", None)
     return value if value is not None else cert.not_valid_after.replace(tzinfo=UTC)
 
 

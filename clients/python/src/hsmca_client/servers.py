@@ -13,7 +13,7 @@ def uvicorn_server(app: Any, ssl_context: ssl.SSLContext, **config: Any) -> Any:
     ``uvicorn.run(app, host=..., port=..., ssl_context=...)``; new connections get each renewed certificate.
     One process: with ``workers`` or ``reload`` uvicorn starts fresh processes that would not have the context.
     """
-    import uvicorn
+    import uvicorn  # type: ignore[import]  # (optional; no type information)
 
     if config.get("workers", 1) not in (None, 1) or config.get("reload"):
         raise ValueError("uvicorn_server runs one process: start each worker with its own PKIClient instead")

@@ -44,7 +44,7 @@ class ReloadingSSLContext(ssl.SSLContext):
         # The connection's SSL object is made under the lock; its handshake (which may wait on the peer) is not.
         with self._hsmca_lock:
             wrapped = super().wrap_socket(sock, server_side, False, suppress_ragged_eofs, server_hostname, session)
-        wrapped.do_handshake_on_connect = do_handshake_on_connect
+        wrapped.do_handshake_on_connect = do_handshake_on_connect  # type: ignore[attr-defined]
         if do_handshake_on_connect and getattr(wrapped, "_sslobj", None) is not None:
             if wrapped.gettimeout() == 0.0:
                 raise ValueError("do_handshake_on_connect should not be specified for non-blocking sockets")
