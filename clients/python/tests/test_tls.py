@@ -147,6 +147,27 @@ def test_mtls_with_httpx_requests_and_the_client_context(fake_ca: FakeCA, tmp_pa
         server.close()
 
 
+def test_client_auth_accepts_a_peer_that_presents_only_its_certificate(fake_ca: FakeCA, tmp_path: Path) -> None:
+    """With ca_bundle the root alone, a context made before the first certificate still learns the issuing CA, so a
+    client sending its certificate without the chain (curl --cert leaf.pem) is accepted, after renewals too."""
+    api = PKIClient(fake_ca.url, "api", install_token=fake_ca.token("api", "api.example.test"), ca_bundle=fake_ca.root_pem,
+                    cert_dir=tmp_path)
+    ctx = api.get_ssl_context(client_auth=True)
+    api.request_certificate("api.example.test")
+    api.renew_certificate()
+    caller = enrolled(fake_ca, tmp_path, "caller", "caller.example.test")
+    leaf_only = tmp_path / "leaf.pem"
+    leaf_only.write_bytes((caller.cert_dir / "cert.pem").read_bytes().split(b"-----END CERTIFICATE-----")[0]
+                          + b"-----END CERTIFICATE-----\n")
+    client = trusting(fake_ca)
+    client.load_cert_chain(str(leaf_only), str(caller.cert_dir / "key.pem"))
+    server = HttpsServer(ctx)
+    try:
+        assert _https_get(server.port, client) == api.get_certificate_info()["serial"]
+    finally:
+        server.close()
+
+
 def test_a_frontend_without_a_certificate_gets_the_ca_bundle_only(fake_ca: FakeCA, tmp_path: Path) -> None:
     pki = PKIClient(fake_ca.url, "frontend", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path)
     verify, cert = pki.get_requests_config()

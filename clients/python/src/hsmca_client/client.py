@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import os
 import re
@@ -17,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Un
 
 from cryptography import x509
 
-from . import certs, settings
+from . import certs, registry, settings
 from .api import CaApi, check_url
 from .errors import CertificateNotFoundError, PKIClientError
 from .policy import DAY, HOUR, RenewalPolicy, Window
@@ -29,9 +28,6 @@ LOG = logging.getLogger("hsmca_client")
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # the appliance's rule; also a safe folder name
 DEFAULT_CERT_DIR = "pki_client"
 StrPath = Union[str, "os.PathLike[str]"]
-# The registry of today's appliance takes string metadata values and http(s) endpoints; these refusals mean the
-# notes' richer call is retried in that form (see register_service).
-LEGACY_REGISTRY_REFUSALS = ("bad_request", "invalid_metadata", "invalid_endpoints")
 
 
 class PKIClient:
@@ -99,7 +95,7 @@ class PKIClient:
             raise PKIClientError("no install token: pass install_token=... (an admin makes one with 'bin/appliance "
                                  "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN" % self.service_id,
                                  "no_token")
-        extra = self._lifetime(validity_days, validity, None)
+        extra = settings.lifetime(validity_days, validity, None)
         if profile:
             extra["profile"] = profile
         wanted_dns, wanted_ips = certs.split_names([common_name, *(san_dns or []), *(san_ip or [])])
@@ -183,16 +179,7 @@ class PKIClient:
                                 "endpoints": list(endpoints or []), "metadata": dict(metadata or {})}
         if health_check_url is not None:
             body["health_check_url"] = health_check_url
-        api = self._api()
-        try:
-            answer = api.register((c.cert_file, c.key_file), body)
-        except PKIClientError as e:
-            legacy = _legacy_registration(body)
-            if e.status != 400 or e.code not in LEGACY_REGISTRY_REFUSALS or legacy == body:
-                raise
-            LOG.info("%s: the appliance refused the registration as given (%s); registering it in the form it "
-                     "takes (string metadata, WebSocket endpoints in metadata)", self.service_id, e.code)
-            answer = api.register((c.cert_file, c.key_file), legacy)
+        answer = registry.register(self._api(), (c.cert_file, c.key_file), body)
         return {"service_id": self.service_id, **answer}
 
     # ----- auto-renewal --------------------------------------------------------------------------------------------
@@ -361,7 +348,7 @@ class PKIClient:
         return self._credentials
 
     def _renew(self, current: Credentials, validity_days: Optional[int], validity: Optional[str]) -> Credentials:
-        extra = self._lifetime(validity_days, validity, current.meta)
+        extra = settings.lifetime(validity_days, validity, current.meta)
         cn, dns, ips = certs.names(current.certificate)
         key = certs.generate_key()
         csr = certs.make_csr(key, cn, dns, ips)
@@ -389,36 +376,18 @@ class PKIClient:
         """The credentials in use from now on: every context handed out reloads them for new handshakes."""
         self._credentials, self._loaded = creds, True
         for ctx in list(self._contexts):
-            ctx.hsmca_reload(creds.cert_file, creds.key_file, creds.serial)
+            ctx.hsmca_reload(creds.cert_file, creds.key_file, creds.serial, creds.cert_file.parent / "ca_chain.pem")
 
     def _track(self, ctx: ReloadingSSLContext) -> ReloadingSSLContext:
         with self._lock:
             c = self.credentials()
             if c is not None:
-                ctx.hsmca_reload(c.cert_file, c.key_file, c.serial)
+                ctx.hsmca_reload(c.cert_file, c.key_file, c.serial, c.cert_file.parent / "ca_chain.pem")
             else:
                 LOG.warning("%s: no certificate yet; the TLS context gets it when request_certificate() succeeds",
                             self.service_id)
             self._contexts.add(ctx)
         return ctx
-
-    def _lifetime(self, validity_days: Optional[int], validity: Optional[str],
-                  asked: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-        """What lifetime to ask: the argument, else CERT_VALIDITY_DAYS, else what was asked at enrollment."""
-        if validity:
-            return {"validity": validity}
-        if validity_days is not None:
-            if isinstance(validity_days, bool) or not isinstance(validity_days, int) or validity_days <= 0:
-                raise PKIClientError("validity_days must be a positive whole number of days", "invalid_validity")
-            return {"validity_days": validity_days}
-        env = settings.number(settings.CERT_VALIDITY_DAYS, integer=True)
-        if env is not None:
-            return {"validity_days": int(env)}
-        if asked and asked.get("validity"):
-            return {"validity": asked["validity"]}
-        if asked and asked.get("validity_days"):
-            return {"validity_days": int(asked["validity_days"])}
-        return {}
 
     def _trust_file(self) -> Optional[Path]:
         if self._ca_bundle is not None:
@@ -450,19 +419,6 @@ class PKIClient:
         except PKIClientError:
             return None
         return str(manifest.get("serial")) if manifest and manifest.get("serial") else None
-
-
-def _legacy_registration(body: Mapping[str, Any]) -> Dict[str, Any]:
-    """The registration in the form today's appliance takes: string metadata, http(s) endpoints only."""
-    metadata: Dict[str, Any] = {}
-    for k, v in dict(body.get("metadata") or {}).items():
-        metadata[str(k)] = v if isinstance(v, str) else json.dumps(v, separators=(",", ":"), sort_keys=True)
-    endpoints = [str(e) for e in body.get("endpoints") or []]
-    web = [e for e in endpoints if e.lower().startswith(("http://", "https://"))]
-    sockets = [e for e in endpoints if e not in web]
-    if sockets:
-        metadata["websocket_endpoints"] = json.dumps(sockets, separators=(",", ":"))
-    return {**body, "endpoints": web, "metadata": metadata}
 
 
 def _instant(value: Any) -> Optional[float]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Any, Dict, Mapping, Optional
 
 from .errors import PKIClientError
 
@@ -39,3 +39,21 @@ def number(name: str, *, integer: bool = False) -> Optional[float]:
     if not parsed > 0 or parsed != parsed or parsed == float("inf"):
         raise PKIClientError("%s=%r must be a positive number" % (name, value), "invalid_setting")
     return parsed
+
+
+def lifetime(validity_days: Optional[int], validity: Optional[str], asked: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The lifetime to ask: the argument, else CERT_VALIDITY_DAYS, else what was asked at enrollment (renewals)."""
+    if validity:
+        return {"validity": validity}
+    if validity_days is not None:
+        if isinstance(validity_days, bool) or not isinstance(validity_days, int) or validity_days <= 0:
+            raise PKIClientError("validity_days must be a positive whole number of days", "invalid_validity")
+        return {"validity_days": validity_days}
+    env = number(CERT_VALIDITY_DAYS, integer=True)
+    if env is not None:
+        return {"validity_days": int(env)}
+    if asked and asked.get("validity"):
+        return {"validity": asked["validity"]}
+    if asked and asked.get("validity_days"):
+        return {"validity_days": int(asked["validity_days"])}
+    return {}

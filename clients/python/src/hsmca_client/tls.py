@@ -24,9 +24,13 @@ class ReloadingSSLContext(ssl.SSLContext):
     _hsmca_lock: threading.Lock
     _hsmca_loaded: Optional[str]
 
-    def hsmca_reload(self, cert_file: Path, key_file: Path, serial: str) -> None:
+    def hsmca_reload(self, cert_file: Path, key_file: Path, serial: str, trust: Optional[Path] = None) -> None:
+        """Loads the pair for new connections; ``trust`` (the CA chain) is added to what peers are checked against,
+        so that a peer presenting only its certificate, without the issuing CA, is accepted too."""
         with self._hsmca_lock:
             self.load_cert_chain(str(cert_file), str(key_file))
+            if trust is not None and self.verify_mode != ssl.CERT_NONE:
+                self.load_verify_locations(cafile=str(trust))  # (certificates already there are ignored)
             self._hsmca_loaded = serial
 
     @property
