@@ -374,6 +374,8 @@ class PKIClient:
 
     def _adopt(self, creds: Credentials) -> None:
         """The credentials in use from now on: every context handed out reloads them for new handshakes."""
+        if self._credentials is None or self._credentials.serial != creds.serial:
+            self._window = None  # the CA's window was the old certificate's
         self._credentials, self._loaded = creds, True
         for ctx in list(self._contexts):
             ctx.hsmca_reload(creds.cert_file, creds.key_file, creds.serial, creds.cert_file.parent / "ca_chain.pem")
