@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, List, Set
+from typing import Any, Callable, List, Optional, Set
 
 import httpx
 import pytest
@@ -84,12 +84,20 @@ def test_auto_renewal_follows_the_appliances_window(appliance: Appliance, tmp_pa
     with PKIClient(appliance.url, "py-window", install_token=token, ca_bundle=appliance.root,
                    cert_dir=tmp_path) as pki:
         first = pki.request_certificate("py-window.example.test", validity="5m")["serial"]
+        polls: List[Optional[str]] = []
+        poll = pki.poll
+
+        def counting(etag: Optional[str]) -> Any:
+            polls.append(etag)
+            return poll(etag)
+
+        pki.poll = counting  # type: ignore[method-assign]
         pki.enable_auto_renewal(check_interval_hours=0.5 / 3600)
-        eventually(lambda: pki.get_certificate_info()["renew_after"] is not None, "the window read")
+        eventually(lambda: len(polls) >= 4, "several polls")
         renew_after = datetime.datetime.fromisoformat(pki.get_certificate_info()["renew_after"].replace("Z", "+00:00"))
         assert renew_after > datetime.datetime.now(datetime.timezone.utc), "the window opens later (2/3 of 5 minutes)"
-        time.sleep(2)  # (several polls)
         assert pki.get_certificate_info()["serial"] == first, "nothing renewed before the window"
+        assert polls[-1] is not None, "later polls send the ETag back (a 304 while nothing changed)"
         appliance.renew_early("py-window")  # bin/appliance cert renew-early --service py-window
         eventually(lambda: pki.get_certificate_info()["serial"] != first, "renewed once the CA moved the window")
         status, current = appliance.call("GET", "/api/v1/certificates/" + pki.get_certificate_info()["serial"])

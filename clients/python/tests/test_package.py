@@ -47,11 +47,12 @@ print(importlib.metadata.version("hsmca-client"), hsmca_client.__file__,
     assert typed == "True", "py.typed is installed"
 
 
-def test_strictly_typed() -> None:
+def test_strictly_typed(tmp_path: Path) -> None:
     try:
         import mypy  # noqa: F401
     except ImportError:
         _require("python3-mypy")
-    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "src/hsmca_client"],
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+                           "--cache-dir", str(tmp_path / "mypy"), "src/hsmca_client"],
                           cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
     assert done.returncode == 0, done.stdout.decode()
