@@ -202,8 +202,8 @@ class PKIClient:
         except ValueError as e:
             raise PKIClientError(str(e), "invalid_setting") from None
         c = self._require()
+        self.disable_auto_renewal()  # (outside the lock: the old thread may be waiting for it)
         with self._lock:
-            self.disable_auto_renewal()
             self._policy = policy
             self._renewer = AutoRenewer(self, policy, lambda: self._clock())
             self._renewer.start()
