@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build, `make run` and `make test` need and the machine lacks (Debian/Ubuntu).
-# `deps.sh test` adds the clients only the tests use (certbot, lego, dehydrated, uacme); `deps.sh bench` the peers
-# the bench compares with (cfssl, wrk; nginx is always installed).
+# `deps.sh test` adds the clients only the tests use (certbot, lego, dehydrated, uacme) and the Debian Python
+# packages of the Python client's tests; `deps.sh bench` the peers the bench compares with (cfssl, wrk; nginx is
+# always installed).
 set -euo pipefail
 
 need=()
@@ -32,6 +33,11 @@ if [ "${1:-}" = test ]; then
     command -v "$c" >/dev/null 2>&1 || need+=("$c")
   done
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # the Python client's tests (clients/python) run on Debian's Python 3 with these
+  for p in python3-cryptography python3-httpx python3-requests python3-uvicorn python3-pytest python3-venv \
+           python3-setuptools python3-wheel python3-mypy; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
+  done
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

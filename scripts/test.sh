@@ -14,9 +14,13 @@ export PKI_TEST_PG_URL
 rm -rf target/test-hsm
 mvn -B -ntp install "$@"
 
-# Partial runs with Maven arguments stop here. Otherwise: the benches' smoke run (every run about a second: the
-# scripts still work; figures meaningless) and the Ansible deployment applied to this machine and checked.
+# Partial runs with Maven arguments stop here. Otherwise: the Python client's tests (pytest), the benches' smoke run
+# (every run about a second: the scripts still work; figures meaningless) and the Ansible deployment applied to this
+# machine and checked.
 if [ $# -eq 0 ]; then
+  # The Python client (clients/python): unit tests, and end to end against the appliance jar just built.
+  HSMCA_REQUIRE_ALL=1 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
+    clients/python/tests
   scripts/bench.sh --smoke
   scripts/deploy-check.sh
 fi
