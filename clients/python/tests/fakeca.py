@@ -87,7 +87,6 @@ class FakeCA:
         self.requests: List[Tuple[str, str, Optional[str]]] = []  # method, path, client certificate serial
         self.bodies: List[bytes] = []
         self.mode = "up"  # "down": connections cut at once; "unavailable": 503
-        self.legacy_registry = True  # today's appliance: string metadata, http(s) endpoints
         self.lock = threading.Lock()
         self._server = self._start()
         self.port = self._server.server_address[1]
@@ -196,12 +195,6 @@ class FakeCA:
         if path == "/api/v1/services" and method == "POST":
             if data.get("service") != holder.service:
                 return 403, {"error": "not_your_service", "message": "not your service"}, {}
-            if self.legacy_registry:
-                if any(not isinstance(v, str) for v in (data.get("metadata") or {}).values()):
-                    return 400, {"error": "bad_request", "message": "Unexpected token START_OBJECT"}, {}
-                for e in data.get("endpoints") or []:
-                    if not e.startswith(("http://", "https://")):
-                        return 400, {"error": "invalid_endpoints", "message": "endpoint %r is not an http(s) URL" % e}, {}
             created = data["service"] not in self.services
             self.services[data["service"]] = data
             return (201 if created else 200), {**data, "registered_at": now.isoformat()}, {}

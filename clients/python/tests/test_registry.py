@@ -1,9 +1,7 @@
-"""register_service: the notes' call (nested metadata, WebSocket endpoints) on today's registry and on one that
-takes it as given."""
+"""register_service: the notes' call (nested metadata, WebSocket endpoints), sent as given."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -26,21 +24,7 @@ def enrolled(ca: FakeCA, tmp_path: Path) -> PKIClient:
     return pki
 
 
-def test_todays_registry_gets_the_form_it_takes(fake_ca: FakeCA, tmp_path: Path) -> None:
-    pki = enrolled(fake_ca, tmp_path)
-    answer = pki.register_service(**NOTES_CALL)  # type: ignore[arg-type]
-    assert answer["service_id"] == "covina-ingestion"
-    stored = fake_ca.services["covina-ingestion"]
-    assert stored["display_name"] == "Covina Ingestion Backend"
-    assert stored["endpoints"] == ["https://covina-ingestion.vcc.local:45679"]
-    assert stored["metadata"] == {"version": "3.4.4", "type": "ingestion-backend", "workers": '{"cpu":36,"io":36}',
-                                  "websocket_endpoints": '["wss://covina-ingestion.vcc.local:45679/ws/jobs"]'}
-    assert json.loads(stored["metadata"]["workers"]) == {"io": 36, "cpu": 36}
-    assert fake_ca.count("POST", "/api/v1/services") == 2, "as given first, then in the form it takes"
-
-
-def test_a_registry_that_takes_the_notes_call_gets_it_as_given(fake_ca: FakeCA, tmp_path: Path) -> None:
-    fake_ca.legacy_registry = False
+def test_the_notes_call_is_sent_as_given(fake_ca: FakeCA, tmp_path: Path) -> None:
     pki = enrolled(fake_ca, tmp_path)
     pki.register_service(**NOTES_CALL)  # type: ignore[arg-type]
     stored = fake_ca.services["covina-ingestion"]
@@ -49,7 +33,7 @@ def test_a_registry_that_takes_the_notes_call_gets_it_as_given(fake_ca: FakeCA, 
     assert fake_ca.count("POST", "/api/v1/services") == 1
 
 
-def test_other_refusals_are_not_retried(fake_ca: FakeCA, tmp_path: Path) -> None:
+def test_a_refusal_is_raised_with_the_cas_code(fake_ca: FakeCA, tmp_path: Path) -> None:
     pki = enrolled(fake_ca, tmp_path)
     pki.service_id = "someone-else"
     with pytest.raises(PKIClientError) as e:

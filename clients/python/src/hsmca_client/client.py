@@ -170,9 +170,7 @@ class PKIClient:
                          metadata: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """Registers (or updates) this service in the CA's registry, over mTLS with its certificate.
 
-        ``service_name`` is the display name. An appliance that does not take nested metadata or ``ws://``/``wss://``
-        endpoints yet gets them in the form it takes: other values as compact JSON strings, WebSocket endpoints
-        under the metadata key ``websocket_endpoints``.
+        ``service_name`` is the display name; metadata may nest, and endpoints may be ``ws://``/``wss://`` URLs.
         """
         c = self._require()
         body: Dict[str, Any] = {"service": self.service_id, "display_name": service_name,
