@@ -30,10 +30,13 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
     List<CertificateRecord> page(String wanted, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
                                  Instant afterNotAfter, String afterSerial, int limit);
 
-    /** The certificate a service uses now: the valid one that expires last. */
+    /**
+     * The certificate a service uses now: the valid one that expires last; of two that expire in the same second (a
+     * renewal right after issuance, under the same lifetime cap) the one issued last.
+     */
     @Query("""
             SELECT * FROM certificates WHERE service = :service AND status = 'valid' AND not_after > :now
-            ORDER BY not_after DESC, serial LIMIT 1""")
+            ORDER BY not_after DESC, created_at DESC, serial DESC LIMIT 1""")
     Optional<CertificateRecord> current(String service, Instant now);
 
     @Query("SELECT MAX(created_at) FROM certificates WHERE service = :service AND renewal_of IS NOT NULL")

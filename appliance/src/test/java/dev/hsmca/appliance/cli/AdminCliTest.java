@@ -171,4 +171,50 @@ class AdminCliTest implements TestPropertyProvider {
         assertEquals(1, noCredential.exit());
         assertTrue(noCredential.err().contains("cannot read"), noCredential.err());
     }
+
+    /** The integration notes' calls, as they are written there. */
+    @Test
+    void theNotesCallsAsWritten() throws Exception {
+        Run health = cli("health", "check");
+        assertEquals(0, health.exit(), health.err());
+        assertTrue(health.out().startsWith("UP"), health.out());
+        assertEquals(2, cli("health", "chek").exit(), "another word is a usage error");
+
+        Run byService = cli("cert", "info", "cli-svc", "--json");
+        assertEquals(0, byService.exit(), byService.err());
+        assertTrue(byService.out().contains("\"serial\":\"" + serial + "\""), byService.out());
+        Run noSuch = cli("cert", "info", "no-such-service");
+        assertEquals(1, noSuch.exit());
+        assertTrue(noSuch.err().contains("no service no-such-service"), noSuch.err());
+
+        Run expiry = cli("ca", "check-expiry");
+        assertEquals(1, expiry.exit(), "30 days by default: the 20-day certificate is within them");
+        assertTrue(expiry.out().contains(serial), expiry.out());
+
+        Path csr = dir.resolve("notes.csr");
+        Files.writeString(csr, Openssl.keyAndCsr(dir, "notes", "notes.internal", "DNS:notes.internal"));
+        Path out = dir.resolve("issued");
+        Run issued = cli("cert", "issue", "--csr", csr.toString(), "--validity", "10d", "--service", "notes-svc",
+                "--out", out.toString());
+        assertEquals(0, issued.exit(), issued.err());
+        String cert = Files.readString(out.resolve("cert.pem"));
+        String chain = Files.readString(out.resolve("chain.pem"));
+        assertTrue(cert.startsWith("-----BEGIN CERTIFICATE-----") && chain.contains("BEGIN CERTIFICATE"), cert);
+        assertEquals(cert + chain, Files.readString(out.resolve("fullchain.pem")));
+        Run shown = cli("cert", "info", "notes-svc", "--json");
+        assertEquals(0, shown.exit(), shown.err());
+        assertTrue(shown.out().contains("notes.internal") && shown.out().contains("\"profile\":\"tls-server\""),
+                shown.out());
+
+        Path again = dir.resolve("server-cert");
+        Run server = cli("ca", "create-server-cert", "--csr", csr.toString(), "--out", again.toString(), "--json");
+        assertEquals(0, server.exit(), server.err());
+        assertTrue(Files.readString(again.resolve("cert.pem")).startsWith("-----BEGIN CERTIFICATE-----"));
+        Run missingCsr = cli("cert", "issue", "--csr", dir.resolve("none.csr").toString(), "--out", again.toString());
+        assertEquals(1, missingCsr.exit());
+        assertTrue(missingCsr.err().contains("cannot read"), missingCsr.err());
+        Run refused = cli("cert", "issue", "--csr", csr.toString(), "--validity", "5000d", "--out", again.toString());
+        assertEquals(1, refused.exit(), "beyond the profile's maximum");
+        assertTrue(refused.err().contains("HTTP 4"), refused.err());
+    }
 }

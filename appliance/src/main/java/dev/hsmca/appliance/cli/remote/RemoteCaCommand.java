@@ -19,7 +19,8 @@ public class RemoteCaCommand {
     @Command(name = "check-expiry", mixinStandardHelpOptions = true,
             description = "Exit 1 when any CA or valid issued certificate expires within --alert-days (for cron).")
     int checkExpiry(@Mixin RemoteOptions remote,
-                    @Option(names = "--alert-days", required = true, paramLabel = "N") int days) {
+                    @Option(names = "--alert-days", defaultValue = "30", paramLabel = "N",
+                            description = "Days ahead to look (default: ${DEFAULT-VALUE}).") int days) {
         if (days < 0) {
             throw new ApiClient.CliError("--alert-days must be 0 or more");
         }
@@ -51,6 +52,12 @@ public class RemoteCaCommand {
         }
         spec.commandLine().getOut().flush();
         return expiring.isEmpty() ? 0 : 1;
+    }
+
+    @Command(name = "create-server-cert", mixinStandardHelpOptions = true,
+            description = "Issue a certificate from a CSR (the integration notes' name for 'cert issue').")
+    int createServerCert(@Mixin RemoteOptions remote, @Mixin CertCommand.IssueOptions issue) {
+        return CertCommand.issue(spec, remote, issue);
     }
 
     private static Map<String, Object> row(String kind, Map<String, Object> c) {

@@ -21,7 +21,8 @@ public final class RemoteCli {
         if (args.length == 0) {
             return false;
         }
-        return GROUPS.contains(args[0]) || (args[0].equals("ca") && args.length > 1 && args[1].equals("check-expiry"));
+        return GROUPS.contains(args[0]) || (args[0].equals("ca") && args.length > 1
+                && (args[1].equals("check-expiry") || args[1].equals("create-server-cert")));
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

@@ -3,11 +3,14 @@ package dev.hsmca.appliance.cli.remote;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** How a command reaches the running appliance: its URL, the CA to trust, the admin credential. */
 public class RemoteOptions {
-    @Option(names = "--url", defaultValue = "${env:PKI_URL:-https://localhost:8443}",
-            description = "Appliance URL (default: ${DEFAULT-VALUE}, or $PKI_URL).")
+    static final String DEFAULT_URL = "https://localhost:8443";
+
+    @Option(names = "--url", description = "Appliance URL (default: $PKI_URL, else $PKI_SERVER_URL, else "
+            + DEFAULT_URL + ").")
     String url;
 
     @Option(names = "--ca-cert", defaultValue = "var/ca/root.pem", description = "CA certificate to trust (PEM).")
@@ -21,6 +24,20 @@ public class RemoteOptions {
     boolean json;
 
     ApiClient client() {
-        return ApiClient.connect(url, caCert, adminDir);
+        return ApiClient.connect(url(System.getenv()), caCert, adminDir);
+    }
+
+    /** --url, else $PKI_URL, else the integration notes' $PKI_SERVER_URL, else localhost. */
+    String url(Map<String, String> env) {
+        if (url != null) {
+            return url;
+        }
+        for (String name : new String[]{"PKI_URL", "PKI_SERVER_URL"}) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                return value.trim();
+            }
+        }
+        return DEFAULT_URL;
     }
 }
