@@ -1,11 +1,9 @@
-package dev.hsmca.appliance.setup;
+package dev.hsmca.appliance.jobs;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.TlsIdentity;
-import dev.hsmca.appliance.jobs.Job;
-import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.store.CaCertificateRepository;
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.Requires;
