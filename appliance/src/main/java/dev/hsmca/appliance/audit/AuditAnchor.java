@@ -3,10 +3,9 @@ package dev.hsmca.appliance.audit;
 import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.AuditEntry;
-
 import dev.hsmca.appliance.store.AuditHead;
-
 import dev.hsmca.appliance.store.AuditRepository;
+import dev.hsmca.appliance.x509.PlaceholderCertificate;
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
@@ -14,15 +13,12 @@ import dev.hsmca.hsm.SigningKey;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +33,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,13 +91,13 @@ public class AuditAnchor {
         }
     }
 
-    private final Provider<KeyBackend> tokens; // opened only when there is an anchor to sign or check
+    private final Provider<KeyBackend> hsm; // opened only when there is an anchor to sign or check
     private final AuditRepository repository;
     private final AuditConfig config;
     private final Clock clock;
 
-    public AuditAnchor(Provider<KeyBackend> tokens, AuditRepository repository, AuditConfig config, Clock clock) {
-        this.tokens = tokens;
+    public AuditAnchor(Provider<KeyBackend> hsm, AuditRepository repository, AuditConfig config, Clock clock) {
+        this.hsm = hsm;
         this.repository = repository;
         this.config = config;
         this.clock = clock;
@@ -223,7 +218,7 @@ public class AuditAnchor {
     private boolean verifies(Anchor a, byte[] signature) {
         SigningKey key;
         try {
-            key = tokens.get().signingKey(KEY_ALIAS);
+            key = hsm.get().signingKey(KEY_ALIAS);
         } catch (RuntimeException e) {
             throw PkiException.unavailable(Failures.HSM_UNAVAILABLE, "cannot open the HSM (pki.hsm.*) to check the audit anchor: "
                     + innermost(e));
@@ -261,7 +256,7 @@ public class AuditAnchor {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".anchor", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+                ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -273,21 +268,18 @@ public class AuditAnchor {
 
     /** The anchor key, generated in the HSM (sensitive, non-extractable) on first use. */
     public synchronized SigningKey key() {
-        KeyBackend token = tokens.get();
-        if (!token.hasKey(KEY_ALIAS)) {
-            token.generate(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {
+        KeyBackend keys = hsm.get();
+        if (!keys.hasKey(KEY_ALIAS)) {
+            keys.generate(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {
                 try {
                     Instant now = clock.instant();
-                    X500Name name = new X500Name("CN=HSM CA audit anchor");
-                    ContentSigner self = token.selfSigner(pair, KeyAlgorithm.EC_P256);
-                    return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-                            BigInteger.valueOf(now.toEpochMilli()), Date.from(now), Date.from(now.plus(36500, ChronoUnit.DAYS)),
-                            name, pair.getPublic()).build(self));
+                    return PlaceholderCertificate.of("HSM CA audit anchor", BigInteger.valueOf(now.toEpochMilli()),
+                            pair.getPublic(), keys.selfSigner(pair, KeyAlgorithm.EC_P256), now, now.plus(36500, ChronoUnit.DAYS));
                 } catch (Exception e) {
                     throw new HsmException("cannot certify the audit anchor key", e);
                 }
             });
         }
-        return token.signingKey(KEY_ALIAS);
+        return keys.signingKey(KEY_ALIAS);
     }
 }

@@ -1,135 +1,35 @@
 package dev.hsmca.appliance.audit;
 
+import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
-import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
+import dev.hsmca.appliance.store.AuditChainStore;
+import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Chains committed pending entries into the audit log, as a transparency log's single sequencer does: requests
  * append without a lock and commit in parallel; only the sealer takes the head-row lock, once per batch. Sealers of
  * several replicas (and {@code audit verify}) queue on that lock, so the chain keeps one order. An entry is sealed
  * in the order of its database id; one that commits late is sealed by the next run, never lost or reordered within
- * the chain.
- * <p>
- * Plain JDBC on one connection of the raw pool, committed here: the head lock, the inserts, the deletes and the head
- * move are one transaction by construction, whatever the caller's transaction or a context shutting down does
- * (bound repository calls split across connections once, in a test, when a seal outlived its context).
+ * the chain. The statements, in one transaction of their own, are the store's ({@link AuditChainStore}).
  */
 @Singleton
 public class AuditSealer {
     static final int BATCH = 500;
 
-    private final DataSource dataSource;
+    private final AuditChainStore store;
 
-    public AuditSealer(DataSource dataSource) {
-        this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
-    }
-
-    private record Pending(long id, Instant at, String actor, String action, String subject, String outcome,
-                           String details) {
+    public AuditSealer(AuditChainStore store) {
+        this.store = store;
     }
 
     /** Seals everything pending now, in its own transaction; how many entries. */
     public int seal() {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int sealed = sealIn(c);
-                c.commit();
-                return sealed;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw PkiException.unavailable("store_unavailable", "cannot seal the audit log: " + e.getMessage());
+        try {
+            return store.seal(BATCH, (prev, seq, p) -> AuditHashes.hash(prev, seq, p.at(), p.actor(), p.action(),
+                    p.subject(), p.outcome(), p.details()));
+        } catch (DataAccessException e) {
+            throw PkiException.unavailable(Failures.STORE_UNAVAILABLE, "cannot seal the audit log: " + e.getMessage());
         }
-    }
-
-    private static int sealIn(Connection c) throws SQLException {
-        // nothing pending (an idle appliance, every 200 ms on every replica): no head lock taken, no row written
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM audit_pending LIMIT 1");
-             ResultSet rs = s.executeQuery()) {
-            if (!rs.next()) {
-                return 0;
-            }
-        }
-        long seq;
-        String prev;
-        try (PreparedStatement s = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-             ResultSet rs = s.executeQuery()) {
-            if (!rs.next()) {
-                throw new IllegalStateException("audit_head has no row");
-            }
-            seq = rs.getLong(1);
-            prev = rs.getString(2);
-        }
-        int sealed = 0;
-        while (true) {
-            List<Pending> batch = oldest(c);
-            if (batch.isEmpty()) {
-                break;
-            }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (seq, at, actor, action, subject, "
-                    + "outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM audit_pending WHERE id = ?")) {
-                for (Pending p : batch) {
-                    seq++;
-                    String hash = AuditHashes.hash(prev, seq, p.at(), p.actor(), p.action(), p.subject(), p.outcome(), p.details());
-                    insert.setLong(1, seq);
-                    insert.setObject(2, OffsetDateTime.ofInstant(p.at(), ZoneOffset.UTC));
-                    insert.setString(3, p.actor());
-                    insert.setString(4, p.action());
-                    insert.setString(5, p.subject());
-                    insert.setString(6, p.outcome());
-                    insert.setString(7, p.details());
-                    insert.setString(8, prev);
-                    insert.setString(9, hash);
-                    insert.addBatch();
-                    // exactly this id: an entry that committed after the read stays for the next seal
-                    delete.setLong(1, p.id());
-                    delete.addBatch();
-                    prev = hash;
-                }
-                insert.executeBatch();
-                delete.executeBatch();
-            }
-            sealed += batch.size();
-            if (batch.size() < BATCH) {
-                break;
-            }
-        }
-        if (sealed > 0) {
-            try (PreparedStatement s = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-                s.setLong(1, seq);
-                s.setString(2, prev);
-                s.executeUpdate();
-            }
-        }
-        return sealed;
-    }
-
-    private static List<Pending> oldest(Connection c) throws SQLException {
-        List<Pending> batch = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id, at, actor, action, subject, outcome, details "
-                + "FROM audit_pending ORDER BY id LIMIT " + BATCH);
-             ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                batch.add(new Pending(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7)));
-            }
-        }
-        return batch;
     }
 }

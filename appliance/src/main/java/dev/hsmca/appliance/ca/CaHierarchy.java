@@ -35,13 +35,13 @@ public class CaHierarchy {
         }
     }
 
-    private final KeyBackend token;
+    private final KeyBackend keys;
     private final CaCertificateRepository repository;
     private volatile Map<CaRole, Member> members;
     private volatile ChainPem chainPem;
 
-    public CaHierarchy(KeyBackend token, CaCertificateRepository repository) {
-        this.token = token;
+    public CaHierarchy(KeyBackend keys, CaCertificateRepository repository) {
+        this.keys = keys;
         this.repository = repository;
     }
 
@@ -129,9 +129,9 @@ public class CaHierarchy {
                 Map<CaRole, Member> loaded = new EnumMap<>(CaRole.class);
                 for (CaRole role : CaRole.values()) {
                     repository.findByRoleAndActive(role, true)
-                            .filter(record -> offline(role, record) || token.hasKey(record.keyAlias()))
+                            .filter(record -> offline(role, record) || keys.hasKey(record.keyAlias()))
                             .ifPresent(record -> loaded.put(role, new Member(record, Pem.certificate(record.certificateDer()),
-                                    offline(role, record) ? null : token.signingKey(record.keyAlias()))));
+                                    offline(role, record) ? null : keys.signingKey(record.keyAlias()))));
                 }
                 if (loaded.size() < CaRole.values().length) {
                     return loaded; // not cached: initialization may be under way

@@ -1,15 +1,29 @@
 package dev.hsmca.appliance.cli;
 
-import dev.hsmca.appliance.ca.CaConfig;
-import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.appliance.audit.AuditAnchor;
+import dev.hsmca.appliance.ca.CaConfig;
+import dev.hsmca.appliance.setup.AlreadyInitializedException;
+import dev.hsmca.appliance.setup.CaInitializer;
+import dev.hsmca.appliance.setup.OfflineRoot;
+import dev.hsmca.appliance.x509.Pem;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
@@ -26,13 +40,13 @@ public class CaInitCommand implements Callable<Integer> {
     boolean offlineRoot;
 
     @Option(names = "--root-cert", description = "The offline root's certificate (PEM), from 'ca ceremony root'.")
-    java.nio.file.Path rootCert;
+    Path rootCert;
 
     @Option(names = "--issuing-cert", description = "The issuing CA certificate the ceremony signed (PEM).")
-    java.nio.file.Path issuingCert;
+    Path issuingCert;
 
     @Option(names = "--root-crl", description = "The root's CRL from the ceremony (DER or PEM).")
-    java.nio.file.Path rootCrl;
+    Path rootCrl;
 
     @Spec
     CommandSpec spec;
@@ -40,6 +54,9 @@ public class CaInitCommand implements Callable<Integer> {
     /** Resolved when the command runs: building the command line must not open the HSM. */
     @Inject
     Provider<CaInitializer> initializerProvider;
+
+    @Inject
+    Provider<OfflineRoot> offlineRootProvider;
 
     @Inject
     CaConfig config;
@@ -52,7 +69,7 @@ public class CaInitCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         CaInitializer initializer = initializerProvider.get();
         if (offlineRoot || rootCert != null || issuingCert != null || rootCrl != null) {
-            return offlineRoot(initializer, out);
+            return offlineRoot(initializer, offlineRootProvider.get(), out);
         }
         if (ifNeeded && !force && initializer.initialized()) {
             out.println("CA already initialized; nothing to do.");
@@ -60,7 +77,7 @@ public class CaInitCommand implements Callable<Integer> {
         }
         try {
             initializer.initialize(force);
-        } catch (CaInitializer.AlreadyInitializedException e) {
+        } catch (AlreadyInitializedException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
@@ -68,7 +85,7 @@ public class CaInitCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Integer offlineRoot(CaInitializer initializer, java.io.PrintWriter out) {
+    private Integer offlineRoot(CaInitializer initializer, OfflineRoot steps, PrintWriter out) {
         var err = spec.commandLine().getErr();
         if (!offlineRoot || rootCert == null || force) {
             err.println("error: the offline-root steps take --offline-root --root-cert FILE (then --issuing-cert and "
@@ -84,23 +101,22 @@ public class CaInitCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            java.security.cert.X509Certificate root = Files.certificate(rootCert);
+            X509Certificate root = CeremonyFiles.certificate(rootCert);
             if (issuingCert == null) {
-                java.nio.file.Path csr = java.nio.file.Path.of(config.outputDir()).resolve("issuing.csr");
-                java.nio.file.Files.createDirectories(csr.getParent());
-                java.nio.file.Files.writeString(csr, dev.hsmca.appliance.x509.Pem.encode(
-                        new org.bouncycastle.pkcs.PKCS10CertificationRequest(initializer.offlineRootRequest())));
+                Path csr = Path.of(config.outputDir()).resolve("issuing.csr");
+                Files.createDirectories(csr.getParent());
+                Files.writeString(csr, Pem.encode(new PKCS10CertificationRequest(steps.request())));
                 out.println("The issuing CA's key is in this HSM; its request is " + csr + ". At the ceremony: "
                         + "'ca ceremony sign-issuing --csr issuing.csr --root-cert root.pem --out issuing.pem' and "
                         + "'ca ceremony root-crl --root-cert root.pem --out root.crl', then run this again with "
                         + "--issuing-cert issuing.pem --root-crl root.crl.");
                 return 0;
             }
-            initializer.completeOfflineRoot(root, Files.certificate(issuingCert), Files.crl(rootCrl));
-        } catch (CaInitializer.AlreadyInitializedException | IllegalArgumentException e) {
+            steps.complete(root, CeremonyFiles.certificate(issuingCert), CeremonyFiles.crl(rootCrl));
+        } catch (AlreadyInitializedException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return 1;
         }
@@ -109,7 +125,7 @@ public class CaInitCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printDone(java.io.PrintWriter out) {
+    private void printDone(PrintWriter out) {
         // this host's first anchor: its first start then finds one (a non-empty log without one is refused)
         anchor.get().anchorIfAbsent().ifPresent(a -> out.println("Audit anchor: " + anchor.get().file() + " (entry " + a.seq() + ")."));
         out.println("CA initialized. Certificates in " + config.outputDir()
@@ -119,23 +135,22 @@ public class CaInitCommand implements Callable<Integer> {
     }
 
     /** PEM or DER files a ceremony hands over. */
-    static final class Files {
-        private Files() {
+    static final class CeremonyFiles {
+        private CeremonyFiles() {
         }
 
-        static java.security.cert.X509Certificate certificate(java.nio.file.Path file) throws java.io.IOException {
-            try (var in = java.nio.file.Files.newInputStream(file)) {
-                return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificate(in);
-            } catch (java.security.cert.CertificateException e) {
+        static X509Certificate certificate(Path file) throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            } catch (CertificateException e) {
                 throw new IllegalArgumentException(file + " is not a certificate: " + e.getMessage());
             }
         }
 
-        static java.security.cert.X509CRL crl(java.nio.file.Path file) throws java.io.IOException {
-            try (var in = java.nio.file.Files.newInputStream(file)) {
-                return (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(in);
-            } catch (java.security.cert.CertificateException | java.security.cert.CRLException e) {
+        static X509CRL crl(Path file) throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+            } catch (CertificateException | CRLException e) {
                 throw new IllegalArgumentException(file + " is not a CRL: " + e.getMessage());
             }
         }

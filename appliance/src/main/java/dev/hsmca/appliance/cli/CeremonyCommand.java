@@ -2,17 +2,21 @@ package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.ca.CaCertificates;
 import dev.hsmca.appliance.ca.CaConfig;
+import dev.hsmca.appliance.ca.CaRecords;
 import dev.hsmca.appliance.ca.UrlConfig;
 import dev.hsmca.appliance.crl.CrlWriter;
-import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.appliance.x509.Extensions;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.core.CaRole;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.server.HsmSettings;
+import io.micronaut.context.annotation.Prototype;
 import jakarta.inject.Inject;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import picocli.CommandLine.Command;
@@ -24,7 +28,11 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +58,7 @@ public class CeremonyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Base: the offline token and the CA settings. */
+    /** Base: the offline HSM and the CA settings. */
     public abstract static class Step implements Callable<Integer> {
         @Inject
         HsmSettings hsm;
@@ -71,8 +79,8 @@ public class CeremonyCommand implements Runnable {
                 return 2;
             }
             try {
-                KeyBackend token = hsm.open();
-                String pem = run(token, Clock.systemUTC().instant());
+                KeyBackend keys = hsm.open();
+                String pem = run(keys, Clock.systemUTC().instant());
                 Files.writeString(out, pem);
                 spec.commandLine().getOut().println("wrote " + out);
                 return 0;
@@ -82,11 +90,11 @@ public class CeremonyCommand implements Runnable {
             }
         }
 
-        abstract String run(KeyBackend token, Instant now) throws Exception;
+        abstract String run(KeyBackend keys, Instant now) throws Exception;
 
-        X509Certificate rootIn(KeyBackend token, Path rootCert) throws IOException {
-            X509Certificate given = CaInitCommand.Files.certificate(rootCert);
-            if (!token.hasKey(ROOT_ALIAS) || !token.certificate(ROOT_ALIAS).equals(given)) {
+        X509Certificate rootIn(KeyBackend keys, Path rootCert) throws IOException {
+            X509Certificate given = CaInitCommand.CeremonyFiles.certificate(rootCert);
+            if (!keys.hasKey(ROOT_ALIAS) || !keys.certificate(ROOT_ALIAS).equals(given)) {
                 throw new IllegalArgumentException("this HSM does not hold the key of " + rootCert);
             }
             return given;
@@ -94,23 +102,23 @@ public class CeremonyCommand implements Runnable {
     }
 
     @Command(name = "root", mixinStandardHelpOptions = true, description = "Make the root key in this (offline) HSM and its certificate.")
-    @io.micronaut.context.annotation.Prototype
+    @Prototype
     public static class Root extends Step {
         @Override
-        String run(KeyBackend token, Instant now) {
-            if (token.hasKey(ROOT_ALIAS)) {
+        String run(KeyBackend keys, Instant now) {
+            if (keys.hasKey(ROOT_ALIAS)) {
                 throw new IllegalArgumentException("this HSM already holds a root key");
             }
             KeyAlgorithm algorithm = KeyAlgorithm.parse(config.rootAlgorithm());
-            token.generate(ROOT_ALIAS, algorithm,
-                    pair -> new CaCertificates(config, urls).root(pair.getPublic(), token.selfSigner(pair, algorithm), now));
-            return Pem.encode(token.certificate(ROOT_ALIAS));
+            keys.generate(ROOT_ALIAS, algorithm,
+                    pair -> new CaCertificates(config, urls).root(pair.getPublic(), keys.selfSigner(pair, algorithm), now));
+            return Pem.encode(keys.certificate(ROOT_ALIAS));
         }
     }
 
     @Command(name = "sign-issuing", mixinStandardHelpOptions = true,
             description = "Sign the appliance's issuing CA request (issuing.csr) with the offline root.")
-    @io.micronaut.context.annotation.Prototype
+    @Prototype
     public static class SignIssuing extends Step {
         @Option(names = "--csr", required = true)
         Path csr;
@@ -118,33 +126,31 @@ public class CeremonyCommand implements Runnable {
         Path rootCert;
 
         @Override
-        String run(KeyBackend token, Instant now) throws Exception {
-            X509Certificate root = rootIn(token, rootCert);
+        String run(KeyBackend keys, Instant now) throws Exception {
+            X509Certificate root = rootIn(keys, rootCert);
             PKCS10CertificationRequest request;
-            try (var reader = new org.bouncycastle.openssl.PEMParser(Files.newBufferedReader(csr))) {
+            try (PEMParser reader = new PEMParser(Files.newBufferedReader(csr))) {
                 Object o = reader.readObject();
                 if (!(o instanceof PKCS10CertificationRequest r)) {
                     throw new IllegalArgumentException(csr + " is not a PEM certificate request");
                 }
                 request = r;
             }
-            var spki = request.getSubjectPublicKeyInfo();
-            String family = org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey.equals(spki.getAlgorithm().getAlgorithm())
-                    ? "EC" : "RSA";
-            var key = java.security.KeyFactory.getInstance(family)
-                    .generatePublic(new java.security.spec.X509EncodedKeySpec(spki.getEncoded()));
+            SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
+            String family = X9ObjectIdentifiers.id_ecPublicKey.equals(spki.getAlgorithm().getAlgorithm()) ? "EC" : "RSA";
+            PublicKey key = KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
             if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw new IllegalArgumentException("the request's signature does not verify: not made by the key it names");
             }
 
-            return Pem.encode(new CaCertificates(config, urls).issuing(key, root, CaInitializer.idOf(CaRole.ROOT, root),
-                    token.signingKey(ROOT_ALIAS).contentSigner(), now));
+            return Pem.encode(new CaCertificates(config, urls).issuing(key, root, CaRecords.idOf(CaRole.ROOT, root),
+                    keys.signingKey(ROOT_ALIAS).contentSigner(), now));
         }
     }
 
     @Command(name = "root-crl", mixinStandardHelpOptions = true,
             description = "Sign the root's CRL (the issuing CAs it revokes, if any) with the offline root.")
-    @io.micronaut.context.annotation.Prototype
+    @Prototype
     public static class RootCrl extends Step {
         @Option(names = "--root-cert", required = true)
         Path rootCert;
@@ -154,8 +160,8 @@ public class CeremonyCommand implements Runnable {
         List<String> revoked = List.of();
 
         @Override
-        String run(KeyBackend token, Instant now) throws Exception {
-            X509Certificate root = rootIn(token, rootCert);
+        String run(KeyBackend keys, Instant now) throws Exception {
+            X509Certificate root = rootIn(keys, rootCert);
             if (days < 1) {
                 throw new IllegalArgumentException("--days must be at least 1");
             }
@@ -166,8 +172,8 @@ public class CeremonyCommand implements Runnable {
                 CrlWriter.write(X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), Extensions.keyIdOf(root),
                         BigInteger.valueOf(thisUpdate.getEpochSecond()), thisUpdate, thisUpdate.plus(Duration.ofDays(days)),
                         consumer -> revoked.forEach(s -> consumer.accept(new CrlWriter.Entry(new BigInteger(s, 16),
-                                thisUpdate, 0, null))), token.signingKey(ROOT_ALIAS).contentSigner(), file);
-                return Pem.encode(java.security.cert.CertificateFactory.getInstance("X.509")
+                                thisUpdate, 0, null))), keys.signingKey(ROOT_ALIAS).contentSigner(), file);
+                return Pem.encode(CertificateFactory.getInstance("X.509")
                         .generateCRL(Files.newInputStream(file)));
             } finally {
                 Files.deleteIfExists(file);

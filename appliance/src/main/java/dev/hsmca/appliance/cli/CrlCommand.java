@@ -1,12 +1,16 @@
 package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.crl.CrlService;
+import dev.hsmca.core.CaRole;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "crl", mixinStandardHelpOptions = true, description = "Certificate revocation lists.",
@@ -48,13 +52,13 @@ public class CrlCommand implements Runnable {
         @Inject
         Provider<CrlService> crls;
 
-        @picocli.CommandLine.Option(names = "--root-crl", required = true, description = "The CRL file (PEM or DER).")
-        java.nio.file.Path file;
+        @Option(names = "--root-crl", required = true, description = "The CRL file (PEM or DER).")
+        Path file;
 
         @Override
-        public Integer call() throws java.io.IOException {
+        public Integer call() throws IOException {
             try {
-                crls.get().importCrl(dev.hsmca.core.CaRole.ROOT, CaInitCommand.Files.crl(file), "cli:crl-import");
+                crls.get().importCrl(CaRole.ROOT, CaInitCommand.CeremonyFiles.crl(file), "cli:crl-import");
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 2;

@@ -1,34 +1,34 @@
 package dev.hsmca.appliance.crl;
 
+import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.store.CrlRecord;
 import dev.hsmca.appliance.store.CrlRepository;
 import dev.hsmca.appliance.store.CrlState;
 import dev.hsmca.appliance.store.CrlStateRepository;
-
-import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.core.CaRole;
-import dev.hsmca.appliance.jobs.Job;
-import dev.hsmca.appliance.jobs.JobLocks;
-import dev.hsmca.core.RevocationReason;
+import dev.hsmca.appliance.store.RevokedEntries;
 import dev.hsmca.appliance.x509.Extensions;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.RevocationReason;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.security.GeneralSecurityException;
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +59,7 @@ public class CrlService {
     private final CaHierarchy ca;
     private final CrlRepository crls;
     private final CrlStateRepository state;
-    private final DataSource dataSource;
+    private final RevokedEntries revoked;
     private final CrlConfig config;
     private final AuditLog audit;
     private final JobLocks locks;
@@ -67,13 +67,13 @@ public class CrlService {
     /** Longer than any CRL takes (a million entries: ~10 s); a replica that died holding it frees it after this. */
     static final Duration LEASE = Duration.ofMinutes(10);
 
-    public CrlService(CaHierarchy ca, CrlRepository crls, CrlStateRepository state, DataSource dataSource,
+    public CrlService(CaHierarchy ca, CrlRepository crls, CrlStateRepository state, RevokedEntries revoked,
                       CrlConfig config, AuditLog audit, JobLocks locks, Clock clock) {
         this.locks = locks;
         this.ca = ca;
         this.crls = crls;
         this.state = state;
-        this.dataSource = dataSource;
+        this.revoked = revoked;
         this.config = config;
         this.audit = audit;
         this.clock = clock;
@@ -137,19 +137,18 @@ public class CrlService {
      * certificate and carry a number above the last one stored.
      */
     @Transactional
-    public void importCrl(CaRole role, java.security.cert.X509CRL crl, String actor) {
+    public void importCrl(CaRole role, X509CRL crl, String actor) {
         CaHierarchy.Member member = ca.member(role);
         try {
             crl.verify(member.certificate().getPublicKey());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the CRL is not signed by the " + role.alias() + " CA: " + e.getMessage());
         }
-        byte[] ext = crl.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
+        byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
         if (ext == null || crl.getNextUpdate() == null) {
             throw new IllegalArgumentException("the CRL needs a CRL number and a nextUpdate");
         }
-        long number = org.bouncycastle.asn1.ASN1Integer.getInstance(
-                org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).longValueExact();
+        long number = ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets()).longValueExact();
         long last = crls.latest(member.id()).map(r -> r.key().crlNumber()).orElse(0L);
         if (number <= last) {
             throw new IllegalArgumentException("CRL number " + number + " is not above the last stored (" + last + ")");
@@ -158,7 +157,7 @@ public class CrlService {
             crls.save(new CrlRecord(new CrlRecord.Key(member.id(), number), crl.getThisUpdate().toInstant(),
                     crl.getNextUpdate().toInstant(), crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size(),
                     crl.getEncoded()));
-        } catch (java.security.cert.CRLException e) {
+        } catch (CRLException e) {
             throw new IllegalArgumentException("the CRL cannot be encoded: " + e.getMessage());
         }
         audit.record(actor, "crl.import", "crl:" + member.id(), AuditLog.OK, "number=" + number + " next=" + crl.getNextUpdate().toInstant());
@@ -200,36 +199,19 @@ public class CrlService {
     @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
     protected CrlWriter.Result write(CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next,
                                      Path file) throws IOException {
-        boolean root = role == CaRole.ROOT;
-        String sql = root
-                ? "SELECT serial, revoked_at, revocation_reason FROM ca_certificates WHERE parent_id = ? AND revoked_at IS NOT NULL ORDER BY serial"
-                : "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
         return CrlWriter.write(X500Name.getInstance(member.certificate().getSubjectX500Principal().getEncoded()),
                 Extensions.keyIdOf(member.certificate()), BigInteger.valueOf(number), now, next,
-                consumer -> stream(sql, member.id(), root ? null : now, consumer), member.key().contentSigner(), file);
+                consumer -> entries(role, member.id(), now, consumer), member.key().contentSigner(), file);
     }
 
-    /** Streams the rows; {@code unexpiredAt}, when given, binds the second parameter (only unexpired certificates). */
-    private void stream(String sql, String caId, Instant unexpiredAt, Consumer<CrlWriter.Entry> consumer) {
-        try {
-            // The transaction's connection: closed by the transaction, not here.
-            Connection c = dataSource.getConnection();
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, caId);
-                if (unexpiredAt != null) {
-                    s.setTimestamp(2, Timestamp.from(unexpiredAt));
-                }
-                s.setFetchSize(1000);
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        String reason = rs.getString(3);
-                        consumer.accept(new CrlWriter.Entry(new BigInteger(rs.getString(1), 16),
-                                rs.getTimestamp(2).toInstant(), reason == null ? -1 : RevocationReason.stored(reason).code(), null));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read revocations: " + e.getMessage(), e);
+    /** The root's CRL lists revoked CA certificates; the issuing CA's, its revoked certificates not yet expired. */
+    private void entries(CaRole role, String caId, Instant now, Consumer<CrlWriter.Entry> consumer) {
+        RevokedEntries.Row row = (serial, revokedAt, reason) -> consumer.accept(new CrlWriter.Entry(
+                new BigInteger(serial, 16), revokedAt, reason == null ? -1 : RevocationReason.stored(reason).code(), null));
+        if (role == CaRole.ROOT) {
+            revoked.caCertificates(caId, row);
+        } else {
+            revoked.certificates(caId, now, row);
         }
     }
 }

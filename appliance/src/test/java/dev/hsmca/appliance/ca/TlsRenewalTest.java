@@ -2,7 +2,7 @@ package dev.hsmca.appliance.ca;
 
 import dev.hsmca.core.CaRole;
 
-import dev.hsmca.appliance.setup.TlsRenewal;
+import dev.hsmca.appliance.jobs.TlsRenewal;
 
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;

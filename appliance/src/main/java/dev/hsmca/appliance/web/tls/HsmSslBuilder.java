@@ -2,7 +2,6 @@ package dev.hsmca.appliance.web.tls;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.core.CaRole;
-import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.KeyBackend;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
@@ -21,14 +20,13 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * The appliance's HTTPS identity comes from the HSM: its TLS key never leaves the token, and the handshake
+ * The appliance's HTTPS identity comes from the HSM: its TLS key never leaves it, and the handshake
  * signature is made there. Protocols, ciphers and client authentication stay in configuration
  * ({@code micronaut.server.ssl.*}); the key manager is pinned to the TLS key, and client certificates are
  * checked against this CA's own root ({@link ClientTrustManager}).
@@ -38,16 +36,16 @@ import java.util.List;
 @Requires(property = "micronaut.server.ssl.enabled", value = "true")
 public class HsmSslBuilder extends AbstractServerSslBuilder {
     private final ServerSslConfiguration ssl;
-    private final KeyBackend token;
+    private final KeyBackend keys;
     private final CaHierarchy ca;
     private volatile PinnedKeyManager.Identity identity;
     private volatile long identityGeneration = -1;
 
     public HsmSslBuilder(HttpServerConfiguration server, ServerSslConfiguration ssl, ResourceResolver resources,
-                         KeyBackend token, CaHierarchy ca) {
+                         KeyBackend keys, CaHierarchy ca) {
         super(resources, server);
         this.ssl = ssl;
-        this.token = token;
+        this.keys = keys;
         this.ca = ca;
     }
 
@@ -99,11 +97,11 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     PinnedKeyManager.Identity identity() {
         CaHierarchy.Member tls = ca.member(CaRole.TLS);
         PinnedKeyManager.Identity current = identity;
-        if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == token.generation()) {
+        if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == keys.generation()) {
             return current;
         }
-        PrivateKey key = token.tlsKey(tls.record().keyAlias());
-        identityGeneration = token.generation();
+        PrivateKey key = keys.tlsKey(tls.record().keyAlias());
+        identityGeneration = keys.generation();
         identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
                 new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
         return identity;

@@ -1,4 +1,4 @@
-package dev.hsmca.appliance.setup;
+package dev.hsmca.appliance.jobs;
 
 import dev.hsmca.appliance.domain.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
