@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.source;
 
-import dev.hsmca.hsm.ocsp.OcspResponses;
+import dev.hsmca.core.ocsp.OcspResponses;
 
 import java.time.Instant;
 

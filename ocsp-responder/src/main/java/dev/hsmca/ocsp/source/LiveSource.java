@@ -5,8 +5,8 @@ import dev.hsmca.core.RevocationReason;
 import dev.hsmca.core.CertificateStatus;
 
 import dev.hsmca.hsm.SigningKey;
-import dev.hsmca.hsm.ocsp.CertStatusInfo;
-import dev.hsmca.hsm.ocsp.OcspResponses;
+import dev.hsmca.core.ocsp.CertStatusInfo;
+import dev.hsmca.core.ocsp.OcspResponses;
 import dev.hsmca.ocsp.store.StatusRow;
 import dev.hsmca.ocsp.store.StatusLookup;
 import org.bouncycastle.cert.X509CertificateHolder;
