@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.OcspQuery;
 import dev.hsmca.ocsp.source.RequestParser;

@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.ResponderConfig;
+import dev.hsmca.ocsp.responder.ResponderConfig;
 import dev.hsmca.ocsp.source.Answer;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

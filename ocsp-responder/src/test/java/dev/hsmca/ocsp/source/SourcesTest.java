@@ -2,7 +2,7 @@ package dev.hsmca.ocsp.source;
 
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.SigningKey;
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.PresignedRow;
 import dev.hsmca.ocsp.store.StatusRow;

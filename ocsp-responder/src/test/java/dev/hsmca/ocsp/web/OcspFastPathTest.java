@@ -1,6 +1,7 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.LiveLane;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
@@ -304,7 +305,7 @@ class OcspFastPathTest {
         };
         Responder responder = new Responder(new IssuerFilter(any, q -> signed), new IssuerFilter(any, live),
                 new IssuerFilter(any, q -> Answer.error(Answer.UNAUTHORIZED)),
-                dev.hsmca.ocsp.LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
+                LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
         OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
         Downstream router = new Downstream();
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), router);

@@ -1,4 +1,4 @@
-package dev.hsmca.ocsp;
+package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.IssuerFilter;
