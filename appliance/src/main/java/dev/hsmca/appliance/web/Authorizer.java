@@ -11,7 +11,7 @@ import dev.hsmca.appliance.domain.TokenGrant;
 
 import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.store.CertificateRecord;
-import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.issuance.Certificates;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.http.HttpRequest;
@@ -34,13 +34,13 @@ public class Authorizer {
     static final String ADMIN_PROFILE = Profiles.ADMIN;
     static final String MONITORING_PROFILE = Profiles.MONITORING;
 
-    private final CertificateRepository certificates;
+    private final Certificates certificates;
     private final InstallTokens tokens;
     private final Refusals refusals;
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public Authorizer(CertificateRepository certificates, InstallTokens tokens, Refusals refusals,
+    public Authorizer(Certificates certificates, InstallTokens tokens, Refusals refusals,
                       dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
@@ -115,7 +115,7 @@ public class Authorizer {
         X509Certificate cert = client.get();
         String serial = cert.getSerialNumber().toString(16);
         String actor = "tls:" + serial;
-        CertificateRecord record = certificates.findById(serial).filter(r -> sameCertificate(r, cert))
+        CertificateRecord record = certificates.find(serial).filter(r -> sameCertificate(r, cert))
                 .orElseThrow(() -> deny(request, action, actor, PkiException.forbidden("unknown_client_certificate",
                         "the client certificate is not one this CA issued")));
         if (record.status() == CertificateStatus.REVOKED) {

@@ -1,36 +1,49 @@
 package dev.hsmca.ocsp.source;
 
-import dev.hsmca.hsm.ocsp.OcspResponses;
+import dev.hsmca.core.ocsp.OcspResponses;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
- * An OCSP response ready to send. {@code status} is the OCSPResponseStatus (0 successful, 1 malformedRequest,
- * 2 internalError, 3 tryLater, 6 unauthorized); times are those of the single response, for caching. {@code held}:
- * {@code der} is an array held in memory and served again as it is, so what is derived from it may be kept with it.
+ * An OCSP response ready to send. {@code status} is its OCSPResponseStatus; times are those of the single response,
+ * for caching. {@code certStatus} names the certificate's status ({@code good}, {@code revoked}, {@code unknown},
+ * {@code multiple}), or the error, for the metrics. {@code held}: {@code der} is an array held in memory and served
+ * again as it is, so what is derived from it may be kept with it.
  */
-public record Answer(byte[] der, int status, Instant thisUpdate, Instant nextUpdate, String mode, String certStatus,
-                     boolean held) {
-    public static final int MALFORMED = 1;
-    public static final int INTERNAL_ERROR = 2;
-    public static final int TRY_LATER = 3;
-    public static final int UNAUTHORIZED = 6;
+public record Answer(byte[] der, ResponseStatus status, Instant thisUpdate, Instant nextUpdate, Mode mode,
+                     String certStatus, boolean held) {
 
-    public Answer(byte[] der, int status, Instant thisUpdate, Instant nextUpdate, String mode, String certStatus) {
+    /** How the answer was made; {@code tag} is its name in {@code pki_ocsp_responses_total{mode}}. */
+    public enum Mode {
+        /** Signed by the appliance ahead of time. */
+        PRESIGNED,
+        /** Signed by this responder through the HSM. */
+        LIVE,
+        /** An unsigned error response. */
+        ERROR;
+
+        private final String tag = name().toLowerCase(Locale.ROOT);
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    public Answer(byte[] der, ResponseStatus status, Instant thisUpdate, Instant nextUpdate, Mode mode,
+                  String certStatus) {
         this(der, status, thisUpdate, nextUpdate, mode, certStatus, false);
     }
 
-    public static Answer error(int status) {
-        String name = switch (status) {
-            case MALFORMED -> "malformed_request";
-            case TRY_LATER -> "try_later";
-            case UNAUTHORIZED -> "unauthorized";
-            default -> "internal_error";
-        };
-        return new Answer(OcspResponses.error(status), status, null, null, "error", name);
+    /** The unsigned response of an error status (any but {@code successful}). */
+    public static Answer error(ResponseStatus status) {
+        if (status == ResponseStatus.SUCCESSFUL) {
+            throw new IllegalArgumentException("an error answer needs an error status");
+        }
+        return new Answer(OcspResponses.error(status.code()), status, null, null, Mode.ERROR, status.tag());
     }
 
     public boolean successful() {
-        return status == 0;
+        return status == ResponseStatus.SUCCESSFUL;
     }
 }

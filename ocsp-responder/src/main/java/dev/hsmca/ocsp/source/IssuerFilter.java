@@ -25,12 +25,12 @@ public final class IssuerFilter {
         for (CertificateID id : query.ids()) {
             String h = hashName(id);
             if (h == null || (hash != null && !hash.equals(h))) {
-                return Answer.error(Answer.UNAUTHORIZED);
+                return Answer.error(ResponseStatus.UNAUTHORIZED);
             }
             hash = h;
             Optional<KnownIssuers.Issuer> found = issuers.find(id, h);
             if (found.isEmpty() || (issuer != null && !issuer.row().id().equals(found.get().row().id()))) {
-                return Answer.error(Answer.UNAUTHORIZED);
+                return Answer.error(ResponseStatus.UNAUTHORIZED);
             }
             issuer = found.get();
         }

@@ -5,8 +5,8 @@ import dev.hsmca.core.RevocationReason;
 import dev.hsmca.core.CertificateStatus;
 
 import dev.hsmca.hsm.SigningKey;
-import dev.hsmca.hsm.ocsp.CertStatusInfo;
-import dev.hsmca.hsm.ocsp.OcspResponses;
+import dev.hsmca.core.ocsp.CertStatusInfo;
+import dev.hsmca.core.ocsp.OcspResponses;
 import dev.hsmca.ocsp.store.StatusRow;
 import dev.hsmca.ocsp.store.StatusLookup;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -45,7 +45,7 @@ public final class LiveSource implements Source {
     @Override
     public Answer respond(ResolvedQuery q) {
         if (!issuerId.equals(q.issuer().id())) {
-            return Answer.error(Answer.UNAUTHORIZED);
+            return Answer.error(ResponseStatus.UNAUTHORIZED);
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(validity);
@@ -55,7 +55,7 @@ public final class LiveSource implements Source {
         }
         byte[] der = OcspResponses.sign(answers, key, responderCertificate, now, next, q.query().nonce());
         String certStatus = answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase() : "multiple";
-        return new Answer(der, 0, now, next, "live", certStatus);
+        return new Answer(der, ResponseStatus.SUCCESSFUL, now, next, Answer.Mode.LIVE, certStatus);
     }
 
     private CertStatusInfo status(CertificateID id, String issuerId) {

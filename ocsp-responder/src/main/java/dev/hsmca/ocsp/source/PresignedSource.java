@@ -27,13 +27,13 @@ public final class PresignedSource implements Source {
             String serial = q.query().ids().get(0).getSerialNumber().toString(16);
             var row = presigned.find(serial, q.hash(), q.issuer().id());
             if (row.isPresent() && !row.get().nextUpdate().isAfter(clock.instant())) {
-                return live != null ? live.respond(q) : Answer.error(Answer.TRY_LATER);
+                return live != null ? live.respond(q) : Answer.error(ResponseStatus.TRY_LATER);
             }
             if (row.isPresent()) {
-                return new Answer(row.get().responseDer(), 0, row.get().thisUpdate(), row.get().nextUpdate(), "presigned",
-                        row.get().status(), presigned.heldInMemory());
+                return new Answer(row.get().responseDer(), ResponseStatus.SUCCESSFUL, row.get().thisUpdate(),
+                        row.get().nextUpdate(), Answer.Mode.PRESIGNED, row.get().status(), presigned.heldInMemory());
             }
         }
-        return live != null ? live.respond(q) : Answer.error(Answer.UNAUTHORIZED);
+        return live != null ? live.respond(q) : Answer.error(ResponseStatus.UNAUTHORIZED);
     }
 }

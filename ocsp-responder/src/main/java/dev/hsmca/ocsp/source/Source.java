@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.source;
 
-/** One link of the responder chain: filter → cache → pre-signed or live signing. */
+/** One link of the responder chain: filter → pre-signed → (cache →) live signing. */
 public interface Source {
     Answer respond(ResolvedQuery query);
 }

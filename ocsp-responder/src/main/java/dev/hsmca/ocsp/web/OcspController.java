@@ -1,7 +1,8 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -42,7 +43,8 @@ public class OcspController {
         long start = System.nanoTime();
         byte[] der = OcspHttp.requestFromPath(request.getUri().getRawPath());
         if (der == null) {
-            return CompletableFuture.completedFuture(render(http.measured(Answer.error(Answer.MALFORMED), start, warming), false));
+            Answer malformed = Answer.error(ResponseStatus.MALFORMED_REQUEST);
+            return CompletableFuture.completedFuture(render(http.measured(malformed, start, warming), false));
         }
         return responder.answerAsync(der).thenApply(a -> render(http.measured(a, start, warming), true));
     }

@@ -1,7 +1,8 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.OcspQuery;
 import dev.hsmca.ocsp.source.RequestParser;
 import io.micronaut.context.annotation.Value;
@@ -260,8 +261,8 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                 return;
             }
             waiting = true;
-            answer.whenComplete((a, failure) -> ctx.executor().execute(() ->
-                    resume(ctx, req, http.measured(a != null ? a : Answer.error(Answer.TRY_LATER), start, warming), get)));
+            answer.whenComplete((a, failure) -> ctx.executor().execute(() -> resume(ctx, req,
+                    http.measured(a != null ? a : Answer.error(ResponseStatus.TRY_LATER), start, warming), get)));
         }
 
         private void resume(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {

@@ -1,6 +1,6 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.ResponderConfig;
+import dev.hsmca.ocsp.responder.ResponderConfig;
 import dev.hsmca.ocsp.source.Answer;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -96,8 +96,8 @@ public class OcspHttp {
         if (warmup.own(warming)) {
             return a;
         }
-        responses.computeIfAbsent(a.certStatus() + ' ' + a.mode(), k -> Counter.builder("pki.ocsp.responses")
-                .tag("status", a.certStatus()).tag("mode", a.mode())
+        responses.computeIfAbsent(a.certStatus() + ' ' + a.mode().tag(), k -> Counter.builder("pki.ocsp.responses")
+                .tag("status", a.certStatus()).tag("mode", a.mode().tag())
                 .description("OCSP responses by certificate status (or error) and how they were signed")
                 .register(registry)).increment();
         latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -33,7 +33,8 @@ class CachingSourceTest {
 
     final Source signer = q -> {
         signed.incrementAndGet();
-        return new Answer(new byte[]{(byte) signed.get()}, 0, now, now.plus(Duration.ofHours(96)), "live", "good");
+        return new Answer(new byte[]{(byte) signed.get()}, ResponseStatus.SUCCESSFUL, now, now.plus(Duration.ofHours(96)),
+                Answer.Mode.LIVE, "good");
     };
 
     ResolvedQuery query(byte[] nonce) throws Exception {

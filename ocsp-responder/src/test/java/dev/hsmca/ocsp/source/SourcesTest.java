@@ -2,7 +2,7 @@ package dev.hsmca.ocsp.source;
 
 import dev.hsmca.hsm.HsmException;
 import dev.hsmca.hsm.SigningKey;
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.PresignedRow;
 import dev.hsmca.ocsp.store.StatusRow;
@@ -48,7 +48,8 @@ class SourcesTest {
                 nextUpdate.minus(Duration.ofHours(96)), nextUpdate, new byte[]{1, 2, 3}));
     }
 
-    static final Source LIVE = q -> new Answer(new byte[]{9}, 0, NOW, NOW.plusSeconds(60), "live", "good");
+    static final Source LIVE = q -> new Answer(new byte[]{9}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
+            Answer.Mode.LIVE, "good");
 
     @Test
     void aPresignedAnswerPastItsNextUpdateIsNeverServed() throws Exception {
@@ -56,9 +57,9 @@ class SourcesTest {
         assertArrayEquals(new byte[]{1, 2, 3}, fresh.der());
 
         Answer stale = new PresignedSource(presigned(NOW), null, CLOCK).respond(query(ACTIVE, null));
-        assertEquals(Answer.TRY_LATER, stale.status(), "no HSM: tryLater, not an expired answer");
+        assertEquals(ResponseStatus.TRY_LATER, stale.status(), "no HSM: tryLater, not an expired answer");
         Answer live = new PresignedSource(presigned(NOW.minusSeconds(1)), LIVE, CLOCK).respond(query(ACTIVE, null));
-        assertEquals("live", live.mode(), "with an HSM: signed live instead");
+        assertEquals(Answer.Mode.LIVE, live.mode(), "with an HSM: signed live instead");
     }
 
     @Test
@@ -84,8 +85,8 @@ class SourcesTest {
         KeyPair pair = ecKey();
         SigningKey key = software("ocsp", pair);
         LiveSource live = new LiveSource(noStatuses(), key, selfSigned(pair), ACTIVE.id(), Duration.ofHours(1), CLOCK);
-        assertEquals(0, live.respond(query(ACTIVE, null)).status());
-        assertEquals(Answer.UNAUTHORIZED, live.respond(query(REPLACED, null)).status(),
+        assertEquals(ResponseStatus.SUCCESSFUL, live.respond(query(ACTIVE, null)).status());
+        assertEquals(ResponseStatus.UNAUTHORIZED, live.respond(query(REPLACED, null)).status(),
                 "a replaced issuer: its certificates cannot be answered with the new signer");
     }
 
@@ -118,7 +119,7 @@ class SourcesTest {
         };
         Responder responder = new Responder(new IssuerFilter(issuers, live), null);
         byte[] request = new OCSPReqBuilder().addRequest(RequestParserTest.id(7)).build().getEncoded();
-        assertEquals(Answer.TRY_LATER, responder.answerAsync(request).join().status());
+        assertEquals(ResponseStatus.TRY_LATER, responder.answerAsync(request).join().status());
     }
 
     static Store.Statuses noStatuses() {

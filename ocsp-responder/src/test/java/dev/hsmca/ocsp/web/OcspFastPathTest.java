@@ -1,7 +1,9 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.Responder;
+import dev.hsmca.ocsp.responder.LiveLane;
+import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -183,7 +185,7 @@ class OcspFastPathTest {
         assertEquals(4, replies.size());
         for (Reply r : replies) {
             assertEquals(200, r.status());
-            assertEquals(Answer.UNAUTHORIZED, r.ocspStatus());
+            assertEquals(ResponseStatus.UNAUTHORIZED.code(), r.ocspStatus());
             assertEquals("application/ocsp-response", r.headers().get("content-type"));
             assertEquals("no-cache, no-store", r.headers().get("cache-control"));
             assertEquals("Thu, 26 Nov 2026 12:00:00 GMT", r.headers().get("date"));
@@ -196,8 +198,8 @@ class OcspFastPathTest {
     /** A GET 'good' valid for days: a cache in front may keep it for an hour at most, as the controller says too. */
     @Test
     void aGetAnswerMayBeCachedForTheResponderSettingOnly() throws Exception {
-        Answer good = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, 0, CLOCK.instant().minusSeconds(60),
-                CLOCK.instant().plus(Duration.ofHours(96)), "presigned", "good");
+        Answer good = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, ResponseStatus.SUCCESSFUL,
+                CLOCK.instant().minusSeconds(60), CLOCK.instant().plus(Duration.ofHours(96)), Answer.Mode.PRESIGNED, "good");
         KnownIssuers any = new KnownIssuers(null, CLOCK) {
             @Override
             public java.util.Optional<Issuer> find(CertificateID id, String hash) {
@@ -227,7 +229,7 @@ class OcspFastPathTest {
         send(whole.substring(cut));
         List<Reply> replies = replies();
         assertEquals(1, replies.size());
-        assertEquals(Answer.UNAUTHORIZED, replies.get(0).ocspStatus());
+        assertEquals(ResponseStatus.UNAUTHORIZED.code(), replies.get(0).ocspStatus());
         assertEquals(List.of(), micronaut.seen);
     }
 
@@ -275,7 +277,7 @@ class OcspFastPathTest {
         assertEquals(2, micronaut.owed.size(), "the router holds /health and the GET behind it");
         List<Reply> first = replies();
         assertEquals(1, first.size(), "the first answered at once, the third waits behind the router's");
-        assertEquals(Answer.UNAUTHORIZED, first.get(0).ocspStatus());
+        assertEquals(ResponseStatus.UNAUTHORIZED.code(), first.get(0).ocspStatus());
         micronaut.answer();
         List<Reply> rest = replies();
         assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH), rest.stream().map(Reply::text).toList());
@@ -285,8 +287,8 @@ class OcspFastPathTest {
     @Test
     void whileAnAnswerIsOffTheLoopLaterRequestsWaitTheirTurn() throws Exception {
         java.util.concurrent.CountDownLatch hsm = new java.util.concurrent.CountDownLatch(1);
-        Answer signed = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, 0, CLOCK.instant(), CLOCK.instant().plusSeconds(60),
-                "live", "good");
+        Answer signed = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, ResponseStatus.SUCCESSFUL, CLOCK.instant(),
+                CLOCK.instant().plusSeconds(60), Answer.Mode.LIVE, "good");
         dev.hsmca.ocsp.source.Source live = q -> {
             try {
                 hsm.await();
@@ -303,8 +305,8 @@ class OcspFastPathTest {
             }
         };
         Responder responder = new Responder(new IssuerFilter(any, q -> signed), new IssuerFilter(any, live),
-                new IssuerFilter(any, q -> Answer.error(Answer.UNAUTHORIZED)),
-                dev.hsmca.ocsp.LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
+                new IssuerFilter(any, q -> Answer.error(ResponseStatus.UNAUTHORIZED)),
+                LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
         OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
         Downstream router = new Downstream();
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), router);
@@ -342,12 +344,12 @@ class OcspFastPathTest {
     @Test
     void closesWhenTheClientAsksAndCountsNoWarmUp() throws Exception {
         send("GET " + GET_PATH + " HTTP/1.1\r\nHost: x\r\nX-Ocsp-Warmup: " + warmup.secret() + "\r\n\r\n");
-        assertEquals(Answer.UNAUTHORIZED, replies().get(0).ocspStatus());
+        assertEquals(ResponseStatus.UNAUTHORIZED.code(), replies().get(0).ocspStatus());
         assertEquals(0, registry.find("pki.ocsp.responses").counters().size(), "the warm-up's own request is not counted");
 
         send("GET " + GET_PATH + " HTTP/1.0\r\n\r\n");
         Reply old = replies().get(0);
-        assertEquals(Answer.UNAUTHORIZED, old.ocspStatus());
+        assertEquals(ResponseStatus.UNAUTHORIZED.code(), old.ocspStatus());
         assertNull(old.headers().get("connection"), "HTTP/1.0 closes by default");
         assertFalse(channel.isOpen());
 

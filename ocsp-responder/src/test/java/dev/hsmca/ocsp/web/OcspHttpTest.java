@@ -1,6 +1,7 @@
 package dev.hsmca.ocsp.web;
 
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +20,11 @@ class OcspHttpTest {
     final OcspHttp http = http(Duration.ofHours(1));
 
     static OcspHttp http(Duration maxAge) {
-        return new OcspHttp(Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), new Warmup(null, null, Duration.ZERO),
-                maxAge);
+        return http(maxAge, new SimpleMeterRegistry());
+    }
+
+    static OcspHttp http(Duration maxAge, SimpleMeterRegistry registry) {
+        return new OcspHttp(Clock.fixed(NOW, ZoneOffset.UTC), registry, new Warmup(null, null, Duration.ZERO), maxAge);
     }
 
     static Answer presigned(boolean held) {
@@ -28,7 +32,8 @@ class OcspHttpTest {
     }
 
     static Answer presigned(boolean held, Instant nextUpdate) {
-        return new Answer(new byte[]{1, 2, 3}, 0, NOW.minusSeconds(3600), nextUpdate, "presigned", "good", held);
+        return new Answer(new byte[]{1, 2, 3}, ResponseStatus.SUCCESSFUL, NOW.minusSeconds(3600), nextUpdate,
+                Answer.Mode.PRESIGNED, "good", held);
     }
 
     @Test
@@ -43,7 +48,28 @@ class OcspHttpTest {
         assertEquals("no-cache, no-store", post.cacheControl());
         assertNull(post.cache());
         assertNull(post.expires());
-        assertEquals("no-cache, no-store", http.reply(Answer.error(Answer.TRY_LATER), true).cacheControl());
+        assertEquals("no-cache, no-store", http.reply(Answer.error(ResponseStatus.TRY_LATER), true).cacheControl());
+    }
+
+    /** Dashboards read pki_ocsp_responses_total{status, mode} by these names: the typed answer keeps them. */
+    @Test
+    void responsesAreCountedByCertificateStatusOrErrorAndMode() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OcspHttp counting = http(Duration.ofHours(1), registry);
+        counting.measured(presigned(false), System.nanoTime(), null);
+        counting.measured(new Answer(new byte[]{4}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60), Answer.Mode.LIVE,
+                "revoked"), System.nanoTime(), null);
+        for (ResponseStatus error : new ResponseStatus[]{ResponseStatus.MALFORMED_REQUEST, ResponseStatus.INTERNAL_ERROR,
+                ResponseStatus.TRY_LATER, ResponseStatus.UNAUTHORIZED}) {
+            counting.measured(Answer.error(error), System.nanoTime(), null);
+        }
+        assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", "good", "mode", "presigned").counter().count());
+        assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", "revoked", "mode", "live").counter().count());
+        for (String error : new String[]{"malformed_request", "internal_error", "try_later", "unauthorized"}) {
+            assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", error, "mode", "error").counter().count(),
+                    error);
+        }
+        assertEquals(6, registry.find("pki.ocsp.responses").counters().size());
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.store.CertificateRecord;
-import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.issuance.Certificates;
 
 import dev.hsmca.appliance.web.Authorizer;
 import dev.hsmca.appliance.domain.PkiException;
@@ -28,10 +28,10 @@ public class CertificateController {
     private static final Pattern SERIAL = Pattern.compile("^[0-9a-fA-F]{1,40}$");
 
     private final Authorizer authorizer;
-    private final CertificateRepository certificates;
+    private final Certificates certificates;
     private final Clock clock;
 
-    public CertificateController(Authorizer authorizer, CertificateRepository certificates, Clock clock) {
+    public CertificateController(Authorizer authorizer, Certificates certificates, Clock clock) {
         this.authorizer = authorizer;
         this.certificates = certificates;
         this.clock = clock;
@@ -41,7 +41,7 @@ public class CertificateController {
     public CertificateView get(HttpRequest<?> request, @PathVariable String serial) {
         authorizer.admin(request);
         String normalized = normalizeSerial(serial);
-        return certificates.findById(normalized).map(r -> CertificateView.of(r, clock.instant()))
+        return certificates.find(normalized).map(r -> CertificateView.of(r, clock.instant()))
                 .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
     }
 

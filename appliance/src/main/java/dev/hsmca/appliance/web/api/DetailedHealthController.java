@@ -1,12 +1,10 @@
 package dev.hsmca.appliance.web.api;
 
+import dev.hsmca.appliance.health.Freshness;
 import dev.hsmca.appliance.health.HealthCheck;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.web.Authorizer;
-import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.core.CaRole;
-import dev.hsmca.appliance.store.MetricsRepository;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -32,16 +30,13 @@ public class DetailedHealthController {
 
     private final Authorizer authorizer;
     private final HealthCheck check;
-    private final MetricsRepository store;
-    private final CaHierarchy ca;
+    private final Freshness freshness;
     private final Clock clock;
 
-    public DetailedHealthController(Authorizer authorizer, HealthCheck check, MetricsRepository store, CaHierarchy ca,
-                                    Clock clock) {
+    public DetailedHealthController(Authorizer authorizer, HealthCheck check, Freshness freshness, Clock clock) {
         this.authorizer = authorizer;
         this.check = check;
-        this.store = store;
-        this.ca = ca;
+        this.freshness = freshness;
         this.clock = clock;
     }
 
@@ -49,20 +44,14 @@ public class DetailedHealthController {
     public HttpResponse<Detail> detail(HttpRequest<?> request) {
         authorizer.admin(request);
         HealthCheck.Result r = check.current();
-        Instant now = clock.instant();
-        String crl = null;
-        String presigned = null;
-        boolean fresh = true;
-        try {
-            Instant next = store.crlNextUpdate(ca.member(CaRole.ISSUING).id()).orElse(null);
-            crl = next == null ? null : next.toString();
-            fresh = next != null && next.isAfter(now);
-            presigned = store.oldestPresigned(now).map(Instant::toString).orElse(null);
-        } catch (RuntimeException e) {
-            fresh = false;
-        }
-        boolean up = r.up() && fresh;
-        Detail d = new Detail(up ? "UP" : "DOWN", r.hsmUp(), r.storeUp(), crl, presigned, r.checkedAt().toString());
+        Freshness.Report f = freshness.check(clock.instant());
+        boolean up = r.up() && f.fresh();
+        Detail d = new Detail(up ? "UP" : "DOWN", r.hsmUp(), r.storeUp(), text(f.crlNextUpdate()),
+                text(f.ocspPresignedOldest()), r.checkedAt().toString());
         return up ? HttpResponse.ok(d) : HttpResponse.<Detail>status(HttpStatus.SERVICE_UNAVAILABLE).body(d);
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
     }
 }

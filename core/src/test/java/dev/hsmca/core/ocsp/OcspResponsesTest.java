@@ -1,4 +1,4 @@
-package dev.hsmca.hsm.ocsp;
+package dev.hsmca.core.ocsp;
 
 import dev.hsmca.hsm.SigningKey;
 import org.bouncycastle.asn1.DEROctetString;

@@ -1,6 +1,7 @@
-package dev.hsmca.ocsp;
+package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -64,7 +65,7 @@ public final class LiveLane {
                 try {
                     done.complete(work.get());
                 } catch (Throwable t) {
-                    done.complete(Answer.error(Answer.TRY_LATER));
+                    done.complete(Answer.error(ResponseStatus.TRY_LATER));
                 }
             });
         } catch (RejectedExecutionException e) {

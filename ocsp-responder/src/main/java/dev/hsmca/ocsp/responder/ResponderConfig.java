@@ -1,4 +1,4 @@
-package dev.hsmca.ocsp;
+package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.ConfigurationProperties;

@@ -1,4 +1,4 @@
-package dev.hsmca.hsm.ocsp;
+package dev.hsmca.core.ocsp;
 
 import java.time.Instant;
 

@@ -1,9 +1,10 @@
-package dev.hsmca.ocsp;
+package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.OcspQuery;
 import dev.hsmca.ocsp.source.RequestParser;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class Responder {
         try {
             return answerAsync(RequestParser.parse(der));
         } catch (RequestParser.Malformed e) {
-            return CompletableFuture.completedFuture(Answer.error(Answer.MALFORMED));
+            return CompletableFuture.completedFuture(Answer.error(ResponseStatus.MALFORMED_REQUEST));
         }
     }
 
@@ -65,12 +66,12 @@ public final class Responder {
                 return CompletableFuture.completedFuture(presigned);
             }
             // nothing pre-signed was found just now: a slow HSM or a full lane gets tryLater without a second look
-            return lane.submit(() -> answer(query), () -> Answer.error(Answer.TRY_LATER));
+            return lane.submit(() -> answer(query), () -> Answer.error(ResponseStatus.TRY_LATER));
         }
         // a nonce: when the HSM is too slow or the lane full, the pre-signed answer if there is one, else tryLater
         return lane.submit(() -> answer(query), () -> {
             Answer presigned = presigned(query);
-            return presigned != null ? presigned : Answer.error(Answer.TRY_LATER);
+            return presigned != null ? presigned : Answer.error(ResponseStatus.TRY_LATER);
         });
     }
 
@@ -88,7 +89,7 @@ public final class Responder {
             return chain.respond(query);
         } catch (RuntimeException e) {
             LOG.warn("OCSP answer failed, replying tryLater: {}", e.toString());
-            return Answer.error(Answer.TRY_LATER);
+            return Answer.error(ResponseStatus.TRY_LATER);
         }
     }
 }

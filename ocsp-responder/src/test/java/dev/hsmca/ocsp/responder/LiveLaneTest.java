@@ -1,6 +1,7 @@
-package dev.hsmca.ocsp;
+package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import dev.hsmca.ocsp.source.OcspQuery;
@@ -35,8 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The HSM stays off the caller's thread, and a slow or busy HSM gets the fallback instead of a hang. */
 class LiveLaneTest {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
-    static final Answer PRESIGNED = new Answer(new byte[]{1}, 0, NOW, NOW.plusSeconds(60), "presigned", "good");
-    static final Answer LIVE = new Answer(new byte[]{2}, 0, NOW, NOW.plusSeconds(60), "live", "good");
+    static final Answer PRESIGNED = new Answer(new byte[]{1}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
+            Answer.Mode.PRESIGNED, "good");
+    static final Answer LIVE = new Answer(new byte[]{2}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
+            Answer.Mode.LIVE, "good");
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     double shed(String reason) {
@@ -47,7 +50,7 @@ class LiveLaneTest {
     void anAnswerFromTheLaneOrItsFallback() throws Exception {
         LiveLane lane = LiveLane.bounded(1, 1, Duration.ofMillis(300), registry);
         assertSame(LIVE, lane.submit(() -> LIVE, () -> PRESIGNED).get(5, TimeUnit.SECONDS));
-        assertEquals(Answer.TRY_LATER, lane.submit(() -> {
+        assertEquals(ResponseStatus.TRY_LATER, lane.submit(() -> {
             throw new IllegalStateException("boom");
         }, () -> PRESIGNED).get(5, TimeUnit.SECONDS).status(), "a failure is tryLater, never an exception");
 
@@ -148,7 +151,7 @@ class LiveLaneTest {
         assertSame(PRESIGNED, plain.join());
 
         assertSame(LIVE, responder.answerAsync(query(new byte[]{5})).get(5, TimeUnit.SECONDS), "a nonce: signed live");
-        presigned[0] = Answer.error(Answer.UNAUTHORIZED); // nothing pre-signed: signed live too
+        presigned[0] = Answer.error(ResponseStatus.UNAUTHORIZED); // nothing pre-signed: signed live too
         assertSame(LIVE, responder.answerAsync(query(null)).get(5, TimeUnit.SECONDS));
         assertEquals(2, onLane.size());
         assertTrue(onLane.stream().allMatch(n -> n.startsWith("ocsp-live-")), onLane.toString());
@@ -162,9 +165,9 @@ class LiveLaneTest {
             return LIVE;
         }), chain(keylessSource), slow);
         assertSame(PRESIGNED, stuck.answerAsync(query(new byte[]{6})).get(5, TimeUnit.SECONDS));
-        presigned[0] = Answer.error(Answer.UNAUTHORIZED);
+        presigned[0] = Answer.error(ResponseStatus.UNAUTHORIZED);
         Answer none = stuck.answerAsync(query(new byte[]{7})).get(5, TimeUnit.SECONDS);
-        assertEquals(Answer.TRY_LATER, none.status());
+        assertEquals(ResponseStatus.TRY_LATER, none.status());
         assertNotEquals(LIVE, none);
         hsm.countDown();
         assertFalse(Thread.currentThread().getName().startsWith("ocsp-live-"));
