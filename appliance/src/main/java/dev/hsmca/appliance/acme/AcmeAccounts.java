@@ -75,7 +75,7 @@ public class AcmeAccounts {
             throw AcmeProblem.externalAccountRequired("this CA requires an External Account Binding: ask the CA's "
                     + "admin for a key id and HMAC key ('acme eab create')");
         }
-        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), "valid", contact,
+        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), AcmeAccount.Status.VALID, contact,
                 eabKid, clock.instant()));
         if (eabKid != null && eabKeys.bind(eabKid, id) != 1) {
             throw AcmeProblem.unauthorized("external account binding key " + eabKid + " is already bound to an account");
@@ -136,7 +136,7 @@ public class AcmeAccounts {
             accounts.updateContact(account.id(), contacts(p.get("contact")));
         }
         if ("deactivated".equals(p.get("status"))) {
-            accounts.updateStatus(account.id(), "deactivated");
+            accounts.updateStatus(account.id(), AcmeAccount.Status.DEACTIVATED);
             audit.record("acme:" + account.id(), "acme.account.deactivate", "acme-account:" + account.id(), AuditLog.OK, "");
         } else if (p.get("status") != null) {
             throw AcmeProblem.malformed("an account's status may only change to deactivated");
@@ -213,8 +213,8 @@ public class AcmeAccounts {
     public AcmeAccount requireActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id())
                 .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + account.id()));
-        if (!"valid".equals(now.status())) {
-            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status());
+        if (now.status() != AcmeAccount.Status.VALID) {
+            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status().text());
         }
         if (now.eabKid() != null && eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() != null).orElse(true)) {
             throw AcmeProblem.unauthorized("the external account binding key of account " + now.id() + " was revoked");
@@ -229,7 +229,7 @@ public class AcmeAccounts {
      */
     public boolean stillActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id()).orElse(null);
-        return now != null && "valid".equals(now.status()) && (now.eabKid() == null
+        return now != null && now.status() == AcmeAccount.Status.VALID && (now.eabKid() == null
                 || eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() == null).orElse(false));
     }
 

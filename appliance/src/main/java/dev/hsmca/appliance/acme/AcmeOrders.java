@@ -95,15 +95,15 @@ public class AcmeOrders {
             throw AcmeProblem.rateLimited("at most " + config.pendingAuthorizations() + " pending authorizations per account");
         }
         Instant expires = now.plus(config.orderLifetime());
-        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), "pending",
+        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), AcmeOrder.Status.PENDING,
                 String.join(",", names), expires, null, null, now));
         List<AcmeAuthorization> authz = new ArrayList<>();
         for (String n : names) {
             boolean wildcard = n.startsWith("*.");
             AcmeAuthorization a = authorizations.save(new AcmeAuthorization(AcmeAccounts.randomId(), order.id(), account.id(),
-                    wildcard ? n.substring(2) : n, wildcard, "pending", expires));
+                    wildcard ? n.substring(2) : n, wildcard, AcmeAuthorization.Status.PENDING, expires));
             for (String type : wildcard ? List.of("dns-01") : List.of("http-01", "dns-01", "tls-alpn-01")) {
-                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), "pending", null, null));
+                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), AcmeChallenge.Status.PENDING, null, null));
             }
             authz.add(a);
         }
@@ -125,7 +125,7 @@ public class AcmeOrders {
         owned(req, a.accountId());
         if (req.payload() != null && "deactivated".equals(req.payload().get("status"))) {
             authorizations.update(new AcmeAuthorization(a.id(), a.orderId(), a.accountId(), a.identifier(), a.wildcard(),
-                    "deactivated", a.expiresAt()));
+                    AcmeAuthorization.Status.DEACTIVATED, a.expiresAt()));
             orders.failed(a.orderId(), "an authorization was deactivated");
             a = authorizations.findById(id).orElseThrow();
         }
@@ -141,7 +141,7 @@ public class AcmeOrders {
         if (req.payload() != null) {
             accounts.requireActive(req.requireAccount()); // no validation for a revoked account
         }
-        boolean start = req.payload() != null && "pending".equals(a.status()) && challenges.start(id) == 1;
+        boolean start = req.payload() != null && a.status() == AcmeAuthorization.Status.PENDING && challenges.start(id) == 1;
         return new Started(challenges.findById(id).orElseThrow(), a, start, req.requireAccount().thumbprint());
     }
 
@@ -153,18 +153,18 @@ public class AcmeOrders {
     @Transactional
     public void settle(Started s, AcmeValidator.Result result) {
         Instant now = clock.instant();
-        String status = result.valid() ? "valid" : "invalid";
-        challenges.finish(s.challenge().id(), status, now,
+        challenges.finish(s.challenge().id(), result.valid() ? AcmeChallenge.Status.VALID : AcmeChallenge.Status.INVALID, now,
                 result.valid() ? null : AcmeProblem.PREFIX + result.problemType() + ": " + result.detail());
-        authorizations.settle(s.authorization().id(), status);
+        authorizations.settle(s.authorization().id(),
+                result.valid() ? AcmeAuthorization.Status.VALID : AcmeAuthorization.Status.INVALID);
         String orderId = s.authorization().orderId();
         if (!result.valid()) {
             orders.failed(orderId, "authorization for " + s.authorization().identifier() + " failed: " + result.detail());
-        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> "valid".equals(x.status()))) {
-            orders.transition(orderId, "pending", "ready");
+        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> x.status() == AcmeAuthorization.Status.VALID)) {
+            orders.transition(orderId, AcmeOrder.Status.PENDING, AcmeOrder.Status.READY);
         }
         metrics.acmeValidation(s.challenge().type(), result.valid());
-        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + status, "acme-challenge:" + s.challenge().id(),
+        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + (result.valid() ? "valid" : "invalid"), "acme-challenge:" + s.challenge().id(),
                 result.valid() ? AuditLog.OK : AuditLog.FAILED, s.challenge().type() + " " + s.authorization().identifier()
                         + (result.valid() ? "" : ": " + result.detail()));
     }
@@ -183,9 +183,9 @@ public class AcmeOrders {
         if (o.expiresAt().isBefore(clock.instant())) {
             throw AcmeProblem.orderNotReady("order " + id + " expired");
         }
-        if (!"ready".equals(o.status())) {
+        if (o.status() != AcmeOrder.Status.READY) {
             metrics.acmeFinalized(System.nanoTime() - start, false);
-            throw notReady(id, o.status());
+            throw notReady(id, o.status().text());
         }
         Object csrField = req.requirePayload().get("csr");
         if (!(csrField instanceof String csrB64)) {
@@ -206,7 +206,7 @@ public class AcmeOrders {
                             if (!accounts.stillActive(account)) { // revoked while this finalize signed
                                 throw AcmeProblem.unauthorized("account " + account.id() + " was revoked");
                             }
-                            if (orders.transition(id, "ready", "processing") != 1) {
+                            if (orders.transition(id, AcmeOrder.Status.READY, AcmeOrder.Status.PROCESSING) != 1) {
                                 throw notReady(id, "no longer ready");
                             }
                         }

@@ -63,8 +63,8 @@ public class AcmeRequests {
             }
             account = accounts.findById(kid.substring(accountUrlPrefix.length()))
                     .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + kid));
-            if (!"valid".equals(account.status())) {
-                throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status());
+            if (account.status() != AcmeAccount.Status.VALID) {
+                throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status().text());
             }
             try {
                 key = JWK.parse(account.jwk());

@@ -1,7 +1,10 @@
 package dev.hsmca.appliance.store;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
+import io.micronaut.data.annotation.TypeDef;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.DataType;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import io.micronaut.data.repository.GenericRepository;
@@ -34,7 +37,9 @@ public final class AcmeRepositories {
 
         /** By the account itself, from valid only (an admin's revocation is final). */
         @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id AND status = 'valid'")
-        void updateStatus(String id, String newStatus);
+        void updateStatus(String id,
+                          @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Account.class)
+                          AcmeAccount.Status newStatus);
 
         @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
         void updateKey(String id, String jwk, String thumbprint);
@@ -50,7 +55,9 @@ public final class AcmeRepositories {
         long countSince(String accountId, Instant since);
 
         @Query("UPDATE acme_orders SET status = :newStatus WHERE id = :id AND status = :expected")
-        int transition(String id, String expected, String newStatus);
+        int transition(String id,
+                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status expected,
+                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status newStatus);
 
         @Query("UPDATE acme_orders SET status = 'valid', certificate_serial = :serial WHERE id = :id AND status = 'processing'")
         int issued(String id, String serial);
@@ -72,7 +79,8 @@ public final class AcmeRepositories {
         long countPending(String accountId, Instant now);
 
         @Query("UPDATE acme_authorizations SET status = :newStatus WHERE id = :id AND status = 'pending'")
-        int settle(String id, String newStatus);
+        int settle(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Authorization.class)
+                   AcmeAuthorization.Status newStatus);
 
         @Query("DELETE FROM acme_authorizations WHERE order_id IN (SELECT id FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
@@ -87,7 +95,8 @@ public final class AcmeRepositories {
         int start(String id);
 
         @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
-        int finish(String id, String newStatus, Instant at, @io.micronaut.core.annotation.Nullable String error);
+        int finish(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
+                   AcmeChallenge.Status newStatus, Instant at, @Nullable String error);
 
         /**
          * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,

@@ -159,7 +159,8 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> authorization(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeOrders.AuthzView a = orders.authorization(verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT), id);
-        return pollSoon(reply(request, HttpResponse.ok(authorization(u, a))), a.authorization().status());
+        return pollSoon(reply(request, HttpResponse.ok(authorization(u, a))),
+                a.authorization().status() == AcmeAuthorization.Status.PENDING);
     }
 
     @Post(value = "/chall/{id}", produces = MediaType.APPLICATION_JSON)
@@ -171,15 +172,16 @@ public class AcmeController {
             validations.start(s);
         }
         return pollSoon(reply(request, HttpResponse.ok(challenge(u, s.challenge()))
-                .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")), s.challenge().status());
+                .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")),
+                s.challenge().status() == AcmeChallenge.Status.PENDING || s.challenge().status() == AcmeChallenge.Status.PROCESSING);
     }
 
     /**
      * While a validation runs (RFC 8555 §8.2): poll again in a second. Validations here take milliseconds, and lego,
      * given no Retry-After, waits 5 s before it asks again.
      */
-    private static <T> MutableHttpResponse<T> pollSoon(MutableHttpResponse<T> response, String status) {
-        return "pending".equals(status) || "processing".equals(status) ? response.header("Retry-After", "1") : response;
+    private static <T> MutableHttpResponse<T> pollSoon(MutableHttpResponse<T> response, boolean waiting) {
+        return waiting ? response.header("Retry-After", "1") : response;
     }
 
     @Post(value = "/cert/{id}", produces = PEM_CHAIN)
@@ -206,7 +208,7 @@ public class AcmeController {
 
     private static Map<String, Object> account(AcmeAccount a) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", a.status());
+        m.put("status", a.status().text());
         m.put("contact", NameLists.split(a.contact()));
         return m;
     }
@@ -214,7 +216,7 @@ public class AcmeController {
     private static Map<String, Object> order(AcmeUrls u, AcmeOrders.OrderView v) {
         AcmeOrder o = v.order();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", o.status());
+        m.put("status", o.status().text());
         m.put("expires", o.expiresAt().toString());
         List<Map<String, String>> ids = new ArrayList<>();
         NameLists.split(o.identifiers()).forEach(n -> ids.add(Map.of("type", "dns", "value", n)));
@@ -233,7 +235,7 @@ public class AcmeController {
     private static Map<String, Object> authorization(AcmeUrls u, AcmeOrders.AuthzView v) {
         AcmeAuthorization a = v.authorization();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", a.status());
+        m.put("status", a.status().text());
         m.put("expires", a.expiresAt().toString());
         m.put("identifier", Map.of("type", "dns", "value", a.identifier()));
         m.put("challenges", v.challenges().stream().map(c -> challenge(u, c)).toList());
@@ -247,7 +249,7 @@ public class AcmeController {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", c.type());
         m.put("url", u.challenge(c.id()));
-        m.put("status", c.status());
+        m.put("status", c.status().text());
         m.put("token", c.token());
         if (c.validatedAt() != null) {
             m.put("validated", c.validatedAt().toString());
