@@ -1,6 +1,5 @@
 package dev.hsmca.appliance.acme;
 
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeRepositories;
@@ -84,9 +83,5 @@ public class AcmeRequests {
         }
         String text = jws.payloadText();
         return new AcmeRequest(key, account, text.isEmpty() ? null : Jose.json(text), text, jws);
-    }
-
-    static boolean isEdDsa(JWSAlgorithm alg) {
-        return JWSAlgorithm.EdDSA.equals(alg);
     }
 }

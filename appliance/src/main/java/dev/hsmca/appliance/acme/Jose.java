@@ -109,15 +109,6 @@ final class Jose {
         return s.verify(jws.signature().decode());
     }
 
-    /** RFC 7638 thumbprint (SHA-256, base64url): the account key's identity and the key authorization's suffix. */
-    static String thumbprint(JWK key) {
-        try {
-            return key.computeThumbprint().toString();
-        } catch (JOSEException e) {
-            throw AcmeProblem.malformed("the account key cannot be hashed: " + e.getMessage());
-        }
-    }
-
     /** The public key as JCA sees it (to compare with a certificate's key). */
     static PublicKey publicKey(JWK key) {
         try {

@@ -5,6 +5,7 @@ import dev.hsmca.appliance.acme.AcmeCertificates;
 import dev.hsmca.appliance.acme.AcmeConfig;
 import dev.hsmca.appliance.acme.AcmeNonces;
 import dev.hsmca.appliance.acme.AcmeOrders;
+import dev.hsmca.appliance.acme.AcmePayloads;
 import dev.hsmca.appliance.acme.AcmeRequest;
 import dev.hsmca.appliance.acme.AcmeRequests;
 import dev.hsmca.appliance.acme.AcmeUrls;
@@ -104,7 +105,8 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> newAccount(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeAccounts.Outcome o = accounts.newAccount(verify(request, body, u.newAccount(), AcmeRequests.Signer.JWK), u.newAccount());
+        AcmeRequest req = verify(request, body, u.newAccount(), AcmeRequests.Signer.JWK);
+        AcmeAccounts.Outcome o = accounts.newAccount(AcmePayloads.newAccount(req, u.newAccount()));
         MutableHttpResponse<Map<String, Object>> r = o.created()
                 ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(account(o.account()))
                 : HttpResponse.ok(account(o.account()));
@@ -115,7 +117,7 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> account(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeAccount a = accounts.update(verify(request, body, u.account(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeAccount a = accounts.update(AcmePayloads.updateAccount(verify(request, body, u.account(id), AcmeRequests.Signer.ACCOUNT), id));
         return reply(request, HttpResponse.ok(account(a)).header("Location", u.account(a.id())));
     }
 
@@ -124,7 +126,7 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> keyChange(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.keyChange(), AcmeRequests.Signer.ACCOUNT);
-        AcmeAccount a = accounts.changeKey(req, u.keyChange(), u.account(req.requireAccount().id()));
+        AcmeAccount a = accounts.changeKey(AcmePayloads.changeKey(req, u.keyChange(), u.account(req.requireAccount().id())));
         return reply(request, HttpResponse.ok(account(a)));
     }
 
@@ -132,7 +134,7 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> newOrder(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.newOrder(verify(request, body, u.newOrder(), AcmeRequests.Signer.ACCOUNT));
+        AcmeOrders.OrderView o = orders.newOrder(AcmePayloads.newOrder(verify(request, body, u.newOrder(), AcmeRequests.Signer.ACCOUNT)));
         return reply(request, HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(order(u, o))
                 .header("Location", u.order(o.order().id())));
     }
@@ -141,7 +143,7 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> order(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.order(verify(request, body, u.order(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeOrders.OrderView o = orders.order(verify(request, body, u.order(id), AcmeRequests.Signer.ACCOUNT).requireAccount(), id);
         return reply(request, HttpResponse.ok(order(u, o)));
     }
 
@@ -150,7 +152,8 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> finalizeOrder(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         auditGuard.requireIntact(); // before the nonce is spent and the order moves: a client retries this as is
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.finalizeOrder(verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeOrders.OrderView o = orders.finalizeOrder(
+                AcmePayloads.finalizeOrder(verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT), id));
         return reply(request, HttpResponse.ok(order(u, o)).header("Location", u.order(id)));
     }
 
@@ -158,7 +161,9 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> authorization(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.AuthzView a = orders.authorization(verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeRequest req = verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.AuthzView a = AcmePayloads.deactivates(req) ? orders.deactivate(req.requireAccount(), id)
+                : orders.authorization(req.requireAccount(), id);
         return pollSoon(reply(request, HttpResponse.ok(authorization(u, a))),
                 a.authorization().status() == AcmeAuthorization.Status.PENDING);
     }
@@ -167,7 +172,9 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> challenge(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.Started s = orders.challenge(verify(request, body, u.challenge(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeRequest req = verify(request, body, u.challenge(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.Started s = AcmePayloads.respondsToChallenge(req) ? orders.respond(req.requireAccount(), id)
+                : orders.challenge(req.requireAccount(), id);
         if (s.start()) {
             validations.start(s);
         }
@@ -188,14 +195,14 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<String> certificate(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        String chain = certificates.chain(verify(request, body, u.certificate(id), AcmeRequests.Signer.ACCOUNT), id);
+        String chain = certificates.chain(verify(request, body, u.certificate(id), AcmeRequests.Signer.ACCOUNT).requireAccount(), id);
         return reply(request, HttpResponse.ok(chain).contentType(PEM_CHAIN));
     }
 
     @Post(value = "/revoke-cert")
     @Consumes(JOSE)
     public HttpResponse<Void> revoke(HttpRequest<?> request, @Body String body) {
-        certificates.revoke(verify(request, body, urls(request).revokeCert(), AcmeRequests.Signer.EITHER));
+        certificates.revoke(AcmePayloads.revoke(verify(request, body, urls(request).revokeCert(), AcmeRequests.Signer.EITHER)));
         return reply(request, HttpResponse.ok());
     }
 
