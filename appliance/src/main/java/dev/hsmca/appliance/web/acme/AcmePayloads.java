@@ -1,7 +1,14 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.hsmca.appliance.acme.AcmeProblem;
+import dev.hsmca.appliance.acme.ChangeKey;
+import dev.hsmca.appliance.acme.Finalize;
+import dev.hsmca.appliance.acme.NewAccount;
+import dev.hsmca.appliance.acme.NewOrder;
+import dev.hsmca.appliance.acme.Revoke;
+import dev.hsmca.appliance.acme.UpdateAccount;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.AcmeAccount;
@@ -23,13 +30,13 @@ import java.util.Set;
  * and syntax is checked here, with the problem RFC 8555 names for it; what the CA decides (may this account order
  * this name, is this its key) the services check.
  */
-public final class AcmePayloads {
+final class AcmePayloads {
     static final int MAX_IDENTIFIERS = 100;
 
     private AcmePayloads() {
     }
 
-    public static NewAccount newAccount(AcmeRequest req, String newAccountUrl) {
+    static NewAccount newAccount(AcmeRequest req, String newAccountUrl) {
         Map<String, Object> p = req.payload() == null ? Map.of() : req.payload();
         return new NewAccount(req.key(), Boolean.TRUE.equals(p.get("onlyReturnExisting")), contacts(p.get("contact")),
                 binding(p.get("externalAccountBinding"), newAccountUrl));
@@ -56,7 +63,7 @@ public final class AcmePayloads {
     }
 
     /** A POST to an account URL; POST-as-GET (no payload) changes nothing. */
-    public static UpdateAccount updateAccount(AcmeRequest req, String accountId) {
+    static UpdateAccount updateAccount(AcmeRequest req, String accountId) {
         Map<String, Object> p = req.payload();
         if (p == null) {
             return new UpdateAccount(req.requireAccount(), accountId, null, null);
@@ -89,7 +96,7 @@ public final class AcmePayloads {
     }
 
     /** Key rollover (§7.3.5): the inner JWS, signed by the new key, for the keyChange URL, names the account and its old key. */
-    public static ChangeKey changeKey(AcmeRequest outer, String keyChangeUrl, String accountUrl) {
+    static ChangeKey changeKey(AcmeRequest outer, String keyChangeUrl, String accountUrl) {
         AcmeAccount account = outer.requireAccount();
         Jose.Flattened inner = Jose.parse(outer.payloadText());
         JWK newKey = inner.header().getJWK();
@@ -111,7 +118,7 @@ public final class AcmePayloads {
         }
     }
 
-    public static NewOrder newOrder(AcmeRequest req) {
+    static NewOrder newOrder(AcmeRequest req) {
         return new NewOrder(req.requireAccount(), identifiers(req.requirePayload().get("identifiers")));
     }
 
@@ -138,7 +145,7 @@ public final class AcmePayloads {
         return names;
     }
 
-    public static Finalize finalizeOrder(AcmeRequest req, String orderId) {
+    static Finalize finalizeOrder(AcmeRequest req, String orderId) {
         Object csr = req.requirePayload().get("csr");
         if (!(csr instanceof String csrB64)) {
             throw AcmeProblem.malformed("finalize needs csr (base64url DER)");
@@ -151,16 +158,16 @@ public final class AcmePayloads {
     }
 
     /** Whether a POST to an authorization asks to deactivate it (§7.5.2); any other payload only reads it. */
-    public static boolean deactivates(AcmeRequest req) {
+    static boolean deactivates(AcmeRequest req) {
         return req.payload() != null && "deactivated".equals(req.payload().get("status"));
     }
 
     /** Whether a POST to a challenge is the client's "go" (§7.5.1): any payload ({@code {}}), not POST-as-GET. */
-    public static boolean respondsToChallenge(AcmeRequest req) {
+    static boolean respondsToChallenge(AcmeRequest req) {
         return req.payload() != null;
     }
 
-    public static Revoke revoke(AcmeRequest req) {
+    static Revoke revoke(AcmeRequest req) {
         Map<String, Object> p = req.requirePayload();
         if (!(p.get("certificate") instanceof String b64)) {
             throw AcmeProblem.malformed("revokeCert needs certificate (base64url DER)");

@@ -1,4 +1,4 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.hsmca.appliance.acme.AcmeProblem;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,6 +1,7 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.jwk.JWK;
+import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import jakarta.inject.Singleton;
@@ -16,7 +17,7 @@ import java.text.ParseException;
 @Singleton
 public class AcmeRequests {
     /** Which key the request may be signed with. */
-    public enum Signer {
+    enum Signer {
         /** {@code jwk} in the header: newAccount. */
         JWK,
         /** {@code kid}: an existing account. */
@@ -33,7 +34,7 @@ public class AcmeRequests {
         this.nonces = nonces;
     }
 
-    public AcmeRequest verify(String body, String url, String accountUrlPrefix, Signer signer) {
+    AcmeRequest verify(String body, String url, String accountUrlPrefix, Signer signer) {
         Jose.Flattened jws = Jose.parse(body);
         var header = jws.header();
         if (header.getAlgorithm() == null || !Jose.ALGORITHMS.contains(header.getAlgorithm())) {
