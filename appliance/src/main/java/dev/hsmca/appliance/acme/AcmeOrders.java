@@ -97,7 +97,8 @@ public class AcmeOrders {
             AcmeAuthorization a = authorizations.save(new AcmeAuthorization(AcmeAccounts.randomId(), order.id(), account.id(),
                     wildcard ? n.substring(2) : n, wildcard, AcmeAuthorization.Status.PENDING, expires));
             for (String type : wildcard ? List.of("dns-01") : List.of("http-01", "dns-01", "tls-alpn-01")) {
-                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), AcmeChallenge.Status.PENDING, null, null));
+                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), AcmeChallenge.Status.PENDING,
+                        null, null, null));
             }
             authz.add(a);
         }
@@ -164,7 +165,7 @@ public class AcmeOrders {
     public void settle(Started s, AcmeValidator.Result result) {
         Instant now = clock.instant();
         challenges.finish(s.challenge().id(), result.valid() ? AcmeChallenge.Status.VALID : AcmeChallenge.Status.INVALID, now,
-                result.valid() ? null : AcmeProblem.PREFIX + result.problemType() + ": " + result.detail());
+                result.valid() ? null : result.problemType(), result.valid() ? null : result.detail());
         authorizations.settle(s.authorization().id(),
                 result.valid() ? AcmeAuthorization.Status.VALID : AcmeAuthorization.Status.INVALID);
         String orderId = s.authorization().orderId();

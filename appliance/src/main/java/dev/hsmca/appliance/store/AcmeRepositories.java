@@ -94,9 +94,9 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_challenges SET status = 'processing' WHERE id = :id AND status = 'pending'")
         int start(String id);
 
-        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
+        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error_type = :errorType, error_detail = :errorDetail WHERE id = :id AND status = 'processing'")
         int finish(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
-                   AcmeChallenge.Status newStatus, Instant at, @Nullable String error);
+                   AcmeChallenge.Status newStatus, Instant at, @Nullable String errorType, @Nullable String errorDetail);
 
         /**
          * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,
@@ -114,7 +114,7 @@ public final class AcmeRepositories {
         int release(String id, String claim, Instant at);
 
         /** Processing challenges nobody validates now, those waiting longest (or never claimed) first. */
-        @Query("SELECT id, authz_id, type, token, status, validated_at, error FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
+        @Query("SELECT id, authz_id, type, token, status, validated_at, error_type, error_detail FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
         List<AcmeChallenge> unclaimed(Instant now, int limit);
 
         @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")

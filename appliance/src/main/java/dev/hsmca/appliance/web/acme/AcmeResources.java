@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The JSON of ACME resources (RFC 8555 §7.1): the directory, accounts, orders, authorizations and challenges. */
 final class AcmeResources {
@@ -78,10 +79,9 @@ final class AcmeResources {
         if (c.validatedAt() != null) {
             m.put("validated", c.validatedAt().toString());
         }
-        if (c.error() != null) {
-            int split = c.error().indexOf(": ");
-            m.put("error", Map.of("type", split > 0 ? c.error().substring(0, split) : AcmeProblem.PREFIX + "unauthorized",
-                    "detail", split > 0 ? c.error().substring(split + 2) : c.error()));
+        if (c.errorType() != null) {
+            m.put("error", Map.of("type", AcmeProblem.PREFIX + c.errorType(),
+                    "detail", Objects.requireNonNullElse(c.errorDetail(), "")));
         }
         return m;
     }
