@@ -5,6 +5,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -62,6 +65,15 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("..appliance.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("..appliance.domain..", "..appliance.issuance..",
                         "..appliance.web..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theAcmeServicesTakeCommandsNotTheJws() {
+        noClasses().that().resideInAPackage("..appliance.acme..")
+                .should().dependOnClassesThat(resideInAnyPackage("..appliance.web..", "com.nimbusds.jose.crypto..")
+                        .or(simpleNameStartingWith("JWS")).or(simpleName("JSONObjectUtils")))
+                .because("the ACME wire (JWS, nonces, the payloads' JSON) is read in web.acme; the services take typed commands")
                 .check(CLASSES);
     }
 }
