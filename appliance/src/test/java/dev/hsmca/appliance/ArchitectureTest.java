@@ -29,6 +29,8 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.RECORDS;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -91,16 +93,9 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
-    /**
-     * RenewEarlyController still opens the renewal window itself (repository, transaction and audit); issue 23 moves
-     * that into a service. Until then it is the one exception to the two rules below.
-     */
-    static final DescribedPredicate<JavaClass> PENDING_MOVE = DescribedPredicate.describe(
-            "RenewEarlyController (moving into a service)", c -> c.getName().contains("RenewEarlyController"));
-
     @Test
     void theWebEdgeHoldsNoStoreCode() {
-        noClasses().that().resideInAPackage("..appliance.web..").and(not(PENDING_MOVE))
+        noClasses().that().resideInAPackage("..appliance.web..")
                 .should().dependOnClassesThat(resideInAPackage("..appliance.store..").and(not(RECORDS)).and(not(ENUMS))
                         .as("are store code other than rows (a repository, the group commit, the certificate store)"))
                 .because("the edge reads rows that services hand it; a repository in a controller skips the service's rules")
@@ -139,7 +134,16 @@ class ArchitectureTest {
             packages[i + 1] = "..appliance." + services[i] + "..";
         }
         return classes().that(belongToAnyOf(storeClass))
-                .should().onlyHaveDependentClassesThat(resideInAnyPackage(packages).or(PENDING_MOVE))
+                .should().onlyHaveDependentClassesThat(resideInAnyPackage(packages))
                 .as(storeClass.getSimpleName() + " is used only by " + String.join(", ", services));
+    }
+
+    @Test
+    void theAcmeServicesTakeCommandsNotTheJws() {
+        noClasses().that().resideInAPackage("..appliance.acme..")
+                .should().dependOnClassesThat(resideInAnyPackage("..appliance.web..", "com.nimbusds.jose.crypto..")
+                        .or(simpleNameStartingWith("JWS")).or(simpleName("JSONObjectUtils")))
+                .because("the ACME wire (JWS, nonces, the payloads' JSON) is read in web.acme; the services take typed commands")
+                .check(CLASSES);
     }
 }

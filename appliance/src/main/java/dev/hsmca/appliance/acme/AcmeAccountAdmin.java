@@ -43,7 +43,7 @@ public class AcmeAccountAdmin {
             throw PkiException.conflict("acme_account_revoked", "ACME account " + id + " is already revoked");
         }
         audit.record(admin, "acme.account.revoke", "acme-account:" + id, AuditLog.OK,
-                "was=" + account.status() + " eab=" + account.eabKid());
+                "was=" + account.status().text() + " eab=" + account.eabKid());
         return accounts.findById(id).orElseThrow();
     }
 
@@ -62,7 +62,7 @@ public class AcmeAccountAdmin {
                 + " account=" + key.accountId() + (accountRevoked ? " (revoked with it)" : ""));
         if (accountRevoked) {
             audit.record(admin, "acme.account.revoke", "acme-account:" + key.accountId(), AuditLog.OK,
-                    "was=" + bound.get().status() + " eab=" + kid + " (its binding key was revoked)");
+                    "was=" + bound.get().status().text() + " eab=" + kid + " (its binding key was revoked)");
         }
         return new RevokedEab(eabKeys.findById(kid).orElseThrow(), bound.flatMap(a -> accounts.findById(a.id())));
     }

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.acme;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.Names;
@@ -13,13 +14,12 @@ import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 
 import java.security.SecureRandom;
-import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * ACME accounts (RFC 8555 §7.3) and the External Account Binding keys an admin makes for them: each binds one
@@ -55,28 +55,26 @@ public class AcmeAccounts {
     }
 
     @Transactional
-    public Outcome newAccount(AcmeRequest req, String newAccountUrl) {
-        Map<String, Object> payload = req.payload() == null ? Map.of() : req.payload();
-        String thumbprint = Jose.thumbprint(req.key());
+    public Outcome newAccount(NewAccount req) {
+        String thumbprint = thumbprint(req.key());
         Optional<AcmeAccount> existing = accounts.findByThumbprint(thumbprint);
         if (existing.isPresent()) {
             return new Outcome(existing.get(), false);
         }
-        if (Boolean.TRUE.equals(payload.get("onlyReturnExisting"))) {
+        if (req.onlyReturnExisting()) {
             throw AcmeProblem.accountDoesNotExist("no account has this key");
         }
-        String contact = contacts(payload.get("contact"));
+        String contact = contacts(req.contact());
         String id = randomId();
         String eabKid = null;
-        Object eab = payload.get("externalAccountBinding");
-        if (eab != null) {
-            eabKid = bindingKid(eab, req.key(), newAccountUrl);
+        if (req.binding() != null) {
+            eabKid = bindingKid(req.binding(), req.key());
         } else if (config.eabRequired()) {
             throw AcmeProblem.externalAccountRequired("this CA requires an External Account Binding: ask the CA's "
                     + "admin for a key id and HMAC key ('acme eab create')");
         }
-        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), "valid", contact,
-                eabKid, clock.instant()));
+        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), AcmeAccount.Status.VALID,
+                contact, eabKid, clock.instant()));
         if (eabKid != null && eabKeys.bind(eabKid, id) != 1) {
             throw AcmeProblem.unauthorized("external account binding key " + eabKid + " is already bound to an account");
         }
@@ -85,13 +83,9 @@ public class AcmeAccounts {
         return new Outcome(account, true);
     }
 
-    /** The EAB inner JWS: an HMAC over the account key, by a key id the admin made, for the newAccount URL. */
-    private String bindingKid(Object eab, JWK accountKey, String newAccountUrl) {
-        if (!(eab instanceof Map<?, ?> m)) {
-            throw AcmeProblem.malformed("externalAccountBinding must be a flattened JWS object");
-        }
-        Jose.Flattened jws = Jose.parse(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(castMap(m)));
-        String kid = jws.header().getKeyID();
+    /** The EAB: an HMAC over the account key, by a key id the admin made and nobody used. */
+    private String bindingKid(NewAccount.Binding binding, JWK accountKey) {
+        String kid = binding.kid();
         AcmeEabKey key = kid == null ? null : eabKeys.findById(kid).orElse(null);
         if (key == null || key.revokedAt() != null) {
             throw AcmeProblem.unauthorized("unknown or revoked external account binding key id " + kid);
@@ -99,81 +93,49 @@ public class AcmeAccounts {
         if (key.accountId() != null) {
             throw AcmeProblem.unauthorized("external account binding key " + kid + " is already bound to an account");
         }
-        if (!newAccountUrl.equals(jws.header().getCustomParam("url"))) {
-            throw AcmeProblem.unauthorized("the binding's url header is not the newAccount URL");
-        }
-        if (!Jose.verifyMac(jws, Base64.getUrlDecoder().decode(key.hmacKey()))) {
+        if (!binding.macVerifies().test(Base64.getUrlDecoder().decode(key.hmacKey()))) {
             throw AcmeProblem.unauthorized("the external account binding MAC does not verify with key " + kid);
         }
-        try {
-            JWK bound = JWK.parse(jws.payloadText());
-            if (!Jose.thumbprint(bound).equals(Jose.thumbprint(accountKey))) {
-                throw AcmeProblem.unauthorized("the external account binding signs another key than the account's");
-            }
-        } catch (ParseException e) {
-            throw AcmeProblem.malformed("the external account binding's payload is not a JWK");
+        if (!thumbprint(binding.boundKey()).equals(thumbprint(accountKey))) {
+            throw AcmeProblem.unauthorized("the external account binding signs another key than the account's");
         }
         return kid;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> castMap(Map<?, ?> m) {
-        return (Map<String, Object>) m;
-    }
-
     /** POST to the account URL: read it, change its contacts, or deactivate it. */
     @Transactional
-    public AcmeAccount update(AcmeRequest req, String accountId) {
-        AcmeAccount account = req.requireAccount();
-        if (!account.id().equals(accountId)) {
+    public AcmeAccount update(UpdateAccount req) {
+        AcmeAccount account = req.account();
+        if (!account.id().equals(req.accountId())) {
             throw AcmeProblem.unauthorized("an account may only read and change itself");
         }
-        Map<String, Object> p = req.payload();
-        if (p == null) {
+        if (req.contact() == null && req.status() == null) {
             return account;
         }
-        if (p.containsKey("contact")) {
-            accounts.updateContact(account.id(), contacts(p.get("contact")));
+        if (req.contact() != null) {
+            accounts.updateContact(account.id(), contacts(req.contact()));
         }
-        if ("deactivated".equals(p.get("status"))) {
-            accounts.updateStatus(account.id(), "deactivated");
+        if (req.status() == AcmeAccount.Status.DEACTIVATED) {
+            accounts.updateStatus(account.id(), AcmeAccount.Status.DEACTIVATED);
             audit.record("acme:" + account.id(), "acme.account.deactivate", "acme-account:" + account.id(), AuditLog.OK, "");
-        } else if (p.get("status") != null) {
+        } else if (req.status() != null) {
             throw AcmeProblem.malformed("an account's status may only change to deactivated");
         }
         return accounts.findById(account.id()).orElseThrow();
     }
 
-    /** Key rollover (§7.3.5): the inner JWS, signed by the new key, names the account and its old key. */
+    /** Key rollover (§7.3.5): the old key must be the account's, the new one nobody's. */
     @Transactional
-    public AcmeAccount changeKey(AcmeRequest outer, String keyChangeUrl, String accountUrl) {
-        AcmeAccount account = outer.requireAccount();
-        Jose.Flattened inner = Jose.parse(outer.payloadText());
-        JWK newKey = inner.header().getJWK();
-        if (newKey == null || inner.header().getCustomParam("nonce") != null
-                || !keyChangeUrl.equals(inner.header().getCustomParam("url"))) {
-            throw AcmeProblem.malformed("the inner JWS must carry the new jwk, the keyChange url and no nonce");
+    public AcmeAccount changeKey(ChangeKey req) {
+        AcmeAccount account = req.account();
+        if (!thumbprint(req.oldKey()).equals(account.thumbprint())) {
+            throw AcmeProblem.unauthorized("oldKey is not the account's current key");
         }
-        if (!Jose.ALGORITHMS.contains(inner.header().getAlgorithm()) || !Jose.verify(inner, newKey)) {
-            throw AcmeProblem.unauthorized("the inner JWS does not verify with the new key");
-        }
-        Map<String, Object> p = Jose.json(inner.payloadText());
-        if (!accountUrl.equals(p.get("account"))) {
-            throw AcmeProblem.unauthorized("the inner JWS names another account");
-        }
-        try {
-            JWK old = JWK.parse(castMap((Map<?, ?>) p.get("oldKey")));
-            if (!Jose.thumbprint(old).equals(account.thumbprint())) {
-                throw AcmeProblem.unauthorized("oldKey is not the account's current key");
-            }
-        } catch (ParseException | ClassCastException | NullPointerException e) {
-            throw AcmeProblem.malformed("oldKey must be the account's current JWK");
-        }
-        String thumbprint = Jose.thumbprint(newKey);
+        String thumbprint = thumbprint(req.newKey());
         if (accounts.findByThumbprint(thumbprint).isPresent()) {
             throw new AcmeProblem(PkiException.Kind.CONFLICT, "malformed", "another account already uses the new key");
         }
-        accounts.updateKey(account.id(), newKey.toPublicJWK().toJSONString(), thumbprint);
+        accounts.updateKey(account.id(), req.newKey().toPublicJWK().toJSONString(), thumbprint);
         audit.record("acme:" + account.id(), "acme.account.key-change", "acme-account:" + account.id(), AuditLog.OK,
                 "thumbprint=" + thumbprint);
         return accounts.findById(account.id()).orElseThrow();
@@ -213,8 +175,8 @@ public class AcmeAccounts {
     public AcmeAccount requireActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id())
                 .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + account.id()));
-        if (!"valid".equals(now.status())) {
-            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status());
+        if (now.status() != AcmeAccount.Status.VALID) {
+            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status().text());
         }
         if (now.eabKid() != null && eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() != null).orElse(true)) {
             throw AcmeProblem.unauthorized("the external account binding key of account " + now.id() + " was revoked");
@@ -229,7 +191,7 @@ public class AcmeAccounts {
      */
     public boolean stillActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id()).orElse(null);
-        return now != null && "valid".equals(now.status()) && (now.eabKid() == null
+        return now != null && now.status() == AcmeAccount.Status.VALID && (now.eabKid() == null
                 || eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() == null).orElse(false));
     }
 
@@ -238,27 +200,30 @@ public class AcmeAccounts {
         return account.eabKid() == null ? Optional.empty() : eabKeys.findById(account.eabKid());
     }
 
-    /** One address: it is kept and written to the audit log, so no spaces, commas or control characters. */
-    private static final java.util.regex.Pattern CONTACT =
-            java.util.regex.Pattern.compile("^mailto:[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,180}$");
+    /** One address each: they are kept and written to the audit log, so no spaces, commas or control characters. */
+    private static final Pattern CONTACT =
+            Pattern.compile("^mailto:[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,180}$");
 
-    private static String contacts(Object contact) {
-        if (contact == null) {
-            return "";
-        }
-        if (!(contact instanceof List<?> list) || list.size() > 5) {
+    private static String contacts(List<String> contact) {
+        if (contact.size() > 5) {
             throw new AcmeProblem(PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
         }
-        List<String> out = new ArrayList<>();
-        for (Object c : list) {
-            String s = String.valueOf(c);
+        for (String s : contact) {
             if (!CONTACT.matcher(s).matches()) {
                 throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedContact",
                         "only mailto: contacts (one address, no spaces) are accepted, not '" + Names.printable(s) + "'");
             }
-            out.add(s);
         }
-        return String.join(",", out);
+        return String.join(",", contact);
+    }
+
+    /** RFC 7638 thumbprint (SHA-256, base64url): the account key's identity and the key authorization's suffix. */
+    static String thumbprint(JWK key) {
+        try {
+            return key.computeThumbprint().toString();
+        } catch (JOSEException e) {
+            throw AcmeProblem.malformed("the account key cannot be hashed: " + e.getMessage());
+        }
     }
 
     /**

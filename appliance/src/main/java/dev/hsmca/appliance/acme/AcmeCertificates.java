@@ -2,19 +2,21 @@ package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.RenewalWindow;
 import dev.hsmca.appliance.revocation.Revocations;
+import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeOrder;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.core.CertificateStatus;
-import dev.hsmca.core.RevocationReason;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 
 import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
@@ -37,9 +39,9 @@ public class AcmeCertificates {
 
     /** The issued certificate then the issuing CA (PEM), for the order's account. */
     @Transactional(readOnly = true)
-    public String chain(AcmeRequest req, String orderId) {
+    public String chain(AcmeAccount account, String orderId) {
         AcmeOrder o = orders.findById(orderId).orElseThrow(() -> AcmeProblem.notFound("no order " + orderId));
-        if (!req.requireAccount().id().equals(o.accountId())) {
+        if (!account.id().equals(o.accountId())) {
             throw AcmeProblem.unauthorized("this certificate belongs to another account");
         }
         if (o.certificateSerial() == null) {
@@ -52,46 +54,33 @@ public class AcmeCertificates {
 
     /** By the account that ordered it, or by whoever signs with the certificate's own key. */
     @Transactional
-    public void revoke(AcmeRequest req) {
-        Object field = req.requirePayload().get("certificate");
-        if (!(field instanceof String b64)) {
-            throw AcmeProblem.malformed("revokeCert needs certificate (base64url DER)");
-        }
-        X509Certificate cert;
-        try {
-            cert = Pem.certificate(Base64.getUrlDecoder().decode(b64));
-        } catch (RuntimeException e) {
-            throw AcmeProblem.malformed("certificate is not a base64url DER certificate");
-        }
+    public void revoke(Revoke req) {
+        X509Certificate cert = req.certificate();
         String serial = cert.getSerialNumber().toString(16);
         CertificateRecord record = certificates.lockById(serial)
                 .filter(r -> Arrays.equals(r.certificateDer(), der(cert)))
                 .orElseThrow(() -> AcmeProblem.unauthorized("this CA did not issue that certificate"));
-        if (req.account() != null) {
-            boolean ordered = orders.findByCertificateSerial(serial).map(o -> o.accountId().equals(req.account().id())).orElse(false);
+        String actor;
+        if (req.requester() instanceof Revoke.ByAccount by) {
+            boolean ordered = orders.findByCertificateSerial(serial).map(o -> o.accountId().equals(by.account().id())).orElse(false);
             if (!ordered) {
                 throw AcmeProblem.unauthorized("the account did not order this certificate");
             }
-        } else if (!Jose.publicKey(req.key()).equals(cert.getPublicKey())) {
+            actor = "acme:" + by.account().id();
+        } else if (req.requester() instanceof Revoke.ByCertificateKey by && by.key().equals(cert.getPublicKey())) {
+            actor = "acme:certificate-key";
+        } else {
             throw AcmeProblem.unauthorized("the request is signed neither by the account nor by the certificate's key");
         }
-        Object given = req.payload().get("reason");
-        if (given != null && !(given instanceof Integer || given instanceof Long)) { // 1.9, "6", 2^32+1: not a code
-            throw AcmeProblem.badRevocationReason("reason must be an RFC 5280 reason code (an integer)");
-        }
-        long code = given == null ? 0 : ((Number) given).longValue();
-        RevocationReason reason = Arrays.stream(RevocationReason.values()).filter(r -> r.code() == code).findFirst()
-                .orElseThrow(() -> AcmeProblem.badRevocationReason("reason " + code + " is not one this CA accepts"));
         if (record.status() == CertificateStatus.REVOKED) {
             throw AcmeProblem.alreadyRevoked("certificate " + serial + " is already revoked");
         }
         try {
-            revocations.apply(record, reason, Entitlement.Source.ACME,
-                    req.account() != null ? "acme:" + req.account().id() : "acme:certificate-key");
+            revocations.apply(record, req.reason(), Entitlement.Source.ACME, actor);
         } catch (AcmeProblem e) {
             throw e;
-        } catch (dev.hsmca.appliance.domain.PkiException e) {
-            if (e.kind() == dev.hsmca.appliance.domain.PkiException.Kind.FORBIDDEN) {
+        } catch (PkiException e) {
+            if (e.kind() == PkiException.Kind.FORBIDDEN) {
                 throw AcmeProblem.badRevocationReason(e.getMessage()); // a holder's reasons only (RFC 8555 §7.6)
             }
             throw e;
@@ -118,7 +107,7 @@ public class AcmeCertificates {
     private static byte[] der(X509Certificate c) {
         try {
             return c.getEncoded();
-        } catch (java.security.cert.CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
     }

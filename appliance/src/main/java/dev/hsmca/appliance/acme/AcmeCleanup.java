@@ -18,11 +18,11 @@ import java.time.Duration;
 public class AcmeCleanup {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeCleanup.class);
 
-    private final AcmeNonces nonces;
+    private final AcmeNonceKeys nonces;
     private final AcmeOrders orders;
     private final JobLocks locks;
 
-    public AcmeCleanup(AcmeNonces nonces, AcmeOrders orders, JobLocks locks) {
+    public AcmeCleanup(AcmeNonceKeys nonces, AcmeOrders orders, JobLocks locks) {
         this.nonces = nonces;
         this.orders = orders;
         this.locks = locks;

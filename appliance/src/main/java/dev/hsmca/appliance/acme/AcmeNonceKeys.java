@@ -14,6 +14,7 @@ import java.util.Optional;
 /**
  * The nonce MAC key in the database: made once, by whichever replica asks first, then read by all. Replicas behind
  * one load balancer must share it (a client's nonce from one is posted to another); a key per process would not do.
+ * The nonces themselves are made and taken back at the web edge ({@code web.acme.AcmeNonces}), without a row.
  */
 @Singleton
 public class AcmeNonceKeys {
@@ -21,10 +22,12 @@ public class AcmeNonceKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AcmeRepositories.NonceKeys keys;
+    private final AcmeRepositories.Nonces legacyRows;
     private final Clock clock;
 
-    public AcmeNonceKeys(AcmeRepositories.NonceKeys keys, Clock clock) {
+    public AcmeNonceKeys(AcmeRepositories.NonceKeys keys, AcmeRepositories.Nonces legacyRows, Clock clock) {
         this.keys = keys;
+        this.legacyRows = legacyRows;
         this.clock = clock;
     }
 
@@ -39,5 +42,11 @@ public class AcmeNonceKeys {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         keys.save(new AcmeNonceKey(ID, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), clock.instant()));
+    }
+
+    /** Nonce rows an older appliance wrote (rolling upgrade); none are written now. */
+    @Transactional
+    public int purgeLegacyRows() {
+        return legacyRows.purge(clock.instant());
     }
 }

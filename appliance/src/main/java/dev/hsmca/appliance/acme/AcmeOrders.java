@@ -24,12 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Orders, authorizations and challenges (RFC 8555 §7.4–7.5), and finalize through the same issuance pipeline as the
@@ -38,8 +34,6 @@ import java.util.TreeSet;
  */
 @Singleton
 public class AcmeOrders {
-    static final int MAX_IDENTIFIERS = 100;
-
     /** An order with its authorizations. */
     public record OrderView(AcmeOrder order, List<AcmeAuthorization> authorizations) {
     }
@@ -74,9 +68,9 @@ public class AcmeOrders {
     }
 
     @Transactional
-    public OrderView newOrder(AcmeRequest req) {
-        AcmeAccount account = accounts.requireActive(req.requireAccount());
-        Set<String> names = identifiers(req.requirePayload().get("identifiers"));
+    public OrderView newOrder(NewOrder req) {
+        AcmeAccount account = accounts.requireActive(req.account());
+        Set<String> names = req.names();
         AcmeEabKey binding = accounts.binding(account).orElse(null);
         for (String n : names) {
             if (binding != null && !allowed(n, NameLists.split(binding.allowedDns()))) {
@@ -95,15 +89,16 @@ public class AcmeOrders {
             throw AcmeProblem.rateLimited("at most " + config.pendingAuthorizations() + " pending authorizations per account");
         }
         Instant expires = now.plus(config.orderLifetime());
-        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), "pending",
+        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), AcmeOrder.Status.PENDING,
                 String.join(",", names), expires, null, null, now));
         List<AcmeAuthorization> authz = new ArrayList<>();
         for (String n : names) {
             boolean wildcard = n.startsWith("*.");
             AcmeAuthorization a = authorizations.save(new AcmeAuthorization(AcmeAccounts.randomId(), order.id(), account.id(),
-                    wildcard ? n.substring(2) : n, wildcard, "pending", expires));
+                    wildcard ? n.substring(2) : n, wildcard, AcmeAuthorization.Status.PENDING, expires));
             for (String type : wildcard ? List.of("dns-01") : List.of("http-01", "dns-01", "tls-alpn-01")) {
-                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), "pending", null, null));
+                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), AcmeChallenge.Status.PENDING,
+                        null, null, null));
             }
             authz.add(a);
         }
@@ -113,36 +108,52 @@ public class AcmeOrders {
     }
 
     @Transactional(readOnly = true)
-    public OrderView order(AcmeRequest req, String id) {
+    public OrderView order(AcmeAccount account, String id) {
         AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
-        owned(req, o.accountId());
+        owned(account, o.accountId());
         return new OrderView(o, authorizations.findByOrderId(id));
     }
 
-    @Transactional
-    public AuthzView authorization(AcmeRequest req, String id) {
-        AcmeAuthorization a = authorizations.findById(id).orElseThrow(() -> AcmeProblem.notFound("no authorization " + id));
-        owned(req, a.accountId());
-        if (req.payload() != null && "deactivated".equals(req.payload().get("status"))) {
-            authorizations.update(new AcmeAuthorization(a.id(), a.orderId(), a.accountId(), a.identifier(), a.wildcard(),
-                    "deactivated", a.expiresAt()));
-            orders.failed(a.orderId(), "an authorization was deactivated");
-            a = authorizations.findById(id).orElseThrow();
-        }
+    @Transactional(readOnly = true)
+    public AuthzView authorization(AcmeAccount account, String id) {
+        AcmeAuthorization a = ownedAuthorization(account, id);
         return new AuthzView(a, challenges.findByAuthzId(id));
     }
 
-    /** A challenge; with a payload (the client's "go"), its validation starts, once. */
+    /** The client gives the authorization up (§7.5.2): its order fails. */
     @Transactional
-    public Started challenge(AcmeRequest req, String id) {
+    public AuthzView deactivate(AcmeAccount account, String id) {
+        AcmeAuthorization a = ownedAuthorization(account, id);
+        authorizations.update(new AcmeAuthorization(a.id(), a.orderId(), a.accountId(), a.identifier(), a.wildcard(),
+                AcmeAuthorization.Status.DEACTIVATED, a.expiresAt()));
+        orders.failed(a.orderId(), "an authorization was deactivated");
+        return new AuthzView(authorizations.findById(id).orElseThrow(), challenges.findByAuthzId(id));
+    }
+
+    private AcmeAuthorization ownedAuthorization(AcmeAccount account, String id) {
+        AcmeAuthorization a = authorizations.findById(id).orElseThrow(() -> AcmeProblem.notFound("no authorization " + id));
+        owned(account, a.accountId());
+        return a;
+    }
+
+    /** A challenge as it is (POST-as-GET). */
+    @Transactional(readOnly = true)
+    public Started challenge(AcmeAccount account, String id) {
         AcmeChallenge c = challenges.findById(id).orElseThrow(() -> AcmeProblem.notFound("no challenge " + id));
         AcmeAuthorization a = authorizations.findById(c.authzId()).orElseThrow();
-        owned(req, a.accountId());
-        if (req.payload() != null) {
-            accounts.requireActive(req.requireAccount()); // no validation for a revoked account
-        }
-        boolean start = req.payload() != null && "pending".equals(a.status()) && challenges.start(id) == 1;
-        return new Started(challenges.findById(id).orElseThrow(), a, start, req.requireAccount().thumbprint());
+        owned(account, a.accountId());
+        return new Started(c, a, false, account.thumbprint());
+    }
+
+    /** The client's "go" (§7.5.1): the challenge's validation starts, once. */
+    @Transactional
+    public Started respond(AcmeAccount account, String id) {
+        AcmeChallenge c = challenges.findById(id).orElseThrow(() -> AcmeProblem.notFound("no challenge " + id));
+        AcmeAuthorization a = authorizations.findById(c.authzId()).orElseThrow();
+        owned(account, a.accountId());
+        accounts.requireActive(account); // no validation for a revoked account
+        boolean start = a.status() == AcmeAuthorization.Status.PENDING && challenges.start(id) == 1;
+        return new Started(challenges.findById(id).orElseThrow(), a, start, account.thumbprint());
     }
 
     /** The challenge's state after the POST; {@code start} when this request began its validation. */
@@ -153,18 +164,18 @@ public class AcmeOrders {
     @Transactional
     public void settle(Started s, AcmeValidator.Result result) {
         Instant now = clock.instant();
-        String status = result.valid() ? "valid" : "invalid";
-        challenges.finish(s.challenge().id(), status, now,
-                result.valid() ? null : AcmeProblem.PREFIX + result.problemType() + ": " + result.detail());
-        authorizations.settle(s.authorization().id(), status);
+        challenges.finish(s.challenge().id(), result.valid() ? AcmeChallenge.Status.VALID : AcmeChallenge.Status.INVALID, now,
+                result.valid() ? null : result.problemType(), result.valid() ? null : result.detail());
+        authorizations.settle(s.authorization().id(),
+                result.valid() ? AcmeAuthorization.Status.VALID : AcmeAuthorization.Status.INVALID);
         String orderId = s.authorization().orderId();
         if (!result.valid()) {
             orders.failed(orderId, "authorization for " + s.authorization().identifier() + " failed: " + result.detail());
-        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> "valid".equals(x.status()))) {
-            orders.transition(orderId, "pending", "ready");
+        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> x.status() == AcmeAuthorization.Status.VALID)) {
+            orders.transition(orderId, AcmeOrder.Status.PENDING, AcmeOrder.Status.READY);
         }
         metrics.acmeValidation(s.challenge().type(), result.valid());
-        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + status, "acme-challenge:" + s.challenge().id(),
+        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + (result.valid() ? "valid" : "invalid"), "acme-challenge:" + s.challenge().id(),
                 result.valid() ? AuditLog.OK : AuditLog.FAILED, s.challenge().type() + " " + s.authorization().identifier()
                         + (result.valid() ? "" : ": " + result.detail()));
     }
@@ -174,29 +185,21 @@ public class AcmeOrders {
      * with no transaction open; the write that stores the certificate moves the order from ready, so of racing
      * finalizes one issues and the others are refused.
      */
-    public OrderView finalizeOrder(AcmeRequest req, String id) {
-        accounts.requireActive(req.requireAccount()); // revoked since the request's own check: nothing is issued
+    public OrderView finalizeOrder(Finalize req) {
+        AcmeAccount account = req.account();
+        String id = req.orderId();
+        accounts.requireActive(account); // revoked since the request's own check: nothing is issued
         long start = System.nanoTime();
         AcmeOrder o = orders.findById(id).orElseThrow(() -> AcmeProblem.notFound("no order " + id));
-        AcmeAccount account = req.requireAccount();
-        owned(req, o.accountId());
+        owned(account, o.accountId());
         if (o.expiresAt().isBefore(clock.instant())) {
             throw AcmeProblem.orderNotReady("order " + id + " expired");
         }
-        if (!"ready".equals(o.status())) {
+        if (o.status() != AcmeOrder.Status.READY) {
             metrics.acmeFinalized(System.nanoTime() - start, false);
-            throw notReady(id, o.status());
+            throw notReady(id, o.status().text());
         }
-        Object csrField = req.requirePayload().get("csr");
-        if (!(csrField instanceof String csrB64)) {
-            throw AcmeProblem.malformed("finalize needs csr (base64url DER)");
-        }
-        String csrPem;
-        try {
-            csrPem = pem(Base64.getUrlDecoder().decode(csrB64));
-        } catch (IllegalArgumentException e) {
-            throw AcmeProblem.badCsr("csr is not base64url");
-        }
+        String csrPem = pem(req.csrDer());
         AcmeEabKey binding = accounts.binding(account).orElse(null);
         try {
             ra.issue(new IssuanceCommand(IssuanceCommand.Channel.ACME, entitlement(account, binding, o), csrPem, null,
@@ -206,7 +209,7 @@ public class AcmeOrders {
                             if (!accounts.stillActive(account)) { // revoked while this finalize signed
                                 throw AcmeProblem.unauthorized("account " + account.id() + " was revoked");
                             }
-                            if (orders.transition(id, "ready", "processing") != 1) {
+                            if (orders.transition(id, AcmeOrder.Status.READY, AcmeOrder.Status.PROCESSING) != 1) {
                                 throw notReady(id, "no longer ready");
                             }
                         }
@@ -251,33 +254,10 @@ public class AcmeOrders {
                 + "\n-----END CERTIFICATE REQUEST-----\n";
     }
 
-    private static void owned(AcmeRequest req, String accountId) {
-        if (!req.requireAccount().id().equals(accountId)) {
+    private static void owned(AcmeAccount account, String accountId) {
+        if (!account.id().equals(accountId)) {
             throw AcmeProblem.unauthorized("this belongs to another account");
         }
-    }
-
-    /** The order's names, lower-cased and de-duplicated; DNS names only (wildcards as {@code *.domain}). */
-    static Set<String> identifiers(Object value) {
-        if (!(value instanceof List<?> list) || list.isEmpty() || list.size() > MAX_IDENTIFIERS) {
-            throw AcmeProblem.malformed("identifiers must be a list of 1 to " + MAX_IDENTIFIERS + " identifiers");
-        }
-        Set<String> names = new LinkedHashSet<>();
-        for (Object o : list) {
-            if (!(o instanceof Map<?, ?> m) || !"dns".equals(m.get("type")) || !(m.get("value") instanceof String v)) {
-                throw new AcmeProblem(dev.hsmca.appliance.domain.PkiException.Kind.MALFORMED, "unsupportedIdentifier",
-                        "only identifiers of type dns are supported");
-            }
-            String name = Names.dnsName(v.trim());
-            if (name == null) { // the same syntax as a CSR's SANs: *.domain below a domain of two labels or more
-                throw AcmeProblem.rejectedIdentifier("'" + Names.printable(v) + "' is not a DNS name");
-            }
-            names.add(name);
-        }
-        if (String.join(",", names).length() > 8192) {
-            throw AcmeProblem.malformed("the identifiers are longer than 8192 characters");
-        }
-        return names;
     }
 
     /** A name is allowed by an exact entry, or by {@code *.domain} for the wildcard and names one label below. */

@@ -1,7 +1,10 @@
 package dev.hsmca.appliance.store;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
+import io.micronaut.data.annotation.TypeDef;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.DataType;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import io.micronaut.data.repository.GenericRepository;
@@ -34,7 +37,9 @@ public final class AcmeRepositories {
 
         /** By the account itself, from valid only (an admin's revocation is final). */
         @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id AND status = 'valid'")
-        void updateStatus(String id, String newStatus);
+        void updateStatus(String id,
+                          @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Account.class)
+                          AcmeAccount.Status newStatus);
 
         @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
         void updateKey(String id, String jwk, String thumbprint);
@@ -50,7 +55,9 @@ public final class AcmeRepositories {
         long countSince(String accountId, Instant since);
 
         @Query("UPDATE acme_orders SET status = :newStatus WHERE id = :id AND status = :expected")
-        int transition(String id, String expected, String newStatus);
+        int transition(String id,
+                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status expected,
+                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status newStatus);
 
         @Query("UPDATE acme_orders SET status = 'valid', certificate_serial = :serial WHERE id = :id AND status = 'processing'")
         int issued(String id, String serial);
@@ -72,7 +79,8 @@ public final class AcmeRepositories {
         long countPending(String accountId, Instant now);
 
         @Query("UPDATE acme_authorizations SET status = :newStatus WHERE id = :id AND status = 'pending'")
-        int settle(String id, String newStatus);
+        int settle(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Authorization.class)
+                   AcmeAuthorization.Status newStatus);
 
         @Query("DELETE FROM acme_authorizations WHERE order_id IN (SELECT id FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
@@ -86,8 +94,9 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_challenges SET status = 'processing' WHERE id = :id AND status = 'pending'")
         int start(String id);
 
-        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error = :error WHERE id = :id AND status = 'processing'")
-        int finish(String id, String newStatus, Instant at, @io.micronaut.core.annotation.Nullable String error);
+        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error_type = :errorType, error_detail = :errorDetail WHERE id = :id AND status = 'processing'")
+        int finish(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
+                   AcmeChallenge.Status newStatus, Instant at, @Nullable String errorType, @Nullable String errorDetail);
 
         /**
          * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,
@@ -105,7 +114,7 @@ public final class AcmeRepositories {
         int release(String id, String claim, Instant at);
 
         /** Processing challenges nobody validates now, those waiting longest (or never claimed) first. */
-        @Query("SELECT id, authz_id, type, token, status, validated_at, error FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
+        @Query("SELECT id, authz_id, type, token, status, validated_at, error_type, error_detail FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
         List<AcmeChallenge> unclaimed(Instant now, int limit);
 
         @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")

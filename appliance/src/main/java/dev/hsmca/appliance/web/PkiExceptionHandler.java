@@ -3,7 +3,7 @@ package dev.hsmca.appliance.web;
 import dev.hsmca.server.ErrorBody;
 
 import dev.hsmca.appliance.domain.PkiException;
-import dev.hsmca.appliance.acme.AcmeNonces;
+import dev.hsmca.appliance.web.acme.AcmeNonces;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;

@@ -178,15 +178,13 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         dev.hsmca.appliance.store.AcmeAccount asChecked = accounts.findById(id).orElseThrow();
         assertEquals(200, admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of()).statusCode());
 
-        AcmeRequest order = new AcmeRequest(c.key().toPublicJWK(), asChecked,
-                Map.of("identifiers", List.of(Map.of("type", "dns", "value", "h.acme.test"))), "", null);
+        NewOrder order = new NewOrder(asChecked, java.util.Set.of("h.acme.test"));
         assertEquals(AcmeProblem.PREFIX + "unauthorized", org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class,
                 () -> orders.newOrder(order)).type());
-        AcmeRequest go = new AcmeRequest(c.key().toPublicJWK(), asChecked, Map.of(), "{}", null);
-        assertThrowsUnauthorized(() -> orders.challenge(go, chUrl.substring(chUrl.lastIndexOf('/') + 1)));
-        AcmeRequest fin = new AcmeRequest(c.key().toPublicJWK(), asChecked, Map.of("csr", AcmeTestClient.csr("g.acme.test")), "", null);
+        assertThrowsUnauthorized(() -> orders.respond(asChecked, chUrl.substring(chUrl.lastIndexOf('/') + 1)));
         String orderId = ready.location().substring(ready.location().lastIndexOf('/') + 1);
-        assertThrowsUnauthorized(() -> orders.finalizeOrder(fin, orderId));
+        Finalize fin = new Finalize(asChecked, orderId, java.util.Base64.getUrlDecoder().decode(AcmeTestClient.csr("g.acme.test")));
+        assertThrowsUnauthorized(() -> orders.finalizeOrder(fin));
         assertEquals(0, certificatesOf("raced"));
     }
 

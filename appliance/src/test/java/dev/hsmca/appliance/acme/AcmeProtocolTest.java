@@ -223,6 +223,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals("invalid", failed.get("status"));
         @SuppressWarnings("unchecked")
         Map<String, Object> error = (Map<String, Object>) failed.get("error");
+        assertEquals("urn:ietf:params:acme:error:unauthorized", error.get("type"), error.toString());
+        assertTrue(String.valueOf(error.get("detail")).startsWith("http-01: "), "the detail keeps its own ': ': " + error);
         assertTrue(String.valueOf(error.get("detail")).contains("404"), error.toString());
         assertEquals("invalid", c.post(order.location(), null).json().get("status"));
         assertEquals("orderNotReady", c.post((String) order.json().get("finalize"),

@@ -25,7 +25,7 @@ public class AcmeAccountController {
     public record Account(String id, String status, @Nullable @JsonProperty("eab_kid") String eabKid,
                           @JsonProperty("created_at") Instant createdAt) {
         static Account of(AcmeAccount a) {
-            return new Account(a.id(), a.status(), a.eabKid(), a.createdAt());
+            return new Account(a.id(), a.status().text(), a.eabKid(), a.createdAt());
         }
     }
 

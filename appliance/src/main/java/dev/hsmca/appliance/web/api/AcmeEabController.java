@@ -70,6 +70,6 @@ public class AcmeEabController {
         AdminGrant grant = authorizer.admin(request);
         AcmeAccountAdmin.RevokedEab r = admin.revokeEab(kid, grant.actor());
         return new Revoked(r.key().kid(), r.key().service(), r.key().profile(), NameLists.split(r.key().allowedDns()),
-                r.key().accountId(), r.account().map(a -> a.status()).orElse(null), r.key().revokedAt());
+                r.key().accountId(), r.account().map(a -> a.status().text()).orElse(null), r.key().revokedAt());
     }
 }

@@ -1,21 +1,16 @@
-package dev.hsmca.appliance.web.api;
+package dev.hsmca.appliance.web.acme;
 
 import dev.hsmca.appliance.acme.AcmeAccounts;
 import dev.hsmca.appliance.acme.AcmeCertificates;
 import dev.hsmca.appliance.acme.AcmeConfig;
-import dev.hsmca.appliance.acme.AcmeNonces;
 import dev.hsmca.appliance.acme.AcmeOrders;
-import dev.hsmca.appliance.acme.AcmeRequest;
-import dev.hsmca.appliance.acme.AcmeRequests;
-import dev.hsmca.appliance.acme.AcmeUrls;
 import dev.hsmca.appliance.acme.AcmeValidations;
+import dev.hsmca.appliance.audit.AuditGuard;
 import dev.hsmca.appliance.domain.RenewalWindow;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeAuthorization;
 import dev.hsmca.appliance.store.AcmeChallenge;
-import dev.hsmca.appliance.store.AcmeOrder;
-import dev.hsmca.appliance.x509.NameLists;
-import dev.hsmca.appliance.audit.AuditGuard;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -28,13 +23,11 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * RFC 8555 under {@code /acme}: every POST is a JWS checked by {@link AcmeRequests}; every answer carries a fresh
+ * RFC 8555 under {@code /acme}: every POST is a JWS checked by {@link AcmeRequests}, its payload read into a
+ * service's command by {@link AcmePayloads}; the answer is rendered by {@link AcmeResources}, with a fresh
  * {@code Replay-Nonce} and the directory {@code Link}; refusals are problem documents ({@code web.ErrorResponses}).
  */
 @Controller("/acme")
@@ -82,32 +75,24 @@ public class AcmeController {
 
     @Get(value = "/directory", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<Map<String, Object>> directory(HttpRequest<?> request) {
-        AcmeUrls u = urls(request);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("newNonce", u.newNonce());
-        d.put("newAccount", u.newAccount());
-        d.put("newOrder", u.newOrder());
-        d.put("revokeCert", u.revokeCert());
-        d.put("keyChange", u.keyChange());
-        d.put("renewalInfo", u.renewalInfo());
-        d.put("meta", Map.of("externalAccountRequired", config.eabRequired()));
-        return HttpResponse.ok(d);
+        return HttpResponse.ok(AcmeResources.directory(urls(request), config.eabRequired()));
     }
 
     /** HEAD (200) or GET (204), RFC 8555 §7.2; the framework routes HEAD here too. */
     @Get("/new-nonce")
     public HttpResponse<Void> newNonce(HttpRequest<?> request) {
-        return reply(request, request.getMethod() == io.micronaut.http.HttpMethod.HEAD ? HttpResponse.ok() : HttpResponse.noContent());
+        return reply(request, request.getMethod() == HttpMethod.HEAD ? HttpResponse.ok() : HttpResponse.noContent());
     }
 
     @Post(value = "/new-account", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> newAccount(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeAccounts.Outcome o = accounts.newAccount(verify(request, body, u.newAccount(), AcmeRequests.Signer.JWK), u.newAccount());
+        AcmeRequest req = verify(request, body, u.newAccount(), AcmeRequests.Signer.JWK);
+        AcmeAccounts.Outcome o = accounts.newAccount(AcmePayloads.newAccount(req, u.newAccount()));
+        Map<String, Object> json = AcmeResources.account(o.account());
         MutableHttpResponse<Map<String, Object>> r = o.created()
-                ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(account(o.account()))
-                : HttpResponse.ok(account(o.account()));
+                ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(json) : HttpResponse.ok(json);
         return reply(request, r.header("Location", u.account(o.account().id())));
     }
 
@@ -115,8 +100,9 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> account(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeAccount a = accounts.update(verify(request, body, u.account(id), AcmeRequests.Signer.ACCOUNT), id);
-        return reply(request, HttpResponse.ok(account(a)).header("Location", u.account(a.id())));
+        AcmeRequest req = verify(request, body, u.account(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeAccount a = accounts.update(AcmePayloads.updateAccount(req, id));
+        return reply(request, HttpResponse.ok(AcmeResources.account(a)).header("Location", u.account(a.id())));
     }
 
     @Post(value = "/key-change", produces = MediaType.APPLICATION_JSON)
@@ -124,16 +110,17 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> keyChange(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.keyChange(), AcmeRequests.Signer.ACCOUNT);
-        AcmeAccount a = accounts.changeKey(req, u.keyChange(), u.account(req.requireAccount().id()));
-        return reply(request, HttpResponse.ok(account(a)));
+        AcmeAccount a = accounts.changeKey(AcmePayloads.changeKey(req, u.keyChange(), u.account(req.requireAccount().id())));
+        return reply(request, HttpResponse.ok(AcmeResources.account(a)));
     }
 
     @Post(value = "/new-order", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> newOrder(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.newOrder(verify(request, body, u.newOrder(), AcmeRequests.Signer.ACCOUNT));
-        return reply(request, HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(order(u, o))
+        AcmeRequest req = verify(request, body, u.newOrder(), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.OrderView o = orders.newOrder(AcmePayloads.newOrder(req));
+        return reply(request, HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(AcmeResources.order(u, o))
                 .header("Location", u.order(o.order().id())));
     }
 
@@ -141,8 +128,8 @@ public class AcmeController {
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> order(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.order(verify(request, body, u.order(id), AcmeRequests.Signer.ACCOUNT), id);
-        return reply(request, HttpResponse.ok(order(u, o)));
+        AcmeRequest req = verify(request, body, u.order(id), AcmeRequests.Signer.ACCOUNT);
+        return reply(request, HttpResponse.ok(AcmeResources.order(u, orders.order(req.requireAccount(), id))));
     }
 
     @Post(value = "/order/{id}/finalize", produces = MediaType.APPLICATION_JSON)
@@ -150,50 +137,59 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> finalizeOrder(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         auditGuard.requireIntact(); // before the nonce is spent and the order moves: a client retries this as is
         AcmeUrls u = urls(request);
-        AcmeOrders.OrderView o = orders.finalizeOrder(verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT), id);
-        return reply(request, HttpResponse.ok(order(u, o)).header("Location", u.order(id)));
+        AcmeRequest req = verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.OrderView o = orders.finalizeOrder(AcmePayloads.finalizeOrder(req, id));
+        return reply(request, HttpResponse.ok(AcmeResources.order(u, o)).header("Location", u.order(id)));
     }
 
     @Post(value = "/authz/{id}", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> authorization(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.AuthzView a = orders.authorization(verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT), id);
-        return pollSoon(reply(request, HttpResponse.ok(authorization(u, a))), a.authorization().status());
+        AcmeRequest req = verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.AuthzView a = AcmePayloads.deactivates(req) ? orders.deactivate(req.requireAccount(), id)
+                : orders.authorization(req.requireAccount(), id);
+        return pollSoon(reply(request, HttpResponse.ok(AcmeResources.authorization(u, a))),
+                a.authorization().status() == AcmeAuthorization.Status.PENDING);
     }
 
     @Post(value = "/chall/{id}", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
     public HttpResponse<Map<String, Object>> challenge(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        AcmeOrders.Started s = orders.challenge(verify(request, body, u.challenge(id), AcmeRequests.Signer.ACCOUNT), id);
+        AcmeRequest req = verify(request, body, u.challenge(id), AcmeRequests.Signer.ACCOUNT);
+        AcmeOrders.Started s = AcmePayloads.respondsToChallenge(req) ? orders.respond(req.requireAccount(), id)
+                : orders.challenge(req.requireAccount(), id);
         if (s.start()) {
             validations.start(s);
         }
-        return pollSoon(reply(request, HttpResponse.ok(challenge(u, s.challenge()))
-                .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")), s.challenge().status());
+        AcmeChallenge.Status status = s.challenge().status();
+        return pollSoon(reply(request, HttpResponse.ok(AcmeResources.challenge(u, s.challenge()))
+                        .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")),
+                status == AcmeChallenge.Status.PENDING || status == AcmeChallenge.Status.PROCESSING);
     }
 
     /**
      * While a validation runs (RFC 8555 §8.2): poll again in a second. Validations here take milliseconds, and lego,
      * given no Retry-After, waits 5 s before it asks again.
      */
-    private static <T> MutableHttpResponse<T> pollSoon(MutableHttpResponse<T> response, String status) {
-        return "pending".equals(status) || "processing".equals(status) ? response.header("Retry-After", "1") : response;
+    private static <T> MutableHttpResponse<T> pollSoon(MutableHttpResponse<T> response, boolean waiting) {
+        return waiting ? response.header("Retry-After", "1") : response;
     }
 
     @Post(value = "/cert/{id}", produces = PEM_CHAIN)
     @Consumes(JOSE)
     public HttpResponse<String> certificate(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
-        String chain = certificates.chain(verify(request, body, u.certificate(id), AcmeRequests.Signer.ACCOUNT), id);
-        return reply(request, HttpResponse.ok(chain).contentType(PEM_CHAIN));
+        AcmeRequest req = verify(request, body, u.certificate(id), AcmeRequests.Signer.ACCOUNT);
+        return reply(request, HttpResponse.ok(certificates.chain(req.requireAccount(), id)).contentType(PEM_CHAIN));
     }
 
     @Post(value = "/revoke-cert")
     @Consumes(JOSE)
     public HttpResponse<Void> revoke(HttpRequest<?> request, @Body String body) {
-        certificates.revoke(verify(request, body, urls(request).revokeCert(), AcmeRequests.Signer.EITHER));
+        AcmeRequest req = verify(request, body, urls(request).revokeCert(), AcmeRequests.Signer.EITHER);
+        certificates.revoke(AcmePayloads.revoke(req));
         return reply(request, HttpResponse.ok());
     }
 
@@ -202,61 +198,5 @@ public class AcmeController {
         RenewalWindow w = certificates.renewalInfo(id);
         return HttpResponse.ok(Map.<String, Object>of("suggestedWindow",
                 Map.of("start", w.start().toString(), "end", w.end().toString()))).header("Retry-After", "21600");
-    }
-
-    private static Map<String, Object> account(AcmeAccount a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", a.status());
-        m.put("contact", NameLists.split(a.contact()));
-        return m;
-    }
-
-    private static Map<String, Object> order(AcmeUrls u, AcmeOrders.OrderView v) {
-        AcmeOrder o = v.order();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", o.status());
-        m.put("expires", o.expiresAt().toString());
-        List<Map<String, String>> ids = new ArrayList<>();
-        NameLists.split(o.identifiers()).forEach(n -> ids.add(Map.of("type", "dns", "value", n)));
-        m.put("identifiers", ids);
-        m.put("authorizations", v.authorizations().stream().map(a -> u.authorization(a.id())).toList());
-        m.put("finalize", u.finalize(o.id()));
-        if (o.certificateSerial() != null) {
-            m.put("certificate", u.certificate(o.id()));
-        }
-        if (o.error() != null) {
-            m.put("error", Map.of("type", "urn:ietf:params:acme:error:unauthorized", "detail", o.error()));
-        }
-        return m;
-    }
-
-    private static Map<String, Object> authorization(AcmeUrls u, AcmeOrders.AuthzView v) {
-        AcmeAuthorization a = v.authorization();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", a.status());
-        m.put("expires", a.expiresAt().toString());
-        m.put("identifier", Map.of("type", "dns", "value", a.identifier()));
-        m.put("challenges", v.challenges().stream().map(c -> challenge(u, c)).toList());
-        if (a.wildcard()) {
-            m.put("wildcard", true);
-        }
-        return m;
-    }
-
-    private static Map<String, Object> challenge(AcmeUrls u, AcmeChallenge c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", c.type());
-        m.put("url", u.challenge(c.id()));
-        m.put("status", c.status());
-        m.put("token", c.token());
-        if (c.validatedAt() != null) {
-            m.put("validated", c.validatedAt().toString());
-        }
-        if (c.error() != null) {
-            int split = c.error().indexOf(": ");
-            m.put("error", Map.of("type", split > 0 ? c.error().substring(0, split) : "urn:ietf:params:acme:error:unauthorized",
-                    "detail", split > 0 ? c.error().substring(split + 2) : c.error()));
-        }
-        return m;
     }
 }

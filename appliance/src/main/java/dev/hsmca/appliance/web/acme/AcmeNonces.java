@@ -1,9 +1,8 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
-import dev.hsmca.appliance.store.AcmeRepositories;
+import dev.hsmca.appliance.acme.AcmeNonceKeys;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
-import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -52,7 +51,6 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
     private final Supplier<byte[]> keySource;
     private final Clock clock;
     private final int capacity;
-    private final AcmeRepositories.Nonces legacyRows;
     private volatile SecretKeySpec key;
     private final TreeSet<Used> used = new TreeSet<>(Comparator.comparingLong(Used::issuedAt)
             .thenComparingLong(Used::r1).thenComparingLong(Used::r2));
@@ -60,7 +58,7 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
     private long floor = Long.MIN_VALUE;
 
     @Inject
-    public AcmeNonces(AcmeNonceKeys keys, Clock clock, AcmeRepositories.Nonces legacyRows) {
+    public AcmeNonces(AcmeNonceKeys keys, Clock clock) {
         this(() -> keys.find().orElseGet(() -> {
             try {
                 keys.create();
@@ -68,14 +66,13 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
                 LOG.debug("another replica made the nonce key first: {}", e.toString());
             }
             return keys.find().orElseThrow(() -> new IllegalStateException("no ACME nonce key in the store"));
-        }), clock, CAPACITY, legacyRows);
+        }), clock, CAPACITY);
     }
 
-    AcmeNonces(Supplier<byte[]> keySource, Clock clock, int capacity, AcmeRepositories.Nonces legacyRows) {
+    AcmeNonces(Supplier<byte[]> keySource, Clock clock, int capacity) {
         this.keySource = keySource;
         this.clock = clock;
         this.capacity = capacity;
-        this.legacyRows = legacyRows;
     }
 
     /** The key is read (or made) when the server starts, so no request ever writes it; a store down then: later. */
@@ -163,11 +160,5 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
             }
         }
         return k;
-    }
-
-    /** Rows an older appliance wrote (rolling upgrade); none are written now. */
-    @Transactional
-    public int purgeLegacyRows() {
-        return legacyRows.purge(clock.instant());
     }
 }

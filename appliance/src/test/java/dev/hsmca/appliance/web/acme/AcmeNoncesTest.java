@@ -1,4 +1,4 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +51,7 @@ class AcmeNoncesTest {
     final byte[] key = "a key shared by every replica...".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     AcmeNonces nonces(byte[] key, int capacity) {
-        return new AcmeNonces(() -> key, clock, capacity, null);
+        return new AcmeNonces(() -> key, clock, capacity);
     }
 
     @Test
@@ -136,7 +136,7 @@ class AcmeNoncesTest {
             asked.incrementAndGet();
             return key;
         };
-        AcmeNonces a = new AcmeNonces(source, clock, 1000, null);
+        AcmeNonces a = new AcmeNonces(source, clock, 1000);
         for (int i = 0; i < 50; i++) {
             assertTrue(a.use(a.next()));
         }

@@ -1,60 +1,60 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 /** The ACME URLs under one base ({@code https://host:port}), as clients saw them in the directory. */
-public record AcmeUrls(String base) {
-    public String directory() {
+record AcmeUrls(String base) {
+    String directory() {
         return base + "/acme/directory";
     }
 
-    public String newNonce() {
+    String newNonce() {
         return base + "/acme/new-nonce";
     }
 
-    public String newAccount() {
+    String newAccount() {
         return base + "/acme/new-account";
     }
 
-    public String newOrder() {
+    String newOrder() {
         return base + "/acme/new-order";
     }
 
-    public String revokeCert() {
+    String revokeCert() {
         return base + "/acme/revoke-cert";
     }
 
-    public String keyChange() {
+    String keyChange() {
         return base + "/acme/key-change";
     }
 
-    public String renewalInfo() {
+    String renewalInfo() {
         return base + "/acme/renewal-info";
     }
 
-    public String accountPrefix() {
+    String accountPrefix() {
         return base + "/acme/acct/";
     }
 
-    public String account(String id) {
+    String account(String id) {
         return accountPrefix() + id;
     }
 
-    public String order(String id) {
+    String order(String id) {
         return base + "/acme/order/" + id;
     }
 
-    public String finalize(String id) {
+    String finalize(String id) {
         return base + "/acme/order/" + id + "/finalize";
     }
 
-    public String certificate(String orderId) {
+    String certificate(String orderId) {
         return base + "/acme/cert/" + orderId;
     }
 
-    public String authorization(String id) {
+    String authorization(String id) {
         return base + "/acme/authz/" + id;
     }
 
-    public String challenge(String id) {
+    String challenge(String id) {
         return base + "/acme/chall/" + id;
     }
 }

@@ -1,4 +1,4 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.hsmca.appliance.acme.AcmeProblem;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -107,15 +108,6 @@ final class Jose {
         s.initVerify(pub);
         s.update((jws.protectedPart() + "." + jws.payload()).getBytes(StandardCharsets.US_ASCII));
         return s.verify(jws.signature().decode());
-    }
-
-    /** RFC 7638 thumbprint (SHA-256, base64url): the account key's identity and the key authorization's suffix. */
-    static String thumbprint(JWK key) {
-        try {
-            return key.computeThumbprint().toString();
-        } catch (JOSEException e) {
-            throw AcmeProblem.malformed("the account key cannot be hashed: " + e.getMessage());
-        }
     }
 
     /** The public key as JCA sees it (to compare with a certificate's key). */

@@ -1,7 +1,7 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
+import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import jakarta.inject.Singleton;
@@ -17,7 +17,7 @@ import java.text.ParseException;
 @Singleton
 public class AcmeRequests {
     /** Which key the request may be signed with. */
-    public enum Signer {
+    enum Signer {
         /** {@code jwk} in the header: newAccount. */
         JWK,
         /** {@code kid}: an existing account. */
@@ -34,7 +34,7 @@ public class AcmeRequests {
         this.nonces = nonces;
     }
 
-    public AcmeRequest verify(String body, String url, String accountUrlPrefix, Signer signer) {
+    AcmeRequest verify(String body, String url, String accountUrlPrefix, Signer signer) {
         Jose.Flattened jws = Jose.parse(body);
         var header = jws.header();
         if (header.getAlgorithm() == null || !Jose.ALGORITHMS.contains(header.getAlgorithm())) {
@@ -63,8 +63,8 @@ public class AcmeRequests {
             }
             account = accounts.findById(kid.substring(accountUrlPrefix.length()))
                     .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + kid));
-            if (!"valid".equals(account.status())) {
-                throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status());
+            if (account.status() != AcmeAccount.Status.VALID) {
+                throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status().text());
             }
             try {
                 key = JWK.parse(account.jwk());
@@ -84,9 +84,5 @@ public class AcmeRequests {
         }
         String text = jws.payloadText();
         return new AcmeRequest(key, account, text.isEmpty() ? null : Jose.json(text), text, jws);
-    }
-
-    static boolean isEdDsa(JWSAlgorithm alg) {
-        return JWSAlgorithm.EdDSA.equals(alg);
     }
 }

@@ -1,7 +1,9 @@
-package dev.hsmca.appliance.acme;
+package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import dev.hsmca.appliance.acme.AcmeNonceKeys;
+import dev.hsmca.appliance.acme.AcmeTestClient;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
@@ -122,9 +124,9 @@ class AcmeAnonymousRequestsTest implements TestPropertyProvider {
     void anotherReplicaOnTheSameStoreTakesThisOnesNonces() throws Exception {
         AcmeTestClient c = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
         String nonce = c.freshNonce();
-        AcmeNonces replica = new AcmeNonces(keys, java.time.Clock.systemUTC(), null); // its own memory, the shared key
+        AcmeNonces replica = new AcmeNonces(keys, java.time.Clock.systemUTC()); // its own memory, the shared key
         assertTrue(replica.use(nonce));
-        AcmeNonces elsewhere = new AcmeNonces(() -> new byte[32], java.time.Clock.systemUTC(), 10, null);
+        AcmeNonces elsewhere = new AcmeNonces(() -> new byte[32], java.time.Clock.systemUTC(), 10);
         assertTrue(!elsewhere.use(c.freshNonce()), "an appliance with another key does not");
     }
 }
