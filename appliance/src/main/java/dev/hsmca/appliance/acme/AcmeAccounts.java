@@ -172,6 +172,11 @@ public class AcmeAccounts {
      * transactions that order, validate and issue, after the request's own check (an admin may revoke in between).
      */
     @Transactional
+    /** The account with this id, in any state: the web edge finds a request's signer by it. */
+    public Optional<AcmeAccount> find(String id) {
+        return accounts.findById(id);
+    }
+
     public AcmeAccount requireActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id())
                 .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + account.id()));

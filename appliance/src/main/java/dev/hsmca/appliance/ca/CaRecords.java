@@ -56,4 +56,9 @@ public class CaRecords {
         }
         return id;
     }
+
+    /** Retires an active CA-side certificate (the TLS certificate a renewal replaces), in the caller's transaction. */
+    public void deactivate(String id) {
+        repository.deactivate(id);
+    }
 }

@@ -2,9 +2,9 @@ package dev.hsmca.appliance.jobs;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.CaRecords;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.TlsIdentity;
-import dev.hsmca.appliance.store.CaCertificateRepository;
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
@@ -32,17 +32,17 @@ public class TlsRenewal {
 
     private final CaHierarchy ca;
     private final TlsIdentity identity;
-    private final CaCertificateRepository caRepository;
+    private final CaRecords caRecords;
     private final AuditLog audit;
     private final Clock clock;
     private final JobLocks locks;
     private final Duration renewBefore;
 
-    public TlsRenewal(CaHierarchy ca, TlsIdentity identity, CaCertificateRepository caRepository, AuditLog audit,
+    public TlsRenewal(CaHierarchy ca, TlsIdentity identity, CaRecords caRecords, AuditLog audit,
                       Clock clock, JobLocks locks, TlsConfig tls) {
         this.ca = ca;
         this.identity = identity;
-        this.caRepository = caRepository;
+        this.caRecords = caRecords;
         this.audit = audit;
         this.clock = clock;
         this.locks = locks;
@@ -85,7 +85,7 @@ public class TlsRenewal {
      */
     @Transactional
     protected void switchIdentity(CaHierarchy.Member current, TlsIdentity.Issued renewed) {
-        caRepository.deactivate(current.id());
+        caRecords.deactivate(current.id());
         identity.store(IssuanceCommand.Channel.TLS_RENEWAL, ACTOR, renewed, ca.issuing().id(), current.record().serial());
         audit.record(ACTOR, "tls.renew", "certificate:" + renewed.certificate().getSerialNumber().toString(16),
                 AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + renewed.alias());

@@ -1,9 +1,9 @@
 package dev.hsmca.appliance.web.acme;
 
 import com.nimbusds.jose.jwk.JWK;
+import dev.hsmca.appliance.acme.AcmeAccounts;
 import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.store.AcmeAccount;
-import dev.hsmca.appliance.store.AcmeRepositories;
 import jakarta.inject.Singleton;
 
 import java.text.ParseException;
@@ -26,10 +26,10 @@ public class AcmeRequests {
         EITHER
     }
 
-    private final AcmeRepositories.Accounts accounts;
+    private final AcmeAccounts accounts;
     private final AcmeNonces nonces;
 
-    public AcmeRequests(AcmeRepositories.Accounts accounts, AcmeNonces nonces) {
+    public AcmeRequests(AcmeAccounts accounts, AcmeNonces nonces) {
         this.accounts = accounts;
         this.nonces = nonces;
     }
@@ -61,7 +61,7 @@ public class AcmeRequests {
             if (!kid.startsWith(accountUrlPrefix)) {
                 throw AcmeProblem.accountDoesNotExist("no account " + kid);
             }
-            account = accounts.findById(kid.substring(accountUrlPrefix.length()))
+            account = accounts.find(kid.substring(accountUrlPrefix.length()))
                     .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + kid));
             if (account.status() != AcmeAccount.Status.VALID) {
                 throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status().text());
