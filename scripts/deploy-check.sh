@@ -22,8 +22,8 @@ done
 work=$(mktemp -d /tmp/hsmca-deploy.XXXXXX)
 chmod 755 "$work"
 root="$work/root"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-app_port=$(free_port); ocsp_port=$(free_port); db_port=$(free_port)
+# the deployment is configured with its ports before anything binds them
+app_port=$(scripts/fixed-port.sh); ocsp_port=$(scripts/fixed-port.sh); db_port=$(scripts/fixed-port.sh)
 cluster="hsmcadeploy$$"
 pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n1)
 manager=direct

@@ -36,7 +36,7 @@ case "$cmd" in
       as_pg "$bin/initdb" -D "$dir/data" -U pki --pwfile="$pwcopy" -A scram-sha-256 >"$dir/initdb.log" 2>&1 \
         || { rm -f "$pwcopy"; echo "dev-postgres: initdb failed, see $dir/initdb.log" >&2; exit 1; }
       rm -f "$pwcopy"
-      python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$dir/.port.tmp"
+      "$(dirname "$0")/fixed-port.sh" >"$dir/.port.tmp" # kept: every run starts this cluster on it again
       as_pg cp "$dir/.port.tmp" "$dir/port" 2>/dev/null || cp "$dir/.port.tmp" "$dir/port"
       rm -f "$dir/.port.tmp"
       fresh=1

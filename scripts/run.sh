@@ -2,7 +2,8 @@
 # `make run`: install what is missing, build, create the dev HSM token, a PostgreSQL and the CA under var/ (once),
 # then start the OCSP responder (background) and the appliance (foreground); Ctrl-C stops both, then PostgreSQL.
 #
-# Settings (environment): PKI_VAR (state folder, default var), PKI_PORT (8443), PKI_OCSP_PORT (8081),
+# Settings (environment): PKI_VAR (state folder, default var), PKI_PORT (8443; 0: a free port, written to
+# $PKI_VAR/appliance.port once the appliance listens), PKI_OCSP_PORT (8081; fixed: the CA's certificates carry it),
 # PKI_SKIP_BUILD=1 (use the jars as built), PKI_RUN_LOCK_WAIT (seconds to wait for a previous run to stop, 120).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,20 +82,24 @@ DATASOURCES_DEFAULT_USERNAME="$PG_RO_USER" DATASOURCES_DEFAULT_PASSWORD="$(cat "
   -jar "$responder" >"$var/log/ocsp-responder.log" 2>&1 &
 responder_pid=$!
 
+shown=$port  # PKI_PORT=0: the port is known once the appliance listens; the lines below read it then
+[ "$port" != 0 ] || shown="\$(cat $var/appliance.port)"
 cat <<INFO
 
-Appliance:      https://localhost:$port   (TLS 1.3 only; trust $var/ca/root.pem)
+Appliance:      https://localhost:$shown   (TLS 1.3 only; trust $var/ca/root.pem)
 OCSP responder: http://localhost:$ocsp_port    (log: $var/log/ocsp-responder.log); CRLs at http://localhost:$ocsp_port/crl/issuing.crl
 Database:       PostgreSQL under $var/pg (stopped when this run ends)
 Admin credential (mTLS): $var/admin/admin.p12, password in $var/admin/admin.pass
                          or $var/admin/admin.crt.pem + $var/admin/admin.key.pem
 Try:
-  curl --cacert $var/ca/root.pem --cert $var/admin/admin.crt.pem --key $var/admin/admin.key.pem https://localhost:$port/api/v1/certificates
+  curl --cacert $var/ca/root.pem --cert $var/admin/admin.crt.pem --key $var/admin/admin.key.pem https://localhost:$shown/api/v1/certificates
   openssl ocsp -issuer $var/ca/issuing.pem -cert $var/ca/tls.pem -url http://localhost:$ocsp_port -CAfile $var/ca/root.pem
 
 INFO
 # Development only: ACME clients tried against this run listen on this machine, so the validator may reach
 # loopback and private addresses here (a production appliance refuses them; docs/acme.md).
-java "${props[@]}" -Dmicronaut.server.ssl.port="$port" -Dpki.acme.validation.allow-private-addresses=true -jar "$jar" &
+rm -f "$var/appliance.port"
+java "${props[@]}" -Dmicronaut.server.ssl.port="$port" -Dpki.server.port-file="$var/appliance.port" \
+  -Dpki.acme.validation.allow-private-addresses=true -jar "$jar" &
 appliance_pid=$!
 wait "$appliance_pid"

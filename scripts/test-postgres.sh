@@ -18,7 +18,7 @@ case "$cmd" in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+    port=$("$(dirname "$0")/fixed-port.sh") # PostgreSQL cannot bind port 0; resume needs the same port again
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U pki >"$dir/initdb.log" 2>&1
     as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
     echo "$port" >"$dir/port"

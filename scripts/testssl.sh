@@ -17,20 +17,23 @@ pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 hsm-config/scripts/softhsm-token.sh "$work/hsm" testssl >/dev/null
 export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Everything of this appliance in $work, and its working directory too: nothing of make run's var/ (its audit
 # anchor, its database) is read or written, whatever a default says.
 props=(-Dpki.hsm.token-label=testssl -Dpki.hsm.pin-file="$work/hsm/testssl.pin" -Dpki.ca.output-dir="$work/ca"
        -Dpki.ca.admin-dir="$work/admin" -Dpki.crl.work-dir="$work/crl" -Dpki.audit.anchor-file="$work/audit/anchor"
-       -Dmicronaut.server.ssl.port="$port"
+       -Dmicronaut.server.ssl.port=0 -Dpki.server.port-file="$work/port"
        "-Ddatasources.default.url=jdbc:h2:file:$work/db/pki;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
 jar=$(pwd)/$jar
 (cd "$work" && java "${props[@]}" -jar "$jar" ca init) >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }
 (cd "$work" && exec java "${props[@]}" -jar "$jar") >"$work/appliance.log" 2>&1 &
 pid=$!
+# port 0: the kernel picks a free one; the appliance writes it to $work/port once it listens
 up=false
-for _ in $(seq 1 60); do
-  curl -sf --cacert "$work/ca/root.pem" "https://localhost:$port/health" >/dev/null && { up=true; break; }
+for _ in $(seq 1 180); do
+  if [ -s "$work/port" ]; then
+    port=$(cat "$work/port")
+    curl -sf --cacert "$work/ca/root.pem" "https://localhost:$port/health" >/dev/null && { up=true; break; }
+  fi
   kill -0 "$pid" 2>/dev/null || break
   sleep 1
 done

@@ -47,9 +47,10 @@ class AgentTest {
     @BeforeAll
     void start() throws Exception {
         app = TestAppliance.postgres().initialize();
-        port = ResponderProcess.freePort();
-        appliance = ApplianceProcess.start(app, port, Map.of());
-        assertTrue(appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), appliance.log());
+        // theCaDownDuringRenewal starts it again where the agent's files say the CA is: a fixed port (see Ports)
+        port = Ports.fixed();
+        appliance = ApplianceProcess.startOn(app, port, Map.of());
+        assertTrue(appliance.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), appliance.log());
         admin = new Api(app.adminSsl(), port);
         dir = Files.createTempDirectory(app.dir(), "agent");
     }
@@ -89,7 +90,7 @@ class AgentTest {
         assertEquals(0, info.exit(), info.output());
         assertTrue(info.output().contains("\"renew_after\"") && info.output().contains("\"status\":\"valid\""), info.output());
 
-        int httpsPort = ResponderProcess.freePort();
+        int httpsPort = Ports.fixed(); // nginx refuses 'listen ...:0' (see Ports)
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
                 daemon off;
@@ -117,7 +118,8 @@ class AgentTest {
         List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread curl = new Thread(() -> {
             while (running.get()) {
-                Shell.Result r = Shell.exec(dir, "curl", "-sS", "--max-time", "5", "--cacert", app.rootPem().toString(),
+                // a refused or broken request fails; --max-time is for a hang only
+                Shell.Result r = Shell.exec(dir, "curl", "-sS", "--max-time", "60", "--cacert", app.rootPem().toString(),
                         "https://localhost:" + httpsPort + "/");
                 if (r.exit() == 0 && r.output().contains("ok")) {
                     ok.incrementAndGet();
@@ -137,7 +139,7 @@ class AgentTest {
             daemon = Agent.start(log, "renew", "--daemon", "--out", out.toString(), "--renew-at", "0.3", "--poll", "2s",
                     "--exec", "nginx -p " + dir + " -c " + conf + " -s reload");
             Set<String> renewed = new LinkedHashSet<>();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos(); // a hang is the failure
             while (renewed.size() < 2 && System.nanoTime() < deadline) {
                 assertTrue(daemon.isAlive(), "the agent stopped: " + Files.readString(log));
                 Matcher m = RENEWED.matcher(Files.exists(log) ? Files.readString(log) : "");
@@ -156,7 +158,7 @@ class AgentTest {
             System.out.printf("nginx: %d curl requests across %d renewals, %d failed; serials %s%n", ok.get(),
                     renewed.size(), failed.get(), served);
             assertEquals(0, failed.get(), "failed requests: " + failures);
-            assertTrue(ok.get() > 20, "the curl loop ran");
+            assertTrue(ok.get() > 0, "the curl loop ran");
         } finally {
             running.set(false);
             if (daemon != null) {
@@ -229,12 +231,18 @@ class AgentTest {
             Process daemon = Agent.start(log, "renew", "--daemon", "--out", out.toString(), "--renew-at", "0.01",
                     "--poll", "1s", "--backoff-cap", "2s");
             try {
-                sleep(5000);
+                // it tried, and failed, twice while the CA was down (an outcome; the deadline is for a hang)
+                long tried = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (!(Files.exists(log) && Files.readString(log).contains("failed (attempt 2;")) && System.nanoTime() < tried) {
+                    assertTrue(daemon.isAlive(), Files.readString(log));
+                    sleep(200);
+                }
+                assertTrue(Files.readString(log).contains("failed (attempt 2;"), Files.readString(log));
                 assertTrue(daemon.isAlive(), Files.readString(log));
                 assertArrayEquals(cert, Files.readAllBytes(out.resolve("cert.pem")), "files untouched while the CA is down");
-                appliance = ApplianceProcess.start(app, port, Map.of());
-                assertTrue(appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), appliance.log());
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                appliance = ApplianceProcess.startOn(app, port, Map.of());
+                assertTrue(appliance.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), appliance.log());
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
                 while (!Files.readString(log).contains("renewed: serial") && System.nanoTime() < deadline) {
                     sleep(300);
                 }
@@ -245,8 +253,8 @@ class AgentTest {
             }
         } finally {
             if (!appliance.alive()) {
-                appliance = ApplianceProcess.start(app, port, Map.of());
-                appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90));
+                appliance = ApplianceProcess.startOn(app, port, Map.of());
+                appliance.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START);
             }
         }
     }
@@ -295,7 +303,7 @@ class AgentTest {
     }
 
     String awaitServed(int httpsPort, String serial) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         String s = servedSerial(httpsPort);
         while (!s.equals(serial) && System.nanoTime() < deadline) {
             sleep(200);
@@ -306,7 +314,7 @@ class AgentTest {
     }
 
     void awaitServing(int httpsPort) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (System.nanoTime() < deadline) {
             if (Shell.exec(dir, "curl", "-s", "--cacert", app.rootPem().toString(), "https://localhost:" + httpsPort + "/").exit() == 0) {
                 return;

@@ -22,18 +22,21 @@ import java.util.concurrent.TimeUnit;
 public final class ApplianceProcess implements AutoCloseable {
     /** Every process a test started and has not closed: none outlives the test JVM, whatever fails. */
     private static final java.util.Set<ApplianceProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long a start may take before it counts as hung (the JVM, the HSM, the store and the CA's checks). */
+    public static final Duration START = Duration.ofMinutes(3);
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.process.destroyForcibly())));
     }
 
     private final Process process;
-    private final int port;
+    private final Path portFile;
     private final Path log;
+    private int port;
 
-    private ApplianceProcess(Process process, int port, Path log) {
+    private ApplianceProcess(Process process, Path portFile, Path log) {
         this.process = process;
-        this.port = port;
+        this.portFile = portFile;
         this.log = log;
     }
 
@@ -80,27 +83,50 @@ public final class ApplianceProcess implements AutoCloseable {
         return Path.of(jar()).resolveSibling("appliance-test.jsa");
     }
 
-    private static synchronized void train(TestAppliance app) throws IOException {
+    /**
+     * Makes the archive if this build has none yet. Test JVMs running side by side share it: one trains (under a file
+     * lock), the others wait for it, and the archive appears whole or not at all (written aside, then renamed).
+     */
+    private static void train(TestAppliance app) throws IOException {
         Path archive = archive();
-        if (Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0) {
+        if (fresh(archive)) {
             return;
         }
-        Files.deleteIfExists(archive);
-        Map<String, String> properties = new java.util.HashMap<>(app.properties());
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
+        synchronized (ApplianceProcess.class) {
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(archive.resolveSibling(
+                    archive.getFileName() + ".lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock ignored = lock.lock()) {
+                if (!fresh(archive)) {
+                    trainLocked(app, archive);
+                }
+            }
         }
-        properties.put("micronaut.server.ssl.port", Integer.toString(port));
+    }
+
+    private static boolean fresh(Path archive) throws IOException {
+        return Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
+    }
+
+    private static void trainLocked(TestAppliance app, Path archive) throws IOException {
+        Files.deleteIfExists(archive);
+        Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        Map<String, String> properties = new java.util.HashMap<>(app.properties());
+        Path portFile = Files.createTempFile(app.dir(), "cds", ".port");
+        Files.delete(portFile);
+        properties.put("micronaut.server.ssl.port", "-1");
+        properties.put("pki.server.port-file", portFile.toString());
         List<String> cmd = command(properties);
-        cmd.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+        cmd.add(1, "-XX:ArchiveClassesAtExit=" + partial);
         Path log = Files.createTempFile(app.dir(), "cds", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ApplianceProcess training = new ApplianceProcess(p, port, log);
+        ApplianceProcess training = new ApplianceProcess(p, portFile, log);
         try {
-            if (training.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90))) {
+            if (training.awaitHealthy(app.anonymousSsl(), Duration.ofMinutes(3))) {
                 p.destroy(); // SIGTERM: a normal exit writes the archive
-                p.waitFor(120, TimeUnit.SECONDS);
+                if (p.waitFor(120, TimeUnit.SECONDS) && Files.exists(partial)) {
+                    Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -109,26 +135,45 @@ public final class ApplianceProcess implements AutoCloseable {
         }
     }
 
-    /** Starts the server on this port; does not wait (see {@link #awaitHealthy}). */
-    public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra) throws IOException {
+    /**
+     * Starts the server on a port the kernel picks (port -1; the server writes the port it bound to a file, read by
+     * {@link #awaitHealthy} and {@link #port()}); does not wait.
+     */
+    public static ApplianceProcess start(TestAppliance app, Map<String, String> extra) throws IOException {
+        return start(app, -1, extra, Map.of());
+    }
+
+    /** As {@link #start(TestAppliance, Map)}, with these environment variables (e.g. another SOFTHSM2_CONF). */
+    public static ApplianceProcess start(TestAppliance app, Map<String, String> extra, Map<String, String> env)
+            throws IOException {
+        return start(app, -1, extra, env);
+    }
+
+    /**
+     * On this port, for a restart that must be found where the last process was (a client keeps the URL):
+     * see {@link Ports#fixed()}.
+     */
+    public static ApplianceProcess startOn(TestAppliance app, int port, Map<String, String> extra) throws IOException {
         return start(app, port, extra, Map.of());
     }
 
-    /** As {@link #start(TestAppliance, int, Map)}, with these environment variables (e.g. another SOFTHSM2_CONF). */
-    public static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra, Map<String, String> env)
+    private static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra, Map<String, String> env)
             throws IOException {
         if (System.getProperty("appliance.jvm.options") == null) {
             train(app);
         }
         Map<String, String> properties = new java.util.HashMap<>(app.properties());
         properties.putAll(extra);
+        Path portFile = Files.createTempFile(app.dir(), "appliance", ".port");
+        Files.delete(portFile); // written by the server once it listens
         properties.put("micronaut.server.ssl.port", Integer.toString(port));
+        properties.put("pki.server.port-file", portFile.toString());
         Path log = Files.createTempFile(app.dir(), "appliance", ".log");
         ProcessBuilder pb = new ProcessBuilder(withDefaultSigint(command(properties))).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
-        ApplianceProcess started = new ApplianceProcess(p, port, log);
+        ApplianceProcess started = new ApplianceProcess(p, portFile, log);
         LIVE.add(started);
         return started;
     }
@@ -138,26 +183,52 @@ public final class ApplianceProcess implements AutoCloseable {
         return dev.hsmca.hsm.testing.Shell.exec(app.dir(), command(app.properties(), args).toArray(String[]::new));
     }
 
-    /** True once /health answers 200; false when the process exited first (e.g. the store is held elsewhere). */
+    /**
+     * True once the server reported its port and /health answers 200 there; false when the process exited first (e.g.
+     * the store is held elsewhere). The timeout is for a hang only.
+     */
     public boolean awaitHealthy(SSLContext ssl, Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 return false;
             }
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return true;
+            int bound = boundPort();
+            if (bound > 0) {
+                try {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + bound + "/health"))
+                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // starting
                 }
-            } catch (IOException e) {
-                // not listening yet
             }
             Thread.sleep(100);
         }
         throw new IllegalStateException("appliance did not become healthy in " + timeout + ": " + log());
+    }
+
+    /** The port the server bound (known once it listens: after {@link #awaitHealthy} returned true). */
+    public int port() {
+        int bound = boundPort();
+        if (bound <= 0) {
+            throw new IllegalStateException("the appliance has not reported its port (not listening yet): " + log());
+        }
+        return bound;
+    }
+
+    private synchronized int boundPort() {
+        if (port == 0 && Files.exists(portFile)) {
+            try {
+                port = Integer.parseInt(Files.readString(portFile).trim());
+            } catch (IOException | NumberFormatException e) {
+                return 0; // renamed into place whole; read again
+            }
+        }
+        return port;
     }
 
     public long pid() {

@@ -55,18 +55,17 @@ class AuditRollbackTest {
         assertEquals(1, verify.exit(), verify.output());
         assertTrue(verify.output().contains("ROLLBACK"), verify.output());
 
-        try (ApplianceProcess refused = ApplianceProcess.start(app, ResponderProcess.freePort(), Map.of())) {
-            assertFalse(refused.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), "started on a rolled-back store");
+        try (ApplianceProcess refused = ApplianceProcess.start(app, Map.of())) {
+            assertFalse(refused.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), "started on a rolled-back store");
             assertNotEquals(0, refused.exitCode());
             assertTrue(refused.log().contains("ROLLBACK"), refused.log());
         }
 
-        int port = ResponderProcess.freePort();
-        try (ApplianceProcess accepted = ApplianceProcess.start(app, port, Map.of("pki.audit.on-rollback", "warn"))) {
-            assertTrue(accepted.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), accepted.log());
+        try (ApplianceProcess accepted = ApplianceProcess.start(app, Map.of("pki.audit.on-rollback", "warn"))) {
+            assertTrue(accepted.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), accepted.log());
             assertTrue(accepted.log().contains("ROLLBACK"), "the accepted rollback is logged");
             String anchoredBefore = Files.readString(anchor);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (Files.readString(anchor).equals(anchoredBefore) && System.nanoTime() < deadline) {
                 Thread.sleep(100); // it re-anchors the restored head within a second
             }
@@ -92,15 +91,14 @@ class AuditRollbackTest {
         Path dir = Files.createTempDirectory(app.dir(), "running");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         Path anchor = app.dir().resolve("audit/anchor");
-        int port = ResponderProcess.freePort();
         String anchored;
-        try (ApplianceProcess running = ApplianceProcess.start(app, port, Map.of())) {
-            assertTrue(running.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), running.log());
-            Api admin = new Api(app.adminSsl(), port);
+        try (ApplianceProcess running = ApplianceProcess.start(app, Map.of())) {
+            assertTrue(running.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), running.log());
+            Api admin = new Api(app.adminSsl(), running.port());
             for (int i = 0; i < 3; i++) {
                 assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (!(anchoredSeq(anchor) >= 4 && anchoredSeq(anchor) == head(app)) && System.nanoTime() < deadline) {
                 Thread.sleep(100); // sealed within 200 ms, anchored within a second
             }
@@ -109,7 +107,7 @@ class AuditRollbackTest {
 
             goBackTo(app, 1);
             HttpResponse<String> refused = null;
-            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < deadline) {
                 refused = admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30));
                 if (refused.statusCode() != 201) {
@@ -164,11 +162,10 @@ class AuditRollbackTest {
     }
 
     private static void issueAndStop(TestAppliance app, String csr, int n) throws Exception {
-        int port = ResponderProcess.freePort();
-        try (ApplianceProcess appliance = ApplianceProcess.start(app, port, Map.of())) {
-            assertTrue(appliance.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), appliance.log());
-            try (Load load = Load.start(app.adminSsl(), port, csr, 1)) {
-                assertTrue(load.awaitIssued(n, Duration.ofSeconds(30)));
+        try (ApplianceProcess appliance = ApplianceProcess.start(app, Map.of())) {
+            assertTrue(appliance.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), appliance.log());
+            try (Load load = Load.start(app.adminSsl(), appliance.port(), csr, 1)) {
+                assertTrue(load.awaitIssued(n, Load.STALL));
             }
             appliance.signal("TERM");
             assertTrue(appliance.waitExit(Duration.ofSeconds(60)));

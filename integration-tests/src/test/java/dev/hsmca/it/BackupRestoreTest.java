@@ -40,24 +40,22 @@ class BackupRestoreTest {
         return (String) Api.parse(r).get("serial");
     }
 
-    static String ocsp(Path dir, int port, String name) {
-        return E2e.ocsp(dir, "http://localhost:" + port, "-cert", name + ".pem").output();
+    static String ocsp(Path dir, ResponderProcess responder, String name) {
+        return E2e.ocsp(dir, responder.url(), "-cert", name + ".pem").output();
     }
 
     @Test
     void aRestoredCaIssuesAndItsResponderKnowsTheOldCertificates() throws Exception {
-        int ocspPort = ResponderProcess.freePort();
-        TestAppliance app = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + ocspPort).initialize();
+        TestAppliance app = TestAppliance.postgres().initialize();
         Path dir = Files.createTempDirectory(app.dir(), "certs");
         Files.copy(app.rootPem(), dir.resolve("root.pem"));
         Files.copy(app.issuingPem(), dir.resolve("issuing.pem"));
         Path password = dir.resolve("db.password");
         Files.writeString(password, "unused-with-trust-auth\n");
 
-        int port = ResponderProcess.freePort();
-        try (ApplianceProcess before = ApplianceProcess.start(app, port, Map.of())) {
-            assertTrue(before.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), before.log());
-            Api admin = new Api(app.adminSsl(), port);
+        try (ApplianceProcess before = ApplianceProcess.start(app, Map.of())) {
+            assertTrue(before.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), before.log());
+            Api admin = new Api(app.adminSsl(), before.port());
             issue(admin, dir, "kept.example.test");
             String revoked = issue(admin, dir, "revoked.example.test");
             assertEquals(200, admin.postJson("/api/v1/certificates/" + revoked + "/revoke",
@@ -101,19 +99,18 @@ class BackupRestoreTest {
         fresh.put("pki.ca.admin-dir", state.resolve("admin").toString());
         fresh.put("pki.crl.work-dir", state.resolve("crl").toString());
         fresh.put("pki.audit.anchor-file", state.resolve("audit/anchor").toString());
-        int port2 = ResponderProcess.freePort();
-        try (ApplianceProcess after = ApplianceProcess.start(app, port2, fresh,
+        try (ApplianceProcess after = ApplianceProcess.start(app, fresh,
                 Map.of("SOFTHSM2_CONF", hsm.resolve("softhsm2.conf").toString()));
-             ResponderProcess responder = ResponderProcess.start(ocspPort, db.properties(), false)) {
-            assertTrue(after.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(90)), after.log());
+             ResponderProcess responder = ResponderProcess.start(db.properties(), false)) {
+            assertTrue(after.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), after.log());
             assertTrue(after.log().contains("audit log matches its anchor"), after.log());
-            issue(new Api(app.adminSsl(), port2), dir, "new.example.test");
+            issue(new Api(app.adminSsl(), after.port()), dir, "new.example.test");
 
-            String kept = ocsp(dir, ocspPort, "kept.example.test");
+            String kept = ocsp(dir, responder, "kept.example.test");
             assertTrue(kept.contains("kept.example.test.pem: good"), kept);
-            String gone = ocsp(dir, ocspPort, "revoked.example.test");
+            String gone = ocsp(dir, responder, "revoked.example.test");
             assertTrue(gone.contains("revoked.example.test.pem: revoked"), gone);
-            String fresh2 = ocsp(dir, ocspPort, "new.example.test");
+            String fresh2 = ocsp(dir, responder, "new.example.test");
             assertTrue(fresh2.contains("new.example.test.pem: good"), fresh2);
         }
     }

@@ -31,6 +31,18 @@ final class E2e {
         return shared;
     }
 
+    /**
+     * The server's properties, naming this responder in the certificates it issues. The responder binds a port the
+     * kernel picks, so a test class starts it before its server (from getProperties, after ca init, whose store it
+     * reads). The CA's own certificates, made at init, keep the default URLs: no test follows them (clients check the
+     * leaf's revocation only).
+     */
+    static Map<String, String> withOcspUrl(TestAppliance app, ResponderProcess responder) {
+        Map<String, String> properties = new HashMap<>(app.properties());
+        properties.put("pki.urls.ocsp", responder.url());
+        return properties;
+    }
+
     /** A folder with root.pem, issuing.pem and leaf.pem, a certificate the admin issued; returns its serial. */
     static String issueLeaf(TestAppliance app, int port, Path dir) throws Exception {
         Files.copy(app.rootPem(), dir.resolve("root.pem"));

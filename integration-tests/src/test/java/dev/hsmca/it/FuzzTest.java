@@ -46,8 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FuzzTest implements TestPropertyProvider {
     static final long SEED = Long.getLong("fuzz.seed", 42);
     static final int CASES = Integer.getInteger("fuzz.cases", 1000);
-    static final int OCSP_PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+    static final TestAppliance APP = TestAppliance.postgres().initialize();
 
     @Inject
     EmbeddedServer server;
@@ -62,12 +61,14 @@ class FuzzTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return APP.properties();
+        if (responder == null) {
+            responder = ResponderProcess.start(E2e.databaseOnly(APP), false);
+        }
+        return E2e.withOcspUrl(APP, responder);
     }
 
     @BeforeAll
     void start() throws Exception {
-        responder = ResponderProcess.start(OCSP_PORT, E2e.databaseOnly(APP), false);
         admin = new Api(APP.adminSsl(), server.getPort());
         dir = Files.createTempDirectory(APP.dir(), "fuzz");
         csrPem = Openssl.keyAndCsr(dir, "fuzz", "fuzz.example.test", "DNS:fuzz.example.test");
@@ -194,7 +195,7 @@ class FuzzTest implements TestPropertyProvider {
                 .header("Content-Type", "application/jose+json").POST(HttpRequest.BodyPublishers.ofString(mutate(jws))).build());
 
         HttpClient plain = HttpClient.newBuilder().build();
-        String ocsp = "http://localhost:" + OCSP_PORT + "/";
+        String ocsp = responder.url() + "/";
         fuzz("ocsp: mutated POST", plain, i -> HttpRequest.newBuilder(URI.create(ocsp))
                 .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(mutate(ocspRequest))).build());
         fuzz("ocsp: mutated GET", plain, i -> HttpRequest.newBuilder(URI.create(ocsp

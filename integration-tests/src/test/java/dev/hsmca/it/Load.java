@@ -64,11 +64,22 @@ final class Load implements AutoCloseable {
         }
     }
 
-    /** Polls until at least {@code n} certificates were issued; false on timeout. */
-    boolean awaitIssued(int n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** How long issuance may make no progress at all before a wait gives up: a hang, never a slow machine. */
+    static final Duration STALL = Duration.ofMinutes(2);
+
+    /**
+     * Polls until at least {@code n} certificates were issued; false only when none was issued for {@code stall}
+     * (an outcome, not a rate: however slow the machine, progress keeps the wait going).
+     */
+    boolean awaitIssued(int n, Duration stall) throws InterruptedException {
+        int seen = issued.size();
+        long deadline = System.nanoTime() + stall.toNanos();
         while (issued.size() < n && System.nanoTime() < deadline) {
             Thread.sleep(10);
+            if (issued.size() > seen) {
+                seen = issued.size();
+                deadline = System.nanoTime() + stall.toNanos();
+            }
         }
         return issued.size() >= n;
     }

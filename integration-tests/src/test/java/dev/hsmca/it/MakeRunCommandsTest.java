@@ -40,10 +40,9 @@ class MakeRunCommandsTest {
     void localCommandsWorkOnMakeRunsState() throws Exception {
         Path var = Files.createTempDirectory("hsmca-checkout").resolve("var");
         Files.createDirectories(var);
-        int port = ResponderProcess.freePort();
-        Process run = MakeRunStressTest.start(var, port, ResponderProcess.freePort());
+        Process run = MakeRunStressTest.start(var, Ports.fixed()); // the responder's port is fixed: see Ports
         try {
-            MakeRunStressTest.awaitHealthy(run, var, port);
+            int port = MakeRunStressTest.awaitHealthy(run, var);
             String csr = Openssl.keyAndCsr(var.getParent(), "leaf", "leaf.example.com", "DNS:leaf.example.com");
             Api admin = new Api(MakeRunStressTest.admin(var), port);
             assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());

@@ -43,15 +43,14 @@ class MakeRunStressTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void groupSignalsLoseNothing() throws Exception {
         Path var = Files.createTempDirectory("hsmca-makerun");
-        int port = ResponderProcess.freePort();
-        int ocspPort = ResponderProcess.freePort();
+        int ocspPort = Ports.fixed(); // in the CA's certificates from the first run on: see Ports
         Set<String> told = new HashSet<>();
         for (String signal : List.of("TERM", "INT")) {
-            Process run = start(var, port, ocspPort);
+            Process run = start(var, ocspPort);
             try {
-                awaitHealthy(run, var, port);
+                int port = awaitHealthy(run, var);
                 if ("TERM".equals(signal)) {
-                    Process second = start(var, ResponderProcess.freePort(), ResponderProcess.freePort());
+                    Process second = start(var, 0); // refused at the state's lock, before it binds anything
                     assertTrue(second.waitFor(60, TimeUnit.SECONDS), "a second run did not give up");
                     String out = Files.readString(var.resolve("make-run.log"));
                     assertNotEquals(0, second.exitValue(), out);
@@ -59,7 +58,7 @@ class MakeRunStressTest {
                 }
                 String csr = Openssl.keyAndCsr(var, "leaf", "leaf.example.com", "DNS:leaf.example.com");
                 try (Load load = Load.start(admin(var), port, csr, 16)) {
-                    assertTrue(load.awaitIssued(PER_ROUND, Duration.ofMinutes(4)), "issuance too slow or failing");
+                    assertTrue(load.awaitIssued(PER_ROUND, Load.STALL), "issuance stopped or failing");
                     Shell.exec(null, "kill", "-" + signal, "--", "-" + run.pid()).ok();
                     assertTrue(run.waitFor(90, TimeUnit.SECONDS), "make run did not stop on SIG" + signal);
                     load.close();
@@ -70,9 +69,9 @@ class MakeRunStressTest {
                 stopGroup(run);
             }
         }
-        Process run = start(var, port, ocspPort);
+        Process run = start(var, ocspPort);
         try {
-            awaitHealthy(run, var, port);
+            int port = awaitHealthy(run, var);
             Api api = new Api(admin(var), port);
             OcspCheck ocsp = new OcspCheck("http://localhost:" + ocspPort, certificate(var.resolve("ca/issuing.pem")));
             Set<String> missing = new HashSet<>();
@@ -94,24 +93,29 @@ class MakeRunStressTest {
         assertTrue(audit.output().contains("intact"), audit.output());
     }
 
-    static Process start(Path var, int port, int ocspPort) throws IOException {
+    /** make run on this state, its appliance on a port the kernel picks (PKI_PORT=0, reported in appliance.port). */
+    static Process start(Path var, int ocspPort) throws IOException {
+        Files.deleteIfExists(var.resolve("appliance.port")); // the last run's
         ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(List.of("setsid",
                 REPO.resolve("scripts/run.sh").toString()))).redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(var.resolve("make-run.log").toFile()));
-        pb.environment().putAll(Map.of("PKI_VAR", var.toString(), "PKI_PORT", Integer.toString(port),
+        pb.environment().putAll(Map.of("PKI_VAR", var.toString(), "PKI_PORT", "0",
                 "PKI_OCSP_PORT", Integer.toString(ocspPort), "PKI_SKIP_BUILD", "1", "PKI_RUN_LOCK_WAIT", "2"));
         pb.environment().remove("SOFTHSM2_CONF");
         return pb.start();
     }
 
-    static void awaitHealthy(Process run, Path var, int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    /** Until make run's appliance answers /health; the port it reported. The deadline is for a hang only. */
+    static int awaitHealthy(Process run, Path var) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        Path portFile = var.resolve("appliance.port");
         while (System.nanoTime() < deadline) {
             assertTrue(run.isAlive(), "make run exited: " + Files.readString(var.resolve("make-run.log")));
-            if (Files.exists(var.resolve("ca/root.pem")) && Files.exists(var.resolve("admin/admin.p12"))) {
+            if (Files.exists(portFile) && Files.exists(var.resolve("ca/root.pem")) && Files.exists(var.resolve("admin/admin.p12"))) {
                 try {
+                    int port = Integer.parseInt(Files.readString(portFile).trim());
                     if (new Api(trustOnly(var), port).get("/health").statusCode() == 200) {
-                        return;
+                        return port;
                     }
                 } catch (RuntimeException e) {
                     // not listening yet

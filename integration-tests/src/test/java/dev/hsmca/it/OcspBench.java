@@ -48,8 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @MicronautTest(transactional = false)
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class OcspBench implements TestPropertyProvider {
-    static final int PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + PORT).initialize();
+    static final TestAppliance APP = TestAppliance.postgres().initialize(); // the responders are asked at their own URLs
     static final int CERTS = BenchSupport.SMOKE ? 5 : 100;
     static final int NONCES = 1000;
     static final String OPENSSL = "openssl ocsp -port";
@@ -120,7 +119,7 @@ class OcspBench implements TestPropertyProvider {
         long t0 = System.nanoTime();
         byte[] presigned;
         StringBuilder cfsslResponses = new StringBuilder();
-        try (ResponderProcess ours = ResponderProcess.start(PORT, E2e.databaseOnly(APP), false)) {
+        try (ResponderProcess ours = ResponderProcess.start(E2e.databaseOnly(APP), false)) {
             double firstAnswerMs = (System.nanoTime() - t0) / 1e6;
             presigned = ours.post("/", "application/ocsp-request", plain).body();
             assertEquals(0, new OCSPResp(presigned).getStatus());
@@ -143,7 +142,7 @@ class OcspBench implements TestPropertyProvider {
         }
 
         // ours, live: a nonce in every request, each answer signed through SoftHSM
-        try (ResponderProcess live = ResponderProcess.start(PORT, APP.shared(), true)) {
+        try (ResponderProcess live = ResponderProcess.start(APP.shared(), true)) {
             BenchSupport.wrk(live.url() + "/", 64, BenchSupport.run(5), nonceLua, nonceEnv);
             measureNonce("ours, live (SoftHSM)", live.url(), nonceLua, nonceEnv);
             row("ours, live (SoftHSM)", JAVA_NONCE, 2, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
@@ -163,10 +162,9 @@ class OcspBench implements TestPropertyProvider {
         Files.writeString(dir.resolve("index.txt.attr"), "unique_subject = no\n"); // one subject, many serials
         Shell.exec(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "rkey.pem", "-out", "rsigner.pem", "-subj", "/CN=openssl responder", "-days", "2").ok();
-        int opensslPort = ResponderProcess.freePort();
-        try (Peer openssl = Peer.start(dir, "openssl", "ocsp", "-index", "index.txt", "-port", Integer.toString(opensslPort),
+        try (Peer openssl = Peer.start(dir, "openssl", "ocsp", "-index", "index.txt", "-port", "0",
                 "-rsigner", "rsigner.pem", "-rkey", "rkey.pem", "-CA", "issuing.pem", "-ndays", "1")) {
-            String url = "http://127.0.0.1:" + opensslPort;
+            String url = "http://127.0.0.1:" + openssl.acceptPort(); // port 0: it prints the one it got
             openssl.awaitOcsp(url, plain);
             // wrk drove openssl 3.0's responder for one run, then it answered nothing (and -multi children were left
             // spinning): it is measured with a Java client, 2 threads, and ours the same way for the ratio
@@ -179,7 +177,7 @@ class OcspBench implements TestPropertyProvider {
 
         // cfssl ocspserve: our pre-signed responses, loaded from a file
         write(dir, "responses.txt", cfsslResponses.toString().getBytes(StandardCharsets.US_ASCII));
-        int cfsslPort = ResponderProcess.freePort();
+        int cfsslPort = Ports.fixed(); // cfssl does not say which port it got for 0 (see Ports)
         try (Peer cfssl = Peer.start(dir, "cfssl", "ocspserve", "-port", Integer.toString(cfsslPort), "-responses",
                 "responses.txt", "-loglevel", "5")) {
             String url = "http://127.0.0.1:" + cfsslPort;
@@ -194,7 +192,7 @@ class OcspBench implements TestPropertyProvider {
         Path web = Files.createTempDirectory("ocspbench-web");
         Files.setPosixFilePermissions(web, PosixFilePermissions.fromString("rwxr-xr-x"));
         write(web, "resp.der", presigned);
-        int nginxPort = ResponderProcess.freePort();
+        int nginxPort = Ports.fixed(); // nginx refuses 'listen ...:0' (see Ports)
         Path conf = write(web, "nginx.conf", """
                 daemon off;
                 worker_processes auto;
@@ -311,9 +309,23 @@ class OcspBench implements TestPropertyProvider {
                     .redirectOutput(log.toFile()).start(), log);
         }
 
+        /** The port in openssl's "ACCEPT [::]:PORT" line, for a server started on port 0. */
+        int acceptPort() throws Exception {
+            java.util.regex.Pattern accept = java.util.regex.Pattern.compile("ACCEPT \\S*:(\\d+)");
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                java.util.regex.Matcher m = accept.matcher(Files.readString(log));
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("no ACCEPT line: " + Files.readString(log));
+        }
+
         /** Polls until the peer answers a successful OCSP response to this request. */
         void awaitOcsp(String url, byte[] request) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
             Exception last = null;
             while (System.nanoTime() < deadline && process.isAlive()) {

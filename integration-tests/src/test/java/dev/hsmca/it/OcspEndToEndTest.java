@@ -33,13 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OcspEndToEndTest implements TestPropertyProvider {
-    static final int PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.postgres()
-            .with("pki.urls.ocsp", "http://localhost:" + PORT)
-            .with("pki.urls.crl-base", "http://localhost:" + PORT + "/crl")
-            .with("pki.crl.publish-delay", "300ms")
-            .with("pki.urls.ca-issuers-base", "http://localhost:" + PORT + "/ca")
-            .initialize();
+    static final TestAppliance APP = TestAppliance.postgres().with("pki.crl.publish-delay", "300ms").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -48,18 +42,24 @@ class OcspEndToEndTest implements TestPropertyProvider {
     Path dir;
     String serial;
 
+    /** The leaves name the responder for OCSP, their CRL and their issuer's certificate. */
     @Override
     public Map<String, String> getProperties() {
-        return APP.properties();
+        if (responder == null) {
+            // live answers on the lane, as with a network HSM (SoftHSM's default signs on the event loops; the other
+            // responder tests cover that)
+            Map<String, String> props = new java.util.HashMap<>(APP.shared());
+            props.put("pki.ocsp.live-threads", "2");
+            responder = ResponderProcess.start(props, true);
+        }
+        Map<String, String> p = new java.util.HashMap<>(E2e.withOcspUrl(APP, responder));
+        p.put("pki.urls.crl-base", responder.url() + "/crl");
+        p.put("pki.urls.ca-issuers-base", responder.url() + "/ca");
+        return p;
     }
 
     @BeforeAll
     void start() throws Exception {
-        // live answers on the lane, as with a network HSM (SoftHSM's default signs on the event loops; the other
-        // responder tests cover that)
-        Map<String, String> props = new java.util.HashMap<>(APP.shared());
-        props.put("pki.ocsp.live-threads", "2");
-        responder = ResponderProcess.start(PORT, props, true);
         dir = Files.createTempDirectory("ocsp-e2e");
         serial = E2e.issueLeaf(APP, server.getPort(), dir);
     }

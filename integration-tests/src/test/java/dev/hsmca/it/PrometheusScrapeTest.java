@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -33,8 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusScrapeTest implements TestPropertyProvider {
-    static final int OCSP_PORT = ResponderProcess.freePort();
-    static final TestAppliance APP = TestAppliance.postgres().with("pki.urls.ocsp", "http://localhost:" + OCSP_PORT).initialize();
+    static final TestAppliance APP = TestAppliance.postgres().initialize();
 
     @Inject
     EmbeddedServer server;
@@ -46,13 +44,14 @@ class PrometheusScrapeTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return APP.properties();
+        if (responder == null) {
+            responder = ResponderProcess.start(E2e.databaseOnly(APP), false);
+        }
+        return E2e.withOcspUrl(APP, responder);
     }
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> shared = new HashMap<>(E2e.databaseOnly(APP));
-        responder = ResponderProcess.start(OCSP_PORT, shared, false);
         dir = Files.createTempDirectory("prometheus");
         Path rules = Path.of(System.getProperty("repo.root", "..")).resolve("ansible/files/prometheus/pki-alerts.yml").toAbsolutePath();
         Path mon = APP.dir().resolve("monitoring");
@@ -77,13 +76,29 @@ class PrometheusScrapeTest implements TestPropertyProvider {
                     static_configs:
                       - targets: ['localhost:%d']
                 """.formatted(rules, APP.rootPem().toAbsolutePath(), mon.resolve("monitoring.crt.pem").toAbsolutePath(),
-                mon.resolve("monitoring.key.pem").toAbsolutePath(), server.getPort(), OCSP_PORT));
+                mon.resolve("monitoring.key.pem").toAbsolutePath(), server.getPort(), responder.port()));
         Shell.Result check = Shell.exec(dir, "promtool", "check", "config", "prometheus.yml");
         assertTrue(check.exit() == 0, check.output());
-        prometheusPort = ResponderProcess.freePort();
+        // port 0: the kernel picks; Prometheus logs the address it listens on
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:0")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        prometheusPort = listeningPort(prometheus, dir.resolve("prometheus.log"));
+    }
+
+    /** The port in Prometheus's 'msg="Listening on" address=127.0.0.1:PORT' line (a deadline only for a hang). */
+    static int listeningPort(Process prometheus, Path log) throws Exception {
+        java.util.regex.Pattern listening = java.util.regex.Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.regex.Matcher m = listening.matcher(Files.exists(log) ? Files.readString(log) : "");
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertTrue(prometheus.isAlive(), "prometheus exited: " + Files.readString(log));
+            Thread.sleep(50);
+        }
+        throw new AssertionError("prometheus did not listen: " + Files.readString(log));
     }
 
     @AfterAll
@@ -104,10 +119,11 @@ class PrometheusScrapeTest implements TestPropertyProvider {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** Polls until the query has a non-empty result (Prometheus scrapes every second). */
+    /** Polls until the query has a non-empty result (Prometheus scrapes every second; the deadline is for a hang). */
     String await(String promql) throws Exception {
         String last = "";
-        for (int i = 0; i < 90; i++) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
             try {
                 last = query(promql);
                 if (last.contains("\"result\":[{")) {

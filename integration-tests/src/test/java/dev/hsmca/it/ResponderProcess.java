@@ -1,20 +1,36 @@
 package dev.hsmca.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-/** The OCSP responder as users run it: its own JVM, from its packaged jar, on its own port. */
+/**
+ * The OCSP responder as users run it: its own JVM, from its packaged jar, on a port the kernel picks (port -1; the
+ * server writes the port it bound to a file, read here). Tests start it from a class-data archive of this build
+ * (made once by a training run, shared by the test JVMs), as the deployment does.
+ */
 public final class ResponderProcess implements AutoCloseable {
+    /** Every responder a test started and has not closed: none outlives the test JVM, whatever fails. */
+    private static final java.util.Set<ResponderProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.process.destroyForcibly())));
+    }
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -25,57 +41,84 @@ public final class ResponderProcess implements AutoCloseable {
         this.log = log;
     }
 
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /**
-     * A port free now, for a server started later. Taken below Linux's ephemeral range (32768-60999), so that no
-     * outgoing connection (wrk, clients, the database) takes it meanwhile, and never twice in one test JVM.
+     * Starts the responder with these properties and waits until it is healthy; {@code withHsm} false also removes
+     * SOFTHSM2_CONF, so the process could not reach a token even if it tried.
      */
-    public static int freePort() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = random.nextInt(20000, 32768);
-            if (!HANDED_OUT.add(port)) {
-                continue;
-            }
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(false);
-                s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
-                return port;
-            } catch (IOException busy) {
-                // taken by someone else: try another
-            }
+    public static ResponderProcess start(Map<String, String> properties, boolean withHsm) {
+        try {
+            return startAndWait(properties, withHsm);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("no free port found in 20000-32767");
     }
 
-    /**
-     * Starts the responder with these properties; {@code withHsm} false also removes SOFTHSM2_CONF, so the
-     * process could not reach a token even if it tried.
-     */
-    public static ResponderProcess start(int port, Map<String, String> properties, boolean withHsm) throws Exception {
-        String jar = System.getProperty("responder.jar");
-        if (jar == null || !Files.exists(Path.of(jar))) {
-            throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
-        }
+    private static ResponderProcess startAndWait(Map<String, String> properties, boolean withHsm)
+            throws IOException, InterruptedException {
         List<String> cmd = java();
-        String cds = System.getProperty("responder.cds");
-        if (cds != null && !cds.isBlank()) {
-            prepareArchive(properties);
-            cmd.add("-XX:SharedArchiveFile=" + cds);
+        Path cds = archive();
+        prepareArchive(properties);
+        if (Files.exists(cds)) {
+            cmd.add("-XX:SharedArchiveFile=" + cds); // a stale archive is ignored by the JVM, never wrong
         }
-        cmd.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dpki.hsm.enabled=" + withHsm));
+        Path portFile = Files.createTempFile("responder", ".port");
+        Files.delete(portFile); // written by the server once it listens
+        cmd.addAll(List.of("-Dmicronaut.server.port=-1", "-Dpki.server.port-file=" + portFile, "-Dpki.hsm.enabled=" + withHsm));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
-        cmd.add(jar);
+        cmd.add(jar());
         Path log = Files.createTempFile("responder", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         if (!withHsm) {
             pb.environment().remove("SOFTHSM2_CONF");
         }
-        ResponderProcess r = new ResponderProcess(pb.start(), port, log);
-        r.awaitHealthy();
+        Process p = pb.start();
+        int bound;
+        try {
+            bound = awaitPort(p, portFile, log);
+        } catch (RuntimeException | InterruptedException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        ResponderProcess r = new ResponderProcess(p, bound, log);
+        LIVE.add(r);
+        try {
+            r.awaitHealthy();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
         return r;
+    }
+
+    private static String jar() {
+        String jar = System.getProperty("responder.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("responder jar not built: " + jar + " (run through 'make test')");
+        }
+        return jar;
+    }
+
+    /** The port the server wrote once it listened (a deadline only for a hang). */
+    private static int awaitPort(Process p, Path portFile, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(portFile)) {
+                try {
+                    return Integer.parseInt(Files.readString(portFile).trim());
+                } catch (NumberFormatException e) {
+                    // renamed into place whole; read again
+                }
+            }
+            if (!p.isAlive()) {
+                throw new IllegalStateException("responder exited: " + Files.readString(log));
+            }
+            Thread.sleep(25);
+        }
+        throw new IllegalStateException("responder did not start listening: " + Files.readString(log));
     }
 
     /** java with the JVM options: the bench gives the deployment's. */
@@ -85,26 +128,53 @@ public final class ResponderProcess implements AutoCloseable {
         return cmd;
     }
 
-    /**
-     * Makes the bench's class-data archive once, if it asks for one ({@code responder.cds}), as the deployment does:
-     * a training run (start, warm up, exit). Called before a start is timed, so that the time does not include it.
-     */
-    public static synchronized void prepareArchive(Map<String, String> properties) throws Exception {
+    /** The class-data archive: the bench names its own ({@code responder.cds}); tests keep one beside the jar. */
+    static Path archive() {
         String cds = System.getProperty("responder.cds");
-        if (cds == null || cds.isBlank() || Files.exists(Path.of(cds))) {
+        return cds != null && !cds.isBlank() ? Path.of(cds) : Path.of(jar()).resolveSibling("responder-test.jsa");
+    }
+
+    /**
+     * Makes the class-data archive once per build, as the deployment does: a training run (start, warm up, exit).
+     * Called before a start is timed, so that the time does not include it. Test JVMs running side by side share it:
+     * one trains (under a file lock), and the archive appears whole or not at all (written aside, then renamed).
+     */
+    public static void prepareArchive(Map<String, String> properties) throws IOException, InterruptedException {
+        Path archive = archive();
+        if (fresh(archive)) {
             return;
         }
-        Path archive = Path.of(cds);
+        synchronized (ResponderProcess.class) {
+            try (FileChannel lock = FileChannel.open(archive.resolveSibling(archive.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = lock.lock()) {
+                if (!fresh(archive)) {
+                    train(properties, archive);
+                }
+            }
+        }
+    }
+
+    private static boolean fresh(Path archive) throws IOException {
+        return Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
+    }
+
+    private static void train(Map<String, String> properties, Path archive) throws IOException, InterruptedException {
+        Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(partial);
         List<String> cmd = java();
-        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
+        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", System.getProperty("responder.jar")));
+        cmd.addAll(List.of("-jar", jar()));
         Path log = Files.createTempFile("responder-cds", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(archive)) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("SOFTHSM2_CONF");
+        Process p = pb.start();
+        if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.exists(partial)) {
             p.destroyForcibly();
             throw new IllegalStateException("the class-data training run failed: " + Files.readString(log));
         }
+        Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public int port() {
@@ -131,12 +201,12 @@ public final class ResponderProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    public HttpResponse<byte[]> get(String path) throws Exception {
+    public HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
         return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    public HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws Exception {
+    public HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
         return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -146,8 +216,9 @@ public final class ResponderProcess implements AutoCloseable {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private void awaitHealthy() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    /** Until /health answers 200 (the warm-up is over, the store answers); a deadline only for a hang. */
+    private void awaitHealthy() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("responder exited: " + log());
@@ -157,25 +228,25 @@ public final class ResponderProcess implements AutoCloseable {
                     return;
                 }
             } catch (IOException e) {
-                // not listening yet
+                // warming up
             }
             Thread.sleep(25);
         }
-        close();
         throw new IllegalStateException("responder did not become healthy: " + log());
     }
 
     /** SIGKILL, as a crash would. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override
     public void close() {
+        LIVE.remove(this);
         process.destroy();
         try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

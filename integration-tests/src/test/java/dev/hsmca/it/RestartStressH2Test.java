@@ -4,7 +4,6 @@ import dev.hsmca.appliance.testing.TestAppliance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,16 +20,15 @@ class RestartStressH2Test {
         TestAppliance app = TestAppliance.h2();
         RestartStress.run(app, false);
 
-        int port = ResponderProcess.freePort();
-        try (ApplianceProcess first = ApplianceProcess.start(app, port, Map.of())) {
+        try (ApplianceProcess first = ApplianceProcess.start(app, Map.of())) {
             assertTrue(first.awaitHealthy(app.anonymousSsl(), RestartStress.START), first.log());
-            try (ApplianceProcess second = ApplianceProcess.start(app, ResponderProcess.freePort(), Map.of())) {
+            try (ApplianceProcess second = ApplianceProcess.start(app, Map.of())) {
                 assertFalse(second.awaitHealthy(app.anonymousSsl(), RestartStress.START), "a second appliance shared the H2 file");
                 assertNotEquals(0, second.exitCode());
                 assertTrue(second.log().contains("already in use"), second.log());
             }
             assertTrue(first.alive(), "the first appliance must keep running");
-            assertTrue(first.awaitHealthy(app.anonymousSsl(), Duration.ofSeconds(10)));
+            assertTrue(first.awaitHealthy(app.anonymousSsl(), RestartStress.START));
         }
     }
 }

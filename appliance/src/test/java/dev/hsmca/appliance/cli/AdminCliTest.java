@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.cli;
 
 import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.ClosedPort;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -158,12 +158,11 @@ class AdminCliTest implements TestPropertyProvider {
         Run health = cli("health");
         assertEquals(0, health.exit(), health.err());
         assertTrue(health.out().startsWith("UP"), health.out());
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
+        Run down;
+        try (ClosedPort closed = new ClosedPort()) {
+            down = raw("health", "--url", "https://localhost:" + closed.port(), "--ca-cert", APP.rootPem().toString(),
+                    "--admin-dir", APP.adminDir().toString());
         }
-        Run down = raw("health", "--url", "https://localhost:" + closed, "--ca-cert", APP.rootPem().toString(),
-                "--admin-dir", APP.adminDir().toString());
         assertEquals(1, down.exit());
         assertTrue(down.err().startsWith("error: cannot reach"), down.err());
         Run noCredential = raw("cert", "list", "--url", "https://localhost:" + server.getPort(), "--ca-cert",

@@ -1,11 +1,11 @@
 package dev.hsmca.appliance.cli;
 
+import dev.hsmca.appliance.testing.ClosedPort;
 import dev.hsmca.appliance.testing.TestAppliance;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -47,12 +47,11 @@ class AuditVerifyCliTest {
         assertEquals(0, intact.exit(), intact.err());
         assertTrue(intact.out().contains("audit log intact"), intact.out());
 
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
+        Run noStore;
+        try (ClosedPort closed = new ClosedPort()) {
+            noStore = verify(Map.of("datasources.default.url", "jdbc:postgresql://127.0.0.1:" + closed.port() + "/pki",
+                    "datasources.default.driver-class-name", "org.postgresql.Driver", "datasources.default.connection-timeout", "1000"));
         }
-        Run noStore = verify(Map.of("datasources.default.url", "jdbc:postgresql://127.0.0.1:" + closed + "/pki",
-                "datasources.default.driver-class-name", "org.postgresql.Driver", "datasources.default.connection-timeout", "1000"));
         notAVerdict(noStore);
         assertTrue(noStore.err().contains("cannot open the store"), noStore.err());
 

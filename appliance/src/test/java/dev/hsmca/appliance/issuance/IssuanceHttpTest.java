@@ -18,7 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayInputStream;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,30 +86,40 @@ class IssuanceHttpTest implements TestPropertyProvider {
         Shell.Result verify = Shell.exec(work, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "server.pem");
         assertEquals(0, verify.exit(), verify.output());
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process tlsServer = new ProcessBuilder("openssl", "s_server", "-accept", Integer.toString(port), "-cert", "server.pem",
-                "-key", "server.key", "-cert_chain", "chain.pem", "-www", "-quiet")
-                .directory(work.toFile()).redirectErrorStream(true).start();
+        // port 0: openssl binds a port the kernel picks and prints it ("ACCEPT [::]:PORT") once it listens
+        Path out = work.resolve("s_server.out");
+        Process tlsServer = new ProcessBuilder("openssl", "s_server", "-accept", "0", "-cert", "server.pem",
+                "-key", "server.key", "-cert_chain", "chain.pem", "-www")
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
+            int port = acceptPort(tlsServer, out);
             // A TLS client that trusts only our root completes the handshake with the issued certificate.
-            X509Certificate served = null;
-            for (int i = 0; i < 50 && served == null; i++) {
-                try (SSLSocket socket = (SSLSocket) APP.anonymousSsl().getSocketFactory().createSocket("localhost", port)) {
-                    socket.setSoTimeout(5000);
-                    socket.startHandshake();
-                    served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
-                } catch (java.net.ConnectException e) {
-                    Thread.sleep(100);
-                }
+            X509Certificate served;
+            try (SSLSocket socket = (SSLSocket) APP.anonymousSsl().getSocketFactory().createSocket("localhost", port)) {
+                socket.setSoTimeout(60_000); // a hang is the failure
+                socket.startHandshake();
+                served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             }
             assertEquals(parse((String) issued.get("certificate_pem")), served);
         } finally {
             tlsServer.destroy();
             tlsServer.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** The port in openssl's "ACCEPT [::]:PORT" line (a deadline only for a hang). */
+    static int acceptPort(Process server, Path out) throws Exception {
+        java.util.regex.Pattern accept = java.util.regex.Pattern.compile("ACCEPT \\S*:(\\d+)");
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.regex.Matcher m = accept.matcher(Files.exists(out) ? Files.readString(out) : "");
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertTrue(server.isAlive(), "openssl s_server exited: " + Files.readString(out));
+            Thread.sleep(20);
+        }
+        throw new AssertionError("openssl s_server did not listen: " + Files.readString(out));
     }
 
     @Test
