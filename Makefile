@@ -1,10 +1,15 @@
-.PHONY: run test bench testssl build clean deploy-check
+.PHONY: run check test bench testssl build clean deploy-check
 
 # Install what is missing, build, create the dev HSM token and CA under var/, start the appliance.
 run:
 	scripts/run.sh
 
-# The whole test suite (starts its own throwaway PostgreSQL).
+# The inner loop, a few minutes: unit tests and in-process integration tests (starts a throwaway PostgreSQL).
+check:
+	scripts/check.sh
+
+# The whole test suite (starts its own throwaway PostgreSQL): check's tests, the process-level suites, the
+# benches' smoke run and the deployment check, side by side after one build.
 test:
 	scripts/test.sh
 

@@ -22,7 +22,8 @@ else
   mvn -B -ntp -q -DskipTests install
 fi
 parts=$results/parts
-rm -rf "$parts" && mkdir -p "$parts"
+reports=$PWD/target/bench-reports
+rm -rf "$parts" "$reports" && mkdir -p "$parts"
 
 # a throwaway PostgreSQL, unless the caller (make test) already runs one
 if [ -z "${PKI_TEST_PG_URL:-}" ]; then
@@ -47,8 +48,11 @@ responder_opts=$(jvm_opts hsmca_ocsp_java_opts)
 # the responder's class-data archive, made by a training run as the deployment makes it (fresh for this build)
 cds=$PWD/target/bench-responder.jsa
 rm -f "$cds"
+# its own SoftHSM folders and reports (make test runs the smoke run beside the other tests), the JVM's own
+# compilers and collector for the benches measured in the test JVM (CRL, HSM)
 common=(-B -ntp -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false "-Dbench.smoke=$smoke"
-  "-Dbench.results=$parts" "-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts" "-Dresponder.cds=$cds")
+  "-Dbench.results=$parts" "-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts" "-Dresponder.cds=$cds"
+  "-Dtest.hsm.dir=$PWD/target/test-hsm/bench" "-Dtest.reports=$reports" -Dtest.jvm=)
 log=$results/bench.log
 : > "$log"
 run() {
@@ -78,7 +82,7 @@ run -pl integration-tests surefire:test "-Dtest=$benches" -Dfuzz.cases=10000
     echo "## Fuzz (long mode)"
     echo
     echo '```'
-    grep -h "^fuzz " integration-tests/target/surefire-reports/dev.hsmca.it.FuzzTest-output.txt || true
+    grep -h "^fuzz " "$reports/dev.hsmca.it.FuzzTest-output.txt" || true
     echo '```'
   fi
 } > "$results/latest.md"

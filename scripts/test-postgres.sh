@@ -20,6 +20,8 @@ case "$cmd" in
     [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
     port=$("$(dirname "$0")/fixed-port.sh") # PostgreSQL cannot bind port 0; resume needs the same port again
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U pki >"$dir/initdb.log" 2>&1
+    # max_connections: make test runs its parts side by side, each appliance and responder with a pool of 10
+    echo "max_connections = 300" >>"$dir/data/postgresql.conf"
     as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
     echo "$port" >"$dir/port"
     echo "jdbc:postgresql://127.0.0.1:$port/postgres?user=pki"

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and integration tests against real SoftHSM2, H2 and a throwaway PostgreSQL,
-# checked with real openssl, curl and pkcs11-tool.
+# The whole test suite: unit and integration tests against real SoftHSM2, H2 and a throwaway PostgreSQL, checked
+# with real openssl, curl and pkcs11-tool; the benches' smoke run; the Ansible deployment applied to this machine
+# and checked. With Maven arguments (scripts/test.sh -pl appliance -Dtest=X), that Maven run only.
+#
+# One build, then the parts that share nothing side by side, each with its log in target/test-logs/:
+#   modules      the modules' own tests (core, server-common, client, ocsp-responder, appliance: in-process)
+#   integration  integration-tests, in two test JVMs (servers, make run, agents and ACME clients as processes)
+#   deploy       the Ansible deployment check (its own PostgreSQL cluster and root), the benches' smoke run, then the
+#                Python client's tests (pytest; end to end against the appliance jar just built)
+# They share the throwaway PostgreSQL (a database per test class); every test JVM has its own SoftHSM folder and
+# every server under test binds a port the kernel picks. Timings: target/*/surefire-reports (slowest-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
@@ -10,17 +19,30 @@ trap 'scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 PKI_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir")
 export PKI_TEST_PG_URL
 
-# Test tokens live here (SOFTHSM2_CONF, set by surefire); start each run clean.
+# Test tokens live here (SOFTHSM2_CONF, set by surefire per module and fork); start each run clean.
 rm -rf target/test-hsm
-mvn -B -ntp install "$@"
 
-# Partial runs with Maven arguments stop here. Otherwise: the Python client's tests (pytest), the benches' smoke run
-# (every run about a second: the scripts still work; figures meaningless) and the Ansible deployment applied to this
-# machine and checked.
-if [ $# -eq 0 ]; then
-  # The Python client (clients/python): unit tests, and end to end against the appliance jar just built.
-  HSMCA_REQUIRE_ALL=1 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
-    clients/python/tests
-  scripts/bench.sh --smoke
-  scripts/deploy-check.sh
+if [ $# -gt 0 ]; then
+  mvn -B -ntp install "$@"
+  exit
 fi
+
+started=$(date +%s)
+mvn -B -ntp -q install -DskipTests
+echo "test: built in $(( $(date +%s) - started )) s"
+mvn="mvn -B -ntp -fae"
+scripts/parallel.sh target/test-logs \
+  modules "$mvn surefire:test -pl core,server-common,client,ocsp-responder,appliance" \
+  integration "$mvn surefire:test -pl integration-tests -Dtest.forks=2" \
+  deploy "scripts/deploy-check.sh && scripts/bench.sh --smoke && scripts/test-python.sh" \
+  || status=$?
+# Each part's whole output, one after another (Maven's and pytest's own summaries among it), then the verdict.
+for part in modules integration deploy; do
+  echo "=== test: $part (target/test-logs/$part.log)"
+  cat "target/test-logs/$part.log"
+done
+if [ "${status:-0}" -ne 0 ]; then
+  echo "test: FAILED after $(( $(date +%s) - started )) s (see the parts above)" >&2
+  exit 1
+fi
+echo "test: all passed in $(( $(date +%s) - started )) s"

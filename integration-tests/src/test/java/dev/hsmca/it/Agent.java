@@ -16,6 +16,9 @@ final class Agent {
     private Agent() {
     }
 
+    /** Each command is a short-lived JVM: a fast start (bin/pki-agent passes these on). */
+    static final Map<String, String> ENV = Map.of("PKI_AGENT_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+
     static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(REPO.resolve("bin/pki-agent").toString()));
         cmd.addAll(List.of(args));
@@ -26,6 +29,7 @@ final class Agent {
     static Shell.Result run(Map<String, String> env, String... args) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true);
+            pb.environment().putAll(ENV);
             pb.environment().putAll(env);
             Process p = pb.start();
             p.getOutputStream().close();
@@ -47,7 +51,9 @@ final class Agent {
     /** Starts a long-running agent (renew --daemon); output goes to a file. */
     static Process start(Path log, String... args) throws IOException {
         Files.deleteIfExists(log);
-        return new ProcessBuilder(ApplianceProcess.withDefaultSigint(command(args))).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(command(args))).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(ENV);
+        return pb.start();
     }
 }

@@ -121,10 +121,11 @@ public final class ResponderProcess implements AutoCloseable {
         throw new IllegalStateException("responder did not start listening: " + Files.readString(log));
     }
 
-    /** java with the JVM options: the bench gives the deployment's. */
+    /** java with the JVM options: the bench gives the deployment's; tests favour a fast start (as for the appliance). */
     private static List<String> java() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m").trim().split("\\s+")));
+        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                .trim().split("\\s+")));
         return cmd;
     }
 

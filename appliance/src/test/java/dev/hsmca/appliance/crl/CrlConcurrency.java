@@ -122,7 +122,7 @@ final class CrlConcurrency {
 
             // The publisher was asked after each commit: the CRL that covers everything appears within its delay.
             CrlStateRepository state = ctx.getBean(CrlStateRepository.class);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (state.findById("issuing").orElseThrow().behind() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }

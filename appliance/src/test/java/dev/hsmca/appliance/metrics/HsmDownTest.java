@@ -96,7 +96,7 @@ class HsmDownTest implements TestPropertyProvider {
     }
 
     static boolean poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return true;

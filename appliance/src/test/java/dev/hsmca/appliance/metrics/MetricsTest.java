@@ -105,7 +105,8 @@ class MetricsTest implements TestPropertyProvider {
     void promtoolAcceptsTheExpositionWithTheNamedSeries() throws Exception {
         assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
         String text = scrape();
-        for (int i = 0; i < 50 && !text.contains("pki_hsm_up 1.0"); i++) { // the first probe runs 1 s after start
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        while (!text.contains("pki_hsm_up 1.0") && System.nanoTime() < deadline) { // the first probe runs 1 s after start
             Thread.sleep(200);
             text = scrape();
         }

@@ -209,7 +209,7 @@ class FeedCacheTest {
     }
 
     static void await(BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < end, "timed out waiting until " + what);
             try {
