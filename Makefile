@@ -1,4 +1,4 @@
-.PHONY: run check test bench testssl build clean deploy-check
+.PHONY: run check test stress bench testssl build clean deploy-check
 
 # Install what is missing, build, create the dev HSM token and CA under var/, start the appliance.
 run:
@@ -12,6 +12,12 @@ check:
 # benches' smoke run and the deployment check, side by side after one build.
 test:
 	scripts/test.sh
+
+# The crash and restart stress suites at a longer length than make test gives them (30 kill/stop cycles per store,
+# 2,000 issuances per make-run round); after a build (make test or make build).
+stress:
+	scripts/test.sh -pl integration-tests -Dtest='RestartStressH2Test,RestartStressPostgresTest,MakeRunStressTest' \
+	  -Dstress.cycles=30 -Dstress.make-run.issuances=2000
 
 # Benchmarks that print figures (CRL with 1,000,000 entries on a 512 MiB heap).
 bench:

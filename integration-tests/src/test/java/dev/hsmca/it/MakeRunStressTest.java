@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MakeRunStressTest {
     static final Path REPO = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-    static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 1000);
+    static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 400); // make stress: 2000
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
