@@ -46,7 +46,8 @@ final class AutoRenewer {
             return new Scheduler() {
                 @Override
                 public void schedule(Runnable round, Duration delay) {
-                    executor.schedule(round, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    // a round catches its own failures (it backs off and reschedules): the future carries nothing
+                    var unused = executor.schedule(round, delay.toMillis(), TimeUnit.MILLISECONDS);
                 }
 
                 @Override

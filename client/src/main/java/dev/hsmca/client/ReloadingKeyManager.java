@@ -90,6 +90,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     }
 
     /** Remembers the credentials before {@code c} when {@code c} is new (an alias may have been chosen with them). */
+    @SuppressWarnings("ReferenceEquality") // identity on purpose: a reload makes a new object, that is the news
     private synchronized Credentials note(Credentials c) {
         if (c != null && c != seen) {
             replaced = seen;

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * renews, how it polls, how it backs off, when it stops. No thread waits for anything.
  */
 class AutoRenewerTest {
+    @SuppressWarnings("TimeInStaticInitializer") // one start for the whole class is what the test wants
     static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     /** Two thirds of the lifetime, no jitter: a one-hour certificate is due 40 minutes after it starts. */
     static final RenewalPolicy POLICY = new RenewalPolicy(2.0 / 3, null, 0, Duration.ofMinutes(5), Duration.ofSeconds(5),

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The hash algorithms of OCSP CertIDs this CA answers for; the store's {@code hash_algorithm} is the lower-case name. */
+@SuppressWarnings("ImmutableEnumChecker") // ASN1ObjectIdentifier is immutable, only not annotated so
 public enum CertIdHash {
     SHA1(OIWObjectIdentifiers.idSHA1), SHA256(NISTObjectIdentifiers.id_sha256);
 

@@ -189,7 +189,7 @@ public final class Pkcs11Token implements KeyBackend {
         return provider;
     }
 
-    /** The token as a JCA key store (used by TLS); entries are written only by {@link #generateKey}. */
+    /** The token as a JCA key store (used by TLS); entries are written only by {@link #generate}. */
     public KeyStore keyStore() {
         return keyStore;
     }

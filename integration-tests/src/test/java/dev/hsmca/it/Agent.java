@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.Charset;
 
 /** The pki-agent command as a user runs it: bin/pki-agent, a process of its own. */
 final class Agent {
@@ -33,7 +34,7 @@ final class Agent {
             pb.environment().putAll(env);
             Process p = pb.start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(p.getInputStream().readAllBytes(), Charset.defaultCharset()); // the tool's own encoding, as before
             p.waitFor();
             return new Shell.Result(p.exitValue(), out);
         } catch (IOException e) {

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Locale;
 
 /**
  * {@code bin/pki-agent} against a running appliance: a real nginx served from agent-managed files renews twice
@@ -299,7 +300,7 @@ class AgentTest {
         Shell.Result r = Shell.exec(dir, "sh", "-c", "openssl s_client -connect 127.0.0.1:" + httpsPort
                 + " -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial");
         assertEquals(0, r.exit(), r.output());
-        return r.output().trim().replaceFirst("(?i)^serial=", "").toLowerCase().replaceFirst("^0+", "");
+        return r.output().trim().replaceFirst("(?i)^serial=", "").toLowerCase(Locale.ROOT).replaceFirst("^0+", "");
     }
 
     String awaitServed(int httpsPort, String serial) {

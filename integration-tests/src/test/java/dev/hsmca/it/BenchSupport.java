@@ -62,7 +62,7 @@ final class BenchSupport {
 
     /** utime + stime (fields 14 and 15) of a /proc stat line, in ms; the name in parentheses may hold spaces. */
     private static long statCpuMillis(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1); // fields 14, 15 are far from the end
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 

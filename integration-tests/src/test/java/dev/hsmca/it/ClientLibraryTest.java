@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.HashMap;
+import java.nio.charset.Charset;
 
 /**
  * The Java library against a real appliance (and its OCSP responder): enroll once, serve with
@@ -161,7 +162,7 @@ class ClientLibraryTest implements TestPropertyProvider {
         int n = 20;
         List<PkiClient> fleet = new ArrayList<>();
         List<HttpsServer> servers = new ArrayList<>();
-        Map<Integer, BigInteger> before = new ConcurrentHashMap<>();
+        Map<Integer, BigInteger> before = new HashMap<>();
         AtomicInteger renewed = new AtomicInteger();
         AtomicInteger requests = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -259,7 +260,7 @@ class ClientLibraryTest implements TestPropertyProvider {
         HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.setHttpsConfigurator(new HttpsConfigurator(ssl));
         s.createContext("/", ex -> {
-            byte[] b = body.getBytes();
+            byte[] b = body.getBytes(Charset.defaultCharset());
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();

@@ -123,7 +123,8 @@ class FuzzTest implements TestPropertyProvider {
     /** Header values must be visible ASCII for the client to send them; anything else becomes '~'. */
     static String printable(String s) {
         StringBuilder b = new StringBuilder();
-        for (char ch : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
             b.append(ch >= 0x21 && ch < 0x7f ? ch : '~');
         }
         return b.isEmpty() ? "~" : b.toString();

@@ -76,7 +76,7 @@ class IssuanceBench {
             while (true) {
                 long jitBefore = BenchSupport.jitCpuMillis(appliance.pid());
                 BenchSupport.Timed w = run(app, port, csr, 16, BenchSupport.run(10));
-                answered += w.ok();
+                answered = (int) (answered + w.ok());
                 double jitShare = (BenchSupport.jitCpuMillis(appliance.pid()) - jitBefore) / 10_000.0;
                 double seconds = (System.nanoTime() - warmStart) / 1e9;
                 if (BenchSupport.SMOKE || seconds >= 240 || jitShare < 0.10) {
@@ -95,7 +95,7 @@ class IssuanceBench {
                 from = java.time.Instant.now();
                 BenchSupport.Timed r = run(app, port, csr, clients, BenchSupport.run(10));
                 to = java.time.Instant.now();
-                answered += r.ok();
+                answered = (int) (answered + r.ok());
                 double perCert = Math.max(1, r.ok());
                 rows.add(print(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.2f | %.2f | %d | %d |%n", store, clients,
                         r.perSecond(), r.p(50), r.p(99), (BenchSupport.cpuMillis(appliance.pid()) - serverCpu) / perCert,

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import java.util.Locale;
 
 /**
  * {@code make bench}, OCSP: our responder (pre-signed, and live with nonces through SoftHSM) next to {@code openssl ocsp
@@ -79,7 +80,7 @@ class OcspBench implements TestPropertyProvider {
             assertEquals(201, r.statusCode(), r.body());
             String serial = (String) Api.parse(r).get("serial");
             serials.add(new BigInteger(serial, 16));
-            index.append("V\t301231235959Z\t\t").append(serial.toUpperCase()).append("\tunknown\t/CN=bench.example.test\n");
+            index.append("V\t301231235959Z\t\t").append(serial.toUpperCase(Locale.ROOT)).append("\tunknown\t/CN=bench.example.test\n");
         }
         Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
         X509CertificateHolder issuer = new X509CertificateHolder(E2e.pemDer(Files.readString(APP.issuingPem())));
@@ -273,7 +274,7 @@ class OcspBench implements TestPropertyProvider {
         String reference = r.request().contains(" client)") ? OPENSSL : "nginx, static file";
         return measured.stream().filter(o -> o.server().equals(reference) && o.request().equals(r.request())
                         && o.conns() == r.conns()).findFirst()
-                .map(o -> BenchSupport.ratio(r.wrk().rps(), o.wrk().rps()) + " of " + reference.split(",| ")[0]).orElse("");
+                .map(o -> BenchSupport.ratio(r.wrk().rps(), o.wrk().rps()) + " of " + reference.split(",| ", -1)[0]).orElse("");
     }
 
     static byte[] nonceRequests(CertificateID id) throws Exception {

@@ -56,7 +56,7 @@ final class RestartStress {
                 while (!appliance.awaitHealthy(app.anonymousSsl(), START)) {
                     // The old JVM still holds the store: the new one must have refused, not shared it.
                     assertNotEquals(0, appliance.exitCode(), appliance.log());
-                    assertTrue(previous != null && previous.alive() || appliance.log().contains("in use"),
+                    assertTrue((previous != null && previous.alive()) || appliance.log().contains("in use"),
                             "refused without another holder: " + appliance.log());
                     refused++;
                     if (previous != null) {

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.charset.StandardCharsets;
 
 /** Revocation steps the latency test and the bench share (no appliance of their own: the caller's). */
 final class Revocations {
@@ -71,7 +72,7 @@ final class Revocations {
                     + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at) "
                     + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?)")) {
                 for (int i = 0; i < n; i++) {
-                    s.setString(1, new BigInteger(1, java.util.UUID.randomUUID().toString().replace("-", "").getBytes()).toString(16).substring(0, 32));
+                    s.setString(1, new BigInteger(1, java.util.UUID.randomUUID().toString().replace("-", "").getBytes(StandardCharsets.UTF_8)).toString(16).substring(0, 32));
                     s.setString(2, issuer);
                     s.setTimestamp(3, now);
                     s.setTimestamp(4, later);

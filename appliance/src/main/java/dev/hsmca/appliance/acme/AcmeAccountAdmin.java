@@ -49,13 +49,14 @@ public class AcmeAccountAdmin {
 
     @Transactional
     public RevokedEab revokeEab(String kid, String admin) {
-        AcmeEabKey key = eabKeys.findById(kid)
-                .orElseThrow(() -> PkiException.notFound("acme_eab_not_found", "no ACME binding key " + kid));
+        if (eabKeys.findById(kid).isEmpty()) {
+            throw PkiException.notFound("acme_eab_not_found", "no ACME binding key " + kid);
+        }
         if (eabKeys.revoke(kid, clock.instant()) != 1) {
             throw PkiException.conflict("acme_eab_revoked", "ACME binding key " + kid + " is already revoked");
         }
         // read again under the row lock the update took: an account bound meanwhile is seen, and revoked too
-        key = eabKeys.findById(kid).orElseThrow();
+        AcmeEabKey key = eabKeys.findById(kid).orElseThrow();
         Optional<AcmeAccount> bound = Optional.ofNullable(key.accountId()).flatMap(accounts::findById);
         boolean accountRevoked = bound.isPresent() && accounts.revoke(bound.get().id()) == 1;
         audit.record(admin, "acme.eab.revoke", "eab:" + kid, AuditLog.OK, "service=" + key.service()

@@ -171,8 +171,8 @@ public class AcmeAccounts {
      * The account as stored now, if it may still act: valid, and its binding key not revoked. Asked again inside the
      * transactions that order, validate and issue, after the request's own check (an admin may revoke in between).
      */
-    @Transactional
     /** The account with this id, in any state: the web edge finds a request's signer by it. */
+    @Transactional
     public Optional<AcmeAccount> find(String id) {
         return accounts.findById(id);
     }

@@ -11,6 +11,8 @@ import dev.hsmca.appliance.domain.PkiException;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import java.io.OutputStreamWriter;
+import java.nio.charset.Charset;
 
 /**
  * Runs one command. Local commands (ca init/status, audit verify) get an application context without the HTTP
@@ -26,7 +28,9 @@ public final class Cli {
     }
 
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        // the console's own charset, as before, but said so
+        return run(new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true),
+                new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true), args);
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

@@ -49,7 +49,7 @@ public final class Validity {
 
     /** The shortest of those forms that says exactly this duration ({@code 90d}, {@code 36h}, {@code 5m}). */
     public static String format(Duration d) {
-        long s = d.getSeconds();
+        long s = d.toSeconds();
         if (s % 86400 == 0) {
             return s / 86400 + "d";
         }

@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.Locale;
 
 /**
  * Signs OCSP responses ahead of time with the delegated OCSP signer (in the HSM), one for SHA-1 and one for
@@ -119,7 +120,7 @@ public class OcspPresigner {
                 byte[] der = OcspResponses.sign(List.of(new OcspResponses.Single(id, status)), signer.key(), responder,
                         now, next, null);
                 signed.add(new PresignedResponse(new PresignedResponse.Key(record.serial(),
-                        alg == SHA256 ? "sha256" : "sha1"), record.issuerId(), status.kind().name().toLowerCase(),
+                        SHA256.equals(alg) ? "sha256" : "sha1"), record.issuerId(), status.kind().name().toLowerCase(Locale.ROOT),
                         now, next, der));
             }
             return signed;

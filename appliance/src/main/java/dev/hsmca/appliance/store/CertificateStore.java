@@ -38,7 +38,7 @@ public class CertificateStore {
                     String.join(",", ipAddresses), profile, service, CertificateStatus.VALID,
                     certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
                     certificate.getEncoded(), clock.instant(), renewalOf, null,
-                    maxValidity == null ? null : maxValidity.getSeconds(), uris.isEmpty() ? null : String.join(",", uris));
+                    maxValidity == null ? null : maxValidity.toSeconds(), uris.isEmpty() ? null : String.join(",", uris));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

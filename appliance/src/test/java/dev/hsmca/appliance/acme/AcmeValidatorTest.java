@@ -8,13 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.HashMap;
 
 /**
  * The validator against servers that misbehave: names with a non-public address (no connection is made), a name
@@ -113,7 +113,7 @@ class AcmeValidatorTest {
 
     @Test
     void theErrorRepeatsNothingTheServerSent() throws Exception {
-        Map<String, String> answers = new ConcurrentHashMap<>(Map.of(
+        Map<String, String> answers = new HashMap<>(Map.of(
                 "reason phrase", "HTTP/1.1 404 SECRET-REASON db=10.0.0.7\r\n\r\n",
                 "error body", "HTTP/1.1 500 Internal\r\nContent-Type: text/plain\r\n\r\nSECRET-BODY password=hunter2",
                 "wrong body", "HTTP/1.1 200 OK\r\n\r\nSECRET-BODY internal admin page",

@@ -120,7 +120,7 @@ public final class TestDns implements AutoCloseable {
         if (file != null && java.nio.file.Files.exists(file)) {
             try {
                 for (String line : java.nio.file.Files.readAllLines(file)) {
-                    String[] f = line.trim().split("\\s+");
+                    String[] f = line.trim().split("\\s+", -1); // the line is trimmed: no trailing empty field to keep or drop
                     if (f.length == 2 && f[0].replaceAll("\\.$", "").equalsIgnoreCase(name)) {
                         values.add(f[1]);
                     }

@@ -77,7 +77,7 @@ final class CrlConcurrency {
             AtomicBoolean revoking = new AtomicBoolean(true);
             ExecutorService pool = Executors.newFixedThreadPool(REVOKERS + 4);
             try {
-                assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+                assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
                     List<Future<?>> revokers = new ArrayList<>();
                     for (int r = 0; r < REVOKERS; r++) {
                         int offset = r;

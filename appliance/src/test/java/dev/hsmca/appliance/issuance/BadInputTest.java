@@ -78,8 +78,11 @@ class BadInputTest implements TestPropertyProvider {
     @Test
     void refusesMalformedPemAndMissingFields() {
         long before = certificates.count();
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("-----BEGIN CERTIFICATE REQUEST-----\nnot base64!\n"
-                + "-----END CERTIFICATE REQUEST-----\n", "tls-server", null)), 400, "invalid_csr");
+        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("""
+                -----BEGIN CERTIFICATE REQUEST-----
+                not base64!
+                -----END CERTIFICATE REQUEST-----
+                """, "tls-server", null)), 400, "invalid_csr");
         assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("just text", "tls-server", null)), 400, "invalid_csr");
         assertRefused(admin.postJson("/api/v1/certificates", Map.of("profile", "tls-server")), 400, "missing_csr");
         assertRefused(admin.postJson("/api/v1/certificates", Map.of("csr", Api.resource("csr/ec-p256.csr"))), 400, "missing_profile");

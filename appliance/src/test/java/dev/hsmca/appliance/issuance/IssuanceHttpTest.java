@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Locale;
 
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -182,7 +183,7 @@ class IssuanceHttpTest implements TestPropertyProvider {
         assertEquals(List.of("10.1.2.3"), one.get("ip_addresses"));
         assertTrue(((Number) one.get("days_until_expiry")).intValue() >= 19);
         // Upper-case and leading zeros name the same certificate.
-        assertEquals(200, admin.get("/api/v1/certificates/00" + mine.get(0).toUpperCase()).statusCode());
+        assertEquals(200, admin.get("/api/v1/certificates/00" + mine.get(0).toUpperCase(Locale.ROOT)).statusCode());
 
         Set<String> seen = new HashSet<>();
         String cursor = null;

@@ -180,7 +180,7 @@ class PolicyAuthorityProperties {
         }
         return new CertificateRecord("0a", "issuing-1", subject, String.join(",", d.dnsNames()),
                 String.join(",", d.ipAddresses()), d.profile().name(), d.service(), CertificateStatus.VALID, T0,
-                T0.plus(d.validity()), null, null, new byte[0], T0, null, null, d.maxValidity().getSeconds(),
+                T0.plus(d.validity()), null, null, new byte[0], T0, null, null, d.maxValidity().toSeconds(),
                 d.uris().isEmpty() ? null : String.join(",", d.uris()));
     }
 

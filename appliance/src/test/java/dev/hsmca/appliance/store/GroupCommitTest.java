@@ -168,7 +168,7 @@ class GroupCommitTest {
                 await(told); // its caller gives up now, with the row written and not committed
                 return id;
             }));
-            write.whenComplete((id, e) -> told.countDown());
+            var unused = write.whenComplete((id, e) -> told.countDown());
             assertStoreUnavailable(write, false);
             writeAfter(group); // the committer is past the batch it rolled back
             assertEquals(before, rows.count(), "the row written before the caller gave up was rolled back");
@@ -199,7 +199,7 @@ class GroupCommitTest {
                 });
                 return rows.save(token).id();
             }));
-            write.whenComplete((id, e) -> told.countDown());
+            var unused = write.whenComplete((id, e) -> told.countDown());
             assertStoreUnavailable(write, true);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (group.lateCommits() == 0 && System.nanoTime() < deadline) {

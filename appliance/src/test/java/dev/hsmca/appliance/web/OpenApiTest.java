@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Locale;
 
 /**
  * The OpenAPI document served at /api/v1/openapi.yml against the running server: every route the router knows is
@@ -54,7 +55,7 @@ class OpenApiTest implements TestPropertyProvider {
         Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) doc.get("paths");
 
         Set<String> documented = new TreeSet<>();
-        paths.forEach((path, ops) -> ops.keySet().forEach(m -> documented.add(m.toUpperCase() + " " + path)));
+        paths.forEach((path, ops) -> ops.keySet().forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
         Set<String> routed = router.uriRoutes()
                 .map(route -> route.getHttpMethodName() + " " + route.getUriMatchTemplate().toPathString())
                 .filter(s -> !s.startsWith("HEAD "))

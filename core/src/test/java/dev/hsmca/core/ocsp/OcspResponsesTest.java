@@ -47,18 +47,22 @@ class OcspResponsesTest {
     final KeyPair pair = ecPair();
     final X509CertificateHolder responder = selfSigned(pair);
     final SigningKey key = new SigningKey() {
+        @Override
         public String alias() {
             return "test";
         }
 
+        @Override
         public PublicKey publicKey() {
             return pair.getPublic();
         }
 
+        @Override
         public String signatureAlgorithm() {
             return "SHA256withECDSA";
         }
 
+        @Override
         public ContentSigner contentSigner() {
             try {
                 return new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());

@@ -68,7 +68,7 @@ public final class SchemaContract {
     private static List<String> mapped(Class<?> record) {
         List<String> out = new ArrayList<>();
         for (RecordComponent rc : record.getRecordComponents()) {
-            if (has(rc, "EmbeddedId") || has(rc, "Embeddable") || rc.getType().isRecord() && has(rc.getType(), "Embeddable")) {
+            if (has(rc, "EmbeddedId") || has(rc, "Embeddable") || (rc.getType().isRecord() && has(rc.getType(), "Embeddable"))) {
                 out.addAll(mapped(rc.getType()));
                 continue;
             }

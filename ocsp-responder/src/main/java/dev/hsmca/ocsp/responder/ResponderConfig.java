@@ -5,6 +5,8 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
+ * The responder's settings, {@code pki.ocsp.*}.
+ *
  * @param mode            {@code presigned}: serve what the appliance signed, no key needed; {@code live}: sign
  *                        every answer through the HSM
  * @param liveForNonce    with an HSM, answer requests that carry a nonce live (echoing it) even in presigned mode
@@ -102,6 +104,6 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
             }
         }
         throw new IllegalArgumentException("invalid setting " + key + ": '" + value + "' is not one of "
-                + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList());
+                + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Signs per request through the HSM, with the current status from the store; echoes the nonce. It answers only for
@@ -54,7 +55,7 @@ public final class LiveSource implements Source {
             answers.add(new OcspResponses.Single(id, status(id, q.issuer().id())));
         }
         byte[] der = OcspResponses.sign(answers, key, responderCertificate, now, next, q.query().nonce());
-        String certStatus = answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase() : "multiple";
+        String certStatus = answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase(Locale.ROOT) : "multiple";
         return new Answer(der, ResponseStatus.SUCCESSFUL, now, next, Answer.Mode.LIVE, certStatus);
     }
 

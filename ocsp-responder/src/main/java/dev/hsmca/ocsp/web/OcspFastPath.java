@@ -194,7 +194,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             long start = System.nanoTime();
             boolean last = req instanceof LastHttpContent;
             if (downstream == 0 && ctx.channel().isWritable() && req.decoderResult().isSuccess()) {
-                if (req.method() == HttpMethod.GET && !HttpUtil.isContentLengthSet(req) && !HttpUtil.isTransferEncodingChunked(req)) {
+                if (HttpMethod.GET.equals(req.method()) && !HttpUtil.isContentLengthSet(req) && !HttpUtil.isTransferEncodingChunked(req)) {
                     OcspQuery query = getQuery(req.uri());
                     if (query != null) {
                         dropping = !last;
@@ -202,7 +202,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                         reply(ctx, req, responder.answerAsync(query), start, true);
                         return;
                     }
-                } else if (req.method() == HttpMethod.POST) {
+                } else if (HttpMethod.POST.equals(req.method())) {
                     int length = postLength(req);
                     if (length > 0) {
                         post = req;
@@ -253,6 +253,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         }
 
         /** Answers now when the answer is ready; else once the lane has it, holding what arrives meanwhile. */
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         private void reply(ChannelHandlerContext ctx, HttpRequest req, CompletableFuture<Answer> answer, long start,
                            boolean get) {
             String warming = req.headers().get(Warmup.HEADER);
@@ -317,6 +318,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             releaseHeld();
         }
 
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         private void answer(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
             OcspHttp.Reply reply = http.reply(a, get);
             FullHttpResponse r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK,
@@ -352,6 +354,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         }
 
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             // the end of one of Micronaut's answers (an interim 100 Continue is not one)
             if (downstream > 0 && msg instanceof LastHttpContent

@@ -80,7 +80,7 @@ public class OcspHttp {
         this.clock = clock;
         this.registry = registry;
         this.warmup = warmup;
-        this.maxAgeSeconds = maxAge.getSeconds();
+        this.maxAgeSeconds = maxAge.toSeconds();
         this.latency = Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
                 .register(registry);
     }
@@ -112,7 +112,7 @@ public class OcspHttp {
     Reply reply(Answer a, boolean get) {
         if (get && a.successful() && a.nextUpdate() != null) {
             Instant now = clock.instant();
-            long untilNextUpdate = Math.max(0, Duration.between(now, a.nextUpdate()).getSeconds());
+            long untilNextUpdate = Math.max(0, Duration.between(now, a.nextUpdate()).toSeconds());
             CacheHeaders h = a.held() ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a)) : CacheHeaders.of(a);
             boolean bounded = maxAgeSeconds < untilNextUpdate;
             long maxAge = bounded ? maxAgeSeconds : untilNextUpdate;

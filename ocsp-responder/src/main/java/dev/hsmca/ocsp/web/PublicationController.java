@@ -53,7 +53,7 @@ public class PublicationController {
         }
         CrlRow row = crl.get();
         byte[] body = pem ? pem("X509 CRL", row.crlDer()) : row.crlDer();
-        long maxAge = Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, Duration.between(clock.instant(), row.nextUpdate()).getSeconds()));
+        long maxAge = Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, Duration.between(clock.instant(), row.nextUpdate()).toSeconds()));
         MutableHttpResponse<byte[]> r = HttpResponse.ok(body).contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
         r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
         r.header("Last-Modified", OcspHttp.http(row.thisUpdate()));

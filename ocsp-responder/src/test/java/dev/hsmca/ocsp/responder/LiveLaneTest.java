@@ -47,6 +47,7 @@ class LiveLaneTest {
     }
 
     @Test
+    @SuppressWarnings("ReferenceEquality") // LIVE and PRESIGNED are markers: which object came back is the point
     void anAnswerFromTheLaneOrItsFallback() throws Exception {
         LiveLane lane = LiveLane.bounded(1, 1, Duration.ofMillis(300), registry);
         assertSame(LIVE, lane.submit(() -> LIVE, () -> PRESIGNED).get(60, TimeUnit.SECONDS));

@@ -33,7 +33,7 @@ class CachingSourceTest {
 
     final Source signer = q -> {
         signed.incrementAndGet();
-        return new Answer(new byte[]{(byte) signed.get()}, ResponseStatus.SUCCESSFUL, now, now.plus(Duration.ofHours(96)),
+        return new Answer(new byte[]{(byte) signed.get()}, ResponseStatus.SUCCESSFUL, now, now.plus(Duration.ofDays(4)),
                 Answer.Mode.LIVE, "good");
     };
 

@@ -45,7 +45,7 @@ class SourcesTest {
 
     static PresignedLookup presigned(Instant nextUpdate) {
         return (serial, hash, issuerId) -> Optional.of(new PresignedRow(new PresignedRow.Key(serial, hash), issuerId, "good",
-                nextUpdate.minus(Duration.ofHours(96)), nextUpdate, new byte[]{1, 2, 3}));
+                nextUpdate.minus(Duration.ofDays(4)), nextUpdate, new byte[]{1, 2, 3}));
     }
 
     static final Source LIVE = q -> new Answer(new byte[]{9}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
@@ -94,17 +94,24 @@ class SourcesTest {
     void anHsmFailureIsTryLater() throws Exception {
         KeyPair pair = ecKey();
         SigningKey broken = new SigningKey() {
+            @Override
             public String alias() {
                 return "ocsp";
             }
+
+            @Override
 
             public PublicKey publicKey() {
                 return pair.getPublic();
             }
 
+            @Override
+
             public String signatureAlgorithm() {
                 return "SHA256withECDSA";
             }
+
+            @Override
 
             public ContentSigner contentSigner() {
                 throw new HsmException("HSM signer for 'ocsp' unavailable: CKR_USER_NOT_LOGGED_IN");
@@ -134,17 +141,24 @@ class SourcesTest {
 
     static SigningKey software(String alias, KeyPair pair) {
         return new SigningKey() {
+            @Override
             public String alias() {
                 return alias;
             }
+
+            @Override
 
             public PublicKey publicKey() {
                 return pair.getPublic();
             }
 
+            @Override
+
             public String signatureAlgorithm() {
                 return "SHA256withECDSA";
             }
+
+            @Override
 
             public ContentSigner contentSigner() {
                 try {

@@ -55,12 +55,13 @@ final class Jose {
         Object p = json.get("protected");
         Object payload = json.get("payload");
         Object sig = json.get("signature");
-        if (!(p instanceof String) || !(payload instanceof String) || !(sig instanceof String) || json.size() != 3) {
+        if (!(p instanceof String protectedText) || !(payload instanceof String payloadText)
+                || !(sig instanceof String sigText) || json.size() != 3) {
             throw AcmeProblem.malformed("a flattened JWS with exactly protected, payload and signature is required");
         }
         try {
-            Base64URL protectedPart = new Base64URL((String) p);
-            return new Flattened(protectedPart, new Base64URL((String) payload), new Base64URL((String) sig),
+            Base64URL protectedPart = new Base64URL(protectedText);
+            return new Flattened(protectedPart, new Base64URL(payloadText), new Base64URL(sigText),
                     JWSHeader.parse(protectedPart));
         } catch (ParseException e) {
             throw AcmeProblem.malformed("the JWS protected header cannot be read: " + e.getMessage());
@@ -75,8 +76,8 @@ final class Jose {
                 return key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve()) && ed25519(okp, jws);
             }
             JWSObject object = new JWSObject(jws.protectedPart(), jws.payload(), jws.signature());
-            if (key instanceof ECKey ec && (alg.equals(JWSAlgorithm.ES256) && Curve.P_256.equals(ec.getCurve())
-                    || alg.equals(JWSAlgorithm.ES384) && Curve.P_384.equals(ec.getCurve()))) {
+            if (key instanceof ECKey ec && ((alg.equals(JWSAlgorithm.ES256) && Curve.P_256.equals(ec.getCurve()))
+                    || (alg.equals(JWSAlgorithm.ES384) && Curve.P_384.equals(ec.getCurve())))) {
                 return object.verify(new ECDSAVerifier(ec));
             }
             if (key instanceof RSAKey rsa && alg.equals(JWSAlgorithm.RS256)) {

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Stateless nonces: each accepted once, by any instance with the same key and by none with another; expired,
@@ -68,7 +69,7 @@ class AcmeNoncesTest {
         String m = a.next();
         assertTrue(a.use(m));
         assertFalse(a.use(m));
-        assertFalse(nonces("another key, another appliance..".getBytes(), 1000).use(a.next()), "not another CA's key");
+        assertFalse(nonces("another key, another appliance..".getBytes(StandardCharsets.UTF_8), 1000).use(a.next()), "not another CA's key");
     }
 
     @Test
