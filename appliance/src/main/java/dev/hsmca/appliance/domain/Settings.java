@@ -8,8 +8,7 @@ import java.util.Locale;
  * that names the key.
  */
 public final class Settings {
-    private Settings() {
-    }
+    private Settings() {}
 
     public static final class Invalid extends IllegalArgumentException {
         public Invalid(String key, String problem) {
@@ -46,7 +45,8 @@ public final class Settings {
         }
         StringBuilder allowed = new StringBuilder();
         for (E e : type.getEnumConstants()) {
-            allowed.append(allowed.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            allowed.append(allowed.isEmpty() ? "" : ", ")
+                    .append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw new Invalid(key, "'" + value + "' is not one of " + allowed);
     }
