@@ -1,12 +1,5 @@
 package db.callback;
 
-import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.callback.Callback;
-import org.flywaydb.core.api.callback.Context;
-import org.flywaydb.core.api.callback.Event;
-import org.flywaydb.core.api.logging.Log;
-import org.flywaydb.core.api.logging.LogFactory;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.logging.Log;
+import org.flywaydb.core.api.logging.LogFactory;
 
 /**
  * What an OCSP responder may read, kept exactly so after every migration (PostgreSQL only; H2 is one process's and
@@ -67,18 +66,37 @@ public final class ResponderGrants implements Callback {
 
     private static Map<String, List<String>> reads() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("ca_certificates", List.of("id", "role", "parent_id", "serial", "name_hash_sha1", "key_hash_sha1",
-                "name_hash_sha256", "key_hash_sha256", "not_after", "certificate_der", "active"));
+        m.put(
+                "ca_certificates",
+                List.of(
+                        "id",
+                        "role",
+                        "parent_id",
+                        "serial",
+                        "name_hash_sha1",
+                        "key_hash_sha1",
+                        "name_hash_sha256",
+                        "key_hash_sha256",
+                        "not_after",
+                        "certificate_der",
+                        "active"));
         m.put("certificates", List.of("serial", "issuer_id", "status", "not_after", "revoked_at", "revocation_reason"));
-        m.put("ocsp_responses", List.of("serial", "hash_algorithm", "issuer_id", "status", "this_update", "next_update",
-                "response_der"));
+        m.put(
+                "ocsp_responses",
+                List.of(
+                        "serial",
+                        "hash_algorithm",
+                        "issuer_id",
+                        "status",
+                        "this_update",
+                        "next_update",
+                        "response_der"));
         m.put("crls", List.of("ca_id", "crl_number", "this_update", "next_update", "entries", "crl_der"));
         return Collections.unmodifiableMap(m);
     }
 
     /** One privilege a role holds of its own on a relation (TABLE or SEQUENCE; column null) or on one column of it. */
-    record Held(String grantee, String kind, String table, String column, String privilege) {
-    }
+    record Held(String grantee, String kind, String table, String column, String privilege) {}
 
     @Override
     public boolean supports(Event event, Context context) {
@@ -94,8 +112,10 @@ public final class ResponderGrants implements Callback {
     public void handle(Event event, Context context) {
         try {
             String named = context.getConfiguration().getPlaceholders().entrySet().stream()
-                    .filter(e -> e.getKey().replace('-', '_').equalsIgnoreCase(ROLE_PLACEHOLDER)).map(Map.Entry::getValue)
-                    .findFirst().orElse(role);
+                    .filter(e -> e.getKey().replace('-', '_').equalsIgnoreCase(ROLE_PLACEHOLDER))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse(role);
             new ResponderGrants(named).apply(context.getConnection());
         } catch (SQLException e) {
             throw new FlywayException("could not set the OCSP responder's privileges: " + e.getMessage(), e);
@@ -118,11 +138,13 @@ public final class ResponderGrants implements Callback {
         List<Held> held = held(c, members);
         // revoking a table-level privilege takes the role's column privileges on that table with it: grant them anew
         Set<String> whole = new LinkedHashSet<>();
-        held.stream().filter(h -> h.grantee().equals(role) && h.column() == null).forEach(h -> whole.add(h.table()));
+        held.stream()
+                .filter(h -> h.grantee().equals(role) && h.column() == null)
+                .forEach(h -> whole.add(h.table()));
         List<String> plan = new ArrayList<>();
         for (Held h : held) {
-            boolean stays = h.column() != null && !(h.grantee().equals(role) && whole.contains(h.table()))
-                    && wanted.remove(h);
+            boolean stays =
+                    h.column() != null && !(h.grantee().equals(role) && whole.contains(h.table())) && wanted.remove(h);
             if (!stays) {
                 plan.add(revoke(h));
             }
@@ -202,7 +224,8 @@ public final class ResponderGrants implements Callback {
             s.setArray(2, names);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    out.add(new Held(
+                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                 }
             }
         }
@@ -216,10 +239,11 @@ public final class ResponderGrants implements Callback {
 
     private List<String> grants(Set<Held> missing) {
         Map<String, List<String>> byTable = new LinkedHashMap<>();
-        missing.forEach(h -> byTable.computeIfAbsent(h.table(), t -> new ArrayList<>()).add(id(h.column())));
+        missing.forEach(
+                h -> byTable.computeIfAbsent(h.table(), t -> new ArrayList<>()).add(id(h.column())));
         List<String> out = new ArrayList<>();
-        byTable.forEach((table, columns) -> out.add(
-                "GRANT SELECT (" + String.join(", ", columns) + ") ON TABLE " + id(table) + " TO " + id(role)));
+        byTable.forEach((table, columns) ->
+                out.add("GRANT SELECT (" + String.join(", ", columns) + ") ON TABLE " + id(table) + " TO " + id(role)));
         return out;
     }
 
@@ -240,7 +264,8 @@ public final class ResponderGrants implements Callback {
                 while (rs.next()) {
                     String in = rs.getString(1) == null ? "" : " IN SCHEMA " + id(rs.getString(1));
                     String objects = "r".equals(rs.getString(2)) ? "TABLES" : "SEQUENCES";
-                    out.add("ALTER DEFAULT PRIVILEGES" + in + " REVOKE ALL ON " + objects + " FROM " + id(rs.getString(3)));
+                    out.add("ALTER DEFAULT PRIVILEGES" + in + " REVOKE ALL ON " + objects + " FROM "
+                            + id(rs.getString(3)));
                 }
             }
         }

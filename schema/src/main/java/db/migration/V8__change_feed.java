@@ -1,9 +1,8 @@
 package db.migration;
 
+import java.sql.Statement;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
-
-import java.sql.Statement;
 
 /**
  * PostgreSQL only: a change to a pre-signed response (revocation, refresh, removal) or to a certificate's row
@@ -30,7 +29,7 @@ public class V8__change_feed extends BaseJavaMigration {
                       END IF;
                       RETURN NULL;
                     END $$""");
-            for (String table : new String[]{"ocsp_responses", "certificates"}) {
+            for (String table : new String[] {"ocsp_responses", "certificates"}) {
                 s.execute("CREATE TRIGGER " + table + "_changed AFTER UPDATE OR DELETE ON " + table
                         + " FOR EACH ROW EXECUTE FUNCTION announce_change()");
             }

@@ -46,7 +46,8 @@ final class AutoRenewer {
             return new Scheduler() {
                 @Override
                 public void schedule(Runnable round, Duration delay) {
-                    executor.schedule(round, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    // a round catches its own failures (it backs off and reschedules): the future carries nothing
+                    var unused = executor.schedule(round, delay.toMillis(), TimeUnit.MILLISECONDS);
                 }
 
                 @Override
@@ -61,8 +62,13 @@ final class AutoRenewer {
         this(client, policy, clock, listeners, new Random(), Scheduler.daemon());
     }
 
-    AutoRenewer(PkiClient client, RenewalPolicy policy, Clock clock, List<RenewalListener> listeners, Random random,
-                Scheduler scheduler) {
+    AutoRenewer(
+            PkiClient client,
+            RenewalPolicy policy,
+            Clock clock,
+            List<RenewalListener> listeners,
+            Random random,
+            Scheduler scheduler) {
         this.client = client;
         this.policy = policy;
         this.clock = clock;
@@ -138,9 +144,14 @@ final class AutoRenewer {
             Duration retry = policy.backoff(failures, random);
             Duration left = Duration.between(clock.instant(), c.notAfter());
             boolean urgent = left.compareTo(c.lifetime().dividedBy(10)) < 0 || left.compareTo(Duration.ofHours(1)) < 0;
-            LOG.log(urgent ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+            LOG.log(
+                    urgent ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                     "auto-renewal of {0} failed (attempt {1}; {2} left before it expires; retrying in {3} s): {4}",
-                    c.serial(), failures, left, retry.toSeconds(), e.getMessage());
+                    c.serial(),
+                    failures,
+                    left,
+                    retry.toSeconds(),
+                    e.getMessage());
             listeners.forEach(l -> l.failed(e, c));
             return retry;
         }
@@ -162,13 +173,19 @@ final class AutoRenewer {
     /** Revoked or expired: renewal cannot help; say so once and stop. */
     private boolean isFinal(PkiClientException e, Credentials c) {
         if (e.kind() == PkiClientException.Kind.REVOKED) {
-            LOG.log(System.Logger.Level.ERROR, "certificate {0} is REVOKED; it cannot renew itself: enroll again", c.serial());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "certificate {0} is REVOKED; it cannot renew itself: enroll again",
+                    c.serial());
             listeners.forEach(l -> l.revoked(c));
             running = false;
             return true;
         }
         if (e.kind() == PkiClientException.Kind.EXPIRED) {
-            LOG.log(System.Logger.Level.ERROR, "certificate {0} EXPIRED before it could be renewed: enroll again", c.serial());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "certificate {0} EXPIRED before it could be renewed: enroll again",
+                    c.serial());
             listeners.forEach(l -> l.failed(e, c));
             running = false;
             return true;

@@ -1,13 +1,13 @@
 package dev.hsmca.client;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /** The CA's HTTPS API, as this library uses it; every failure becomes a {@link PkiClientException}. */
 final class CaApi {
@@ -37,7 +37,9 @@ final class CaApi {
         if (validity != null) {
             body.put("validity", validity);
         }
-        return expect(http(anonymous).post(uri("/api/v1/certificates"), Map.of("Authorization", "Bearer " + token), body), 201);
+        return expect(
+                http(anonymous).post(uri("/api/v1/certificates"), Map.of("Authorization", "Bearer " + token), body),
+                201);
     }
 
     /** Renewal over mTLS with the current certificate: POST /api/v1/certificates/renew. */
@@ -53,14 +55,18 @@ final class CaApi {
 
     /** GET /api/v1/certificates/current; empty when unchanged since {@code etag} (304). */
     Optional<CaStatus> current(Credentials current, String etag) {
-        CaHttp.Answer r = http(mtls(current)).get(uri("/api/v1/certificates/current"),
-                etag == null ? Map.of() : Map.of("If-None-Match", etag));
+        CaHttp.Answer r = http(mtls(current))
+                .get(uri("/api/v1/certificates/current"), etag == null ? Map.of() : Map.of("If-None-Match", etag));
         if (r.status() == 304) {
             return Optional.empty();
         }
         Map<String, Object> m = expect(r, 200);
-        return Optional.of(new CaStatus(instant(m, "renew_after"), instant(m, "renew_before"),
-                Boolean.TRUE.equals(m.get("renew_now")), (String) m.get("status"), r.header("ETag").orElse(null)));
+        return Optional.of(new CaStatus(
+                instant(m, "renew_after"),
+                instant(m, "renew_before"),
+                Boolean.TRUE.equals(m.get("renew_now")),
+                (String) m.get("status"),
+                r.header("ETag").orElse(null)));
     }
 
     /** POST /api/v1/services with the current certificate. */

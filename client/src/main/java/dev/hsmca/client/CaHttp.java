@@ -1,8 +1,5 @@
 package dev.hsmca.client;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -17,6 +14,9 @@ import java.security.cert.CertPathValidatorException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The appliance's HTTPS API on the wire, for this library and the appliance's admin CLI alike: JSON requests over
@@ -39,8 +39,11 @@ public final class CaHttp {
     public CaHttp(String base, SSLContext ssl, Duration connectTimeout, Duration requestTimeout) {
         this.base = base;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .build();
     }
 
     /**
@@ -60,7 +63,8 @@ public final class CaHttp {
 
     /** POST with {@code body} (maps, lists, strings, numbers, booleans, nulls) as JSON. */
     public Answer post(URI target, Map<String, String> headers, Object body) {
-        return send(request(target, headers).header("Content-Type", "application/json")
+        return send(request(target, headers)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))));
     }
 
@@ -69,7 +73,8 @@ public final class CaHttp {
     }
 
     private HttpRequest.Builder request(URI target, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(requestTimeout).header("Accept", "application/json");
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(target).timeout(requestTimeout).header("Accept", "application/json");
         headers.forEach(b::header);
         return b;
     }
@@ -81,17 +86,26 @@ public final class CaHttp {
         } catch (SSLHandshakeException e) {
             throw tlsFailure(e);
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new PkiClientException(PkiClientException.Kind.UNREACHABLE, "unreachable",
-                    "the CA at " + base + " is unreachable: " + describe(e), e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.UNREACHABLE,
+                    "unreachable",
+                    "the CA at " + base + " is unreachable: " + describe(e),
+                    e);
         } catch (HttpTimeoutException e) {
-            throw new PkiClientException(PkiClientException.Kind.UNREACHABLE, "timeout",
-                    "the CA at " + base + " did not answer within " + requestTimeout.toSeconds() + " s", e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.UNREACHABLE,
+                    "timeout",
+                    "the CA at " + base + " did not answer within " + requestTimeout.toSeconds() + " s",
+                    e);
         } catch (IOException e) {
             if (causedBy(e, SSLException.class)) {
                 throw tlsFailure(e);
             }
-            throw new PkiClientException(PkiClientException.Kind.UNREACHABLE, "unreachable",
-                    "the CA at " + base + " is unreachable: " + describe(e), e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.UNREACHABLE,
+                    "unreachable",
+                    "the CA at " + base + " is unreachable: " + describe(e),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PkiClientException(PkiClientException.Kind.UNREACHABLE, "interrupted", "interrupted", e);
@@ -113,10 +127,17 @@ public final class CaHttp {
     private PkiClientException tlsFailure(Exception e) {
         boolean trust = causedBy(e, CertPathValidatorException.class) || causedBy(e, CertPathBuilderException.class);
         return trust
-                ? new PkiClientException(PkiClientException.Kind.TLS_TRUST, "tls_trust", "TLS trust failure: the server at "
-                + base + " presents a certificate that does not chain to the given root", e)
-                : new PkiClientException(PkiClientException.Kind.TLS_TRUST, "tls_handshake", "TLS handshake with "
-                + base + " failed: " + describe(e), e);
+                ? new PkiClientException(
+                        PkiClientException.Kind.TLS_TRUST,
+                        "tls_trust",
+                        "TLS trust failure: the server at " + base
+                                + " presents a certificate that does not chain to the given root",
+                        e)
+                : new PkiClientException(
+                        PkiClientException.Kind.TLS_TRUST,
+                        "tls_handshake",
+                        "TLS handshake with " + base + " failed: " + describe(e),
+                        e);
     }
 
     private static boolean causedBy(Throwable e, Class<?> type) {

@@ -68,8 +68,11 @@ public final class FileStore {
             }
             return Optional.of(new Credentials(key, cert.get(0), chain));
         } catch (IOException | IllegalArgumentException e) {
-            throw new PkiClientException(PkiClientException.Kind.STORE, "store_unreadable",
-                    "cannot read the credentials in " + dir + ": " + e.getMessage(), e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.STORE,
+                    "store_unreadable",
+                    "cannot read the credentials in " + dir + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -99,7 +102,8 @@ public final class FileStore {
             Optional<Path> old = currentRelease();
             switchLink("current", Path.of("releases", c.serial()));
             if (old.isPresent() && !old.get().getFileName().toString().equals(c.serial())) {
-                switchLink("previous", Path.of("releases", old.get().getFileName().toString()));
+                switchLink(
+                        "previous", Path.of("releases", old.get().getFileName().toString()));
             }
             for (String f : FILES) {
                 link(f, Path.of("current", f));
@@ -110,11 +114,18 @@ public final class FileStore {
             fsync(dir);
             prune(releases);
         } catch (FileSystemException e) {
-            throw new PkiClientException(PkiClientException.Kind.STORE, "store_not_writable", "cannot write to " + dir
-                    + " (" + reason(e) + "); the previous certificate and key are unchanged", e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.STORE,
+                    "store_not_writable",
+                    "cannot write to " + dir + " (" + reason(e) + "); the previous certificate and key are unchanged",
+                    e);
         } catch (IOException e) {
-            throw new PkiClientException(PkiClientException.Kind.STORE, "store_not_writable", "cannot write to " + dir
-                    + " (" + e.getMessage() + "); the previous certificate and key are unchanged", e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.STORE,
+                    "store_not_writable",
+                    "cannot write to " + dir + " (" + e.getMessage()
+                            + "); the previous certificate and key are unchanged",
+                    e);
         }
     }
 
@@ -146,7 +157,8 @@ public final class FileStore {
     /** Keeps the current and the previous release. */
     private void prune(Path releases) throws IOException {
         Path current = dir.resolve("current").toRealPath();
-        Path previous = Files.exists(dir.resolve("previous")) ? dir.resolve("previous").toRealPath() : null;
+        Path previous =
+                Files.exists(dir.resolve("previous")) ? dir.resolve("previous").toRealPath() : null;
         try (Stream<Path> all = Files.list(releases)) {
             for (Path r : all.toList()) {
                 Path real = r.toRealPath();
@@ -158,7 +170,10 @@ public final class FileStore {
     }
 
     private static void write(Path file, String content, boolean secret) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r-----")));
+        Files.createFile(
+                file,
+                PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r-----")));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
             ch.force(true);
@@ -167,7 +182,8 @@ public final class FileStore {
 
     private static void createPrivateDir(Path d) throws IOException {
         if (!Files.isDirectory(d)) {
-            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
     }
 

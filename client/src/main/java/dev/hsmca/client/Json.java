@@ -57,8 +57,8 @@ final class Json {
             case '{' -> nested(true);
             case '[' -> nested(false);
             case '"' -> str();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
+            case 't' -> literal("true", true);
+            case 'f' -> literal("false", false);
             case 'n' -> literal("null", null);
             default -> number();
         };
@@ -285,8 +285,8 @@ final class Json {
                 write(b, l.get(i));
             }
             b.append(']');
-        } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())
-                || v instanceof Float f && (f.isNaN() || f.isInfinite())) {
+        } else if ((v instanceof Double d && (d.isNaN() || d.isInfinite()))
+                || (v instanceof Float f && (f.isNaN() || f.isInfinite()))) {
             throw new IllegalArgumentException("JSON has no " + v);
         } else if (v instanceof Number || v instanceof Boolean) {
             b.append(v);
@@ -297,7 +297,8 @@ final class Json {
 
     private static void quote(StringBuilder b, String s) {
         b.append('"');
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '"' -> b.append("\\\"");
                 case '\\' -> b.append("\\\\");

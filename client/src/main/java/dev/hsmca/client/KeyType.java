@@ -8,7 +8,9 @@ import java.util.Locale;
 
 /** The key a client makes for itself, locally: it never leaves the process or the store folder. */
 public enum KeyType {
-    EC_P256("SHA256withECDSA"), RSA_2048("SHA256withRSA"), RSA_3072("SHA256withRSA");
+    EC_P256("SHA256withECDSA"),
+    RSA_2048("SHA256withRSA"),
+    RSA_3072("SHA256withRSA");
 
     private final String signatureAlgorithm;
 
@@ -42,7 +44,9 @@ public enum KeyType {
                 return t;
             }
         }
-        throw new PkiClientException(PkiClientException.Kind.INVALID, "invalid_key_type",
+        throw new PkiClientException(
+                PkiClientException.Kind.INVALID,
+                "invalid_key_type",
                 "key type must be ec-p256, rsa-2048 or rsa-3072, not '" + name + "'");
     }
 

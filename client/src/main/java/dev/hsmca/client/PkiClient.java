@@ -1,7 +1,5 @@
 package dev.hsmca.client;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +10,14 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * A service's certificate, obtained once with an install token and kept renewed:
@@ -96,7 +95,8 @@ public final class PkiClient implements AutoCloseable {
     /** Enrolls now with a one-time install token: a new key, a CSR, the certificate stored. */
     public Credentials enroll(String token, String profile, String validity, String... names) {
         if (token == null || token.isBlank()) {
-            throw new PkiClientException(PkiClientException.Kind.INVALID, "no_token", "an install token is needed to enroll");
+            throw new PkiClientException(
+                    PkiClientException.Kind.INVALID, "no_token", "an install token is needed to enroll");
         }
         List<String> list = List.of(names);
         KeyPair pair = keyType.generate();
@@ -112,13 +112,23 @@ public final class PkiClient implements AutoCloseable {
     /** Renews now over mTLS with the current certificate: a new key (unless configured otherwise), same identity. */
     public synchronized Credentials renew() {
         Credentials before = requireCredentials();
-        KeyPair pair = newKeyOnRenewal ? keyType.generate() : new KeyPair(before.certificate().getPublicKey(), before.key());
-        Map<String, Object> issued = api.renew(before, Csr.create(pair, keyTypeOf(pair), names(before.certificate())),
-                meta().getProperty("validity"), false);
+        KeyPair pair = newKeyOnRenewal
+                ? keyType.generate()
+                : new KeyPair(before.certificate().getPublicKey(), before.key());
+        Map<String, Object> issued = api.renew(
+                before,
+                Csr.create(pair, keyTypeOf(pair), names(before.certificate())),
+                meta().getProperty("validity"),
+                false);
         Credentials c = credentials(pair, issued);
         store.save(c);
         current = c;
-        LOG.log(System.Logger.Level.INFO, "renewed {0} as {1}, valid until {2}", before.serial(), c.serial(), c.notAfter());
+        LOG.log(
+                System.Logger.Level.INFO,
+                "renewed {0} as {1}, valid until {2}",
+                before.serial(),
+                c.serial(),
+                c.notAfter());
         listeners.forEach(l -> l.renewed(c, before));
         return c;
     }
@@ -129,8 +139,12 @@ public final class PkiClient implements AutoCloseable {
     }
 
     /** Registers (or updates) this service in the CA's registry, over mTLS. */
-    public Map<String, Object> register(String service, String displayName, List<String> endpoints, String healthCheckUrl,
-                                        Map<String, String> metadata) {
+    public Map<String, Object> register(
+            String service,
+            String displayName,
+            List<String> endpoints,
+            String healthCheckUrl,
+            Map<String, String> metadata) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("service", service);
         if (displayName != null) {
@@ -191,7 +205,9 @@ public final class PkiClient implements AutoCloseable {
     private Credentials requireCredentials() {
         Credentials c = current;
         if (c == null) {
-            throw new PkiClientException(PkiClientException.Kind.INVALID, "not_enrolled",
+            throw new PkiClientException(
+                    PkiClientException.Kind.INVALID,
+                    "not_enrolled",
                     "no certificate in " + store.dir() + ": enroll first with an install token");
         }
         return c;
@@ -201,14 +217,23 @@ public final class PkiClient implements AutoCloseable {
         List<X509Certificate> cert = Pem.certificates(String.valueOf(issued.get("certificate_pem")));
         List<X509Certificate> chain = Pem.certificates(String.valueOf(issued.get("chain_pem")));
         if (cert.isEmpty() || !cert.get(0).getPublicKey().equals(pair.getPublic())) {
-            throw new PkiClientException(PkiClientException.Kind.REFUSED, "bad_answer", "the CA answered with a certificate for another key");
+            throw new PkiClientException(
+                    PkiClientException.Kind.REFUSED,
+                    "bad_answer",
+                    "the CA answered with a certificate for another key");
         }
         return new Credentials(pair.getPrivate(), cert.get(0), chain);
     }
 
     private static KeyType keyTypeOf(KeyPair pair) {
-        return "EC".equals(pair.getPrivate().getAlgorithm()) ? KeyType.EC_P256
-                : ((java.security.interfaces.RSAKey) pair.getPrivate()).getModulus().bitLength() > 2048 ? KeyType.RSA_3072 : KeyType.RSA_2048;
+        return "EC".equals(pair.getPrivate().getAlgorithm())
+                ? KeyType.EC_P256
+                : ((java.security.interfaces.RSAKey) pair.getPrivate())
+                                        .getModulus()
+                                        .bitLength()
+                                > 2048
+                        ? KeyType.RSA_3072
+                        : KeyType.RSA_2048;
     }
 
     /** The certificate's names, CN first: what a renewal asks for again. */
@@ -259,14 +284,23 @@ public final class PkiClient implements AutoCloseable {
         p.setProperty("ca_url", api.base().toString());
         Path f = store.dir().resolve("enrollment.properties");
         try {
-            Files.writeString(store.dir().resolve("root.pem"), Pem.certificates(List.of(root)), StandardCharsets.US_ASCII);
+            Files.writeString(
+                    store.dir().resolve("root.pem"), Pem.certificates(List.of(root)), StandardCharsets.US_ASCII);
             Path tmp = Files.createTempFile(store.dir(), ".enrollment", ".tmp");
             try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 p.store(out, "written at enrollment: the lifetime asked again at each renewal, and where the CA is");
             }
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    f,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new PkiClientException(PkiClientException.Kind.STORE, "store_not_writable", "cannot write " + f + ": " + e.getMessage(), e);
+            throw new PkiClientException(
+                    PkiClientException.Kind.STORE,
+                    "store_not_writable",
+                    "cannot write " + f + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -289,7 +323,9 @@ public final class PkiClient implements AutoCloseable {
                 }
                 this.caUrl = u;
             } catch (IllegalArgumentException e) {
-                throw new PkiClientException(PkiClientException.Kind.INVALID, "invalid_url",
+                throw new PkiClientException(
+                        PkiClientException.Kind.INVALID,
+                        "invalid_url",
                         "the CA URL must be https://host[:port], not '" + url + "'");
             }
             return this;
@@ -304,7 +340,8 @@ public final class PkiClient implements AutoCloseable {
                 }
                 this.root = certs.get(0);
             } catch (IllegalArgumentException e) {
-                throw new PkiClientException(PkiClientException.Kind.INVALID, "invalid_root", "the root is not a PEM certificate");
+                throw new PkiClientException(
+                        PkiClientException.Kind.INVALID, "invalid_root", "the root is not a PEM certificate");
             }
             return this;
         }
@@ -314,7 +351,8 @@ public final class PkiClient implements AutoCloseable {
             try {
                 return root(Files.readString(pemFile));
             } catch (IOException e) {
-                throw new PkiClientException(PkiClientException.Kind.INVALID, "invalid_root", "cannot read the root " + pemFile);
+                throw new PkiClientException(
+                        PkiClientException.Kind.INVALID, "invalid_root", "cannot read the root " + pemFile);
             }
         }
 
@@ -341,7 +379,8 @@ public final class PkiClient implements AutoCloseable {
 
         /** Check peers' certificates through our OCSP responder, tolerating (soft) or not (hard) an unknown status. */
         public Builder peerRevocation(boolean enabled, boolean hardFail) {
-            this.revocation = !enabled ? Tls.Revocation.OFF : hardFail ? Tls.Revocation.HARD_FAIL : Tls.Revocation.SOFT_FAIL;
+            this.revocation =
+                    !enabled ? Tls.Revocation.OFF : hardFail ? Tls.Revocation.HARD_FAIL : Tls.Revocation.SOFT_FAIL;
             return this;
         }
 
@@ -357,8 +396,8 @@ public final class PkiClient implements AutoCloseable {
 
         public PkiClient build() {
             if (caUrl == null || root == null || store == null) {
-                throw new PkiClientException(PkiClientException.Kind.INVALID, "incomplete",
-                        "caUrl, root and store are required");
+                throw new PkiClientException(
+                        PkiClientException.Kind.INVALID, "incomplete", "caUrl, root and store are required");
             }
             return new PkiClient(this);
         }

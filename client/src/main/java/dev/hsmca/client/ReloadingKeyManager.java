@@ -1,12 +1,12 @@
 package dev.hsmca.client;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * Serves whatever credentials are current, read on every handshake: after a renewal, new connections (to a Netty,
@@ -27,7 +27,9 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
         }
         String algorithm = c.key().getAlgorithm();
         for (String t : keyTypes) {
-            if (t == null || t.equalsIgnoreCase(algorithm) || ("EC".equals(algorithm) && t.startsWith("EC"))
+            if (t == null
+                    || t.equalsIgnoreCase(algorithm)
+                    || ("EC".equals(algorithm) && t.startsWith("EC"))
                     || ("RSA".equals(algorithm) && t.startsWith("RSA"))) {
                 return "pki-" + c.serial();
             }
@@ -37,12 +39,12 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return alias(new String[]{keyType});
+        return alias(new String[] {keyType});
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return alias(new String[]{keyType});
+        return alias(new String[] {keyType});
     }
 
     @Override
@@ -57,8 +59,8 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        String a = alias(new String[]{keyType});
-        return a == null ? null : new String[]{a};
+        String a = alias(new String[] {keyType});
+        return a == null ? null : new String[] {a};
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     /** The current credentials, or the ones just replaced: a renewal between choosing and using an alias is fine. */
     private Credentials byAlias(String alias) {
         Credentials c = note(current.get());
-        for (Credentials k : new Credentials[]{c, replaced}) {
+        for (Credentials k : new Credentials[] {c, replaced}) {
             if (k != null && ("pki-" + k.serial()).equals(alias)) {
                 return k;
             }
@@ -90,6 +92,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     }
 
     /** Remembers the credentials before {@code c} when {@code c} is new (an alias may have been chosen with them). */
+    @SuppressWarnings("ReferenceEquality") // identity on purpose: a reload makes a new object, that is the news
     private synchronized Credentials note(Credentials c) {
         if (c != null && c != seen) {
             replaced = seen;

@@ -17,11 +17,17 @@ import java.util.Random;
  * @param backoffBase  first retry delay after a failure
  * @param backoffCap   longest retry delay
  */
-public record RenewalPolicy(double fraction, Duration before, double jitter, Duration pollInterval,
-                            Duration backoffBase, Duration backoffCap) {
+public record RenewalPolicy(
+        double fraction,
+        Duration before,
+        double jitter,
+        Duration pollInterval,
+        Duration backoffBase,
+        Duration backoffCap) {
 
     public static RenewalPolicy defaults() {
-        return new RenewalPolicy(2.0 / 3, null, 0.05, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMinutes(5));
+        return new RenewalPolicy(
+                2.0 / 3, null, 0.05, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMinutes(5));
     }
 
     public RenewalPolicy {
@@ -31,9 +37,14 @@ public record RenewalPolicy(double fraction, Duration before, double jitter, Dur
         if (jitter < 0 || jitter >= fraction) {
             throw new IllegalArgumentException("jitter must be at least 0 and below the fraction");
         }
-        if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()
-                || backoffBase == null || backoffBase.isNegative() || backoffBase.isZero()
-                || backoffCap == null || backoffCap.compareTo(backoffBase) < 0) {
+        if (pollInterval == null
+                || pollInterval.isNegative()
+                || pollInterval.isZero()
+                || backoffBase == null
+                || backoffBase.isNegative()
+                || backoffBase.isZero()
+                || backoffCap == null
+                || backoffCap.compareTo(backoffBase) < 0) {
             throw new IllegalArgumentException("poll interval and backoff must be positive, the cap at least the base");
         }
     }

@@ -1,10 +1,5 @@
 package dev.hsmca.client;
 
-import javax.net.ssl.CertPathTrustManagerParameters;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathBuilder;
@@ -15,11 +10,15 @@ import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.EnumSet;
 import java.util.Set;
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /** SSL contexts that trust only this CA's root, optionally checking peers' revocation through its OCSP responder. */
 final class Tls {
-    private Tls() {
-    }
+    private Tls() {}
 
     /** How peers' certificates are checked for revocation. */
     public enum Revocation {
@@ -40,11 +39,14 @@ final class Tls {
                 ks.setCertificateEntry("root", root);
                 tmf.init(ks);
             } else {
-                PKIXBuilderParameters params = new PKIXBuilderParameters(Set.of(new TrustAnchor(root, null)), new X509CertSelector());
-                PKIXRevocationChecker checker = (PKIXRevocationChecker) CertPathBuilder.getInstance("PKIX").getRevocationChecker();
-                // the peer's own certificate, through the responder its AIA names (CA certificates are on the root's CRL)
-                EnumSet<PKIXRevocationChecker.Option> options = EnumSet.of(PKIXRevocationChecker.Option.NO_FALLBACK,
-                        PKIXRevocationChecker.Option.ONLY_END_ENTITY);
+                PKIXBuilderParameters params =
+                        new PKIXBuilderParameters(Set.of(new TrustAnchor(root, null)), new X509CertSelector());
+                PKIXRevocationChecker checker = (PKIXRevocationChecker)
+                        CertPathBuilder.getInstance("PKIX").getRevocationChecker();
+                // the peer's own certificate, through the responder its AIA names (CA certificates are on the root's
+                // CRL)
+                EnumSet<PKIXRevocationChecker.Option> options = EnumSet.of(
+                        PKIXRevocationChecker.Option.NO_FALLBACK, PKIXRevocationChecker.Option.ONLY_END_ENTITY);
                 if (revocation == Revocation.SOFT_FAIL) {
                     options.add(PKIXRevocationChecker.Option.SOFT_FAIL);
                 }
@@ -62,7 +64,7 @@ final class Tls {
     static SSLContext context(KeyManager keyManager, TrustManager[] trust) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-            ctx.init(keyManager == null ? null : new KeyManager[]{keyManager}, trust, null);
+            ctx.init(keyManager == null ? null : new KeyManager[] {keyManager}, trust, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build an SSL context", e);

@@ -1,12 +1,12 @@
 package dev.hsmca.client;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The client's structure, enforced: no server code (it runs on the services' hosts, beside their own frameworks), and
@@ -20,16 +20,29 @@ class ArchitectureTest {
 
     @Test
     void noServerCode() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.hsmca.appliance..", "dev.hsmca.ocsp..",
-                        "dev.hsmca.server..", "dev.hsmca.hsm..", "io.micronaut..", "io.netty..", "jakarta..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.hsmca.appliance..",
+                        "dev.hsmca.ocsp..",
+                        "dev.hsmca.server..",
+                        "dev.hsmca.hsm..",
+                        "io.micronaut..",
+                        "io.netty..",
+                        "jakarta..")
                 .because("the client talks to the appliance over HTTPS only")
                 .check(CLASSES);
     }
 
     @Test
     void theLibraryDoesNotNeedTheAgent() {
-        noClasses().that().resideOutsideOfPackage("dev.hsmca.client.agent..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.hsmca.client.agent..", "picocli..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.hsmca.client.agent..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.hsmca.client.agent..", "picocli..")
                 .because("picocli is optional: only pki-agent's command line uses it")
                 .check(CLASSES);
     }

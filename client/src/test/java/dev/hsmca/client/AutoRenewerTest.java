@@ -1,9 +1,10 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,22 +16,21 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Auto-renewal driven round by round on a clock that moves only when the test moves it, against a fake CA: when it
  * renews, how it polls, how it backs off, when it stops. No thread waits for anything.
  */
 class AutoRenewerTest {
+    @SuppressWarnings("TimeInStaticInitializer") // one start for the whole class is what the test wants
     static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     /** Two thirds of the lifetime, no jitter: a one-hour certificate is due 40 minutes after it starts. */
-    static final RenewalPolicy POLICY = new RenewalPolicy(2.0 / 3, null, 0, Duration.ofMinutes(5), Duration.ofSeconds(5),
-            Duration.ofMinutes(1));
+    static final RenewalPolicy POLICY =
+            new RenewalPolicy(2.0 / 3, null, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMinutes(1));
 
     @TempDir
     Path dir;
@@ -86,8 +86,13 @@ class AutoRenewerTest {
 
     @BeforeEach
     void enroll() {
-        pki = PkiClient.builder().caUrl(fake.url()).root(fake.ca.rootPem()).store(dir.resolve("pki")).clock(clock)
-                .renewalPolicy(POLICY).build();
+        pki = PkiClient.builder()
+                .caUrl(fake.url())
+                .root(fake.ca.rootPem())
+                .store(dir.resolve("pki"))
+                .clock(clock)
+                .renewalPolicy(POLICY)
+                .build();
         pki.addListener(events);
         fake.tokens.add("hct_t");
         pki.enroll("hct_t", null, null, "svc.internal");
@@ -105,7 +110,9 @@ class AutoRenewerTest {
     }
 
     static void assertBetween(Duration low, Duration high, Duration actual) {
-        assertTrue(actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0, actual + " not in [" + low + ", " + high + "]");
+        assertTrue(
+                actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0,
+                actual + " not in [" + low + ", " + high + "]");
     }
 
     @Test
@@ -174,7 +181,9 @@ class AutoRenewerTest {
         renewer.step();
         List<FakeCa.Seen> polls = fake.seen("/api/v1/certificates/current");
         assertNull(polls.get(polls.size() - 1).headers().get("if-none-match"));
-        assertEquals(pki.credentials().serialNumber(), polls.get(polls.size() - 1).peer().getSerialNumber());
+        assertEquals(
+                pki.credentials().serialNumber(),
+                polls.get(polls.size() - 1).peer().getSerialNumber());
     }
 
     @Test
@@ -285,13 +294,21 @@ class AutoRenewerTest {
     void theRenewedCertificateAsksForTheSameNamesAndLifetime() {
         pki.close();
         fake.tokens.add("hct_v");
-        PkiClient two = PkiClient.builder().caUrl(fake.url()).root(fake.ca.rootPem()).store(dir.resolve("two")).clock(clock)
-                .renewalPolicy(POLICY).build();
+        PkiClient two = PkiClient.builder()
+                .caUrl(fake.url())
+                .root(fake.ca.rootPem())
+                .store(dir.resolve("two"))
+                .clock(clock)
+                .renewalPolicy(POLICY)
+                .build();
         two.enroll("hct_v", null, "2h", "two.internal", "10.0.0.7");
         fake.renewNow = true;
         new AutoRenewer(two, POLICY, clock, List.of(), new Random(1), scheduler).step();
-        Map<String, Object> asked = fake.seen("/api/v1/certificates/renew").get(0).json();
+        Map<String, Object> asked =
+                fake.seen("/api/v1/certificates/renew").get(0).json();
         assertEquals("2h", asked.get("validity"));
-        assertEquals(List.of("two.internal", "10.0.0.7"), TestCa.read((String) asked.get("csr")).names());
+        assertEquals(
+                List.of("two.internal", "10.0.0.7"),
+                TestCa.read((String) asked.get("csr")).names());
     }
 }

@@ -1,9 +1,10 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -12,11 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The wire both this library and the appliance's CLI use: any status comes back, with its JSON when it is an object. */
 class CaHttpTest {
@@ -62,8 +61,8 @@ class CaHttpTest {
     @Test
     void sendsJsonAndTheCallersHeaders() {
         fake.next("/p", s -> FakeCa.Reply.json(201, s.json()));
-        CaHttp.Answer a = http.post(uri("/p?q=1"), Map.of("X-Request", "r1"),
-                Map.of("names", List.of("a", "b"), "n", 3, "on", true));
+        CaHttp.Answer a = http.post(
+                uri("/p?q=1"), Map.of("X-Request", "r1"), Map.of("names", List.of("a", "b"), "n", 3, "on", true));
         assertEquals(201, a.status());
         assertEquals(Map.of("names", List.of("a", "b"), "n", 3L, "on", true), a.json(), "the body arrived as JSON");
         FakeCa.Seen s = fake.seen("/p").get(0);
@@ -86,8 +85,10 @@ class CaHttpTest {
 
     @Test
     void presentsTheCertificateItsContextHolds() {
-        Credentials c = fake.ca.credentials(List.of("admin"), Instant.now(), Instant.now().plus(Duration.ofHours(1)));
-        SSLContext mtls = Tls.context(new ReloadingKeyManager(() -> c), Tls.trustManagers(fake.ca.root(), Tls.Revocation.OFF));
+        Credentials c = fake.ca.credentials(
+                List.of("admin"), Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+        SSLContext mtls =
+                Tls.context(new ReloadingKeyManager(() -> c), Tls.trustManagers(fake.ca.root(), Tls.Revocation.OFF));
         new CaHttp(fake.url(), mtls, Duration.ofSeconds(30), Duration.ofSeconds(30)).get(uri("/who"), Map.of());
         assertEquals(c.serialNumber(), fake.seen("/who").get(0).peer().getSerialNumber());
         http.get(uri("/anonymous"), Map.of());
@@ -132,7 +133,9 @@ class CaHttpTest {
 
     @Test
     void describeFindsTheFirstMessageDownTheCauses() {
-        assertEquals("Connection refused", CaHttp.describe(new IOException((String) null, new IOException("Connection refused"))));
+        assertEquals(
+                "Connection refused",
+                CaHttp.describe(new IOException((String) null, new IOException("Connection refused"))));
         assertEquals("IOException", CaHttp.describe(new IOException((String) null)));
         assertEquals("outer", CaHttp.describe(new IOException("outer", new IOException("inner"))));
     }

@@ -5,8 +5,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -28,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The appliance's API as the client uses it, in this JVM: a JDK HTTPS server on a port of its own (0, read back)
@@ -112,8 +111,12 @@ final class FakeCa implements AutoCloseable {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
-            Seen s = new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), peer(exchange));
+            Seen s = new Seen(
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(),
+                    headers,
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                    peer(exchange));
             seen.add(s);
             Queue<Function<Seen, Reply>> queue = canned.get(s.path());
             Function<Seen, Reply> answer;
@@ -163,7 +166,10 @@ final class FakeCa implements AutoCloseable {
             return Reply.error(401, "client_certificate_required", "present your certificate");
         }
         if (revoked.contains(s.peer().getSerialNumber())) {
-            return Reply.error(401, "certificate_revoked", "certificate " + s.peer().getSerialNumber().toString(16) + " is revoked");
+            return Reply.error(
+                    401,
+                    "certificate_revoked",
+                    "certificate " + s.peer().getSerialNumber().toString(16) + " is revoked");
         }
         if (!clock.instant().isBefore(s.peer().getNotAfter().toInstant())) {
             return Reply.error(401, "certificate_expired", "certificate expired");
@@ -199,7 +205,9 @@ final class FakeCa implements AutoCloseable {
     private synchronized Reply register(Seen s) {
         String service = String.valueOf(s.json().get("service"));
         int times = registered.merge(service, 1, Integer::sum);
-        return Reply.json(times == 1 ? 201 : 200, Map.of("service", service, "endpoints", s.json().get("endpoints")));
+        return Reply.json(
+                times == 1 ? 201 : 200,
+                Map.of("service", service, "endpoints", s.json().get("endpoints")));
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -11,10 +12,8 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FileStoreTest {
     @TempDir
@@ -23,8 +22,10 @@ class FileStoreTest {
     Credentials credentials(long serial) throws Exception {
         KeyPair pair = KeyType.EC_P256.generate();
         Instant now = Instant.now();
-        return new Credentials(pair.getPrivate(), TestCertificates.selfSigned(pair, now, now.plus(Duration.ofDays(1)),
-                BigInteger.valueOf(serial)), List.of());
+        return new Credentials(
+                pair.getPrivate(),
+                TestCertificates.selfSigned(pair, now, now.plus(Duration.ofDays(1)), BigInteger.valueOf(serial)),
+                List.of());
     }
 
     @Test
@@ -34,7 +35,10 @@ class FileStoreTest {
         Credentials a = credentials(10);
         store.save(a);
         assertEquals(a.serialNumber(), store.load().orElseThrow().serialNumber());
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.key().toRealPath())));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(store.key().toRealPath())));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("pki"))));
         Credentials b = credentials(11);
         store.save(b);
@@ -56,15 +60,16 @@ class FileStoreTest {
         store.save(a);
         // the switch of the current link cannot happen (something occupies its temporary name)
         Files.createDirectories(dir.resolve("pki/.current.tmp/occupied"));
-        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(PkiClientException.class,
-                () -> store.save(credentials(21)));
+        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(
+                PkiClientException.class, () -> store.save(credentials(21)));
         assertEquals(PkiClientException.Kind.STORE, e.kind());
         assertTrue(e.getMessage().contains("unchanged"), e.getMessage());
         Credentials after = store.load().orElseThrow();
         assertEquals(a.serialNumber(), after.serialNumber(), "the old certificate is still current");
         assertEquals(a.key(), after.key(), "with its own key");
         try (var releases = Files.list(dir.resolve("pki/releases"))) {
-            assertFalse(releases.anyMatch(p -> p.getFileName().toString().startsWith(".new-")), "no half-written release");
+            assertFalse(
+                    releases.anyMatch(p -> p.getFileName().toString().startsWith(".new-")), "no half-written release");
         }
     }
 
@@ -79,7 +84,7 @@ class FileStoreTest {
         store.save(a);
         Path release = dir.resolve("pki/releases").resolve(a.serial());
         assertEquals("rw-------", mode(release.resolve("key.pem")));
-        for (String f : new String[]{"cert.pem", "chain.pem", "fullchain.pem"}) {
+        for (String f : new String[] {"cert.pem", "chain.pem", "fullchain.pem"}) {
             assertEquals("rw-r-----", mode(release.resolve(f)), f);
         }
         assertEquals("rwx------", mode(dir.resolve("pki/releases")));
@@ -96,13 +101,15 @@ class FileStoreTest {
         for (String f : FileStore.FILES) {
             assertEquals(Path.of("current", f), Files.readSymbolicLink(pki.resolve(f)), f);
         }
-        assertFalse(Files.exists(pki.resolve("previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "no previous at first");
+        assertFalse(
+                Files.exists(pki.resolve("previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "no previous at first");
         Credentials b = credentials(41);
         store.save(b);
         assertEquals(Path.of("releases", b.serial()), Files.readSymbolicLink(pki.resolve("current")));
         assertEquals(Path.of("releases", a.serial()), Files.readSymbolicLink(pki.resolve("previous")));
         assertEquals(Path.of("previous", "key.pem"), Files.readSymbolicLink(pki.resolve("key.pem.prev")));
-        assertEquals(Pem.privateKey(a.key()), Files.readString(pki.resolve("key.pem.prev")), "the previous key, readable");
+        assertEquals(
+                Pem.privateKey(a.key()), Files.readString(pki.resolve("key.pem.prev")), "the previous key, readable");
         assertEquals(Pem.privateKey(b.key()), Files.readString(store.key()));
         try (var names = Files.list(pki)) {
             assertFalse(names.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary link is left");
@@ -121,7 +128,9 @@ class FileStoreTest {
         store.save(c);
         assertEquals(Pem.certificates(List.of(leaf.certificate())), Files.readString(store.certificate()));
         assertEquals(Pem.certificates(List.of(intermediate.certificate(), root)), Files.readString(store.chain()));
-        assertEquals(Pem.certificates(List.of(leaf.certificate(), intermediate.certificate())), Files.readString(store.fullchain()),
+        assertEquals(
+                Pem.certificates(List.of(leaf.certificate(), intermediate.certificate())),
+                Files.readString(store.fullchain()),
                 "the certificate and the intermediates, not the root");
         assertEquals(c.chain(), store.load().orElseThrow().chain());
     }
@@ -133,7 +142,8 @@ class FileStoreTest {
         store.save(a);
         store.save(a);
         assertEquals(a.serialNumber(), store.load().orElseThrow().serialNumber());
-        assertFalse(Files.exists(dir.resolve("pki/previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+        assertFalse(
+                Files.exists(dir.resolve("pki/previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 "a release is not its own previous");
         try (var releases = Files.list(dir.resolve("pki/releases"))) {
             assertEquals(1, releases.count());
@@ -155,8 +165,8 @@ class FileStoreTest {
     void aFolderThatCannotBeMadeIsAStoreError() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         FileStore store = new FileStore(file.resolve("pki"));
-        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(PkiClientException.class,
-                () -> store.save(credentials(80)));
+        PkiClientException e = org.junit.jupiter.api.Assertions.assertThrows(
+                PkiClientException.class, () -> store.save(credentials(80)));
         assertEquals("store_not_writable", e.code());
         assertTrue(store.load().isEmpty());
     }

@@ -1,33 +1,34 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** One test per rule of RFC 8259's grammar, its errors (with the offset) and the limits. */
 class JsonTest {
 
     static String error(String text) {
         String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
-        return assertThrows(IllegalArgumentException.class, () -> Json.parse(text), shown).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> Json.parse(text), shown)
+                .getMessage();
     }
 
     @Test
     void readsWhatTheApiWrites() {
-        Map<String, Object> m = Json.object("{\"serial\":\"0a1b\",\"n\":42,\"ok\":true,\"none\":null,\"list\":[\"a\",\"b\"],"
-                + "\"pem\":\"-----BEGIN\\nX\\u0041\\\"\\n\",\"d\":1.5}");
+        Map<String, Object> m =
+                Json.object("{\"serial\":\"0a1b\",\"n\":42,\"ok\":true,\"none\":null,\"list\":[\"a\",\"b\"],"
+                        + "\"pem\":\"-----BEGIN\\nX\\u0041\\\"\\n\",\"d\":1.5}");
         assertEquals("0a1b", m.get("serial"));
         assertEquals(42L, m.get("n"));
         assertEquals(true, m.get("ok"));
@@ -54,8 +55,19 @@ class JsonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{", "{\"a\"}", "{\"a\" 1}", "{\"a\":}", "{\"a\":1,}", "{a:1}", "{\"a\":1 \"b\":2}", "{,}",
-            "{'a':1}", "{\"a\":1"})
+    @ValueSource(
+            strings = {
+                "{",
+                "{\"a\"}",
+                "{\"a\" 1}",
+                "{\"a\":}",
+                "{\"a\":1,}",
+                "{a:1}",
+                "{\"a\":1 \"b\":2}",
+                "{,}",
+                "{'a':1}",
+                "{\"a\":1"
+            })
     void malformedObjectsAreRefused(String text) {
         error(text);
     }
@@ -70,7 +82,8 @@ class JsonTest {
 
     @Test
     void arraysHoldAnyValueInOrder() {
-        assertEquals(Arrays.asList(1L, "two", 3.5, true, false, null, List.of(), Map.of()),
+        assertEquals(
+                Arrays.asList(1L, "two", 3.5, true, false, null, List.of(), Map.of()),
                 Json.parse("[1,\"two\",3.5,true,false,null,[],{}]"));
         assertEquals(List.of(List.of(List.of())), Json.parse("[[[]]]"));
     }
@@ -99,12 +112,15 @@ class JsonTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "\"abc                 | 0 | unterminated string",
-            "\"a\\x\"               | 2 | bad escape",
-            "\"\\u00G0\"            | 5 | bad \\u escape",
-            "\"\\u12\"              | 5 | bad \\u escape",
-            "\"a\\                  | 3 | unterminated string"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"abc                 | 0 | unterminated string",
+                "\"a\\x\"               | 2 | bad escape",
+                "\"\\u00G0\"            | 5 | bad \\u escape",
+                "\"\\u12\"              | 5 | bad \\u escape",
+                "\"a\\                  | 3 | unterminated string"
+            })
     void badStringsNameTheirOffset(String text, int offset, String what) {
         String message = error(text.strip());
         assertTrue(message.contains(what), message);
@@ -122,8 +138,14 @@ class JsonTest {
     // numbers
 
     @ParameterizedTest
-    @CsvSource({"0,0", "-0,0", "7,7", "-42,-42", "9223372036854775807,9223372036854775807",
-            "-9223372036854775808,-9223372036854775808"})
+    @CsvSource({
+        "0,0",
+        "-0,0",
+        "7,7",
+        "-42,-42",
+        "9223372036854775807,9223372036854775807",
+        "-9223372036854775808,-9223372036854775808"
+    })
     void integersAreLongs(String text, long value) {
         assertEquals(value, Json.parse(text));
     }

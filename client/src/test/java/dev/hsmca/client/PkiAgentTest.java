@@ -1,11 +1,10 @@
 package dev.hsmca.client;
 
-import dev.hsmca.client.agent.PkiAgent;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.client.agent.PkiAgent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -18,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code pki-agent}'s commands against a fake CA: what they print, what they leave in the folder, their exit codes. */
 class PkiAgentTest {
@@ -29,12 +28,12 @@ class PkiAgentTest {
 
     @TempDir
     Path dir;
+
     Path out;
     Path root;
     Path token;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void files() throws Exception {
@@ -57,8 +56,18 @@ class PkiAgentTest {
     }
 
     Run enroll(String... more) {
-        List<String> args = new ArrayList<>(List.of("enroll", "--ca-url", fake.url(), "--root", root.toString(),
-                "--out", out.toString(), "--token-file", token.toString(), "--name", "svc.internal"));
+        List<String> args = new ArrayList<>(List.of(
+                "enroll",
+                "--ca-url",
+                fake.url(),
+                "--root",
+                root.toString(),
+                "--out",
+                out.toString(),
+                "--token-file",
+                token.toString(),
+                "--name",
+                "svc.internal"));
         args.addAll(List.of(more));
         return agent(args.toArray(String[]::new));
     }
@@ -132,8 +141,10 @@ class PkiAgentTest {
     @Test
     void theSignalGoesToTheProcessInThePidFile() throws Exception {
         enroll();
-        Path pidFile = Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n");
-        Run signalled = agent("renew", "--out", out.toString(), "--force", "--signal", "0", "--pid-file", pidFile.toString());
+        Path pidFile =
+                Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n");
+        Run signalled =
+                agent("renew", "--out", out.toString(), "--force", "--signal", "0", "--pid-file", pidFile.toString());
         assertEquals(0, signalled.exit(), signalled.err());
         Run noProcess = agent("renew", "--out", out.toString(), "--force", "--signal", "0", "--pid", "999999999");
         assertEquals(1, noProcess.exit());
@@ -147,7 +158,9 @@ class PkiAgentTest {
         Run r = agent("renew", "--out", out.toString(), "--force", "--exec", "exit 3");
         assertEquals(1, r.exit());
         assertEquals("pki-agent: 'exit 3' exited with 3\n", r.err());
-        assertFalse(first.equals(new FileStore(out).load().orElseThrow().serial()), "the certificate was renewed all the same");
+        assertFalse(
+                first.equals(new FileStore(out).load().orElseThrow().serial()),
+                "the certificate was renewed all the same");
     }
 
     @Test
@@ -164,10 +177,13 @@ class PkiAgentTest {
     @Test
     void registersTheService() {
         enroll();
-        Run r = agent("register", "--out", out.toString(), "--service", "svc", "--endpoint", "https://svc.internal:443");
+        Run r = agent(
+                "register", "--out", out.toString(), "--service", "svc", "--endpoint", "https://svc.internal:443");
         assertEquals(0, r.exit(), r.err());
         assertEquals("registered: svc\n", r.out());
-        assertEquals(List.of("https://svc.internal:443"), fake.seen("/api/v1/services").get(0).json().get("endpoints"));
+        assertEquals(
+                List.of("https://svc.internal:443"),
+                fake.seen("/api/v1/services").get(0).json().get("endpoints"));
     }
 
     @Test
@@ -191,17 +207,57 @@ class PkiAgentTest {
 
     @Test
     void usageErrorsExitTwo() {
-        assertEquals(2, agent("enroll", "--ca-url", fake.url(), "--root", root.toString(), "--token-file", token.toString(),
-                "--name", "a").exit(), "no --out");
-        assertEquals(2, agent("enroll", "--out", out.toString(), "--root", root.toString(), "--token-file", token.toString(),
-                "--name", "a").exit(), "no --ca-url");
-        assertEquals(2, agent("enroll", "--out", out.toString(), "--ca-url", fake.url(), "--token-file", token.toString(),
-                "--name", "a").exit(), "no --root");
-        assertEquals(2, agent("enroll", "--out", out.toString(), "--ca-url", fake.url(), "--root", root.toString()).exit(),
+        assertEquals(
+                2,
+                agent(
+                                "enroll",
+                                "--ca-url",
+                                fake.url(),
+                                "--root",
+                                root.toString(),
+                                "--token-file",
+                                token.toString(),
+                                "--name",
+                                "a")
+                        .exit(),
+                "no --out");
+        assertEquals(
+                2,
+                agent(
+                                "enroll",
+                                "--out",
+                                out.toString(),
+                                "--root",
+                                root.toString(),
+                                "--token-file",
+                                token.toString(),
+                                "--name",
+                                "a")
+                        .exit(),
+                "no --ca-url");
+        assertEquals(
+                2,
+                agent(
+                                "enroll",
+                                "--out",
+                                out.toString(),
+                                "--ca-url",
+                                fake.url(),
+                                "--token-file",
+                                token.toString(),
+                                "--name",
+                                "a")
+                        .exit(),
+                "no --root");
+        assertEquals(
+                2,
+                agent("enroll", "--out", out.toString(), "--ca-url", fake.url(), "--root", root.toString())
+                        .exit(),
                 "no --name");
         assertEquals(2, agent("nonsense").exit());
         enroll();
-        assertEquals(2, agent("renew", "--out", out.toString(), "--signal", "HUP").exit(), "a signal for no process");
+        assertEquals(
+                2, agent("renew", "--out", out.toString(), "--signal", "HUP").exit(), "a signal for no process");
         assertEquals(2, agent("renew", "--out", out.toString(), "--poll", "5x").exit(), "not a duration");
         Run keyType = enroll("--key-type", "dsa-1024", "--force");
         assertEquals(1, keyType.exit());
@@ -221,10 +277,21 @@ class PkiAgentTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        Run r = agent("enroll", "--ca-url", "https://localhost:" + closed, "--root", root.toString(), "--out", out.toString(),
-                "--token-file", token.toString(), "--name", "a.internal");
+        Run r = agent(
+                "enroll",
+                "--ca-url",
+                "https://localhost:" + closed,
+                "--root",
+                root.toString(),
+                "--out",
+                out.toString(),
+                "--token-file",
+                token.toString(),
+                "--name",
+                "a.internal");
         assertEquals(1, r.exit());
-        assertTrue(r.err().startsWith("pki-agent: the CA at https://localhost:" + closed + " is unreachable: "), r.err());
+        assertTrue(
+                r.err().startsWith("pki-agent: the CA at https://localhost:" + closed + " is unreachable: "), r.err());
         assertEquals(1, r.err().lines().count());
     }
 }

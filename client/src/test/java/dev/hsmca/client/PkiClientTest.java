@@ -1,8 +1,11 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +15,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The library's front door against a fake CA: what it checks, what it stores, what it asks again at renewal. */
 class PkiClientTest {
@@ -34,7 +33,11 @@ class PkiClientTest {
     }
 
     PkiClient.Builder builder() {
-        return PkiClient.builder().caUrl(fake.url()).root(fake.ca.rootPem()).store(dir.resolve("pki")).clock(clock);
+        return PkiClient.builder()
+                .caUrl(fake.url())
+                .root(fake.ca.rootPem())
+                .store(dir.resolve("pki"))
+                .clock(clock);
     }
 
     PkiClient enrolled(String... names) {
@@ -60,15 +63,26 @@ class PkiClientTest {
         assertThrows(NullPointerException.class, () -> PkiClient.builder().caUrl(null));
         assertEquals("invalid_root", code(() -> PkiClient.builder().root("not PEM")));
         assertEquals("invalid_root", code(() -> PkiClient.builder().root(dir.resolve("missing.pem"))));
-        assertEquals("incomplete", code(() -> PkiClient.builder().caUrl(fake.url()).root(fake.ca.rootPem()).build()));
-        assertEquals(PkiClientException.Kind.INVALID, kind(() -> PkiClient.builder().root(fake.ca.rootPem()).build()));
+        assertEquals(
+                "incomplete",
+                code(() -> PkiClient.builder()
+                        .caUrl(fake.url())
+                        .root(fake.ca.rootPem())
+                        .build()));
+        assertEquals(
+                PkiClientException.Kind.INVALID,
+                kind(() -> PkiClient.builder().root(fake.ca.rootPem()).build()));
     }
 
     @Test
     void aRootFileIsReadLikeItsText() throws Exception {
         Path root = Files.writeString(dir.resolve("root.pem"), fake.ca.rootPem());
         fake.tokens.add("hct_f");
-        try (PkiClient pki = PkiClient.builder().caUrl(fake.url()).root(root).store(dir.resolve("pki")).build()) {
+        try (PkiClient pki = PkiClient.builder()
+                .caUrl(fake.url())
+                .root(root)
+                .store(dir.resolve("pki"))
+                .build()) {
             assertTrue(pki.enrollIfNeeded("hct_f", "f.internal"));
         }
     }
@@ -86,7 +100,9 @@ class PkiClientTest {
             assertEquals(fake.ca.rootPem(), Files.readString(pki.store().dir().resolve("root.pem")));
             Map<String, Object> sent = fake.seen("/api/v1/certificates").get(0).json();
             assertEquals(List.of("csr", "profile", "validity"), List.copyOf(sent.keySet()), "the key is never sent");
-            assertEquals(List.of("api.internal", "10.1.2.3"), TestCa.read((String) sent.get("csr")).names());
+            assertEquals(
+                    List.of("api.internal", "10.1.2.3"),
+                    TestCa.read((String) sent.get("csr")).names());
         }
     }
 
@@ -108,7 +124,9 @@ class PkiClientTest {
         fake.tokens.add("hct_trim");
         try (PkiClient pki = builder().build()) {
             pki.enroll("  hct_trim\n", null, null, "t.internal");
-            assertEquals("Bearer hct_trim", fake.seen("/api/v1/certificates").get(0).headers().get("authorization"));
+            assertEquals(
+                    "Bearer hct_trim",
+                    fake.seen("/api/v1/certificates").get(0).headers().get("authorization"));
         }
     }
 
@@ -139,13 +157,16 @@ class PkiClientTest {
         try (PkiClient pki = enrolled("a.internal", "b.internal")) {
             Credentials before = pki.credentials();
             Credentials after = pki.renew();
-            assertNotEquals(before.certificate().getPublicKey(), after.certificate().getPublicKey(), "a new key");
+            assertNotEquals(
+                    before.certificate().getPublicKey(), after.certificate().getPublicKey(), "a new key");
             assertEquals(after.serialNumber(), pki.store().load().orElseThrow().serialNumber());
             FakeCa.Seen renew = fake.seen("/api/v1/certificates/renew").get(0);
             assertEquals(before.serialNumber(), renew.peer().getSerialNumber());
             assertEquals("2h", renew.json().get("validity"));
             assertEquals(false, renew.json().get("revoke_old"));
-            assertEquals(List.of("a.internal", "b.internal"), TestCa.read((String) renew.json().get("csr")).names());
+            assertEquals(
+                    List.of("a.internal", "b.internal"),
+                    TestCa.read((String) renew.json().get("csr")).names());
         }
     }
 
@@ -155,7 +176,9 @@ class PkiClientTest {
         try (PkiClient pki = builder().reuseKey(true).keyType(KeyType.EC_P256).build()) {
             pki.enroll("hct_r", null, null, "r.internal");
             Credentials before = pki.credentials();
-            assertEquals(before.certificate().getPublicKey(), pki.renew().certificate().getPublicKey());
+            assertEquals(
+                    before.certificate().getPublicKey(),
+                    pki.renew().certificate().getPublicKey());
         }
     }
 
@@ -163,9 +186,19 @@ class PkiClientTest {
     void aCertificateForAnotherKeyIsRefusedAndNothingChanges() {
         try (PkiClient pki = enrolled("a.internal")) {
             Credentials before = pki.credentials();
-            Credentials stranger = fake.ca.credentials(List.of("a.internal"), clock.instant(), clock.instant().plus(Duration.ofHours(1)));
-            fake.next("/api/v1/certificates/renew", FakeCa.Reply.json(201, Map.of("serial", stranger.serial(),
-                    "certificate_pem", Pem.certificates(List.of(stranger.certificate())), "chain_pem", fake.ca.rootPem())));
+            Credentials stranger = fake.ca.credentials(
+                    List.of("a.internal"), clock.instant(), clock.instant().plus(Duration.ofHours(1)));
+            fake.next(
+                    "/api/v1/certificates/renew",
+                    FakeCa.Reply.json(
+                            201,
+                            Map.of(
+                                    "serial",
+                                    stranger.serial(),
+                                    "certificate_pem",
+                                    Pem.certificates(List.of(stranger.certificate())),
+                                    "chain_pem",
+                                    fake.ca.rootPem())));
             assertEquals("bad_answer", code(pki::renew));
             assertEquals(before, pki.credentials());
             assertEquals(before.serialNumber(), pki.store().load().orElseThrow().serialNumber());
@@ -187,10 +220,13 @@ class PkiClientTest {
     void registrationSendsTheServiceWithItsDefaults() {
         try (PkiClient pki = enrolled("a.internal")) {
             assertEquals("svc", pki.register("svc", null, null, null, null).get("service"));
-            assertEquals(Map.of("service", "svc", "endpoints", List.of(), "metadata", Map.of()),
+            assertEquals(
+                    Map.of("service", "svc", "endpoints", List.of(), "metadata", Map.of()),
                     fake.seen("/api/v1/services").get(0).json());
-            pki.register("svc", "Service", List.of("https://a.internal"), "https://a.internal/health", Map.of("team", "x"));
-            assertEquals(List.of("service", "display_name", "endpoints", "health_check_url", "metadata"),
+            pki.register(
+                    "svc", "Service", List.of("https://a.internal"), "https://a.internal/health", Map.of("team", "x"));
+            assertEquals(
+                    List.of("service", "display_name", "endpoints", "health_check_url", "metadata"),
                     List.copyOf(fake.seen("/api/v1/services").get(1).json().keySet()));
         }
     }

@@ -1,12 +1,12 @@
 package dev.hsmca.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.SSLContext;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,11 +21,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The key manager serves whatever is current: a renewal reaches the next handshake, an open connection keeps its own. */
 class ReloadingKeyManagerTest {
@@ -43,13 +42,14 @@ class ReloadingKeyManagerTest {
     }
 
     Credentials credentials(String name) {
-        return fake.ca.credentials(List.of(name), clock.instant(), clock.instant().plus(Duration.ofHours(1)));
+        return fake.ca.credentials(
+                List.of(name), clock.instant(), clock.instant().plus(Duration.ofHours(1)));
     }
 
     @Test
     void nothingToServeBeforeEnrollment() {
         assertNull(km.chooseServerAlias("EC", null, null));
-        assertNull(km.chooseClientAlias(new String[]{"EC"}, null, null));
+        assertNull(km.chooseClientAlias(new String[] {"EC"}, null, null));
         assertNull(km.getServerAliases("EC", null));
         assertNull(km.getCertificateChain("pki-1"));
         assertNull(km.getPrivateKey("pki-1"));
@@ -62,11 +62,11 @@ class ReloadingKeyManagerTest {
         String alias = "pki-" + a.serial();
         assertEquals(alias, km.chooseServerAlias("EC", null, null));
         assertEquals(alias, km.chooseEngineServerAlias("EC", null, null));
-        assertEquals(alias, km.chooseClientAlias(new String[]{"RSA", "EC"}, null, null));
-        assertEquals(alias, km.chooseEngineClientAlias(new String[]{"EC"}, null, null));
-        assertArrayEquals(new String[]{alias}, km.getClientAliases("EC", null));
+        assertEquals(alias, km.chooseClientAlias(new String[] {"RSA", "EC"}, null, null));
+        assertEquals(alias, km.chooseEngineClientAlias(new String[] {"EC"}, null, null));
+        assertArrayEquals(new String[] {alias}, km.getClientAliases("EC", null));
         assertNull(km.chooseServerAlias("RSA", null, null), "an EC key serves no RSA suite");
-        assertNull(km.chooseClientAlias(new String[]{"RSA", "DSA"}, null, null));
+        assertNull(km.chooseClientAlias(new String[] {"RSA", "DSA"}, null, null));
     }
 
     @Test
@@ -76,7 +76,7 @@ class ReloadingKeyManagerTest {
         Credentials withChain = new Credentials(leaf.key(), leaf.certificate(), List.of(intermediate, fake.ca.root()));
         current.set(withChain);
         String alias = km.chooseServerAlias("EC", null, null);
-        assertArrayEquals(new X509Certificate[]{leaf.certificate(), intermediate}, km.getCertificateChain(alias));
+        assertArrayEquals(new X509Certificate[] {leaf.certificate(), intermediate}, km.getCertificateChain(alias));
         assertEquals(leaf.key(), km.getPrivateKey(alias));
         assertNull(km.getCertificateChain("pki-ffff"), "an alias of no credentials");
     }
@@ -97,7 +97,12 @@ class ReloadingKeyManagerTest {
     @Test
     void aServerServesTheRenewedCertificateOnTheNextHandshake() throws Exception {
         fake.tokens.add("hct_s");
-        try (PkiClient pki = PkiClient.builder().caUrl(fake.url()).root(fake.ca.rootPem()).store(dir).clock(clock).build()) {
+        try (PkiClient pki = PkiClient.builder()
+                .caUrl(fake.url())
+                .root(fake.ca.rootPem())
+                .store(dir)
+                .clock(clock)
+                .build()) {
             pki.enroll("hct_s", null, null, "localhost", "127.0.0.1");
             HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.setHttpsConfigurator(new HttpsConfigurator(pki.serverSslContext()));
@@ -123,13 +128,22 @@ class ReloadingKeyManagerTest {
     }
 
     static HttpClient client(PkiClient pki) {
-        SSLContext trustOnly = Tls.context(null, Tls.trustManagers(
-                (X509Certificate) pki.credentials().chain().get(pki.credentials().chain().size() - 1), Tls.Revocation.OFF));
-        return HttpClient.newBuilder().sslContext(trustOnly).version(HttpClient.Version.HTTP_1_1).build();
+        SSLContext trustOnly = Tls.context(
+                null,
+                Tls.trustManagers(
+                        (X509Certificate) pki.credentials()
+                                .chain()
+                                .get(pki.credentials().chain().size() - 1),
+                        Tls.Revocation.OFF));
+        return HttpClient.newBuilder()
+                .sslContext(trustOnly)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     static BigInteger served(HttpClient client, URI uri) throws Exception {
-        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1)).build(),
+        HttpResponse<Void> r = client.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1)).build(),
                 HttpResponse.BodyHandlers.discarding());
         assertEquals(204, r.statusCode());
         return ((X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber();

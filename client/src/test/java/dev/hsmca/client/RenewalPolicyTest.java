@@ -1,6 +1,9 @@
 package dev.hsmca.client;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -9,11 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class RenewalPolicyTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -32,7 +31,10 @@ class RenewalPolicyTest {
             Instant due = p.due(c);
             Instant twoThirds = T0.plus(Duration.ofDays(60));
             assertFalse(due.isAfter(twoThirds), "never after 2/3");
-            assertTrue(due.isAfter(twoThirds.minus(Duration.ofDays(90).multipliedBy(5).dividedBy(100)).minusSeconds(1)),
+            assertTrue(
+                    due.isAfter(twoThirds
+                            .minus(Duration.ofDays(90).multipliedBy(5).dividedBy(100))
+                            .minusSeconds(1)),
                     "at most 5 % of the lifetime earlier");
             assertEquals(due, p.due(c), "stable for one certificate");
         }
@@ -42,7 +44,9 @@ class RenewalPolicyTest {
     void aFixedTimeBeforeExpiry() throws Exception {
         Credentials c = credentials(Duration.ofDays(30), 7);
         Instant due = RenewalPolicy.defaults().withBefore(Duration.ofDays(7)).due(c);
-        assertTrue(!due.isAfter(T0.plus(Duration.ofDays(23))) && due.isAfter(T0.plus(Duration.ofDays(21))), due.toString());
+        assertTrue(
+                !due.isAfter(T0.plus(Duration.ofDays(23))) && due.isAfter(T0.plus(Duration.ofDays(21))),
+                due.toString());
     }
 
     @Test
@@ -52,7 +56,10 @@ class RenewalPolicyTest {
         Instant start = T0.plus(Duration.ofDays(10));
         Instant due = p.due(c, start, start.plus(Duration.ofHours(1)));
         assertTrue(!due.isBefore(start) && !due.isAfter(start.plus(Duration.ofMinutes(30))), due.toString());
-        assertEquals(p.due(c), p.due(c, T0.plus(Duration.ofDays(80)), T0.plus(Duration.ofDays(85))), "own policy when earlier");
+        assertEquals(
+                p.due(c),
+                p.due(c, T0.plus(Duration.ofDays(80)), T0.plus(Duration.ofDays(85))),
+                "own policy when earlier");
     }
 
     @Test
@@ -73,7 +80,9 @@ class RenewalPolicyTest {
 
     @Test
     void badPoliciesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> RenewalPolicy.defaults().withFraction(1.2));
-        assertThrows(IllegalArgumentException.class, () -> RenewalPolicy.defaults().withPollInterval(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class, () -> RenewalPolicy.defaults().withFraction(1.2));
+        assertThrows(
+                IllegalArgumentException.class, () -> RenewalPolicy.defaults().withPollInterval(Duration.ZERO));
     }
 }

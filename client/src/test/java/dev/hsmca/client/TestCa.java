@@ -1,5 +1,21 @@
 package dev.hsmca.client;
 
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -18,23 +34,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import java.io.StringReader;
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.PublicKey;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-
 /** A software CA for the client's tests (BouncyCastle): a root, the certificates it signs, TLS contexts. */
 final class TestCa {
     private final KeyPair key = KeyType.EC_P256.generate();
@@ -45,12 +44,17 @@ final class TestCa {
         try {
             X500Name subject = new X500Name("CN=" + name);
             Instant now = Instant.now();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.ONE,
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), subject, key.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            subject,
+                            BigInteger.ONE,
+                            Date.from(now.minus(Duration.ofDays(1))),
+                            Date.from(now.plus(Duration.ofDays(3650))),
+                            subject,
+                            key.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            root = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA")
-                    .build(key.getPrivate())));
+            root = new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -69,16 +73,25 @@ final class TestCa {
         try {
             List<GeneralName> sans = new ArrayList<>();
             for (String n : names) {
-                sans.add(n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
+                sans.add(
+                        n.matches("[0-9.]+|.*:.*")
+                                ? new GeneralName(GeneralName.iPAddress, n)
+                                : new GeneralName(GeneralName.dNSName, n));
             }
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root,
-                    BigInteger.valueOf(serials.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
-                    new X500Name("CN=" + names.get(0)), publicKey)
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[]{KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA")
-                    .build(key.getPrivate())));
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            root,
+                            BigInteger.valueOf(serials.incrementAndGet()),
+                            Date.from(notBefore),
+                            Date.from(notAfter),
+                            new X500Name("CN=" + names.get(0)),
+                            publicKey)
+                    .addExtension(
+                            Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                    }));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -91,19 +104,25 @@ final class TestCa {
     }
 
     /** What a CSR asks: its key and its SANs. */
-    record Request(PublicKey publicKey, List<String> names) {
-    }
+    record Request(PublicKey publicKey, List<String> names) {}
 
     static Request read(String csrPem) {
         try (PEMParser p = new PEMParser(new StringReader(csrPem))) {
-            JcaPKCS10CertificationRequest csr = new JcaPKCS10CertificationRequest((PKCS10CertificationRequest) p.readObject());
+            JcaPKCS10CertificationRequest csr =
+                    new JcaPKCS10CertificationRequest((PKCS10CertificationRequest) p.readObject());
             List<String> names = new ArrayList<>();
             var attributes = csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest);
-            Extensions ext = Extensions.getInstance(attributes[0].getAttrValues().getObjectAt(0));
-            for (GeneralName n : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName).getNames()) {
-                names.add(n.getTagNo() == GeneralName.iPAddress
-                        ? java.net.InetAddress.getByAddress(org.bouncycastle.asn1.DEROctetString.getInstance(n.getName()).getOctets()).getHostAddress()
-                        : n.getName().toString());
+            Extensions ext =
+                    Extensions.getInstance(attributes[0].getAttrValues().getObjectAt(0));
+            for (GeneralName n : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName)
+                    .getNames()) {
+                names.add(
+                        n.getTagNo() == GeneralName.iPAddress
+                                ? java.net.InetAddress.getByAddress(
+                                                org.bouncycastle.asn1.DEROctetString.getInstance(n.getName())
+                                                        .getOctets())
+                                        .getHostAddress()
+                                : n.getName().toString());
             }
             return new Request(csr.getPublicKey(), names);
         } catch (Exception e) {
@@ -114,15 +133,17 @@ final class TestCa {
     /** A server context for localhost, signed by this root; client certificates are asked for and taken as they are. */
     SSLContext serverContext() {
         try {
-            Credentials server = credentials(List.of("localhost", "127.0.0.1"), Instant.now().minus(Duration.ofHours(1)),
+            Credentials server = credentials(
+                    List.of("localhost", "127.0.0.1"),
+                    Instant.now().minus(Duration.ofHours(1)),
                     Instant.now().plus(Duration.ofDays(1)));
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("server", server.key(), new char[0], new X509Certificate[]{server.certificate(), root});
+            ks.setKeyEntry("server", server.key(), new char[0], new X509Certificate[] {server.certificate(), root});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
             kmf.init(ks, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-            ctx.init(kmf.getKeyManagers(), new TrustManager[]{new AnyClient()}, null);
+            ctx.init(kmf.getKeyManagers(), new TrustManager[] {new AnyClient()}, null);
             return ctx;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -132,8 +153,7 @@ final class TestCa {
     /** The fake CA judges the presented certificate itself (its validity follows the tests' clock, not the wall's). */
     private static final class AnyClient implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {

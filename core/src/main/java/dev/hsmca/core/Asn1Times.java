@@ -1,14 +1,13 @@
 package dev.hsmca.core;
 
-import org.bouncycastle.asn1.ASN1GeneralizedTime;
-import org.bouncycastle.asn1.ASN1UTCTime;
-import org.bouncycastle.asn1.x509.Time;
-
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
+import org.bouncycastle.asn1.ASN1UTCTime;
+import org.bouncycastle.asn1.x509.Time;
 
 /**
  * ASN.1 times from whole-second instants without BouncyCastle's {@code Date} constructors, which build a
@@ -20,8 +19,7 @@ public final class Asn1Times {
     private static final long FROM_1900 = -2_208_988_800L;
     private static final long TO_9999 = 253_402_300_799L;
 
-    private Asn1Times() {
-    }
+    private Asn1Times() {}
 
     /** GeneralizedTime, YYYYMMDDHHMMSSZ. */
     public static ASN1GeneralizedTime generalized(Instant t) {

@@ -7,7 +7,8 @@ import java.util.Locale;
  * from notAfter.
  */
 public enum CertificateStatus {
-    VALID, REVOKED;
+    VALID,
+    REVOKED;
 
     /** The value in the store and the API. */
     public String text() {

@@ -1,6 +1,5 @@
 package dev.hsmca.core;
 
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

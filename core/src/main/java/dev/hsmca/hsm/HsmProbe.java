@@ -10,11 +10,9 @@ import java.security.Signature;
 public final class HsmProbe {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private HsmProbe() {
-    }
+    private HsmProbe() {}
 
-    public record Result(boolean up, long nanos, String error) {
-    }
+    public record Result(boolean up, long nanos, String error) {}
 
     public static Result probe(SigningKey key) {
         long start = System.nanoTime();

@@ -1,8 +1,8 @@
 package dev.hsmca.hsm;
 
+import java.security.InvalidAlgorithmParameterException;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
-import java.security.InvalidAlgorithmParameterException;
 import java.security.Provider;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
@@ -33,9 +33,12 @@ public enum KeyAlgorithm {
 
     public static KeyAlgorithm parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(a -> a.id.equals(v)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown key algorithm '" + value
-                        + "', expected one of " + Arrays.stream(values()).map(KeyAlgorithm::id).toList()));
+        return Arrays.stream(values())
+                .filter(a -> a.id.equals(v))
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("unknown key algorithm '" + value + "', expected one of "
+                                + Arrays.stream(values()).map(KeyAlgorithm::id).toList()));
     }
 
     KeyPairGenerator generator(Provider provider) throws NoSuchAlgorithmException, InvalidAlgorithmParameterException {

@@ -1,11 +1,10 @@
 package dev.hsmca.hsm;
 
-import org.bouncycastle.operator.ContentSigner;
-
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.function.Function;
+import org.bouncycastle.operator.ContentSigner;
 
 /**
  * Where the CA's keys live and sign: the one seam between the CA and its key storage (as smallstep's

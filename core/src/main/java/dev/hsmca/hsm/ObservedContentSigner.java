@@ -1,10 +1,9 @@
 package dev.hsmca.hsm;
 
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.operator.ContentSigner;
-
 import java.io.IOException;
 import java.io.OutputStream;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.operator.ContentSigner;
 
 /**
  * Times the HSM call (the signature itself) and reports it, success or failure. Any failure of the token while

@@ -12,8 +12,7 @@ import java.util.Set;
  * The PIN is never logged and never part of an exception message.
  */
 public final class PinSource {
-    private PinSource() {
-    }
+    private PinSource() {}
 
     public static char[] read(String envVariable, Path pinFile) {
         if (envVariable != null && !envVariable.isBlank()) {
@@ -30,7 +29,8 @@ public final class PinSource {
         }
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(pinFile);
-            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            if (perms.stream()
+                    .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
                 throw new HsmException("HSM PIN file " + pinFile + " must be readable by its owner only (chmod 600)");
             }
             String pin = Files.readString(pinFile, StandardCharsets.UTF_8).trim();
@@ -39,7 +39,8 @@ public final class PinSource {
             }
             return pin.toCharArray();
         } catch (IOException e) {
-            throw new HsmException("cannot read HSM PIN file " + pinFile + ": " + e.getClass().getSimpleName());
+            throw new HsmException(
+                    "cannot read HSM PIN file " + pinFile + ": " + e.getClass().getSimpleName());
         }
     }
 }

@@ -1,11 +1,5 @@
 package dev.hsmca.hsm;
 
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +16,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One logged-in PKCS#11 token, reached through the JDK's SunPKCS11 provider.
@@ -65,8 +64,10 @@ public final class Pkcs11Token implements KeyBackend {
             try {
                 provider = Security.getProvider("SunPKCS11").configure("--" + fill(template, name, library, slot));
             } catch (java.security.InvalidParameterException | java.security.ProviderException e) {
-                throw new HsmException("SunPKCS11 refused the configuration" + (templateFile == null ? "" : " from " + templateFile)
-                        + ": " + e.getMessage(), e);
+                throw new HsmException(
+                        "SunPKCS11 refused the configuration" + (templateFile == null ? "" : " from " + templateFile)
+                                + ": " + e.getMessage(),
+                        e);
             }
             // JSSE finds the signature for a TLS key among installed providers only.
             Security.addProvider(provider);
@@ -79,7 +80,10 @@ public final class Pkcs11Token implements KeyBackend {
         } catch (IOException e) {
             throw new HsmException("HSM login to token '" + label + "' failed: wrong PIN or token unavailable");
         } catch (GeneralSecurityException e) {
-            throw new HsmException("HSM token '" + label + "' cannot be opened: " + e.getClass().getSimpleName(), e);
+            throw new HsmException(
+                    "HSM token '" + label + "' cannot be opened: "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -132,7 +136,9 @@ public final class Pkcs11Token implements KeyBackend {
     @Override
     public ContentSigner selfSigner(KeyPair pair, KeyAlgorithm algorithm) {
         try {
-            return new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).setProvider(provider).build(pair.getPrivate());
+            return new JcaContentSignerBuilder(algorithm.signatureAlgorithm())
+                    .setProvider(provider)
+                    .build(pair.getPrivate());
         } catch (OperatorCreationException e) {
             throw new HsmException("cannot sign with the new key", e);
         }
@@ -175,7 +181,10 @@ public final class Pkcs11Token implements KeyBackend {
         } catch (IOException e) {
             throw new HsmException("HSM login to token '" + label + "' failed: wrong PIN or token unavailable");
         } catch (GeneralSecurityException e) {
-            throw new HsmException("HSM token '" + label + "' cannot be reopened: " + e.getClass().getSimpleName(), e);
+            throw new HsmException(
+                    "HSM token '" + label + "' cannot be reopened: "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -189,7 +198,7 @@ public final class Pkcs11Token implements KeyBackend {
         return provider;
     }
 
-    /** The token as a JCA key store (used by TLS); entries are written only by {@link #generateKey}. */
+    /** The token as a JCA key store (used by TLS); entries are written only by {@link #generate}. */
     public KeyStore keyStore() {
         return keyStore;
     }
@@ -221,7 +230,7 @@ public final class Pkcs11Token implements KeyBackend {
         try {
             KeyPair pair = algorithm.generator(provider).generateKeyPair();
             X509Certificate certificate = certify.apply(pair);
-            keyStore.setKeyEntry(alias, pair.getPrivate(), null, new Certificate[]{certificate});
+            keyStore.setKeyEntry(alias, pair.getPrivate(), null, new Certificate[] {certificate});
             keys.remove(alias);
             return signingKey(alias);
         } catch (GeneralSecurityException e) {
@@ -236,7 +245,7 @@ public final class Pkcs11Token implements KeyBackend {
             throw new HsmException("the certificate for '" + alias + "' is for another key than the one in the HSM");
         }
         try {
-            keyStore.setKeyEntry(alias, keyStore.getKey(alias, null), null, new Certificate[]{certificate});
+            keyStore.setKeyEntry(alias, keyStore.getKey(alias, null), null, new Certificate[] {certificate});
             keys.remove(alias);
         } catch (GeneralSecurityException e) {
             throw new HsmException("cannot store the certificate for '" + alias + "': " + e.getMessage(), e);
@@ -304,7 +313,9 @@ public final class Pkcs11Token implements KeyBackend {
         @Override
         public ContentSigner contentSigner() {
             try {
-                ContentSigner signer = new JcaContentSignerBuilder(algorithm).setProvider(provider).build(privateKey);
+                ContentSigner signer = new JcaContentSignerBuilder(algorithm)
+                        .setProvider(provider)
+                        .build(privateKey);
                 return new ObservedContentSigner(alias, signer, observer);
             } catch (OperatorCreationException | RuntimeException e) {
                 // SunPKCS11 reports a token that went away (logged out, unplugged) as a ProviderException here

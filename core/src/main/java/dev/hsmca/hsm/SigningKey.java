@@ -1,8 +1,7 @@
 package dev.hsmca.hsm;
 
-import org.bouncycastle.operator.ContentSigner;
-
 import java.security.PublicKey;
+import org.bouncycastle.operator.ContentSigner;
 
 /**
  * The signing seam: a named key whose private half never leaves the HSM.

@@ -1,5 +1,9 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.acme.Http01Server;
 import dev.hsmca.appliance.acme.TestDns;
 import dev.hsmca.appliance.testing.Api;
@@ -9,11 +13,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,10 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The ACME clients people run, unmodified, against the appliance on PostgreSQL: certbot, lego, dehydrated and uacme
@@ -43,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AcmeClientsTest implements TestPropertyProvider {
     /** tls-alpn-01: the validator dials a port set before lego listens there (443 in production): see {@link Ports}. */
     static final int ALPN_PORT = Ports.fixed();
+
     static final TestAppliance APP = TestAppliance.postgres().initialize();
     static final Path WEBROOT = dir("webroot");
     static final Path ZONE = WEBROOT.resolveSibling("zone.txt");
@@ -107,8 +107,8 @@ class AcmeClientsTest implements TestPropertyProvider {
 
     /** kid and hmac_key from the admin API, for a service and its names. */
     Map<String, Object> eab(String service, String... names) {
-        var r = new Api(APP.adminSsl(), server.getPort()).postJson("/api/v1/acme/eab",
-                Map.of("service", service, "allow_dns", List.of(names)));
+        var r = new Api(APP.adminSsl(), server.getPort())
+                .postJson("/api/v1/acme/eab", Map.of("service", service, "allow_dns", List.of(names)));
         assertEquals(201, r.statusCode(), r.body());
         return Api.parse(r);
     }
@@ -136,7 +136,10 @@ class AcmeClientsTest implements TestPropertyProvider {
     /** The first certificate of a PEM file. */
     static X509Certificate leaf(Path pem) throws Exception {
         try (var in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(in).iterator().next();
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)
+                    .iterator()
+                    .next();
         }
     }
 
@@ -144,13 +147,17 @@ class AcmeClientsTest implements TestPropertyProvider {
     String checkIssued(Path pem, String name) throws Exception {
         X509Certificate c = leaf(pem);
         Path leaf = pki.resolve(name + "-" + c.getSerialNumber().toString(16) + ".pem");
-        Files.writeString(leaf, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'})
-                .encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        Files.writeString(
+                leaf,
+                "-----BEGIN CERTIFICATE-----\n"
+                        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
         ok(Shell.exec(pki, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", leaf.toString()));
         List<String> names = new ArrayList<>();
         c.getSubjectAlternativeNames().forEach(n -> names.add(String.valueOf(n.get(1))));
         assertEquals(List.of(name), names);
-        String status = E2e.ocsp(pki, responder.url(), "-cert", leaf.toString()).ok().output();
+        String status =
+                E2e.ocsp(pki, responder.url(), "-cert", leaf.toString()).ok().output();
         assertTrue(status.contains(leaf + ": good"), status);
         return c.getSerialNumber().toString(16);
     }
@@ -172,24 +179,49 @@ class AcmeClientsTest implements TestPropertyProvider {
         Path d = dir("certbot");
         Map<String, Object> e = eab("certbot-svc", "c1.acme.test");
         Map<String, String> env = Map.of("REQUESTS_CA_BUNDLE", APP.rootPem().toString());
-        List<String> common = List.of("--non-interactive", "--server", directory(), "--config-dir", d + "/conf",
-                "--work-dir", d + "/work", "--logs-dir", d + "/logs");
-        List<String> obtain = new ArrayList<>(List.of("certbot", "certonly", "--agree-tos", "-m", "ops@example.com",
-                "--eab-kid=" + e.get("kid"), "--eab-hmac-key=" + e.get("hmac_key"),
-                "--webroot", "-w", WEBROOT.toString(), "-d", "c1.acme.test"));
+        List<String> common = List.of(
+                "--non-interactive",
+                "--server",
+                directory(),
+                "--config-dir",
+                d + "/conf",
+                "--work-dir",
+                d + "/work",
+                "--logs-dir",
+                d + "/logs");
+        List<String> obtain = new ArrayList<>(List.of(
+                "certbot",
+                "certonly",
+                "--agree-tos",
+                "-m",
+                "ops@example.com",
+                "--eab-kid=" + e.get("kid"),
+                "--eab-hmac-key=" + e.get("hmac_key"),
+                "--webroot",
+                "-w",
+                WEBROOT.toString(),
+                "-d",
+                "c1.acme.test"));
         obtain.addAll(common);
         ok(run(d, env, obtain.toArray(String[]::new)));
         Path cert = d.resolve("conf/live/c1.acme.test/cert.pem");
         String first = checkIssued(cert, "c1.acme.test");
 
-        List<String> renew = new ArrayList<>(List.of("certbot", "renew", "--force-renewal", "--no-random-sleep-on-renew"));
+        List<String> renew =
+                new ArrayList<>(List.of("certbot", "renew", "--force-renewal", "--no-random-sleep-on-renew"));
         renew.addAll(common);
         ok(run(d, env, renew.toArray(String[]::new)));
         String second = checkIssued(cert, "c1.acme.test");
         assertNotEquals(first, second, "renewed");
 
-        List<String> revoke = new ArrayList<>(List.of("certbot", "revoke", "--cert-path", cert.toString(),
-                "--reason", "keycompromise", "--no-delete-after-revoke"));
+        List<String> revoke = new ArrayList<>(List.of(
+                "certbot",
+                "revoke",
+                "--cert-path",
+                cert.toString(),
+                "--reason",
+                "keycompromise",
+                "--no-delete-after-revoke"));
         revoke.addAll(common);
         ok(run(d, env, revoke.toArray(String[]::new)));
         checkRevoked("c1.acme.test", second);
@@ -200,15 +232,39 @@ class AcmeClientsTest implements TestPropertyProvider {
         Path d = dir("lego");
         Map<String, Object> e = eab("lego-svc", "l1.acme.test");
         Path hook = d.resolve("dns-hook.sh");
-        Files.writeString(hook, "#!/bin/sh\n# lego exec: present|cleanup FQDN VALUE\n"
-                + "[ \"$1\" = present ] && echo \"$2 $3\" >> '" + ZONE + "'\nexit 0\n");
+        Files.writeString(
+                hook,
+                "#!/bin/sh\n# lego exec: present|cleanup FQDN VALUE\n" + "[ \"$1\" = present ] && echo \"$2 $3\" >> '"
+                        + ZONE + "'\nexit 0\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
-        Map<String, String> env = Map.of("LEGO_CA_CERTIFICATES", APP.rootPem().toString(), "EXEC_PATH", hook.toString(),
-                "EXEC_POLLING_INTERVAL", "1", "EXEC_PROPAGATION_TIMEOUT", "30");
+        Map<String, String> env = Map.of(
+                "LEGO_CA_CERTIFICATES",
+                APP.rootPem().toString(),
+                "EXEC_PATH",
+                hook.toString(),
+                "EXEC_POLLING_INTERVAL",
+                "1",
+                "EXEC_PROPAGATION_TIMEOUT",
+                "30");
         // lego checks the directory's externalAccountRequired on every command, so the binding goes on each
-        List<String> common = List.of("lego", "--server", directory(), "--accept-tos", "--email", "ops@example.com",
-                "--path", d.toString(), "--domains", "l1.acme.test", "--key-type", "ec256",
-                "--eab", "--kid", (String) e.get("kid"), "--hmac", (String) e.get("hmac_key"));
+        List<String> common = List.of(
+                "lego",
+                "--server",
+                directory(),
+                "--accept-tos",
+                "--email",
+                "ops@example.com",
+                "--path",
+                d.toString(),
+                "--domains",
+                "l1.acme.test",
+                "--key-type",
+                "ec256",
+                "--eab",
+                "--kid",
+                (String) e.get("kid"),
+                "--hmac",
+                (String) e.get("hmac_key"));
         List<String> obtain = new ArrayList<>(common);
         obtain.addAll(List.of("--http", "--http.webroot", WEBROOT.toString(), "run"));
         ok(run(d, env, obtain.toArray(String[]::new)));
@@ -216,7 +272,8 @@ class AcmeClientsTest implements TestPropertyProvider {
         String first = checkIssued(cert, "l1.acme.test");
 
         List<String> alpn = new ArrayList<>(common);
-        alpn.addAll(List.of("--tls", "--tls.port", "127.0.0.1:" + ALPN_PORT, "renew", "--days", "3650", "--no-random-sleep"));
+        alpn.addAll(List.of(
+                "--tls", "--tls.port", "127.0.0.1:" + ALPN_PORT, "renew", "--days", "3650", "--no-random-sleep"));
         ok(run(d, env, alpn.toArray(String[]::new)));
         String second = checkIssued(cert, "l1.acme.test");
         assertNotEquals(first, second, "renewed over tls-alpn-01");
@@ -239,15 +296,19 @@ class AcmeClientsTest implements TestPropertyProvider {
         Path d = dir("dehydrated");
         Map<String, Object> e = eab("dehydrated-svc", "d1.acme.test");
         Path wellKnown = Files.createDirectories(WEBROOT.resolve(".well-known/acme-challenge"));
-        Files.writeString(d.resolve("config"), String.join("\n",
-                "CA=\"" + directory() + "\"",
-                "CURL_OPTS=\"--cacert " + APP.rootPem() + "\"",
-                "WELLKNOWN=\"" + wellKnown + "\"",
-                "BASEDIR=\"" + d + "\"",
-                "EAB_KID=\"" + e.get("kid") + "\"",
-                "EAB_HMAC_KEY=\"" + e.get("hmac_key") + "\"",
-                "CONTACT_EMAIL=\"ops@example.com\"",
-                "KEY_ALGO=secp384r1", ""));
+        Files.writeString(
+                d.resolve("config"),
+                String.join(
+                        "\n",
+                        "CA=\"" + directory() + "\"",
+                        "CURL_OPTS=\"--cacert " + APP.rootPem() + "\"",
+                        "WELLKNOWN=\"" + wellKnown + "\"",
+                        "BASEDIR=\"" + d + "\"",
+                        "EAB_KID=\"" + e.get("kid") + "\"",
+                        "EAB_HMAC_KEY=\"" + e.get("hmac_key") + "\"",
+                        "CONTACT_EMAIL=\"ops@example.com\"",
+                        "KEY_ALGO=secp384r1",
+                        ""));
         Map<String, String> env = Map.of();
         ok(run(d, env, "dehydrated", "--config", "config", "--register", "--accept-terms"));
         ok(run(d, env, "dehydrated", "--config", "config", "-c", "-d", "d1.acme.test"));
@@ -256,7 +317,14 @@ class AcmeClientsTest implements TestPropertyProvider {
         ok(run(d, env, "dehydrated", "--config", "config", "-c", "-d", "d1.acme.test", "--force"));
         String second = checkIssued(cert, "d1.acme.test");
         assertNotEquals(first, second, "renewed");
-        ok(run(d, env, "dehydrated", "--config", "config", "-r", cert.toRealPath().toString()));
+        ok(run(
+                d,
+                env,
+                "dehydrated",
+                "--config",
+                "config",
+                "-r",
+                cert.toRealPath().toString()));
         checkRevoked("d1.acme.test", second);
     }
 
@@ -270,21 +338,45 @@ class AcmeClientsTest implements TestPropertyProvider {
         Map<String, Object> e = eab("uacme-svc", "u1.acme.test");
         Path bundle = d.resolve("bundle.pem");
         Path system = Path.of("/etc/ssl/certs/ca-certificates.crt");
-        Files.writeString(bundle, (Files.exists(system) ? Files.readString(system) : "") + Files.readString(APP.rootPem()));
+        Files.writeString(
+                bundle, (Files.exists(system) ? Files.readString(system) : "") + Files.readString(APP.rootPem()));
         Path hook = d.resolve("hook.sh");
         Path wellKnown = Files.createDirectories(WEBROOT.resolve(".well-known/acme-challenge"));
-        Files.writeString(hook, "#!/bin/sh\n# uacme hook: METHOD TYPE IDENT TOKEN AUTH\n[ \"$2\" = http-01 ] || exit 1\n"
-                + "case \"$1\" in\n  begin) printf '%s' \"$5\" > '" + wellKnown + "'/\"$4\" ;;\n"
-                + "  done|failed) rm -f '" + wellKnown + "'/\"$4\" ;;\nesac\n");
+        Files.writeString(
+                hook,
+                "#!/bin/sh\n# uacme hook: METHOD TYPE IDENT TOKEN AUTH\n[ \"$2\" = http-01 ] || exit 1\n"
+                        + "case \"$1\" in\n  begin) printf '%s' \"$5\" > '" + wellKnown + "'/\"$4\" ;;\n"
+                        + "  done|failed) rm -f '" + wellKnown + "'/\"$4\" ;;\nesac\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
         String uacme = "uacme -c " + d + "/conf -a " + directory() + " ";
-        String inNamespace = "mkdir -p " + system.getParent() + " && touch " + system + " && mount --bind " + bundle + " " + system + " && ";
-        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-y -e '" + e.get("kid") + ":" + e.get("hmac_key")
-                + "' new ops@example.com"));
-        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-h " + hook + " -t EC issue u1.acme.test"));
+        String inNamespace = "mkdir -p " + system.getParent() + " && touch " + system + " && mount --bind " + bundle
+                + " " + system + " && ";
+        ok(run(
+                d,
+                Map.of(),
+                "unshare",
+                "-rm",
+                "sh",
+                "-c",
+                inNamespace + uacme + "-y -e '" + e.get("kid") + ":" + e.get("hmac_key") + "' new ops@example.com"));
+        ok(run(
+                d,
+                Map.of(),
+                "unshare",
+                "-rm",
+                "sh",
+                "-c",
+                inNamespace + uacme + "-h " + hook + " -t EC issue u1.acme.test"));
         Path cert = d.resolve("conf/u1.acme.test/cert.pem");
         String first = checkIssued(cert, "u1.acme.test");
-        ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "-h " + hook + " -t EC -f issue u1.acme.test"));
+        ok(run(
+                d,
+                Map.of(),
+                "unshare",
+                "-rm",
+                "sh",
+                "-c",
+                inNamespace + uacme + "-h " + hook + " -t EC -f issue u1.acme.test"));
         String second = checkIssued(cert, "u1.acme.test");
         assertNotEquals(first, second, "renewed");
         ok(run(d, Map.of(), "unshare", "-rm", "sh", "-c", inNamespace + uacme + "revoke " + cert));
@@ -301,16 +393,36 @@ class AcmeClientsTest implements TestPropertyProvider {
         Path d = dir("lego-bench");
         Map<String, Object> e = eab("bench-svc", "*.acme.test");
         Map<String, String> env = Map.of("LEGO_CA_CERTIFICATES", APP.rootPem().toString());
-        java.util.function.IntFunction<String[]> order = i -> List.of("lego", "--server", directory(), "--accept-tos",
-                "--email", "bench@example.com", "--path", d.toString(), "--key-type", "ec256", "--eab", "--kid",
-                (String) e.get("kid"), "--hmac", (String) e.get("hmac_key"), "--domains", "b" + i + ".acme.test",
-                "--http", "--http.webroot", WEBROOT.toString(), "run").toArray(String[]::new);
+        java.util.function.IntFunction<String[]> order = i -> List.of(
+                        "lego",
+                        "--server",
+                        directory(),
+                        "--accept-tos",
+                        "--email",
+                        "bench@example.com",
+                        "--path",
+                        d.toString(),
+                        "--key-type",
+                        "ec256",
+                        "--eab",
+                        "--kid",
+                        (String) e.get("kid"),
+                        "--hmac",
+                        (String) e.get("hmac_key"),
+                        "--domains",
+                        "b" + i + ".acme.test",
+                        "--http",
+                        "--http.webroot",
+                        WEBROOT.toString(),
+                        "run")
+                .toArray(String[]::new);
         ok(run(d, env, order.apply(0))); // registers the account; not timed
-        StringBuilder md = new StringBuilder("## ACME\n\nlego " + run(d, env, "lego", "--version").output().trim()
-                + ", http-01 (webroot), one account; orders completed per second at 1 and 4 lego processes at once.\n\n"
-                + "| lego processes at once | orders | seconds | orders/s |\n|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder(
+                "## ACME\n\nlego " + run(d, env, "lego", "--version").output().trim()
+                        + ", http-01 (webroot), one account; orders completed per second at 1 and 4 lego processes at once.\n\n"
+                        + "| lego processes at once | orders | seconds | orders/s |\n|---|---|---|---|\n");
         int next = 1;
-        for (int parallel : new int[]{1, 4}) {
+        for (int parallel : new int[] {1, 4}) {
             int orders = BenchSupport.SMOKE ? parallel : 10 * parallel;
             java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(parallel);
             List<java.util.concurrent.Future<Shell.Result>> runs = new ArrayList<>();

@@ -1,8 +1,8 @@
 package dev.hsmca.it;
 
 import dev.hsmca.hsm.testing.Shell;
-
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +11,10 @@ import java.util.Map;
 
 /** The pki-agent command as a user runs it: bin/pki-agent, a process of its own. */
 final class Agent {
-    static final Path REPO = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final Path REPO =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
 
-    private Agent() {
-    }
+    private Agent() {}
 
     /** Each command is a short-lived JVM: a fast start (bin/pki-agent passes these on). */
     static final Map<String, String> ENV = Map.of("PKI_AGENT_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
@@ -33,7 +33,8 @@ final class Agent {
             pb.environment().putAll(env);
             Process p = pb.start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(
+                    p.getInputStream().readAllBytes(), Charset.defaultCharset()); // the tool's own encoding, as before
             p.waitFor();
             return new Shell.Result(p.exitValue(), out);
         } catch (IOException e) {
@@ -51,7 +52,8 @@ final class Agent {
     /** Starts a long-running agent (renew --daemon); output goes to a file. */
     static Process start(Path log, String... args) throws IOException {
         Files.deleteIfExists(log);
-        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(command(args))).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(command(args)))
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(ENV);
         return pb.start();

@@ -1,14 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code bin/pki-agent} against a running appliance: a real nginx served from agent-managed files renews twice
@@ -73,8 +73,16 @@ class AgentTest {
     }
 
     Shell.Result enroll(Path out, String token, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("enroll", "--ca-url", url(), "--root", app.rootPem().toString(),
-                "--token-file", tokenFile(token).toString(), "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "enroll",
+                "--ca-url",
+                url(),
+                "--root",
+                app.rootPem().toString(),
+                "--token-file",
+                tokenFile(token).toString(),
+                "--out",
+                out.toString()));
         args.addAll(List.of(extra));
         return Agent.run(args.toArray(String[]::new));
     }
@@ -88,7 +96,9 @@ class AgentTest {
         assertEquals(0, e.exit(), e.output());
         Shell.Result info = Agent.run("info", "--out", out.toString(), "--json");
         assertEquals(0, info.exit(), info.output());
-        assertTrue(info.output().contains("\"renew_after\"") && info.output().contains("\"status\":\"valid\""), info.output());
+        assertTrue(
+                info.output().contains("\"renew_after\"") && info.output().contains("\"status\":\"valid\""),
+                info.output());
 
         int httpsPort = Ports.fixed(); // nginx refuses 'listen ...:0' (see Ports)
         Path conf = dir.resolve("nginx.conf");
@@ -110,7 +120,9 @@ class AgentTest {
                 }
                 """.formatted(dir, httpsPort, out));
         Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.out").toFile())
+                .start();
         Process daemon = null;
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger ok = new AtomicInteger();
@@ -119,7 +131,14 @@ class AgentTest {
         Thread curl = new Thread(() -> {
             while (running.get()) {
                 // a refused or broken request fails; --max-time is for a hang only
-                Shell.Result r = Shell.exec(dir, "curl", "-sS", "--max-time", "60", "--cacert", app.rootPem().toString(),
+                Shell.Result r = Shell.exec(
+                        dir,
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "60",
+                        "--cacert",
+                        app.rootPem().toString(),
                         "https://localhost:" + httpsPort + "/");
                 if (r.exit() == 0 && r.output().contains("ok")) {
                     ok.incrementAndGet();
@@ -136,8 +155,18 @@ class AgentTest {
             served.add(servedSerial(httpsPort));
             curl.start();
             Path log = dir.resolve("daemon.log");
-            daemon = Agent.start(log, "renew", "--daemon", "--out", out.toString(), "--renew-at", "0.3", "--poll", "2s",
-                    "--exec", "nginx -p " + dir + " -c " + conf + " -s reload");
+            daemon = Agent.start(
+                    log,
+                    "renew",
+                    "--daemon",
+                    "--out",
+                    out.toString(),
+                    "--renew-at",
+                    "0.3",
+                    "--poll",
+                    "2s",
+                    "--exec",
+                    "nginx -p " + dir + " -c " + conf + " -s reload");
             Set<String> renewed = new LinkedHashSet<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos(); // a hang is the failure
             while (renewed.size() < 2 && System.nanoTime() < deadline) {
@@ -155,8 +184,9 @@ class AgentTest {
             assertEquals(3, served.size(), "openssl s_client saw each new serial: " + served);
             running.set(false);
             curl.join(20_000);
-            System.out.printf("nginx: %d curl requests across %d renewals, %d failed; serials %s%n", ok.get(),
-                    renewed.size(), failed.get(), served);
+            System.out.printf(
+                    "nginx: %d curl requests across %d renewals, %d failed; serials %s%n",
+                    ok.get(), renewed.size(), failed.get(), served);
             assertEquals(0, failed.get(), "failed requests: " + failures);
             assertTrue(ok.get() > 0, "the curl loop ran");
         } finally {
@@ -179,15 +209,21 @@ class AgentTest {
         assertEquals(1, again.exit(), again.output());
         assertTrue(again.output().contains("token_used"), again.output());
 
-        Shell.Result name = enroll(dir.resolve("svc3"), Tokens.create(admin, "svc3", List.of("svc3.example.test"),
-                "tls-server", 30, 3600), "--name", "other.example.test");
+        Shell.Result name = enroll(
+                dir.resolve("svc3"),
+                Tokens.create(admin, "svc3", List.of("svc3.example.test"), "tls-server", 30, 3600),
+                "--name",
+                "other.example.test");
         assertEquals(1, name.exit(), name.output());
-        assertTrue(name.output().contains("name_not_allowed") && name.output().contains("other.example.test"), name.output());
+        assertTrue(
+                name.output().contains("name_not_allowed") && name.output().contains("other.example.test"),
+                name.output());
 
         String expiring = Tokens.create(admin, "svc4", List.of("svc4.example.test"), "tls-server", 30, 3600);
         try (Connection c = DriverManager.getConnection(app.properties().get("datasources.default.url"), "pki", "")) {
-            c.createStatement().executeUpdate("UPDATE install_tokens SET expires_at = expires_at - INTERVAL '2 hours'"
-                    + " WHERE service = 'svc4'");
+            c.createStatement()
+                    .executeUpdate("UPDATE install_tokens SET expires_at = expires_at - INTERVAL '2 hours'"
+                            + " WHERE service = 'svc4'");
         }
         Shell.Result expired = enroll(dir.resolve("svc4"), expiring, "--name", "svc4.example.test");
         assertEquals(1, expired.exit(), expired.output());
@@ -195,18 +231,31 @@ class AgentTest {
 
         Path foreign = dir.resolve("foreign-root.pem");
         Files.writeString(foreign, ForeignRoot.pem());
-        Shell.Result trust = Agent.run("enroll", "--ca-url", url(), "--root", foreign.toString(), "--token-file",
-                tokenFile("hct_x_y").toString(), "--name", "a.example.test", "--out", dir.resolve("svc5").toString());
+        Shell.Result trust = Agent.run(
+                "enroll",
+                "--ca-url",
+                url(),
+                "--root",
+                foreign.toString(),
+                "--token-file",
+                tokenFile("hct_x_y").toString(),
+                "--name",
+                "a.example.test",
+                "--out",
+                dir.resolve("svc5").toString());
         assertEquals(1, trust.exit(), trust.output());
         assertTrue(trust.output().contains("TLS trust failure"), trust.output());
 
-        Shell.Result usage = Agent.run("enroll", "--ca-url", url(), "--out", dir.resolve("svc6").toString());
+        Shell.Result usage = Agent.run(
+                "enroll", "--ca-url", url(), "--out", dir.resolve("svc6").toString());
         assertEquals(2, usage.exit(), usage.output());
         Shell.Result noStore = Agent.run("info", "--out", dir.resolve("nothing").toString());
         assertEquals(1, noStore.exit(), noStore.output());
         assertTrue(noStore.output().contains("pki-agent enroll"), noStore.output());
         for (Shell.Result r : List.of(again, name, expired, trust)) {
-            assertTrue(r.output().strip().lines().count() == 1 && !r.output().contains("\tat "), "one line: " + r.output());
+            assertTrue(
+                    r.output().strip().lines().count() == 1 && !r.output().contains("\tat "),
+                    "one line: " + r.output());
         }
     }
 
@@ -215,7 +264,10 @@ class AgentTest {
     void theCaDownDuringRenewal() throws Exception {
         Path out = dir.resolve("down");
         String token = Tokens.create(admin, "down", List.of("down.example.test"), "tls-server", 30, 3600);
-        assertEquals(0, enroll(out, token, "--name", "down.example.test", "--validity", "1h").exit());
+        assertEquals(
+                0,
+                enroll(out, token, "--name", "down.example.test", "--validity", "1h")
+                        .exit());
         byte[] cert = Files.readAllBytes(out.resolve("cert.pem"));
         byte[] key = Files.readAllBytes(out.resolve("key.pem"));
         appliance.signal("TERM");
@@ -228,25 +280,39 @@ class AgentTest {
             assertArrayEquals(key, Files.readAllBytes(out.resolve("key.pem")));
 
             Path log = dir.resolve("down-daemon.log");
-            Process daemon = Agent.start(log, "renew", "--daemon", "--out", out.toString(), "--renew-at", "0.01",
-                    "--poll", "1s", "--backoff-cap", "2s");
+            Process daemon = Agent.start(
+                    log,
+                    "renew",
+                    "--daemon",
+                    "--out",
+                    out.toString(),
+                    "--renew-at",
+                    "0.01",
+                    "--poll",
+                    "1s",
+                    "--backoff-cap",
+                    "2s");
             try {
                 // it tried, and failed, twice while the CA was down (an outcome; the deadline is for a hang)
                 long tried = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (!(Files.exists(log) && Files.readString(log).contains("failed (attempt 2;")) && System.nanoTime() < tried) {
+                while (!(Files.exists(log) && Files.readString(log).contains("failed (attempt 2;"))
+                        && System.nanoTime() < tried) {
                     assertTrue(daemon.isAlive(), Files.readString(log));
                     sleep(200);
                 }
                 assertTrue(Files.readString(log).contains("failed (attempt 2;"), Files.readString(log));
                 assertTrue(daemon.isAlive(), Files.readString(log));
-                assertArrayEquals(cert, Files.readAllBytes(out.resolve("cert.pem")), "files untouched while the CA is down");
+                assertArrayEquals(
+                        cert, Files.readAllBytes(out.resolve("cert.pem")), "files untouched while the CA is down");
                 appliance = ApplianceProcess.startOn(app, port, Map.of());
                 assertTrue(appliance.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), appliance.log());
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
                 while (!Files.readString(log).contains("renewed: serial") && System.nanoTime() < deadline) {
                     sleep(300);
                 }
-                assertTrue(Files.readString(log).contains("renewed: serial"), "renewed once the CA was back: " + Files.readString(log));
+                assertTrue(
+                        Files.readString(log).contains("renewed: serial"),
+                        "renewed once the CA was back: " + Files.readString(log));
             } finally {
                 daemon.destroy();
                 daemon.waitFor(20, TimeUnit.SECONDS);
@@ -262,7 +328,9 @@ class AgentTest {
     @Test
     void aFullOrReadOnlyStoreKeepsTheOldPair() throws Exception {
         Path mount = Files.createTempDirectory(dir, "small");
-        boolean mounted = Shell.exec(null, "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString()).exit() == 0;
+        boolean mounted = Shell.exec(null, "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString())
+                        .exit()
+                == 0;
         Path out = mount.resolve("pki");
         try {
             String token = Tokens.create(admin, "small", List.of("small.example.test"), "tls-server", 30, 3600);
@@ -296,10 +364,18 @@ class AgentTest {
     }
 
     String servedSerial(int httpsPort) {
-        Shell.Result r = Shell.exec(dir, "sh", "-c", "openssl s_client -connect 127.0.0.1:" + httpsPort
-                + " -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial");
+        Shell.Result r = Shell.exec(
+                dir,
+                "sh",
+                "-c",
+                "openssl s_client -connect 127.0.0.1:" + httpsPort
+                        + " -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial");
         assertEquals(0, r.exit(), r.output());
-        return r.output().trim().replaceFirst("(?i)^serial=", "").toLowerCase().replaceFirst("^0+", "");
+        return r.output()
+                .trim()
+                .replaceFirst("(?i)^serial=", "")
+                .toLowerCase(Locale.ROOT)
+                .replaceFirst("^0+", "");
     }
 
     String awaitServed(int httpsPort, String serial) {
@@ -316,7 +392,15 @@ class AgentTest {
     void awaitServing(int httpsPort) {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (System.nanoTime() < deadline) {
-            if (Shell.exec(dir, "curl", "-s", "--cacert", app.rootPem().toString(), "https://localhost:" + httpsPort + "/").exit() == 0) {
+            if (Shell.exec(
+                                    dir,
+                                    "curl",
+                                    "-s",
+                                    "--cacert",
+                                    app.rootPem().toString(),
+                                    "https://localhost:" + httpsPort + "/")
+                            .exit()
+                    == 0) {
                 return;
             }
             sleep(200);

@@ -1,12 +1,11 @@
 package dev.hsmca.it;
 
-import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hsmca.hsm.testing.Shell;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 /** The shipped alert rules load in Prometheus and their unit tests (one per rule) pass. */
 class AlertRulesTest {

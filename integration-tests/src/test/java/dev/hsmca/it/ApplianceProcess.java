@@ -1,8 +1,6 @@
 package dev.hsmca.it;
 
 import dev.hsmca.appliance.testing.TestAppliance;
-
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * The appliance as operators run it: its own JVM from the packaged jar. Tests signal it by its own PID only.
@@ -53,17 +52,23 @@ public final class ApplianceProcess implements AutoCloseable {
      * shell) passes SIGINT down as ignored, and the JVM would then never see a Ctrl-C. The exec keeps the PID.
      */
     static List<String> withDefaultSigint(List<String> command) {
-        List<String> cmd = new ArrayList<>(List.of("python3", "-c",
-                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
+        List<String> cmd = new ArrayList<>(
+                List.of(
+                        "python3",
+                        "-c",
+                        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
         cmd.addAll(command);
         return cmd;
     }
 
     static List<String> command(Map<String, String> properties, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         // the bench runs the appliance with the deployment's JVM options; tests favour a fast start
-        cmd.addAll(List.of(System.getProperty("appliance.jvm.options", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
-                .trim().split("\\s+")));
+        cmd.addAll(
+                List.of(System.getProperty("appliance.jvm.options", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                        .trim()
+                        .split("\\s+")));
         Path archive = archive();
         if (Files.exists(archive) && System.getProperty("appliance.jvm.options") == null) {
             cmd.add("-XX:SharedArchiveFile=" + archive); // a stale archive is ignored by the JVM, never wrong
@@ -93,9 +98,11 @@ public final class ApplianceProcess implements AutoCloseable {
             return;
         }
         synchronized (ApplianceProcess.class) {
-            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(archive.resolveSibling(
-                    archive.getFileName() + ".lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-                 java.nio.channels.FileLock ignored = lock.lock()) {
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(
+                            archive.resolveSibling(archive.getFileName() + ".lock"),
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.WRITE);
+                    java.nio.channels.FileLock ignored = lock.lock()) {
                 if (!fresh(archive)) {
                     trainLocked(app, archive);
                 }
@@ -104,7 +111,8 @@ public final class ApplianceProcess implements AutoCloseable {
     }
 
     private static boolean fresh(Path archive) throws IOException {
-        return Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
+        return Files.exists(archive)
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
     }
 
     private static void trainLocked(TestAppliance app, Path archive) throws IOException {
@@ -119,7 +127,10 @@ public final class ApplianceProcess implements AutoCloseable {
         List<String> cmd = command(properties);
         cmd.add(1, "-XX:ArchiveClassesAtExit=" + partial);
         Path log = Files.createTempFile(app.dir(), "cds", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         ApplianceProcess training = new ApplianceProcess(p, portFile, log);
         try {
             if (training.awaitHealthy(app.anonymousSsl(), Duration.ofMinutes(3))) {
@@ -157,8 +168,8 @@ public final class ApplianceProcess implements AutoCloseable {
         return start(app, port, extra, Map.of());
     }
 
-    private static ApplianceProcess start(TestAppliance app, int port, Map<String, String> extra, Map<String, String> env)
-            throws IOException {
+    private static ApplianceProcess start(
+            TestAppliance app, int port, Map<String, String> extra, Map<String, String> env) throws IOException {
         if (System.getProperty("appliance.jvm.options") == null) {
             train(app);
         }
@@ -169,7 +180,8 @@ public final class ApplianceProcess implements AutoCloseable {
         properties.put("micronaut.server.ssl.port", Integer.toString(port));
         properties.put("pki.server.port-file", portFile.toString());
         Path log = Files.createTempFile(app.dir(), "appliance", ".log");
-        ProcessBuilder pb = new ProcessBuilder(withDefaultSigint(command(properties))).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(withDefaultSigint(command(properties)))
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -180,7 +192,8 @@ public final class ApplianceProcess implements AutoCloseable {
 
     /** Runs a command of the jar (e.g. {@code audit verify}) to completion; its exit code and output. */
     public static dev.hsmca.hsm.testing.Shell.Result command(TestAppliance app, String... args) {
-        return dev.hsmca.hsm.testing.Shell.exec(app.dir(), command(app.properties(), args).toArray(String[]::new));
+        return dev.hsmca.hsm.testing.Shell.exec(
+                app.dir(), command(app.properties(), args).toArray(String[]::new));
     }
 
     /**
@@ -188,7 +201,10 @@ public final class ApplianceProcess implements AutoCloseable {
      * the store is held elsewhere). The timeout is for a hang only.
      */
     public boolean awaitHealthy(SSLContext ssl, Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -197,8 +213,11 @@ public final class ApplianceProcess implements AutoCloseable {
             int bound = boundPort();
             if (bound > 0) {
                 try {
-                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + bound + "/health"))
-                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = client.send(
+                            HttpRequest.newBuilder(URI.create("https://localhost:" + bound + "/health"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) {
                         return true;
                     }
@@ -241,7 +260,8 @@ public final class ApplianceProcess implements AutoCloseable {
 
     /** Sends a signal (KILL, TERM, INT) to this process only. */
     public void signal(String name) {
-        dev.hsmca.hsm.testing.Shell.exec(null, "kill", "-" + name, Long.toString(process.pid())).ok();
+        dev.hsmca.hsm.testing.Shell.exec(null, "kill", "-" + name, Long.toString(process.pid()))
+                .ok();
     }
 
     public boolean waitExit(Duration timeout) throws InterruptedException {

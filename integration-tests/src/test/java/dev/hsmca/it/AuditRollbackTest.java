@@ -1,12 +1,14 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +18,8 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A database put back to an older state verifies cleanly on its own (its chain is intact, only shorter): the signed
@@ -56,7 +55,8 @@ class AuditRollbackTest {
         assertTrue(verify.output().contains("ROLLBACK"), verify.output());
 
         try (ApplianceProcess refused = ApplianceProcess.start(app, Map.of())) {
-            assertFalse(refused.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), "started on a rolled-back store");
+            assertFalse(
+                    refused.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), "started on a rolled-back store");
             assertNotEquals(0, refused.exitCode());
             assertTrue(refused.log().contains("ROLLBACK"), refused.log());
         }
@@ -96,7 +96,10 @@ class AuditRollbackTest {
             assertTrue(running.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), running.log());
             Api admin = new Api(app.adminSsl(), running.port());
             for (int i = 0; i < 3; i++) {
-                assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
+                assertEquals(
+                        201,
+                        admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30))
+                                .statusCode());
             }
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (!(anchoredSeq(anchor) >= 4 && anchoredSeq(anchor) == head(app)) && System.nanoTime() < deadline) {
@@ -133,18 +136,25 @@ class AuditRollbackTest {
         if (!Files.exists(anchor)) {
             return -1;
         }
-        return Files.readAllLines(anchor).stream().filter(l -> l.startsWith("seq=")).mapToLong(l -> Long.parseLong(l.substring(4)))
-                .findFirst().orElse(-1);
+        return Files.readAllLines(anchor).stream()
+                .filter(l -> l.startsWith("seq="))
+                .mapToLong(l -> Long.parseLong(l.substring(4)))
+                .findFirst()
+                .orElse(-1);
     }
 
     static Connection connect(TestAppliance app) throws Exception {
         Map<String, String> p = app.properties();
-        return DriverManager.getConnection(p.get("datasources.default.url"), p.get("datasources.default.username"),
+        return DriverManager.getConnection(
+                p.get("datasources.default.url"),
+                p.get("datasources.default.username"),
                 p.get("datasources.default.password"));
     }
 
     static long head(TestAppliance app) throws Exception {
-        try (Connection c = connect(app); var s = c.createStatement(); var rs = s.executeQuery("SELECT seq FROM audit_head")) {
+        try (Connection c = connect(app);
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT seq FROM audit_head")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -152,11 +162,13 @@ class AuditRollbackTest {
 
     /** The audit tables as an older copy of the database has them: entries after {@code seq} gone. */
     static void goBackTo(TestAppliance app, long seq) throws Exception {
-        try (Connection c = connect(app); var s = c.createStatement()) {
+        try (Connection c = connect(app);
+                var s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"); // not while a seal runs
             s.execute("DELETE FROM audit_log WHERE seq > " + seq);
-            s.execute("UPDATE audit_head SET seq = " + seq + ", hash = (SELECT hash FROM audit_log WHERE seq = " + seq + ") WHERE id = 1");
+            s.execute("UPDATE audit_head SET seq = " + seq + ", hash = (SELECT hash FROM audit_log WHERE seq = " + seq
+                    + ") WHERE id = 1");
             c.commit();
         }
     }

@@ -1,23 +1,21 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.appliance.testing.TestDatabases;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * scripts/ca-backup.sh and ca-restore.sh as an operator runs them: a CA on PostgreSQL is backed up (token, database,
@@ -33,8 +31,9 @@ class BackupRestoreTest {
     }
 
     static String issue(Api admin, Path dir, String name) throws Exception {
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, name, name, "DNS:" + name), "profile", "tls-server"));
+        HttpResponse<String> r = admin.postJson(
+                "/api/v1/certificates",
+                Map.of("csr", Openssl.keyAndCsr(dir, name, name, "DNS:" + name), "profile", "tls-server"));
         assertEquals(201, r.statusCode(), r.body());
         Api.write(dir.resolve(name + ".pem"), (String) Api.parse(r).get("certificate_pem"));
         return (String) Api.parse(r).get("serial");
@@ -58,8 +57,10 @@ class BackupRestoreTest {
             Api admin = new Api(app.adminSsl(), before.port());
             issue(admin, dir, "kept.example.test");
             String revoked = issue(admin, dir, "revoked.example.test");
-            assertEquals(200, admin.postJson("/api/v1/certificates/" + revoked + "/revoke",
-                    Map.of("reason", "keyCompromise")).statusCode());
+            assertEquals(
+                    200,
+                    admin.postJson("/api/v1/certificates/" + revoked + "/revoke", Map.of("reason", "keyCompromise"))
+                            .statusCode());
         }
 
         String oldDb = app.properties().get("datasources.default.url");
@@ -67,14 +68,32 @@ class BackupRestoreTest {
         // as a deployment has it: the token's folder, with its PIN file, inside the state folder
         Files.createDirectories(app.dir().resolve("hsm"));
         Files.writeString(app.dir().resolve("hsm/pki-ca.pin"), "123456\n");
-        Shell.Result backup = Shell.exec(REPO, REPO.resolve("scripts/ca-backup.sh").toString(),
-                "--state-dir", app.dir().toString(), "--hsm-dir", app.token().hsmDir().toString(), "--label", app.token().label(),
-                "--db-url", pgUrl(oldDb), "--db-user", "pki", "--db-password-file", password.toString(), "--out", archive.toString());
+        Shell.Result backup = Shell.exec(
+                REPO,
+                REPO.resolve("scripts/ca-backup.sh").toString(),
+                "--state-dir",
+                app.dir().toString(),
+                "--hsm-dir",
+                app.token().hsmDir().toString(),
+                "--label",
+                app.token().label(),
+                "--db-url",
+                pgUrl(oldDb),
+                "--db-user",
+                "pki",
+                "--db-password-file",
+                password.toString(),
+                "--out",
+                archive.toString());
         assertEquals(0, backup.exit(), backup.output());
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
-        String archived = Shell.exec(dir, "sh", "-c", "tar -xOf " + archive + " state.tar.gz | tar -tzf -").ok().output();
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+        String archived = Shell.exec(dir, "sh", "-c", "tar -xOf " + archive + " state.tar.gz | tar -tzf -")
+                .ok()
+                .output();
         assertTrue(archived.contains("./admin/admin.crt.pem") && archived.contains("./audit/anchor"), archived);
-        for (String secret : new String[]{".p12", ".pass", ".key.pem", ".pin"}) {
+        for (String secret : new String[] {".p12", ".pass", ".key.pem", ".pin"}) {
             assertFalse(archived.contains(secret), "a secret in clear in the backup (" + secret + "): " + archived);
         }
 
@@ -83,9 +102,21 @@ class BackupRestoreTest {
         Path hsm = host.resolve("hsm");
         Path state = host.resolve("state");
         TestDatabases.Database db = TestDatabases.freshPostgres();
-        String[] restore = {REPO.resolve("scripts/ca-restore.sh").toString(), "--archive", archive.toString(),
-                "--state-dir", state.toString(), "--hsm-dir", hsm.toString(), "--db-url", pgUrl(db.url()),
-                "--db-user", "pki", "--db-password-file", password.toString()};
+        String[] restore = {
+            REPO.resolve("scripts/ca-restore.sh").toString(),
+            "--archive",
+            archive.toString(),
+            "--state-dir",
+            state.toString(),
+            "--hsm-dir",
+            hsm.toString(),
+            "--db-url",
+            pgUrl(db.url()),
+            "--db-user",
+            "pki",
+            "--db-password-file",
+            password.toString()
+        };
         Shell.Result restored = Shell.exec(REPO, restore);
         assertEquals(0, restored.exit(), restored.output());
         Files.copy(app.token().pinFile(), hsm.resolve(app.token().label() + ".pin"));
@@ -99,9 +130,11 @@ class BackupRestoreTest {
         fresh.put("pki.ca.admin-dir", state.resolve("admin").toString());
         fresh.put("pki.crl.work-dir", state.resolve("crl").toString());
         fresh.put("pki.audit.anchor-file", state.resolve("audit/anchor").toString());
-        try (ApplianceProcess after = ApplianceProcess.start(app, fresh,
-                Map.of("SOFTHSM2_CONF", hsm.resolve("softhsm2.conf").toString()));
-             ResponderProcess responder = ResponderProcess.start(db.properties(), false)) {
+        try (ApplianceProcess after = ApplianceProcess.start(
+                        app,
+                        fresh,
+                        Map.of("SOFTHSM2_CONF", hsm.resolve("softhsm2.conf").toString()));
+                ResponderProcess responder = ResponderProcess.start(db.properties(), false)) {
             assertTrue(after.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), after.log());
             assertTrue(after.log().contains("audit log matches its anchor"), after.log());
             issue(new Api(app.adminSsl(), after.port()), dir, "new.example.test");

@@ -1,5 +1,8 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +14,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * What the benches share: run lengths ({@code -Dbench.smoke=true} makes every run about a second, for the smoke run in
  * {@code make test}), wrk runs and their parsing, RSS from /proc, and the markdown part each bench writes to
@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class BenchSupport {
     static final boolean SMOKE = Boolean.getBoolean("bench.smoke");
 
-    private BenchSupport() {
-    }
+    private BenchSupport() {}
 
     /** A measured run: the long mode's length, or one second in the smoke run. */
     static Duration run(int seconds) {
@@ -62,7 +61,7 @@ final class BenchSupport {
 
     /** utime + stime (fields 14 and 15) of a /proc stat line, in ms; the name in parentheses may hold spaces. */
     private static long statCpuMillis(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1); // fields 14, 15 are far from the end
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
@@ -89,7 +88,8 @@ final class BenchSupport {
     /** One wrk run: requests/s, latency percentiles in ms, and anything that was not a 2xx. */
     record Wrk(double rps, double p50, double p99, long non2xx, long socketErrors, long requests) {
         String cells() {
-            return String.format("%,.0f | %.2f | %.2f", rps, p50, p99) + (socketErrors > 0 ? " (" + socketErrors + " errors)" : "");
+            return String.format("%,.0f | %.2f | %.2f", rps, p50, p99)
+                    + (socketErrors > 0 ? " (" + socketErrors + " errors)" : "");
         }
     }
 
@@ -98,8 +98,17 @@ final class BenchSupport {
      * the request. Fails when no request was answered or any answer was not 2xx.
      */
     static Wrk wrk(String url, int connections, Duration duration, Path lua, Map<String, String> env) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(Math.min(2, connections)),
-                "-c", Integer.toString(connections), "-d", duration.toSeconds() + "s", "--latency", "--timeout", "5s"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "wrk",
+                "-t",
+                Integer.toString(Math.min(2, connections)),
+                "-c",
+                Integer.toString(connections),
+                "-d",
+                duration.toSeconds() + "s",
+                "--latency",
+                "--timeout",
+                "5s"));
         if (lua != null) {
             cmd.addAll(List.of("-s", lua.toString()));
         }
@@ -119,7 +128,8 @@ final class BenchSupport {
         double rps = number(out, "Requests/sec:\\s+([\\d.]+)");
         long non2xx = (long) number(out, "Non-2xx or 3xx responses:\\s+(\\d+)");
         long errors = 0;
-        Matcher e = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+        Matcher e = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(out);
         if (e.find()) {
             errors = Long.parseLong(e.group(1)) + Long.parseLong(e.group(3)) + Long.parseLong(e.group(4));
         }
@@ -133,7 +143,8 @@ final class BenchSupport {
     }
 
     private static double millis(String out, String percentile) {
-        Matcher m = Pattern.compile("\\s" + percentile + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
+        Matcher m =
+                Pattern.compile("\\s" + percentile + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
         if (!m.find()) {
             return Double.NaN;
         }
@@ -193,7 +204,8 @@ final class BenchSupport {
             th.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long[] merged = all.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
+        long[] merged =
+                all.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
         return new Timed(merged.length, failed.sum(), merged.length / seconds, merged);
     }
 
@@ -205,12 +217,19 @@ final class BenchSupport {
     static Wrk javaLoad(String url, List<byte[]> bodies, int threads, Duration duration) throws Exception {
         Timed t = timed(threads, duration, offset -> {
             java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build();
             int[] next = {offset};
-            return () -> client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                    .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/ocsp-request")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bodies.get(next[0]++ % bodies.size())))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200;
+            return () -> client.send(
+                                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .header("Content-Type", "application/ocsp-request")
+                                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                                                    bodies.get(next[0]++ % bodies.size())))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                            .statusCode()
+                    == 200;
         });
         assertTrue(t.ok() > 0, "nothing answered at " + url);
         return new Wrk(t.perSecond(), t.p(50), t.p(99), 0, t.failed(), t.ok());

@@ -1,8 +1,8 @@
 package dev.hsmca.it;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
 
 /** The bench's wrk parsing, on wrk 4.1's own output: a wrong unit or a missed line would make every figure wrong. */
 class BenchSupportTest {

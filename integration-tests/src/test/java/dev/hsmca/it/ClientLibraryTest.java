@@ -1,5 +1,11 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.hsmca.appliance.testing.Api;
@@ -13,14 +19,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -28,23 +26,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Java library against a real appliance (and its OCSP responder): enroll once, serve with
@@ -86,7 +86,12 @@ class ClientLibraryTest implements TestPropertyProvider {
     }
 
     PkiClient client(Path store, RenewalPolicy policy) {
-        return PkiClient.builder().caUrl(url).root(APP.rootPem()).store(store).renewalPolicy(policy).build();
+        return PkiClient.builder()
+                .caUrl(url)
+                .root(APP.rootPem())
+                .store(store)
+                .renewalPolicy(policy)
+                .build();
     }
 
     @Test
@@ -98,7 +103,8 @@ class ClientLibraryTest implements TestPropertyProvider {
             assertFalse(pki.enrollIfNeeded(token, "api.example.test"), "a valid certificate is kept");
             assertEquals("rwx------", posix(store.resolve("releases")));
             assertEquals("rw-------", posix(store.resolve("key.pem").toRealPath()));
-            assertTrue(Duration.between(first.notBefore(), first.notAfter()).compareTo(Duration.ofMinutes(13)) < 0,
+            assertTrue(
+                    Duration.between(first.notBefore(), first.notAfter()).compareTo(Duration.ofMinutes(13)) < 0,
                     "a 10-minute certificate");
 
             HttpsServer https = serve(pki.serverSslContext(), "api");
@@ -114,8 +120,12 @@ class ClientLibraryTest implements TestPropertyProvider {
             }
 
             // mTLS to the CA with the client context
-            HttpResponse<String> current = HttpClient.newBuilder().sslContext(pki.clientSslContext()).build()
-                    .send(HttpRequest.newBuilder(URI.create(url + "/api/v1/certificates/current")).build(),
+            HttpResponse<String> current = HttpClient.newBuilder()
+                    .sslContext(pki.clientSslContext())
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url + "/api/v1/certificates/current"))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
             assertEquals(200, current.statusCode(), current.body());
             assertEquals(pki.credentials().serial(), Api.parse(current).get("serial"));
@@ -129,26 +139,46 @@ class ClientLibraryTest implements TestPropertyProvider {
     @Test
     void aRevokedPeerIsRefusedWithOcspChecking() throws Exception {
         PkiClient peer = client(Files.createTempDirectory(APP.dir(), "peer"), RenewalPolicy.defaults());
-        peer.enroll(Tokens.create(admin, "peer", List.of("peer.example.test", "localhost"), "tls-server-client", 30, 3600),
-                null, "1h", "peer.example.test", "localhost");
-        PkiClient caller = PkiClient.builder().caUrl(url).root(APP.rootPem())
-                .store(Files.createTempDirectory(APP.dir(), "caller")).peerRevocation(true, true).build();
+        peer.enroll(
+                Tokens.create(admin, "peer", List.of("peer.example.test", "localhost"), "tls-server-client", 30, 3600),
+                null,
+                "1h",
+                "peer.example.test",
+                "localhost");
+        PkiClient caller = PkiClient.builder()
+                .caUrl(url)
+                .root(APP.rootPem())
+                .store(Files.createTempDirectory(APP.dir(), "caller"))
+                .peerRevocation(true, true)
+                .build();
         caller.enroll(Tokens.create(admin, "caller", "caller.example.test"), null, "1h", "caller.example.test");
         HttpsServer https = serve(peer.serverSslContext(), "peer");
         try {
             int port = https.getAddress().getPort();
-            HttpClient http = HttpClient.newBuilder().sslContext(caller.clientSslContext()).build();
-            HttpRequest req = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/")).build();
-            assertEquals(200, http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode());
-            HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + peer.credentials().serial() + "/revoke",
+            HttpClient http = HttpClient.newBuilder()
+                    .sslContext(caller.clientSslContext())
+                    .build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/"))
+                    .build();
+            assertEquals(
+                    200, http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> r = admin.postJson(
+                    "/api/v1/certificates/" + peer.credentials().serial() + "/revoke",
                     Map.of("reason", "keyCompromise"));
             assertEquals(200, r.statusCode(), r.body());
             PkiClientException cannotRenew = assertThrows(PkiClientException.class, peer::renew);
-            assertEquals(PkiClientException.Kind.REVOKED, cannotRenew.kind(), "a revoked certificate cannot renew itself");
-            HttpClient fresh = HttpClient.newBuilder().sslContext(caller.clientSslContext()).build();
-            IOException refused = assertThrows(IOException.class, () -> fresh.send(req, HttpResponse.BodyHandlers.ofString()));
-            assertTrue(String.valueOf(refused.getCause()).contains("revoked") || String.valueOf(refused).contains("revoked")
-                    || refused instanceof javax.net.ssl.SSLHandshakeException, refused.toString());
+            assertEquals(
+                    PkiClientException.Kind.REVOKED, cannotRenew.kind(), "a revoked certificate cannot renew itself");
+            HttpClient fresh = HttpClient.newBuilder()
+                    .sslContext(caller.clientSslContext())
+                    .build();
+            IOException refused =
+                    assertThrows(IOException.class, () -> fresh.send(req, HttpResponse.BodyHandlers.ofString()));
+            assertTrue(
+                    String.valueOf(refused.getCause()).contains("revoked")
+                            || String.valueOf(refused).contains("revoked")
+                            || refused instanceof javax.net.ssl.SSLHandshakeException,
+                    refused.toString());
         } finally {
             https.stop(0);
             peer.close();
@@ -161,7 +191,7 @@ class ClientLibraryTest implements TestPropertyProvider {
         int n = 20;
         List<PkiClient> fleet = new ArrayList<>();
         List<HttpsServer> servers = new ArrayList<>();
-        Map<Integer, BigInteger> before = new ConcurrentHashMap<>();
+        Map<Integer, BigInteger> before = new HashMap<>();
         AtomicInteger renewed = new AtomicInteger();
         AtomicInteger requests = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -171,8 +201,12 @@ class ClientLibraryTest implements TestPropertyProvider {
             for (int i = 0; i < n; i++) {
                 String name = "svc" + i + ".example.test";
                 PkiClient pki = client(Files.createTempDirectory(APP.dir(), "fleet"), fastPoll);
-                pki.enroll(Tokens.create(admin, "fleet-" + i, List.of(name, "localhost"), "tls-server-client", 30, 3600),
-                        null, "1d", name, "localhost");
+                pki.enroll(
+                        Tokens.create(admin, "fleet-" + i, List.of(name, "localhost"), "tls-server-client", 30, 3600),
+                        null,
+                        "1d",
+                        name,
+                        "localhost");
                 pki.addListener(new RenewalListener() {
                     @Override
                     public void renewed(Credentials now, Credentials was) {
@@ -186,13 +220,19 @@ class ClientLibraryTest implements TestPropertyProvider {
                 before.put(s.getAddress().getPort(), pki.credentials().serialNumber());
             }
             // a failed request is a refused or broken one: the timeouts are for a hang only, not a speed check
-            HttpClient http = HttpClient.newBuilder().sslContext(trustRoot()).connectTimeout(Duration.ofSeconds(30)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .sslContext(trustRoot())
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .build();
             Thread traffic = new Thread(() -> {
                 while (running.get()) {
                     for (HttpsServer s : servers) {
                         try {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://localhost:"
-                                    + s.getAddress().getPort() + "/")).timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse<String> r = http.send(
+                                    HttpRequest.newBuilder(URI.create("https://localhost:"
+                                                    + s.getAddress().getPort() + "/"))
+                                            .timeout(Duration.ofSeconds(60))
+                                            .build(),
                                     HttpResponse.BodyHandlers.ofString());
                             requests.incrementAndGet();
                             if (r.statusCode() != 200) {
@@ -217,12 +257,16 @@ class ClientLibraryTest implements TestPropertyProvider {
             long took = (System.nanoTime() - start) / 1_000_000;
             running.set(false);
             traffic.join(120_000);
-            System.out.printf("CA-driven renewal: %d of %d services renewed %d ms after the window moved; %d requests to "
-                    + "them meanwhile, %d failed%n", renewed.get(), n, took, requests.get(), failures.get());
+            System.out.printf(
+                    "CA-driven renewal: %d of %d services renewed %d ms after the window moved; %d requests to "
+                            + "them meanwhile, %d failed%n",
+                    renewed.get(), n, took, requests.get(), failures.get());
             assertEquals(n, renewed.get(), "every service renewed");
             assertEquals(0, failures.get(), "no failed request to the services while they renewed");
             for (HttpsServer s : servers) {
-                assertNotEquals(before.get(s.getAddress().getPort()), servedSerial(s.getAddress().getPort()),
+                assertNotEquals(
+                        before.get(s.getAddress().getPort()),
+                        servedSerial(s.getAddress().getPort()),
                         "the server serves its new certificate");
             }
         } finally {
@@ -238,15 +282,21 @@ class ClientLibraryTest implements TestPropertyProvider {
         PkiClient a = client(Files.createTempDirectory(APP.dir(), "once"), RenewalPolicy.defaults());
         a.enroll(token, null, null, "once.example.test");
         PkiClient b = client(Files.createTempDirectory(APP.dir(), "twice"), RenewalPolicy.defaults());
-        PkiClientException used = assertThrows(PkiClientException.class, () -> b.enroll(token, null, null, "once.example.test"));
+        PkiClientException used =
+                assertThrows(PkiClientException.class, () -> b.enroll(token, null, null, "once.example.test"));
         assertEquals("token_used", used.code());
-        PkiClientException name = assertThrows(PkiClientException.class,
+        PkiClientException name = assertThrows(
+                PkiClientException.class,
                 () -> b.enroll(Tokens.create(admin, "other", "other.example.test"), null, null, "evil.example.test"));
         assertEquals("name_not_allowed", name.code());
         assertTrue(name.getMessage().contains("evil.example.test"), name.getMessage());
-        PkiClient wrongRoot = PkiClient.builder().caUrl(url).root(ForeignRoot.pem())
-                .store(Files.createTempDirectory(APP.dir(), "wrong")).build();
-        PkiClientException trust = assertThrows(PkiClientException.class,
+        PkiClient wrongRoot = PkiClient.builder()
+                .caUrl(url)
+                .root(ForeignRoot.pem())
+                .store(Files.createTempDirectory(APP.dir(), "wrong"))
+                .build();
+        PkiClientException trust = assertThrows(
+                PkiClientException.class,
                 () -> wrongRoot.enroll(Tokens.create(admin, "wr", "wr.example.test"), null, null, "wr.example.test"));
         assertEquals(PkiClientException.Kind.TLS_TRUST, trust.kind(), trust.getMessage());
     }
@@ -259,7 +309,7 @@ class ClientLibraryTest implements TestPropertyProvider {
         HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.setHttpsConfigurator(new HttpsConfigurator(ssl));
         s.createContext("/", ex -> {
-            byte[] b = body.getBytes();
+            byte[] b = body.getBytes(Charset.defaultCharset());
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();

@@ -1,10 +1,11 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /** Shared steps of the end-to-end tests. */
 final class E2e {
-    private E2e() {
-    }
+    private E2e() {}
 
     /** The appliance's database settings only: a responder started with these has no HSM configuration at all. */
     static Map<String, String> databaseOnly(TestAppliance app) {
@@ -48,8 +46,13 @@ final class E2e {
         Files.copy(app.rootPem(), dir.resolve("root.pem"));
         Files.copy(app.issuingPem(), dir.resolve("issuing.pem"));
         Api admin = new Api(app.adminSsl(), port);
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"), "profile", "tls-server"));
+        HttpResponse<String> r = admin.postJson(
+                "/api/v1/certificates",
+                Map.of(
+                        "csr",
+                        Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com"),
+                        "profile",
+                        "tls-server"));
         assertEquals(201, r.statusCode(), r.body());
         Api.write(dir.resolve("leaf.pem"), (String) Api.parse(r).get("certificate_pem"));
         return (String) Api.parse(r).get("serial");
@@ -57,8 +60,8 @@ final class E2e {
 
     /** The real openssl OCSP client against a responder, trusting only the root. */
     static Shell.Result ocsp(Path dir, String url, String... extra) {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url", url,
-                "-CAfile", "root.pem", "-resp_text"));
+        List<String> cmd = new ArrayList<>(
+                List.of("openssl", "ocsp", "-issuer", "issuing.pem", "-url", url, "-CAfile", "root.pem", "-resp_text"));
         cmd.addAll(List.of(extra));
         return Shell.exec(dir, cmd.toArray(String[]::new));
     }
@@ -71,9 +74,11 @@ final class E2e {
     /** Certificates in the appliance's store, read straight from its database. */
     static long certificateCount(TestAppliance app) throws Exception {
         Map<String, String> p = app.properties();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(p.get("datasources.default.url"),
-                p.getOrDefault("datasources.default.username", ""), p.getOrDefault("datasources.default.password", ""));
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        p.get("datasources.default.url"),
+                        p.getOrDefault("datasources.default.username", ""),
+                        p.getOrDefault("datasources.default.password", ""));
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,5 +1,8 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.acme.AcmeTestClient;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
@@ -8,15 +11,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,9 +25,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntFunction;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * A seeded, reproducible fuzz run against the running servers ({@code -Dfuzz.seed}, {@code -Dfuzz.cases}, 1,000 per
@@ -72,11 +71,17 @@ class FuzzTest implements TestPropertyProvider {
         admin = new Api(APP.adminSsl(), server.getPort());
         dir = Files.createTempDirectory(APP.dir(), "fuzz");
         csrPem = Openssl.keyAndCsr(dir, "fuzz", "fuzz.example.test", "DNS:fuzz.example.test");
-        HttpResponse<String> issued = admin.postJson("/api/v1/certificates", Map.of("csr", csrPem, "profile", "tls-server"));
+        HttpResponse<String> issued =
+                admin.postJson("/api/v1/certificates", Map.of("csr", csrPem, "profile", "tls-server"));
         assertEquals(201, issued.statusCode(), issued.body());
         X509CertificateHolder issuer = new X509CertificateHolder(E2e.pemDer(Files.readString(APP.issuingPem())));
-        ocspRequest = new OCSPReqBuilder().addRequest(new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
-                .get(CertificateID.HASH_SHA1), issuer, new BigInteger((String) Api.parse(issued).get("serial"), 16))).build().getEncoded();
+        ocspRequest = new OCSPReqBuilder()
+                .addRequest(new CertificateID(
+                        new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                        issuer,
+                        new BigInteger((String) Api.parse(issued).get("serial"), 16)))
+                .build()
+                .getEncoded();
     }
 
     @AfterAll
@@ -84,8 +89,8 @@ class FuzzTest implements TestPropertyProvider {
         if (responder != null) {
             responder.close();
         }
-        counts.forEach((k, v) -> System.out.printf("fuzz %-28s %5d cases: %s%n", k, v[0],
-                "2xx " + v[2] + ", 4xx " + v[4] + ", other " + v[1]));
+        counts.forEach((k, v) -> System.out.printf(
+                "fuzz %-28s %5d cases: %s%n", k, v[0], "2xx " + v[2] + ", 4xx " + v[4] + ", other " + v[1]));
     }
 
     /** A copy with a few bytes flipped, cut, or repeated. */
@@ -123,7 +128,8 @@ class FuzzTest implements TestPropertyProvider {
     /** Header values must be visible ASCII for the client to send them; anything else becomes '~'. */
     static String printable(String s) {
         StringBuilder b = new StringBuilder();
-        for (char ch : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
             b.append(ch >= 0x21 && ch < 0x7f ? ch : '~');
         }
         return b.isEmpty() ? "~" : b.toString();
@@ -148,7 +154,10 @@ class FuzzTest implements TestPropertyProvider {
     }
 
     HttpClient https() {
-        return HttpClient.newBuilder().sslContext(APP.adminSsl()).connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClient.newBuilder()
+                .sslContext(APP.adminSsl())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     String url(String path) {
@@ -162,54 +171,138 @@ class FuzzTest implements TestPropertyProvider {
         String validBody = Api.json(Map.of("csr", csrPem, "profile", "tls-server"));
         byte[] csrDer = E2e.pemDer(csrPem);
         int created = 0;
-        created += fuzz("issue: mutated PEM CSR", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        Api.json(Map.of("csr", "-----BEGIN CERTIFICATE REQUEST-----\n"
-                                + Base64.getMimeEncoder().encodeToString(mutate(csrDer))
-                                + "\n-----END CERTIFICATE REQUEST-----\n", "profile", "tls-server")))).build());
-        created += fuzz("issue: DER/raw CSR field", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        Api.json(Map.of("csr", new String(mutate(csrDer), StandardCharsets.ISO_8859_1), "profile",
-                                mutate("tls-server"))))).build());
-        created += fuzz("issue: mutated JSON body", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
-                .header("Content-Type", new String[]{"application/json", "application/json; charset=latin1", "text/plain",
-                        "application/xml", "application/x-www-form-urlencoded"}[random.nextInt(5)])
-                .POST(HttpRequest.BodyPublishers.ofByteArray(mutate(validBody.getBytes(StandardCharsets.UTF_8)))).build());
-        created += fuzz("issue: mutated headers", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
-                .header("Content-Type", printable(mutate("application/json")))
-                .header("Accept", printable(mutate("application/json")))
-                .header(new String[]{"Authorization", "X-Forwarded-For", "Accept-Encoding", "If-None-Match", "Cookie"}[random.nextInt(5)],
-                        printable(mutate("Bearer abcdef0123456789")))
-                .POST(HttpRequest.BodyPublishers.ofString(validBody)).build());
-        created += fuzz("install token: mutated JSON", https, i -> HttpRequest.newBuilder(URI.create(url("/api/v1/install-tokens")))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(mutate(
-                        Api.json(Map.of("service", "fz", "dns", java.util.List.of("fz.example.test"), "ttl_seconds", 60))
-                                .getBytes(StandardCharsets.UTF_8)))).build());
+        created += fuzz(
+                "issue: mutated PEM CSR",
+                https,
+                i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of(
+                                "csr",
+                                "-----BEGIN CERTIFICATE REQUEST-----\n"
+                                        + Base64.getMimeEncoder().encodeToString(mutate(csrDer))
+                                        + "\n-----END CERTIFICATE REQUEST-----\n",
+                                "profile",
+                                "tls-server"))))
+                        .build());
+        created += fuzz(
+                "issue: DER/raw CSR field",
+                https,
+                i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of(
+                                "csr",
+                                new String(mutate(csrDer), StandardCharsets.ISO_8859_1),
+                                "profile",
+                                mutate("tls-server")))))
+                        .build());
+        created += fuzz(
+                "issue: mutated JSON body",
+                https,
+                i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
+                        .header(
+                                "Content-Type",
+                                new String[] {
+                                            "application/json",
+                                            "application/json; charset=latin1",
+                                            "text/plain",
+                                            "application/xml",
+                                            "application/x-www-form-urlencoded"
+                                        }
+                                        [random.nextInt(5)])
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                mutate(validBody.getBytes(StandardCharsets.UTF_8))))
+                        .build());
+        created += fuzz(
+                "issue: mutated headers",
+                https,
+                i -> HttpRequest.newBuilder(URI.create(url("/api/v1/certificates")))
+                        .header("Content-Type", printable(mutate("application/json")))
+                        .header("Accept", printable(mutate("application/json")))
+                        .header(
+                                new String[] {
+                                            "Authorization",
+                                            "X-Forwarded-For",
+                                            "Accept-Encoding",
+                                            "If-None-Match",
+                                            "Cookie"
+                                        }
+                                        [random.nextInt(5)],
+                                printable(mutate("Bearer abcdef0123456789")))
+                        .POST(HttpRequest.BodyPublishers.ofString(validBody))
+                        .build());
+        created += fuzz(
+                "install token: mutated JSON",
+                https,
+                i -> HttpRequest.newBuilder(URI.create(url("/api/v1/install-tokens")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(mutate(Api.json(Map.of(
+                                        "service",
+                                        "fz",
+                                        "dns",
+                                        java.util.List.of("fz.example.test"),
+                                        "ttl_seconds",
+                                        60))
+                                .getBytes(StandardCharsets.UTF_8))))
+                        .build());
 
         AcmeTestClient acme = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
-        String jws = AcmeTestClient.jws(new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
-                .jwk(acme.key().toPublicJWK()).customParam("nonce", acme.freshNonce())
-                .customParam("url", acme.url("newAccount")).build(), "{\"termsOfServiceAgreed\":true}", AcmeTestClient.signer(acme.key()));
-        HttpClient anonymous = HttpClient.newBuilder().sslContext(APP.anonymousSsl()).build();
-        created += fuzz("acme: mutated JWS", anonymous, i -> HttpRequest.newBuilder(URI.create(acme.url("newAccount")))
-                .header("Content-Type", "application/jose+json").POST(HttpRequest.BodyPublishers.ofString(mutate(jws))).build());
+        String jws = AcmeTestClient.jws(
+                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                        .jwk(acme.key().toPublicJWK())
+                        .customParam("nonce", acme.freshNonce())
+                        .customParam("url", acme.url("newAccount"))
+                        .build(),
+                "{\"termsOfServiceAgreed\":true}",
+                AcmeTestClient.signer(acme.key()));
+        HttpClient anonymous =
+                HttpClient.newBuilder().sslContext(APP.anonymousSsl()).build();
+        created += fuzz(
+                "acme: mutated JWS",
+                anonymous,
+                i -> HttpRequest.newBuilder(URI.create(acme.url("newAccount")))
+                        .header("Content-Type", "application/jose+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(mutate(jws)))
+                        .build());
 
         HttpClient plain = HttpClient.newBuilder().build();
         String ocsp = responder.url() + "/";
-        fuzz("ocsp: mutated POST", plain, i -> HttpRequest.newBuilder(URI.create(ocsp))
-                .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(mutate(ocspRequest))).build());
-        fuzz("ocsp: mutated GET", plain, i -> HttpRequest.newBuilder(URI.create(ocsp
-                + java.net.URLEncoder.encode(Base64.getEncoder().encodeToString(mutate(ocspRequest)), StandardCharsets.US_ASCII))).GET().build());
+        fuzz(
+                "ocsp: mutated POST",
+                plain,
+                i -> HttpRequest.newBuilder(URI.create(ocsp))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(mutate(ocspRequest)))
+                        .build());
+        fuzz(
+                "ocsp: mutated GET",
+                plain,
+                i -> HttpRequest.newBuilder(URI.create(ocsp
+                                + java.net.URLEncoder.encode(
+                                        Base64.getEncoder().encodeToString(mutate(ocspRequest)),
+                                        StandardCharsets.US_ASCII)))
+                        .GET()
+                        .build());
 
         assertEquals(before + created, E2e.certificateCount(APP), "only what was answered 201 is stored");
 
         // and normal requests are answered afterwards
-        assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
-        HttpResponse<String> again = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "after", "after.example.test", "DNS:after.example.test"), "profile", "tls-server"));
+        assertEquals(
+                200,
+                new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
+        HttpResponse<String> again = admin.postJson(
+                "/api/v1/certificates",
+                Map.of(
+                        "csr",
+                        Openssl.keyAndCsr(dir, "after", "after.example.test", "DNS:after.example.test"),
+                        "profile",
+                        "tls-server"));
         assertEquals(201, again.statusCode(), again.body());
-        HttpResponse<byte[]> good = plain.send(HttpRequest.newBuilder(URI.create(ocsp)).header("Content-Type", "application/ocsp-request")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ocspRequest)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> good = plain.send(
+                HttpRequest.newBuilder(URI.create(ocsp))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(ocspRequest))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, good.statusCode());
         assertEquals(0, new org.bouncycastle.cert.ocsp.OCSPResp(good.body()).getStatus(), "a successful OCSP answer");
     }

@@ -1,12 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.issuance.CsrInspector;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.hsm.Pkcs11Token;
 import dev.hsmca.hsm.testing.TestHsm;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -16,9 +16,8 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code make bench}, HSM: signatures/s through SunPKCS11 + SoftHSM2 and with software keys (the JDK's providers),
@@ -28,8 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("bench")
 class HsmBench {
-    record Alg(String name, String keyType, Object spec, String signature) {
-    }
+    record Alg(String name, String keyType, Object spec, String signature) {}
 
     static final List<Alg> ALGS = List.of(
             new Alg("ECDSA P-256", "EC", new ECGenParameterSpec("secp256r1"), "SHA256withECDSA"),
@@ -48,22 +46,29 @@ class HsmBench {
         for (Alg alg : ALGS) {
             KeyPair inHsm = generate(alg, hsm.provider());
             KeyPair software = generate(alg, null);
-            md.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %,.0f |%n", alg.name(),
-                    rate(alg, inHsm, hsm.provider(), 1), rate(alg, inHsm, hsm.provider(), 2),
-                    rate(alg, software, null, 1), rate(alg, software, null, 2)));
+            md.append(String.format(
+                    "| %s | %,.0f | %,.0f | %,.0f | %,.0f |%n",
+                    alg.name(),
+                    rate(alg, inHsm, hsm.provider(), 1),
+                    rate(alg, inHsm, hsm.provider(), 2),
+                    rate(alg, software, null, 1),
+                    rate(alg, software, null, 2)));
         }
         Path dir = Files.createTempDirectory("hsmbench");
         String csr = Openssl.keyAndCsr(dir, "leaf", "bench.example.test", "DNS:bench.example.test");
         CsrInspector inspector = new CsrInspector();
         double csrRate = loop(1, () -> inspector.inspect(csr));
-        md.append(String.format("%nA P-256 CSR checked alone (PEM parse, signature, key and names; CsrInspector): "
-                + "%,.0f/s on one thread.%n", csrRate));
+        md.append(String.format(
+                "%nA P-256 CSR checked alone (PEM parse, signature, key and names; CsrInspector): "
+                        + "%,.0f/s on one thread.%n",
+                csrRate));
         BenchSupport.writePart("30-hsm", md.toString());
         assertTrue(csrRate > 0);
     }
 
     static KeyPair generate(Alg alg, Provider provider) throws Exception {
-        KeyPairGenerator g = provider == null ? KeyPairGenerator.getInstance(alg.keyType())
+        KeyPairGenerator g = provider == null
+                ? KeyPairGenerator.getInstance(alg.keyType())
                 : KeyPairGenerator.getInstance(alg.keyType(), provider);
         if (alg.spec() instanceof Integer bits) {
             g.initialize(bits);
@@ -76,7 +81,8 @@ class HsmBench {
     static double rate(Alg alg, KeyPair pair, Provider provider, int threads) throws Exception {
         byte[] message = new byte[32];
         return loop(threads, () -> {
-            Signature s = provider == null ? Signature.getInstance(alg.signature())
+            Signature s = provider == null
+                    ? Signature.getInstance(alg.signature())
                     : Signature.getInstance(alg.signature(), provider);
             s.initSign(pair.getPrivate());
             s.update(message);
@@ -93,7 +99,8 @@ class HsmBench {
     /** Operations/s over {@code threads} threads: a warm-up, then the measured run; any failure fails the bench. */
     static double loop(int threads, Op op) throws Exception {
         timed(threads, op, Duration.ofMillis(BenchSupport.SMOKE ? 100 : 1000));
-        return timed(threads, op, BenchSupport.SMOKE ? Duration.ofMillis(300) : Duration.ofSeconds(3)).perSecond();
+        return timed(threads, op, BenchSupport.SMOKE ? Duration.ofMillis(300) : Duration.ofSeconds(3))
+                .perSecond();
     }
 
     private static BenchSupport.Timed timed(int threads, Op op, Duration d) throws Exception {

@@ -1,12 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code make bench}, issuance: certificates/s over HTTPS keep-alive with 1, 4 and 16 admin clients, on H2 and on
@@ -76,39 +75,51 @@ class IssuanceBench {
             while (true) {
                 long jitBefore = BenchSupport.jitCpuMillis(appliance.pid());
                 BenchSupport.Timed w = run(app, port, csr, 16, BenchSupport.run(10));
-                answered += w.ok();
+                answered = (int) (answered + w.ok());
                 double jitShare = (BenchSupport.jitCpuMillis(appliance.pid()) - jitBefore) / 10_000.0;
                 double seconds = (System.nanoTime() - warmStart) / 1e9;
                 if (BenchSupport.SMOKE || seconds >= 240 || jitShare < 0.10) {
-                    notes.add(String.format("%s: measured after %.0f s of warm-up at 16 clients, once the JIT compiler "
-                            + "used %.0f %% of a core (%,.0f/s in the last 10 s of it).", store, seconds, 100 * jitShare,
-                            w.perSecond()));
+                    notes.add(String.format(
+                            "%s: measured after %.0f s of warm-up at 16 clients, once the JIT compiler "
+                                    + "used %.0f %% of a core (%,.0f/s in the last 10 s of it).",
+                            store, seconds, 100 * jitShare, w.perSecond()));
                     break;
                 }
             }
             long self = ProcessHandle.current().pid();
             java.time.Instant from = null;
             java.time.Instant to = null;
-            for (int clients : new int[]{1, 4, 16}) {
+            for (int clients : new int[] {1, 4, 16}) {
                 long serverCpu = BenchSupport.cpuMillis(appliance.pid());
                 long clientCpu = BenchSupport.cpuMillis(self);
                 from = java.time.Instant.now();
                 BenchSupport.Timed r = run(app, port, csr, clients, BenchSupport.run(10));
                 to = java.time.Instant.now();
-                answered += r.ok();
+                answered = (int) (answered + r.ok());
                 double perCert = Math.max(1, r.ok());
-                rows.add(print(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.2f | %.2f | %d | %d |%n", store, clients,
-                        r.perSecond(), r.p(50), r.p(99), (BenchSupport.cpuMillis(appliance.pid()) - serverCpu) / perCert,
-                        (BenchSupport.cpuMillis(self) - clientCpu) / perCert, r.ok(), r.failed())));
+                rows.add(print(String.format(
+                        "| %s | %d | %,.0f | %.1f | %.1f | %.2f | %.2f | %d | %d |%n",
+                        store,
+                        clients,
+                        r.perSecond(),
+                        r.p(50),
+                        r.p(99),
+                        (BenchSupport.cpuMillis(appliance.pid()) - serverCpu) / perCert,
+                        (BenchSupport.cpuMillis(self) - clientCpu) / perCert,
+                        r.ok(),
+                        r.failed())));
             }
             if (profile) {
                 jcmd(appliance.pid(), "JFR.stop", "name=bench", "filename=" + jfr);
-                notes.add("Where the time goes (JFR, default settings, recording since before the warm-up; the 16-client "
-                        + "run on H2): " + JfrSummary.summarize(jfr, from, to));
+                notes.add(
+                        "Where the time goes (JFR, default settings, recording since before the warm-up; the 16-client "
+                                + "run on H2): " + JfrSummary.summarize(jfr, from, to));
             }
             BenchSupport.Rss load = BenchSupport.Rss.of(appliance.pid());
-            notes.add(String.format("Appliance on %s: first answer %.0f ms after the process started; RSS idle %d MiB, "
-                    + "after the load %d MiB (peak %d MiB).", store, firstAnswerMs, idle.mib(), load.mib(), load.peakMib()));
+            notes.add(String.format(
+                    "Appliance on %s: first answer %.0f ms after the process started; RSS idle %d MiB, "
+                            + "after the load %d MiB (peak %d MiB).",
+                    store, firstAnswerMs, idle.mib(), load.mib(), load.peakMib()));
         }
         // every 201 is on record, and the chain over them is intact
         assertEquals(before + answered, E2e.certificateCount(app), "every certificate answered 201 is stored");
@@ -124,18 +135,24 @@ class IssuanceBench {
     BenchSupport.Timed run(TestAppliance app, int port, String csr, int clients, Duration duration) throws Exception {
         String body = Api.json(Map.of("csr", csr, "profile", "tls-server", "validity_days", 30));
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/certificates"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return BenchSupport.timed(clients, duration, c -> {
             // a client each: one kept-alive connection per client
-            HttpClient client = HttpClient.newBuilder().sslContext(app.adminSsl()).version(HttpClient.Version.HTTP_1_1).build();
-            return () -> client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 201;
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(app.adminSsl())
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build();
+            return () ->
+                    client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 201;
         });
     }
 
     static void jcmd(long pid, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid)));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
         cmd.addAll(List.of(args));
         Shell.Result r = Shell.exec(Path.of("."), cmd.toArray(String[]::new));
         assertEquals(0, r.exit(), r.output());

@@ -1,15 +1,14 @@
 package dev.hsmca.it;
 
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordingFile;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where an appliance's time went, from a JFR recording: CPU samples by what they were doing (the first rule that any
@@ -23,14 +22,19 @@ final class JfrSummary {
             Map.entry("TLS", List.of("sun.security.ssl.", "io.netty.handler.ssl.")),
             Map.entry("CSR checks", List.of("dev.hsmca.appliance.issuance.CsrInspector", "org.bouncycastle.pkcs.")),
             Map.entry("audit chain", List.of("dev.hsmca.appliance.audit.")),
-            Map.entry("database", List.of("org.h2.", "org.postgresql.", "com.zaxxer.", "io.micronaut.data.",
-                    "io.micronaut.transaction.")),
+            Map.entry(
+                    "database",
+                    List.of(
+                            "org.h2.",
+                            "org.postgresql.",
+                            "com.zaxxer.",
+                            "io.micronaut.data.",
+                            "io.micronaut.transaction.")),
             Map.entry("JSON", List.of("com.fasterxml.jackson.", "io.micronaut.serde.", "io.micronaut.json.")),
             Map.entry("certificate building and lint (BouncyCastle)", List.of("org.bouncycastle.")),
             Map.entry("HTTP (Netty, Micronaut)", List.of("io.netty.", "io.micronaut.http.")));
 
-    private JfrSummary() {
-    }
+    private JfrSummary() {}
 
     /** The events that started between {@code from} and {@code to}. */
     static String summarize(Path recording, java.time.Instant from, java.time.Instant to) throws IOException {
@@ -51,13 +55,17 @@ final class JfrSummary {
             if (e.getStackTrace() == null) {
                 continue;
             }
-            List<String> classes = e.getStackTrace().getFrames().stream().map(RecordedFrame::getMethod)
-                    .map(m -> m.getType().getName() + "." + m.getName()).toList();
+            List<String> classes = e.getStackTrace().getFrames().stream()
+                    .map(RecordedFrame::getMethod)
+                    .map(m -> m.getType().getName() + "." + m.getName())
+                    .toList();
             if (type.equals("jdk.ExecutionSample")) {
                 samples++;
                 cpu.merge(classify(classes), 1, Integer::sum);
-            } else if (type.equals("jdk.SocketRead") || type.equals("jdk.JavaMonitorEnter")
-                    || type.equals("jdk.JavaMonitorWait") || type.equals("jdk.ThreadPark")) {
+            } else if (type.equals("jdk.SocketRead")
+                    || type.equals("jdk.JavaMonitorEnter")
+                    || type.equals("jdk.JavaMonitorWait")
+                    || type.equals("jdk.ThreadPark")) {
                 String why = waitReason(classes);
                 if (why != null) {
                     blocked.merge(why, e.getDuration().toNanos() / 1e6, Double::sum);
@@ -65,16 +73,20 @@ final class JfrSummary {
             }
         }
         int total = Math.max(1, samples);
-        String cpuPart = cpu.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        String cpuPart = cpu.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .map(en -> String.format("%s %.0f %%", en.getKey(), 100.0 * en.getValue() / total))
                 .collect(Collectors.joining(", "));
-        String blockedPart = blocked.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        String blockedPart = blocked.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .map(en -> String.format("%s %,.0f ms", en.getKey(), en.getValue()))
                 .collect(Collectors.joining(", "));
         Map<String, Double> byKind = new LinkedHashMap<>();
         threadLoad.forEach((name, l) -> byKind.merge(threadKind(name), 100 * l[0] / l[1], Double::sum));
-        String loadPart = byKind.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .map(en -> String.format("%s %.0f %%", en.getKey(), en.getValue())).collect(Collectors.joining(", "));
+        String loadPart = byKind.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(en -> String.format("%s %.0f %%", en.getKey(), en.getValue()))
+                .collect(Collectors.joining(", "));
         return "CPU by thread (share of both cores): " + loadPart + ". CPU samples of Java code (" + samples + "): "
                 + cpuPart + ". Request threads blocked (sum over threads): "
                 + (blockedPart.isEmpty() ? "none over the threshold" : blockedPart) + ".";

@@ -1,8 +1,6 @@
 package dev.hsmca.it;
 
 import dev.hsmca.appliance.testing.Api;
-
-import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * Parallel admin clients issuing certificates as fast as the appliance answers, until stopped. Every serial
@@ -27,28 +26,35 @@ final class Load implements AutoCloseable {
 
     static Load start(SSLContext ssl, int port, String csrPem, int clients) {
         Load load = new Load();
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         String body = Api.json(Map.of("csr", csrPem, "profile", "tls-server", "validity_days", 30));
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/certificates"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         for (int i = 0; i < clients; i++) {
-            Thread t = new Thread(() -> {
-                while (load.running) {
-                    try {
-                        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() == 201) {
-                            load.issued.add((String) Api.parse(r).get("serial"));
-                        } else {
-                            load.failures.incrementAndGet();
+            Thread t = new Thread(
+                    () -> {
+                        while (load.running) {
+                            try {
+                                HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                                if (r.statusCode() == 201) {
+                                    load.issued.add((String) Api.parse(r).get("serial"));
+                                } else {
+                                    load.failures.incrementAndGet();
+                                }
+                            } catch (Exception e) {
+                                load.failures.incrementAndGet();
+                                pause();
+                            }
                         }
-                    } catch (Exception e) {
-                        load.failures.incrementAndGet();
-                        pause();
-                    }
-                }
-            }, "load-" + i);
+                    },
+                    "load-" + i);
             t.setDaemon(true);
             t.start();
             load.threads.add(t);

@@ -1,20 +1,19 @@
 package dev.hsmca.it;
 
-import dev.hsmca.appliance.testing.Api;
-import dev.hsmca.appliance.testing.Openssl;
-import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.hsm.testing.Shell;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The operator's documented local commands ({@code bin/appliance audit verify}, {@code ca status}) on the state
@@ -45,7 +44,10 @@ class MakeRunCommandsTest {
             int port = MakeRunStressTest.awaitHealthy(run, var);
             String csr = Openssl.keyAndCsr(var.getParent(), "leaf", "leaf.example.com", "DNS:leaf.example.com");
             Api admin = new Api(MakeRunStressTest.admin(var), port);
-            assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
+            assertEquals(
+                    201,
+                    admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30))
+                            .statusCode());
 
             Shell.Result live = appliance(var, "audit", "verify");
             assertEquals(0, live.exit(), live.output());
@@ -59,10 +61,14 @@ class MakeRunCommandsTest {
 
         Shell.Result after = appliance(var, "audit", "verify");
         assertEquals(0, after.exit(), after.output());
-        assertTrue(after.output().matches("(?s).*audit log intact: [1-9][0-9]* entries verified; anchored at entry [1-9].*"),
+        assertTrue(
+                after.output()
+                        .matches("(?s).*audit log intact: [1-9][0-9]* entries verified; anchored at entry [1-9].*"),
                 after.output());
         int pgPort = Integer.parseInt(Files.readString(var.resolve("pg/port")).trim());
-        assertThrows(java.io.IOException.class, () -> new Socket("127.0.0.1", pgPort).close(),
+        assertThrows(
+                java.io.IOException.class,
+                () -> new Socket("127.0.0.1", pgPort).close(),
                 "the command stops the PostgreSQL it started");
         assertFalse(Files.exists(var.resolve("db")), "the default H2 store was opened beside make run's state");
     }

@@ -1,14 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -24,10 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code make run} as a developer uses it (scripts/run.sh in its own process group, state in a folder of its own):
@@ -36,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * state is refused while the first still holds it.
  */
 class MakeRunStressTest {
-    static final Path REPO = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final Path REPO =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 400); // make stress: 2000
 
     @Test
@@ -59,12 +59,14 @@ class MakeRunStressTest {
                 String csr = Openssl.keyAndCsr(var, "leaf", "leaf.example.com", "DNS:leaf.example.com");
                 try (Load load = Load.start(admin(var), port, csr, 16)) {
                     assertTrue(load.awaitIssued(PER_ROUND, Load.STALL), "issuance stopped or failing");
-                    Shell.exec(null, "kill", "-" + signal, "--", "-" + run.pid()).ok();
+                    Shell.exec(null, "kill", "-" + signal, "--", "-" + run.pid())
+                            .ok();
                     assertTrue(run.waitFor(90, TimeUnit.SECONDS), "make run did not stop on SIG" + signal);
                     load.close();
                     told.addAll(load.issued());
                 }
-                System.out.printf("SIG%s to the make run group: %d certificates answered 201 so far%n", signal, told.size());
+                System.out.printf(
+                        "SIG%s to the make run group: %d certificates answered 201 so far%n", signal, told.size());
             } finally {
                 stopGroup(run);
             }
@@ -96,11 +98,23 @@ class MakeRunStressTest {
     /** make run on this state, its appliance on a port the kernel picks (PKI_PORT=0, reported in appliance.port). */
     static Process start(Path var, int ocspPort) throws IOException {
         Files.deleteIfExists(var.resolve("appliance.port")); // the last run's
-        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(List.of("setsid",
-                REPO.resolve("scripts/run.sh").toString()))).redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(var.resolve("make-run.log").toFile()));
-        pb.environment().putAll(Map.of("PKI_VAR", var.toString(), "PKI_PORT", "0",
-                "PKI_OCSP_PORT", Integer.toString(ocspPort), "PKI_SKIP_BUILD", "1", "PKI_RUN_LOCK_WAIT", "2"));
+        ProcessBuilder pb = new ProcessBuilder(ApplianceProcess.withDefaultSigint(
+                        List.of("setsid", REPO.resolve("scripts/run.sh").toString())))
+                .redirectErrorStream(true);
+        pb.redirectOutput(
+                ProcessBuilder.Redirect.appendTo(var.resolve("make-run.log").toFile()));
+        pb.environment()
+                .putAll(Map.of(
+                        "PKI_VAR",
+                        var.toString(),
+                        "PKI_PORT",
+                        "0",
+                        "PKI_OCSP_PORT",
+                        Integer.toString(ocspPort),
+                        "PKI_SKIP_BUILD",
+                        "1",
+                        "PKI_RUN_LOCK_WAIT",
+                        "2"));
         pb.environment().remove("SOFTHSM2_CONF");
         return pb.start();
     }
@@ -111,7 +125,9 @@ class MakeRunStressTest {
         Path portFile = var.resolve("appliance.port");
         while (System.nanoTime() < deadline) {
             assertTrue(run.isAlive(), "make run exited: " + Files.readString(var.resolve("make-run.log")));
-            if (Files.exists(portFile) && Files.exists(var.resolve("ca/root.pem")) && Files.exists(var.resolve("admin/admin.p12"))) {
+            if (Files.exists(portFile)
+                    && Files.exists(var.resolve("ca/root.pem"))
+                    && Files.exists(var.resolve("admin/admin.p12"))) {
                 try {
                     int port = Integer.parseInt(Files.readString(portFile).trim());
                     if (new Api(trustOnly(var), port).get("/health").statusCode() == 200) {
@@ -139,12 +155,19 @@ class MakeRunStressTest {
     static Shell.Result auditVerify(Path var) throws IOException {
         Path password = var.resolve("pg.password");
         String url = Files.readAllLines(var.resolve("pg/port")).get(0).trim();
-        return Shell.exec(var, "env", "SOFTHSM2_CONF=" + var.resolve("hsm/softhsm2.conf"),
+        return Shell.exec(
+                var,
+                "env",
+                "SOFTHSM2_CONF=" + var.resolve("hsm/softhsm2.conf"),
                 "DATASOURCES_DEFAULT_URL=jdbc:postgresql://127.0.0.1:" + url + "/pki",
-                "DATASOURCES_DEFAULT_DRIVER_CLASS_NAME=org.postgresql.Driver", "DATASOURCES_DEFAULT_USERNAME=pki",
+                "DATASOURCES_DEFAULT_DRIVER_CLASS_NAME=org.postgresql.Driver",
+                "DATASOURCES_DEFAULT_USERNAME=pki",
                 "DATASOURCES_DEFAULT_PASSWORD=" + Files.readString(password).trim(),
-                "bash", "-c", "set -e; eval \"$(" + REPO.resolve("scripts/dev-postgres.sh") + " up " + var.resolve("pg")
-                        + ")\"; trap '" + REPO.resolve("scripts/dev-postgres.sh") + " down " + var.resolve("pg") + "' EXIT; "
+                "bash",
+                "-c",
+                "set -e; eval \"$(" + REPO.resolve("scripts/dev-postgres.sh") + " up " + var.resolve("pg")
+                        + ")\"; trap '" + REPO.resolve("scripts/dev-postgres.sh") + " down " + var.resolve("pg")
+                        + "' EXIT; "
                         + "java -Dpki.hsm.pin-file=" + var.resolve("hsm/pki-ca.pin") + " -Dpki.audit.anchor-file="
                         + var.resolve("audit/anchor") + " -jar " + ApplianceProcess.jar() + " audit verify");
     }
@@ -154,7 +177,8 @@ class MakeRunStressTest {
     }
 
     static SSLContext admin(Path var) throws Exception {
-        char[] password = Files.readString(var.resolve("admin/admin.pass")).trim().toCharArray();
+        char[] password =
+                Files.readString(var.resolve("admin/admin.pass")).trim().toCharArray();
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(var.resolve("admin/admin.p12"))) {
             p12.load(in, password);

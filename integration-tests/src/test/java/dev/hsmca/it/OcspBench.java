@@ -1,5 +1,7 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -8,18 +10,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.URLEncoder;
@@ -33,10 +23,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code make bench}, OCSP: our responder (pre-signed, and live with nonces through SoftHSM) next to {@code openssl ocsp
@@ -48,7 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @MicronautTest(transactional = false)
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class OcspBench implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.postgres().initialize(); // the responders are asked at their own URLs
+    static final TestAppliance APP =
+            TestAppliance.postgres().initialize(); // the responders are asked at their own URLs
     static final int CERTS = BenchSupport.SMOKE ? 5 : 100;
     static final int NONCES = 1000;
     static final String OPENSSL = "openssl ocsp -port";
@@ -75,16 +76,19 @@ class OcspBench implements TestPropertyProvider {
         List<BigInteger> serials = new ArrayList<>();
         StringBuilder index = new StringBuilder();
         for (int i = 0; i < CERTS; i++) {
-            HttpResponse<String> r = admin.postJson("/api/v1/certificates", Map.of("csr", csr, "profile", "tls-server"));
+            HttpResponse<String> r =
+                    admin.postJson("/api/v1/certificates", Map.of("csr", csr, "profile", "tls-server"));
             assertEquals(201, r.statusCode(), r.body());
             String serial = (String) Api.parse(r).get("serial");
             serials.add(new BigInteger(serial, 16));
-            index.append("V\t301231235959Z\t\t").append(serial.toUpperCase()).append("\tunknown\t/CN=bench.example.test\n");
+            index.append("V\t301231235959Z\t\t")
+                    .append(serial.toUpperCase(Locale.ROOT))
+                    .append("\tunknown\t/CN=bench.example.test\n");
         }
         Files.copy(APP.issuingPem(), dir.resolve("issuing.pem"));
         X509CertificateHolder issuer = new X509CertificateHolder(E2e.pemDer(Files.readString(APP.issuingPem())));
-        CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                issuer, serials.get(0));
+        CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), issuer, serials.get(0));
         byte[] plain = new OCSPReqBuilder().addRequest(id).build().getEncoded();
         Path plainFile = write(dir, "plain.der", plain);
         byte[] nonces = nonceRequests(id);
@@ -112,7 +116,8 @@ class OcspBench implements TestPropertyProvider {
                 end
                 """.getBytes(StandardCharsets.UTF_8));
         Map<String, String> postEnv = Map.of("OCSP_BODY", plainFile.toString());
-        Map<String, String> nonceEnv = Map.of("OCSP_BODY", nonceFile.toString(), "OCSP_COUNT", Integer.toString(NONCES));
+        Map<String, String> nonceEnv =
+                Map.of("OCSP_BODY", nonceFile.toString(), "OCSP_COUNT", Integer.toString(NONCES));
 
         // ours, pre-signed: no HSM in the process
         ResponderProcess.prepareArchive(E2e.databaseOnly(APP));
@@ -125,19 +130,34 @@ class OcspBench implements TestPropertyProvider {
             assertEquals(0, new OCSPResp(presigned).getStatus());
             BenchSupport.Rss idle = BenchSupport.Rss.of(ours.pid());
             BenchSupport.Wrk cold = BenchSupport.wrk(ours.url() + "/", 2, Duration.ofSeconds(2), postLua, postEnv);
-            notes.add(String.format("Responder (pre-signed, deployment JVM options and class-data archive): first "
-                    + "answer %.0f ms after the process started (it reports ready once warmed up); the first 2 s at 2 connections gave %,.0f req/s (p99 %.2f ms); RSS idle %d MiB.",
+            notes.add(String.format(
+                    "Responder (pre-signed, deployment JVM options and class-data archive): first "
+                            + "answer %.0f ms after the process started (it reports ready once warmed up); the first 2 s at 2 connections gave %,.0f req/s (p99 %.2f ms); RSS idle %d MiB.",
                     firstAnswerMs, cold.rps(), cold.p99(), idle.mib()));
             for (BigInteger s : serials) {
-                byte[] req = new OCSPReqBuilder().addRequest(new CertificateID(
-                        new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), issuer, s)).build().getEncoded();
-                cfsslResponses.append(Base64.getEncoder().encodeToString(ours.post("/", "application/ocsp-request", req).body())).append('\n');
+                byte[] req = new OCSPReqBuilder()
+                        .addRequest(new CertificateID(
+                                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                                issuer,
+                                s))
+                        .build()
+                        .getEncoded();
+                cfsslResponses
+                        .append(Base64.getEncoder()
+                                .encodeToString(ours.post("/", "application/ocsp-request", req)
+                                        .body()))
+                        .append('\n');
             }
             BenchSupport.wrk(ours.url() + "/", 64, BenchSupport.run(5), postLua, postEnv); // warm-up
             measure("ours, pre-signed", ours.url(), getPath, postLua, postEnv);
-            row("ours, pre-signed", JAVA_PLAIN, 2, BenchSupport.javaLoad(ours.url() + "/", List.of(plain), 2, BenchSupport.run(10)));
+            row(
+                    "ours, pre-signed",
+                    JAVA_PLAIN,
+                    2,
+                    BenchSupport.javaLoad(ours.url() + "/", List.of(plain), 2, BenchSupport.run(10)));
             BenchSupport.Rss load = BenchSupport.Rss.of(ours.pid());
-            notes.add(String.format("Responder RSS after the load: %d MiB, peak %d MiB (target: under 256 MiB).",
+            notes.add(String.format(
+                    "Responder RSS after the load: %d MiB, peak %d MiB (target: under 256 MiB).",
                     load.mib(), load.peakMib()));
         }
 
@@ -145,14 +165,24 @@ class OcspBench implements TestPropertyProvider {
         try (ResponderProcess live = ResponderProcess.start(APP.shared(), true)) {
             BenchSupport.wrk(live.url() + "/", 64, BenchSupport.run(5), nonceLua, nonceEnv);
             measureNonce("ours, live (SoftHSM)", live.url(), nonceLua, nonceEnv);
-            row("ours, live (SoftHSM)", JAVA_NONCE, 2, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
+            row(
+                    "ours, live (SoftHSM)",
+                    JAVA_NONCE,
+                    2,
+                    BenchSupport.javaLoad(live.url() + "/", nonceBodies, 2, BenchSupport.run(10)));
             // at 2 client threads both servers wait on the client; 4 shows what each server can take
-            row("ours, live (SoftHSM)", JAVA_NONCE, 4, BenchSupport.javaLoad(live.url() + "/", nonceBodies, 4, BenchSupport.run(10)));
+            row(
+                    "ours, live (SoftHSM)",
+                    JAVA_NONCE,
+                    4,
+                    BenchSupport.javaLoad(live.url() + "/", nonceBodies, 4, BenchSupport.run(10)));
             socketRows("ours, live (SoftHSM)", live.url(), nonceBodies);
         }
 
         if (Boolean.getBoolean("bench.ours-only")) { // a quick look at our own figures while working on them
-            measured.forEach(r -> System.out.printf("bench-row %s | %s | %d | %s%n", r.server(), r.request(), r.conns(), r.wrk().cells()));
+            measured.forEach(r -> System.out.printf(
+                    "bench-row %s | %s | %d | %s%n",
+                    r.server(), r.request(), r.conns(), r.wrk().cells()));
             notes.forEach(n -> System.out.println("bench-note " + n));
             return;
         }
@@ -160,10 +190,41 @@ class OcspBench implements TestPropertyProvider {
         // openssl ocsp -port: signs every answer with a software P-256 delegate key
         Files.writeString(dir.resolve("index.txt"), index);
         Files.writeString(dir.resolve("index.txt.attr"), "unique_subject = no\n"); // one subject, many serials
-        Shell.exec(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "rkey.pem", "-out", "rsigner.pem", "-subj", "/CN=openssl responder", "-days", "2").ok();
-        try (Peer openssl = Peer.start(dir, "openssl", "ocsp", "-index", "index.txt", "-port", "0",
-                "-rsigner", "rsigner.pem", "-rkey", "rkey.pem", "-CA", "issuing.pem", "-ndays", "1")) {
+        Shell.exec(
+                        dir,
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-keyout",
+                        "rkey.pem",
+                        "-out",
+                        "rsigner.pem",
+                        "-subj",
+                        "/CN=openssl responder",
+                        "-days",
+                        "2")
+                .ok();
+        try (Peer openssl = Peer.start(
+                dir,
+                "openssl",
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-port",
+                "0",
+                "-rsigner",
+                "rsigner.pem",
+                "-rkey",
+                "rkey.pem",
+                "-CA",
+                "issuing.pem",
+                "-ndays",
+                "1")) {
             String url = "http://127.0.0.1:" + openssl.acceptPort(); // port 0: it prints the one it got
             openssl.awaitOcsp(url, plain);
             // wrk drove openssl 3.0's responder for one run, then it answered nothing (and -multi children were left
@@ -178,8 +239,16 @@ class OcspBench implements TestPropertyProvider {
         // cfssl ocspserve: our pre-signed responses, loaded from a file
         write(dir, "responses.txt", cfsslResponses.toString().getBytes(StandardCharsets.US_ASCII));
         int cfsslPort = Ports.fixed(); // cfssl does not say which port it got for 0 (see Ports)
-        try (Peer cfssl = Peer.start(dir, "cfssl", "ocspserve", "-port", Integer.toString(cfsslPort), "-responses",
-                "responses.txt", "-loglevel", "5")) {
+        try (Peer cfssl = Peer.start(
+                dir,
+                "cfssl",
+                "ocspserve",
+                "-port",
+                Integer.toString(cfsslPort),
+                "-responses",
+                "responses.txt",
+                "-loglevel",
+                "5")) {
             String url = "http://127.0.0.1:" + cfsslPort;
             cfssl.awaitOcsp(url, plain);
             BenchSupport.wrk(url + "/", 64, BenchSupport.run(3), postLua, postEnv);
@@ -228,26 +297,36 @@ class OcspBench implements TestPropertyProvider {
                 + "per request, so the servers rather than the client use the cores), 2 or 4 threads; answers that are "
                 + "not a successful OCSP response, and failed requests, are counted apart as errors.\n\n"
                 + "| Server | Request | Conns | req/s | p50 ms | p99 ms | vs |\n|---|---|---|---|---|---|---|\n");
-        measured.forEach(r -> md.append(String.format("| %s | %s | %d | %s | %s |%n", r.server(), r.request(), r.conns(),
-                r.wrk().cells(), vs(r))));
+        measured.forEach(r -> md.append(String.format(
+                "| %s | %s | %d | %s | %s |%n",
+                r.server(), r.request(), r.conns(), r.wrk().cells(), vs(r))));
         md.append('\n');
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         BenchSupport.writePart("10-ocsp", md.toString());
     }
 
-    void measure(String server, String url, String getPath, Path postLua, Map<String, String> postEnv) throws Exception {
+    void measure(String server, String url, String getPath, Path postLua, Map<String, String> postEnv)
+            throws Exception {
         row(server, "POST", 2, BenchSupport.wrk(url + "/", 2, BenchSupport.run(10), postLua, postEnv));
         row(server, "POST", 64, BenchSupport.wrk(url + "/", 64, BenchSupport.run(10), postLua, postEnv));
         if (getPath != null) {
-            row(server, "GET (RFC 5019)", 64, BenchSupport.wrk(url + getPath, 64, BenchSupport.run(10), null, Map.of()));
+            row(
+                    server,
+                    "GET (RFC 5019)",
+                    64,
+                    BenchSupport.wrk(url + getPath, 64, BenchSupport.run(10), null, Map.of()));
         }
     }
 
     /** The same nonce requests from the light socket client, 2 and 4 threads. */
     void socketRows(String server, String url, List<byte[]> nonceBodies) throws Exception {
         java.net.URI u = java.net.URI.create(url);
-        for (int threads : new int[]{2, 4}) {
-            row(server, SOCKET_NONCE, threads, SocketLoad.load(u.getHost(), u.getPort(), nonceBodies, threads, BenchSupport.run(10)));
+        for (int threads : new int[] {2, 4}) {
+            row(
+                    server,
+                    SOCKET_NONCE,
+                    threads,
+                    SocketLoad.load(u.getHost(), u.getPort(), nonceBodies, threads, BenchSupport.run(10)));
         }
     }
 
@@ -256,8 +335,7 @@ class OcspBench implements TestPropertyProvider {
         row(server, "POST with nonce", 64, BenchSupport.wrk(url + "/", 64, BenchSupport.run(10), nonceLua, nonceEnv));
     }
 
-    record Row(String server, String request, int conns, BenchSupport.Wrk wrk) {
-    }
+    record Row(String server, String request, int conns, BenchSupport.Wrk wrk) {}
 
     final List<Row> measured = new ArrayList<>();
 
@@ -271,9 +349,12 @@ class OcspBench implements TestPropertyProvider {
             return "";
         }
         String reference = r.request().contains(" client)") ? OPENSSL : "nginx, static file";
-        return measured.stream().filter(o -> o.server().equals(reference) && o.request().equals(r.request())
-                        && o.conns() == r.conns()).findFirst()
-                .map(o -> BenchSupport.ratio(r.wrk().rps(), o.wrk().rps()) + " of " + reference.split(",| ")[0]).orElse("");
+        return measured.stream()
+                .filter(o -> o.server().equals(reference) && o.request().equals(r.request()) && o.conns() == r.conns())
+                .findFirst()
+                .map(o -> BenchSupport.ratio(r.wrk().rps(), o.wrk().rps()) + " of "
+                        + reference.split(",| ", -1)[0])
+                .orElse("");
     }
 
     static byte[] nonceRequests(CertificateID id) throws Exception {
@@ -283,8 +364,14 @@ class OcspBench implements TestPropertyProvider {
         for (int i = 0; i < NONCES; i++) {
             byte[] nonce = new byte[16];
             random.nextBytes(nonce);
-            byte[] req = new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(new Extension(
-                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new DEROctetString(nonce))))).build().getEncoded();
+            byte[] req = new OCSPReqBuilder()
+                    .addRequest(id)
+                    .setRequestExtensions(new Extensions(new Extension(
+                            OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                            false,
+                            new DEROctetString(new DEROctetString(nonce)))))
+                    .build()
+                    .getEncoded();
             if (length >= 0 && req.length != length) {
                 throw new IllegalStateException("nonce requests must share one length");
             }
@@ -305,8 +392,13 @@ class OcspBench implements TestPropertyProvider {
     record Peer(Process process, Path log) implements AutoCloseable {
         static Peer start(Path dir, String... cmd) throws Exception {
             Path log = Files.createTempFile(dir, "peer", ".log");
-            return new Peer(new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start(), log);
+            return new Peer(
+                    new ProcessBuilder(cmd)
+                            .directory(dir.toFile())
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile())
+                            .start(),
+                    log);
         }
 
         /** The port in openssl's "ACCEPT [::]:PORT" line, for a server started on port 0. */
@@ -330,9 +422,11 @@ class OcspBench implements TestPropertyProvider {
             Exception last = null;
             while (System.nanoTime() < deadline && process.isAlive()) {
                 try {
-                    HttpResponse<byte[]> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
-                            .header("Content-Type", "application/ocsp-request")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+                    HttpResponse<byte[]> r = client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                                    .header("Content-Type", "application/ocsp-request")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofByteArray());
                     if (r.statusCode() == 200 && new OCSPResp(r.body()).getStatus() == 0) {
                         return;

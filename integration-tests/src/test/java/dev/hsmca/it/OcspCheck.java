@@ -1,5 +1,12 @@
 package dev.hsmca.it;
 
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -10,17 +17,10 @@ import org.bouncycastle.cert.ocsp.SingleResp;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
-import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-
 /** Asks a responder for one serial's status and checks the signature, as a relying party would. */
 final class OcspCheck {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
     private final X509CertificateHolder issuer;
 
@@ -31,12 +31,18 @@ final class OcspCheck {
 
     /** good, revoked, unknown, or the OCSPResponseStatus of an error answer ("error-3" for tryLater). */
     String status(String serialHex) throws Exception {
-        CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                issuer, new BigInteger(serialHex, 16));
+        CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                issuer,
+                new BigInteger(serialHex, 16));
         byte[] request = new OCSPReqBuilder().addRequest(id).build().getEncoded();
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(request))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = client.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(request))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         OCSPResp resp = new OCSPResp(r.body());
         if (resp.getStatus() != 0) {
             return "error-" + resp.getStatus();

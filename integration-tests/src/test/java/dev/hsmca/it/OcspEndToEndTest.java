@@ -1,5 +1,9 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -8,11 +12,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +20,10 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The appliance issues and revokes; the responder (its own process, live signing through the same SoftHSM token
@@ -33,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OcspEndToEndTest implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.postgres().with("pki.crl.publish-delay", "300ms").initialize();
+    static final TestAppliance APP =
+            TestAppliance.postgres().with("pki.crl.publish-delay", "300ms").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -80,9 +80,20 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     Shell.Result crlVerify(Path in) {
-        Shell.exec(in, "curl", "-sSf", "-o", "crl.pem", responder.url() + "/crl/issuing.pem").ok();
-        return Shell.exec(in, "openssl", "verify", "-crl_check", "-CRLfile", "crl.pem", "-CAfile", "root.pem",
-                "-untrusted", "issuing.pem", "leaf.pem");
+        Shell.exec(in, "curl", "-sSf", "-o", "crl.pem", responder.url() + "/crl/issuing.pem")
+                .ok();
+        return Shell.exec(
+                in,
+                "openssl",
+                "verify",
+                "-crl_check",
+                "-CRLfile",
+                "crl.pem",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "issuing.pem",
+                "leaf.pem");
     }
 
     @Test
@@ -94,8 +105,14 @@ class OcspEndToEndTest implements TestPropertyProvider {
         assertTrue(withNonce.output().contains("Nonce"), "live answer echoes the nonce: " + withNonce.output());
 
         Shell.Result noNonce = ocsp("-cert", "leaf.pem", "-no_nonce");
-        assertTrue(noNonce.output().contains("Response verify OK") && noNonce.output().contains("leaf.pem: good"), noNonce.output());
-        assertTrue(noNonce.output().contains("Responder Id: byKey") || noNonce.output().contains("Responder Id"), noNonce.output());
+        assertTrue(
+                noNonce.output().contains("Response verify OK")
+                        && noNonce.output().contains("leaf.pem: good"),
+                noNonce.output());
+        assertTrue(
+                noNonce.output().contains("Responder Id: byKey")
+                        || noNonce.output().contains("Responder Id"),
+                noNonce.output());
 
         Shell.Result sha256 = ocsp("-sha256", "-cert", "leaf.pem", "-no_nonce");
         assertTrue(sha256.output().contains("leaf.pem: good"), sha256.output());
@@ -115,38 +132,79 @@ class OcspEndToEndTest implements TestPropertyProvider {
 
     @Test
     void getWithCachingHeaders() throws Exception {
-        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "req.der").ok();
-        String b64 = URLEncoder.encode(Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("req.der"))),
+        Shell.exec(
+                        dir,
+                        "openssl",
+                        "ocsp",
+                        "-issuer",
+                        "issuing.pem",
+                        "-cert",
+                        "leaf.pem",
+                        "-no_nonce",
+                        "-reqout",
+                        "req.der")
+                .ok();
+        String b64 = URLEncoder.encode(
+                Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("req.der"))),
                 StandardCharsets.US_ASCII);
         HttpResponse<byte[]> r = responder.get("/" + b64);
         assertEquals(200, r.statusCode());
-        assertEquals("application/ocsp-response", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/ocsp-response",
+                r.headers().firstValue("content-type").orElse(""));
         String cache = r.headers().firstValue("cache-control").orElse("");
-        assertTrue(cache.contains("max-age=") && cache.contains("public") && cache.contains("no-transform")
-                && cache.contains("must-revalidate"), cache);
+        assertTrue(
+                cache.contains("max-age=")
+                        && cache.contains("public")
+                        && cache.contains("no-transform")
+                        && cache.contains("must-revalidate"),
+                cache);
         long maxAge = Long.parseLong(cache.replaceAll(".*max-age=(\\d+).*", "$1"));
         assertTrue(maxAge > 0 && maxAge <= 3600, cache + ": at most pki.ocsp.http-max-age (1 h), not until nextUpdate");
         // the headers name this response (they are made once per pre-signed response, then reused)
-        var single = ((org.bouncycastle.cert.ocsp.BasicOCSPResp) new org.bouncycastle.cert.ocsp.OCSPResp(r.body())
-                .getResponseObject()).getResponses()[0];
+        var single = ((org.bouncycastle.cert.ocsp.BasicOCSPResp)
+                        new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getResponseObject())
+                .getResponses()[0];
         java.time.format.DateTimeFormatter http = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
-        assertEquals(http.format(single.getThisUpdate().toInstant().atOffset(java.time.ZoneOffset.UTC)),
+        assertEquals(
+                http.format(single.getThisUpdate().toInstant().atOffset(java.time.ZoneOffset.UTC)),
                 r.headers().firstValue("last-modified").orElse(""));
         // Expires says what max-age says (the two are read from the clock a moment apart: a second either way)
-        java.time.Instant date = java.time.ZonedDateTime.parse(r.headers().firstValue("date").orElseThrow(), http).toInstant();
-        java.time.Instant expires = java.time.ZonedDateTime.parse(r.headers().firstValue("expires").orElseThrow(), http)
+        java.time.Instant date = java.time.ZonedDateTime.parse(
+                        r.headers().firstValue("date").orElseThrow(), http)
                 .toInstant();
-        assertTrue(Math.abs(java.time.Duration.between(date.plusSeconds(maxAge), expires).getSeconds()) <= 1,
+        java.time.Instant expires = java.time.ZonedDateTime.parse(
+                        r.headers().firstValue("expires").orElseThrow(), http)
+                .toInstant();
+        assertTrue(
+                Math.abs(java.time.Duration.between(date.plusSeconds(maxAge), expires)
+                                .toSeconds())
+                        <= 1,
                 "Expires " + expires + ", Date " + date + ", " + cache);
         assertTrue(expires.isBefore(single.getNextUpdate().toInstant()), "before nextUpdate");
-        String etag = "\"" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(r.body())).substring(0, 32) + "\"";
+        String etag = "\""
+                + java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(r.body()))
+                        .substring(0, 32)
+                + "\"";
         assertEquals(etag, r.headers().firstValue("etag").orElse(""));
         HttpResponse<byte[]> again = responder.get("/" + b64);
         assertEquals(etag, again.headers().firstValue("etag").orElse(""), "the same response, the same tag");
         Files.write(dir.resolve("get.der"), r.body());
-        Shell.Result parsed = Shell.exec(dir, "openssl", "ocsp", "-respin", "get.der", "-issuer", "issuing.pem",
-                "-CAfile", "root.pem", "-cert", "leaf.pem", "-resp_text");
+        Shell.Result parsed = Shell.exec(
+                dir,
+                "openssl",
+                "ocsp",
+                "-respin",
+                "get.der",
+                "-issuer",
+                "issuing.pem",
+                "-CAfile",
+                "root.pem",
+                "-cert",
+                "leaf.pem",
+                "-resp_text");
         assertTrue(parsed.output().contains("leaf.pem: good"), parsed.output());
         // curl, as a client would fetch it
         Shell.Result viaCurl = Shell.exec(dir, "curl", "-sSf", "-o", "curl.der", responder.url() + "/ocsp/" + b64);
@@ -159,7 +217,18 @@ class OcspEndToEndTest implements TestPropertyProvider {
      */
     @Test
     void theFastPathAndTheControllerAnswerAlike() throws Exception {
-        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "alike.der").ok();
+        Shell.exec(
+                        dir,
+                        "openssl",
+                        "ocsp",
+                        "-issuer",
+                        "issuing.pem",
+                        "-cert",
+                        "leaf.pem",
+                        "-no_nonce",
+                        "-reqout",
+                        "alike.der")
+                .ok();
         byte[] der = Files.readAllBytes(dir.resolve("alike.der"));
         String get = "GET /" + URLEncoder.encode(Base64.getEncoder().encodeToString(der), StandardCharsets.US_ASCII)
                 + " HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -179,21 +248,24 @@ class OcspEndToEndTest implements TestPropertyProvider {
             routed.headers().remove("date");
             assertEquals(routed.headers(), fast.headers());
         }
-        assertTrue(alone.get(0).headers().get("cache-control").startsWith("max-age="), alone.get(0).headers().toString());
+        assertTrue(
+                alone.get(0).headers().get("cache-control").startsWith("max-age="),
+                alone.get(0).headers().toString());
         assertEquals("no-cache, no-store", alone.get(1).headers().get("cache-control"));
     }
 
-    record RawReply(int status, Map<String, String> headers, String body) {
-    }
+    record RawReply(int status, Map<String, String> headers, String body) {}
 
     /** Sends the bytes in one write on one connection, reads one answer per request (bodies as ISO-8859-1). */
+    @SuppressWarnings("StringSplitter") // the head ends in a blank line, whose empty parts split drops as it should
     List<RawReply> raw(String requests) throws Exception {
         int count = requests.split("HTTP/1.1\r\n", -1).length - 1;
         List<RawReply> replies = new java.util.ArrayList<>();
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", responder.port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
-            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            java.io.DataInputStream in =
+                    new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
             for (int i = 0; i < count; i++) {
                 StringBuilder head = new StringBuilder();
                 while (!head.toString().endsWith("\r\n\r\n")) {
@@ -207,7 +279,9 @@ class OcspEndToEndTest implements TestPropertyProvider {
                 }
                 byte[] body = new byte[Integer.parseInt(headers.get("content-length"))];
                 in.readFully(body);
-                replies.add(new RawReply(Integer.parseInt(lines[0].split(" ")[1]), headers,
+                replies.add(new RawReply(
+                        Integer.parseInt(lines[0].split(" ")[1]),
+                        headers,
                         new String(body, StandardCharsets.ISO_8859_1)));
             }
         }
@@ -228,10 +302,11 @@ class OcspEndToEndTest implements TestPropertyProvider {
         Path dir = Files.createTempDirectory("ocsp-revoke");
         String serial = E2e.issueLeaf(APP, server.getPort(), dir);
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
+        HttpResponse<String> r =
+                admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
         assertEquals(200, r.statusCode(), r.body());
 
-        for (String[] args : new String[][]{{"-cert", "leaf.pem", "-no_nonce"}, {"-cert", "leaf.pem"}}) {
+        for (String[] args : new String[][] {{"-cert", "leaf.pem", "-no_nonce"}, {"-cert", "leaf.pem"}}) {
             Shell.Result o = E2e.ocsp(dir, responder.url(), args);
             assertTrue(o.output().contains("leaf.pem: revoked"), o.output());
             assertTrue(o.output().contains("Reason: keyCompromise"), o.output());
@@ -239,7 +314,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
         }
         // The CRL is published after the revocation commits, within pki.crl.publish-delay.
         Shell.Result after = crlVerify(dir);
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (after.exit() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
             after = crlVerify(dir);
@@ -247,15 +322,24 @@ class OcspEndToEndTest implements TestPropertyProvider {
         assertNotEquals(0, after.exit(), after.output());
         assertTrue(after.output().contains("certificate revoked"), after.output());
 
-        Exception ocspRefusal = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
-                PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY));
+        Exception ocspRefusal = org.junit.jupiter.api.Assertions.assertThrows(
+                Exception.class,
+                () -> PkixCheck.validate(
+                        dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY));
         assertTrue(PkixCheck.revoked(ocspRefusal), ocspRefusal.toString());
-        Exception crlRefusal = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
-                PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY));
+        Exception crlRefusal = org.junit.jupiter.api.Assertions.assertThrows(
+                Exception.class,
+                () -> PkixCheck.validate(
+                        dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY));
         assertTrue(PkixCheck.revoked(crlRefusal), crlRefusal.toString());
         // The same CRL, a certificate not on it: accepted.
-        HttpResponse<String> other = admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "other", "other.example.com", "DNS:other.example.com"), "profile", "tls-server"));
+        HttpResponse<String> other = admin.postJson(
+                "/api/v1/certificates",
+                Map.of(
+                        "csr",
+                        Openssl.keyAndCsr(dir, "other", "other.example.com", "DNS:other.example.com"),
+                        "profile",
+                        "tls-server"));
         Api.write(dir.resolve("other.pem"), (String) Api.parse(other).get("certificate_pem"));
         PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY);
         PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY);
@@ -267,21 +351,25 @@ class OcspEndToEndTest implements TestPropertyProvider {
         byte[] random = new byte[300];
         new java.security.SecureRandom().nextBytes(random);
         assertOcspStatus(responder.post("/", "application/ocsp-request", random), 1);
-        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-reqout", "full.der").ok();
+        Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-reqout", "full.der")
+                .ok();
         byte[] full = Files.readAllBytes(dir.resolve("full.der"));
-        assertOcspStatus(responder.post("/ocsp", "application/ocsp-request", java.util.Arrays.copyOf(full, full.length / 2)), 1);
+        assertOcspStatus(
+                responder.post("/ocsp", "application/ocsp-request", java.util.Arrays.copyOf(full, full.length / 2)), 1);
         HttpResponse<byte[]> huge = responder.post("/", "application/ocsp-request", new byte[1024 * 1024]);
         assertEquals(413, huge.statusCode());
         HttpResponse<byte[]> wrongType = responder.post("/", "text/plain", full);
         assertEquals(415, wrongType.statusCode());
         assertOcspStatus(responder.get("/not*base64!"), 1);
-        assertOcspStatus(responder.get("/" + Base64.getEncoder().encodeToString("garbage".getBytes(StandardCharsets.US_ASCII))), 1);
+        assertOcspStatus(
+                responder.get("/" + Base64.getEncoder().encodeToString("garbage".getBytes(StandardCharsets.US_ASCII))),
+                1);
         // A nonce over 32 bytes is refused (RFC 8954).
         assertOcspStatus(responder.post("/", "application/ocsp-request", RequestWithNonce.build(full, 33)), 1);
         assertOcspStatus(responder.post("/", "application/ocsp-request", RequestWithNonce.build(full, 32)), 0);
         // An issuer this responder does not serve: unauthorized.
-        Shell.Result foreign = Shell.exec(dir, "openssl", "ocsp", "-issuer", "root.pem", "-serial", "0x10", "-no_nonce",
-                "-url", responder.url());
+        Shell.Result foreign = Shell.exec(
+                dir, "openssl", "ocsp", "-issuer", "root.pem", "-serial", "0x10", "-no_nonce", "-url", responder.url());
         assertTrue(foreign.output().contains("unauthorized"), foreign.output());
         assertTrue(responder.alive());
         assertEquals(200, responder.get("/health").statusCode());
@@ -289,7 +377,9 @@ class OcspEndToEndTest implements TestPropertyProvider {
 
     static void assertOcspStatus(HttpResponse<byte[]> r, int status) throws Exception {
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-        assertEquals("application/ocsp-response", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/ocsp-response",
+                r.headers().firstValue("content-type").orElse(""));
         assertEquals(status, new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getStatus());
     }
 
@@ -297,7 +387,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
     void warmsItsHotPathAtStart() throws Exception {
         // the warm-up runs the OCSP chain (with nonces: live, through the HSM) for a few seconds after start
         java.util.regex.Pattern done = java.util.regex.Pattern.compile("OCSP warm-up: (\\d+) answers to (\\d+) kinds");
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
         java.util.regex.Matcher m = done.matcher(responder.log());
         boolean found = m.find();
         while (!found && System.nanoTime() < deadline) {
@@ -307,7 +397,8 @@ class OcspEndToEndTest implements TestPropertyProvider {
         }
         assertTrue(found, "no warm-up line in the log: " + responder.log());
         // an outcome, not a rate: every kind of request (pre-signed, unknown, nonce; POST and GET) went through
-        assertTrue(Long.parseLong(m.group(2)) > 0 && Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2)),
+        assertTrue(
+                Long.parseLong(m.group(2)) > 0 && Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2)),
                 "the warm-up answered each kind of request: " + m.group());
         assertTrue(!responder.log().contains("warm-up stopped early"), responder.log());
     }

@@ -1,18 +1,18 @@
 package dev.hsmca.it;
 
 import dev.hsmca.hsm.testing.Shell;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A PostgreSQL of this test's own, through the same script make test uses, so it can be stopped and resumed. */
 final class Pg {
-    private Pg() {
-    }
+    private Pg() {}
 
     static Path script() {
-        return Path.of(System.getProperty("repo.root", "..")).resolve("scripts/test-postgres.sh").toAbsolutePath();
+        return Path.of(System.getProperty("repo.root", ".."))
+                .resolve("scripts/test-postgres.sh")
+                .toAbsolutePath();
     }
 
     static Path dir() {
@@ -24,7 +24,10 @@ final class Pg {
     }
 
     static String start(Path dir) {
-        return Shell.exec(null, script().toString(), "start", dir.toString()).ok().output().trim();
+        return Shell.exec(null, script().toString(), "start", dir.toString())
+                .ok()
+                .output()
+                .trim();
     }
 
     static void stop(Path dir) {

@@ -16,15 +16,17 @@ import java.util.Set;
 
 /** Java's own PKIX path validation with revocation checking, OCSP only or CRL only (no fallback). */
 final class PkixCheck {
-    enum Mode { OCSP_ONLY, CRL_ONLY }
+    enum Mode {
+        OCSP_ONLY,
+        CRL_ONLY
+    }
 
     static {
         // The JDK fetches CRLs from the distribution point only when asked to.
         System.setProperty("com.sun.security.enableCRLDP", "true");
     }
 
-    private PkixCheck() {
-    }
+    private PkixCheck() {}
 
     static X509Certificate read(Path pem) throws Exception {
         try (InputStream in = Files.newInputStream(pem)) {
@@ -37,8 +39,8 @@ final class PkixCheck {
         var path = cf.generateCertPath(List.of(read(leaf), read(issuing)));
         CertPathValidator validator = CertPathValidator.getInstance("PKIX");
         PKIXRevocationChecker checker = (PKIXRevocationChecker) validator.getRevocationChecker();
-        EnumSet<PKIXRevocationChecker.Option> options = EnumSet.of(PKIXRevocationChecker.Option.NO_FALLBACK,
-                PKIXRevocationChecker.Option.ONLY_END_ENTITY);
+        EnumSet<PKIXRevocationChecker.Option> options =
+                EnumSet.of(PKIXRevocationChecker.Option.NO_FALLBACK, PKIXRevocationChecker.Option.ONLY_END_ENTITY);
         if (mode == Mode.CRL_ONLY) {
             options.add(PKIXRevocationChecker.Option.PREFER_CRLS);
         }
@@ -50,7 +52,8 @@ final class PkixCheck {
 
     static boolean revoked(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+            if (t instanceof CertPathValidatorException v
+                    && v.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
                 return true;
             }
         }

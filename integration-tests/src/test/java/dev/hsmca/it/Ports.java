@@ -26,8 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Ports {
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     static int fixed() {
         ThreadLocalRandom random = ThreadLocalRandom.current();

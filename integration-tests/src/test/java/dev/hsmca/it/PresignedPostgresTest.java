@@ -1,5 +1,9 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.appliance.testing.TestDatabases;
@@ -8,20 +12,15 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Pre-signed mode on PostgreSQL: the responder has no HSM at all (no token configuration, no SoftHSM
@@ -33,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PresignedPostgresTest implements TestPropertyProvider {
     static final Path PG_DIR = Pg.dir();
     static final String PG_ADMIN = Pg.start(PG_DIR);
-    static final TestAppliance APP = TestAppliance.postgres(TestDatabases.freshPostgres(PG_ADMIN)).initialize();
+    static final TestAppliance APP =
+            TestAppliance.postgres(TestDatabases.freshPostgres(PG_ADMIN)).initialize();
 
     @Inject
     EmbeddedServer server;
@@ -74,7 +74,9 @@ class PresignedPostgresTest implements TestPropertyProvider {
     void servesPresignedAnswersWithoutAnyKey() {
         assertFalse(responder.log().contains("HSM token"), "the responder opened no token: " + responder.log());
         Shell.Result good = ocsp("-cert", "leaf.pem", "-no_nonce");
-        assertTrue(good.output().contains("Response verify OK") && good.output().contains("leaf.pem: good"), good.output());
+        assertTrue(
+                good.output().contains("Response verify OK") && good.output().contains("leaf.pem: good"),
+                good.output());
         Shell.Result sha256 = ocsp("-sha256", "-cert", "leaf.pem", "-no_nonce");
         assertTrue(sha256.output().contains("leaf.pem: good"), sha256.output());
         // A nonce cannot be echoed without a key: the pre-signed answer comes back without it (RFC 5019).
@@ -98,7 +100,8 @@ class PresignedPostgresTest implements TestPropertyProvider {
         }
         assertTrue(responder.log().contains("OCSP change feed up"), responder.log());
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + revokedSerial + "/revoke", Map.of("reason", "superseded"));
+        HttpResponse<String> r =
+                admin.postJson("/api/v1/certificates/" + revokedSerial + "/revoke", Map.of("reason", "superseded"));
         assertEquals(200, r.statusCode(), r.body());
         Shell.Result revoked = E2e.ocsp(own, responder.url(), "-cert", "leaf.pem", "-no_nonce");
         assertTrue(revoked.output().contains("leaf.pem: revoked"), revoked.output());

@@ -1,16 +1,13 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * A real Prometheus server scrapes the appliance (HTTPS, trusting our root, with the monitoring client
@@ -53,7 +52,9 @@ class PrometheusScrapeTest implements TestPropertyProvider {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("prometheus");
-        Path rules = Path.of(System.getProperty("repo.root", "..")).resolve("ansible/files/prometheus/pki-alerts.yml").toAbsolutePath();
+        Path rules = Path.of(System.getProperty("repo.root", ".."))
+                .resolve("ansible/files/prometheus/pki-alerts.yml")
+                .toAbsolutePath();
         Path mon = APP.dir().resolve("monitoring");
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global:
@@ -75,20 +76,31 @@ class PrometheusScrapeTest implements TestPropertyProvider {
                     metrics_path: /prometheus
                     static_configs:
                       - targets: ['localhost:%d']
-                """.formatted(rules, APP.rootPem().toAbsolutePath(), mon.resolve("monitoring.crt.pem").toAbsolutePath(),
-                mon.resolve("monitoring.key.pem").toAbsolutePath(), server.getPort(), responder.port()));
+                """.formatted(
+                        rules,
+                        APP.rootPem().toAbsolutePath(),
+                        mon.resolve("monitoring.crt.pem").toAbsolutePath(),
+                        mon.resolve("monitoring.key.pem").toAbsolutePath(),
+                        server.getPort(),
+                        responder.port()));
         Shell.Result check = Shell.exec(dir, "promtool", "check", "config", "prometheus.yml");
         assertTrue(check.exit() == 0, check.output());
         // port 0: the kernel picks; Prometheus logs the address it listens on
-        prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:0")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        prometheus = new ProcessBuilder(
+                        "prometheus",
+                        "--config.file=" + dir.resolve("prometheus.yml"),
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:0")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
         prometheusPort = listeningPort(prometheus, dir.resolve("prometheus.log"));
     }
 
     /** The port in Prometheus's 'msg="Listening on" address=127.0.0.1:PORT' line (a deadline only for a hang). */
     static int listeningPort(Process prometheus, Path log) throws Exception {
-        java.util.regex.Pattern listening = java.util.regex.Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+        java.util.regex.Pattern listening =
+                java.util.regex.Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
             java.util.regex.Matcher m = listening.matcher(Files.exists(log) ? Files.readString(log) : "");
@@ -113,10 +125,16 @@ class PrometheusScrapeTest implements TestPropertyProvider {
     }
 
     String query(String promql) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String url = "http://127.0.0.1:" + prometheusPort + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String url = "http://127.0.0.1:" + prometheusPort + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** Polls until the query has a non-empty result (Prometheus scrapes every second; the deadline is for a hang). */
@@ -134,7 +152,8 @@ class PrometheusScrapeTest implements TestPropertyProvider {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("no result for " + promql + ": " + last + "\n" + Files.readString(dir.resolve("prometheus.log")));
+        throw new AssertionError(
+                "no result for " + promql + ": " + last + "\n" + Files.readString(dir.resolve("prometheus.log")));
     }
 
     @Test
@@ -147,11 +166,16 @@ class PrometheusScrapeTest implements TestPropertyProvider {
         assertTrue(svc.contains("\"profile\":\"tls-server\"") && svc.contains("\"serial\":"), svc);
         assertTrue(await("pki_hsm_up == 1").contains("pki_hsm_up"));
         assertTrue(await("pki_ocsp_change_feed_up == 1").contains("pki-ocsp")); // the responder hears PostgreSQL
-        assertTrue(await("pki_crl_next_update_timestamp_seconds - time() > 86400").contains("issuing"));
-        // The shipped rules are loaded; with a fresh CA none of the expiry alerts fires (the TLS certificate has 90 days).
+        assertTrue(
+                await("pki_crl_next_update_timestamp_seconds - time() > 86400").contains("issuing"));
+        // The shipped rules are loaded; with a fresh CA none of the expiry alerts fires (the TLS certificate has 90
+        // days).
         HttpClient http = HttpClient.newHttpClient();
-        String rules = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/rules")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String rules = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/rules"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         assertTrue(rules.contains("PkiHsmDown") && rules.contains("PkiCertificateExpiringSoon"), rules);
         String firing = query("ALERTS{alertstate=\"firing\",alertname=~\"PkiCertificateExpiring.*|PkiHsmDown\"}");
         assertTrue(firing.contains("\"result\":[]"), firing);

@@ -9,8 +9,7 @@ import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 
 /** Re-builds an OCSP request with a nonce of a chosen length (openssl always uses 16 bytes). */
 final class RequestWithNonce {
-    private RequestWithNonce() {
-    }
+    private RequestWithNonce() {}
 
     static byte[] build(byte[] request, int nonceLength) throws Exception {
         OCSPReq original = new OCSPReq(request);
@@ -20,8 +19,8 @@ final class RequestWithNonce {
         }
         byte[] nonce = new byte[nonceLength];
         new java.security.SecureRandom().nextBytes(nonce);
-        b.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                new DEROctetString(new DEROctetString(nonce)))));
+        b.setRequestExtensions(new Extensions(new Extension(
+                OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new DEROctetString(nonce)))));
         return b.build().getEncoded();
     }
 }

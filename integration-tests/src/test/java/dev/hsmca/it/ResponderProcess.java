@@ -66,7 +66,8 @@ public final class ResponderProcess implements AutoCloseable {
         }
         Path portFile = Files.createTempFile("responder", ".port");
         Files.delete(portFile); // written by the server once it listens
-        cmd.addAll(List.of("-Dmicronaut.server.port=-1", "-Dpki.server.port-file=" + portFile, "-Dpki.hsm.enabled=" + withHsm));
+        cmd.addAll(List.of(
+                "-Dmicronaut.server.port=-1", "-Dpki.server.port-file=" + portFile, "-Dpki.hsm.enabled=" + withHsm));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar());
@@ -123,9 +124,12 @@ public final class ResponderProcess implements AutoCloseable {
 
     /** java with the JVM options: the bench gives the deployment's; tests favour a fast start (as for the appliance). */
     private static List<String> java() {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(System.getProperty("responder.jvm.options", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
-                .trim().split("\\s+")));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(
+                List.of(System.getProperty("responder.jvm.options", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                        .trim()
+                        .split("\\s+")));
         return cmd;
     }
 
@@ -146,8 +150,11 @@ public final class ResponderProcess implements AutoCloseable {
             return;
         }
         synchronized (ResponderProcess.class) {
-            try (FileChannel lock = FileChannel.open(archive.resolveSibling(archive.getFileName() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = lock.lock()) {
+            try (FileChannel lock = FileChannel.open(
+                            archive.resolveSibling(archive.getFileName() + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+                    FileLock ignored = lock.lock()) {
                 if (!fresh(archive)) {
                     train(properties, archive);
                 }
@@ -156,7 +163,8 @@ public final class ResponderProcess implements AutoCloseable {
     }
 
     private static boolean fresh(Path archive) throws IOException {
-        return Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
+        return Files.exists(archive)
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar()))) > 0;
     }
 
     private static void train(Map<String, String> properties, Path archive) throws IOException, InterruptedException {
@@ -164,7 +172,8 @@ public final class ResponderProcess implements AutoCloseable {
         Files.deleteIfExists(archive);
         Files.deleteIfExists(partial);
         List<String> cmd = java();
-        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
+        cmd.addAll(
+                List.of("-XX:ArchiveClassesAtExit=" + partial, "-Dpki.cds.training=true", "-Dpki.hsm.enabled=false"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar()));
         Path log = Files.createTempFile("responder-cds", ".log");
@@ -203,18 +212,30 @@ public final class ResponderProcess implements AutoCloseable {
     }
 
     public HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
-        return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return client().send(
+                        HttpRequest.newBuilder(URI.create(url() + path))
+                                .timeout(Duration.ofSeconds(20))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    public HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        return client().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+    public HttpResponse<byte[]> post(String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        return client().send(
+                        HttpRequest.newBuilder(URI.create(url() + path))
+                                .timeout(Duration.ofSeconds(20))
+                                .header("Content-Type", contentType)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /** Until /health answers 200 (the warm-up is over, the store answers); a deadline only for a hang. */

@@ -1,9 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Shared by {@link RestartStressH2Test} and {@link RestartStressPostgresTest} (a JVM per class: SoftHSM reads its
@@ -32,8 +31,7 @@ final class RestartStress {
     static final List<String> SIGNALS = List.of("KILL", "TERM", "INT");
     static final Duration START = Duration.ofMinutes(3); // a hang is the failure
 
-    private RestartStress() {
-    }
+    private RestartStress() {}
 
     static void run(TestAppliance app, boolean responderAlongside) throws Exception {
         app.with("pki.crl.publish-delay", "500ms").initialize();
@@ -53,11 +51,14 @@ final class RestartStress {
                 boolean atOnce = cycle % 2 == 0;
                 ApplianceProcess appliance = ApplianceProcess.start(app, Map.of());
                 started.add(appliance);
-                long firstStartDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                long firstStartDeadline =
+                        System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (!appliance.awaitHealthy(app.anonymousSsl(), START)) {
                     // The old JVM still holds the store: the new one must have refused, not shared it.
                     assertNotEquals(0, appliance.exitCode(), appliance.log());
-                    assertTrue(previous != null && previous.alive() || appliance.log().contains("in use"),
+                    assertTrue(
+                            (previous != null && previous.alive())
+                                    || appliance.log().contains("in use"),
                             "refused without another holder: " + appliance.log());
                     refused++;
                     if (previous != null) {
@@ -65,8 +66,9 @@ final class RestartStress {
                     } else {
                         // the first start: the holder is this JVM's own store, still closing after 'ca init' (a hang
                         // is the failure, not how long the close takes)
-                        assertTrue(System.nanoTime() < firstStartDeadline, "refused for 2 minutes with no other appliance: "
-                                + appliance.log());
+                        assertTrue(
+                                System.nanoTime() < firstStartDeadline,
+                                "refused for 2 minutes with no other appliance: " + appliance.log());
                         Thread.sleep(500);
                     }
                     appliance = ApplianceProcess.start(app, Map.of());
@@ -79,7 +81,8 @@ final class RestartStress {
                 assertTrue(load.awaitIssued(24, Load.STALL), "no issuance in cycle " + cycle + ": " + appliance.log());
                 appliance.signal(signal);
                 if (!atOnce) {
-                    assertTrue(appliance.waitExit(Duration.ofSeconds(60)), "SIG" + signal + " did not stop the appliance");
+                    assertTrue(
+                            appliance.waitExit(Duration.ofSeconds(60)), "SIG" + signal + " did not stop the appliance");
                     load.close();
                     told.addAll(load.issued());
                 } else {
@@ -89,16 +92,19 @@ final class RestartStress {
                 }
                 if (responder != null && cycle % 5 == 4) {
                     responder.kill();
-                    responder = ResponderProcess.start(E2e.databaseOnly(app), false); // on another port: the checks ask it there
+                    responder = ResponderProcess.start(
+                            E2e.databaseOnly(app), false); // on another port: the checks ask it there
                 }
                 previous = appliance;
-                System.out.printf("cycle %d: SIG%s, restart %s: %d certificates told so far%n", cycle, signal,
-                        atOnce ? "at once" : "after exit", told.size());
+                System.out.printf(
+                        "cycle %d: SIG%s, restart %s: %d certificates told so far%n",
+                        cycle, signal, atOnce ? "at once" : "after exit", told.size());
             }
             if (previous != null) {
                 assertTrue(previous.waitExit(Duration.ofSeconds(60)));
             }
-            System.out.printf("%s: %d cycles, %d certificates answered 201, %d starts refused while the old process held the store%n",
+            System.out.printf(
+                    "%s: %d cycles, %d certificates answered 201, %d starts refused while the old process held the store%n",
                     responderAlongside ? "PostgreSQL" : "H2", CYCLES, told.size(), refused);
             verify(app, told, responder, responderAlongside);
         } finally {
@@ -124,7 +130,8 @@ final class RestartStress {
         told.addAll(load.issued());
     }
 
-    private static void verify(TestAppliance app, Set<String> told, ResponderProcess responder, boolean responderAlongside)
+    private static void verify(
+            TestAppliance app, Set<String> told, ResponderProcess responder, boolean responderAlongside)
             throws Exception {
         try (ApplianceProcess appliance = ApplianceProcess.start(app, Map.of())) {
             assertTrue(appliance.awaitHealthy(app.anonymousSsl(), START), appliance.log());
@@ -139,8 +146,7 @@ final class RestartStress {
             assertEquals(Set.of(), missing, "certificates answered 201 but not in the store after the restarts");
         }
         // H2 is one process's file: the responder reads it once the appliance is gone.
-        ResponderProcess ocsp = responderAlongside ? responder
-                : ResponderProcess.start(E2e.databaseOnly(app), false);
+        ResponderProcess ocsp = responderAlongside ? responder : ResponderProcess.start(E2e.databaseOnly(app), false);
         try {
             OcspCheck check = new OcspCheck(ocsp.url(), TestAppliance.certificate(app.issuingPem()));
             Map<String, Integer> statuses = new HashMap<>();
@@ -155,6 +161,7 @@ final class RestartStress {
         }
         Shell.Result audit = ApplianceProcess.command(app, "audit", "verify");
         assertEquals(0, audit.exit(), audit.output());
-        System.out.println("audit verify: " + audit.output().lines().filter(l -> !l.contains(" INFO ")).toList());
+        System.out.println("audit verify: "
+                + audit.output().lines().filter(l -> !l.contains(" INFO ")).toList());
     }
 }

@@ -2,10 +2,9 @@ package dev.hsmca.it;
 
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.appliance.testing.TestDatabases;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import java.util.concurrent.TimeUnit;
 
 /** PostgreSQL, with the OCSP responder beside the appliance (and killed now and then too). */
 class RestartStressPostgresTest {

@@ -1,5 +1,7 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,9 +9,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code make bench}, revocation at CRL sizes of 10 k, 100 k and 1 M revoked entries (PostgreSQL): the revocation's
@@ -31,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RevocationBench implements TestPropertyProvider {
     static final Duration DELAY = Duration.ofMillis(500);
     static final TestAppliance APP = TestAppliance.postgres()
-            .with("pki.crl.publish-delay", DELAY.toMillis() + "ms").with("pki.jobs.initial-delay", "1h").initialize();
+            .with("pki.crl.publish-delay", DELAY.toMillis() + "ms")
+            .with("pki.jobs.initial-delay", "1h")
+            .initialize();
 
     @Inject
     EmbeddedServer server;
@@ -46,7 +47,7 @@ class RevocationBench implements TestPropertyProvider {
         Path dir = Files.createTempDirectory(APP.dir(), "revbench");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        int[] sizes = BenchSupport.SMOKE ? new int[]{1_000} : new int[]{10_000, 100_000, 1_000_000};
+        int[] sizes = BenchSupport.SMOKE ? new int[] {1_000} : new int[] {10_000, 100_000, 1_000_000};
         StringBuilder md = new StringBuilder("## Revocation and CRL size\n\nPostgreSQL; the revoked entries are put "
                 + "straight into the store, then 10 certificates are revoked over HTTPS one after another. The CRL is "
                 + "made after commit, coalesced, " + DELAY.toMillis() + " ms publish delay.\n\n"
@@ -69,7 +70,10 @@ class RevocationBench implements TestPropertyProvider {
             List<Long> times = Revocations.revoke(admin, batch);
             Instant answered = Instant.now();
             long published = Revocations.awaitCrlListing(APP, batch.get(9), Duration.ofMinutes(5));
-            md.append(String.format("| %,d | %d | %d | %,d |%n", size, Revocations.median(times),
+            md.append(String.format(
+                    "| %,d | %d | %d | %,d |%n",
+                    size,
+                    Revocations.median(times),
                     times.stream().mapToLong(Long::longValue).max().orElseThrow(),
                     Duration.between(answered, Instant.ofEpochMilli(published)).toMillis()));
         }

@@ -1,5 +1,7 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,29 +9,16 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import java.io.ByteArrayInputStream;
-import java.math.BigInteger;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509CRL;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * A revocation does not wait for the CRL: with 100,000 revoked certificates in the store it answers as fast as with
@@ -44,8 +33,11 @@ class RevocationLatencyTest implements TestPropertyProvider {
     static final Duration DELAY = Duration.ofSeconds(2);
     /** How long a CRL may take to appear before it counts as never coming. */
     static final Duration HANG = Duration.ofMinutes(3);
+
     static final TestAppliance APP = TestAppliance.postgres()
-            .with("pki.crl.publish-delay", DELAY.toMillis() + "ms").with("pki.jobs.initial-delay", "1h").initialize();
+            .with("pki.crl.publish-delay", DELAY.toMillis() + "ms")
+            .with("pki.jobs.initial-delay", "1h")
+            .initialize();
 
     @Inject
     EmbeddedServer server;
@@ -77,8 +69,10 @@ class RevocationLatencyTest implements TestPropertyProvider {
         assertEquals(crlBefore, Revocations.latestCrlNumber(APP), "no CRL is made inside the revocation request");
         Instant answered = Instant.now();
         long published = Revocations.awaitCrlListing(APP, serials.get(24), HANG);
-        long publishedAfter = Duration.between(answered, Instant.ofEpochMilli(published)).toMillis();
-        System.out.printf("revocation latency (median of 10, HTTPS): %d ms with ~10 revoked, %d ms with %,d revoked; "
+        long publishedAfter =
+                Duration.between(answered, Instant.ofEpochMilli(published)).toMillis();
+        System.out.printf(
+                "revocation latency (median of 10, HTTPS): %d ms with ~10 revoked, %d ms with %,d revoked; "
                         + "the CRL listing it (%,d entries) stored %d ms after the answer (publish delay %d ms)%n",
                 small, Revocations.median(bigTimes), BULK + 24, BULK + 24, publishedAfter, DELAY.toMillis());
     }

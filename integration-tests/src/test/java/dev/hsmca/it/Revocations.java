@@ -1,19 +1,13 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
-import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.sql.Connection;
@@ -27,19 +21,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Revocation steps the latency test and the bench share (no appliance of their own: the caller's). */
 final class Revocations {
-    private Revocations() {
-    }
+    private Revocations() {}
 
     static List<Long> revoke(Api admin, List<String> serials) {
         List<Long> times = new ArrayList<>();
         for (String serial : serials) {
             long start = System.nanoTime();
-            HttpResponse<String> r = admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
+            HttpResponse<String> r =
+                    admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
             times.add((System.nanoTime() - start) / 1_000_000);
             assertEquals(200, r.statusCode(), r.body());
         }
@@ -61,22 +53,35 @@ final class Revocations {
         try (Connection c = db(app)) {
             c.setAutoCommit(false);
             String issuer;
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT id FROM ca_certificates WHERE active_role = 'issuing'")) {
+            try (ResultSet rs =
+                    c.createStatement().executeQuery("SELECT id FROM ca_certificates WHERE active_role = 'issuing'")) {
                 rs.next();
                 issuer = rs.getString(1);
             }
             Timestamp now = Timestamp.from(Instant.now());
             Timestamp later = Timestamp.from(Instant.now().plus(Duration.ofDays(30)));
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO certificates (serial, issuer_id, subject_dn, dns_names, "
-                    + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at) "
-                    + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO certificates (serial, issuer_id, subject_dn, dns_names, "
+                            + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at) "
+                            + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?)")) {
                 for (int i = 0; i < n; i++) {
-                    s.setString(1, new BigInteger(1, java.util.UUID.randomUUID().toString().replace("-", "").getBytes()).toString(16).substring(0, 32));
+                    s.setString(
+                            1,
+                            new BigInteger(
+                                            1,
+                                            java.util
+                                                    .UUID
+                                                    .randomUUID()
+                                                    .toString()
+                                                    .replace("-", "")
+                                                    .getBytes(StandardCharsets.UTF_8))
+                                    .toString(16)
+                                    .substring(0, 32));
                     s.setString(2, issuer);
                     s.setTimestamp(3, now);
                     s.setTimestamp(4, later);
                     s.setTimestamp(5, now);
-                    s.setBytes(6, new byte[]{0});
+                    s.setBytes(6, new byte[] {0});
                     s.setTimestamp(7, now);
                     s.addBatch();
                     if (i % 1000 == 999) {
@@ -90,8 +95,10 @@ final class Revocations {
     }
 
     static long latestCrlNumber(TestAppliance app) throws Exception {
-        try (Connection c = db(app); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT COALESCE(MAX(crl_number), 0) FROM crls WHERE ca_id = (SELECT id FROM ca_certificates WHERE active_role = 'issuing')")) {
+        try (Connection c = db(app);
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT COALESCE(MAX(crl_number), 0) FROM crls WHERE ca_id = (SELECT id FROM ca_certificates WHERE active_role = 'issuing')")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -101,8 +108,11 @@ final class Revocations {
     static long awaitCrlListing(TestAppliance app, String serial, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            try (Connection c = db(app); ResultSet rs = c.createStatement().executeQuery("SELECT crl_der FROM crls WHERE ca_id = "
-                    + "(SELECT id FROM ca_certificates WHERE active_role = 'issuing') ORDER BY crl_number DESC LIMIT 1")) {
+            try (Connection c = db(app);
+                    ResultSet rs = c.createStatement()
+                            .executeQuery(
+                                    "SELECT crl_der FROM crls WHERE ca_id = "
+                                            + "(SELECT id FROM ca_certificates WHERE active_role = 'issuing') ORDER BY crl_number DESC LIMIT 1")) {
                 if (rs.next()) {
                     X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509")
                             .generateCRL(new ByteArrayInputStream(rs.getBytes(1)));

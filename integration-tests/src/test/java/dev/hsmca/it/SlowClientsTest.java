@@ -1,17 +1,13 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -27,9 +23,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Slow and idle clients do not stop anyone else: on each server, 200 connections sending one byte a second, 20
@@ -39,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowClientsTest implements TestPropertyProvider {
-    static final Map<String, String> TIMEOUTS = Map.of("micronaut.server.read-idle-timeout", "3s",
-            "micronaut.server.idle-timeout", "4s");
+    static final Map<String, String> TIMEOUTS =
+            Map.of("micronaut.server.read-idle-timeout", "3s", "micronaut.server.idle-timeout", "4s");
     static final TestAppliance APP = TestAppliance.postgres().initialize();
 
     @Inject
@@ -142,31 +140,38 @@ class SlowClientsTest implements TestPropertyProvider {
             s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         java.util.concurrent.atomic.AtomicBoolean trickling = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread trickle = new Thread(() -> {
-            for (int second = 0; trickling.get(); second++) {
-                for (Socket s : slow) { // one byte a second each
-                    try {
-                        s.getOutputStream().write('a' + second % 26);
-                    } catch (IOException e) {
-                        // the server may close a slow connection: that is allowed
+        Thread trickle = new Thread(
+                () -> {
+                    for (int second = 0; trickling.get(); second++) {
+                        for (Socket s : slow) { // one byte a second each
+                            try {
+                                s.getOutputStream().write('a' + second % 26);
+                            } catch (IOException e) {
+                                // the server may close a slow connection: that is allowed
+                            }
+                        }
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
-                }
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "slow-clients");
+                },
+                "slow-clients");
         trickle.start();
         int answered = 0;
         try {
             Api api = new Api(APP.anonymousSsl(), https);
-            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+            HttpClient plain = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .build();
             for (int round = 0; round < 8; round++) {
                 assertEquals(200, api.get("/health").statusCode(), "the appliance answers");
-                HttpResponse<String> ocspHealth = plain.send(HttpRequest.newBuilder(URI.create(responder.url() + "/health"))
-                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ocspHealth = plain.send(
+                        HttpRequest.newBuilder(URI.create(responder.url() + "/health"))
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, ocspHealth.statusCode(), "the responder answers");
                 answered += 2;
                 Thread.sleep(1000);
@@ -176,13 +181,18 @@ class SlowClientsTest implements TestPropertyProvider {
             trickle.interrupt();
             trickle.join(10_000);
         }
-        System.out.printf("slow clients: %d normal requests answered with 400 slow, 40 empty and 200 half-done handshakes "
-                + "open%n", answered);
+        System.out.printf(
+                "slow clients: %d normal requests answered with 400 slow, 40 empty and 200 half-done handshakes "
+                        + "open%n",
+                answered);
 
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        long closedEmpty = empty.stream().filter(s -> closedByServer(s, deadline)).count();
-        long closedHalf = halfDone.stream().filter(s -> closedByServer(s, deadline)).count();
-        System.out.printf("closed by the servers' idle timeouts: %d of 40 empty, %d of 200 half-done handshakes%n",
+        long closedEmpty =
+                empty.stream().filter(s -> closedByServer(s, deadline)).count();
+        long closedHalf =
+                halfDone.stream().filter(s -> closedByServer(s, deadline)).count();
+        System.out.printf(
+                "closed by the servers' idle timeouts: %d of 40 empty, %d of 200 half-done handshakes%n",
                 closedEmpty, closedHalf);
         assertEquals(40, closedEmpty, "idle connections are closed");
         assertEquals(200, closedHalf, "stalled handshakes are closed");

@@ -1,5 +1,7 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * OCSP POSTs over one blocking socket per thread, HTTP/1.1 kept alive while the server keeps it (a reconnect when it
@@ -34,11 +34,13 @@ final class SocketLoad implements AutoCloseable {
         this.port = port;
         this.connects = connects;
         this.head = ("POST / HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/ocsp-request\r\n"
-                + "Content-Length: " + bodyLength + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Content-Length: " + bodyLength + "\r\nConnection: keep-alive\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code threads} clients, each its own connection, over the bodies (all of one length) in turn. */
-    static BenchSupport.Wrk load(String host, int port, List<byte[]> bodies, int threads, Duration duration) throws Exception {
+    static BenchSupport.Wrk load(String host, int port, List<byte[]> bodies, int threads, Duration duration)
+            throws Exception {
         LongAdder connects = new LongAdder();
         List<SocketLoad> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
         BenchSupport.Timed t = BenchSupport.timed(threads, duration, offset -> {
@@ -108,8 +110,12 @@ final class SocketLoad implements AutoCloseable {
         }
         // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED (0 = successful), ... }
         int at = body.length > 1 ? 2 + ((body[1] & 0x80) != 0 ? body[1] & 0x7f : 0) : 0;
-        return status.startsWith(" 200", 8) && body.length > at + 2 && body[0] == 0x30 && body[at] == 0x0a
-                && body[at + 1] == 1 && body[at + 2] == 0;
+        return status.startsWith(" 200", 8)
+                && body.length > at + 2
+                && body[0] == 0x30
+                && body[at] == 0x0a
+                && body[at + 1] == 1
+                && body[at + 2] == 0;
     }
 
     private String line() throws IOException {

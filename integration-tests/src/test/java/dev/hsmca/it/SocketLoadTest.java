@@ -1,18 +1,17 @@
 package dev.hsmca.it;
 
-import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The bench's socket client against a real HTTP server: kept alive, closed after each answer, and refusals. */
 class SocketLoadTest {
@@ -50,7 +49,7 @@ class SocketLoadTest {
         LongAdder connects = new LongAdder();
         try (SocketLoad client = new SocketLoad("127.0.0.1", port, 3, connects)) {
             for (int i = 0; i < 50; i++) {
-                assertTrue(client.post(new byte[]{1, 2, 3}));
+                assertTrue(client.post(new byte[] {1, 2, 3}));
             }
         }
         assertEquals(1, connects.sum());
@@ -63,13 +62,13 @@ class SocketLoadTest {
         LongAdder connects = new LongAdder();
         try (SocketLoad client = new SocketLoad("127.0.0.1", port, 3, connects)) {
             for (int i = 0; i < 20; i++) {
-                assertTrue(client.post(new byte[]{1, 2, 3}), "a closed connection is the server's way, not an error");
+                assertTrue(client.post(new byte[] {1, 2, 3}), "a closed connection is the server's way, not an error");
             }
         }
         assertEquals(20, connects.sum(), "a new connection for each answer that closed its own");
         // the load driver counts what the server answered, however many that is in its half second
-        BenchSupport.Wrk w = SocketLoad.load("127.0.0.1", port, List.of(new byte[]{1, 2, 3}, new byte[]{4, 5, 6}), 2,
-                Duration.ofMillis(500));
+        BenchSupport.Wrk w = SocketLoad.load(
+                "127.0.0.1", port, List.of(new byte[] {1, 2, 3}, new byte[] {4, 5, 6}), 2, Duration.ofMillis(500));
         assertEquals(0, w.socketErrors(), "a closed connection is the server's way, not an error");
         assertEquals(requests.get() - 20, w.requests());
     }
@@ -78,12 +77,12 @@ class SocketLoadTest {
     void anUnsuccessfulOcspStatusOrHttpErrorIsNotAnAnswer() throws Exception {
         int port = serve(MALFORMED, false, 200);
         try (SocketLoad client = new SocketLoad("127.0.0.1", port, 1, new LongAdder())) {
-            assertFalse(client.post(new byte[]{1}));
+            assertFalse(client.post(new byte[] {1}));
         }
         server.stop(0);
         port = serve(SUCCESSFUL, false, 500);
         try (SocketLoad client = new SocketLoad("127.0.0.1", port, 1, new LongAdder())) {
-            assertFalse(client.post(new byte[]{1}));
+            assertFalse(client.post(new byte[] {1}));
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.hsmca.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +24,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Two appliances on one PostgreSQL, both issuing and revoking, both with their jobs on (fast schedules): no serial
@@ -39,8 +38,11 @@ class TwoReplicasTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void replicasShareOneStore() throws Exception {
-        TestAppliance app = TestAppliance.postgres().with("pki.crl.publish-delay", "200ms")
-                .with("pki.crl.check-interval", "1s").with("pki.jobs.interval", "2s").with("pki.jobs.initial-delay", "1s")
+        TestAppliance app = TestAppliance.postgres()
+                .with("pki.crl.publish-delay", "200ms")
+                .with("pki.crl.check-interval", "1s")
+                .with("pki.jobs.interval", "2s")
+                .with("pki.jobs.initial-delay", "1s")
                 .initialize();
         Path dir = Files.createTempDirectory(app.dir(), "replicas");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
@@ -53,11 +55,16 @@ class TwoReplicasTest {
             for (int i = 0; i < 2; i++) {
                 // each host its own anchor, seeded from the one ca init wrote (a non-empty log without one is refused)
                 Files.copy(app.dir().resolve("audit/anchor"), app.dir().resolve("audit/anchor-" + i));
-                replicas.add(ApplianceProcess.start(app, Map.of("pki.audit.anchor-file",
-                        app.dir().resolve("audit/anchor-" + i).toString())));
+                replicas.add(ApplianceProcess.start(
+                        app,
+                        Map.of(
+                                "pki.audit.anchor-file",
+                                app.dir().resolve("audit/anchor-" + i).toString())));
             }
             for (int i = 0; i < 2; i++) {
-                assertTrue(replicas.get(i).awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), replicas.get(i).log());
+                assertTrue(
+                        replicas.get(i).awaitHealthy(app.anonymousSsl(), ApplianceProcess.START),
+                        replicas.get(i).log());
                 ports[i] = replicas.get(i).port();
             }
             for (int port : ports) {
@@ -70,13 +77,16 @@ class TwoReplicasTest {
                 Load source = loads.get((i + 1) % 2); // revoke what the other replica issued
                 Thread t = new Thread(() -> {
                     while (running.get()) {
-                        String serial = source.issued().stream().filter(s -> !revoked.contains(s)).findAny().orElse(null);
+                        String serial = source.issued().stream()
+                                .filter(s -> !revoked.contains(s))
+                                .findAny()
+                                .orElse(null);
                         if (serial == null || !revoked.add(serial)) {
                             sleep(20);
                             continue;
                         }
-                        HttpResponse<String> r = api.postJson("/api/v1/certificates/" + serial + "/revoke",
-                                Map.of("reason", "keyCompromise"));
+                        HttpResponse<String> r = api.postJson(
+                                "/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
                         if (r.statusCode() != 200) {
                             revokeFailures.incrementAndGet();
                         }
@@ -119,23 +129,29 @@ class TwoReplicasTest {
             assertEquals(revoked.size(), count(c, "SELECT COUNT(*) FROM certificates WHERE status = 'revoked'"));
             List<long[]> crls = new ArrayList<>(); // number, started, stored
             Map<String, Integer> byHolder = new HashMap<>();
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT at, details FROM audit_log WHERE action = 'crl.issue' AND subject LIKE 'crl:issuing%' ORDER BY seq")) {
+            try (ResultSet rs = c.createStatement()
+                    .executeQuery(
+                            "SELECT at, details FROM audit_log WHERE action = 'crl.issue' AND subject LIKE 'crl:issuing%' ORDER BY seq")) {
                 while (rs.next()) {
                     String details = rs.getString(2);
                     long number = Long.parseLong(details.replaceAll(".*number=(\\d+).*", "$1"));
                     Instant started = Instant.parse(details.replaceAll(".*started=(\\S+).*", "$1"));
-                    crls.add(new long[]{number, started.toEpochMilli(), rs.getTimestamp(1).getTime()});
+                    crls.add(new long[] {
+                        number, started.toEpochMilli(), rs.getTimestamp(1).getTime()
+                    });
                     byHolder.merge(details.replaceAll(".*by=(\\S+).*", "$1"), 1, Integer::sum);
                 }
             }
             for (int i = 1; i < crls.size(); i++) {
                 assertTrue(crls.get(i)[0] > crls.get(i - 1)[0], "CRL numbers grow in the order CRLs are stored");
-                assertTrue(crls.get(i)[1] >= crls.get(i - 1)[2], "CRL #" + crls.get(i)[0] + " started before #"
-                        + crls.get(i - 1)[0] + " was stored: two replicas made CRLs at once");
+                assertTrue(
+                        crls.get(i)[1] >= crls.get(i - 1)[2],
+                        "CRL #" + crls.get(i)[0] + " started before #" + crls.get(i - 1)[0]
+                                + " was stored: two replicas made CRLs at once");
             }
-            System.out.printf("two replicas: %d certificates issued, %d revoked, %d CRLs (by %s)%n", issued.size(),
-                    revoked.size(), crls.size(), byHolder);
+            System.out.printf(
+                    "two replicas: %d certificates issued, %d revoked, %d CRLs (by %s)%n",
+                    issued.size(), revoked.size(), crls.size(), byHolder);
             assertTrue(crls.size() >= 2, "CRLs were published during the run");
         }
     }
@@ -144,7 +160,8 @@ class TwoReplicasTest {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (System.nanoTime() < deadline) {
             try (Connection c = db(app)) {
-                if (count(c, "SELECT COUNT(*) FROM crl_state WHERE role = 'issuing' AND revision = published_revision") == 1) {
+                if (count(c, "SELECT COUNT(*) FROM crl_state WHERE role = 'issuing' AND revision = published_revision")
+                        == 1) {
                     return;
                 }
             }
@@ -155,7 +172,8 @@ class TwoReplicasTest {
 
     private static long crlCount(TestAppliance app) throws Exception {
         try (Connection c = db(app)) {
-            return count(c, "SELECT COUNT(*) FROM audit_log WHERE action = 'crl.issue' AND subject LIKE 'crl:issuing%'");
+            return count(
+                    c, "SELECT COUNT(*) FROM audit_log WHERE action = 'crl.issue' AND subject LIKE 'crl:issuing%'");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.hsmca.ocsp;
 import dev.hsmca.ocsp.web.Warmup;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
-
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,8 +15,7 @@ public final class Application {
      */
     static final String TRAINING = "pki.cds.training";
 
-    private Application() {
-    }
+    private Application() {}
 
     public static void main(String[] args) throws InterruptedException {
         boolean training = Boolean.getBoolean(TRAINING);

@@ -2,7 +2,6 @@ package dev.hsmca.server;
 
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 
 @Factory

@@ -7,7 +7,6 @@ import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
-
 import java.util.Locale;
 
 /**
@@ -37,9 +36,13 @@ public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
             case 406 -> "not_acceptable";
             case 413 -> "body_too_large";
             case 415 -> "unsupported_media_type";
-            default -> status >= 500 ? "internal_error" : response.reason().toLowerCase(Locale.ROOT).replace(' ', '_');
+            default ->
+                status >= 500
+                        ? "internal_error"
+                        : response.reason().toLowerCase(Locale.ROOT).replace(' ', '_');
         };
-        String message = context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
+        String message =
+                context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
         java.util.regex.Matcher unknown = UNKNOWN_PROPERTY.matcher(message == null ? "" : message);
         if (status == 400 && unknown.find()) {
             code = "unknown_field";

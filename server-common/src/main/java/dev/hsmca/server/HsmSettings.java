@@ -5,7 +5,6 @@ import dev.hsmca.hsm.KeyBackendFactory;
 import dev.hsmca.hsm.PinSource;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -28,7 +27,10 @@ import java.util.function.Function;
 public record HsmSettings(
         @Bindable(defaultValue = "true") boolean enabled,
         @Bindable(defaultValue = "pkcs11") String type,
-        @Bindable(defaultValue = "/usr/lib/softhsm/libsofthsm2.so") String library,
+
+        @Bindable(defaultValue = "/usr/lib/softhsm/libsofthsm2.so")
+        String library,
+
         @Bindable(defaultValue = "pki-ca") String tokenLabel,
         @Bindable(defaultValue = "var/hsm/pki-ca.pin") String pinFile,
         @Bindable(defaultValue = "PKI_HSM_PIN") String pinEnv,
@@ -42,7 +44,8 @@ public record HsmSettings(
 
     /** Opens the configured backend and logs in. */
     public KeyBackend open() {
-        return withPin(pin -> KeyBackendFactory.of(type).open(new KeyBackendFactory.Settings(library, tokenLabel, configTemplate), pin));
+        return withPin(pin -> KeyBackendFactory.of(type)
+                .open(new KeyBackendFactory.Settings(library, tokenLabel, configTemplate), pin));
     }
 
     /** Reads the PIN, hands it over, and wipes it whatever happens. */

@@ -11,7 +11,8 @@ import jakarta.inject.Singleton;
 public class MeterFilters {
     @Singleton
     MeterFilter noNanosecondCounter() {
-        return MeterFilter.deny(id -> id.getName().startsWith("process.cpu.time") || id.getName().equals("system.cpu.count"));
+        return MeterFilter.deny(id ->
+                id.getName().startsWith("process.cpu.time") || id.getName().equals("system.cpu.count"));
     }
 
     /** Every series gets HELP text (promtool wants it); framework meters without a description get their name. */
@@ -23,7 +24,11 @@ public class MeterFilters {
                 if (id.getDescription() != null && !id.getDescription().isBlank()) {
                     return id;
                 }
-                return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), id.getName().replace('.', ' '),
+                return new Meter.Id(
+                        id.getName(),
+                        Tags.of(id.getTags()),
+                        id.getBaseUnit(),
+                        id.getName().replace('.', ' '),
                         id.getType());
             }
         };

@@ -1,11 +1,11 @@
 package dev.hsmca.server;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * What both Micronaut servers share, enforced: it sits below them both, so it knows neither (nor the client), and it
@@ -18,14 +18,19 @@ class ArchitectureTest {
 
     @Test
     void knowsNeitherServer() {
-        noClasses().should().dependOnClassesThat()
+        noClasses()
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage("dev.hsmca.appliance..", "dev.hsmca.ocsp..", "dev.hsmca.client..")
                 .check(CLASSES);
     }
 
     @Test
     void noStoreCode() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.micronaut.data..", "java.sql..", "javax.sql..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.micronaut.data..", "java.sql..", "javax.sql..")
                 .check(CLASSES);
     }
 }

@@ -1,17 +1,16 @@
 package dev.hsmca.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.junit.jupiter.api.Test;
-
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import org.junit.jupiter.api.Test;
 
 /** A server on port -1 binds a port the kernel picks and reports it in the port file, once it listens. */
 class PortFileTest {
@@ -19,8 +18,8 @@ class PortFileTest {
     void theBoundPortIsWrittenOnceTheServerListens() throws Exception {
         Path dir = Files.createTempDirectory("port-file");
         Path file = dir.resolve("server.port");
-        try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class,
-                Map.of("micronaut.server.port", -1, PortFile.PROPERTY, file.toString()))) {
+        try (EmbeddedServer server = ApplicationContext.run(
+                EmbeddedServer.class, Map.of("micronaut.server.port", -1, PortFile.PROPERTY, file.toString()))) {
             int port = Integer.parseInt(Files.readString(file).trim());
             assertNotEquals(0, port);
             assertEquals(server.getPort(), port);

@@ -7,7 +7,6 @@ import dev.hsmca.appliance.store.AcmeEabKey;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.util.Optional;
 
@@ -20,15 +19,15 @@ import java.util.Optional;
 @Singleton
 public class AcmeAccountAdmin {
     /** An EAB key and the account it bound, after a revocation. */
-    public record RevokedEab(AcmeEabKey key, Optional<AcmeAccount> account) {
-    }
+    public record RevokedEab(AcmeEabKey key, Optional<AcmeAccount> account) {}
 
     private final AcmeRepositories.Accounts accounts;
     private final AcmeRepositories.EabKeys eabKeys;
     private final AuditLog audit;
     private final Clock clock;
 
-    public AcmeAccountAdmin(AcmeRepositories.Accounts accounts, AcmeRepositories.EabKeys eabKeys, AuditLog audit, Clock clock) {
+    public AcmeAccountAdmin(
+            AcmeRepositories.Accounts accounts, AcmeRepositories.EabKeys eabKeys, AuditLog audit, Clock clock) {
         this.accounts = accounts;
         this.eabKeys = eabKeys;
         this.audit = audit;
@@ -42,26 +41,41 @@ public class AcmeAccountAdmin {
         if (accounts.revoke(id) != 1) {
             throw PkiException.conflict("acme_account_revoked", "ACME account " + id + " is already revoked");
         }
-        audit.record(admin, "acme.account.revoke", "acme-account:" + id, AuditLog.OK,
+        audit.record(
+                admin,
+                "acme.account.revoke",
+                "acme-account:" + id,
+                AuditLog.OK,
                 "was=" + account.status().text() + " eab=" + account.eabKid());
         return accounts.findById(id).orElseThrow();
     }
 
     @Transactional
     public RevokedEab revokeEab(String kid, String admin) {
-        AcmeEabKey key = eabKeys.findById(kid)
-                .orElseThrow(() -> PkiException.notFound("acme_eab_not_found", "no ACME binding key " + kid));
+        if (eabKeys.findById(kid).isEmpty()) {
+            throw PkiException.notFound("acme_eab_not_found", "no ACME binding key " + kid);
+        }
         if (eabKeys.revoke(kid, clock.instant()) != 1) {
             throw PkiException.conflict("acme_eab_revoked", "ACME binding key " + kid + " is already revoked");
         }
         // read again under the row lock the update took: an account bound meanwhile is seen, and revoked too
-        key = eabKeys.findById(kid).orElseThrow();
+        AcmeEabKey key = eabKeys.findById(kid).orElseThrow();
         Optional<AcmeAccount> bound = Optional.ofNullable(key.accountId()).flatMap(accounts::findById);
-        boolean accountRevoked = bound.isPresent() && accounts.revoke(bound.get().id()) == 1;
-        audit.record(admin, "acme.eab.revoke", "eab:" + kid, AuditLog.OK, "service=" + key.service()
-                + " account=" + key.accountId() + (accountRevoked ? " (revoked with it)" : ""));
+        boolean accountRevoked =
+                bound.isPresent() && accounts.revoke(bound.get().id()) == 1;
+        audit.record(
+                admin,
+                "acme.eab.revoke",
+                "eab:" + kid,
+                AuditLog.OK,
+                "service=" + key.service() + " account=" + key.accountId()
+                        + (accountRevoked ? " (revoked with it)" : ""));
         if (accountRevoked) {
-            audit.record(admin, "acme.account.revoke", "acme-account:" + key.accountId(), AuditLog.OK,
+            audit.record(
+                    admin,
+                    "acme.account.revoke",
+                    "acme-account:" + key.accountId(),
+                    AuditLog.OK,
                     "was=" + bound.get().status().text() + " eab=" + kid + " (its binding key was revoked)");
         }
         return new RevokedEab(eabKeys.findById(kid).orElseThrow(), bound.flatMap(a -> accounts.findById(a.id())));

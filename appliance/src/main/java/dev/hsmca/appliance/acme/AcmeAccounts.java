@@ -12,7 +12,6 @@ import dev.hsmca.appliance.store.AcmeEabKey;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,12 +29,10 @@ public class AcmeAccounts {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** An account and whether this request created it (201) or found it (200). */
-    public record Outcome(AcmeAccount account, boolean created) {
-    }
+    public record Outcome(AcmeAccount account, boolean created) {}
 
     /** A new EAB key as the admin sees it once. */
-    public record NewEab(String kid, String hmacKey, String service, String profile, List<String> allowedDns) {
-    }
+    public record NewEab(String kid, String hmacKey, String service, String profile, List<String> allowedDns) {}
 
     private final AcmeRepositories.Accounts accounts;
     private final AcmeRepositories.EabKeys eabKeys;
@@ -44,8 +41,13 @@ public class AcmeAccounts {
     private final AuditLog audit;
     private final Clock clock;
 
-    public AcmeAccounts(AcmeRepositories.Accounts accounts, AcmeRepositories.EabKeys eabKeys, Profiles profiles,
-                        AcmeConfig config, AuditLog audit, Clock clock) {
+    public AcmeAccounts(
+            AcmeRepositories.Accounts accounts,
+            AcmeRepositories.EabKeys eabKeys,
+            Profiles profiles,
+            AcmeConfig config,
+            AuditLog audit,
+            Clock clock) {
         this.accounts = accounts;
         this.eabKeys = eabKeys;
         this.profiles = profiles;
@@ -73,12 +75,17 @@ public class AcmeAccounts {
             throw AcmeProblem.externalAccountRequired("this CA requires an External Account Binding: ask the CA's "
                     + "admin for a key id and HMAC key ('acme eab create')");
         }
-        AcmeAccount account = accounts.save(new AcmeAccount(id, thumbprint, req.key().toJSONString(), AcmeAccount.Status.VALID,
-                contact, eabKid, clock.instant()));
+        AcmeAccount account = accounts.save(new AcmeAccount(
+                id, thumbprint, req.key().toJSONString(), AcmeAccount.Status.VALID, contact, eabKid, clock.instant()));
         if (eabKid != null && eabKeys.bind(eabKid, id) != 1) {
-            throw AcmeProblem.unauthorized("external account binding key " + eabKid + " is already bound to an account");
+            throw AcmeProblem.unauthorized(
+                    "external account binding key " + eabKid + " is already bound to an account");
         }
-        audit.record("acme:" + id, "acme.account.create", "acme-account:" + id, AuditLog.OK,
+        audit.record(
+                "acme:" + id,
+                "acme.account.create",
+                "acme-account:" + id,
+                AuditLog.OK,
                 "eab=" + eabKid + " contact=" + contact);
         return new Outcome(account, true);
     }
@@ -117,7 +124,8 @@ public class AcmeAccounts {
         }
         if (req.status() == AcmeAccount.Status.DEACTIVATED) {
             accounts.updateStatus(account.id(), AcmeAccount.Status.DEACTIVATED);
-            audit.record("acme:" + account.id(), "acme.account.deactivate", "acme-account:" + account.id(), AuditLog.OK, "");
+            audit.record(
+                    "acme:" + account.id(), "acme.account.deactivate", "acme-account:" + account.id(), AuditLog.OK, "");
         } else if (req.status() != null) {
             throw AcmeProblem.malformed("an account's status may only change to deactivated");
         }
@@ -136,7 +144,11 @@ public class AcmeAccounts {
             throw new AcmeProblem(PkiException.Kind.CONFLICT, "malformed", "another account already uses the new key");
         }
         accounts.updateKey(account.id(), req.newKey().toPublicJWK().toJSONString(), thumbprint);
-        audit.record("acme:" + account.id(), "acme.account.key-change", "acme-account:" + account.id(), AuditLog.OK,
+        audit.record(
+                "acme:" + account.id(),
+                "acme.account.key-change",
+                "acme-account:" + account.id(),
+                AuditLog.OK,
                 "thumbprint=" + thumbprint);
         return accounts.findById(account.id()).orElseThrow();
     }
@@ -145,7 +157,8 @@ public class AcmeAccounts {
     @Transactional
     public NewEab createEab(String service, String profile, List<String> allowedDns, String admin) {
         String s = ServiceId.requireGrantable(service);
-        String p = profiles.requestable(profile == null ? config.defaultProfile() : profile).name();
+        String p = profiles.requestable(profile == null ? config.defaultProfile() : profile)
+                .name();
         if (allowedDns == null || allowedDns.isEmpty()) {
             throw PkiException.malformed("no_names", "an ACME binding needs at least one allowed DNS name");
         }
@@ -153,7 +166,8 @@ public class AcmeAccounts {
         for (String n : allowedDns) {
             String name = Names.dnsName(n.trim());
             if (name == null) { // a wildcard as tokens and CSRs take it: *.domain below a domain of two labels or more
-                throw PkiException.malformed("invalid_san", "'" + Names.printable(n) + "' is not a DNS name or *.domain");
+                throw PkiException.malformed(
+                        "invalid_san", "'" + Names.printable(n) + "' is not a DNS name or *.domain");
             }
             names.add(name);
         }
@@ -163,7 +177,12 @@ public class AcmeAccounts {
         String kid = "eab_" + randomId().substring(0, 20);
         String hmacKey = hmacKey(RANDOM);
         eabKeys.save(new AcmeEabKey(kid, hmacKey, s, p, String.join(",", names), clock.instant(), admin, null, null));
-        audit.record(admin, "acme.eab.create", "eab:" + kid, AuditLog.OK, "service=" + s + " profile=" + p + " dns=" + names);
+        audit.record(
+                admin,
+                "acme.eab.create",
+                "eab:" + kid,
+                AuditLog.OK,
+                "service=" + s + " profile=" + p + " dns=" + names);
         return new NewEab(kid, hmacKey, s, p, names);
     }
 
@@ -171,8 +190,8 @@ public class AcmeAccounts {
      * The account as stored now, if it may still act: valid, and its binding key not revoked. Asked again inside the
      * transactions that order, validate and issue, after the request's own check (an admin may revoke in between).
      */
-    @Transactional
     /** The account with this id, in any state: the web edge finds a request's signer by it. */
+    @Transactional
     public Optional<AcmeAccount> find(String id) {
         return accounts.findById(id);
     }
@@ -181,9 +200,13 @@ public class AcmeAccounts {
         AcmeAccount now = accounts.findById(account.id())
                 .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + account.id()));
         if (now.status() != AcmeAccount.Status.VALID) {
-            throw AcmeProblem.unauthorized("account " + now.id() + " is " + now.status().text());
+            throw AcmeProblem.unauthorized(
+                    "account " + now.id() + " is " + now.status().text());
         }
-        if (now.eabKid() != null && eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() != null).orElse(true)) {
+        if (now.eabKid() != null
+                && eabKeys.findById(now.eabKid())
+                        .map(k -> k.revokedAt() != null)
+                        .orElse(true)) {
             throw AcmeProblem.unauthorized("the external account binding key of account " + now.id() + " was revoked");
         }
         return now;
@@ -196,8 +219,12 @@ public class AcmeAccounts {
      */
     public boolean stillActive(AcmeAccount account) {
         AcmeAccount now = accounts.findById(account.id()).orElse(null);
-        return now != null && now.status() == AcmeAccount.Status.VALID && (now.eabKid() == null
-                || eabKeys.findById(now.eabKid()).map(k -> k.revokedAt() == null).orElse(false));
+        return now != null
+                && now.status() == AcmeAccount.Status.VALID
+                && (now.eabKid() == null
+                        || eabKeys.findById(now.eabKid())
+                                .map(k -> k.revokedAt() == null)
+                                .orElse(false));
     }
 
     /** The binding an account was created with, if any. */
@@ -211,12 +238,16 @@ public class AcmeAccounts {
 
     private static String contacts(List<String> contact) {
         if (contact.size() > 5) {
-            throw new AcmeProblem(PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
+            throw new AcmeProblem(
+                    PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
         }
         for (String s : contact) {
             if (!CONTACT.matcher(s).matches()) {
-                throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedContact",
-                        "only mailto: contacts (one address, no spaces) are accepted, not '" + Names.printable(s) + "'");
+                throw new AcmeProblem(
+                        PkiException.Kind.MALFORMED,
+                        "unsupportedContact",
+                        "only mailto: contacts (one address, no spaces) are accepted, not '" + Names.printable(s)
+                                + "'");
             }
         }
         return String.join(",", contact);
@@ -246,6 +277,10 @@ public class AcmeAccounts {
     static String randomId() {
         byte[] b = new byte[18];
         RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b).replace('-', 'x').replace('_', 'y');
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(b)
+                .replace('-', 'x')
+                .replace('_', 'y');
     }
 }

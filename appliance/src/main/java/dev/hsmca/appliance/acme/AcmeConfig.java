@@ -4,7 +4,6 @@ import dev.hsmca.appliance.domain.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.time.Duration;
 
 /**
@@ -22,16 +21,17 @@ import java.time.Duration;
  * @param dnsServer             TEST SWITCH: the resolver dns-01 asks ({@code host:port}) instead of the system's
  */
 @ConfigurationProperties("pki.acme")
-public record AcmeConfig(@Bindable(defaultValue = "true") boolean eabRequired,
-                         @Bindable(defaultValue = "tls-server") String defaultProfile,
-                         @Bindable(defaultValue = "90") int validityDays,
-                         @Bindable(defaultValue = "300") int ordersPerHour,
-                         @Bindable(defaultValue = "1000") int pendingAuthorizations,
-                         @Bindable(defaultValue = "24h") Duration orderLifetime,
-                         @Bindable(defaultValue = "80") int http01Port,
-                         @Bindable(defaultValue = "443") int tlsalpn01Port,
-                         @Nullable String resolve,
-                         @Nullable String dnsServer) {
+public record AcmeConfig(
+        @Bindable(defaultValue = "true") boolean eabRequired,
+        @Bindable(defaultValue = "tls-server") String defaultProfile,
+        @Bindable(defaultValue = "90") int validityDays,
+        @Bindable(defaultValue = "300") int ordersPerHour,
+        @Bindable(defaultValue = "1000") int pendingAuthorizations,
+        @Bindable(defaultValue = "24h") Duration orderLifetime,
+        @Bindable(defaultValue = "80") int http01Port,
+        @Bindable(defaultValue = "443") int tlsalpn01Port,
+        @Nullable String resolve,
+        @Nullable String dnsServer) {
     public AcmeConfig {
         Settings.atLeast("pki.acme.validity-days", validityDays, 1);
         Settings.atLeast("pki.acme.orders-per-hour", ordersPerHour, 1);

@@ -5,7 +5,6 @@ import dev.hsmca.appliance.store.AcmeRepositories;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
@@ -41,7 +40,8 @@ public class AcmeNonceKeys {
     public void create() {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
-        keys.save(new AcmeNonceKey(ID, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), clock.instant()));
+        keys.save(
+                new AcmeNonceKey(ID, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), clock.instant()));
     }
 
     /** Nonce rows an older appliance wrote (rolling upgrade); none are written now. */

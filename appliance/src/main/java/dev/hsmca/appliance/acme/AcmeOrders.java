@@ -1,24 +1,23 @@
 package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.domain.Names;
-import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.RegistrationAuthority;
 import dev.hsmca.appliance.policy.CertificateAsk;
-import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.store.AcmeAuthorization;
 import dev.hsmca.appliance.store.AcmeChallenge;
 import dev.hsmca.appliance.store.AcmeEabKey;
 import dev.hsmca.appliance.store.AcmeOrder;
 import dev.hsmca.appliance.store.AcmeRepositories;
+import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.x509.NameLists;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +34,10 @@ import java.util.Set;
 @Singleton
 public class AcmeOrders {
     /** An order with its authorizations. */
-    public record OrderView(AcmeOrder order, List<AcmeAuthorization> authorizations) {
-    }
+    public record OrderView(AcmeOrder order, List<AcmeAuthorization> authorizations) {}
 
     /** An authorization with its challenges. */
-    public record AuthzView(AcmeAuthorization authorization, List<AcmeChallenge> challenges) {
-    }
+    public record AuthzView(AcmeAuthorization authorization, List<AcmeChallenge> challenges) {}
 
     private final AcmeRepositories.Orders orders;
     private final AcmeRepositories.Authorizations authorizations;
@@ -52,10 +49,16 @@ public class AcmeOrders {
     private final PkiMetrics metrics;
     private final Clock clock;
 
-    public AcmeOrders(AcmeRepositories.Orders orders, AcmeRepositories.Authorizations authorizations,
-                      AcmeRepositories.Challenges challenges, AcmeAccounts accounts, RegistrationAuthority ra,
-                      AcmeConfig config, AuditLog audit,
-                      PkiMetrics metrics, Clock clock) {
+    public AcmeOrders(
+            AcmeRepositories.Orders orders,
+            AcmeRepositories.Authorizations authorizations,
+            AcmeRepositories.Challenges challenges,
+            AcmeAccounts accounts,
+            RegistrationAuthority ra,
+            AcmeConfig config,
+            AuditLog audit,
+            PkiMetrics metrics,
+            Clock clock) {
         this.orders = orders;
         this.authorizations = authorizations;
         this.challenges = challenges;
@@ -75,8 +78,8 @@ public class AcmeOrders {
         for (String n : names) {
             if (binding != null && !allowed(n, NameLists.split(binding.allowedDns()))) {
                 metrics.acmeOrder("rejectedIdentifier");
-                throw AcmeProblem.rejectedIdentifier("'" + n + "' is not among the names this account may order ("
-                        + binding.allowedDns() + ")");
+                throw AcmeProblem.rejectedIdentifier(
+                        "'" + n + "' is not among the names this account may order (" + binding.allowedDns() + ")");
             }
         }
         Instant now = clock.instant();
@@ -86,23 +89,45 @@ public class AcmeOrders {
         }
         if (authorizations.countPending(account.id(), now) + names.size() > config.pendingAuthorizations()) {
             metrics.acmeOrder("rateLimited");
-            throw AcmeProblem.rateLimited("at most " + config.pendingAuthorizations() + " pending authorizations per account");
+            throw AcmeProblem.rateLimited(
+                    "at most " + config.pendingAuthorizations() + " pending authorizations per account");
         }
         Instant expires = now.plus(config.orderLifetime());
-        AcmeOrder order = orders.save(new AcmeOrder(AcmeAccounts.randomId(), account.id(), AcmeOrder.Status.PENDING,
-                String.join(",", names), expires, null, null, now));
+        AcmeOrder order = orders.save(new AcmeOrder(
+                AcmeAccounts.randomId(),
+                account.id(),
+                AcmeOrder.Status.PENDING,
+                String.join(",", names),
+                expires,
+                null,
+                null,
+                now));
         List<AcmeAuthorization> authz = new ArrayList<>();
         for (String n : names) {
             boolean wildcard = n.startsWith("*.");
-            AcmeAuthorization a = authorizations.save(new AcmeAuthorization(AcmeAccounts.randomId(), order.id(), account.id(),
-                    wildcard ? n.substring(2) : n, wildcard, AcmeAuthorization.Status.PENDING, expires));
+            AcmeAuthorization a = authorizations.save(new AcmeAuthorization(
+                    AcmeAccounts.randomId(),
+                    order.id(),
+                    account.id(),
+                    wildcard ? n.substring(2) : n,
+                    wildcard,
+                    AcmeAuthorization.Status.PENDING,
+                    expires));
             for (String type : wildcard ? List.of("dns-01") : List.of("http-01", "dns-01", "tls-alpn-01")) {
-                challenges.save(new AcmeChallenge(AcmeAccounts.randomId(), a.id(), type, token(), AcmeChallenge.Status.PENDING,
-                        null, null, null));
+                challenges.save(new AcmeChallenge(
+                        AcmeAccounts.randomId(),
+                        a.id(),
+                        type,
+                        token(),
+                        AcmeChallenge.Status.PENDING,
+                        null,
+                        null,
+                        null));
             }
             authz.add(a);
         }
-        audit.record("acme:" + account.id(), "acme.order.create", "acme-order:" + order.id(), AuditLog.OK, "dns=" + names);
+        audit.record(
+                "acme:" + account.id(), "acme.order.create", "acme-order:" + order.id(), AuditLog.OK, "dns=" + names);
         metrics.acmeOrder("created");
         return new OrderView(order, authz);
     }
@@ -124,14 +149,21 @@ public class AcmeOrders {
     @Transactional
     public AuthzView deactivate(AcmeAccount account, String id) {
         AcmeAuthorization a = ownedAuthorization(account, id);
-        authorizations.update(new AcmeAuthorization(a.id(), a.orderId(), a.accountId(), a.identifier(), a.wildcard(),
-                AcmeAuthorization.Status.DEACTIVATED, a.expiresAt()));
+        authorizations.update(new AcmeAuthorization(
+                a.id(),
+                a.orderId(),
+                a.accountId(),
+                a.identifier(),
+                a.wildcard(),
+                AcmeAuthorization.Status.DEACTIVATED,
+                a.expiresAt()));
         orders.failed(a.orderId(), "an authorization was deactivated");
         return new AuthzView(authorizations.findById(id).orElseThrow(), challenges.findByAuthzId(id));
     }
 
     private AcmeAuthorization ownedAuthorization(AcmeAccount account, String id) {
-        AcmeAuthorization a = authorizations.findById(id).orElseThrow(() -> AcmeProblem.notFound("no authorization " + id));
+        AcmeAuthorization a =
+                authorizations.findById(id).orElseThrow(() -> AcmeProblem.notFound("no authorization " + id));
         owned(account, a.accountId());
         return a;
     }
@@ -157,26 +189,36 @@ public class AcmeOrders {
     }
 
     /** The challenge's state after the POST; {@code start} when this request began its validation. */
-    public record Started(AcmeChallenge challenge, AcmeAuthorization authorization, boolean start, String thumbprint) {
-    }
+    public record Started(AcmeChallenge challenge, AcmeAuthorization authorization, boolean start, String thumbprint) {}
 
     /** Records a validation's outcome; the authorization and the order follow. */
     @Transactional
     public void settle(Started s, AcmeValidator.Result result) {
         Instant now = clock.instant();
-        challenges.finish(s.challenge().id(), result.valid() ? AcmeChallenge.Status.VALID : AcmeChallenge.Status.INVALID, now,
-                result.valid() ? null : result.problemType(), result.valid() ? null : result.detail());
-        authorizations.settle(s.authorization().id(),
+        challenges.finish(
+                s.challenge().id(),
+                result.valid() ? AcmeChallenge.Status.VALID : AcmeChallenge.Status.INVALID,
+                now,
+                result.valid() ? null : result.problemType(),
+                result.valid() ? null : result.detail());
+        authorizations.settle(
+                s.authorization().id(),
                 result.valid() ? AcmeAuthorization.Status.VALID : AcmeAuthorization.Status.INVALID);
         String orderId = s.authorization().orderId();
         if (!result.valid()) {
-            orders.failed(orderId, "authorization for " + s.authorization().identifier() + " failed: " + result.detail());
-        } else if (authorizations.findByOrderId(orderId).stream().allMatch(x -> x.status() == AcmeAuthorization.Status.VALID)) {
+            orders.failed(
+                    orderId, "authorization for " + s.authorization().identifier() + " failed: " + result.detail());
+        } else if (authorizations.findByOrderId(orderId).stream()
+                .allMatch(x -> x.status() == AcmeAuthorization.Status.VALID)) {
             orders.transition(orderId, AcmeOrder.Status.PENDING, AcmeOrder.Status.READY);
         }
         metrics.acmeValidation(s.challenge().type(), result.valid());
-        audit.record("acme:" + s.authorization().accountId(), "acme.challenge." + (result.valid() ? "valid" : "invalid"), "acme-challenge:" + s.challenge().id(),
-                result.valid() ? AuditLog.OK : AuditLog.FAILED, s.challenge().type() + " " + s.authorization().identifier()
+        audit.record(
+                "acme:" + s.authorization().accountId(),
+                "acme.challenge." + (result.valid() ? "valid" : "invalid"),
+                "acme-challenge:" + s.challenge().id(),
+                result.valid() ? AuditLog.OK : AuditLog.FAILED,
+                s.challenge().type() + " " + s.authorization().identifier()
                         + (result.valid() ? "" : ": " + result.detail()));
     }
 
@@ -202,8 +244,16 @@ public class AcmeOrders {
         String csrPem = pem(req.csrDer());
         AcmeEabKey binding = accounts.binding(account).orElse(null);
         try {
-            ra.issue(new IssuanceCommand(IssuanceCommand.Channel.ACME, entitlement(account, binding, o), csrPem, null,
-                    null, null, CertificateAsk.Identity.EXACT, null, new IssuanceCommand.Claim() {
+            ra.issue(new IssuanceCommand(
+                    IssuanceCommand.Channel.ACME,
+                    entitlement(account, binding, o),
+                    csrPem,
+                    null,
+                    null,
+                    null,
+                    CertificateAsk.Identity.EXACT,
+                    null,
+                    new IssuanceCommand.Claim() {
                         @Override
                         public void before(String serial) {
                             if (!accounts.stillActive(account)) { // revoked while this finalize signed
@@ -218,7 +268,8 @@ public class AcmeOrders {
                         public void after(CertificateRecord stored) {
                             orders.issued(id, stored.serial());
                         }
-                    }, "order=" + id));
+                    },
+                    "order=" + id));
         } catch (AcmeProblem e) {
             metrics.acmeFinalized(System.nanoTime() - start, false);
             throw e;
@@ -238,15 +289,23 @@ public class AcmeOrders {
      * allowed them), under the binding's service and profile, for the configured lifetime.
      */
     private Entitlement entitlement(AcmeAccount account, AcmeEabKey binding, AcmeOrder order) {
-        return new Entitlement(Entitlement.Source.ACME, "acme:" + account.id(), binding == null ? null : binding.service(),
-                binding == null ? config.defaultProfile() : binding.profile(), NameLists.split(order.identifiers()),
-                List.of(), List.of(), Set.of(), false, Duration.ofDays(config.validityDays()),
+        return new Entitlement(
+                Entitlement.Source.ACME,
+                "acme:" + account.id(),
+                binding == null ? null : binding.service(),
+                binding == null ? config.defaultProfile() : binding.profile(),
+                NameLists.split(order.identifiers()),
+                List.of(),
+                List.of(),
+                Set.of(),
+                false,
+                Duration.ofDays(config.validityDays()),
                 Duration.ofDays(config.validityDays()));
     }
 
     private static AcmeProblem notReady(String id, String status) {
-        return AcmeProblem.orderNotReady("order " + id + " is " + status
-                + ", not ready: every authorization must be valid first");
+        return AcmeProblem.orderNotReady(
+                "order " + id + " is " + status + ", not ready: every authorization must be valid first");
     }
 
     private static String pem(byte[] der) {

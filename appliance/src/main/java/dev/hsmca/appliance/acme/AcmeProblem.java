@@ -74,11 +74,12 @@ public class AcmeProblem extends PkiException {
         if (e instanceof AcmeProblem p) {
             return p.type();
         }
-        return PREFIX + switch (e.kind()) {
-            case MALFORMED, NOT_FOUND, CONFLICT -> "malformed";
-            case UNAUTHORIZED, FORBIDDEN -> "unauthorized";
-            case RATE_LIMITED -> "rateLimited";
-            case UNAVAILABLE, INTERNAL -> "serverInternal";
-        };
+        return PREFIX
+                + switch (e.kind()) {
+                    case MALFORMED, NOT_FOUND, CONFLICT -> "malformed";
+                    case UNAUTHORIZED, FORBIDDEN -> "unauthorized";
+                    case RATE_LIMITED -> "rateLimited";
+                    case UNAVAILABLE, INTERNAL -> "serverInternal";
+                };
     }
 }

@@ -6,7 +6,6 @@ import dev.hsmca.appliance.store.AcmeChallenge;
 import dev.hsmca.appliance.store.AcmeRepositories;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +24,11 @@ public class AcmeValidationClaims {
     private final AcmeRepositories.Accounts accounts;
     private final Clock clock;
 
-    public AcmeValidationClaims(AcmeRepositories.Challenges challenges, AcmeRepositories.Authorizations authorizations,
-                                AcmeRepositories.Accounts accounts, Clock clock) {
+    public AcmeValidationClaims(
+            AcmeRepositories.Challenges challenges,
+            AcmeRepositories.Authorizations authorizations,
+            AcmeRepositories.Accounts accounts,
+            Clock clock) {
         this.challenges = challenges;
         this.authorizations = authorizations;
         this.accounts = accounts;
@@ -38,7 +40,8 @@ public class AcmeValidationClaims {
     public Optional<String> claim(String challengeId, Duration lease) {
         String claim = AcmeAccounts.randomId();
         return challenges.claim(challengeId, claim, clock.instant().plus(lease), clock.instant()) == 1
-                ? Optional.of(claim) : Optional.empty();
+                ? Optional.of(claim)
+                : Optional.empty();
     }
 
     /** False when the challenge was settled meanwhile, or another replica took it over. */

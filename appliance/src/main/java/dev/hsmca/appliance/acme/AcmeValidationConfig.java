@@ -4,7 +4,6 @@ import dev.hsmca.appliance.domain.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -24,14 +23,15 @@ import java.util.List;
  *                              are looked for and validated
  */
 @ConfigurationProperties("pki.acme.validation")
-public record AcmeValidationConfig(@Bindable(defaultValue = "false") boolean allowPrivateAddresses,
-                                   @Nullable List<String> allowedNetworks,
-                                   @Bindable(defaultValue = "30s") Duration deadline,
-                                   @Bindable(defaultValue = "8") int threads,
-                                   @Bindable(defaultValue = "2") int runningPerAccount,
-                                   @Bindable(defaultValue = "50") int queuedPerAccount,
-                                   @Bindable(defaultValue = "1000") int queuedTotal,
-                                   @Bindable(defaultValue = "30s") Duration resumeInterval) {
+public record AcmeValidationConfig(
+        @Bindable(defaultValue = "false") boolean allowPrivateAddresses,
+        @Nullable List<String> allowedNetworks,
+        @Bindable(defaultValue = "30s") Duration deadline,
+        @Bindable(defaultValue = "8") int threads,
+        @Bindable(defaultValue = "2") int runningPerAccount,
+        @Bindable(defaultValue = "50") int queuedPerAccount,
+        @Bindable(defaultValue = "1000") int queuedTotal,
+        @Bindable(defaultValue = "30s") Duration resumeInterval) {
     public AcmeValidationConfig {
         allowedNetworks = allowedNetworks == null ? List.of() : List.copyOf(allowedNetworks);
         Settings.positive("pki.acme.validation.deadline", deadline);
@@ -45,6 +45,7 @@ public record AcmeValidationConfig(@Bindable(defaultValue = "false") boolean all
 
     /** The production defaults, with the test switch as given (for tests that build a validator by hand). */
     static AcmeValidationConfig defaults(boolean allowPrivateAddresses, Duration deadline) {
-        return new AcmeValidationConfig(allowPrivateAddresses, List.of(), deadline, 8, 2, 50, 1000, Duration.ofSeconds(30));
+        return new AcmeValidationConfig(
+                allowPrivateAddresses, List.of(), deadline, 8, 2, 50, 1000, Duration.ofSeconds(30));
     }
 }

@@ -5,13 +5,12 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs challenge validations after the client's "go" has been answered (the challenge is then {@code processing};
@@ -33,8 +32,8 @@ public class AcmeValidations {
     private final ExecutorService pool;
     private final ValidationQueue queue;
 
-    public AcmeValidations(AcmeValidator validator, AcmeOrders orders, AcmeValidationClaims claims,
-                           AcmeValidationConfig config) {
+    public AcmeValidations(
+            AcmeValidator validator, AcmeOrders orders, AcmeValidationClaims claims, AcmeValidationConfig config) {
         this.validator = validator;
         this.orders = orders;
         this.claims = claims;
@@ -44,8 +43,8 @@ public class AcmeValidations {
             t.setDaemon(true);
             return t;
         });
-        this.queue = new ValidationQueue(pool, config.threads(), config.runningPerAccount(), config.queuedPerAccount(),
-                config.queuedTotal());
+        this.queue = new ValidationQueue(
+                pool, config.threads(), config.runningPerAccount(), config.queuedPerAccount(), config.queuedTotal());
     }
 
     /** A challenge this request moved to processing. */
@@ -54,7 +53,11 @@ public class AcmeValidations {
             submit(s);
         } catch (RuntimeException e) {
             // the store failed after the challenge was started: the resume pass takes it up
-            LOG.warn("could not queue the {} validation of {}: {}", s.challenge().type(), s.authorization().identifier(), e.toString());
+            LOG.warn(
+                    "could not queue the {} validation of {}: {}",
+                    s.challenge().type(),
+                    s.authorization().identifier(),
+                    e.toString());
         }
     }
 
@@ -70,12 +73,14 @@ public class AcmeValidations {
         if (claim.isEmpty()) {
             return false;
         }
-        ValidationQueue.Admission a = queue.offer(new ValidationQueue.Job(id, s.authorization().accountId(),
-                () -> run(s, claim.get())));
+        ValidationQueue.Admission a =
+                queue.offer(new ValidationQueue.Job(id, s.authorization().accountId(), () -> run(s, claim.get())));
         if (a != ValidationQueue.Admission.QUEUED) {
             claims.release(id, claim.get());
-            LOG.info("ACME validation of {} for account {} deferred: no room (pki.acme.validation.queued-*)",
-                    s.authorization().identifier(), s.authorization().accountId());
+            LOG.info(
+                    "ACME validation of {} for account {} deferred: no room (pki.acme.validation.queued-*)",
+                    s.authorization().identifier(),
+                    s.authorization().accountId());
             return false;
         }
         return true;
@@ -87,26 +92,38 @@ public class AcmeValidations {
                 return; // settled meanwhile, or another replica took it over
             }
         } catch (RuntimeException e) {
-            LOG.warn("could not claim the {} validation of {}: {}", s.challenge().type(), s.authorization().identifier(), e.toString());
+            LOG.warn(
+                    "could not claim the {} validation of {}: {}",
+                    s.challenge().type(),
+                    s.authorization().identifier(),
+                    e.toString());
             return; // the claim lapses; the resume pass takes it up
         }
         AcmeValidator.Result result;
         try {
-            result = validator.validate(s.challenge().type(), s.authorization().identifier(), s.challenge().token(),
+            result = validator.validate(
+                    s.challenge().type(),
+                    s.authorization().identifier(),
+                    s.challenge().token(),
                     s.thumbprint());
         } catch (RuntimeException e) {
-            result = AcmeValidator.Result.fail("serverInternal", "validation failed: " + e.getClass().getSimpleName());
+            result = AcmeValidator.Result.fail(
+                    "serverInternal", "validation failed: " + e.getClass().getSimpleName());
         }
         try {
             orders.settle(s, result);
         } catch (RuntimeException e) {
-            LOG.error("could not record the {} validation of {}: {}", s.challenge().type(),
-                    s.authorization().identifier(), e.toString());
+            LOG.error(
+                    "could not record the {} validation of {}: {}",
+                    s.challenge().type(),
+                    s.authorization().identifier(),
+                    e.toString());
         }
     }
 
     /** Processing challenges nobody validates (deferred, or left by a stopped replica): validated now, as room allows. */
-    @Scheduled(fixedDelay = "${pki.acme.validation.resume-interval:30s}",
+    @Scheduled(
+            fixedDelay = "${pki.acme.validation.resume-interval:30s}",
             initialDelay = "${pki.acme.validation.resume-interval:30s}")
     void resume() {
         try {

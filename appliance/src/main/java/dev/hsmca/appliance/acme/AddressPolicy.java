@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.domain.Settings;
-
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -57,13 +56,38 @@ final class AddressPolicy {
     private static final List<Cidr> NOT_PUBLIC = cidrs(
             // IPv4: "this network", private, CGNAT, loopback, link-local, IETF protocol, documentation, 6to4 relay,
             // benchmarking, multicast, reserved and broadcast
-            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-            "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-            "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.0.0.0/24",
+            "192.0.2.0/24",
+            "192.88.99.0/24",
+            "192.168.0.0/16",
+            "198.18.0.0/15",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
             // IPv6: unspecified, loopback, IPv4-compatible and IPv4-mapped, NAT64 local use, discard, Teredo,
             // ORCHID, documentation, 6to4, unique local (ULA), link-local, site-local, multicast
-            "::/128", "::1/128", "::/96", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/32", "2001:10::/28",
-            "2001:20::/28", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8");
+            "::/128",
+            "::1/128",
+            "::/96",
+            "::ffff:0:0/96",
+            "64:ff9b:1::/48",
+            "100::/64",
+            "2001::/32",
+            "2001:10::/28",
+            "2001:20::/28",
+            "2001:db8::/32",
+            "2002::/16",
+            "fc00::/7",
+            "fe80::/10",
+            "fec0::/10",
+            "ff00::/8");
     private static final Cidr NAT64 = cidrs("64:ff9b::/96").get(0);
 
     private final boolean allowAll;

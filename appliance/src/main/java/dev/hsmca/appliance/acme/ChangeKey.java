@@ -8,5 +8,4 @@ import dev.hsmca.appliance.store.AcmeAccount;
  * {@code oldKey} (checked at the edge); whether {@code oldKey} is the account's key, and {@code newKey} no other's,
  * is checked here.
  */
-public record ChangeKey(AcmeAccount account, JWK oldKey, JWK newKey) {
-}
+public record ChangeKey(AcmeAccount account, JWK oldKey, JWK newKey) {}

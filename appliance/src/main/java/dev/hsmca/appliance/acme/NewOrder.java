@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.store.AcmeAccount;
-
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -12,6 +11,7 @@ import java.util.Set;
  */
 public record NewOrder(AcmeAccount account, Set<String> names) {
     public NewOrder {
-        names = Collections.unmodifiableSet(new LinkedHashSet<>(names)); // in the client's order, as the order lists them
+        names = Collections.unmodifiableSet(
+                new LinkedHashSet<>(names)); // in the client's order, as the order lists them
     }
 }

@@ -2,7 +2,6 @@ package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.core.RevocationReason;
-
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 
@@ -13,14 +12,11 @@ import java.security.cert.X509Certificate;
  */
 public record Revoke(X509Certificate certificate, RevocationReason reason, Requester requester) {
     /** The account that ordered the certificate, or whoever signs with the certificate's own key. */
-    public sealed interface Requester permits ByAccount, ByCertificateKey {
-    }
+    public sealed interface Requester permits ByAccount, ByCertificateKey {}
 
     /** Signed by an account ({@code kid}). */
-    public record ByAccount(AcmeAccount account) implements Requester {
-    }
+    public record ByAccount(AcmeAccount account) implements Requester {}
 
     /** Signed by a key sent with the request ({@code jwk}), which must be the certificate's. */
-    public record ByCertificateKey(PublicKey key) implements Requester {
-    }
+    public record ByCertificateKey(PublicKey key) implements Requester {}
 }

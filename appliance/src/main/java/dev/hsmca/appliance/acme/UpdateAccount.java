@@ -2,7 +2,6 @@ package dev.hsmca.appliance.acme;
 
 import dev.hsmca.appliance.store.AcmeAccount;
 import io.micronaut.core.annotation.Nullable;
-
 import java.util.List;
 
 /**
@@ -12,8 +11,11 @@ import java.util.List;
  * @param contact new contacts (empty: none)
  * @param status  the status the client asks for (only {@code deactivated} is granted)
  */
-public record UpdateAccount(AcmeAccount account, String accountId, @Nullable List<String> contact,
-                            @Nullable AcmeAccount.Status status) {
+public record UpdateAccount(
+        AcmeAccount account,
+        String accountId,
+        @Nullable List<String> contact,
+        @Nullable AcmeAccount.Status status) {
     public UpdateAccount {
         contact = contact == null ? null : List.copyOf(contact);
     }

@@ -36,13 +36,16 @@ final class ValidationDeadline {
 
     /** Closes {@code resource} at the deadline unless the returned guard is closed first. */
     Closeable guard(Closeable resource) {
-        ScheduledFuture<?> f = watchdog.schedule(() -> {
-            try {
-                resource.close();
-            } catch (IOException ignored) {
-                // closing is all we wanted
-            }
-        }, end - System.nanoTime(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = watchdog.schedule(
+                () -> {
+                    try {
+                        resource.close();
+                    } catch (IOException ignored) {
+                        // closing is all we wanted
+                    }
+                },
+                end - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 }

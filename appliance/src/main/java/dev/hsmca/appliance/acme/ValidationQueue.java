@@ -17,11 +17,14 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ValidationQueue {
     /** One validation: its challenge (a challenge is queued once), its account, and the work. */
-    record Job(String challengeId, String accountId, Runnable work) {
-    }
+    record Job(String challengeId, String accountId, Runnable work) {}
 
     /** What became of an offered job. */
-    enum Admission { QUEUED, ALREADY_QUEUED, FULL }
+    enum Admission {
+        QUEUED,
+        ALREADY_QUEUED,
+        FULL
+    }
 
     private final Executor threads;
     private final int maxRunning;
@@ -30,6 +33,7 @@ final class ValidationQueue {
     private final int queuedTotal;
     /** Accounts with waiting jobs, in turn order: the one served last goes to the back. */
     private final Map<String, ArrayDeque<Job>> waiting = new LinkedHashMap<>();
+
     private final Map<String, Integer> running = new HashMap<>();
     private final Set<String> known = new HashSet<>();
     private int runningCount;
@@ -48,7 +52,8 @@ final class ValidationQueue {
             return Admission.ALREADY_QUEUED;
         }
         ArrayDeque<Job> mine = waiting.get(job.accountId());
-        int startsNow = running.getOrDefault(job.accountId(), 0) < runningPerAccount && runningCount < maxRunning ? 1 : 0;
+        int startsNow =
+                running.getOrDefault(job.accountId(), 0) < runningPerAccount && runningCount < maxRunning ? 1 : 0;
         int queuedMine = mine == null ? 0 : mine.size();
         if (queuedMine + 1 - startsNow > queuedPerAccount || waitingCount + 1 - startsNow > queuedTotal) {
             return Admission.FULL;

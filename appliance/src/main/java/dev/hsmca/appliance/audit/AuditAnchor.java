@@ -13,8 +13,6 @@ import dev.hsmca.hsm.SigningKey;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.bouncycastle.operator.ContentSigner;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -37,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.operator.ContentSigner;
 
 /**
  * The audit chain's head (sequence and hash), signed with a key of its own in the HSM and written to a file on
@@ -49,6 +48,7 @@ import java.util.Optional;
 public class AuditAnchor {
     /** The anchor's own HSM key: CA keys sign certificates, CRLs and OCSP responses only. */
     public static final String KEY_ALIAS = "audit-anchor";
+
     static final String HEADER = "hsmca audit anchor v1";
 
     public record Anchor(long seq, String hash, Instant at) {
@@ -69,8 +69,7 @@ public class AuditAnchor {
         TAMPERED
     }
 
-    public record Problem(Finding finding, String message) {
-    }
+    public record Problem(Finding finding, String message) {}
 
     /** The result of comparing the database with the anchor; {@code problem} is empty when they agree. */
     public record Check(Optional<Anchor> anchor, long databaseHead, Optional<Problem> problem) {
@@ -158,9 +157,16 @@ public class AuditAnchor {
             return new Check(Optional.empty(), head.seq(), Optional.of(new Problem(Finding.TAMPERED, e.getMessage())));
         }
         if (anchor.isEmpty()) {
-            return new Check(anchor, head.seq(), head.seq() == 0 ? Optional.empty() : Optional.of(new Problem(
-                    Finding.MISSING, "MISSING: the audit log holds " + head.seq() + " entries but there is no anchor "
-                    + "file " + file() + " to check them against (deleted, or not restored with the database)")));
+            return new Check(
+                    anchor,
+                    head.seq(),
+                    head.seq() == 0
+                            ? Optional.empty()
+                            : Optional.of(new Problem(
+                                    Finding.MISSING,
+                                    "MISSING: the audit log holds " + head.seq() + " entries but there is no anchor "
+                                            + "file " + file()
+                                            + " to check them against (deleted, or not restored with the database)")));
         }
         return new Check(anchor, head.seq(), compare(anchor.get(), head));
     }
@@ -172,13 +178,18 @@ public class AuditAnchor {
         }
         Optional<AuditEntry> entry = head.seq() < a.seq() ? Optional.empty() : repository.findById(a.seq());
         if (entry.isEmpty()) {
-            return Optional.of(new Problem(Finding.ROLLBACK, "ROLLBACK: the database's audit log ends at entry "
-                    + head.seq() + ", but on " + a.at() + " it held entry " + a.seq() + " (anchor " + file() + "): "
-                    + "everything committed after entry " + head.seq() + " is gone from the store"));
+            return Optional.of(new Problem(
+                    Finding.ROLLBACK,
+                    "ROLLBACK: the database's audit log ends at entry "
+                            + head.seq() + ", but on " + a.at() + " it held entry " + a.seq() + " (anchor " + file()
+                            + "): "
+                            + "everything committed after entry " + head.seq() + " is gone from the store"));
         }
         if (!entry.get().hash().equals(a.hash())) {
-            return Optional.of(new Problem(Finding.REPLACEMENT, "ROLLBACK or REPLACEMENT: entry " + a.seq()
-                    + " differs from the one anchored on " + a.at() + " (anchor " + file() + ")"));
+            return Optional.of(new Problem(
+                    Finding.REPLACEMENT,
+                    "ROLLBACK or REPLACEMENT: entry " + a.seq() + " differs from the one anchored on " + a.at()
+                            + " (anchor " + file() + ")"));
         }
         return Optional.empty();
     }
@@ -192,7 +203,8 @@ public class AuditAnchor {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw PkiException.unavailable("audit_anchor_unreadable", "cannot read the audit anchor " + file + ": " + e);
+            throw PkiException.unavailable(
+                    "audit_anchor_unreadable", "cannot read the audit anchor " + file + ": " + e);
         }
         Anchor a;
         byte[] signature;
@@ -207,7 +219,8 @@ public class AuditAnchor {
             a = new Anchor(Long.parseLong(fields.get("seq")), fields.get("hash"), Instant.parse(fields.get("at")));
             signature = Base64.getDecoder().decode(fields.get("signature"));
         } catch (RuntimeException e) {
-            throw new TamperedException("TAMPERED: the audit anchor " + file + " is not an anchor (" + e.getClass().getSimpleName() + ")");
+            throw new TamperedException("TAMPERED: the audit anchor " + file + " is not an anchor ("
+                    + e.getClass().getSimpleName() + ")");
         }
         if (!verifies(a, signature)) {
             throw new TamperedException("TAMPERED: the audit anchor " + file + " does not carry this HSM's signature");
@@ -220,8 +233,9 @@ public class AuditAnchor {
         try {
             key = hsm.get().signingKey(KEY_ALIAS);
         } catch (RuntimeException e) {
-            throw PkiException.unavailable(Failures.HSM_UNAVAILABLE, "cannot open the HSM (pki.hsm.*) to check the audit anchor: "
-                    + innermost(e));
+            throw PkiException.unavailable(
+                    Failures.HSM_UNAVAILABLE,
+                    "cannot open the HSM (pki.hsm.*) to check the audit anchor: " + innermost(e));
         }
         try {
             Signature verifier = Signature.getInstance(key.signatureAlgorithm());
@@ -251,11 +265,13 @@ public class AuditAnchor {
             try (OutputStream out = signer.getOutputStream()) {
                 out.write(text);
             }
-            String content = anchor.signedText() + "signature=" + Base64.getEncoder().encodeToString(signer.getSignature()) + "\n";
+            String content = anchor.signedText() + "signature="
+                    + Base64.getEncoder().encodeToString(signer.getSignature()) + "\n";
             Path file = file().toAbsolutePath();
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".anchor", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
                 ch.force(true);
             }
@@ -273,8 +289,13 @@ public class AuditAnchor {
             keys.generate(KEY_ALIAS, KeyAlgorithm.EC_P256, pair -> {
                 try {
                     Instant now = clock.instant();
-                    return PlaceholderCertificate.of("HSM CA audit anchor", BigInteger.valueOf(now.toEpochMilli()),
-                            pair.getPublic(), keys.selfSigner(pair, KeyAlgorithm.EC_P256), now, now.plus(36500, ChronoUnit.DAYS));
+                    return PlaceholderCertificate.of(
+                            "HSM CA audit anchor",
+                            BigInteger.valueOf(now.toEpochMilli()),
+                            pair.getPublic(),
+                            keys.selfSigner(pair, KeyAlgorithm.EC_P256),
+                            now,
+                            now.plus(36500, ChronoUnit.DAYS));
                 } catch (Exception e) {
                     throw new HsmException("cannot certify the audit anchor key", e);
                 }

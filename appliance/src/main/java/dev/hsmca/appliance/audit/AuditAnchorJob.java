@@ -6,10 +6,9 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Optional;
 
 /**
  * In the server: checks the database against the anchor before anything is served (a rollback, or a missing
@@ -50,7 +49,9 @@ public class AuditAnchorJob {
             return; // nothing to hold the store to: the next step anchors its head
         }
         last = check.anchor();
-        check.anchor().ifPresent(a -> LOG.info("audit log matches its anchor (entry {} of {})", a.seq(), check.databaseHead()));
+        check.anchor()
+                .ifPresent(
+                        a -> LOG.info("audit log matches its anchor (entry {} of {})", a.seq(), check.databaseHead()));
     }
 
     @Scheduled(fixedDelay = "${pki.audit.anchor-interval:1s}", initialDelay = "1s")
@@ -63,8 +64,10 @@ public class AuditAnchorJob {
             step.anchored().ifPresent(a -> last = Optional.of(a));
             step.rollback().ifPresent(p -> {
                 if (guard.stop(p.message())) {
-                    LOG.error("{}. Issuance is stopped (503 audit_rollback) and the anchor is kept; check the store, "
-                            + "then restart (pki.audit.on-rollback=warn accepts it as it is).", p.message());
+                    LOG.error(
+                            "{}. Issuance is stopped (503 audit_rollback) and the anchor is kept; check the store, "
+                                    + "then restart (pki.audit.on-rollback=warn accepts it as it is).",
+                            p.message());
                 }
             });
         } catch (RuntimeException e) {

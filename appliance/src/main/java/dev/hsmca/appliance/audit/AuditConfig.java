@@ -3,7 +3,6 @@ package dev.hsmca.appliance.audit;
 import dev.hsmca.appliance.domain.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.time.Duration;
 
 /**
@@ -16,11 +15,12 @@ import java.time.Duration;
  * @param refusalSources at most this many sources per window get an entry of their own; the rest share one
  */
 @ConfigurationProperties("pki.audit")
-public record AuditConfig(@Bindable(defaultValue = "var/audit/anchor") String anchorFile,
-                          @Bindable(defaultValue = "1s") Duration anchorInterval,
-                          @Bindable(defaultValue = "refuse") String onRollback,
-                          @Bindable(defaultValue = "1m") Duration refusalWindow,
-                          @Bindable(defaultValue = "1000") int refusalSources) {
+public record AuditConfig(
+        @Bindable(defaultValue = "var/audit/anchor") String anchorFile,
+        @Bindable(defaultValue = "1s") Duration anchorInterval,
+        @Bindable(defaultValue = "refuse") String onRollback,
+        @Bindable(defaultValue = "1m") Duration refusalWindow,
+        @Bindable(defaultValue = "1000") int refusalSources) {
 
     public enum RollbackPolicy {
         /** The server does not start: the store lost what clients were told. */

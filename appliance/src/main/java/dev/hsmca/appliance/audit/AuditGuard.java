@@ -3,7 +3,6 @@ package dev.hsmca.appliance.audit;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
-
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.audit;
 
 import dev.hsmca.appliance.store.AuditEntry;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,15 +12,24 @@ import java.util.HexFormat;
 final class AuditHashes {
     static final String GENESIS = "0".repeat(64);
 
-    private AuditHashes() {
-    }
+    private AuditHashes() {}
 
-    static String hash(String prevHash, long seq, Instant at, String actor, String action, String subject,
-                       String outcome, String details) {
+    static String hash(
+            String prevHash,
+            long seq,
+            Instant at,
+            String actor,
+            String action,
+            String subject,
+            String outcome,
+            String details) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             field(d, prevHash);
-            d.update(ByteBuffer.allocate(16).putLong(seq).putLong(at.toEpochMilli()).array());
+            d.update(ByteBuffer.allocate(16)
+                    .putLong(seq)
+                    .putLong(at.toEpochMilli())
+                    .array());
             field(d, actor);
             field(d, action);
             field(d, subject);

@@ -5,11 +5,9 @@ import dev.hsmca.appliance.store.AuditHead;
 import dev.hsmca.appliance.store.AuditPending;
 import dev.hsmca.appliance.store.AuditPendingRepository;
 import dev.hsmca.appliance.store.AuditRepository;
-
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -53,7 +51,13 @@ public class AuditLog {
 
     private void append(String actor, String action, String subject, String outcome, String details) {
         Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        pending.save(new AuditPending(null, at, clip(actor, 256), action, clip(subject, 512), outcome,
+        pending.save(new AuditPending(
+                null,
+                at,
+                clip(actor, 256),
+                action,
+                clip(subject, 512),
+                outcome,
                 clip(details == null ? "" : details, 4096)));
     }
 
@@ -76,27 +80,34 @@ public class AuditLog {
             for (AuditEntry e : chunk) {
                 long expectedSeq = checked + 1;
                 if (e.seq() != expectedSeq) {
-                    return new Verification(checked, Optional.of(new Break(expectedSeq, "entry " + expectedSeq + " is missing")));
+                    return new Verification(
+                            checked, Optional.of(new Break(expectedSeq, "entry " + expectedSeq + " is missing")));
                 }
                 if (!e.prevHash().equals(prev)) {
-                    return new Verification(checked, Optional.of(new Break(e.seq(), "previous-hash link does not match entry " + (e.seq() - 1))));
+                    return new Verification(
+                            checked,
+                            Optional.of(
+                                    new Break(e.seq(), "previous-hash link does not match entry " + (e.seq() - 1))));
                 }
                 if (!AuditHashes.hash(e).equals(e.hash())) {
-                    return new Verification(checked, Optional.of(new Break(e.seq(), "content does not match its hash (edited)")));
+                    return new Verification(
+                            checked, Optional.of(new Break(e.seq(), "content does not match its hash (edited)")));
                 }
                 prev = e.hash();
                 checked++;
             }
         }
         if (head.seq() != checked || !head.hash().equals(prev)) {
-            return new Verification(checked, Optional.of(new Break(checked + 1, "entries after " + checked
-                    + " were removed (head is at " + head.seq() + ")")));
+            return new Verification(
+                    checked,
+                    Optional.of(new Break(
+                            checked + 1,
+                            "entries after " + checked + " were removed (head is at " + head.seq() + ")")));
         }
         return new Verification(checked, Optional.empty());
     }
 
-    public record Break(long seq, String reason) {
-    }
+    public record Break(long seq, String reason) {}
 
     public record Verification(long entries, Optional<Break> firstBreak) {
         public boolean intact() {

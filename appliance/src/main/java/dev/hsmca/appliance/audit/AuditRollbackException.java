@@ -10,7 +10,10 @@ public final class AuditRollbackException extends PkiException {
     public static final String CODE = "audit_rollback";
 
     AuditRollbackException() {
-        super(Kind.UNAVAILABLE, CODE, "the certificate store went back to an older state under the running CA (its "
-                + "audit log lost anchored entries); issuance is stopped until an operator has checked the store");
+        super(
+                Kind.UNAVAILABLE,
+                CODE,
+                "the certificate store went back to an older state under the running CA (its "
+                        + "audit log lost anchored entries); issuance is stopped until an operator has checked the store");
     }
 }

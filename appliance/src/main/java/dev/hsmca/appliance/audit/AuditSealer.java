@@ -26,8 +26,10 @@ public class AuditSealer {
     /** Seals everything pending now, in its own transaction; how many entries. */
     public int seal() {
         try {
-            return store.seal(BATCH, (prev, seq, p) -> AuditHashes.hash(prev, seq, p.at(), p.actor(), p.action(),
-                    p.subject(), p.outcome(), p.details()));
+            return store.seal(
+                    BATCH,
+                    (prev, seq, p) -> AuditHashes.hash(
+                            prev, seq, p.at(), p.actor(), p.action(), p.subject(), p.outcome(), p.details()));
         } catch (DataAccessException e) {
             throw PkiException.unavailable(Failures.STORE_UNAVAILABLE, "cannot seal the audit log: " + e.getMessage());
         }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,8 +26,15 @@ public class Refusals {
     public static final String ACTION = "auth.refused";
     static final String OTHER = "other";
     /** The reasons the authorizer gives, counted from 0 at start (so rates and alerts see them before the first). */
-    static final List<String> KNOWN_REASONS = List.of("client_certificate_required", "unknown_client_certificate",
-            "certificate_revoked", "certificate_expired", "not_admin", "not_monitoring", "token_invalid", "token_used",
+    static final List<String> KNOWN_REASONS = List.of(
+            "client_certificate_required",
+            "unknown_client_certificate",
+            "certificate_revoked",
+            "certificate_expired",
+            "not_admin",
+            "not_monitoring",
+            "token_invalid",
+            "token_used",
             "token_expired");
 
     /** Where an aggregated entry goes: the audit log (a fake in tests). */
@@ -43,7 +49,8 @@ public class Refusals {
         }
     }
 
-    private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::action).thenComparing(Key::reason);
+    private static final Comparator<Key> KEY_ORDER =
+            Comparator.comparing(Key::action).thenComparing(Key::reason);
 
     /** One window's counts, by source, then by action and reason. */
     private static final class Window {
@@ -64,8 +71,11 @@ public class Refusals {
 
     @Inject
     public Refusals(AuditLog audit, AuditConfig config, MeterRegistry registry, Clock clock) {
-        this((source, details) -> audit.recordAlone(source, ACTION, "refusals", AuditLog.DENIED, details),
-                config.refusalSources(), registry, clock);
+        this(
+                (source, details) -> audit.recordAlone(source, ACTION, "refusals", AuditLog.DENIED, details),
+                config.refusalSources(),
+                registry,
+                clock);
     }
 
     Refusals(Sink sink, int maxSources, MeterRegistry registry, Clock clock) {
@@ -109,18 +119,22 @@ public class Refusals {
         }
         Instant end = now();
         for (Map.Entry<String, Map<Key, Long>> e : done.bySource.entrySet()) {
-            String counts = e.getValue().entrySet().stream().map(c -> c.getKey() + "=" + c.getValue())
+            String counts = e.getValue().entrySet().stream()
+                    .map(c -> c.getKey() + "=" + c.getValue())
                     .collect(Collectors.joining(", "));
             String folded = OTHER.equals(e.getKey()) && done.folded > 0
-                    ? "; " + done.folded + " of them from sources past the first " + maxSources : "";
+                    ? "; " + done.folded + " of them from sources past the first " + maxSources
+                    : "";
             sink.write(e.getKey(), counts + folded + " (" + done.start + " to " + end + ")");
         }
         return done.bySource.size();
     }
 
     private Counter counter(String reason) {
-        return Counter.builder("pki.auth.refusals").tag("reason", reason)
-                .description("Refused logins (install token or client certificate) by reason").register(registry);
+        return Counter.builder("pki.auth.refusals")
+                .tag("reason", reason)
+                .description("Refused logins (install token or client certificate) by reason")
+                .register(registry);
     }
 
     private Instant now() {

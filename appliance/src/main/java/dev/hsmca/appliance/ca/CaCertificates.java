@@ -1,7 +1,14 @@
 package dev.hsmca.appliance.ca;
 
-import dev.hsmca.appliance.x509.SerialNumbers;
 import dev.hsmca.appliance.x509.Extensions;
+import dev.hsmca.appliance.x509.SerialNumbers;
+import java.io.IOException;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -16,14 +23,6 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.operator.ContentSigner;
-
-import java.io.IOException;
-import java.security.PublicKey;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 
 /** The CA's own certificates: self-signed root, issuing CA below it, delegated OCSP signer below that. */
 public final class CaCertificates {
@@ -45,33 +44,61 @@ public final class CaCertificates {
     public X509Certificate root(PublicKey key, ContentSigner selfSigner, Instant now) {
         X500Name name = subject("Root CA");
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
-        return build(selfSigner, builder -> {
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            Extensions.addIdentifiers(builder, spki, Extensions.subjectKeyId(spki).getKeyIdentifier());
-        }, name, name, spki, now, now.plus(Duration.ofDays(config.rootValidityDays())));
+        return build(
+                selfSigner,
+                builder -> {
+                    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                    builder.addExtension(
+                            Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                    Extensions.addIdentifiers(
+                            builder, spki, Extensions.subjectKeyId(spki).getKeyIdentifier());
+                },
+                name,
+                name,
+                spki,
+                now,
+                now.plus(Duration.ofDays(config.rootValidityDays())));
     }
 
-    public X509Certificate issuing(PublicKey key, X509Certificate root, String rootId, ContentSigner rootSigner, Instant now) {
+    public X509Certificate issuing(
+            PublicKey key, X509Certificate root, String rootId, ContentSigner rootSigner, Instant now) {
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
-        return build(rootSigner, builder -> {
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-            builder.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
-            Extensions.addIdentifiers(builder, spki, Extensions.keyIdOf(root));
-            Extensions.addPointers(builder, urls.crl(rootId), null, urls.caIssuers(rootId));
-        }, nameOf(root), subject("Issuing CA"), spki, now, capped(now, config.issuingValidityDays(), root));
+        return build(
+                rootSigner,
+                builder -> {
+                    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+                    builder.addExtension(
+                            Extension.keyUsage,
+                            true,
+                            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+                    Extensions.addIdentifiers(builder, spki, Extensions.keyIdOf(root));
+                    Extensions.addPointers(builder, urls.crl(rootId), null, urls.caIssuers(rootId));
+                },
+                nameOf(root),
+                subject("Issuing CA"),
+                spki,
+                now,
+                capped(now, config.issuingValidityDays(), root));
     }
 
-    public X509Certificate ocspSigner(PublicKey key, X509Certificate issuing, ContentSigner issuingSigner, Instant now) {
+    public X509Certificate ocspSigner(
+            PublicKey key, X509Certificate issuing, ContentSigner issuingSigner, Instant now) {
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
-        return build(issuingSigner, builder -> {
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
-            builder.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
-            Extensions.addIdentifiers(builder, spki, Extensions.keyIdOf(issuing));
-        }, nameOf(issuing), subject("OCSP Responder"), spki, now, capped(now, config.ocspValidityDays(), issuing));
+        return build(
+                issuingSigner,
+                builder -> {
+                    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                    builder.addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+                    builder.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
+                    Extensions.addIdentifiers(builder, spki, Extensions.keyIdOf(issuing));
+                },
+                nameOf(issuing),
+                subject("OCSP Responder"),
+                spki,
+                now,
+                capped(now, config.ocspValidityDays(), issuing));
     }
 
     private static X500Name nameOf(X509Certificate c) {
@@ -88,11 +115,22 @@ public final class CaCertificates {
         void apply(X509v3CertificateBuilder builder) throws IOException;
     }
 
-    private static X509Certificate build(ContentSigner signer, Decorator decorator, X500Name issuer, X500Name subject,
-                                         SubjectPublicKeyInfo spki, Instant notBefore, Instant notAfter) {
+    private static X509Certificate build(
+            ContentSigner signer,
+            Decorator decorator,
+            X500Name issuer,
+            X500Name subject,
+            SubjectPublicKeyInfo spki,
+            Instant notBefore,
+            Instant notAfter) {
         try {
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, SerialNumbers.random(),
-                    Date.from(notBefore.minus(Duration.ofMinutes(5))), Date.from(notAfter), subject, spki);
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+                    issuer,
+                    SerialNumbers.random(),
+                    Date.from(notBefore.minus(Duration.ofMinutes(5))),
+                    Date.from(notAfter),
+                    subject,
+                    spki);
             decorator.apply(b);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (IOException | CertificateException e) {

@@ -2,7 +2,6 @@ package dev.hsmca.appliance.ca;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.util.List;
 
 /**
@@ -34,5 +33,4 @@ public record CaConfig(
         @Bindable(defaultValue = "localhost,127.0.0.1,::1") List<String> tlsNames,
         @Bindable(defaultValue = "365") int adminValidityDays,
         @Bindable(defaultValue = "var/ca") String outputDir,
-        @Bindable(defaultValue = "var/admin") String adminDir) {
-}
+        @Bindable(defaultValue = "var/admin") String adminDir) {}

@@ -1,14 +1,12 @@
 package dev.hsmca.appliance.ca;
 
-import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CaCertificateRecord;
 import dev.hsmca.appliance.store.CaCertificateRepository;
-
 import dev.hsmca.appliance.x509.Pem;
+import dev.hsmca.core.CaRole;
 import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import jakarta.inject.Singleton;
-
 import java.security.cert.X509Certificate;
 import java.util.EnumMap;
 import java.util.List;
@@ -87,8 +85,7 @@ public class CaHierarchy {
         return c.pem();
     }
 
-    private record ChainPem(Map<CaRole, Member> of, String pem) {
-    }
+    private record ChainPem(Map<CaRole, Member> of, String pem) {}
 
     public synchronized void reload() {
         members = null;
@@ -101,7 +98,10 @@ public class CaHierarchy {
             return;
         }
         for (CaRole role : CaRole.values()) {
-            String activeId = repository.findByRoleAndActive(role, true).map(CaCertificateRecord::id).orElse(null);
+            String activeId = repository
+                    .findByRoleAndActive(role, true)
+                    .map(CaCertificateRecord::id)
+                    .orElse(null);
             Member inUse = m.get(role);
             if (inUse == null || !inUse.id().equals(activeId)) {
                 reload();
@@ -128,10 +128,15 @@ public class CaHierarchy {
             if (members == null) {
                 Map<CaRole, Member> loaded = new EnumMap<>(CaRole.class);
                 for (CaRole role : CaRole.values()) {
-                    repository.findByRoleAndActive(role, true)
+                    repository
+                            .findByRoleAndActive(role, true)
                             .filter(record -> offline(role, record) || keys.hasKey(record.keyAlias()))
-                            .ifPresent(record -> loaded.put(role, new Member(record, Pem.certificate(record.certificateDer()),
-                                    offline(role, record) ? null : keys.signingKey(record.keyAlias()))));
+                            .ifPresent(record -> loaded.put(
+                                    role,
+                                    new Member(
+                                            record,
+                                            Pem.certificate(record.certificateDer()),
+                                            offline(role, record) ? null : keys.signingKey(record.keyAlias()))));
                 }
                 if (loaded.size() < CaRole.values().length) {
                     return loaded; // not cached: initialization may be under way

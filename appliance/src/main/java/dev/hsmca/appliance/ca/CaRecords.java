@@ -5,7 +5,6 @@ import dev.hsmca.appliance.store.CaCertificateRepository;
 import dev.hsmca.appliance.x509.CertIdHashes;
 import dev.hsmca.core.CaRole;
 import jakarta.inject.Singleton;
-
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -33,7 +32,8 @@ public class CaRecords {
     public static String idOf(CaRole role, X509Certificate cert) {
         String serial = cert.getSerialNumber().toString(16);
         int digits = Math.min(8, serial.length());
-        return role.alias() + "-" + (role == CaRole.TLS ? serial.substring(serial.length() - digits) : serial.substring(0, digits));
+        return role.alias() + "-"
+                + (role == CaRole.TLS ? serial.substring(serial.length() - digits) : serial.substring(0, digits));
     }
 
     /** Stores an active CA-side certificate whose key is under the role's own alias in the HSM; returns its id. */
@@ -47,10 +47,22 @@ public class CaRecords {
         String id = idOf(role, cert);
         CertIdHashes h = CertIdHashes.of(cert);
         try {
-            repository.save(CaCertificateRecord.active(id, role, keyAlias,
-                    cert.getSubjectX500Principal().getName(), serial, parentId, algorithm, h.nameSha1(), h.keySha1(),
-                    h.nameSha256(), h.keySha256(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
-                    cert.getEncoded(), clock.instant()));
+            repository.save(CaCertificateRecord.active(
+                    id,
+                    role,
+                    keyAlias,
+                    cert.getSubjectX500Principal().getName(),
+                    serial,
+                    parentId,
+                    algorithm,
+                    h.nameSha1(),
+                    h.keySha1(),
+                    h.nameSha256(),
+                    h.keySha256(),
+                    cert.getNotBefore().toInstant(),
+                    cert.getNotAfter().toInstant(),
+                    cert.getEncoded(),
+                    clock.instant()));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

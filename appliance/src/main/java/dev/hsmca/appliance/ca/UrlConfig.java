@@ -13,7 +13,10 @@ import io.micronaut.core.bind.annotation.Bindable;
 @ConfigurationProperties("pki.urls")
 public record UrlConfig(
         @Bindable(defaultValue = "http://localhost:8081") String ocsp,
-        @Bindable(defaultValue = "http://localhost:8081/crl") String crlBase,
+
+        @Bindable(defaultValue = "http://localhost:8081/crl")
+        String crlBase,
+
         @Bindable(defaultValue = "http://localhost:8081/ca") String caIssuersBase) {
 
     public String crl(String ca) {

@@ -4,7 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "The tamper-evident audit log.",
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = "The tamper-evident audit log.",
         subcommands = {AuditVerifyCommand.class})
 public class AuditCommand implements Runnable {
     @Spec

@@ -4,7 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ca", mixinStandardHelpOptions = true, description = "Manage the CA hierarchy in the HSM.",
+@Command(
+        name = "ca",
+        mixinStandardHelpOptions = true,
+        description = "Manage the CA hierarchy in the HSM.",
         subcommands = {CaInitCommand.class, CaStatusCommand.class, CeremonyCommand.class})
 public class CaCommand implements Runnable {
     @Spec

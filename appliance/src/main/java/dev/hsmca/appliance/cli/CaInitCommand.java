@@ -8,12 +8,6 @@ import dev.hsmca.appliance.setup.OfflineRoot;
 import dev.hsmca.appliance.x509.Pem;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -25,18 +19,31 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Create the root, issuing, OCSP and TLS keys in the HSM, their certificates, and the admin credential.")
+@Command(
+        name = "init",
+        mixinStandardHelpOptions = true,
+        description =
+                "Create the root, issuing, OCSP and TLS keys in the HSM, their certificates, and the admin credential.")
 public class CaInitCommand implements Callable<Integer> {
-    @Option(names = "--force", description = "Replace an existing CA (new keys, new root: everything issued before becomes untrusted).")
+    @Option(
+            names = "--force",
+            description = "Replace an existing CA (new keys, new root: everything issued before becomes untrusted).")
     boolean force;
 
     @Option(names = "--if-needed", description = "Do nothing, successfully, when the CA is already initialized.")
     boolean ifNeeded;
 
-    @Option(names = "--offline-root", description = "The root is kept in an offline HSM (docs/operations.md): first with "
-            + "--root-cert only (writes issuing.csr), then with --issuing-cert and --root-crl from the ceremony.")
+    @Option(
+            names = "--offline-root",
+            description =
+                    "The root is kept in an offline HSM (docs/operations.md): first with "
+                            + "--root-cert only (writes issuing.csr), then with --issuing-cert and --root-crl from the ceremony.")
     boolean offlineRoot;
 
     @Option(names = "--root-cert", description = "The offline root's certificate (PEM), from 'ca ceremony root'.")
@@ -127,7 +134,9 @@ public class CaInitCommand implements Callable<Integer> {
 
     private void printDone(PrintWriter out) {
         // this host's first anchor: its first start then finds one (a non-empty log without one is refused)
-        anchor.get().anchorIfAbsent().ifPresent(a -> out.println("Audit anchor: " + anchor.get().file() + " (entry " + a.seq() + ")."));
+        anchor.get()
+                .anchorIfAbsent()
+                .ifPresent(a -> out.println("Audit anchor: " + anchor.get().file() + " (entry " + a.seq() + ")."));
         out.println("CA initialized. Certificates in " + config.outputDir()
                 + "/ (root.pem, issuing.pem, chain.pem, ocsp.pem, tls.pem).");
         out.println("Admin credential: " + config.adminDir() + "/admin.p12 (password in admin.pass), "
@@ -136,8 +145,7 @@ public class CaInitCommand implements Callable<Integer> {
 
     /** PEM or DER files a ceremony hands over. */
     static final class CeremonyFiles {
-        private CeremonyFiles() {
-        }
+        private CeremonyFiles() {}
 
         static X509Certificate certificate(Path file) throws IOException {
             try (InputStream in = Files.newInputStream(file)) {

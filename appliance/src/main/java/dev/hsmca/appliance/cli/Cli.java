@@ -1,16 +1,16 @@
 package dev.hsmca.appliance.cli;
 
+import dev.hsmca.appliance.cli.remote.RemoteCli;
+import dev.hsmca.appliance.domain.Failures;
+import dev.hsmca.appliance.domain.PkiException;
 import io.micronaut.configuration.picocli.MicronautFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
-import dev.hsmca.appliance.cli.remote.RemoteCli;
-import picocli.CommandLine;
-
-import dev.hsmca.appliance.domain.Failures;
-import dev.hsmca.appliance.domain.PkiException;
-
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * Runs one command. Local commands (ca init/status, audit verify) get an application context without the HTTP
@@ -22,11 +22,14 @@ public final class Cli {
     /** The store, the HSM or the anchor file could not be opened: nothing was checked or changed. */
     public static final int EXIT_UNAVAILABLE = 3;
 
-    private Cli() {
-    }
+    private Cli() {}
 
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        // the console's own charset, as before, but said so
+        return run(
+                new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true),
+                new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true),
+                args);
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
@@ -38,7 +41,9 @@ public final class Cli {
         if (RemoteCli.handles(args)) {
             return RemoteCli.run(out, err, args);
         }
-        try (ApplicationContext context = ApplicationContext.builder(Cli.class, Environment.CLI).properties(properties).start()) {
+        try (ApplicationContext context = ApplicationContext.builder(Cli.class, Environment.CLI)
+                .properties(properties)
+                .start()) {
             return run(context, out, err, args);
         } catch (RuntimeException e) {
             return failed(err, e);
@@ -60,11 +65,13 @@ public final class Cli {
             err.println("error: " + describe(e));
             return 1;
         }
-        String what = thrown(e, p) ? p.getMessage() : switch (p.code()) {
-            case Failures.STORE_UNAVAILABLE -> "cannot open the store (datasources.default.*): " + describe(e);
-            case Failures.HSM_UNAVAILABLE -> "cannot open the HSM (pki.hsm.*): " + describe(e);
-            default -> describe(e);
-        };
+        String what = thrown(e, p)
+                ? p.getMessage()
+                : switch (p.code()) {
+                    case Failures.STORE_UNAVAILABLE -> "cannot open the store (datasources.default.*): " + describe(e);
+                    case Failures.HSM_UNAVAILABLE -> "cannot open the HSM (pki.hsm.*): " + describe(e);
+                    default -> describe(e);
+                };
         err.println("error: " + what + " (nothing was checked or changed)");
         return EXIT_UNAVAILABLE;
     }

@@ -1,10 +1,8 @@
 package dev.hsmca.appliance.crl;
 
+import dev.hsmca.appliance.domain.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
-
-import dev.hsmca.appliance.domain.Settings;
-
 import java.time.Duration;
 
 /**
@@ -18,12 +16,13 @@ import java.time.Duration;
  * @param workDir       where CRLs are written before they are stored
  */
 @ConfigurationProperties("pki.crl")
-public record CrlConfig(@Bindable(defaultValue = "7") int validityDays,
-                        @Bindable(defaultValue = "24") int reissueHours,
-                        @Bindable(defaultValue = "true") boolean onRevocation,
-                        @Bindable(defaultValue = "10s") Duration publishDelay,
-                        @Bindable(defaultValue = "30s") Duration checkInterval,
-                        @Bindable(defaultValue = "var/crl") String workDir) {
+public record CrlConfig(
+        @Bindable(defaultValue = "7") int validityDays,
+        @Bindable(defaultValue = "24") int reissueHours,
+        @Bindable(defaultValue = "true") boolean onRevocation,
+        @Bindable(defaultValue = "10s") Duration publishDelay,
+        @Bindable(defaultValue = "30s") Duration checkInterval,
+        @Bindable(defaultValue = "var/crl") String workDir) {
     public CrlConfig {
         Settings.atLeast("pki.crl.validity-days", validityDays, 1);
         Settings.atLeast("pki.crl.reissue-hours", reissueHours, 1);

@@ -1,10 +1,9 @@
 package dev.hsmca.appliance.crl;
 
-import dev.hsmca.appliance.store.CrlStateRepository;
-
-import dev.hsmca.core.CaRole;
-import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CrlStateRepository;
+import dev.hsmca.core.CaRole;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import jakarta.inject.Singleton;
 

@@ -7,9 +7,6 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -17,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes CRLs after the changes they show have committed, never inside a request: a revocation returns as soon
@@ -42,6 +41,7 @@ public class CrlPublisher {
         t.setDaemon(true);
         return t;
     });
+
     private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
 
     public CrlPublisher(CaHierarchy ca, CrlService crls, CrlConfig config) {
@@ -59,8 +59,9 @@ public class CrlPublisher {
 
     /** One publication within the delay, however many requests arrive before it runs. */
     public void request() {
-        pending.updateAndGet(f -> f != null && !f.isDone() ? f : scheduler.schedule(this::scheduled,
-                config.publishDelay().toMillis(), TimeUnit.MILLISECONDS));
+        pending.updateAndGet(f -> f != null && !f.isDone()
+                ? f
+                : scheduler.schedule(this::scheduled, config.publishDelay().toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void scheduled() {

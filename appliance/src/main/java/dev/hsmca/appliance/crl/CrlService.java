@@ -15,13 +15,6 @@ import dev.hsmca.core.RevocationReason;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -36,6 +29,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issues full CRLs for the issuing CA (its revoked, unexpired certificates) and the root (revoked CA
@@ -49,12 +48,10 @@ import java.util.function.Consumer;
 public class CrlService {
     private static final Logger LOG = LoggerFactory.getLogger(CrlService.class);
 
-    public record Issued(String caId, long number, long entries, long bytes, Instant nextUpdate, long millis) {
-    }
+    public record Issued(String caId, long number, long entries, long bytes, Instant nextUpdate, long millis) {}
 
     /** The number a CRL will carry and the revision of its CA's state it covers. */
-    record Ticket(long number, long revision) {
-    }
+    record Ticket(long number, long revision) {}
 
     private final CaHierarchy ca;
     private final CrlRepository crls;
@@ -67,8 +64,15 @@ public class CrlService {
     /** Longer than any CRL takes (a million entries: ~10 s); a replica that died holding it frees it after this. */
     static final Duration LEASE = Duration.ofMinutes(10);
 
-    public CrlService(CaHierarchy ca, CrlRepository crls, CrlStateRepository state, RevokedEntries revoked,
-                      CrlConfig config, AuditLog audit, JobLocks locks, Clock clock) {
+    public CrlService(
+            CaHierarchy ca,
+            CrlRepository crls,
+            CrlStateRepository state,
+            RevokedEntries revoked,
+            CrlConfig config,
+            AuditLog audit,
+            JobLocks locks,
+            Clock clock) {
         this.locks = locks;
         this.ca = ca;
         this.crls = crls;
@@ -98,7 +102,8 @@ public class CrlService {
      * replica holds the CRL lease; empty when none is owed, or when another replica is making one right now.
      */
     public Optional<Issued> publishIfOwed(CaRole role, String actor) {
-        return Optional.ofNullable(locks.call(Job.CRL_PUBLISH, LEASE, Duration.ZERO, () -> owed(role) ? issue(role, actor) : null));
+        return Optional.ofNullable(
+                locks.call(Job.CRL_PUBLISH, LEASE, Duration.ZERO, () -> owed(role) ? issue(role, actor) : null));
     }
 
     /** Under the lease: one CRL at a time across threads and replicas, so they are stored in number order. */
@@ -115,14 +120,30 @@ public class CrlService {
             Path file = Files.createTempFile(dir, caId + "-" + ticket.number() + "-", ".crl");
             try {
                 CrlWriter.Result result = write(member, role, ticket.number(), now, next, file);
-                store(role, new CrlRecord(new CrlRecord.Key(caId, ticket.number()), now, next, result.entries(),
-                        Files.readAllBytes(file)), ticket.revision());
-                audit.recordAlone(actor, "crl.issue", "crl:" + caId, AuditLog.OK,
+                store(
+                        role,
+                        new CrlRecord(
+                                new CrlRecord.Key(caId, ticket.number()),
+                                now,
+                                next,
+                                result.entries(),
+                                Files.readAllBytes(file)),
+                        ticket.revision());
+                audit.recordAlone(
+                        actor,
+                        "crl.issue",
+                        "crl:" + caId,
+                        AuditLog.OK,
                         "number=" + ticket.number() + " entries=" + result.entries() + " revision=" + ticket.revision()
                                 + " started=" + started + " by=" + locks.holder());
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                LOG.info("CRL {} #{} issued: {} entries, {} bytes, {} ms", caId, ticket.number(), result.entries(),
-                        result.bytes(), millis);
+                LOG.info(
+                        "CRL {} #{} issued: {} entries, {} bytes, {} ms",
+                        caId,
+                        ticket.number(),
+                        result.entries(),
+                        result.bytes(),
+                        millis);
                 return new Issued(caId, ticket.number(), result.entries(), result.bytes(), next, millis);
             } finally {
                 Files.deleteIfExists(file);
@@ -142,25 +163,37 @@ public class CrlService {
         try {
             crl.verify(member.certificate().getPublicKey());
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the CRL is not signed by the " + role.alias() + " CA: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "the CRL is not signed by the " + role.alias() + " CA: " + e.getMessage());
         }
         byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
         if (ext == null || crl.getNextUpdate() == null) {
             throw new IllegalArgumentException("the CRL needs a CRL number and a nextUpdate");
         }
-        long number = ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets()).longValueExact();
+        long number = ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets())
+                .longValueExact();
         long last = crls.latest(member.id()).map(r -> r.key().crlNumber()).orElse(0L);
         if (number <= last) {
             throw new IllegalArgumentException("CRL number " + number + " is not above the last stored (" + last + ")");
         }
         try {
-            crls.save(new CrlRecord(new CrlRecord.Key(member.id(), number), crl.getThisUpdate().toInstant(),
-                    crl.getNextUpdate().toInstant(), crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size(),
+            crls.save(new CrlRecord(
+                    new CrlRecord.Key(member.id(), number),
+                    crl.getThisUpdate().toInstant(),
+                    crl.getNextUpdate().toInstant(),
+                    crl.getRevokedCertificates() == null
+                            ? 0
+                            : crl.getRevokedCertificates().size(),
                     crl.getEncoded()));
         } catch (CRLException e) {
             throw new IllegalArgumentException("the CRL cannot be encoded: " + e.getMessage());
         }
-        audit.record(actor, "crl.import", "crl:" + member.id(), AuditLog.OK, "number=" + number + " next=" + crl.getNextUpdate().toInstant());
+        audit.record(
+                actor,
+                "crl.import",
+                "crl:" + member.id(),
+                AuditLog.OK,
+                "number=" + number + " next=" + crl.getNextUpdate().toInstant());
     }
 
     /** Whether this CA is owed a CRL: a change no CRL shows yet, or the latest is older than the reissue interval. */
@@ -171,7 +204,8 @@ public class CrlService {
     /** Whether the latest CRL of this CA is older than the reissue interval (or missing). */
     public boolean due(CaRole role) {
         String caId = ca.member(role).id();
-        return crls.lastIssued(caId).map(t -> t.plus(Duration.ofHours(config.reissueHours())).isBefore(clock.instant()))
+        return crls.lastIssued(caId)
+                .map(t -> t.plus(Duration.ofHours(config.reissueHours())).isBefore(clock.instant()))
                 .orElse(true);
     }
 
@@ -197,17 +231,28 @@ public class CrlService {
      * of the writer see one snapshot however many revocations commit meanwhile; no locks are taken.
      */
     @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
-    protected CrlWriter.Result write(CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next,
-                                     Path file) throws IOException {
-        return CrlWriter.write(X500Name.getInstance(member.certificate().getSubjectX500Principal().getEncoded()),
-                Extensions.keyIdOf(member.certificate()), BigInteger.valueOf(number), now, next,
-                consumer -> entries(role, member.id(), now, consumer), member.key().contentSigner(), file);
+    protected CrlWriter.Result write(
+            CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next, Path file)
+            throws IOException {
+        return CrlWriter.write(
+                X500Name.getInstance(
+                        member.certificate().getSubjectX500Principal().getEncoded()),
+                Extensions.keyIdOf(member.certificate()),
+                BigInteger.valueOf(number),
+                now,
+                next,
+                consumer -> entries(role, member.id(), now, consumer),
+                member.key().contentSigner(),
+                file);
     }
 
     /** The root's CRL lists revoked CA certificates; the issuing CA's, its revoked certificates not yet expired. */
     private void entries(CaRole role, String caId, Instant now, Consumer<CrlWriter.Entry> consumer) {
         RevokedEntries.Row row = (serial, revokedAt, reason) -> consumer.accept(new CrlWriter.Entry(
-                new BigInteger(serial, 16), revokedAt, reason == null ? -1 : RevocationReason.stored(reason).code(), null));
+                new BigInteger(serial, 16),
+                revokedAt,
+                reason == null ? -1 : RevocationReason.stored(reason).code(),
+                null));
         if (role == CaRole.ROOT) {
             revoked.caCertificates(caId, row);
         } else {

@@ -1,5 +1,15 @@
 package dev.hsmca.appliance.crl;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Date;
+import java.util.function.Consumer;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Enumerated;
@@ -15,39 +25,33 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.operator.ContentSigner;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.util.Date;
-import java.util.function.Consumer;
-
 /**
  * Writes a signed X.509 v2 CRL to a file in constant memory, however many entries: the entries are read twice
  * from their source (once to learn the DER lengths, once to write and sign them) and never held together.
  */
 public final class CrlWriter {
-    private CrlWriter() {
-    }
+    private CrlWriter() {}
 
     /** A revoked certificate. {@code reasonCode} is an RFC 5280 CRLReason, or -1 for none. */
-    public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {
-    }
+    public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {}
 
     /** Something that can list the entries, in the same order, as often as asked. */
     public interface EntrySource {
         void forEach(Consumer<Entry> consumer);
     }
 
-    public record Result(long entries, long bytes) {
-    }
+    public record Result(long entries, long bytes) {}
 
-    public static Result write(X500Name issuer, byte[] issuerKeyId, BigInteger crlNumber, Instant thisUpdate,
-                               Instant nextUpdate, EntrySource source, ContentSigner signer, Path out) throws IOException {
+    public static Result write(
+            X500Name issuer,
+            byte[] issuerKeyId,
+            BigInteger crlNumber,
+            Instant thisUpdate,
+            Instant nextUpdate,
+            EntrySource source,
+            ContentSigner signer,
+            Path out)
+            throws IOException {
         long[] count = {0};
         long[] entriesLength = {0};
         source.forEach(e -> {
@@ -64,17 +68,22 @@ public final class CrlWriter {
         ext.add(new Extension(Extension.authorityKeyIdentifier, false, der(new AuthorityKeyIdentifier(issuerKeyId))));
         byte[] extensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
         byte[] revokedHeader = count[0] == 0 ? new byte[0] : header(0x30, entriesLength[0]);
-        long tbsContent = version.length + algorithm.length + issuerName.length + times.length
-                + revokedHeader.length + (count[0] == 0 ? 0 : entriesLength[0]) + extensions.length;
+        long tbsContent = version.length
+                + algorithm.length
+                + issuerName.length
+                + times.length
+                + revokedHeader.length
+                + (count[0] == 0 ? 0 : entriesLength[0])
+                + extensions.length;
         byte[] tbsHeader = header(0x30, tbsContent);
 
         Path tbsFile = Files.createTempFile(out.toAbsolutePath().getParent(), "tbs", ".der");
         try {
             long[] second = {0, 0};
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tbsFile), 1 << 16);
-                 OutputStream signed = signer.getOutputStream()) {
+                    OutputStream signed = signer.getOutputStream()) {
                 OutputStream both = tee(file, signed);
-                for (byte[] part : new byte[][]{tbsHeader, version, algorithm, issuerName, times, revokedHeader}) {
+                for (byte[] part : new byte[][] {tbsHeader, version, algorithm, issuerName, times, revokedHeader}) {
                     both.write(part);
                 }
                 source.forEach(e -> {
@@ -118,7 +127,8 @@ public final class CrlWriter {
             ext.add(new Extension(Extension.reasonCode, false, der(new ASN1Enumerated(e.reasonCode()))));
         }
         if (e.invalidityDate() != null) {
-            ext.add(new Extension(Extension.invalidityDate, false, der(new ASN1GeneralizedTime(Date.from(e.invalidityDate())))));
+            ext.add(new Extension(
+                    Extension.invalidityDate, false, der(new ASN1GeneralizedTime(Date.from(e.invalidityDate())))));
         }
         if (ext.size() > 0) {
             v.add(new DERSequence(ext));
@@ -137,7 +147,7 @@ public final class CrlWriter {
     /** Tag and DER definite length for content of the given length. */
     static byte[] header(int tag, long length) {
         if (length < 128) {
-            return new byte[]{(byte) tag, (byte) length};
+            return new byte[] {(byte) tag, (byte) length};
         }
         int bytes = (64 - Long.numberOfLeadingZeros(length) + 7) / 8;
         byte[] h = new byte[2 + bytes];

@@ -7,7 +7,10 @@ import dev.hsmca.appliance.store.CertificateRecord;
  * pre-signed OCSP responses and CRLs follow the store without issuance knowing about them.
  */
 public interface CertificateStatusListener {
-    enum Change { ISSUED, STATUS_CHANGED }
+    enum Change {
+        ISSUED,
+        STATUS_CHANGED
+    }
 
     void statusChanged(CertificateRecord record, Change change);
 

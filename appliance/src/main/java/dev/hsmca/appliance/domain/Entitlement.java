@@ -21,9 +21,18 @@ import java.util.Set;
  * @param maxValidity     the longest lifetime allowed; null for the profile's maximum
  * @param defaultValidity the lifetime when the request names none; null for {@link #STANDARD_VALIDITY}
  */
-public record Entitlement(Source source, String actor, String service, String profile, List<String> dnsNames,
-                          List<String> ipAddresses, List<String> uris, Set<String> clientNames, boolean anyName,
-                          Duration maxValidity, Duration defaultValidity) {
+public record Entitlement(
+        Source source,
+        String actor,
+        String service,
+        String profile,
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        List<String> uris,
+        Set<String> clientNames,
+        boolean anyName,
+        Duration maxValidity,
+        Duration defaultValidity) {
 
     /** The lifetime of a certificate whose request names none, unless the grant's cap is shorter. */
     public static final Duration STANDARD_VALIDITY = Duration.ofDays(90);
@@ -54,17 +63,34 @@ public record Entitlement(Source source, String actor, String service, String pr
 
     /** The administrator: any requestable profile, any names, any service it names. */
     public static Entitlement admin(String actor) {
-        return new Entitlement(Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null);
+        return new Entitlement(
+                Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null);
     }
 
     /**
      * The appliance's own certificates: its TLS certificate (host names) and {@code ca init}'s client credentials (a
      * client name), for a fixed lifetime.
      */
-    public static Entitlement system(String actor, String service, String profile, List<String> dnsNames,
-                                     List<String> ipAddresses, Set<String> clientNames, Duration validity) {
-        return new Entitlement(Source.SYSTEM, actor, service, profile, dnsNames, ipAddresses, List.of(), clientNames,
-                false, validity, validity);
+    public static Entitlement system(
+            String actor,
+            String service,
+            String profile,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            Set<String> clientNames,
+            Duration validity) {
+        return new Entitlement(
+                Source.SYSTEM,
+                actor,
+                service,
+                profile,
+                dnsNames,
+                ipAddresses,
+                List.of(),
+                clientNames,
+                false,
+                validity,
+                validity);
     }
 
     /** True when a holder of this kind may only use the reasons a certificate's own holder may. */

@@ -2,7 +2,6 @@ package dev.hsmca.appliance.domain;
 
 import dev.hsmca.appliance.store.GroupCommit;
 import dev.hsmca.hsm.HsmException;
-
 import java.sql.SQLException;
 
 /**
@@ -14,8 +13,7 @@ public final class Failures {
     public static final String STORE_UNAVAILABLE = "store_unavailable";
     public static final String INTERNAL_ERROR = "internal_error";
 
-    private Failures() {
-    }
+    private Failures() {}
 
     public static PkiException classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -23,21 +21,33 @@ public final class Failures {
                 return p;
             }
             if (t instanceof GroupCommit.NotConfirmed n) {
-                return new PkiException(PkiException.Kind.UNAVAILABLE, STORE_UNAVAILABLE, n.mayBeStored()
-                        ? "the certificate store did not confirm the change in time; it may have been stored: look "
-                        + "before retrying" : "the certificate store did not answer in time; nothing was issued or "
-                        + "changed; try again later", error);
+                return new PkiException(
+                        PkiException.Kind.UNAVAILABLE,
+                        STORE_UNAVAILABLE,
+                        n.mayBeStored()
+                                ? "the certificate store did not confirm the change in time; it may have been stored: look "
+                                        + "before retrying"
+                                : "the certificate store did not answer in time; nothing was issued or "
+                                        + "changed; try again later",
+                        error);
             }
             if (t instanceof HsmException) {
-                return new PkiException(PkiException.Kind.UNAVAILABLE, HSM_UNAVAILABLE,
-                        "the HSM is unavailable; nothing was issued or changed; try again later", error);
+                return new PkiException(
+                        PkiException.Kind.UNAVAILABLE,
+                        HSM_UNAVAILABLE,
+                        "the HSM is unavailable; nothing was issued or changed; try again later",
+                        error);
             }
             if (isStore(t)) {
-                return new PkiException(PkiException.Kind.UNAVAILABLE, STORE_UNAVAILABLE,
-                        "the certificate store is unavailable; nothing was issued or changed; try again later", error);
+                return new PkiException(
+                        PkiException.Kind.UNAVAILABLE,
+                        STORE_UNAVAILABLE,
+                        "the certificate store is unavailable; nothing was issued or changed; try again later",
+                        error);
             }
         }
-        return new PkiException(PkiException.Kind.INTERNAL, INTERNAL_ERROR, "the server failed to handle the request", error);
+        return new PkiException(
+                PkiException.Kind.INTERNAL, INTERNAL_ERROR, "the server failed to handle the request", error);
     }
 
     private static boolean isStore(Throwable t) {
@@ -46,6 +56,7 @@ public final class Failures {
         }
         // Micronaut Data and transaction failures, without a compile-time tie to their packages here
         String name = t.getClass().getName();
-        return name.startsWith("io.micronaut.data.exceptions.") || name.startsWith("io.micronaut.transaction.exceptions.");
+        return name.startsWith("io.micronaut.data.exceptions.")
+                || name.startsWith("io.micronaut.transaction.exceptions.");
     }
 }

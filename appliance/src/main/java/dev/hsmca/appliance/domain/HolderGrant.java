@@ -3,7 +3,6 @@ package dev.hsmca.appliance.domain;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.x509.NameLists;
 import dev.hsmca.appliance.x509.SubjectNames;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -16,7 +15,8 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
 
     @Override
     public String actor() {
-        return "holder:" + certificate.serial() + (certificate.service() == null ? "" : " (" + certificate.service() + ")");
+        return "holder:" + certificate.serial()
+                + (certificate.service() == null ? "" : " (" + certificate.service() + ")");
     }
 
     public String service() {
@@ -30,18 +30,31 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
     @Override
     public Entitlement entitlement() {
         String cn = SubjectNames.commonName(certificate.subjectDn());
-        boolean hostName = cn == null || NameLists.split(certificate.dnsNames()).contains(cn)
+        boolean hostName = cn == null
+                || NameLists.split(certificate.dnsNames()).contains(cn)
                 || NameLists.split(certificate.ipAddresses()).contains(cn);
         // A CN that is not one of its names is kept only if it is a client name in canonical form: certificates from
         // before the policy authority may carry any text there, which no renewal repeats.
-        boolean clientName = !hostName && cn.equals(Names.clientName(cn)) && Names.dnsName(cn) == null
+        boolean clientName = !hostName
+                && cn.equals(Names.clientName(cn))
+                && Names.dnsName(cn) == null
                 && Names.ipAddress(cn) == null;
         Set<String> clientNames = clientName ? Set.of(cn) : Set.of();
-        Duration cap = certificate.maxValiditySeconds() != null ? Duration.ofSeconds(certificate.maxValiditySeconds())
+        Duration cap = certificate.maxValiditySeconds() != null
+                ? Duration.ofSeconds(certificate.maxValiditySeconds())
                 : Duration.between(certificate.notBefore(), certificate.notAfter());
-        return new Entitlement(Entitlement.Source.HOLDER, actor(), certificate.service(), certificate.profile(),
-                NameLists.split(certificate.dnsNames()), NameLists.split(certificate.ipAddresses()),
-                NameLists.split(certificate.uris()), clientNames, false, cap, null);
+        return new Entitlement(
+                Entitlement.Source.HOLDER,
+                actor(),
+                certificate.service(),
+                certificate.profile(),
+                NameLists.split(certificate.dnsNames()),
+                NameLists.split(certificate.ipAddresses()),
+                NameLists.split(certificate.uris()),
+                clientNames,
+                false,
+                cap,
+                null);
     }
 
     /** A holder acts for its own service only. */

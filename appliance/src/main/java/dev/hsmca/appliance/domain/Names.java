@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
 public final class Names {
     private static final Pattern LABEL = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
     private static final Pattern NUMERIC = Pattern.compile("^[0-9]+$");
-    private static final Pattern IPV4 = Pattern.compile("^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$");
+    private static final Pattern IPV4 = Pattern.compile(
+            "^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$");
     private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9a-fA-F:.]+$");
     /** A client identity in a subject CN (agent-foo, db_admin, system:serviceaccount:ns:sa): no spaces, no controls. */
     private static final Pattern CLIENT = Pattern.compile("^[a-z0-9_]([a-z0-9._:@-]{0,62}[a-z0-9_])?$");
+
     private static final Pattern URI_CHARS = Pattern.compile("^[\\x21-\\x7e]{1,1024}$");
 
-    private Names() {
-    }
+    private Names() {}
 
     /**
      * Lower-cased DNS name, or null when it is not a valid host name (a leftmost "*" label is allowed). Labels are
@@ -56,7 +57,8 @@ public final class Names {
         }
         try {
             String unicode = IDN.toUnicode(label, IDN.USE_STD3_ASCII_RULES);
-            return !unicode.equals(label) && IDN.toASCII(unicode, IDN.USE_STD3_ASCII_RULES).equals(label);
+            return !unicode.equals(label)
+                    && IDN.toASCII(unicode, IDN.USE_STD3_ASCII_RULES).equals(label);
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -97,7 +99,11 @@ public final class Names {
         }
         try {
             URI uri = new URI(raw);
-            return uri.isAbsolute() && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty() ? raw : null;
+            return uri.isAbsolute()
+                            && uri.getRawAuthority() != null
+                            && !uri.getRawAuthority().isEmpty()
+                    ? raw
+                    : null;
         } catch (URISyntaxException e) {
             return null;
         }

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.domain;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -8,24 +12,25 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
 /**
  * A parsed profile: key usage bits and EKUs as BouncyCastle values, and the fixed subject attributes (besides the CN)
  * its certificates carry.
  */
-public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extendedKeyUsages, int maxValidityDays,
-                      Duration minValidity, boolean requireSan, boolean requestable, List<SubjectAttribute> subject) {
+public record Profile(
+        String name,
+        int keyUsageBits,
+        List<KeyPurposeId> extendedKeyUsages,
+        int maxValidityDays,
+        Duration minValidity,
+        boolean requireSan,
+        boolean requestable,
+        List<SubjectAttribute> subject) {
 
     /** One subject attribute of a profile's template, such as O=KubeAtlas. */
-    public record SubjectAttribute(ASN1ObjectIdentifier type, String value) {
-    }
+    public record SubjectAttribute(ASN1ObjectIdentifier type, String value) {}
 
-    private static final List<ASN1ObjectIdentifier> TEMPLATE_TYPES = List.of(BCStyle.C, BCStyle.ST, BCStyle.L, BCStyle.O,
-            BCStyle.OU);
+    private static final List<ASN1ObjectIdentifier> TEMPLATE_TYPES =
+            List.of(BCStyle.C, BCStyle.ST, BCStyle.L, BCStyle.O, BCStyle.OU);
 
     public Profile {
         subject = List.copyOf(subject);
@@ -48,22 +53,34 @@ public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extended
             }
             bits |= bit;
         }
-        List<KeyPurposeId> ekus = (c.extendedKeyUsage() == null ? List.<String>of() : c.extendedKeyUsage()).stream()
-                .map(e -> {
-                    KeyPurposeId id = PURPOSES.get(e.toLowerCase(Locale.ROOT));
-                    if (id == null) {
-                        throw new IllegalArgumentException("profile " + c.name() + ": unknown extended key usage '" + e + "'");
-                    }
-                    return id;
-                }).toList();
+        List<KeyPurposeId> ekus = (c.extendedKeyUsage() == null ? List.<String>of() : c.extendedKeyUsage())
+                .stream()
+                        .map(e -> {
+                            KeyPurposeId id = PURPOSES.get(e.toLowerCase(Locale.ROOT));
+                            if (id == null) {
+                                throw new IllegalArgumentException(
+                                        "profile " + c.name() + ": unknown extended key usage '" + e + "'");
+                            }
+                            return id;
+                        })
+                        .toList();
         if (bits == 0 || ekus.isEmpty() || c.maxValidityDays() < 1) {
-            throw new IllegalArgumentException("profile " + c.name() + " needs key-usage, extended-key-usage and max-validity-days >= 1");
+            throw new IllegalArgumentException(
+                    "profile " + c.name() + " needs key-usage, extended-key-usage and max-validity-days >= 1");
         }
         Duration min = c.minValidity() == null ? Duration.ofMinutes(5) : c.minValidity();
         if (min.isNegative() || min.isZero() || min.compareTo(Duration.ofDays(c.maxValidityDays())) > 0) {
-            throw new IllegalArgumentException("profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
+            throw new IllegalArgumentException(
+                    "profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
         }
-        return new Profile(c.name(), bits, ekus, c.maxValidityDays(), min, c.requireSan(), c.requestable(),
+        return new Profile(
+                c.name(),
+                bits,
+                ekus,
+                c.maxValidityDays(),
+                min,
+                c.requireSan(),
+                c.requestable(),
                 subjectTemplate(c.name(), c.subject()));
     }
 
@@ -76,13 +93,17 @@ public record Profile(String name, int keyUsageBits, List<KeyPurposeId> extended
         try {
             rdns = new X500Name(BCStyle.INSTANCE, text).getRDNs();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("profile " + profile + ": subject '" + text + "' is not a DN such as C=US,O=Example");
+            throw new IllegalArgumentException(
+                    "profile " + profile + ": subject '" + text + "' is not a DN such as C=US,O=Example");
         }
         List<SubjectAttribute> attributes = new java.util.ArrayList<>();
         for (RDN rdn : rdns) {
             ASN1ObjectIdentifier type = rdn.getFirst().getType();
             String value = IETFUtils.valueToString(rdn.getFirst().getValue());
-            if (rdn.isMultiValued() || !TEMPLATE_TYPES.contains(type) || value.isBlank() || value.length() > 64
+            if (rdn.isMultiValued()
+                    || !TEMPLATE_TYPES.contains(type)
+                    || value.isBlank()
+                    || value.length() > 64
                     || !value.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f)) {
                 throw new IllegalArgumentException("profile " + profile + ": subject may hold C, ST, L, O and OU "
                         + "(printable, up to 64 characters each), not '" + text + "'");

@@ -3,7 +3,6 @@ package dev.hsmca.appliance.domain;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.bind.annotation.Bindable;
-
 import java.util.List;
 
 /**
@@ -28,5 +27,4 @@ public record ProfileConfig(
         @Bindable(defaultValue = "5m") java.time.Duration minValidity,
         @Bindable(defaultValue = "false") boolean requireSan,
         @Bindable(defaultValue = "true") boolean requestable,
-        @io.micronaut.core.annotation.Nullable String subject) {
-}
+        @io.micronaut.core.annotation.Nullable String subject) {}

@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.domain;
 
 import jakarta.inject.Singleton;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,8 +28,8 @@ public class Profiles {
         }
         Profile p = byName.get(name);
         if (p == null || !p.requestable()) {
-            throw PkiException.malformed("unknown_profile",
-                    "unknown profile '" + name + "', expected one of " + requestableNames());
+            throw PkiException.malformed(
+                    "unknown_profile", "unknown profile '" + name + "', expected one of " + requestableNames());
         }
         return p;
     }
@@ -44,6 +43,9 @@ public class Profiles {
     }
 
     private List<String> requestableNames() {
-        return byName.values().stream().filter(Profile::requestable).map(Profile::name).toList();
+        return byName.values().stream()
+                .filter(Profile::requestable)
+                .map(Profile::name)
+                .toList();
     }
 }

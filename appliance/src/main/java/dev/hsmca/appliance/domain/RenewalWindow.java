@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.domain;
 
 import dev.hsmca.appliance.store.CertificateRecord;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -18,7 +17,8 @@ public record RenewalWindow(Instant start, Instant end) {
         Instant end = r.notBefore().plus(life.multipliedBy(5).dividedBy(6));
         Instant requested = r.renewRequestedAt();
         if (requested != null && requested.isBefore(start)) {
-            Duration span = life.dividedBy(12).compareTo(Duration.ofHours(1)) < 0 ? life.dividedBy(12) : Duration.ofHours(1);
+            Duration span =
+                    life.dividedBy(12).compareTo(Duration.ofHours(1)) < 0 ? life.dividedBy(12) : Duration.ofHours(1);
             Instant requestedEnd = requested.plus(span);
             return new RenewalWindow(requested, requestedEnd.isBefore(r.notAfter()) ? requestedEnd : r.notAfter());
         }

@@ -6,8 +6,7 @@ import java.util.regex.Pattern;
 public final class ServiceId {
     private static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
-    private ServiceId() {
-    }
+    private ServiceId() {}
 
     /** The services of the appliance's own certificates (its TLS certificate, the admin and monitoring credentials). */
     public static final java.util.Set<String> RESERVED = java.util.Set.of("appliance", "admin", "monitoring");
@@ -15,18 +14,18 @@ public final class ServiceId {
     /** A service a credential may be granted: a valid id that is not one of the appliance's own. */
     public static String requireGrantable(String service) {
         if (RESERVED.contains(require(service))) {
-            throw PkiException.malformed("reserved_service", "service '" + service
-                    + "' is the appliance's own; choose another id");
+            throw PkiException.malformed(
+                    "reserved_service", "service '" + service + "' is the appliance's own; choose another id");
         }
         return service;
     }
 
     public static String require(String service) {
         if (service == null || !ID.matcher(service).matches()) {
-            throw PkiException.malformed("invalid_service",
+            throw PkiException.malformed(
+                    "invalid_service",
                     "service id must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, '-')");
         }
         return service;
     }
-
 }

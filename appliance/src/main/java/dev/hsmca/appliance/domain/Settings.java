@@ -1,14 +1,14 @@
 package dev.hsmca.appliance.domain;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Checks for configuration records, called from their constructors: a bad value stops the start with a message
  * that names the key.
  */
 public final class Settings {
-    private Settings() {
-    }
+    private Settings() {}
 
     public static final class Invalid extends IllegalArgumentException {
         public Invalid(String key, String problem) {
@@ -45,7 +45,8 @@ public final class Settings {
         }
         StringBuilder allowed = new StringBuilder();
         for (E e : type.getEnumConstants()) {
-            allowed.append(allowed.isEmpty() ? "" : ", ").append(e.name().toLowerCase().replace('_', '-'));
+            allowed.append(allowed.isEmpty() ? "" : ", ")
+                    .append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw new Invalid(key, "'" + value + "' is not one of " + allowed);
     }

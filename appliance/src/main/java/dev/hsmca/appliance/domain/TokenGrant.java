@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.domain;
 
 import dev.hsmca.appliance.store.InstallToken;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -15,8 +14,17 @@ public record TokenGrant(InstallToken token) implements Grant {
 
     @Override
     public Entitlement entitlement() {
-        return new Entitlement(Entitlement.Source.INSTALL_TOKEN, actor(), token.service(), token.profile(),
-                token.dnsNames(), token.ipAddresses(), token.uris(), Set.copyOf(token.clientNames()), false,
-                Duration.ofDays(token.maxValidityDays()), null);
+        return new Entitlement(
+                Entitlement.Source.INSTALL_TOKEN,
+                actor(),
+                token.service(),
+                token.profile(),
+                token.dnsNames(),
+                token.ipAddresses(),
+                token.uris(),
+                Set.copyOf(token.clientNames()),
+                false,
+                Duration.ofDays(token.maxValidityDays()),
+                null);
     }
 }

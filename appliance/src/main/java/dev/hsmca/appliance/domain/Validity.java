@@ -9,8 +9,7 @@ public final class Validity {
     private static final Pattern PART = Pattern.compile("(\\d{1,6})([smhd])");
     private static final Pattern WHOLE = Pattern.compile("^(\\d{1,6}[smhd])+$");
 
-    private Validity() {
-    }
+    private Validity() {}
 
     /**
      * The lifetime a request asked for, as {@code validity} ("10m", "24h", "90d") or {@code validity_days}; null when
@@ -30,26 +29,28 @@ public final class Validity {
     public static Duration parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
         if (!WHOLE.matcher(t).matches()) {
-            throw PkiException.malformed("invalid_validity",
+            throw PkiException.malformed(
+                    "invalid_validity",
                     "validity must be a duration such as 10m, 24h or 90d (s, m, h, d), not '" + text + "'");
         }
         Duration d = Duration.ZERO;
         Matcher m = PART.matcher(t);
         while (m.find()) {
             long n = Long.parseLong(m.group(1));
-            d = d.plus(switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            d = d.plus(
+                    switch (m.group(2)) {
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    });
         }
         return d;
     }
 
     /** The shortest of those forms that says exactly this duration ({@code 90d}, {@code 36h}, {@code 5m}). */
     public static String format(Duration d) {
-        long s = d.getSeconds();
+        long s = d.toSeconds();
         if (s % 86400 == 0) {
             return s / 86400 + "d";
         }

@@ -3,7 +3,6 @@ package dev.hsmca.appliance.enrollment;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.util.List;
 
 /**
@@ -15,16 +14,16 @@ import java.util.List;
  * profile, and {@code controller_name} as the token's {@code label}.
  */
 @Serdeable
-public record CreateTokenRequest(@Nullable String service,
-                                 @Nullable @JsonProperty("allowed_dns") List<String> allowedDns,
-                                 @Nullable @JsonProperty("allowed_ips") List<String> allowedIps,
-                                 @Nullable String profile,
-                                 @Nullable @JsonProperty("ttl_seconds") Long ttlSeconds,
-                                 @Nullable @JsonProperty("max_validity_days") Integer maxValidityDays,
-                                 @Nullable @JsonProperty("allowed_cn") List<String> allowedCn,
-                                 @Nullable @JsonProperty("allowed_uris") List<String> allowedUris,
-                                 @Nullable @JsonProperty("service_name") String serviceName,
-                                 @Nullable @JsonProperty("service_type") String serviceType,
-                                 @Nullable @JsonProperty("controller_name") String controllerName,
-                                 @Nullable String label) {
-}
+public record CreateTokenRequest(
+        @Nullable String service,
+        @Nullable @JsonProperty("allowed_dns") List<String> allowedDns,
+        @Nullable @JsonProperty("allowed_ips") List<String> allowedIps,
+        @Nullable String profile,
+        @Nullable @JsonProperty("ttl_seconds") Long ttlSeconds,
+        @Nullable @JsonProperty("max_validity_days") Integer maxValidityDays,
+        @Nullable @JsonProperty("allowed_cn") List<String> allowedCn,
+        @Nullable @JsonProperty("allowed_uris") List<String> allowedUris,
+        @Nullable @JsonProperty("service_name") String serviceName,
+        @Nullable @JsonProperty("service_type") String serviceType,
+        @Nullable @JsonProperty("controller_name") String controllerName,
+        @Nullable String label) {}

@@ -1,23 +1,21 @@
 package dev.hsmca.appliance.enrollment;
 
-import dev.hsmca.appliance.store.TokenState;
-import dev.hsmca.appliance.store.InstallToken;
-import dev.hsmca.appliance.store.InstallTokenRepository;
-
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
-import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.InstallToken;
+import dev.hsmca.appliance.store.InstallTokenRepository;
+import dev.hsmca.appliance.store.TokenState;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,8 +51,12 @@ public class InstallTokens {
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public InstallTokens(InstallTokenRepository repository, Profiles profiles, AuditLog audit,
-                         dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
+    public InstallTokens(
+            InstallTokenRepository repository,
+            Profiles profiles,
+            AuditLog audit,
+            dev.hsmca.appliance.domain.PkiMetrics metrics,
+            Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;
@@ -62,31 +64,39 @@ public class InstallTokens {
         this.clock = clock;
     }
 
-    public record Created(String token, InstallToken record) {
-    }
+    public record Created(String token, InstallToken record) {}
 
     @Transactional
     public Created create(CreateTokenRequest request, AdminGrant admin) {
         String service = ServiceId.requireGrantable(serviceOf(request));
         ServiceType type = ServiceType.parse(request.serviceType());
-        Profile profile = profiles.requestable(request.profile() != null || type == null ? request.profile() : type.profile);
+        Profile profile =
+                profiles.requestable(request.profile() != null || type == null ? request.profile() : type.profile);
         String label = label(request);
         List<String> dns = canonical(request.allowedDns(), NameKind.DNS);
         List<String> ips = canonical(request.allowedIps(), NameKind.IP);
-        List<String> cns = canonical(request.allowedCn() == null && type == ServiceType.AGENT && dns.isEmpty() && ips.isEmpty()
-                ? List.of("agent-" + service) : request.allowedCn(), NameKind.CLIENT);
+        List<String> cns = canonical(
+                request.allowedCn() == null && type == ServiceType.AGENT && dns.isEmpty() && ips.isEmpty()
+                        ? List.of("agent-" + service)
+                        : request.allowedCn(),
+                NameKind.CLIENT);
         List<String> uris = canonical(request.allowedUris(), NameKind.URI);
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
             throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
         }
-        if (String.join(",", dns).length() > 8192 || String.join(",", ips).length() > 2048
-                || String.join(",", cns).length() > 1024 || String.join(",", uris).length() > 4096) {
-            throw PkiException.malformed("too_many_names", "the allowed names are too long to keep (DNS 8192, IP 2048, "
-                    + "client names 1024, URIs 4096 characters)");
+        if (String.join(",", dns).length() > 8192
+                || String.join(",", ips).length() > 2048
+                || String.join(",", cns).length() > 1024
+                || String.join(",", uris).length() > 4096) {
+            throw PkiException.malformed(
+                    "too_many_names",
+                    "the allowed names are too long to keep (DNS 8192, IP 2048, "
+                            + "client names 1024, URIs 4096 characters)");
         }
         if (dns.isEmpty() && ips.isEmpty() && cns.isEmpty() && uris.isEmpty()) {
-            throw PkiException.malformed("no_names", "a token must allow at least one name: allowed_dns, allowed_ips, "
-                    + "allowed_cn or allowed_uris");
+            throw PkiException.malformed(
+                    "no_names",
+                    "a token must allow at least one name: allowed_dns, allowed_ips, " + "allowed_cn or allowed_uris");
         }
         long ttl = request.ttlSeconds() == null ? 3600 : request.ttlSeconds();
         if (ttl < MIN_TTL || ttl > MAX_TTL) {
@@ -94,8 +104,9 @@ public class InstallTokens {
         }
         int maxDays = request.maxValidityDays() == null ? profile.maxValidityDays() : request.maxValidityDays();
         if (maxDays < 1 || maxDays > profile.maxValidityDays()) {
-            throw PkiException.malformed("invalid_validity", "max_validity_days must be 1 to " + profile.maxValidityDays()
-                    + " for profile " + profile.name());
+            throw PkiException.malformed(
+                    "invalid_validity",
+                    "max_validity_days must be 1 to " + profile.maxValidityDays() + " for profile " + profile.name());
         }
         byte[] idBytes = new byte[8];
         byte[] secret = new byte[32];
@@ -104,10 +115,28 @@ public class InstallTokens {
         String id = HexFormat.of().formatHex(idBytes);
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        InstallToken record = repository.save(new InstallToken(id, sha256(secretText), service, String.join(",", dns),
-                String.join(",", ips), profile.name(), maxDays, now.plusSeconds(ttl), now, admin.actor(), null, null, null,
-                cns.isEmpty() ? null : String.join(",", cns), uris.isEmpty() ? null : String.join(",", uris), label));
-        audit.record(admin.actor(), "token.create", "token:" + id, AuditLog.OK,
+        InstallToken record = repository.save(new InstallToken(
+                id,
+                sha256(secretText),
+                service,
+                String.join(",", dns),
+                String.join(",", ips),
+                profile.name(),
+                maxDays,
+                now.plusSeconds(ttl),
+                now,
+                admin.actor(),
+                null,
+                null,
+                null,
+                cns.isEmpty() ? null : String.join(",", cns),
+                uris.isEmpty() ? null : String.join(",", uris),
+                label));
+        audit.record(
+                admin.actor(),
+                "token.create",
+                "token:" + id,
+                AuditLog.OK,
                 "service=" + service + " profile=" + profile.name() + " dns=" + dns + " ips=" + ips
                         + (cns.isEmpty() ? "" : " cn=" + cns) + (uris.isEmpty() ? "" : " uris=" + uris)
                         + " max_validity_days=" + maxDays + " ttl=" + ttl + (label == null ? "" : " label=" + label));
@@ -116,7 +145,8 @@ public class InstallTokens {
 
     /** The integration notes' kinds of service, each a profile. */
     enum ServiceType {
-        AGENT("tls-client"), CONTROLLER("tls-server-client");
+        AGENT("tls-client"),
+        CONTROLLER("tls-server-client");
 
         final String profile;
 
@@ -131,8 +161,10 @@ public class InstallTokens {
             return switch (text) {
                 case "agent" -> AGENT;
                 case "controller" -> CONTROLLER;
-                default -> throw PkiException.malformed("invalid_service_type",
-                        "service_type must be agent or controller, not '" + Names.printable(text) + "'");
+                default ->
+                    throw PkiException.malformed(
+                            "invalid_service_type",
+                            "service_type must be agent or controller, not '" + Names.printable(text) + "'");
             };
         }
     }
@@ -149,8 +181,10 @@ public class InstallTokens {
             throw PkiException.malformed("invalid_label", "label and controller_name differ; give one");
         }
         String label = r.label() != null ? r.label() : r.controllerName();
-        if (label != null && (label.isBlank() || label.length() > 128 || !label.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
-            throw PkiException.malformed("invalid_label", "label (controller_name) must be 1 to 128 printable characters");
+        if (label != null
+                && (label.isBlank() || label.length() > 128 || !label.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
+            throw PkiException.malformed(
+                    "invalid_label", "label (controller_name) must be 1 to 128 printable characters");
         }
         return label;
     }
@@ -202,24 +236,32 @@ public class InstallTokens {
             @Override
             public void after(CertificateRecord stored) {
                 recordSerial(token, stored.serial());
-                audit.record(grant.actor(), "token.use", "token:" + token.id(), AuditLog.OK, "serial=" + stored.serial());
+                audit.record(
+                        grant.actor(), "token.use", "token:" + token.id(), AuditLog.OK, "serial=" + stored.serial());
             }
         };
     }
 
     public List<InstallToken> list(String service, String state, int limit) {
-        String s = state == null ? "" : TokenState.parse(state).map(TokenState::text).orElseThrow(() ->
-                PkiException.malformed("invalid_state", "state must be one of unused, used, expired, revoked"));
+        String s = state == null
+                ? ""
+                : TokenState.parse(state)
+                        .map(TokenState::text)
+                        .orElseThrow(() -> PkiException.malformed(
+                                "invalid_state", "state must be one of unused, used, expired, revoked"));
         return repository.list(service == null ? "" : ServiceId.require(service), s, clock.instant(), limit);
     }
 
     @Transactional
     public InstallToken revoke(String id, AdminGrant admin) {
-        InstallToken token = repository.findById(id)
+        InstallToken token = repository
+                .findById(id)
                 .orElseThrow(() -> PkiException.notFound("token_not_found", "no install token " + id));
         if (repository.revoke(id, clock.instant()) != 1) {
-            throw PkiException.conflict("token_not_revocable",
-                    "install token " + id + " is " + token.state(clock.instant()).text() + " and cannot be revoked");
+            throw PkiException.conflict(
+                    "token_not_revocable",
+                    "install token " + id + " is "
+                            + token.state(clock.instant()).text() + " and cannot be revoked");
         }
         audit.record(admin.actor(), "token.revoke", "token:" + id, AuditLog.OK, "service=" + token.service());
         return repository.findById(id).orElseThrow();
@@ -242,7 +284,9 @@ public class InstallTokens {
     }
 
     private enum NameKind {
-        DNS("DNS name (or *.domain)"), IP("IP address"), CLIENT("client name (letters, digits, . _ : @ -)"),
+        DNS("DNS name (or *.domain)"),
+        IP("IP address"),
+        CLIENT("client name (letters, digits, . _ : @ -)"),
         URI("absolute URI without commas");
 
         private final String description;
@@ -272,7 +316,8 @@ public class InstallTokens {
         for (String n : names) {
             String c = kind.canonical(n);
             if (c == null) {
-                throw PkiException.malformed("invalid_san", "'" + Names.printable(n) + "' is not a valid " + kind.description);
+                throw PkiException.malformed(
+                        "invalid_san", "'" + Names.printable(n) + "' is not a valid " + kind.description);
             }
             out.add(c);
         }
@@ -281,7 +326,8 @@ public class InstallTokens {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -5,7 +5,6 @@ import dev.hsmca.appliance.store.MetricsRepository;
 import dev.hsmca.core.CaRole;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-
 import java.time.Instant;
 
 /** How fresh what relying parties fetch is: the issuing CA's CRL and the oldest pre-signed OCSP response in use. */
@@ -13,8 +12,8 @@ import java.time.Instant;
 public class Freshness {
 
     /** {@code fresh}: the CRL is not past its nextUpdate; a store or CA that cannot be read is not fresh. */
-    public record Report(@Nullable Instant crlNextUpdate, @Nullable Instant ocspPresignedOldest, boolean fresh) {
-    }
+    public record Report(
+            @Nullable Instant crlNextUpdate, @Nullable Instant ocspPresignedOldest, boolean fresh) {}
 
     private final MetricsRepository store;
     private final CaHierarchy ca;

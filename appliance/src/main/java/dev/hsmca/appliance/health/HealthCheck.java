@@ -1,15 +1,14 @@
 package dev.hsmca.appliance.health;
 
 import dev.hsmca.appliance.hsm.HsmSupervisor;
+import dev.hsmca.appliance.store.CaCertificateRepository;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.hsmca.appliance.store.CaCertificateRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HSM (the supervisor's probe: a real signature with the issuing key, verified) and the store (a count of CA

@@ -1,21 +1,19 @@
 package dev.hsmca.appliance.hsm;
 
-import dev.hsmca.server.HsmSettings;
-
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.hsm.HsmProbe;
 import dev.hsmca.hsm.KeyBackend;
+import dev.hsmca.server.HsmSettings;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the HSM's health on this replica (each has its own session): every few seconds a real signature with the
@@ -27,8 +25,7 @@ import java.time.Instant;
 public class HsmSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(HsmSupervisor.class);
 
-    private record Probe(boolean up, Instant at) {
-    }
+    private record Probe(boolean up, Instant at) {}
 
     private final KeyBackend keys;
     private final CaHierarchy ca;

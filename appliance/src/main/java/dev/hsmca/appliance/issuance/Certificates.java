@@ -3,7 +3,6 @@ package dev.hsmca.appliance.issuance;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
 import jakarta.inject.Singleton;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,8 +21,15 @@ public class Certificates {
     }
 
     /** One page in (notAfter, serial) order after the cursor position: see {@link CertificateRepository#page}. */
-    public List<CertificateRecord> page(String wanted, String service, Instant now, Instant minNotAfter,
-                                        Instant maxNotAfter, Instant afterNotAfter, String afterSerial, int limit) {
+    public List<CertificateRecord> page(
+            String wanted,
+            String service,
+            Instant now,
+            Instant minNotAfter,
+            Instant maxNotAfter,
+            Instant afterNotAfter,
+            String afterSerial,
+            int limit) {
         return certificates.page(wanted, service, now, minNotAfter, maxNotAfter, afterNotAfter, afterSerial, limit);
     }
 }

@@ -1,13 +1,29 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.domain.Names;
-
 import dev.hsmca.appliance.domain.PkiException;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -17,27 +33,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
-import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import jakarta.inject.Singleton;
-
-import java.io.IOException;
-import java.io.StringReader;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.interfaces.RSAPublicKey;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Parses a PKCS#10 PEM and checks it: signature (proof of possession), key type and size, names.
@@ -82,8 +80,10 @@ public class CsrInspector {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
             if (!(o instanceof PKCS10CertificationRequest csr)) {
-                throw PkiException.malformed("invalid_csr",
-                        "csr is not a PEM 'CERTIFICATE REQUEST'" + (o == null ? "" : " (found " + o.getClass().getSimpleName() + ")"));
+                throw PkiException.malformed(
+                        "invalid_csr",
+                        "csr is not a PEM 'CERTIFICATE REQUEST'"
+                                + (o == null ? "" : " (found " + o.getClass().getSimpleName() + ")"));
             }
             if (parser.readObject() != null) {
                 throw PkiException.malformed("invalid_csr", "csr must hold exactly one PEM block");
@@ -97,8 +97,7 @@ public class CsrInspector {
         }
     }
 
-    private record KeyCheck(boolean rsa, String description, PublicKey publicKey) {
-    }
+    private record KeyCheck(boolean rsa, String description, PublicKey publicKey) {}
 
     private static KeyCheck checkKey(SubjectPublicKeyInfo spki) {
         ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
@@ -107,10 +106,12 @@ public class CsrInspector {
                 RSAPublicKey rsa = (RSAPublicKey) decode("RSA", spki);
                 int bits = rsa.getModulus().bitLength();
                 if (bits < 2048) {
-                    throw PkiException.malformed("weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
+                    throw PkiException.malformed(
+                            "weak_key", "RSA key of " + bits + " bits: at least 2048 are required");
                 }
                 if (bits > 8192) {
-                    throw PkiException.malformed("unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
+                    throw PkiException.malformed(
+                            "unsupported_key", "RSA key of " + bits + " bits: at most 8192 are accepted");
                 }
                 return new KeyCheck(true, "rsa-" + bits, rsa);
             }
@@ -130,8 +131,9 @@ public class CsrInspector {
         } catch (java.security.GeneralSecurityException | IOException | ClassCastException e) {
             throw PkiException.malformed("invalid_csr", "csr public key cannot be decoded");
         }
-        throw PkiException.malformed("unsupported_key", "unsupported key algorithm " + alg.getId()
-                + ": RSA (2048+), EC P-256/P-384 or Ed25519 are accepted");
+        throw PkiException.malformed(
+                "unsupported_key",
+                "unsupported key algorithm " + alg.getId() + ": RSA (2048+), EC P-256/P-384 or Ed25519 are accepted");
     }
 
     /** Decoded by algorithm name: the JDK's providers do not all know key algorithms by OID, as BC asks. */
@@ -168,16 +170,20 @@ public class CsrInspector {
             if (direct != null && absentOrNull(algorithm)) {
                 Signature signature = Signature.getInstance(direct, VERIFIER);
                 signature.initVerify(key);
-                signature.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+                signature.update(
+                        csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
                 valid = signature.verify(csr.getSignature());
             } else {
-                valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(VERIFIER).build(key));
+                valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(VERIFIER)
+                        .build(key));
             }
         } catch (Exception e) {
             valid = false;
         }
         if (!valid) {
-            throw PkiException.malformed("csr_signature_invalid",
+            throw PkiException.malformed(
+                    "csr_signature_invalid",
                     "the CSR signature does not verify with its public key (no proof of possession)");
         }
     }
@@ -207,7 +213,8 @@ public class CsrInspector {
         return cn;
     }
 
-    private static void readSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips, List<String> uris) {
+    private static void readSans(
+            PKCS10CertificationRequest csr, List<String> dns, List<String> ips, List<String> uris) {
         Set<String> seenDns = new LinkedHashSet<>();
         Set<String> seenIps = new LinkedHashSet<>();
         Set<String> seenUris = new LinkedHashSet<>();
@@ -225,7 +232,9 @@ public class CsrInspector {
                 }
                 GeneralName[] names;
                 try {
-                    names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets()).getNames();
+                    names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue())
+                                    .getOctets())
+                            .getNames();
                 } catch (RuntimeException e) { // BouncyCastle's parsers throw unchecked exceptions on bad ASN.1
                     throw PkiException.malformed("invalid_san", "the CSR's subjectAltName cannot be decoded");
                 }
@@ -248,7 +257,8 @@ public class CsrInspector {
         } catch (PkiException e) {
             throw e;
         } catch (RuntimeException e) { // a name of the right tag but the wrong ASN.1 type inside
-            throw PkiException.malformed("invalid_san", "a subjectAltName of type " + name.getTagNo() + " cannot be decoded");
+            throw PkiException.malformed(
+                    "invalid_san", "a subjectAltName of type " + name.getTagNo() + " cannot be decoded");
         }
     }
 
@@ -277,13 +287,17 @@ public class CsrInspector {
                 String raw = name.getName().toString();
                 String valid = Names.uri(raw);
                 if (valid == null) {
-                    throw PkiException.malformed("invalid_san", "SAN '" + printable(raw) + "' is not an absolute URI"
-                            + " (such as spiffe://domain/path) without commas");
+                    throw PkiException.malformed(
+                            "invalid_san",
+                            "SAN '" + printable(raw) + "' is not an absolute URI"
+                                    + " (such as spiffe://domain/path) without commas");
                 }
                 uris.add(valid);
             }
-            default -> throw PkiException.malformed("unsupported_san",
-                    "only DNS, IP and URI SANs are supported, found a GeneralName of type " + name.getTagNo());
+            default ->
+                throw PkiException.malformed(
+                        "unsupported_san",
+                        "only DNS, IP and URI SANs are supported, found a GeneralName of type " + name.getTagNo());
         }
     }
 

@@ -7,7 +7,6 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.CertificateRepository;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -48,8 +47,7 @@ public class EarlyRenewals {
     }
 
     /** How many certificates now ask for renewal, from when. */
-    public record Requested(int certificates, Instant renewAfter) {
-    }
+    public record Requested(int certificates, Instant renewAfter) {}
 
     private final CertificateRepository certificates;
     private final CaHierarchy ca;

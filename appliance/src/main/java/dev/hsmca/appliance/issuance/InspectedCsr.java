@@ -1,8 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-
 import java.util.List;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * A CSR whose signature verified and whose key and names passed the checks.
@@ -12,12 +11,24 @@ import java.util.List;
  * @param ipAddresses valid IP SANs in canonical form
  * @param uris       valid URI SANs (SPIFFE IDs), as given
  */
-public record InspectedCsr(SubjectPublicKeyInfo publicKey, boolean rsaKey, String keyDescription, String commonName,
-                           List<String> dnsNames, List<String> ipAddresses, List<String> uris) {
+public record InspectedCsr(
+        SubjectPublicKeyInfo publicKey,
+        boolean rsaKey,
+        String keyDescription,
+        String commonName,
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        List<String> uris) {
 
     /** A key the CA certifies for itself (its TLS key, the admin credential): no CSR, no names of its own. */
     public static InspectedCsr ofKey(java.security.PublicKey key) {
-        return new InspectedCsr(SubjectPublicKeyInfo.getInstance(key.getEncoded()), "RSA".equals(key.getAlgorithm()),
-                key.getAlgorithm(), null, List.of(), List.of(), List.of());
+        return new InspectedCsr(
+                SubjectPublicKeyInfo.getInstance(key.getEncoded()),
+                "RSA".equals(key.getAlgorithm()),
+                key.getAlgorithm(),
+                null,
+                List.of(),
+                List.of(),
+                List.of());
     }
 }

@@ -3,7 +3,6 @@ package dev.hsmca.appliance.issuance;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.appliance.store.CertificateRecord;
-
 import java.time.Duration;
 
 /**
@@ -14,9 +13,17 @@ import java.time.Duration;
  * @param claim     the front end's part of the write (a token consumed, an order moved on), in its transaction
  * @param details   what the front end adds to the audit entry (an order id), or empty
  */
-public record IssuanceCommand(Channel channel, Entitlement grant, String csrPem, String profile, String service,
-                              Duration validity, CertificateAsk.Identity identity, String renewalOf, Claim claim,
-                              String details) {
+public record IssuanceCommand(
+        Channel channel,
+        Entitlement grant,
+        String csrPem,
+        String profile,
+        String service,
+        Duration validity,
+        CertificateAsk.Identity identity,
+        String renewalOf,
+        Claim claim,
+        String details) {
 
     /** The ways in. */
     public enum Channel {
@@ -55,15 +62,12 @@ public record IssuanceCommand(Channel channel, Entitlement grant, String csrPem,
 
     /** A front end's part of the write that stores the certificate; throwing refuses the issuance. */
     public interface Claim {
-        Claim NONE = new Claim() {
-        };
+        Claim NONE = new Claim() {};
 
         /** Before the certificate is stored (consume a single-use credential, re-check what is renewed). */
-        default void before(String serial) {
-        }
+        default void before(String serial) {}
 
         /** After it is stored, in the same transaction (link it to an order, supersede the old one). */
-        default void after(CertificateRecord stored) {
-        }
+        default void after(CertificateRecord stored) {}
     }
 }

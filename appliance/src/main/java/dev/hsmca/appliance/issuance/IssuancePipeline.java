@@ -7,7 +7,6 @@ import dev.hsmca.appliance.policy.Decision;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateStore;
 import jakarta.inject.Singleton;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,8 +43,12 @@ public class IssuancePipeline {
     private final List<CertificateStatusListener> listeners;
     private final Clock clock;
 
-    public IssuancePipeline(LeafSigner signer, CertificateStore store, CaHierarchy ca,
-                            List<CertificateStatusListener> listeners, Clock clock) {
+    public IssuancePipeline(
+            LeafSigner signer,
+            CertificateStore store,
+            CaHierarchy ca,
+            List<CertificateStatusListener> listeners,
+            Clock clock) {
         this.signer = signer;
         this.store = store;
         this.ca = ca;
@@ -65,16 +68,26 @@ public class IssuancePipeline {
     }
 
     /** A certificate's row and the listeners' writes (OCSP responses, signed here), ready for one transaction. */
-    public record Prepared(CertificateRecord record, List<Runnable> writes) {
-    }
+    public record Prepared(CertificateRecord record, List<Runnable> writes) {}
 
     /** The slow part of {@link #record}, before any transaction: the listeners sign what they will store. */
     public Prepared prepare(Signed signed, String service, String renewalOf) {
         LeafTemplate t = signed.template();
-        CertificateRecord record = store.issued(signed.certificate(), ca.issuing().id(), t.profile().name(),
-                t.dnsNames(), t.ipAddresses(), t.uris(), service, renewalOf, signed.decision().maxValidity());
-        return new Prepared(record, listeners.stream()
-                .map(l -> l.prepare(record, CertificateStatusListener.Change.ISSUED)).toList());
+        CertificateRecord record = store.issued(
+                signed.certificate(),
+                ca.issuing().id(),
+                t.profile().name(),
+                t.dnsNames(),
+                t.ipAddresses(),
+                t.uris(),
+                service,
+                renewalOf,
+                signed.decision().maxValidity());
+        return new Prepared(
+                record,
+                listeners.stream()
+                        .map(l -> l.prepare(record, CertificateStatusListener.Change.ISSUED))
+                        .toList());
     }
 
     /** Stores a prepared certificate and the listeners' writes, in the caller's transaction. */
@@ -93,8 +106,17 @@ public class IssuancePipeline {
             notAfter = caNotAfter;
         }
         // Backdated for clocks running behind, but by at most a quarter of a short lifetime.
-        Duration backdate = o.validity().dividedBy(4).compareTo(BACKDATE) < 0 ? o.validity().dividedBy(4) : BACKDATE;
-        return new LeafTemplate(o.commonName(), o.dnsNames(), o.ipAddresses(), o.uris(), order.key().publicKey(),
-                order.key().rsaKey(), o.profile(), now.minus(backdate), notAfter);
+        Duration backdate =
+                o.validity().dividedBy(4).compareTo(BACKDATE) < 0 ? o.validity().dividedBy(4) : BACKDATE;
+        return new LeafTemplate(
+                o.commonName(),
+                o.dnsNames(),
+                o.ipAddresses(),
+                o.uris(),
+                order.key().publicKey(),
+                order.key().rsaKey(),
+                o.profile(),
+                now.minus(backdate),
+                notAfter);
     }
 }

@@ -1,10 +1,19 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.x509.SerialNumbers;
-import dev.hsmca.core.Asn1Times;
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.UrlConfig;
 import dev.hsmca.appliance.x509.Extensions;
+import dev.hsmca.appliance.x509.SerialNumbers;
+import dev.hsmca.core.Asn1Times;
+import jakarta.inject.Singleton;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -23,16 +32,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
-import jakarta.inject.Singleton;
-
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * Builds an end-entity certificate, lints the to-be-signed part against the profile, and only then has the
@@ -54,14 +53,17 @@ public class LeafSigner {
         byte[] issuerKeyId = Extensions.keyIdOf(issuer);
         try {
             X509v3CertificateBuilder builder = builder(t, issuer, issuing.id(), issuerKeyId);
-            AlgorithmIdentifier sigAlg = new DefaultSignatureAlgorithmIdentifierFinder().find(issuing.key().signatureAlgorithm());
+            AlgorithmIdentifier sigAlg = new DefaultSignatureAlgorithmIdentifierFinder()
+                    .find(issuing.key().signatureAlgorithm());
             X509CertificateHolder draft = builder.build(new DraftSigner(sigAlg));
-            List<String> problems = ProfileLinter.lint(draft.toASN1Structure().getTBSCertificate(), t, issuer, issuerKeyId);
+            List<String> problems =
+                    ProfileLinter.lint(draft.toASN1Structure().getTBSCertificate(), t, issuer, issuerKeyId);
             if (!problems.isEmpty()) {
                 throw new LintException(problems);
             }
             X509CertificateHolder signed = builder.build(issuing.key().contentSigner());
-            if (!Arrays.equals(signed.toASN1Structure().getTBSCertificate().getEncoded(),
+            if (!Arrays.equals(
+                    signed.toASN1Structure().getTBSCertificate().getEncoded(),
                     draft.toASN1Structure().getTBSCertificate().getEncoded())) {
                 throw new LintException(List.of("signed certificate differs from the linted one"));
             }
@@ -71,21 +73,29 @@ public class LeafSigner {
         }
     }
 
-    private X509v3CertificateBuilder builder(LeafTemplate t, X509Certificate issuer, String issuerName, byte[] issuerKeyId)
-            throws CertIOException {
+    private X509v3CertificateBuilder builder(
+            LeafTemplate t, X509Certificate issuer, String issuerName, byte[] issuerKeyId) throws CertIOException {
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-                X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()), SerialNumbers.next(),
-                Asn1Times.time(t.notBefore()), Asn1Times.time(t.notAfter()), subject(t), t.publicKey());
+                X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+                SerialNumbers.next(),
+                Asn1Times.time(t.notBefore()),
+                Asn1Times.time(t.notAfter()),
+                subject(t),
+                t.publicKey());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(t.profile().keyUsageFor(t.rsaKey())));
-        b.addExtension(Extension.extendedKeyUsage, false,
+        b.addExtension(
+                Extension.extendedKeyUsage,
+                false,
                 new ExtendedKeyUsage(t.profile().extendedKeyUsages().toArray(KeyPurposeId[]::new)));
         List<GeneralName> names = new ArrayList<>();
         t.dnsNames().forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         t.ipAddresses().forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
         t.uris().forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
         if (!names.isEmpty()) {
-            b.addExtension(Extension.subjectAlternativeName, t.commonName() == null && t.profile().subject().isEmpty(),
+            b.addExtension(
+                    Extension.subjectAlternativeName,
+                    t.commonName() == null && t.profile().subject().isEmpty(),
                     GeneralNames.getInstance(new DERSequence(names.toArray(GeneralName[]::new))));
         }
         Extensions.addIdentifiers(b, t.publicKey(), issuerKeyId);

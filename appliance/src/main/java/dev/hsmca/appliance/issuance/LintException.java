@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.domain.PkiException;
-
 import java.util.List;
 
 /** The certificate about to be signed broke its profile: a CA bug or a bad configuration, never signed. */

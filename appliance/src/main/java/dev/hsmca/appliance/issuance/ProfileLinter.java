@@ -1,7 +1,14 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.domain.Names;
-
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
@@ -17,22 +24,12 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 
-import java.math.BigInteger;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
 /**
  * Checks a to-be-signed certificate against its profile before the HSM is asked to sign it
  * ("lint, then sign"). Returns every problem found; an empty list means it may be signed.
  */
 public final class ProfileLinter {
-    private ProfileLinter() {
-    }
+    private ProfileLinter() {}
 
     public static List<String> lint(TBSCertificate tbs, LeafTemplate t, X509Certificate issuer, byte[] issuerKeyId) {
         List<String> problems = new ArrayList<>();
@@ -43,7 +40,8 @@ public final class ProfileLinter {
         if (serial.signum() <= 0 || serial.toByteArray().length > 20 || serial.bitLength() < 64) {
             problems.add("serial must be positive, at most 20 octets and at least 64 bits");
         }
-        if (!tbs.getIssuer().equals(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()))) {
+        if (!tbs.getIssuer()
+                .equals(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()))) {
             problems.add("issuer name differs from the issuing CA's subject");
         }
         var notBefore = tbs.getStartDate().getDate().toInstant();
@@ -51,7 +49,10 @@ public final class ProfileLinter {
         if (!notBefore.isBefore(notAfter)) {
             problems.add("notBefore is not before notAfter");
         }
-        if (Duration.between(notBefore, notAfter).compareTo(Duration.ofDays(t.profile().maxValidityDays()).plusHours(1)) > 0) {
+        if (Duration.between(notBefore, notAfter)
+                        .compareTo(
+                                Duration.ofDays(t.profile().maxValidityDays()).plusHours(1))
+                > 0) {
             problems.add("validity exceeds the profile's " + t.profile().maxValidityDays() + " days");
         }
         if (notAfter.isAfter(issuer.getNotAfter().toInstant())) {
@@ -78,7 +79,9 @@ public final class ProfileLinter {
 
     private static void checkBasicConstraints(Extensions ext, List<String> problems) {
         Extension bc = ext.getExtension(Extension.basicConstraints);
-        if (bc == null || !bc.isCritical() || BasicConstraints.getInstance(bc.getParsedValue()).isCA()) {
+        if (bc == null
+                || !bc.isCritical()
+                || BasicConstraints.getInstance(bc.getParsedValue()).isCA()) {
             problems.add("basicConstraints must be present, critical, CA:false");
         }
     }
@@ -91,8 +94,15 @@ public final class ProfileLinter {
         }
         KeyUsage usage = KeyUsage.getInstance(ku.getParsedValue());
         int expected = t.profile().keyUsageFor(t.rsaKey());
-        for (int bit : new int[]{KeyUsage.digitalSignature, KeyUsage.keyEncipherment, KeyUsage.keyAgreement,
-                KeyUsage.keyCertSign, KeyUsage.cRLSign, KeyUsage.dataEncipherment, KeyUsage.nonRepudiation}) {
+        for (int bit : new int[] {
+            KeyUsage.digitalSignature,
+            KeyUsage.keyEncipherment,
+            KeyUsage.keyAgreement,
+            KeyUsage.keyCertSign,
+            KeyUsage.cRLSign,
+            KeyUsage.dataEncipherment,
+            KeyUsage.nonRepudiation
+        }) {
             if (usage.hasUsages(bit) != ((expected & bit) != 0)) {
                 problems.add("keyUsage differs from the profile");
                 return;
@@ -106,7 +116,8 @@ public final class ProfileLinter {
             problems.add("extendedKeyUsage is missing");
             return;
         }
-        Set<KeyPurposeId> found = new HashSet<>(Arrays.asList(ExtendedKeyUsage.getInstance(eku.getParsedValue()).getUsages()));
+        Set<KeyPurposeId> found = new HashSet<>(
+                Arrays.asList(ExtendedKeyUsage.getInstance(eku.getParsedValue()).getUsages()));
         if (!found.equals(new HashSet<>(t.profile().extendedKeyUsages()))) {
             problems.add("extendedKeyUsage differs from the profile");
         }
@@ -124,7 +135,9 @@ public final class ProfileLinter {
             }
             return;
         }
-        GeneralName[] names = GeneralNames.getInstance(ASN1OctetString.getInstance(san.getExtnValue()).getOctets()).getNames();
+        GeneralName[] names = GeneralNames.getInstance(
+                        ASN1OctetString.getInstance(san.getExtnValue()).getOctets())
+                .getNames();
         if (names.length != count || names.length == 0) {
             problems.add("subjectAltName does not hold exactly the approved names");
         }
@@ -163,7 +176,10 @@ public final class ProfileLinter {
             problems.add("subjectKeyIdentifier is missing");
         }
         Extension aki = ext.getExtension(Extension.authorityKeyIdentifier);
-        if (aki == null || !Arrays.equals(AuthorityKeyIdentifier.getInstance(aki.getParsedValue()).getKeyIdentifierOctets(), issuerKeyId)) {
+        if (aki == null
+                || !Arrays.equals(
+                        AuthorityKeyIdentifier.getInstance(aki.getParsedValue()).getKeyIdentifierOctets(),
+                        issuerKeyId)) {
             problems.add("authorityKeyIdentifier is missing or is not the issuing CA's key id");
         }
         if (ext.getExtension(Extension.cRLDistributionPoints) == null) {
@@ -173,9 +189,12 @@ public final class ProfileLinter {
         if (aia == null) {
             problems.add("authorityInfoAccess is missing");
         } else {
-            var methods = Arrays.stream(AuthorityInformationAccess.getInstance(aia.getParsedValue()).getAccessDescriptions())
-                    .map(AccessDescription::getAccessMethod).toList();
-            if (!methods.contains(AccessDescription.id_ad_ocsp) || !methods.contains(AccessDescription.id_ad_caIssuers)) {
+            var methods = Arrays.stream(AuthorityInformationAccess.getInstance(aia.getParsedValue())
+                            .getAccessDescriptions())
+                    .map(AccessDescription::getAccessMethod)
+                    .toList();
+            if (!methods.contains(AccessDescription.id_ad_ocsp)
+                    || !methods.contains(AccessDescription.id_ad_caIssuers)) {
                 problems.add("authorityInfoAccess needs both OCSP and caIssuers");
             }
         }

@@ -16,13 +16,12 @@ import dev.hsmca.appliance.x509.Pem;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registration authority (Boulder's RA): the one entry point of every issuance, whoever asks — the REST API, a
@@ -46,9 +45,16 @@ public class RegistrationAuthority {
     private final TransactionOperations<Connection> transactions;
     private final GroupCommit writes;
 
-    public RegistrationAuthority(CsrInspector inspector, PolicyAuthority policy, IssuancePipeline pipeline,
-                                 CaHierarchy ca, AuditLog audit, AuditGuard auditGuard, PkiMetrics metrics,
-                                 TransactionOperations<Connection> transactions, GroupCommit writes) {
+    public RegistrationAuthority(
+            CsrInspector inspector,
+            PolicyAuthority policy,
+            IssuancePipeline pipeline,
+            CaHierarchy ca,
+            AuditLog audit,
+            AuditGuard auditGuard,
+            PkiMetrics metrics,
+            TransactionOperations<Connection> transactions,
+            GroupCommit writes) {
         this.inspector = inspector;
         this.policy = policy;
         this.pipeline = pipeline;
@@ -72,8 +78,15 @@ public class RegistrationAuthority {
             long start = System.nanoTime();
             auditGuard.requireIntact(); // a store gone back under us: nothing is issued until a restart decides
             InspectedCsr csr = inspector.inspect(command.csrPem());
-            CertificateAsk ask = new CertificateAsk(csr.commonName(), csr.dnsNames(), csr.ipAddresses(), csr.uris(),
-                    command.profile(), command.service(), command.validity(), command.identity());
+            CertificateAsk ask = new CertificateAsk(
+                    csr.commonName(),
+                    csr.dnsNames(),
+                    csr.ipAddresses(),
+                    csr.uris(),
+                    command.profile(),
+                    command.service(),
+                    command.validity(),
+                    command.identity());
             Decision decision = policy.decide(command.grant(), ask);
             IssuancePipeline.Signed signed = pipeline.sign(new IssuancePipeline.Order(decision, csr));
             IssuancePipeline.Prepared prepared = pipeline.prepare(signed, decision.service(), command.renewalOf());
@@ -90,9 +103,16 @@ public class RegistrationAuthority {
                 writes.write(write);
             }
             metrics.issued(decision.profile().name(), System.nanoTime() - start);
-            LOG.info("issued {} for {} (profile {}, {} names, {}) by {}", signed.serial(), decision.commonName(),
-                    decision.profile().name(), decision.dnsNames().size() + decision.ipAddresses().size()
-                            + decision.uris().size(), command.channel().label(), command.grant().actor());
+            LOG.info(
+                    "issued {} for {} (profile {}, {} names, {}) by {}",
+                    signed.serial(),
+                    decision.commonName(),
+                    decision.profile().name(),
+                    decision.dnsNames().size()
+                            + decision.ipAddresses().size()
+                            + decision.uris().size(),
+                    command.channel().label(),
+                    command.grant().actor());
             return render(signed.certificate(), decision.profile().name());
         });
     }
@@ -114,8 +134,12 @@ public class RegistrationAuthority {
      * {@code startNanos} is when the caller began (before {@link #approve}).
      */
     @Transactional
-    public CertificateRecord record(IssuanceCommand.Channel channel, String actor, IssuancePipeline.Signed signed,
-                                    String renewalOf, long startNanos) {
+    public CertificateRecord record(
+            IssuanceCommand.Channel channel,
+            String actor,
+            IssuancePipeline.Signed signed,
+            String renewalOf,
+            long startNanos) {
         Decision decision = signed.decision();
         CertificateRecord stored = pipeline.record(signed, decision.service(), renewalOf);
         audited(channel, actor, decision, stored, renewalOf == null ? "" : "renews=" + renewalOf);
@@ -140,8 +164,13 @@ public class RegistrationAuthority {
         }
     }
 
-    private void audited(IssuanceCommand.Channel channel, String actor, Decision d, CertificateRecord stored, String details) {
-        audit.record(actor, channel.auditAction(), "certificate:" + stored.serial(), AuditLog.OK,
+    private void audited(
+            IssuanceCommand.Channel channel, String actor, Decision d, CertificateRecord stored, String details) {
+        audit.record(
+                actor,
+                channel.auditAction(),
+                "certificate:" + stored.serial(),
+                AuditLog.OK,
                 "via=" + channel.label() + " profile=" + d.profile().name() + " service=" + d.service()
                         + " cn=" + d.commonName() + " dns=" + d.dnsNames() + " ips=" + d.ipAddresses()
                         + (d.uris().isEmpty() ? "" : " uris=" + d.uris()) + " validity=" + Validity.format(d.validity())
@@ -149,9 +178,12 @@ public class RegistrationAuthority {
     }
 
     public IssuedCertificate render(X509Certificate certificate, String profile) {
-        return new IssuedCertificate(certificate.getSerialNumber().toString(16), Pem.encode(certificate),
-                ca.chainPem(), certificate.getNotBefore().toInstant().toString(),
-                certificate.getNotAfter().toInstant().toString(), profile);
+        return new IssuedCertificate(
+                certificate.getSerialNumber().toString(16),
+                Pem.encode(certificate),
+                ca.chainPem(),
+                certificate.getNotBefore().toInstant().toString(),
+                certificate.getNotAfter().toInstant().toString(),
+                profile);
     }
-
 }

@@ -9,7 +9,6 @@ import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Duration;
 
@@ -25,7 +24,8 @@ public class Renewals {
     private final Revocations revocations;
     private final Clock clock;
 
-    public Renewals(RegistrationAuthority ra, CertificateRepository certificates, Revocations revocations, Clock clock) {
+    public Renewals(
+            RegistrationAuthority ra, CertificateRepository certificates, Revocations revocations, Clock clock) {
         this.ra = ra;
         this.certificates = certificates;
         this.revocations = revocations;
@@ -35,8 +35,17 @@ public class Renewals {
     /** {@code validity} null for the grant's default; {@code revokeOld} supersedes the old certificate in the same write. */
     public IssuedCertificate renew(HolderGrant holder, String csrPem, Duration validity, boolean revokeOld) {
         String old = holder.certificate().serial();
-        return ra.issue(new IssuanceCommand(IssuanceCommand.Channel.RENEWAL, holder.entitlement(), csrPem, null, null,
-                validity, CertificateAsk.Identity.GRANTED, old, new Claim(holder, revokeOld), "renews=" + old));
+        return ra.issue(new IssuanceCommand(
+                IssuanceCommand.Channel.RENEWAL,
+                holder.entitlement(),
+                csrPem,
+                null,
+                null,
+                validity,
+                CertificateAsk.Identity.GRANTED,
+                old,
+                new Claim(holder, revokeOld),
+                "renews=" + old));
     }
 
     private final class Claim implements IssuanceCommand.Claim {
@@ -52,8 +61,10 @@ public class Renewals {
         @Override
         public void before(String serial) {
             String old = holder.certificate().serial();
-            current = certificates.lockById(old).orElseThrow(() -> PkiException.notFound("certificate_not_found",
-                    "no certificate with serial " + old));
+            current = certificates
+                    .lockById(old)
+                    .orElseThrow(
+                            () -> PkiException.notFound("certificate_not_found", "no certificate with serial " + old));
             if (current.status() == CertificateStatus.REVOKED) {
                 throw notRenewable(old, "revoked");
             }
@@ -65,13 +76,19 @@ public class Renewals {
         @Override
         public void after(CertificateRecord stored) {
             if (revokeOld) {
-                revocations.apply(current, RevocationReason.SUPERSEDED, holder.entitlement().source(), holder.actor());
+                revocations.apply(
+                        current,
+                        RevocationReason.SUPERSEDED,
+                        holder.entitlement().source(),
+                        holder.actor());
             }
         }
     }
 
     private static PkiException notRenewable(String serial, String state) {
-        return PkiException.forbidden("certificate_" + state, "certificate " + serial + " is " + state
-                + "; it cannot be renewed: enroll again with a new install token");
+        return PkiException.forbidden(
+                "certificate_" + state,
+                "certificate " + serial + " is " + state
+                        + "; it cannot be renewed: enroll again with a new install token");
     }
 }

@@ -9,7 +9,6 @@ import dev.hsmca.core.CaRole;
 import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
 import jakarta.inject.Singleton;
-
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -30,8 +29,7 @@ public class TlsIdentity {
     private static final int SAN_IP = 7;
 
     /** A key in the HSM and its certificate, not stored yet; {@code started} is when its issuance began (nanoTime). */
-    public record Issued(String alias, X509Certificate certificate, IssuancePipeline.Signed signed, long started) {
-    }
+    public record Issued(String alias, X509Certificate certificate, IssuancePipeline.Signed signed, long started) {}
 
     private final KeyBackend keys;
     private final RegistrationAuthority ra;
@@ -57,7 +55,8 @@ public class TlsIdentity {
             } else if (Names.dnsName(name.trim()) != null) {
                 dns.add(Names.dnsName(name.trim()));
             } else {
-                throw new IllegalArgumentException("pki.ca.tls-names: '" + name + "' is neither a DNS name nor an IP address");
+                throw new IllegalArgumentException(
+                        "pki.ca.tls-names: '" + name + "' is neither a DNS name nor an IP address");
             }
         }
         return issue(actor, CaRole.TLS.alias(), dns, ips, start);
@@ -79,9 +78,10 @@ public class TlsIdentity {
     }
 
     private Issued issue(String actor, String alias, List<String> dns, List<String> ips, long start) {
-        Entitlement grant = Entitlement.system(actor, "appliance", "tls-server", dns, ips, Set.of(),
-                Duration.ofDays(config.tlsValidityDays()));
-        CertificateAsk ask = new CertificateAsk(null, dns, ips, List.of(), null, null, null, CertificateAsk.Identity.REQUESTED);
+        Entitlement grant = Entitlement.system(
+                actor, "appliance", "tls-server", dns, ips, Set.of(), Duration.ofDays(config.tlsValidityDays()));
+        CertificateAsk ask =
+                new CertificateAsk(null, dns, ips, List.of(), null, null, null, CertificateAsk.Identity.REQUESTED);
         IssuancePipeline.Signed[] signed = new IssuancePipeline.Signed[1];
         keys.generate(alias, KeyAlgorithm.EC_P256, pair -> {
             signed[0] = ra.approve(grant, pair.getPublic(), ask);
@@ -97,8 +97,11 @@ public class TlsIdentity {
             if (all == null) {
                 return List.of();
             }
-            return all.stream().filter(n -> (Integer) n.get(0) == type).map(n -> (String) n.get(1))
-                    .map(n -> type == SAN_IP ? Names.ipAddress(n) : n).toList();
+            return all.stream()
+                    .filter(n -> (Integer) n.get(0) == type)
+                    .map(n -> (String) n.get(1))
+                    .map(n -> type == SAN_IP ? Names.ipAddress(n) : n)
+                    .toList();
         } catch (CertificateParsingException e) {
             throw new IllegalStateException(e);
         }

@@ -2,13 +2,9 @@ package dev.hsmca.appliance.jobs;
 
 import dev.hsmca.appliance.store.JobLockRecord;
 import dev.hsmca.appliance.store.JobLockRepository;
-
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leases in the database so that one replica at a time runs a job (ShedLock's JDBC design, which is a few
@@ -38,7 +36,8 @@ public class JobLocks {
     public JobLocks(JobLockRepository repository, Clock clock) {
         this.repository = repository;
         this.clock = clock;
-        this.holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.holder = ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Who this process is in {@code job_locks.holder}. */
@@ -52,9 +51,10 @@ public class JobLocks {
      */
     public boolean runExclusively(Job job, Duration lease, Runnable work) {
         return callExclusively(job, lease, () -> {
-            work.run();
-            return Boolean.TRUE;
-        }) != null;
+                    work.run();
+                    return Boolean.TRUE;
+                })
+                != null;
     }
 
     /** As {@link #runExclusively}, with a result; null when another replica holds the lease. */

@@ -11,13 +11,12 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renews the appliance's own HTTPS certificate before it expires: a new key in the HSM (a new alias, never
@@ -38,8 +37,14 @@ public class TlsRenewal {
     private final JobLocks locks;
     private final Duration renewBefore;
 
-    public TlsRenewal(CaHierarchy ca, TlsIdentity identity, CaRecords caRecords, AuditLog audit,
-                      Clock clock, JobLocks locks, TlsConfig tls) {
+    public TlsRenewal(
+            CaHierarchy ca,
+            TlsIdentity identity,
+            CaRecords caRecords,
+            AuditLog audit,
+            Clock clock,
+            JobLocks locks,
+            TlsConfig tls) {
         this.ca = ca;
         this.identity = identity;
         this.caRecords = caRecords;
@@ -74,8 +79,11 @@ public class TlsRenewal {
         switchIdentity(current, renewed);
         ca.reload();
         X509Certificate cert = renewed.certificate();
-        LOG.info("renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
-                cert.getSerialNumber().toString(16), renewed.alias(), cert.getNotAfter().toInstant());
+        LOG.info(
+                "renewed the appliance TLS certificate: {} (key '{}'), valid to {}",
+                cert.getSerialNumber().toString(16),
+                renewed.alias(),
+                cert.getNotAfter().toInstant());
         return true;
     }
 
@@ -86,8 +94,17 @@ public class TlsRenewal {
     @Transactional
     protected void switchIdentity(CaHierarchy.Member current, TlsIdentity.Issued renewed) {
         caRecords.deactivate(current.id());
-        identity.store(IssuanceCommand.Channel.TLS_RENEWAL, ACTOR, renewed, ca.issuing().id(), current.record().serial());
-        audit.record(ACTOR, "tls.renew", "certificate:" + renewed.certificate().getSerialNumber().toString(16),
-                AuditLog.OK, "replaces=" + current.record().serial() + " alias=" + renewed.alias());
+        identity.store(
+                IssuanceCommand.Channel.TLS_RENEWAL,
+                ACTOR,
+                renewed,
+                ca.issuing().id(),
+                current.record().serial());
+        audit.record(
+                ACTOR,
+                "tls.renew",
+                "certificate:" + renewed.certificate().getSerialNumber().toString(16),
+                AuditLog.OK,
+                "replaces=" + current.record().serial() + " alias=" + renewed.alias());
     }
 }

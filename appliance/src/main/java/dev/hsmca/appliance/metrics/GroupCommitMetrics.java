@@ -19,11 +19,14 @@ import io.micronaut.context.env.Environment;
 public class GroupCommitMetrics {
     public GroupCommitMetrics(GroupCommit group, MeterRegistry registry) {
         FunctionCounter.builder("pki.group.commits", group, GroupCommit::commits)
-                .description("Transactions the group committer committed (API issuance)").register(registry);
+                .description("Transactions the group committer committed (API issuance)")
+                .register(registry);
         FunctionCounter.builder("pki.group.commit.writes", group, GroupCommit::committedWrites)
-                .description("Writes in the committed group transactions").register(registry);
+                .description("Writes in the committed group transactions")
+                .register(registry);
         Gauge.builder("pki.group.commit.queued", group, GroupCommit::queued)
-                .description("Writes waiting for the next group commit").register(registry);
+                .description("Writes waiting for the next group commit")
+                .register(registry);
         FunctionCounter.builder("pki.group.commit.timeouts", group, GroupCommit::timeouts)
                 .description("Writes whose caller stopped waiting for the group commit (503 store_unavailable)")
                 .register(registry);

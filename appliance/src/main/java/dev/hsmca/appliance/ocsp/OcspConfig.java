@@ -10,6 +10,6 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param validityHours nextUpdate - thisUpdate (RFC 5019: a few days)
  */
 @ConfigurationProperties("pki.ocsp")
-public record OcspConfig(@Bindable(defaultValue = "true") boolean presign,
-                         @Bindable(defaultValue = "96") int validityHours) {
-}
+public record OcspConfig(
+        @Bindable(defaultValue = "true") boolean presign,
+        @Bindable(defaultValue = "96") int validityHours) {}

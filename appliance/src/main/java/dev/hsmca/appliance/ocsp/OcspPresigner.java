@@ -1,31 +1,18 @@
 package dev.hsmca.appliance.ocsp;
 
-import dev.hsmca.core.CertificateStatus;
-
-import dev.hsmca.appliance.store.PresignedResponse;
-
-import dev.hsmca.appliance.store.PresignedResponseRepository;
-
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.core.CaRole;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.store.PresignedResponse;
+import dev.hsmca.appliance.store.PresignedResponseRepository;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import dev.hsmca.core.ocsp.CertStatusInfo;
 import dev.hsmca.core.ocsp.OcspResponses;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.asn1.DERNull;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;
 import java.sql.Connection;
@@ -35,8 +22,18 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Signs OCSP responses ahead of time with the delegated OCSP signer (in the HSM), one for SHA-1 and one for
@@ -46,12 +43,16 @@ import java.util.function.BiConsumer;
 @Singleton
 public class OcspPresigner {
     private static final Logger LOG = LoggerFactory.getLogger(OcspPresigner.class);
-    static final AlgorithmIdentifier SHA256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+    static final AlgorithmIdentifier SHA256 =
+            new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
     /** Certificates per transaction of a refresh: how long a revocation of one of them may wait for its row. */
     static final int STORE_CHUNK = 50;
 
     /** Where a refresh can be interleaved with other work: after signing (nothing held), and before each commit. */
-    enum RefreshStep { SIGNED, STORED }
+    enum RefreshStep {
+        SIGNED,
+        STORED
+    }
 
     private final CaHierarchy ca;
     private final CertificateRepository certificates;
@@ -59,10 +60,15 @@ public class OcspPresigner {
     private final TransactionOperations<Connection> transactions;
     private final OcspConfig config;
     private final Clock clock;
-    private volatile BiConsumer<RefreshStep, List<String>> refreshHook = (step, serials) -> { };
+    private volatile BiConsumer<RefreshStep, List<String>> refreshHook = (step, serials) -> {};
 
-    public OcspPresigner(CaHierarchy ca, CertificateRepository certificates, PresignedResponseRepository responses,
-                         TransactionOperations<Connection> transactions, OcspConfig config, Clock clock) {
+    public OcspPresigner(
+            CaHierarchy ca,
+            CertificateRepository certificates,
+            PresignedResponseRepository responses,
+            TransactionOperations<Connection> transactions,
+            OcspConfig config,
+            Clock clock) {
         this.ca = ca;
         this.certificates = certificates;
         this.responses = responses;
@@ -107,20 +113,28 @@ public class OcspPresigner {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(Duration.ofHours(config.validityHours()));
         CertStatusInfo status = record.status() == CertificateStatus.REVOKED
-                ? CertStatusInfo.revoked(record.revokedAt(), RevocationReason.stored(record.revocationReason()).code())
+                ? CertStatusInfo.revoked(
+                        record.revokedAt(),
+                        RevocationReason.stored(record.revocationReason()).code())
                 : CertStatusInfo.good();
         try {
-            X509CertificateHolder issuer = new X509CertificateHolder(issuing.certificate().getEncoded());
-            X509CertificateHolder responder = new X509CertificateHolder(signer.certificate().getEncoded());
+            X509CertificateHolder issuer =
+                    new X509CertificateHolder(issuing.certificate().getEncoded());
+            X509CertificateHolder responder =
+                    new X509CertificateHolder(signer.certificate().getEncoded());
             BigInteger serial = new BigInteger(record.serial(), 16);
             List<PresignedResponse> signed = new ArrayList<>(2);
-            for (AlgorithmIdentifier alg : new AlgorithmIdentifier[]{CertificateID.HASH_SHA1, SHA256}) {
+            for (AlgorithmIdentifier alg : new AlgorithmIdentifier[] {CertificateID.HASH_SHA1, SHA256}) {
                 CertificateID id = new CertificateID(OcspResponses.digests().get(alg), issuer, serial);
-                byte[] der = OcspResponses.sign(List.of(new OcspResponses.Single(id, status)), signer.key(), responder,
-                        now, next, null);
-                signed.add(new PresignedResponse(new PresignedResponse.Key(record.serial(),
-                        alg == SHA256 ? "sha256" : "sha1"), record.issuerId(), status.kind().name().toLowerCase(),
-                        now, next, der));
+                byte[] der = OcspResponses.sign(
+                        List.of(new OcspResponses.Single(id, status)), signer.key(), responder, now, next, null);
+                signed.add(new PresignedResponse(
+                        new PresignedResponse.Key(record.serial(), SHA256.equals(alg) ? "sha256" : "sha1"),
+                        record.issuerId(),
+                        status.kind().name().toLowerCase(Locale.ROOT),
+                        now,
+                        next,
+                        der));
             }
             return signed;
         } catch (CertificateEncodingException | java.io.IOException | OCSPException | OperatorCreationException e) {
@@ -161,7 +175,8 @@ public class OcspPresigner {
     private int storeIfUnchanged(List<Resigned> chunk) {
         int changed = 0;
         for (Resigned r : chunk) { // in serial order, as stale() sorts: refreshes on two replicas lock alike
-            boolean unchanged = certificates.lockById(r.from().serial()).map(r::signedFrom).orElse(false);
+            boolean unchanged =
+                    certificates.lockById(r.from().serial()).map(r::signedFrom).orElse(false);
             if (unchanged && !r.responses().isEmpty()) {
                 responses.deleteForSerial(r.from().serial());
                 store(r.responses());
@@ -177,7 +192,8 @@ public class OcspPresigner {
     private record Resigned(CertificateRecord from, List<PresignedResponse> responses) {
         /** The row still has the status (and revocation time and reason) the responses state. */
         boolean signedFrom(CertificateRecord now) {
-            return now.status() == from.status() && now.issuerId().equals(from.issuerId())
+            return now.status() == from.status()
+                    && now.issuerId().equals(from.issuerId())
                     && Objects.equals(now.revokedAt(), from.revokedAt())
                     && Objects.equals(now.revocationReason(), from.revocationReason());
         }

@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.ocsp;
 
-import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
+import dev.hsmca.appliance.store.CertificateRecord;
 import jakarta.inject.Singleton;
 
 /** Signs fresh OCSP responses whenever a certificate is issued or revoked: visible before the call returns. */

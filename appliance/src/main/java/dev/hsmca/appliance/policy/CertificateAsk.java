@@ -13,8 +13,15 @@ import java.util.List;
  * @param uris        the CSR's URI SANs
  * @param identity    how the certificate's names follow from the request and the grant
  */
-public record CertificateAsk(String commonName, List<String> dnsNames, List<String> ipAddresses, List<String> uris,
-                             String profile, String service, Duration validity, Identity identity) {
+public record CertificateAsk(
+        String commonName,
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        List<String> uris,
+        String profile,
+        String service,
+        Duration validity,
+        Identity identity) {
 
     /** How the certificate's names are chosen. */
     public enum Identity {

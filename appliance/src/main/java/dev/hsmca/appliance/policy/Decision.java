@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.policy;
 
 import dev.hsmca.appliance.domain.Profile;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -12,8 +11,15 @@ import java.util.List;
  * @param commonName   the subject CN: one of the certificate's names or a granted client name; null for none
  * @param maxValidity  the grant's cap under this profile, stored with the certificate for its renewals
  */
-public record Decision(String service, Profile profile, String commonName, List<String> dnsNames,
-                       List<String> ipAddresses, List<String> uris, Duration validity, Duration maxValidity) {
+public record Decision(
+        String service,
+        Profile profile,
+        String commonName,
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        List<String> uris,
+        Duration validity,
+        Duration maxValidity) {
 
     public Decision {
         dnsNames = List.copyOf(dnsNames);

@@ -4,7 +4,6 @@ import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +21,7 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
     static final int MAX_CN = 64;
     /** What the store keeps of a certificate's names (comma-separated columns). */
     static final int MAX_DNS_CHARS = 8192;
+
     static final int MAX_IP_CHARS = 2048;
     static final int MAX_URI_CHARS = 4096;
 
@@ -56,21 +56,31 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
         return finish(profile, cn, clientCn, dns, ips, uris);
     }
 
-    private static NameChoice finish(Profile profile, String requestedCn, boolean clientCn, Set<String> dns,
-                                     Set<String> ips, Set<String> uris) {
-        if (String.join(",", dns).length() > MAX_DNS_CHARS || String.join(",", ips).length() > MAX_IP_CHARS
+    private static NameChoice finish(
+            Profile profile, String requestedCn, boolean clientCn, Set<String> dns, Set<String> ips, Set<String> uris) {
+        if (String.join(",", dns).length() > MAX_DNS_CHARS
+                || String.join(",", ips).length() > MAX_IP_CHARS
                 || String.join(",", uris).length() > MAX_URI_CHARS) {
-            throw PkiException.malformed("too_many_names", "the names are longer than a certificate may carry here ("
-                    + MAX_DNS_CHARS + " characters of DNS names, " + MAX_IP_CHARS + " of IP addresses, " + MAX_URI_CHARS
-                    + " of URIs)");
+            throw PkiException.malformed(
+                    "too_many_names",
+                    "the names are longer than a certificate may carry here ("
+                            + MAX_DNS_CHARS + " characters of DNS names, " + MAX_IP_CHARS + " of IP addresses, "
+                            + MAX_URI_CHARS
+                            + " of URIs)");
         }
         if (profile.requireSan() && dns.isEmpty() && ips.isEmpty()) {
-            throw PkiException.malformed("no_names", "profile " + profile.name()
-                    + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");
+            throw PkiException.malformed(
+                    "no_names",
+                    "profile " + profile.name()
+                            + " needs at least one DNS name or IP address in the CSR (subjectAltName or CN)");
         }
         String cn = requestedCn;
         if (!clientCn) {
-            cn = cn != null ? cn : !dns.isEmpty() ? dns.iterator().next() : ips.isEmpty() ? null : ips.iterator().next();
+            cn = cn != null
+                    ? cn
+                    : !dns.isEmpty()
+                            ? dns.iterator().next()
+                            : ips.isEmpty() ? null : ips.iterator().next();
             cn = cn != null && cn.length() > MAX_CN ? null : cn; // the SANs carry it
         }
         if (cn == null && dns.isEmpty() && ips.isEmpty() && uris.isEmpty()) {
@@ -85,8 +95,10 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
             return null;
         }
         if (raw.length() > MAX_CN || !raw.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
-            throw PkiException.malformed("invalid_subject", "subject CN '" + Names.printable(raw)
-                    + "' is longer than " + MAX_CN + " characters or has control characters");
+            throw PkiException.malformed(
+                    "invalid_subject",
+                    "subject CN '" + Names.printable(raw) + "' is longer than " + MAX_CN
+                            + " characters or has control characters");
         }
         String lower = raw.toLowerCase(Locale.ROOT);
         if (grant.clientNames().contains(lower)) {
@@ -104,13 +116,20 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
         }
         String client = Names.clientName(raw);
         if (client == null) {
-            throw PkiException.malformed("invalid_subject", "subject CN '" + Names.printable(raw) + "' is neither a "
-                    + "host name, an IP address nor a client name (letters, digits, . _ : @ -); leave it out to use the first SAN");
+            throw PkiException.malformed(
+                    "invalid_subject",
+                    "subject CN '" + Names.printable(raw) + "' is neither a "
+                            + "host name, an IP address nor a client name (letters, digits, . _ : @ -); leave it out to use the first SAN");
         }
         if (!grant.anyName()) {
-            throw PkiException.forbidden("name_not_allowed", "subject CN '" + client + "' is not allowed by this "
-                    + PolicyAuthority.kind(grant) + " (client names allowed: "
-                    + (grant.clientNames().isEmpty() ? "none" : String.join(", ", new TreeSet<>(grant.clientNames()))) + ")");
+            throw PkiException.forbidden(
+                    "name_not_allowed",
+                    "subject CN '" + client + "' is not allowed by this "
+                            + PolicyAuthority.kind(grant) + " (client names allowed: "
+                            + (grant.clientNames().isEmpty()
+                                    ? "none"
+                                    : String.join(", ", new TreeSet<>(grant.clientNames())))
+                            + ")");
         }
         return client;
     }
@@ -144,17 +163,23 @@ record NameChoice(String commonName, List<String> dnsNames, List<String> ipAddre
     }
 
     private static void requireExact(Entitlement grant, Set<String> dns, Set<String> ips, Set<String> uris) {
-        if (!new TreeSet<>(dns).equals(new TreeSet<>(grant.dnsNames())) || !new TreeSet<>(ips).equals(new TreeSet<>(grant.ipAddresses()))
+        if (!new TreeSet<>(dns).equals(new TreeSet<>(grant.dnsNames()))
+                || !new TreeSet<>(ips).equals(new TreeSet<>(grant.ipAddresses()))
                 || !new TreeSet<>(uris).equals(new TreeSet<>(grant.uris()))) {
-            throw PkiException.malformed("names_mismatch", "the CSR names " + new TreeSet<>(dns)
-                    + (ips.isEmpty() ? "" : " " + new TreeSet<>(ips)) + (uris.isEmpty() ? "" : " " + new TreeSet<>(uris))
-                    + " but the " + PolicyAuthority.kind(grant) + " is for " + new TreeSet<>(grant.dnsNames())
-                    + (grant.ipAddresses().isEmpty() ? "" : " " + new TreeSet<>(grant.ipAddresses())));
+            throw PkiException.malformed(
+                    "names_mismatch",
+                    "the CSR names " + new TreeSet<>(dns)
+                            + (ips.isEmpty() ? "" : " " + new TreeSet<>(ips))
+                            + (uris.isEmpty() ? "" : " " + new TreeSet<>(uris))
+                            + " but the " + PolicyAuthority.kind(grant) + " is for " + new TreeSet<>(grant.dnsNames())
+                            + (grant.ipAddresses().isEmpty() ? "" : " " + new TreeSet<>(grant.ipAddresses())));
         }
     }
 
     private static PkiException notAllowed(Entitlement grant, String kind, String name, List<String> allowed) {
-        return PkiException.forbidden("name_not_allowed", kind + " '" + Names.printable(name) + "' is not allowed by this "
-                + PolicyAuthority.kind(grant) + " (allowed: " + (allowed.isEmpty() ? "none" : String.join(", ", allowed)) + ")");
+        return PkiException.forbidden(
+                "name_not_allowed",
+                kind + " '" + Names.printable(name) + "' is not allowed by this " + PolicyAuthority.kind(grant)
+                        + " (allowed: " + (allowed.isEmpty() ? "none" : String.join(", ", allowed)) + ")");
     }
 }

@@ -11,7 +11,6 @@ import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import jakarta.inject.Singleton;
-
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -25,8 +24,11 @@ import java.util.Set;
 @Singleton
 public class PolicyAuthority {
     /** The reasons a certificate's holder may give: its own key or its own service's state (RFC 5280 §5.3.1). */
-    static final Set<RevocationReason> HOLDER_REASONS = EnumSet.of(RevocationReason.UNSPECIFIED,
-            RevocationReason.KEY_COMPROMISE, RevocationReason.AFFILIATION_CHANGED, RevocationReason.SUPERSEDED,
+    static final Set<RevocationReason> HOLDER_REASONS = EnumSet.of(
+            RevocationReason.UNSPECIFIED,
+            RevocationReason.KEY_COMPROMISE,
+            RevocationReason.AFFILIATION_CHANGED,
+            RevocationReason.SUPERSEDED,
             RevocationReason.CESSATION_OF_OPERATION);
 
     private final Profiles profiles;
@@ -45,8 +47,15 @@ public class PolicyAuthority {
         // What renewals may ask later: the grant's own cap, or, for a grant without one (the administrator), the
         // lifetime it chose now — a 1-day certificate never renews into a 397-day one.
         Duration carried = grant.maxValidity() == null ? validity : cap;
-        return new Decision(service, profile, names.commonName(), names.dnsNames(), names.ipAddresses(), names.uris(),
-                validity, carried);
+        return new Decision(
+                service,
+                profile,
+                names.commonName(),
+                names.dnsNames(),
+                names.ipAddresses(),
+                names.uris(),
+                validity,
+                carried);
     }
 
     /**
@@ -59,12 +68,18 @@ public class PolicyAuthority {
             return;
         }
         if (!HOLDER_REASONS.contains(reason)) {
-            throw PkiException.forbidden("reason_not_allowed", "only an administrator may revoke with " + reason.text()
-                    + "; a certificate's holder may use " + HOLDER_REASONS.stream().map(RevocationReason::text).toList());
+            throw PkiException.forbidden(
+                    "reason_not_allowed",
+                    "only an administrator may revoke with " + reason.text() + "; a certificate's holder may use "
+                            + HOLDER_REASONS.stream()
+                                    .map(RevocationReason::text)
+                                    .toList());
         }
         if (current.status() == CertificateStatus.REVOKED && !reason.text().equals(current.revocationReason())) {
-            throw PkiException.forbidden("revocation_change_not_allowed", "certificate " + current.serial()
-                    + " is revoked for " + current.revocationReason() + "; only an administrator may change that");
+            throw PkiException.forbidden(
+                    "revocation_change_not_allowed",
+                    "certificate " + current.serial() + " is revoked for " + current.revocationReason()
+                            + "; only an administrator may change that");
         }
     }
 
@@ -73,8 +88,10 @@ public class PolicyAuthority {
             return profiles.requestable(requested);
         }
         if (requested != null && !requested.equals(grant.profile())) {
-            throw PkiException.forbidden("profile_not_allowed", "this " + kind(grant) + " allows profile "
-                    + grant.profile() + ", not " + Names.printable(requested));
+            throw PkiException.forbidden(
+                    "profile_not_allowed",
+                    "this " + kind(grant) + " allows profile " + grant.profile() + ", not "
+                            + Names.printable(requested));
         }
         boolean ownProfile = grant.source() == Entitlement.Source.HOLDER || grant.source() == Entitlement.Source.SYSTEM;
         return ownProfile ? profiles.internal(grant.profile()) : profiles.requestable(grant.profile());
@@ -85,8 +102,10 @@ public class PolicyAuthority {
             return requested == null ? null : ServiceId.requireGrantable(requested);
         }
         if (requested != null && !requested.equals(grant.service())) {
-            throw PkiException.forbidden("service_not_allowed", "this " + kind(grant) + " is for service "
-                    + grant.service() + ", not " + Names.printable(requested));
+            throw PkiException.forbidden(
+                    "service_not_allowed",
+                    "this " + kind(grant) + " is for service " + grant.service() + ", not "
+                            + Names.printable(requested));
         }
         return grant.service();
     }
@@ -99,26 +118,35 @@ public class PolicyAuthority {
     /** Between the profile's minimum and maximum, and never past the grant's cap; by default 90 days or the cap. */
     private static Duration validity(Entitlement grant, Duration requested, Profile profile, Duration cap) {
         if (requested == null) {
-            Duration standard = grant.defaultValidity() != null ? grant.defaultValidity() : Entitlement.STANDARD_VALIDITY;
+            Duration standard =
+                    grant.defaultValidity() != null ? grant.defaultValidity() : Entitlement.STANDARD_VALIDITY;
             Duration chosen = standard.compareTo(cap) < 0 ? standard : cap;
             if (chosen.compareTo(profile.minValidity()) < 0) {
-                throw PkiException.forbidden("validity_not_allowed", "this " + kind(grant) + " allows at most "
-                        + Validity.format(cap) + ", below the minimum " + Validity.format(profile.minValidity())
-                        + " of profile " + profile.name());
+                throw PkiException.forbidden(
+                        "validity_not_allowed",
+                        "this " + kind(grant) + " allows at most "
+                                + Validity.format(cap) + ", below the minimum " + Validity.format(profile.minValidity())
+                                + " of profile " + profile.name());
             }
             return chosen;
         }
         if (requested.compareTo(profile.maxValidity()) > 0) {
-            throw PkiException.malformed("validity_too_long", "validity " + Validity.format(requested) + " exceeds the "
-                    + profile.maxValidityDays() + "-day cap of profile " + profile.name());
+            throw PkiException.malformed(
+                    "validity_too_long",
+                    "validity " + Validity.format(requested) + " exceeds the " + profile.maxValidityDays()
+                            + "-day cap of profile " + profile.name());
         }
         if (requested.compareTo(profile.minValidity()) < 0) {
-            throw PkiException.malformed("validity_too_short", "validity " + Validity.format(requested)
-                    + " is below the minimum " + Validity.format(profile.minValidity()) + " of profile " + profile.name());
+            throw PkiException.malformed(
+                    "validity_too_short",
+                    "validity " + Validity.format(requested) + " is below the minimum "
+                            + Validity.format(profile.minValidity()) + " of profile " + profile.name());
         }
         if (requested.compareTo(cap) > 0) {
-            throw PkiException.forbidden("validity_not_allowed", "validity " + Validity.format(requested)
-                    + " exceeds the " + Validity.format(cap) + " this " + kind(grant) + " allows");
+            throw PkiException.forbidden(
+                    "validity_not_allowed",
+                    "validity " + Validity.format(requested) + " exceeds the " + Validity.format(cap) + " this "
+                            + kind(grant) + " allows");
         }
         return requested;
     }

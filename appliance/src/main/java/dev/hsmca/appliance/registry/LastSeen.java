@@ -3,15 +3,14 @@ package dev.hsmca.appliance.registry;
 import dev.hsmca.appliance.store.ServiceRecord;
 import dev.hsmca.appliance.store.ServiceRepository;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records when a service was last seen: a holder of one of its certificates polled its renewal window. Writes are

@@ -1,20 +1,18 @@
 package dev.hsmca.appliance.registry;
 
-import dev.hsmca.appliance.domain.ServiceId;
-import dev.hsmca.appliance.store.ServiceRecord;
-import dev.hsmca.appliance.store.ServiceRepository;
-
 import dev.hsmca.appliance.audit.AuditLog;
+import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
-import dev.hsmca.appliance.store.CertificateRepository;
-import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.ServiceId;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.store.ServiceRecord;
+import dev.hsmca.appliance.store.ServiceRepository;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -39,8 +37,12 @@ public class Registry {
     private final JsonMapper json;
     private final Clock clock;
 
-    public Registry(ServiceRepository services, CertificateRepository certificates, AuditLog audit, JsonMapper json,
-                    Clock clock) {
+    public Registry(
+            ServiceRepository services,
+            CertificateRepository certificates,
+            AuditLog audit,
+            JsonMapper json,
+            Clock clock) {
         this.services = services;
         this.certificates = certificates;
         this.audit = audit;
@@ -52,10 +54,13 @@ public class Registry {
     public ServiceView register(RegisterServiceRequest r, Grant grant) {
         String service = ServiceId.require(r.service());
         if (grant instanceof HolderGrant holder && !holder.owns(service)) {
-            throw PkiException.forbidden("not_your_service", "a certificate of service " + holder.service()
-                    + " cannot register service " + service);
+            throw PkiException.forbidden(
+                    "not_your_service",
+                    "a certificate of service " + holder.service() + " cannot register service " + service);
         }
-        if (r.displayName() != null && r.serviceName() != null && !r.displayName().equals(r.serviceName())) {
+        if (r.displayName() != null
+                && r.serviceName() != null
+                && !r.displayName().equals(r.serviceName())) {
             throw PkiException.malformed("invalid_display_name", "display_name and service_name differ; give one");
         }
         String given = r.displayName() != null ? r.displayName() : r.serviceName();
@@ -73,21 +78,36 @@ public class Registry {
         }
         Map<String, Object> metadata = r.metadata() == null ? Map.of() : r.metadata();
         String metadataJson = write(metadata);
-        if (metadata.size() > MAX_METADATA || metadataJson.length() > MAX_METADATA_CHARS || depth(metadata) > MAX_DEPTH) {
-            throw PkiException.malformed("invalid_metadata", "metadata: a JSON object of at most " + MAX_METADATA
-                    + " keys, " + MAX_DEPTH + " levels deep and " + MAX_METADATA_CHARS + " characters");
+        if (metadata.size() > MAX_METADATA
+                || metadataJson.length() > MAX_METADATA_CHARS
+                || depth(metadata) > MAX_DEPTH) {
+            throw PkiException.malformed(
+                    "invalid_metadata",
+                    "metadata: a JSON object of at most " + MAX_METADATA + " keys, " + MAX_DEPTH + " levels deep and "
+                            + MAX_METADATA_CHARS + " characters");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         var existing = services.findById(service);
-        ServiceRecord record = new ServiceRecord(service, displayName, write(endpoints), r.healthCheckUrl(),
-                metadataJson, existing.map(ServiceRecord::createdAt).orElse(now), now, null,
+        ServiceRecord record = new ServiceRecord(
+                service,
+                displayName,
+                write(endpoints),
+                r.healthCheckUrl(),
+                metadataJson,
+                existing.map(ServiceRecord::createdAt).orElse(now),
+                now,
+                null,
                 existing.map(ServiceRecord::lastSeenAt).orElse(null));
         if (existing.isPresent()) {
             services.update(record);
         } else {
             services.save(record);
         }
-        audit.record(grant.actor(), "service.register", "service:" + service, AuditLog.OK,
+        audit.record(
+                grant.actor(),
+                "service.register",
+                "service:" + service,
+                AuditLog.OK,
                 (existing.isPresent() ? "updated" : "created") + " endpoints=" + endpoints.size());
         return view(record);
     }
@@ -95,10 +115,12 @@ public class Registry {
     public ServiceView get(String service, Grant grant) {
         ServiceId.require(service);
         if (grant instanceof HolderGrant holder && !holder.owns(service)) {
-            throw PkiException.forbidden("not_your_service", "a certificate of service " + holder.service()
-                    + " cannot read service " + service);
+            throw PkiException.forbidden(
+                    "not_your_service",
+                    "a certificate of service " + holder.service() + " cannot read service " + service);
         }
-        return services.findById(service).map(this::view)
+        return services.findById(service)
+                .map(this::view)
                 .orElseThrow(() -> PkiException.notFound("service_not_found", "no service " + service));
     }
 
@@ -108,12 +130,22 @@ public class Registry {
 
     private ServiceView view(ServiceRecord s) {
         Instant now = clock.instant();
-        var current = certificates.current(s.service(), now).map(c -> CertificateView.of(c, now)).orElse(null);
+        var current = certificates
+                .current(s.service(), now)
+                .map(c -> CertificateView.of(c, now))
+                .orElse(null);
         Instant lastRenewal = certificates.lastRenewal(s.service()).orElse(null);
-        return new ServiceView(s.service(), s.displayName(), read(s.endpoints(), Argument.listOf(String.class)),
-                s.healthCheckUrl(), read(s.metadata(), Argument.mapOf(String.class, Object.class)),
-                s.createdAt().toString(), s.updatedAt().toString(), current,
-                current == null ? null : current.daysUntilExpiry(), lastRenewal == null ? null : lastRenewal.toString(),
+        return new ServiceView(
+                s.service(),
+                s.displayName(),
+                read(s.endpoints(), Argument.listOf(String.class)),
+                s.healthCheckUrl(),
+                read(s.metadata(), Argument.mapOf(String.class, Object.class)),
+                s.createdAt().toString(),
+                s.updatedAt().toString(),
+                current,
+                current == null ? null : current.daysUntilExpiry(),
+                lastRenewal == null ? null : lastRenewal.toString(),
                 s.lastSeenAt() == null ? null : s.lastSeenAt().toString());
     }
 
@@ -124,8 +156,10 @@ public class Registry {
                 throw new IllegalArgumentException();
             }
         } catch (Exception e) {
-            throw PkiException.malformed(code, what + " '" + dev.hsmca.appliance.domain.Names.printable(value)
-                    + "' is not an http(s) or ws(s) URL with a host");
+            throw PkiException.malformed(
+                    code,
+                    what + " '" + dev.hsmca.appliance.domain.Names.printable(value)
+                            + "' is not an http(s) or ws(s) URL with a host");
         }
     }
 

@@ -1,23 +1,20 @@
 package dev.hsmca.appliance.revocation;
 
-import dev.hsmca.core.CertificateStatus;
-
-import dev.hsmca.core.RevocationReason;
-
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.CertificateStatusListener;
+import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.policy.PolicyAuthority;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
-import dev.hsmca.appliance.domain.CertificateStatusListener;
-import dev.hsmca.appliance.domain.PkiException;
-import dev.hsmca.appliance.domain.Entitlement;
-import dev.hsmca.appliance.policy.PolicyAuthority;
+import dev.hsmca.core.CertificateStatus;
+import dev.hsmca.core.RevocationReason;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,8 +34,13 @@ public class Revocations {
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public Revocations(CertificateRepository certificates, PolicyAuthority policy, AuditLog audit,
-                       List<CertificateStatusListener> listeners, dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
+    public Revocations(
+            CertificateRepository certificates,
+            PolicyAuthority policy,
+            AuditLog audit,
+            List<CertificateStatusListener> listeners,
+            dev.hsmca.appliance.domain.PkiMetrics metrics,
+            Clock clock) {
         this.certificates = certificates;
         this.policy = policy;
         this.audit = audit;
@@ -49,11 +51,15 @@ public class Revocations {
 
     @Transactional
     public CertificateRecord revoke(String serial, RevocationReason reason, Grant grant) {
-        CertificateRecord record = certificates.lockById(serial)
-                .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
-        if (grant instanceof HolderGrant holder && (!holder.owns(record.service())
-                || dev.hsmca.appliance.domain.ServiceId.RESERVED.contains(record.service()))) {
-            throw PkiException.forbidden("not_your_certificate",
+        CertificateRecord record = certificates
+                .lockById(serial)
+                .orElseThrow(
+                        () -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
+        if (grant instanceof HolderGrant holder
+                && (!holder.owns(record.service())
+                        || dev.hsmca.appliance.domain.ServiceId.RESERVED.contains(record.service()))) {
+            throw PkiException.forbidden(
+                    "not_your_certificate",
                     "certificate " + serial + " does not belong to service " + holder.service());
         }
         if (!(grant instanceof AdminGrant) && !(grant instanceof HolderGrant)) {
@@ -67,8 +73,8 @@ public class Revocations {
      * row the caller read in it.
      */
     @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
-    public CertificateRecord apply(CertificateRecord record, RevocationReason reason, Entitlement.Source revoker,
-                                   String actor) {
+    public CertificateRecord apply(
+            CertificateRecord record, RevocationReason reason, Entitlement.Source revoker, String actor) {
         policy.checkRevocation(revoker, record, reason);
         String serial = record.serial();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -92,7 +98,11 @@ public class Revocations {
         if (change == null) {
             throw conflict(serial, "changed while this request was handled; retry");
         }
-        audit.record(actor, "certificate.revoke", "certificate:" + serial, AuditLog.OK,
+        audit.record(
+                actor,
+                "certificate.revoke",
+                "certificate:" + serial,
+                AuditLog.OK,
                 change + " reason=" + reason.text() + (record.service() == null ? "" : " service=" + record.service()));
         CertificateRecord updated = certificates.findById(serial).orElseThrow();
         listeners.forEach(l -> l.statusChanged(updated, CertificateStatusListener.Change.STATUS_CHANGED));

@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.setup;
 
 import dev.hsmca.appliance.x509.Pem;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,8 +35,7 @@ final class AdminCredential {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-    private AdminCredential() {
-    }
+    private AdminCredential() {}
 
     static void write(Path dir, PrivateKey key, X509Certificate cert, List<X509Certificate> chain) {
         write(dir, "admin", key, cert, chain);
@@ -49,7 +47,10 @@ final class AdminCredential {
             privateDirectory(dir);
             byte[] random = new byte[18];
             new SecureRandom().nextBytes(random);
-            char[] password = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
+            char[] password = Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(random)
+                    .toCharArray();
 
             KeyStore p12 = KeyStore.getInstance("PKCS12");
             p12.load(null, null);
@@ -67,7 +68,8 @@ final class AdminCredential {
             replace(dir.resolve(name + ".crt.pem"), Pem.encode(cert).getBytes(StandardCharsets.UTF_8));
             sync(dir);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot write the " + name + " credential to " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot write the " + name + " credential to " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -77,7 +79,8 @@ final class AdminCredential {
             throw new IOException(dir + " is a symbolic link; a credential is written into a real folder only");
         }
         Files.createDirectories(dir);
-        if (!Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+        if (!Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .isDirectory()) {
             throw new IOException(dir + " is not a folder");
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));

@@ -11,7 +11,6 @@ import dev.hsmca.hsm.KeyAlgorithm;
 import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import jakarta.inject.Singleton;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,8 +32,15 @@ public class CaInitializer {
     private final HierarchyCreation creation;
     private final Clock clock;
 
-    public CaInitializer(KeyBackend keys, CaConfig config, UrlConfig urls, CaCertificateRepository caRepository,
-                         CaRecords records, CaHierarchy hierarchy, HierarchyCreation creation, Clock clock) {
+    public CaInitializer(
+            KeyBackend keys,
+            CaConfig config,
+            UrlConfig urls,
+            CaCertificateRepository caRepository,
+            CaRecords records,
+            CaHierarchy hierarchy,
+            HierarchyCreation creation,
+            Clock clock) {
         this.keys = keys;
         this.config = config;
         this.urls = urls;
@@ -57,12 +63,15 @@ public class CaInitializer {
                     leftovers.add(role.alias());
                 }
             }
-            boolean inStore = caRepository.findByRoleAndActive(CaRole.ROOT, true).isPresent();
+            boolean inStore =
+                    caRepository.findByRoleAndActive(CaRole.ROOT, true).isPresent();
             if (!force && (inStore || !leftovers.isEmpty())) {
-                throw new AlreadyInitializedException(hierarchy.initialized()
-                        ? "the CA is already initialized; 'ca init --force' replaces it (new keys, new root)"
-                        : "a partial CA exists (HSM keys " + leftovers + ", store " + (inStore ? "has" : "has no")
-                        + " CA certificates); 'ca init --force' starts again");
+                throw new AlreadyInitializedException(
+                        hierarchy.initialized()
+                                ? "the CA is already initialized; 'ca init --force' replaces it (new keys, new root)"
+                                : "a partial CA exists (HSM keys " + leftovers + ", store "
+                                        + (inStore ? "has" : "has no")
+                                        + " CA certificates); 'ca init --force' starts again");
             }
             if (force) {
                 for (String alias : leftovers) {
@@ -82,12 +91,16 @@ public class CaInitializer {
         Instant now = clock.instant();
         CaCertificates certs = new CaCertificates(config, urls);
         KeyAlgorithm rootAlgorithm = KeyAlgorithm.parse(config.rootAlgorithm());
-        SigningKey root = keys.generate(CaRole.ROOT.alias(), rootAlgorithm,
+        SigningKey root = keys.generate(
+                CaRole.ROOT.alias(),
+                rootAlgorithm,
                 pair -> certs.root(pair.getPublic(), keys.selfSigner(pair, rootAlgorithm), now));
         X509Certificate rootCert = keys.certificate(CaRole.ROOT.alias());
         String rootId = records.save(CaRole.ROOT, rootCert, null, config.rootAlgorithm());
 
-        keys.generate(CaRole.ISSUING.alias(), KeyAlgorithm.parse(config.issuingAlgorithm()),
+        keys.generate(
+                CaRole.ISSUING.alias(),
+                KeyAlgorithm.parse(config.issuingAlgorithm()),
                 pair -> certs.issuing(pair.getPublic(), rootCert, rootId, root.contentSigner(), now));
         creation.belowIssuing(rootCert, keys.certificate(CaRole.ISSUING.alias()), rootId, now);
     }

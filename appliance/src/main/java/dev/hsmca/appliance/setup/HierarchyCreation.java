@@ -22,7 +22,6 @@ import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,9 +58,17 @@ public class HierarchyCreation {
     private final Provider<CrlService> crls;
     private final AuditAnchor anchor;
 
-    public HierarchyCreation(KeyBackend keys, CaConfig config, UrlConfig urls, CaRecords records, CaHierarchy hierarchy,
-                             TlsIdentity tls, RegistrationAuthority ra, AuditLog audit, Provider<CrlService> crls,
-                             AuditAnchor anchor) {
+    public HierarchyCreation(
+            KeyBackend keys,
+            CaConfig config,
+            UrlConfig urls,
+            CaRecords records,
+            CaHierarchy hierarchy,
+            TlsIdentity tls,
+            RegistrationAuthority ra,
+            AuditLog audit,
+            Provider<CrlService> crls,
+            AuditAnchor anchor) {
         this.keys = keys;
         this.config = config;
         this.urls = urls;
@@ -79,8 +86,11 @@ public class HierarchyCreation {
         String issuingId = records.save(CaRole.ISSUING, issuingCert, rootId, config.issuingAlgorithm());
         SigningKey issuing = keys.signingKey(CaRole.ISSUING.alias());
 
-        keys.generate(CaRole.OCSP.alias(), KeyAlgorithm.EC_P256, pair -> new CaCertificates(config, urls)
-                .ocspSigner(pair.getPublic(), issuingCert, issuing.contentSigner(), now));
+        keys.generate(
+                CaRole.OCSP.alias(),
+                KeyAlgorithm.EC_P256,
+                pair -> new CaCertificates(config, urls)
+                        .ocspSigner(pair.getPublic(), issuingCert, issuing.contentSigner(), now));
         records.save(CaRole.OCSP, keys.certificate(CaRole.OCSP.alias()), issuingId, KeyAlgorithm.EC_P256.id());
         hierarchy.reload();
 
@@ -90,8 +100,12 @@ public class HierarchyCreation {
 
         clientCredential("admin", Profiles.ADMIN, Path.of(config.adminDir()), issuingCert, rootCert);
         // A read-only credential for Prometheus (GET /prometheus), next to the admin one.
-        clientCredential("monitoring", Profiles.MONITORING, Path.of(config.adminDir()).resolveSibling("monitoring"),
-                issuingCert, rootCert);
+        clientCredential(
+                "monitoring",
+                Profiles.MONITORING,
+                Path.of(config.adminDir()).resolveSibling("monitoring"),
+                issuingCert,
+                rootCert);
         anchor.key(); // the audit anchor's key, made here once rather than by several replicas at their first start
         writePems(rootCert, issuingCert, keys.certificate(CaRole.OCSP.alias()), identity.certificate());
     }
@@ -110,17 +124,33 @@ public class HierarchyCreation {
         crls.get().generateAll(ACTOR);
     }
 
-    private void clientCredential(String name, String profile, Path dir, X509Certificate issuingCert,
-                                  X509Certificate rootCert) {
+    private void clientCredential(
+            String name, String profile, Path dir, X509Certificate issuingCert, X509Certificate rootCert) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             long start = System.nanoTime();
             KeyPair pair = g.generateKeyPair();
-            Entitlement grant = Entitlement.system(ACTOR, name, profile, List.of(), List.of(), Set.of(name),
+            Entitlement grant = Entitlement.system(
+                    ACTOR,
+                    name,
+                    profile,
+                    List.of(),
+                    List.of(),
+                    Set.of(name),
                     Duration.ofDays(config.adminValidityDays()));
-            IssuancePipeline.Signed signed = ra.approve(grant, pair.getPublic(),
-                    new CertificateAsk(name, List.of(), List.of(), List.of(), null, null, null, CertificateAsk.Identity.REQUESTED));
+            IssuancePipeline.Signed signed = ra.approve(
+                    grant,
+                    pair.getPublic(),
+                    new CertificateAsk(
+                            name,
+                            List.of(),
+                            List.of(),
+                            List.of(),
+                            null,
+                            null,
+                            null,
+                            CertificateAsk.Identity.REQUESTED));
             ra.record(IssuanceCommand.Channel.CA_INIT, ACTOR, signed, null, start);
             AdminCredential.write(dir, name, pair.getPrivate(), signed.certificate(), List.of(issuingCert, rootCert));
         } catch (GeneralSecurityException e) {

@@ -12,9 +12,6 @@ import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.SigningKey;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -23,6 +20,8 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * {@code ca init --offline-root}: the root is kept in an offline HSM and signs at a key ceremony
@@ -42,8 +41,14 @@ public class OfflineRoot {
     private final Provider<CrlService> crls;
     private final Clock clock;
 
-    public OfflineRoot(KeyBackend keys, CaConfig config, CaCertificateRepository caRepository, CaRecords records,
-                       HierarchyCreation creation, Provider<CrlService> crls, Clock clock) {
+    public OfflineRoot(
+            KeyBackend keys,
+            CaConfig config,
+            CaCertificateRepository caRepository,
+            CaRecords records,
+            HierarchyCreation creation,
+            Provider<CrlService> crls,
+            Clock clock) {
         this.keys = keys;
         this.config = config;
         this.caRepository = caRepository;
@@ -65,14 +70,21 @@ public class OfflineRoot {
                 // a placeholder certificate until the root's arrives (SunPKCS11 stores keys with a certificate)
                 keys.generate(CaRole.ISSUING.alias(), algorithm, pair -> {
                     Instant now = clock.instant();
-                    return PlaceholderCertificate.of(PLACEHOLDER_NAME, BigInteger.ONE, pair.getPublic(),
-                            keys.selfSigner(pair, algorithm), now, now.plus(PLACEHOLDER_VALIDITY));
+                    return PlaceholderCertificate.of(
+                            PLACEHOLDER_NAME,
+                            BigInteger.ONE,
+                            pair.getPublic(),
+                            keys.selfSigner(pair, algorithm),
+                            now,
+                            now.plus(PLACEHOLDER_VALIDITY));
                 });
             }
             SigningKey issuing = keys.signingKey(CaRole.ISSUING.alias());
             try {
-                return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + config.name() + " Issuing CA"),
-                        issuing.publicKey()).build(issuing.contentSigner()).getEncoded();
+                return new JcaPKCS10CertificationRequestBuilder(
+                                new X500Name("CN=" + config.name() + " Issuing CA"), issuing.publicKey())
+                        .build(issuing.contentSigner())
+                        .getEncoded();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -89,13 +101,13 @@ public class OfflineRoot {
             requireIssuingKeyOnly();
             verify(rootCert, issuingCert);
             keys.replaceCertificate(CaRole.ISSUING.alias(), issuingCert);
-            String rootId = records.save(CaRole.ROOT, rootCert, null, rootCert.getPublicKey().getAlgorithm(),
-                    CaHierarchy.OFFLINE_ROOT);
+            String rootId = records.save(
+                    CaRole.ROOT, rootCert, null, rootCert.getPublicKey().getAlgorithm(), CaHierarchy.OFFLINE_ROOT);
             creation.belowIssuing(rootCert, issuingCert, rootId, clock.instant());
             creation.complete();
             crls.get().importCrl(CaRole.ROOT, rootCrl, HierarchyCreation.ACTOR);
-            creation.announce("initialized with the root offline; issuing=" + config.issuingAlgorithm()
-                    + " keys=" + keys.name());
+            creation.announce(
+                    "initialized with the root offline; issuing=" + config.issuingAlgorithm() + " keys=" + keys.name());
         }
     }
 
@@ -107,9 +119,10 @@ public class OfflineRoot {
 
     private void requireIssuingKeyOnly() {
         if (!keys.hasKey(CaRole.ISSUING.alias())) {
-            throw new IllegalArgumentException("no issuing CA key in this HSM: run 'ca init --offline-root --root-cert ...' first");
+            throw new IllegalArgumentException(
+                    "no issuing CA key in this HSM: run 'ca init --offline-root --root-cert ...' first");
         }
-        for (CaRole role : new CaRole[]{CaRole.ROOT, CaRole.OCSP, CaRole.TLS}) {
+        for (CaRole role : new CaRole[] {CaRole.ROOT, CaRole.OCSP, CaRole.TLS}) {
             if (keys.hasKey(role.alias())) {
                 throw new IllegalArgumentException("this HSM holds a '" + role.alias() + "' key: an offline-root CA "
                         + "starts from a token with the issuing CA's key only");
@@ -123,13 +136,15 @@ public class OfflineRoot {
             rootCert.verify(rootCert.getPublicKey());
             issuingCert.verify(rootCert.getPublicKey());
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the issuing certificate is not signed by that root (or the root is not self-signed)");
+            throw new IllegalArgumentException(
+                    "the issuing certificate is not signed by that root (or the root is not self-signed)");
         }
         if (rootCert.getBasicConstraints() < 0 || issuingCert.getBasicConstraints() < 0) {
             throw new IllegalArgumentException("both certificates must be CA certificates");
         }
         if (!keys.certificate(CaRole.ISSUING.alias()).getPublicKey().equals(issuingCert.getPublicKey())) {
-            throw new IllegalArgumentException("the issuing certificate is for another key than the one this HSM made (issuing.csr)");
+            throw new IllegalArgumentException(
+                    "the issuing certificate is for another key than the one this HSM made (issuing.csr)");
         }
     }
 }

@@ -5,7 +5,6 @@ import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import io.micronaut.data.annotation.TypeDef;
 import io.micronaut.data.model.DataType;
-
 import java.time.Instant;
 
 /**
@@ -13,9 +12,23 @@ import java.time.Instant;
  * type's short name ({@code dns}, {@code connection}) and the detail.
  */
 @MappedEntity("acme_challenges")
-public record AcmeChallenge(@Id String id, String authzId, String type, String token,
-                            @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class) Status status,
-                            @Nullable Instant validatedAt, @Nullable String errorType, @Nullable String errorDetail) {
+public record AcmeChallenge(
+        @Id String id,
+        String authzId,
+        String type,
+        String token,
+
+        @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
+        Status status,
+
+        @Nullable Instant validatedAt,
+        @Nullable String errorType,
+        @Nullable String errorDetail) {
     /** Pending until the client's "go"; processing while the validator looks; then valid or invalid. */
-    public enum Status implements AcmeStatus { PENDING, PROCESSING, VALID, INVALID }
+    public enum Status implements AcmeStatus {
+        PENDING,
+        PROCESSING,
+        VALID,
+        INVALID
+    }
 }

@@ -8,20 +8,19 @@ import io.micronaut.data.model.DataType;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import io.micronaut.data.repository.GenericRepository;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /** The ACME tables' repositories. */
 public final class AcmeRepositories {
-    private AcmeRepositories() {
-    }
+    private AcmeRepositories() {}
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface EabKeys extends CrudRepository<AcmeEabKey, String> {
         /** Binds the key to its first account; an EAB key serves one account only. */
-        @Query("UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
+        @Query(
+                "UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
         int bind(String kid, String accountId);
 
         @Query("UPDATE acme_eab_keys SET revoked_at = :at WHERE kid = :kid AND revoked_at IS NULL")
@@ -37,9 +36,10 @@ public final class AcmeRepositories {
 
         /** By the account itself, from valid only (an admin's revocation is final). */
         @Query("UPDATE acme_accounts SET status = :newStatus WHERE id = :id AND status = 'valid'")
-        void updateStatus(String id,
-                          @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Account.class)
-                          AcmeAccount.Status newStatus);
+        void updateStatus(
+                String id,
+                @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Account.class)
+                        AcmeAccount.Status newStatus);
 
         @Query("UPDATE acme_accounts SET jwk = :jwk, thumbprint = :thumbprint WHERE id = :id")
         void updateKey(String id, String jwk, String thumbprint);
@@ -55,11 +55,15 @@ public final class AcmeRepositories {
         long countSince(String accountId, Instant since);
 
         @Query("UPDATE acme_orders SET status = :newStatus WHERE id = :id AND status = :expected")
-        int transition(String id,
-                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status expected,
-                       @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class) AcmeOrder.Status newStatus);
+        int transition(
+                String id,
+                @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class)
+                        AcmeOrder.Status expected,
+                @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Order.class)
+                        AcmeOrder.Status newStatus);
 
-        @Query("UPDATE acme_orders SET status = 'valid', certificate_serial = :serial WHERE id = :id AND status = 'processing'")
+        @Query(
+                "UPDATE acme_orders SET status = 'valid', certificate_serial = :serial WHERE id = :id AND status = 'processing'")
         int issued(String id, String serial);
 
         @Query("UPDATE acme_orders SET status = 'invalid', error = :error WHERE id = :id")
@@ -75,14 +79,18 @@ public final class AcmeRepositories {
     public interface Authorizations extends CrudRepository<AcmeAuthorization, String> {
         List<AcmeAuthorization> findByOrderId(String orderId);
 
-        @Query("SELECT COUNT(*) FROM acme_authorizations WHERE account_id = :accountId AND status = 'pending' AND expires_at > :now")
+        @Query(
+                "SELECT COUNT(*) FROM acme_authorizations WHERE account_id = :accountId AND status = 'pending' AND expires_at > :now")
         long countPending(String accountId, Instant now);
 
         @Query("UPDATE acme_authorizations SET status = :newStatus WHERE id = :id AND status = 'pending'")
-        int settle(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Authorization.class)
-                   AcmeAuthorization.Status newStatus);
+        int settle(
+                String id,
+                @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Authorization.class)
+                        AcmeAuthorization.Status newStatus);
 
-        @Query("DELETE FROM acme_authorizations WHERE order_id IN (SELECT id FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready'))")
+        @Query(
+                "DELETE FROM acme_authorizations WHERE order_id IN (SELECT id FROM acme_orders WHERE expires_at < :before AND status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
     }
 
@@ -94,30 +102,41 @@ public final class AcmeRepositories {
         @Query("UPDATE acme_challenges SET status = 'processing' WHERE id = :id AND status = 'pending'")
         int start(String id);
 
-        @Query("UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error_type = :errorType, error_detail = :errorDetail WHERE id = :id AND status = 'processing'")
-        int finish(String id, @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
-                   AcmeChallenge.Status newStatus, Instant at, @Nullable String errorType, @Nullable String errorDetail);
+        @Query(
+                "UPDATE acme_challenges SET status = :newStatus, validated_at = :at, error_type = :errorType, error_detail = :errorDetail WHERE id = :id AND status = 'processing'")
+        int finish(
+                String id,
+                @TypeDef(type = DataType.STRING, converter = AcmeStatusConverters.Challenge.class)
+                        AcmeChallenge.Status newStatus,
+                Instant at,
+                @Nullable String errorType,
+                @Nullable String errorDetail);
 
         /**
          * Claims the validation of a processing challenge until {@code until}, when nobody holds it: never claimed,
          * or the claim has lapsed (its replica stopped, or deferred it). Of two replicas one gets it.
          */
-        @Query("UPDATE acme_challenges SET validation_claim = :claim, validation_until = :until WHERE id = :id AND status = 'processing' AND (validation_until IS NULL OR validation_until < :now)")
+        @Query(
+                "UPDATE acme_challenges SET validation_claim = :claim, validation_until = :until WHERE id = :id AND status = 'processing' AND (validation_until IS NULL OR validation_until < :now)")
         int claim(String id, String claim, Instant until, Instant now);
 
         /** Extends this claim; 0 when the challenge was settled or another replica took it over. */
-        @Query("UPDATE acme_challenges SET validation_until = :until WHERE id = :id AND status = 'processing' AND validation_claim = :claim")
+        @Query(
+                "UPDATE acme_challenges SET validation_until = :until WHERE id = :id AND status = 'processing' AND validation_claim = :claim")
         int renew(String id, String claim, Instant until);
 
         /** Gives the claim up as of {@code at}: taken up again after those given up (or lapsed) earlier. */
-        @Query("UPDATE acme_challenges SET validation_claim = NULL, validation_until = :at WHERE id = :id AND validation_claim = :claim")
+        @Query(
+                "UPDATE acme_challenges SET validation_claim = NULL, validation_until = :at WHERE id = :id AND validation_claim = :claim")
         int release(String id, String claim, Instant at);
 
         /** Processing challenges nobody validates now, those waiting longest (or never claimed) first. */
-        @Query("SELECT id, authz_id, type, token, status, validated_at, error_type, error_detail FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
+        @Query(
+                "SELECT id, authz_id, type, token, status, validated_at, error_type, error_detail FROM acme_challenges WHERE status = 'processing' AND (validation_until IS NULL OR validation_until < :now) ORDER BY validation_until NULLS FIRST LIMIT :limit")
         List<AcmeChallenge> unclaimed(Instant now, int limit);
 
-        @Query("DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")
+        @Query(
+                "DELETE FROM acme_challenges WHERE authz_id IN (SELECT a.id FROM acme_authorizations a JOIN acme_orders o ON o.id = a.order_id WHERE o.expires_at < :before AND o.status IN ('pending', 'invalid', 'ready'))")
         int purgeForExpiredOrders(Instant before);
     }
 

@@ -3,7 +3,6 @@ package dev.hsmca.appliance.store;
 import io.micronaut.core.convert.ConversionContext;
 import io.micronaut.data.model.runtime.convert.AttributeConverter;
 import jakarta.inject.Singleton;
-
 import java.util.Locale;
 
 /**
@@ -11,8 +10,7 @@ import java.util.Locale;
  * named on repository parameters ({@code @TypeDef}), so a query binds the same text.
  */
 public final class AcmeStatusConverters {
-    private AcmeStatusConverters() {
-    }
+    private AcmeStatusConverters() {}
 
     /** Text to constant and back; an unknown text in the store is an error, never a guess. */
     abstract static class Lowercase<E extends Enum<E> & AcmeStatus> implements AttributeConverter<E, String> {

@@ -3,8 +3,6 @@ package dev.hsmca.appliance.store;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * The audit sealer's statements: moves committed pending entries into the chained log under the head-row lock.
@@ -26,9 +25,8 @@ import java.util.List;
 public class AuditChainStore {
 
     /** A committed pending entry, with its database id (the sealing order). */
-    public record Pending(long id, Instant at, String actor, String action, String subject, String outcome,
-                          String details) {
-    }
+    public record Pending(
+            long id, Instant at, String actor, String action, String subject, String outcome, String details) {}
 
     /** The hash an entry gets at {@code seq} after {@code prevHash}: the caller's, the store only keeps it. */
     @FunctionalInterface
@@ -65,7 +63,7 @@ public class AuditChainStore {
     private static int sealIn(Connection c, int batchSize, Chain chain) throws SQLException {
         // nothing pending (an idle appliance, every 200 ms on every replica): no head lock taken, no row written
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM audit_pending LIMIT 1");
-             ResultSet rs = s.executeQuery()) {
+                ResultSet rs = s.executeQuery()) {
             if (!rs.next()) {
                 return 0;
             }
@@ -73,7 +71,7 @@ public class AuditChainStore {
         long seq;
         String prev;
         try (PreparedStatement s = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-             ResultSet rs = s.executeQuery()) {
+                ResultSet rs = s.executeQuery()) {
             if (!rs.next()) {
                 throw new IllegalStateException("audit_head has no row");
             }
@@ -86,9 +84,10 @@ public class AuditChainStore {
             if (batch.isEmpty()) {
                 break;
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (seq, at, actor, action, subject, "
-                    + "outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM audit_pending WHERE id = ?")) {
+            try (PreparedStatement insert =
+                            c.prepareStatement("INSERT INTO audit_log (seq, at, actor, action, subject, "
+                                    + "outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    PreparedStatement delete = c.prepareStatement("DELETE FROM audit_pending WHERE id = ?")) {
                 for (Pending p : batch) {
                     seq++;
                     String hash = chain.hash(prev, seq, p);
@@ -128,11 +127,17 @@ public class AuditChainStore {
     private static List<Pending> oldest(Connection c, int batchSize) throws SQLException {
         List<Pending> batch = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT id, at, actor, action, subject, outcome, details "
-                + "FROM audit_pending ORDER BY id LIMIT " + batchSize);
-             ResultSet rs = s.executeQuery()) {
+                        + "FROM audit_pending ORDER BY id LIMIT " + batchSize);
+                ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
-                batch.add(new Pending(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+                batch.add(new Pending(
+                        rs.getLong(1),
+                        rs.getObject(2, OffsetDateTime.class).toInstant(),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7)));
             }
         }
         return batch;

@@ -4,5 +4,4 @@ import io.micronaut.core.annotation.Introspected;
 
 /** The last entry of the chain. */
 @Introspected
-public record AuditHead(long seq, String hash) {
-}
+public record AuditHead(long seq, String hash) {}

@@ -2,11 +2,10 @@ package dev.hsmca.appliance.store;
 
 import dev.hsmca.core.CertificateStatus;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.data.annotation.TypeDef;
-import io.micronaut.data.model.DataType;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
-
+import io.micronaut.data.annotation.TypeDef;
+import io.micronaut.data.model.DataType;
 import java.time.Instant;
 
 /**
@@ -32,7 +31,10 @@ public record CertificateRecord(
         String ipAddresses,
         String profile,
         @Nullable String service,
-        @TypeDef(type = DataType.STRING, converter = CertificateStatusConverter.class) CertificateStatus status,
+
+        @TypeDef(type = DataType.STRING, converter = CertificateStatusConverter.class)
+        CertificateStatus status,
+
         Instant notBefore,
         Instant notAfter,
         @Nullable Instant revokedAt,
@@ -42,5 +44,4 @@ public record CertificateRecord(
         @Nullable String renewalOf,
         @Nullable Instant renewRequestedAt,
         @Nullable Long maxValiditySeconds,
-        @Nullable String uris) {
-}
+        @Nullable String uris) {}

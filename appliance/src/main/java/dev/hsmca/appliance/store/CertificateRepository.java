@@ -4,7 +4,6 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +26,15 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
               AND (not_after > :afterNotAfter OR (not_after = :afterNotAfter AND serial > :afterSerial))
             ORDER BY not_after, serial
             LIMIT :limit""")
-    List<CertificateRecord> page(String wanted, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
-                                 Instant afterNotAfter, String afterSerial, int limit);
+    List<CertificateRecord> page(
+            String wanted,
+            String service,
+            Instant now,
+            Instant minNotAfter,
+            Instant maxNotAfter,
+            Instant afterNotAfter,
+            String afterSerial,
+            int limit);
 
     /**
      * The certificate a service uses now: the valid one that expires last; of two that expire in the same second (a

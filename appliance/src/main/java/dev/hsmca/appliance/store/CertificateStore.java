@@ -1,9 +1,7 @@
 package dev.hsmca.appliance.store;
 
 import dev.hsmca.core.CertificateStatus;
-
 import jakarta.inject.Singleton;
-
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -29,16 +27,36 @@ public class CertificateStore {
     }
 
     /** The row for a certificate as issued, with the names and profile it was made for, under its issuer; not yet stored. */
-    public CertificateRecord issued(X509Certificate certificate, String issuerId, String profile, List<String> dnsNames,
-                                    List<String> ipAddresses, List<String> uris, String service, String renewalOf,
-                                    java.time.Duration maxValidity) {
+    public CertificateRecord issued(
+            X509Certificate certificate,
+            String issuerId,
+            String profile,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            List<String> uris,
+            String service,
+            String renewalOf,
+            java.time.Duration maxValidity) {
         try {
-            return new CertificateRecord(certificate.getSerialNumber().toString(16), issuerId,
-                    certificate.getSubjectX500Principal().getName(), String.join(",", dnsNames),
-                    String.join(",", ipAddresses), profile, service, CertificateStatus.VALID,
-                    certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), null, null,
-                    certificate.getEncoded(), clock.instant(), renewalOf, null,
-                    maxValidity == null ? null : maxValidity.getSeconds(), uris.isEmpty() ? null : String.join(",", uris));
+            return new CertificateRecord(
+                    certificate.getSerialNumber().toString(16),
+                    issuerId,
+                    certificate.getSubjectX500Principal().getName(),
+                    String.join(",", dnsNames),
+                    String.join(",", ipAddresses),
+                    profile,
+                    service,
+                    CertificateStatus.VALID,
+                    certificate.getNotBefore().toInstant(),
+                    certificate.getNotAfter().toInstant(),
+                    null,
+                    null,
+                    certificate.getEncoded(),
+                    clock.instant(),
+                    renewalOf,
+                    null,
+                    maxValidity == null ? null : maxValidity.toSeconds(),
+                    uris.isEmpty() ? null : String.join(",", uris));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

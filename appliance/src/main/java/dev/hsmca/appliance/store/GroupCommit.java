@@ -6,9 +6,6 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -23,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: the writes of concurrent requests share one transaction and one commit, and each caller returns only
@@ -69,7 +68,9 @@ public class GroupCommit {
 
     /** Where a write is; its caller and the committer change it only by compare-and-set, so one of them decides. */
     private enum State {
-        QUEUED, RUNNING, COMMITTING,
+        QUEUED,
+        RUNNING,
+        COMMITTING,
         /** The committer delivers the commit's outcome. */
         ANSWERED,
         /** The caller stopped waiting before the commit: the write is not run, or rolled back with its batch. */
@@ -128,8 +129,9 @@ public class GroupCommit {
     private volatile boolean stopped;
 
     @Inject
-    public GroupCommit(TransactionOperations<Connection> transactions,
-                       @Value("${pki.store.group-commit-timeout:10s}") Duration timeout) {
+    public GroupCommit(
+            TransactionOperations<Connection> transactions,
+            @Value("${pki.store.group-commit-timeout:10s}") Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("invalid setting pki.store.group-commit-timeout: must be a positive "
                     + "duration such as 10s, not " + timeout);
@@ -169,17 +171,19 @@ public class GroupCommit {
 
     /** The caller stops waiting: decided by the job's state, which the committer may be changing at this moment. */
     private <T> T giveUp(Job<T> job) {
-        if (!job.done.isDone() && (job.state.compareAndSet(State.QUEUED, State.GAVE_UP)
-                || job.state.compareAndSet(State.RUNNING, State.GAVE_UP))) {
+        if (!job.done.isDone()
+                && (job.state.compareAndSet(State.QUEUED, State.GAVE_UP)
+                        || job.state.compareAndSet(State.RUNNING, State.GAVE_UP))) {
             queue.remove(job);
             timeouts.incrementAndGet();
-            throw new NotConfirmed("the store did not take the write within " + timeout + "; nothing of it was stored",
-                    false);
+            throw new NotConfirmed(
+                    "the store did not take the write within " + timeout + "; nothing of it was stored", false);
         }
         if (job.state.compareAndSet(State.COMMITTING, State.UNCONFIRMED)) {
             timeouts.incrementAndGet();
-            throw new NotConfirmed("the store did not confirm its commit within " + timeout
-                    + "; the write may have been stored", true);
+            throw new NotConfirmed(
+                    "the store did not confirm its commit within " + timeout + "; the write may have been stored",
+                    true);
         }
         try {
             return job.done.join(); // answered (or failed alone) just now
@@ -225,7 +229,8 @@ public class GroupCommit {
                 LOG.error("the group committer stopped; writes commit one by one from now on");
             }
             for (Job<?> job = queue.poll(); job != null; job = queue.poll()) {
-                job.done.completeExceptionally(new NotConfirmed("the store's committer stopped; nothing was stored", false));
+                job.done.completeExceptionally(
+                        new NotConfirmed("the store's committer stopped; nothing was stored", false));
             }
         }
     }
@@ -251,8 +256,8 @@ public class GroupCommit {
                 return null;
             });
         } catch (CallerGone e) {
-            NotConfirmed rolledBack = new NotConfirmed("the store was too slow for a write in the same batch; nothing "
-                    + "of it was stored", false);
+            NotConfirmed rolledBack = new NotConfirmed(
+                    "the store was too slow for a write in the same batch; nothing " + "of it was stored", false);
             written.forEach(job -> job.done.completeExceptionally(rolledBack));
             return;
         }
@@ -268,8 +273,11 @@ public class GroupCommit {
         }
         if (late > 0) {
             lateCommits.addAndGet(late);
-            LOG.warn("a group commit stored {} writes after their callers were told store_unavailable (the store took "
-                    + "longer than {}): they were not told of the certificates issued", late, timeout);
+            LOG.warn(
+                    "a group commit stored {} writes after their callers were told store_unavailable (the store took "
+                            + "longer than {}): they were not told of the certificates issued",
+                    late,
+                    timeout);
         }
     }
 

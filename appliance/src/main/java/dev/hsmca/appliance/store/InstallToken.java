@@ -4,7 +4,6 @@ import dev.hsmca.appliance.x509.NameLists;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -14,10 +13,23 @@ import java.util.List;
  * lifetime cap.
  */
 @MappedEntity("install_tokens")
-public record InstallToken(@Id String id, String secretHash, String service, String allowedDns, String allowedIps,
-                           String profile, int maxValidityDays, Instant expiresAt, Instant createdAt, String createdBy,
-                           @Nullable Instant usedAt, @Nullable String usedSerial, @Nullable Instant revokedAt,
-                           @Nullable String allowedCn, @Nullable String allowedUris, @Nullable String label) {
+public record InstallToken(
+        @Id String id,
+        String secretHash,
+        String service,
+        String allowedDns,
+        String allowedIps,
+        String profile,
+        int maxValidityDays,
+        Instant expiresAt,
+        Instant createdAt,
+        String createdBy,
+        @Nullable Instant usedAt,
+        @Nullable String usedSerial,
+        @Nullable Instant revokedAt,
+        @Nullable String allowedCn,
+        @Nullable String allowedUris,
+        @Nullable String label) {
 
     public List<String> dnsNames() {
         return NameLists.split(allowedDns);

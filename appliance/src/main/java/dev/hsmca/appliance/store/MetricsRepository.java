@@ -4,7 +4,6 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +29,8 @@ public interface MetricsRepository extends GenericRepository<CertificateRecord, 
     @Query("SELECT COUNT(*) FROM certificates WHERE status = 'valid' AND not_after <= :now")
     long expired(Instant now);
 
-    @Query("SELECT MIN(r.this_update) FROM ocsp_responses r JOIN certificates c ON c.serial = r.serial WHERE c.not_after > :now")
+    @Query(
+            "SELECT MIN(r.this_update) FROM ocsp_responses r JOIN certificates c ON c.serial = r.serial WHERE c.not_after > :now")
     Optional<Instant> oldestPresigned(Instant now);
 
     /** Services whose certificate holders poll their renewal window, with when they last did. */

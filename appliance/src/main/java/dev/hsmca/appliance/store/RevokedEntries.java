@@ -1,14 +1,13 @@
 package dev.hsmca.appliance.store;
 
 import jakarta.inject.Singleton;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import javax.sql.DataSource;
 
 /**
  * What a CRL lists, streamed row by row in serial order (a million rows never sit in memory): the revoked CA

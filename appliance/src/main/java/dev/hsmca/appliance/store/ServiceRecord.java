@@ -3,7 +3,6 @@ package dev.hsmca.appliance.store;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
-
 import java.time.Instant;
 
 /**
@@ -11,7 +10,13 @@ import java.time.Instant;
  * its certificates last polled its renewal window.
  */
 @MappedEntity("services")
-public record ServiceRecord(@Id String service, String displayName, String endpoints, @Nullable String healthCheckUrl,
-                            String metadata, Instant createdAt, Instant updatedAt, @Nullable Instant lastRenewalAt,
-                            @Nullable Instant lastSeenAt) {
-}
+public record ServiceRecord(
+        @Id String service,
+        String displayName,
+        String endpoints,
+        @Nullable String healthCheckUrl,
+        String metadata,
+        Instant createdAt,
+        Instant updatedAt,
+        @Nullable Instant lastRenewalAt,
+        @Nullable Instant lastSeenAt) {}

@@ -4,7 +4,6 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
-
 import java.util.List;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -14,6 +13,7 @@ public interface ServiceRepository extends CrudRepository<ServiceRecord, String>
     List<ServiceRecord> list(int limit);
 
     /** Moves last_seen_at forward (never back); 0 when the service has no row yet. */
-    @Query("UPDATE services SET last_seen_at = :at WHERE service = :service AND (last_seen_at IS NULL OR last_seen_at < :at)")
+    @Query(
+            "UPDATE services SET last_seen_at = :at WHERE service = :service AND (last_seen_at IS NULL OR last_seen_at < :at)")
     int seen(String service, java.time.Instant at);
 }

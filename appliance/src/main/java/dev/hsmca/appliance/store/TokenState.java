@@ -5,7 +5,10 @@ import java.util.Optional;
 
 /** Where an install token is in its life; the API writes it in lower case. */
 public enum TokenState {
-    UNUSED, USED, EXPIRED, REVOKED;
+    UNUSED,
+    USED,
+    EXPIRED,
+    REVOKED;
 
     public String text() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,22 +1,18 @@
 package dev.hsmca.appliance.web;
 
-import dev.hsmca.core.CertificateStatus;
-
-import dev.hsmca.appliance.domain.Profiles;
-
+import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
-import dev.hsmca.appliance.domain.TokenGrant;
-
-import dev.hsmca.appliance.audit.Refusals;
-import dev.hsmca.appliance.store.CertificateRecord;
-import dev.hsmca.appliance.issuance.Certificates;
-import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.enrollment.InstallTokens;
+import dev.hsmca.appliance.issuance.Certificates;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.core.CertificateStatus;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
-
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -40,8 +36,12 @@ public class Authorizer {
     private final dev.hsmca.appliance.domain.PkiMetrics metrics;
     private final Clock clock;
 
-    public Authorizer(Certificates certificates, InstallTokens tokens, Refusals refusals,
-                      dev.hsmca.appliance.domain.PkiMetrics metrics, Clock clock) {
+    public Authorizer(
+            Certificates certificates,
+            InstallTokens tokens,
+            Refusals refusals,
+            dev.hsmca.appliance.domain.PkiMetrics metrics,
+            Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
         this.refusals = refusals;
@@ -71,7 +71,10 @@ public class Authorizer {
     public AdminGrant admin(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "admin.login");
         if (!ADMIN_PROFILE.equals(record.profile())) {
-            throw deny(request, "admin.login", "holder:" + record.serial(),
+            throw deny(
+                    request,
+                    "admin.login",
+                    "holder:" + record.serial(),
                     PkiException.forbidden("not_admin", "this endpoint is for administrators"));
         }
         return new AdminGrant(record.serial());
@@ -81,7 +84,10 @@ public class Authorizer {
     public void monitor(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "metrics.read");
         if (!ADMIN_PROFILE.equals(record.profile()) && !MONITORING_PROFILE.equals(record.profile())) {
-            throw deny(request, "metrics.read", "holder:" + record.serial(),
+            throw deny(
+                    request,
+                    "metrics.read",
+                    "holder:" + record.serial(),
                     PkiException.forbidden("not_monitoring", "metrics are for the admin or a monitoring credential"));
         }
     }
@@ -100,31 +106,55 @@ public class Authorizer {
     public HolderGrant holder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
         if (ADMIN_PROFILE.equals(record.profile()) || MONITORING_PROFILE.equals(record.profile())) {
-            throw PkiException.forbidden("not_a_service", "the " + record.profile() + " credential does not belong to a service");
+            throw PkiException.forbidden(
+                    "not_a_service", "the " + record.profile() + " credential does not belong to a service");
         }
         return new HolderGrant(record);
     }
 
     private CertificateRecord clientCertificate(HttpRequest<?> request, String action) {
         Optional<X509Certificate> client = request.getCertificate()
-                .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast);
+                .filter(X509Certificate.class::isInstance)
+                .map(X509Certificate.class::cast);
         if (client.isEmpty()) {
-            throw deny(request, action, "anonymous", PkiException.unauthorized("client_certificate_required",
-                    "this endpoint needs a client certificate (mTLS) issued by this CA"));
+            throw deny(
+                    request,
+                    action,
+                    "anonymous",
+                    PkiException.unauthorized(
+                            "client_certificate_required",
+                            "this endpoint needs a client certificate (mTLS) issued by this CA"));
         }
         X509Certificate cert = client.get();
         String serial = cert.getSerialNumber().toString(16);
         String actor = "tls:" + serial;
-        CertificateRecord record = certificates.find(serial).filter(r -> sameCertificate(r, cert))
-                .orElseThrow(() -> deny(request, action, actor, PkiException.forbidden("unknown_client_certificate",
-                        "the client certificate is not one this CA issued")));
+        CertificateRecord record = certificates
+                .find(serial)
+                .filter(r -> sameCertificate(r, cert))
+                .orElseThrow(() -> deny(
+                        request,
+                        action,
+                        actor,
+                        PkiException.forbidden(
+                                "unknown_client_certificate", "the client certificate is not one this CA issued")));
         if (record.status() == CertificateStatus.REVOKED) {
-            throw deny(request, action, actor, PkiException.forbidden("certificate_revoked",
-                    "the client certificate is revoked (" + record.revocationReason() + ")"));
+            throw deny(
+                    request,
+                    action,
+                    actor,
+                    PkiException.forbidden(
+                            "certificate_revoked",
+                            "the client certificate is revoked (" + record.revocationReason() + ")"));
         }
         if (!record.notAfter().isAfter(clock.instant())) {
-            throw deny(request, action, actor, PkiException.forbidden("certificate_expired", "the client certificate expired at "
-                    + record.notAfter() + "; it cannot renew: enroll again with a new install token"));
+            throw deny(
+                    request,
+                    action,
+                    actor,
+                    PkiException.forbidden(
+                            "certificate_expired",
+                            "the client certificate expired at " + record.notAfter()
+                                    + "; it cannot renew: enroll again with a new install token"));
         }
         return record;
     }
@@ -137,7 +167,9 @@ public class Authorizer {
     /** Who (as far as known) and from where: {@code anonymous@192.0.2.7}, {@code tls:1a2b@192.0.2.7}. */
     static String source(HttpRequest<?> request, String actor) {
         java.net.InetSocketAddress remote = request.getRemoteAddress();
-        String host = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        String host = remote == null || remote.getAddress() == null
+                ? "unknown"
+                : remote.getAddress().getHostAddress();
         return actor + "@" + host;
     }
 

@@ -1,18 +1,16 @@
 package dev.hsmca.appliance.web;
 
-import dev.hsmca.server.ErrorBody;
-
 import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.server.ErrorBody;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.UUID;
 
 /** Domain errors become HTTP here, once: the kind decides the status; never a stack trace to the client. */
 public final class ErrorResponses {
@@ -20,8 +18,7 @@ public final class ErrorResponses {
     /** Seconds a client should wait before retrying after a 503. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    private ErrorResponses() {
-    }
+    private ErrorResponses() {}
 
     public static HttpStatus status(PkiException.Kind kind) {
         return switch (kind) {
@@ -37,7 +34,8 @@ public final class ErrorResponses {
     }
 
     /** On an ACME URL, an RFC 8555 problem document with a fresh nonce (clients retry badNonce with it). */
-    static MutableHttpResponse<?> of(HttpRequest<?> request, Throwable error, java.util.function.Supplier<String> acmeNonce) {
+    static MutableHttpResponse<?> of(
+            HttpRequest<?> request, Throwable error, java.util.function.Supplier<String> acmeNonce) {
         if (!request.getPath().startsWith("/acme/")) {
             return of(request, error);
         }
@@ -48,8 +46,10 @@ public final class ErrorResponses {
         problem.put("type", AcmeProblem.typeFor(e));
         problem.put("detail", detail);
         problem.put("status", plain.code());
-        MutableHttpResponse<java.util.Map<String, Object>> r = HttpResponse.<java.util.Map<String, Object>>status(plain.status())
-                .body(problem).contentType("application/problem+json");
+        MutableHttpResponse<java.util.Map<String, Object>> r = HttpResponse.<java.util.Map<String, Object>>status(
+                        plain.status())
+                .body(problem)
+                .contentType("application/problem+json");
         plain.getHeaders().forEach((name, values) -> values.forEach(v -> r.header(name, v)));
         try {
             r.header("Replay-Nonce", acmeNonce.get());
@@ -63,8 +63,8 @@ public final class ErrorResponses {
         PkiException e = Failures.classify(error);
         String message = e.getMessage();
         switch (e.kind()) {
-            case UNAVAILABLE -> LOG.warn("{} on {} {}: {}", e.code(), request.getMethod(), request.getPath(),
-                    rootMessage(error));
+            case UNAVAILABLE ->
+                LOG.warn("{} on {} {}: {}", e.code(), request.getMethod(), request.getPath(), rootMessage(error));
             case INTERNAL -> {
                 if (Failures.INTERNAL_ERROR.equals(e.code())) {
                     String id = UUID.randomUUID().toString();
@@ -74,11 +74,10 @@ public final class ErrorResponses {
                     LOG.error("{} on {} {}: {}", e.code(), request.getMethod(), request.getPath(), e.getMessage());
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
-        MutableHttpResponse<ErrorBody> response = HttpResponse.<ErrorBody>status(status(e.kind()))
-                .body(new ErrorBody(e.code(), message));
+        MutableHttpResponse<ErrorBody> response =
+                HttpResponse.<ErrorBody>status(status(e.kind())).body(new ErrorBody(e.code(), message));
         if (e.kind() == PkiException.Kind.UNAVAILABLE) {
             response.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         }

@@ -1,7 +1,5 @@
 package dev.hsmca.appliance.web;
 
-import dev.hsmca.server.ErrorBody;
-
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.web.acme.AcmeNonces;
 import io.micronaut.http.HttpRequest;

@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.x509;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -16,14 +19,9 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
-
 /** The identifier and pointer extensions every certificate of this CA carries. */
 public final class Extensions {
-    private Extensions() {
-    }
+    private Extensions() {}
 
     public static SubjectKeyIdentifier subjectKeyId(SubjectPublicKeyInfo key) {
         try {
@@ -36,10 +34,13 @@ public final class Extensions {
     /** The issuer's own SKI, as RFC 5280 §4.2.1.1 wants the AKI keyIdentifier. */
     public static byte[] keyIdOf(X509Certificate issuer) {
         try {
-            SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(
-                    new JcaX509CertificateHolder(issuer).getExtensions());
-            return ski != null ? ski.getKeyIdentifier()
-                    : subjectKeyId(SubjectPublicKeyInfo.getInstance(issuer.getPublicKey().getEncoded())).getKeyIdentifier();
+            SubjectKeyIdentifier ski =
+                    SubjectKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(issuer).getExtensions());
+            return ski != null
+                    ? ski.getKeyIdentifier()
+                    : subjectKeyId(SubjectPublicKeyInfo.getInstance(
+                                    issuer.getPublicKey().getEncoded()))
+                            .getKeyIdentifier();
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
@@ -55,13 +56,20 @@ public final class Extensions {
     public static void addPointers(X509v3CertificateBuilder b, String crlUrl, String ocspUrl, String caIssuersUrl)
             throws CertIOException {
         GeneralName crl = new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl);
-        b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[]{
-                new DistributionPoint(new DistributionPointName(new GeneralNames(crl)), null, null)}));
-        AccessDescription caIssuers = new AccessDescription(AccessDescription.id_ad_caIssuers,
+        b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+            new DistributionPoint(new DistributionPointName(new GeneralNames(crl)), null, null)
+        }));
+        AccessDescription caIssuers = new AccessDescription(
+                AccessDescription.id_ad_caIssuers,
                 new GeneralName(GeneralName.uniformResourceIdentifier, caIssuersUrl));
-        AccessDescription[] access = ocspUrl == null ? new AccessDescription[]{caIssuers} : new AccessDescription[]{
-                new AccessDescription(AccessDescription.id_ad_ocsp,
-                        new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)), caIssuers};
+        AccessDescription[] access = ocspUrl == null
+                ? new AccessDescription[] {caIssuers}
+                : new AccessDescription[] {
+                    new AccessDescription(
+                            AccessDescription.id_ad_ocsp,
+                            new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)),
+                    caIssuers
+                };
         b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(access));
     }
 }

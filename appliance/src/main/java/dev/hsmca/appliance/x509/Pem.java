@@ -1,19 +1,17 @@
 package dev.hsmca.appliance.x509;
 
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /** PEM and DER helpers for certificates. */
 public final class Pem {
-    private Pem() {
-    }
+    private Pem() {}
 
     public static String encode(Object... objects) {
         if (objects.length == 1 && objects[0] instanceof X509Certificate certificate) {
@@ -23,7 +21,8 @@ public final class Pem {
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             for (Object o : objects) {
                 if (o instanceof java.security.PrivateKey key) {
-                    writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)); // PKCS#8, curve included
+                    writer.writeObject(
+                            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)); // PKCS#8, curve included
                 } else {
                     writer.writeObject(o);
                 }
@@ -37,13 +36,14 @@ public final class Pem {
     /** One certificate in PEM, as the PEM writer writes it: 64-character lines, each ending in a newline. */
     public static String certificate(X509Certificate certificate) {
         try {
-            return "-----BEGIN CERTIFICATE-----\n" + MIME.encodeToString(certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+            return "-----BEGIN CERTIFICATE-----\n" + MIME.encodeToString(certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException("PEM encoding failed", e);
         }
     }
 
-    private static final java.util.Base64.Encoder MIME = java.util.Base64.getMimeEncoder(64, new byte[]{'\n'});
+    private static final java.util.Base64.Encoder MIME = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
 
     public static String chain(List<X509Certificate> certificates) {
         return encode(certificates.toArray());
@@ -51,8 +51,8 @@ public final class Pem {
 
     public static X509Certificate certificate(byte[] der) {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {
             throw new IllegalArgumentException("not a DER certificate", e);
         }

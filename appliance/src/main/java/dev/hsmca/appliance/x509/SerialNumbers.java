@@ -15,10 +15,9 @@ public final class SerialNumbers {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int OCTETS = 16;
     private static final int TIME_OCTETS = 6;
-    private static final long MAX_MILLIS = (1L << 46) - 1;  // year 4199
+    private static final long MAX_MILLIS = (1L << 46) - 1; // year 4199
 
-    private SerialNumbers() {
-    }
+    private SerialNumbers() {}
 
     /** A leaf certificate's serial: time first. */
     public static BigInteger next() {

@@ -7,8 +7,7 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 /** Reads a stored subject DN (RFC 2253 text, as the JDK writes it). */
 public final class SubjectNames {
-    private SubjectNames() {
-    }
+    private SubjectNames() {}
 
     /** The subject's CN, or null when it has none. */
     public static String commonName(String subjectDn) {
@@ -16,6 +15,8 @@ public final class SubjectNames {
             return null;
         }
         RDN[] cns = new X500Name(subjectDn).getRDNs(BCStyle.CN);
-        return cns.length == 0 ? null : IETFUtils.valueToString(cns[0].getFirst().getValue());
+        return cns.length == 0
+                ? null
+                : IETFUtils.valueToString(cns[0].getFirst().getValue());
     }
 }

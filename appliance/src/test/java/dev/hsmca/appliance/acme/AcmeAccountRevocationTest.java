@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.acme;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
 import dev.hsmca.appliance.cli.Cli;
 import dev.hsmca.appliance.testing.Api;
@@ -8,19 +11,15 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * An admin revokes ACME accounts and EAB keys (REST and CLI): a revoked account is refused at new-order, challenge
@@ -91,7 +90,9 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
     }
 
     int certificatesOf(String service) {
-        return ((List<?>) Api.parse(admin().get("/api/v1/certificates?service=" + service + "&status=any")).get("certificates")).size();
+        return ((List<?>) Api.parse(admin().get("/api/v1/certificates?service=" + service + "&status=any"))
+                        .get("certificates"))
+                .size();
     }
 
     /** The audit entries of this action on this subject, once the log has them. */
@@ -100,7 +101,8 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         long deadline = System.nanoTime() + 60_000_000_000L;
         List<Map<String, Object>> found;
         do {
-            found = ((List<Map<String, Object>>) Api.parse(admin().get("/api/v1/audit?limit=1000&action=" + action)).get("entries"))
+            found = ((List<Map<String, Object>>) Api.parse(admin().get("/api/v1/audit?limit=1000&action=" + action))
+                            .get("entries"))
                     .stream().filter(e -> subject.equals(e.get("subject"))).toList();
             if (found.isEmpty()) {
                 Thread.sleep(100);
@@ -114,25 +116,38 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         AcmeTestClient c = register(eab("revoked-acct", "a.acme.test", "b.acme.test"));
         Reply ready = readyOrder(c, "a.acme.test");
         Reply pending = c.newOrder("b.acme.test");
-        String pendingAuthz = AcmeTestClient.list(pending.json(), "authorizations").get(0);
+        String pendingAuthz =
+                AcmeTestClient.list(pending.json(), "authorizations").get(0);
         Map<String, Object> challenge = c.challenge(pendingAuthz, "http-01");
         String id = c.kid().substring(c.kid().lastIndexOf('/') + 1);
 
-        assertEquals(401, new Api(APP.anonymousSsl(), server.getPort()).postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of())
-                .statusCode(), "admins only");
+        assertEquals(
+                401,
+                new Api(APP.anonymousSsl(), server.getPort())
+                        .postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of())
+                        .statusCode(),
+                "admins only");
         var revoked = admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of());
         assertEquals(200, revoked.statusCode(), revoked.body());
         assertEquals("revoked", Api.parse(revoked).get("status"));
 
         assertEquals("unauthorized", c.newOrder("b.acme.test").problem());
-        assertEquals("unauthorized", c.post((String) challenge.get("url"), Map.of()).problem());
+        assertEquals(
+                "unauthorized", c.post((String) challenge.get("url"), Map.of()).problem());
         Reply fin = c.post((String) ready.json().get("finalize"), Map.of("csr", AcmeTestClient.csr("a.acme.test")));
         assertEquals(403, fin.status(), fin.body());
         assertEquals("unauthorized", fin.problem());
         assertEquals(0, certificatesOf("revoked-acct"), "nothing issued to a revoked account");
 
-        assertEquals(409, admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of()).statusCode(), "once");
-        assertEquals(404, admin().postJson("/api/v1/acme/accounts/nosuchaccount/revoke", Map.of()).statusCode());
+        assertEquals(
+                409,
+                admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of())
+                        .statusCode(),
+                "once");
+        assertEquals(
+                404,
+                admin().postJson("/api/v1/acme/accounts/nosuchaccount/revoke", Map.of())
+                        .statusCode());
         List<Map<String, Object>> audit = audited("acme.account.revoke", "acme-account:" + id);
         assertEquals(1, audit.size(), audit.toString());
         assertTrue(String.valueOf(audit.get(0).get("actor")).startsWith("admin:"), audit.toString());
@@ -152,19 +167,32 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         assertTrue(body.get("revoked_at") != null && !body.containsKey("hmac_key"), body.toString());
 
         assertEquals("unauthorized", c.newOrder("c.acme.test").problem());
-        assertEquals("unauthorized", c.post((String) ready.json().get("finalize"), Map.of("csr", AcmeTestClient.csr("c.acme.test"))).problem());
+        assertEquals(
+                "unauthorized",
+                c.post((String) ready.json().get("finalize"), Map.of("csr", AcmeTestClient.csr("c.acme.test")))
+                        .problem());
         assertEquals(0, certificatesOf("revoked-eab"));
-        assertEquals(409, admin().postJson("/api/v1/acme/eab/" + kid + "/revoke", Map.of()).statusCode());
+        assertEquals(
+                409,
+                admin().postJson("/api/v1/acme/eab/" + kid + "/revoke", Map.of())
+                        .statusCode());
 
         // a key revoked before anyone used it binds no account
         Map<String, Object> unused = eab("revoked-unused", "d.acme.test");
-        assertEquals(200, admin().postJson("/api/v1/acme/eab/" + unused.get("kid") + "/revoke", Map.of()).statusCode());
+        assertEquals(
+                200,
+                admin().postJson("/api/v1/acme/eab/" + unused.get("kid") + "/revoke", Map.of())
+                        .statusCode());
         AcmeTestClient late = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
-        assertEquals("unauthorized", late.register(late.binding((String) unused.get("kid"), (String) unused.get("hmac_key"))).problem());
+        assertEquals(
+                "unauthorized",
+                late.register(late.binding((String) unused.get("kid"), (String) unused.get("hmac_key")))
+                        .problem());
 
         String accountId = c.kid().substring(c.kid().lastIndexOf('/') + 1);
         assertEquals(1, audited("acme.eab.revoke", "eab:" + kid).size());
-        assertEquals(1, audited("acme.account.revoke", "acme-account:" + accountId).size(), "the account's revocation too");
+        assertEquals(
+                1, audited("acme.account.revoke", "acme-account:" + accountId).size(), "the account's revocation too");
     }
 
     @Test
@@ -173,17 +201,25 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         AcmeTestClient c = register(eab("raced", "g.acme.test", "h.acme.test"));
         Reply ready = readyOrder(c, "g.acme.test");
         Reply pending = c.newOrder("h.acme.test");
-        String chUrl = (String) c.challenge(AcmeTestClient.list(pending.json(), "authorizations").get(0), "http-01").get("url");
+        String chUrl = (String) c.challenge(
+                        AcmeTestClient.list(pending.json(), "authorizations").get(0), "http-01")
+                .get("url");
         String id = c.kid().substring(c.kid().lastIndexOf('/') + 1);
         dev.hsmca.appliance.store.AcmeAccount asChecked = accounts.findById(id).orElseThrow();
-        assertEquals(200, admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of()).statusCode());
+        assertEquals(
+                200,
+                admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of())
+                        .statusCode());
 
         NewOrder order = new NewOrder(asChecked, java.util.Set.of("h.acme.test"));
-        assertEquals(AcmeProblem.PREFIX + "unauthorized", org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class,
-                () -> orders.newOrder(order)).type());
+        assertEquals(
+                AcmeProblem.PREFIX + "unauthorized",
+                org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class, () -> orders.newOrder(order))
+                        .type());
         assertThrowsUnauthorized(() -> orders.respond(asChecked, chUrl.substring(chUrl.lastIndexOf('/') + 1)));
         String orderId = ready.location().substring(ready.location().lastIndexOf('/') + 1);
-        Finalize fin = new Finalize(asChecked, orderId, java.util.Base64.getUrlDecoder().decode(AcmeTestClient.csr("g.acme.test")));
+        Finalize fin = new Finalize(
+                asChecked, orderId, java.util.Base64.getUrlDecoder().decode(AcmeTestClient.csr("g.acme.test")));
         assertThrowsUnauthorized(() -> orders.finalizeOrder(fin));
         assertEquals(0, certificatesOf("raced"));
     }
@@ -198,7 +234,10 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
     }
 
     static void assertThrowsUnauthorized(org.junit.jupiter.api.function.Executable call) {
-        assertEquals(AcmeProblem.PREFIX + "unauthorized", org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class, call).type());
+        assertEquals(
+                AcmeProblem.PREFIX + "unauthorized",
+                org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class, call)
+                        .type());
     }
 
     @Test
@@ -221,13 +260,17 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         assertEquals("unauthorized", d.newOrder("f.acme.test").problem());
     }
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     Run cli(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", "https://localhost:" + server.getPort(), "--ca-cert", APP.rootPem().toString(),
-                "--admin-dir", APP.adminDir().toString()));
+        all.addAll(List.of(
+                "--url",
+                "https://localhost:" + server.getPort(),
+                "--ca-cert",
+                APP.rootPem().toString(),
+                "--admin-dir",
+                APP.adminDir().toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Cli.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));

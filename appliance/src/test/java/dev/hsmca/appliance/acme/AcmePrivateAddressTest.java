@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.acme;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,19 +11,14 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The validator as shipped (no {@code allow-private-addresses}): a name that resolves to loopback is refused, its
@@ -57,19 +56,24 @@ class AcmePrivateAddressTest implements TestPropertyProvider {
 
     @Test
     void aNameOnLoopbackIsRefusedAndItsServerNeverAsked() throws Exception {
-        var e = Api.parse(new Api(APP.adminSsl(), server.getPort()).postJson("/api/v1/acme/eab",
-                Map.of("service", "inside", "allow_dns", List.of("inside.acme.test"))));
+        var e = Api.parse(new Api(APP.adminSsl(), server.getPort())
+                .postJson("/api/v1/acme/eab", Map.of("service", "inside", "allow_dns", List.of("inside.acme.test"))));
         AcmeTestClient c = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
-        assertEquals(201, c.register(c.binding((String) e.get("kid"), (String) e.get("hmac_key"))).status());
+        assertEquals(
+                201,
+                c.register(c.binding((String) e.get("kid"), (String) e.get("hmac_key")))
+                        .status());
         Reply order = c.newOrder("inside.acme.test");
         String authz = AcmeTestClient.list(order.json(), "authorizations").get(0);
         Map<String, Object> ch = c.challenge(authz, "http-01");
-        HTTP01.put((String) ch.get("token"), c.keyAuthorization((String) ch.get("token"))); // served correctly, on loopback
+        HTTP01.put((String) ch.get("token"), c.keyAuthorization((String)
+                ch.get("token"))); // served correctly, on loopback
         assertEquals(200, c.post((String) ch.get("url"), Map.of()).status());
 
         assertEquals("invalid", c.pollWhile(authz, "pending").get("status"));
         @SuppressWarnings("unchecked")
-        Map<String, Object> error = (Map<String, Object>) c.challenge(authz, "http-01").get("error");
+        Map<String, Object> error =
+                (Map<String, Object>) c.challenge(authz, "http-01").get("error");
         assertEquals("urn:ietf:params:acme:error:rejectedIdentifier", error.get("type"), error.toString());
         assertTrue(String.valueOf(error.get("detail")).contains("not public"), error.toString());
         assertFalse(String.valueOf(error.get("detail")).contains("127.0.0.1"), error.toString());

@@ -12,16 +12,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,6 +26,15 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * A small ACME client for protocol tests: it signs exactly what a test asks, so tests can also send what a real
@@ -80,7 +79,10 @@ public final class AcmeTestClient {
     }
 
     public AcmeTestClient(SSLContext ssl, int port, ECKey key) {
-        this.http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         this.key = key;
         this.directory = get("https://localhost:" + port + "/acme/directory").json();
     }
@@ -129,8 +131,12 @@ public final class AcmeTestClient {
             nonce = null;
             return n;
         }
-        return send(HttpRequest.newBuilder(URI.create(url("newNonce"))).method("HEAD", HttpRequest.BodyPublishers.noBody()))
-                .response().headers().firstValue("Replay-Nonce").orElseThrow();
+        return send(HttpRequest.newBuilder(URI.create(url("newNonce")))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()))
+                .response()
+                .headers()
+                .firstValue("Replay-Nonce")
+                .orElseThrow();
     }
 
     /** POST signed by the account (kid) once it exists, else with the jwk; {@code payload} null is POST-as-GET. */
@@ -139,13 +145,17 @@ public final class AcmeTestClient {
     }
 
     public Reply post(String url, Object payload, String nonce) {
-        JWSHeader.Builder h = new JWSHeader.Builder(JWSAlgorithm.ES256).customParam("nonce", nonce).customParam("url", url);
+        JWSHeader.Builder h = new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .customParam("nonce", nonce)
+                .customParam("url", url);
         h = kid != null ? h.keyID(kid) : h.jwk(key.toPublicJWK());
-        return postJws(url, jws(h.build(), payload == null ? "" : JSONObjectUtils.toJSONString(asMap(payload)), signer(key)));
+        return postJws(
+                url, jws(h.build(), payload == null ? "" : JSONObjectUtils.toJSONString(asMap(payload)), signer(key)));
     }
 
     public Reply postJws(String url, String body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/jose+json")
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/jose+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
@@ -154,9 +164,13 @@ public final class AcmeTestClient {
         try {
             JWSObject o = new JWSObject(header, new Payload(payload));
             o.sign(signer);
-            return JSONObjectUtils.toJSONString(Map.of("protected", o.getHeader().toBase64URL().toString(),
-                    "payload", payload.isEmpty() ? "" : o.getPayload().toBase64URL().toString(),
-                    "signature", o.getSignature().toString()));
+            return JSONObjectUtils.toJSONString(Map.of(
+                    "protected",
+                    o.getHeader().toBase64URL().toString(),
+                    "payload",
+                    payload.isEmpty() ? "" : o.getPayload().toBase64URL().toString(),
+                    "signature",
+                    o.getSignature().toString()));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -173,8 +187,13 @@ public final class AcmeTestClient {
     /** The External Account Binding for this client's key. */
     public Map<String, Object> binding(String eabKid, String hmacKey) {
         try {
-            String jws = jws(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(eabKid).customParam("url", url("newAccount")).build(),
-                    key.toPublicJWK().toJSONString(), new MACSigner(Base64.getUrlDecoder().decode(hmacKey)));
+            String jws = jws(
+                    new JWSHeader.Builder(JWSAlgorithm.HS256)
+                            .keyID(eabKid)
+                            .customParam("url", url("newAccount"))
+                            .build(),
+                    key.toPublicJWK().toJSONString(),
+                    new MACSigner(Base64.getUrlDecoder().decode(hmacKey)));
             return JSONObjectUtils.parse(jws);
         } catch (JOSEException | ParseException e) {
             throw new IllegalStateException(e);
@@ -183,8 +202,8 @@ public final class AcmeTestClient {
 
     /** newAccount with this binding (or none); remembers the account URL when made. */
     public Reply register(Map<String, Object> binding) {
-        Map<String, Object> payload = new java.util.HashMap<>(Map.of("termsOfServiceAgreed", true,
-                "contact", List.of("mailto:ops@example.com")));
+        Map<String, Object> payload = new java.util.HashMap<>(
+                Map.of("termsOfServiceAgreed", true, "contact", List.of("mailto:ops@example.com")));
         if (binding != null) {
             payload.put("externalAccountBinding", binding);
         }
@@ -196,8 +215,13 @@ public final class AcmeTestClient {
     }
 
     public Reply newOrder(String... names) {
-        return post(url("newOrder"), Map.of("identifiers",
-                java.util.Arrays.stream(names).map(n -> Map.of("type", "dns", "value", n)).toList()));
+        return post(
+                url("newOrder"),
+                Map.of(
+                        "identifiers",
+                        java.util.Arrays.stream(names)
+                                .map(n -> Map.of("type", "dns", "value", n))
+                                .toList()));
     }
 
     /** The challenge of this type in the authorization. */
@@ -246,10 +270,15 @@ public final class AcmeTestClient {
         try {
             var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + names[0]), kp.getPublic());
             ExtensionsGenerator ext = new ExtensionsGenerator();
-            ext.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(java.util.Arrays.stream(names)
-                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+            ext.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(java.util.Arrays.stream(names)
+                            .map(n -> new GeneralName(GeneralName.dNSName, n))
+                            .toArray(GeneralName[]::new)));
             b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
-            byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+            byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+                    .getEncoded();
             return Base64.getUrlEncoder().withoutPadding().encodeToString(der);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -258,7 +287,8 @@ public final class AcmeTestClient {
 
     private Reply send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             r.headers().firstValue("Replay-Nonce").ifPresent(n -> nonce = n);
             return new Reply(r.statusCode(), r);
         } catch (IOException e) {
@@ -294,8 +324,9 @@ public final class AcmeTestClient {
     /** The certificates of a PEM chain, in order. */
     public static List<java.security.cert.X509Certificate> certificates(String pem) throws Exception {
         List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
-        for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(
-                new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+        for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(
+                        new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
             out.add((java.security.cert.X509Certificate) c);
         }
         return out;

@@ -27,6 +27,7 @@ class EabKeyTest {
         assertEquals(20_000, keys.size());
         assertEquals(62, firsts.size(), "every other first character still occurs: " + firsts);
         // and '-' or '_' do appear further on, so the key is still full base64url
-        assertTrue(keys.stream().anyMatch(k -> k.indexOf('-') > 0) && keys.stream().anyMatch(k -> k.indexOf('_') > 0));
+        assertTrue(
+                keys.stream().anyMatch(k -> k.indexOf('-') > 0) && keys.stream().anyMatch(k -> k.indexOf('_') > 0));
     }
 }

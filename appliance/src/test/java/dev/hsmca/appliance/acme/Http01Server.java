@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.acme;
 
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -26,28 +26,32 @@ final class ScriptedServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread t = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try {
-                    Socket c = socket.accept();
-                    accepted.incrementAndGet();
-                    open.add(c);
-                    Thread h = new Thread(() -> {
-                        try (c) {
-                            script.play(c);
-                        } catch (Exception ignored) {
-                            // the validator hung up: that is what it should do
-                        } finally {
-                            open.remove(c);
+        Thread t = new Thread(
+                () -> {
+                    while (!socket.isClosed()) {
+                        try {
+                            Socket c = socket.accept();
+                            accepted.incrementAndGet();
+                            open.add(c);
+                            Thread h = new Thread(
+                                    () -> {
+                                        try (c) {
+                                            script.play(c);
+                                        } catch (Exception ignored) {
+                                            // the validator hung up: that is what it should do
+                                        } finally {
+                                            open.remove(c);
+                                        }
+                                    },
+                                    "scripted-connection");
+                            h.setDaemon(true);
+                            h.start();
+                        } catch (IOException e) {
+                            return;
                         }
-                    }, "scripted-connection");
-                    h.setDaemon(true);
-                    h.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "scripted-server");
+                    }
+                },
+                "scripted-server");
         t.setDaemon(true);
         t.start();
     }

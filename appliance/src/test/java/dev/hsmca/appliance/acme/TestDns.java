@@ -51,7 +51,8 @@ public final class TestDns implements AutoCloseable {
     }
 
     public void addTxt(String name, String value) {
-        txt.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new CopyOnWriteArrayList<>()).add(value);
+        txt.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new CopyOnWriteArrayList<>())
+                .add(value);
     }
 
     public void clear() {
@@ -99,12 +100,13 @@ public final class TestDns implements AutoCloseable {
         out.write(q[1]);
         out.write(0x84 | (q[2] & 0x01)); // QR, AA, RD copied
         out.write(values == null ? 3 : 0); // NXDOMAIN or NOERROR
-        out.writeBytes(new byte[]{0, 1, 0, (byte) (values == null ? 0 : values.size()), 0, 0, 0, 0});
+        out.writeBytes(new byte[] {0, 1, 0, (byte) (values == null ? 0 : values.size()), 0, 0, 0, 0});
         out.write(q, 12, questionEnd - 12);
         if (values != null) {
             for (String v : values) {
                 byte[] data = v.getBytes(StandardCharsets.US_ASCII);
-                out.writeBytes(new byte[]{(byte) 0xc0, 12, 0, TXT, 0, 1, 0, 0, 0, 0}); // pointer to the name, TXT, IN, TTL 0
+                out.writeBytes(
+                        new byte[] {(byte) 0xc0, 12, 0, TXT, 0, 1, 0, 0, 0, 0}); // pointer to the name, TXT, IN, TTL 0
                 out.write(0);
                 out.write(data.length + 1);
                 out.write(data.length);
@@ -120,7 +122,8 @@ public final class TestDns implements AutoCloseable {
         if (file != null && java.nio.file.Files.exists(file)) {
             try {
                 for (String line : java.nio.file.Files.readAllLines(file)) {
-                    String[] f = line.trim().split("\\s+");
+                    String[] f = line.trim()
+                            .split("\\s+", -1); // the line is trimmed: no trailing empty field to keep or drop
                     if (f.length == 2 && f[0].replaceAll("\\.$", "").equalsIgnoreCase(name)) {
                         values.add(f[1]);
                     }

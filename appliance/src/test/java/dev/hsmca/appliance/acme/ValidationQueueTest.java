@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.acme;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,9 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** One account's stalled validations hold its own threads only; the waiting lists are bounded; accounts take turns. */
 class ValidationQueueTest {
@@ -52,7 +51,10 @@ class ValidationQueueTest {
         CountDownLatch done = new CountDownLatch(1);
         assertEquals(ValidationQueue.Admission.QUEUED, q.offer(quick("b0", "other", done)));
         assertTrue(done.await(60, TimeUnit.SECONDS), "the other account's validation ran while the first one's stall");
-        assertEquals(2, started.stream().filter(s -> s.startsWith("a")).count(), "two of the stalled account's at once: " + started);
+        assertEquals(
+                2,
+                started.stream().filter(s -> s.startsWith("a")).count(),
+                "two of the stalled account's at once: " + started);
         assertEquals(18, q.waiting());
     }
 
@@ -64,7 +66,8 @@ class ValidationQueueTest {
             assertEquals(ValidationQueue.Admission.QUEUED, q.offer(stalled("x" + i, "x")));
         }
         assertEquals(ValidationQueue.Admission.FULL, q.offer(stalled("x4", "x")));
-        assertEquals(ValidationQueue.Admission.ALREADY_QUEUED, q.offer(stalled("x1", "x")), "a challenge is queued once");
+        assertEquals(
+                ValidationQueue.Admission.ALREADY_QUEUED, q.offer(stalled("x1", "x")), "a challenge is queued once");
         // account y: 1 running, then 2 waiting fill the total of 5 waiting
         for (int i = 0; i < 3; i++) {
             assertEquals(ValidationQueue.Admission.QUEUED, q.offer(stalled("y" + i, "y")));

@@ -1,20 +1,19 @@
 package dev.hsmca.appliance.audit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.AuditRepository;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The anchor while running: a database that goes back (a failover to a lagging standby, a restore under the running
@@ -29,8 +28,8 @@ class AuditAnchorTest {
     static final TestAppliance UNANCHORED = TestAppliance.h2();
 
     static AuditAnchorJob job(ApplicationContext ctx, AuditGuard guard) {
-        return new AuditAnchorJob(ctx.getBean(AuditAnchor.class), ctx.getBean(AuditConfig.class),
-                ctx.getBean(AuditSealer.class), guard);
+        return new AuditAnchorJob(
+                ctx.getBean(AuditAnchor.class), ctx.getBean(AuditConfig.class), ctx.getBean(AuditSealer.class), guard);
     }
 
     static void append(ApplicationContext ctx, int n) {
@@ -43,7 +42,8 @@ class AuditAnchorTest {
 
     /** What a restore of an older copy does to the audit tables: the entries after {@code seq} are gone. */
     static void rollBackTo(ApplicationContext ctx, long seq) throws Exception {
-        String hash = ctx.getBean(AuditRepository.class).findById(seq).orElseThrow().hash();
+        String hash =
+                ctx.getBean(AuditRepository.class).findById(seq).orElseThrow().hash();
         AuditChainTest.sql(ctx, "DELETE FROM audit_log WHERE seq > " + seq);
         AuditChainTest.sql(ctx, "UPDATE audit_head SET seq = " + seq + ", hash = '" + hash + "' WHERE id = 1");
     }
@@ -66,11 +66,18 @@ class AuditAnchorTest {
             rollBackTo(ctx, 3);
             job.anchorIfMoved();
             assertEquals(before, Files.readString(file), "the lower head must not be signed over the anchor");
-            assertTrue(guard.rollback().orElseThrow().startsWith("ROLLBACK"), guard.rollback().toString());
+            assertTrue(
+                    guard.rollback().orElseThrow().startsWith("ROLLBACK"),
+                    guard.rollback().toString());
             PkiException refused = assertThrows(AuditRollbackException.class, guard::requireIntact);
             assertEquals(PkiException.Kind.UNAVAILABLE, refused.kind());
             assertEquals("audit_rollback", refused.code());
-            assertEquals(1.0, ctx.getBean(MeterRegistry.class).get("pki.audit.rollback").gauge().value());
+            assertEquals(
+                    1.0,
+                    ctx.getBean(MeterRegistry.class)
+                            .get("pki.audit.rollback")
+                            .gauge()
+                            .value());
 
             // the rolled-back store grows again past the anchored number: still found, still not anchored
             append(ctx, 10);
@@ -93,7 +100,9 @@ class AuditAnchorTest {
             rollBackTo(ctx, 2);
             append(ctx, 10); // between two steps: the head is above the anchor again, over other entries
             job.anchorIfMoved();
-            assertTrue(guard.rollback().orElseThrow().contains("REPLACEMENT"), guard.rollback().toString());
+            assertTrue(
+                    guard.rollback().orElseThrow().contains("REPLACEMENT"),
+                    guard.rollback().toString());
             assertEquals(anchored, job.anchored().orElseThrow().seq());
         }
     }
@@ -112,8 +121,15 @@ class AuditAnchorTest {
             }
             assertEquals(Optional.empty(), guard.rollback());
             assertDoesNotThrow(guard::requireIntact);
-            assertEquals(0.0, ctx.getBean(MeterRegistry.class).get("pki.audit.rollback").gauge().value());
-            assertEquals(ctx.getBean(AuditRepository.class).head().seq(), job.anchored().orElseThrow().seq());
+            assertEquals(
+                    0.0,
+                    ctx.getBean(MeterRegistry.class)
+                            .get("pki.audit.rollback")
+                            .gauge()
+                            .value());
+            assertEquals(
+                    ctx.getBean(AuditRepository.class).head().seq(),
+                    job.anchored().orElseThrow().seq());
         }
     }
 
@@ -127,16 +143,28 @@ class AuditAnchorTest {
             job(ctx, guard).checkAtStart(); // the genesis anchor: fine
             append(ctx, 3);
             Files.delete(file);
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> job(ctx, guard).checkAtStart());
+            IllegalStateException refused = assertThrows(
+                    IllegalStateException.class, () -> job(ctx, guard).checkAtStart());
             assertTrue(refused.getMessage().startsWith("MISSING"), refused.getMessage());
-            assertEquals(AuditAnchor.Finding.MISSING, ctx.getBean(AuditAnchor.class).check().problem().orElseThrow().finding());
+            assertEquals(
+                    AuditAnchor.Finding.MISSING,
+                    ctx.getBean(AuditAnchor.class)
+                            .check()
+                            .problem()
+                            .orElseThrow()
+                            .finding());
         }
-        try (ApplicationContext warn = ApplicationContext.builder().properties(new java.util.HashMap<>(app.properties()))
-                .properties(java.util.Map.of("pki.audit.on-rollback", "warn")).environments("test").start()) {
+        try (ApplicationContext warn = ApplicationContext.builder()
+                .properties(new java.util.HashMap<>(app.properties()))
+                .properties(java.util.Map.of("pki.audit.on-rollback", "warn"))
+                .environments("test")
+                .start()) {
             AuditAnchorJob accepted = job(warn, new AuditGuard(warn.getBean(MeterRegistry.class)));
             accepted.checkAtStart(); // the operator accepts the store as it is: it starts, and anchors it
             accepted.anchorIfMoved();
-            assertTrue(Files.readString(file).contains("seq=" + warn.getBean(AuditRepository.class).head().seq()));
+            assertTrue(Files.readString(file)
+                    .contains(
+                            "seq=" + warn.getBean(AuditRepository.class).head().seq()));
         }
     }
 }

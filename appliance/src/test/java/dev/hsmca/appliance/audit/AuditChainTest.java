@@ -1,18 +1,16 @@
 package dev.hsmca.appliance.audit;
 
-import dev.hsmca.appliance.store.AuditRepository;
-
-import dev.hsmca.appliance.store.AuditEntry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.cli.Cli;
+import dev.hsmca.appliance.store.AuditEntry;
+import dev.hsmca.appliance.store.AuditRepository;
 import dev.hsmca.appliance.testing.TestDatabases;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,18 +21,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hash chain verifies, stays one chain under concurrent appends, and `audit verify` finds a tampered row. */
 class AuditChainTest {
     static final TestHsm.Token TOKEN = TestHsm.newToken("audit"); // the anchor's key
 
-
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run verify(ApplicationContext ctx) {
         StringWriter out = new StringWriter();
@@ -45,7 +40,8 @@ class AuditChainTest {
 
     static void sql(ApplicationContext ctx, String statement) throws Exception {
         DataSource raw = DelegatingDataSource.unwrapDataSource(ctx.getBean(DataSource.class));
-        try (Connection c = raw.getConnection(); var s = c.createStatement()) {
+        try (Connection c = raw.getConnection();
+                var s = c.createStatement()) {
             s.execute(statement);
         }
     }
@@ -56,15 +52,26 @@ class AuditChainTest {
         var dir = Files.createTempDirectory("audit");
         var database = "h2".equals(db) ? TestDatabases.h2(dir) : TestDatabases.freshPostgres();
         var properties = new HashMap<String, Object>(database.properties());
-        properties.putAll(Map.of("pki.hsm.library", TestHsm.LIBRARY, "pki.hsm.token-label", TOKEN.label(),
-                "pki.hsm.pin-file", TOKEN.pinFile().toString(), "pki.audit.anchor-file", dir.resolve("anchor").toString()));
-        try (ApplicationContext ctx = ApplicationContext.builder().properties(properties).environments("test").start()) {
+        properties.putAll(Map.of(
+                "pki.hsm.library",
+                TestHsm.LIBRARY,
+                "pki.hsm.token-label",
+                TOKEN.label(),
+                "pki.hsm.pin-file",
+                TOKEN.pinFile().toString(),
+                "pki.audit.anchor-file",
+                dir.resolve("anchor").toString()));
+        try (ApplicationContext ctx = ApplicationContext.builder()
+                .properties(properties)
+                .environments("test")
+                .start()) {
             ctx.getBean(AuditAnchor.class).anchorIfAbsent(); // as ca init does: the new store's first anchor
             AuditLog audit = ctx.getBean(AuditLog.class);
             AuditSealer sealer = ctx.getBean(AuditSealer.class);
             ExecutorService pool = Executors.newFixedThreadPool(8);
             java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicInteger sealedWhileAppending = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger sealedWhileAppending =
+                    new java.util.concurrent.atomic.AtomicInteger();
             try {
                 // two sealers (as two replicas would run) race the appenders
                 List<Future<?>> sealers = new java.util.ArrayList<>();
@@ -79,7 +86,8 @@ class AuditChainTest {
                 List<Future<?>> appends = new java.util.ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     int n = i;
-                    appends.add(pool.submit(() -> audit.recordAlone("tester", "test.append", "item:" + n, AuditLog.OK, "n=" + n)));
+                    appends.add(pool.submit(
+                            () -> audit.recordAlone("tester", "test.append", "item:" + n, AuditLog.OK, "n=" + n)));
                 }
                 for (Future<?> f : appends) {
                     f.get();

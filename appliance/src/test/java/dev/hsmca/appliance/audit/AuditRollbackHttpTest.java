@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.audit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,16 +10,12 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Once the guard has found the store rolled back, every issuance path (REST issue and renew, ACME finalize) answers
@@ -25,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditRollbackHttpTest implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -43,11 +43,14 @@ class AuditRollbackHttpTest implements TestPropertyProvider {
         Api admin = new Api(APP.adminSsl(), server.getPort());
         Path dir = Files.createTempDirectory("rollback");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
-        HttpResponse<String> before = admin.postJson("/api/v1/certificates", Map.of("csr", csr, "profile",
-                "tls-server-client", "validity_days", 30, "service", "leaf"));
+        HttpResponse<String> before = admin.postJson(
+                "/api/v1/certificates",
+                Map.of("csr", csr, "profile", "tls-server-client", "validity_days", 30, "service", "leaf"));
         assertEquals(201, before.statusCode(), before.body());
-        Api holder = new Api(Openssl.identity(APP, dir, "leaf", (String) Api.parse(before).get("certificate_pem"),
-                (String) Api.parse(before).get("chain_pem")), server.getPort());
+        Api holder = new Api(
+                Openssl.identity(APP, dir, "leaf", (String) Api.parse(before).get("certificate_pem"), (String)
+                        Api.parse(before).get("chain_pem")),
+                server.getPort());
         assertTrue(metric(admin).contains("pki_audit_rollback 0.0"), "registered at start");
 
         assertTrue(guard.stop("ROLLBACK: test"));
@@ -62,7 +65,9 @@ class AuditRollbackHttpTest implements TestPropertyProvider {
         assertTrue(acme.body().contains("serverInternal"), acme.body());
 
         assertTrue(metric(admin).contains("pki_audit_rollback 1.0"), metric(admin));
-        assertTrue(metric(admin).contains("pki_issuance_errors_total{reason=\"audit_rollback\"}"), "counted as a refused issuance");
+        assertTrue(
+                metric(admin).contains("pki_issuance_errors_total{reason=\"audit_rollback\"}"),
+                "counted as a refused issuance");
         assertEquals(200, admin.get("/api/v1/certificates").statusCode(), "reading is not stopped");
     }
 

@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.audit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.store.AuditEntry;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,18 +10,14 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Anonymous refused requests (no client certificate, a bad install token) write nothing durable of their own: they
@@ -27,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RefusalAuditTest implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -44,7 +44,9 @@ class RefusalAuditTest implements TestPropertyProvider {
     }
 
     List<AuditEntry> denied() {
-        return audit.search(Instant.EPOCH, null, 0, 10_000).stream().filter(e -> AuditLog.DENIED.equals(e.outcome())).toList();
+        return audit.search(Instant.EPOCH, null, 0, 10_000).stream()
+                .filter(e -> AuditLog.DENIED.equals(e.outcome()))
+                .toList();
     }
 
     @Test
@@ -55,10 +57,15 @@ class RefusalAuditTest implements TestPropertyProvider {
             assertEquals(401, anonymous.get("/api/v1/certificates").statusCode());
         }
         for (int i = 0; i < 5; i++) {
-            int status = anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort()
-                            + "/api/v1/certificates")).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer not-a-token")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"csr\":\"x\"}")).build()).statusCode();
+            int status = anonymous
+                    .send(HttpRequest.newBuilder(
+                                    URI.create("https://localhost:" + server.getPort() + "/api/v1/certificates"))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer not-a-token")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"csr\":\"x\"}"))
+                            .build())
+                    .statusCode();
             assertEquals(401, status);
         }
         assertEquals(before, denied(), "a refused anonymous request wrote a row of its own");
@@ -72,8 +79,10 @@ class RefusalAuditTest implements TestPropertyProvider {
         assertTrue(entry.details().contains("admin.login client_certificate_required=20"), entry.details());
         assertTrue(entry.details().contains("token.use token_invalid=5"), entry.details());
 
-        String metrics = new Api(APP.adminSsl(), server.getPort()).get("/prometheus").body();
+        String metrics =
+                new Api(APP.adminSsl(), server.getPort()).get("/prometheus").body();
         assertTrue(metrics.contains("pki_auth_refusals_total{reason=\"client_certificate_required\"} 20.0"), metrics);
-        assertTrue(metrics.contains("pki_auth_refusals_total{reason=\"certificate_revoked\"} 0.0"), "registered at start");
+        assertTrue(
+                metrics.contains("pki_auth_refusals_total{reason=\"certificate_revoked\"} 0.0"), "registered at start");
     }
 }

@@ -1,8 +1,9 @@
 package dev.hsmca.appliance.audit;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -10,14 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Refusals are counted at once, written one entry per source a window, and held in bounded memory. */
 class RefusalsTest {
-    record Entry(String source, String details) {
-    }
+    record Entry(String source, String details) {}
 
     final List<Entry> written = new ArrayList<>();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -46,8 +44,10 @@ class RefusalsTest {
 
         assertEquals(2, r.flush());
         Map<String, String> bySource = written.stream().collect(Collectors.toMap(Entry::source, Entry::details));
-        assertEquals("admin.login client_certificate_required=50, token.use token_invalid=1 "
-                + "(2026-12-04T10:00:00Z to 2026-12-04T10:00:00Z)", bySource.get("anonymous@192.0.2.7"));
+        assertEquals(
+                "admin.login client_certificate_required=50, token.use token_invalid=1 "
+                        + "(2026-12-04T10:00:00Z to 2026-12-04T10:00:00Z)",
+                bySource.get("anonymous@192.0.2.7"));
         assertTrue(bySource.get("tls:1a2b@198.51.100.1").startsWith("holder.login certificate_revoked=1 "));
 
         assertEquals(0, r.flush(), "an empty window writes nothing");
@@ -65,8 +65,11 @@ class RefusalsTest {
         assertEquals(4, r.flush());
         Entry other = written.get(3);
         assertEquals(Refusals.OTHER, other.source());
-        assertTrue(other.details().startsWith("admin.login client_certificate_required=997; 997 of them from sources past "
-                + "the first 3"), other.details());
+        assertTrue(
+                other.details()
+                        .startsWith("admin.login client_certificate_required=997; 997 of them from sources past "
+                                + "the first 3"),
+                other.details());
         assertEquals(1000.0, count("client_certificate_required"));
     }
 }

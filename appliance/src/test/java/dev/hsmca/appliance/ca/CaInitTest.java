@@ -1,22 +1,21 @@
 package dev.hsmca.appliance.ca;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.cli.Cli;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class CaInitTest {
     private static TestAppliance app;
@@ -32,14 +31,17 @@ class CaInitTest {
     }
 
     private static String text(Path pem) {
-        return Shell.exec(null, "openssl", "x509", "-in", pem.toString(), "-noout", "-text").ok().output();
+        return Shell.exec(null, "openssl", "x509", "-in", pem.toString(), "-noout", "-text")
+                .ok()
+                .output();
     }
 
     @Test
     void hierarchyVerifiesWithOpenssl() {
         Path ca = app.dir().resolve("ca");
-        for (String leaf : new String[]{"tls.pem", "ocsp.pem"}) {
-            Shell.Result r = Shell.exec(ca, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", leaf);
+        for (String leaf : new String[] {"tls.pem", "ocsp.pem"}) {
+            Shell.Result r =
+                    Shell.exec(ca, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", leaf);
             assertEquals(0, r.exit(), r.output());
             assertTrue(r.output().contains(leaf + ": OK"), r.output());
         }
@@ -76,23 +78,49 @@ class CaInitTest {
     @Test
     void everyCaKeyIsInsideTheHsmSensitiveAndNeverExtractable() {
         TestHsm.Token token = app.token();
-        String listing = Shell.exec(null, "pkcs11-tool", "--module", TestHsm.LIBRARY, "--token-label", token.label(),
-                "--login", "--pin", new String(token.pin()), "--list-objects", "--type", "privkey").ok().output();
-        long keys = listing.lines().filter(l -> l.startsWith("Private Key Object")).count();
-        long safe = listing.lines().filter(l -> l.contains("Access:") && l.contains("always sensitive")
-                && l.contains("never extractable") && l.contains("local")).count();
+        String listing = Shell.exec(
+                        null,
+                        "pkcs11-tool",
+                        "--module",
+                        TestHsm.LIBRARY,
+                        "--token-label",
+                        token.label(),
+                        "--login",
+                        "--pin",
+                        new String(token.pin()),
+                        "--list-objects",
+                        "--type",
+                        "privkey")
+                .ok()
+                .output();
+        long keys =
+                listing.lines().filter(l -> l.startsWith("Private Key Object")).count();
+        long safe = listing.lines()
+                .filter(l -> l.contains("Access:")
+                        && l.contains("always sensitive")
+                        && l.contains("never extractable")
+                        && l.contains("local"))
+                .count();
         assertEquals(5, keys, listing); // root, issuing, OCSP signer, TLS, audit anchor
         assertEquals(5, safe, listing);
     }
 
     @Test
     void adminCredentialIsPrivate() throws Exception {
-        for (String f : new String[]{"admin.p12", "admin.pass", "admin.key.pem", "admin.crt.pem"}) {
+        for (String f : new String[] {"admin.p12", "admin.pass", "admin.key.pem", "admin.crt.pem"}) {
             Path p = app.adminDir().resolve(f);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), f);
         }
-        Shell.Result r = Shell.exec(app.adminDir(), "openssl", "pkcs12", "-in", "admin.p12", "-passin",
-                "file:admin.pass", "-nokeys", "-clcerts");
+        Shell.Result r = Shell.exec(
+                app.adminDir(),
+                "openssl",
+                "pkcs12",
+                "-in",
+                "admin.p12",
+                "-passin",
+                "file:admin.pass",
+                "-nokeys",
+                "-clcerts");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("CN = admin") || r.output().contains("CN=admin"), r.output());
         Shell.Result key = Shell.exec(app.adminDir(), "openssl", "pkey", "-in", "admin.key.pem", "-noout", "-text");
@@ -106,7 +134,7 @@ class CaInitTest {
             StringWriter err = new StringWriter();
             int status = Cli.run(context, new PrintWriter(out, true), new PrintWriter(err, true), "ca", "status");
             assertEquals(0, status, err.toString());
-            for (String role : new String[]{"root", "issuing", "ocsp", "tls"}) {
+            for (String role : new String[] {"root", "issuing", "ocsp", "tls"}) {
                 assertTrue(out.toString().contains(role + " "), out.toString());
             }
             assertTrue(out.toString().contains("ec-p384"), out.toString());
@@ -116,8 +144,13 @@ class CaInitTest {
             assertEquals(2, again);
             assertTrue(err.toString().contains("already initialized"), err.toString());
 
-            int ifNeeded = Cli.run(context, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                    "ca", "init", "--if-needed");
+            int ifNeeded = Cli.run(
+                    context,
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()),
+                    "ca",
+                    "init",
+                    "--if-needed");
             assertEquals(0, ifNeeded);
         }
     }
@@ -129,16 +162,26 @@ class CaInitTest {
         try (ApplicationContext context = other.context()) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            int code = Cli.run(context, new PrintWriter(out, true), new PrintWriter(err, true), "ca", "init", "--force");
+            int code =
+                    Cli.run(context, new PrintWriter(out, true), new PrintWriter(err, true), "ca", "init", "--force");
             assertEquals(0, code, err.toString());
             assertTrue(context.getBean(CaHierarchy.class).initialized());
             assertTrue(out.toString().contains("Audit anchor: "), out.toString());
-            assertTrue(context.getBean(dev.hsmca.appliance.audit.AuditAnchor.class).check().ok());
+            assertTrue(context.getBean(dev.hsmca.appliance.audit.AuditAnchor.class)
+                    .check()
+                    .ok());
         }
         assertTrue(Files.exists(other.dir().resolve("audit/anchor")));
         assertNotEquals(before, Files.readString(other.rootPem()));
-        Shell.Result r = Shell.exec(other.dir().resolve("ca"), "openssl", "verify", "-CAfile", "root.pem",
-                "-untrusted", "issuing.pem", "tls.pem");
+        Shell.Result r = Shell.exec(
+                other.dir().resolve("ca"),
+                "openssl",
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "issuing.pem",
+                "tls.pem");
         assertEquals(0, r.exit(), r.output());
     }
 }

@@ -1,20 +1,18 @@
 package dev.hsmca.appliance.certificates;
 
-import dev.hsmca.appliance.store.CertificateRecord;
-import dev.hsmca.appliance.store.CertificateRepository;
-import dev.hsmca.appliance.store.CertificateStore;
-import dev.hsmca.appliance.web.api.CertificateQuery;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.store.CaCertificateRecord;
 import dev.hsmca.appliance.store.CaCertificateRepository;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.store.CertificateStore;
 import dev.hsmca.appliance.testing.TestDatabases;
+import dev.hsmca.appliance.web.api.CertificateQuery;
 import io.micronaut.context.ApplicationContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +21,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The schema and queries, on both supported databases: embedded H2 and PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,27 +44,68 @@ class CertificateStoreTest {
     }
 
     private static ApplicationContext context(TestDatabases.Database db) {
-        return ApplicationContext.builder().properties(new HashMap<>(db.properties())).environments("test").start();
+        return ApplicationContext.builder()
+                .properties(new HashMap<>(db.properties()))
+                .environments("test")
+                .start();
     }
 
+    @SuppressWarnings("TimeInStaticInitializer") // one "now" for the whole class is what the test wants
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     private static CaCertificateRecord issuer(String id, boolean active) {
-        return new CaCertificateRecord(id, dev.hsmca.core.CaRole.ISSUING, "issuing", "CN=Test", "01", null, "ec-p256", "a".repeat(40),
-                "b".repeat(40), "c".repeat(64), "d".repeat(64), NOW.minus(Duration.ofDays(1)),
-                NOW.plus(Duration.ofDays(1000)), new byte[]{1, 2, 3}, active, NOW, active ? "issuing" : null);
+        return new CaCertificateRecord(
+                id,
+                dev.hsmca.core.CaRole.ISSUING,
+                "issuing",
+                "CN=Test",
+                "01",
+                null,
+                "ec-p256",
+                "a".repeat(40),
+                "b".repeat(40),
+                "c".repeat(64),
+                "d".repeat(64),
+                NOW.minus(Duration.ofDays(1)),
+                NOW.plus(Duration.ofDays(1000)),
+                new byte[] {1, 2, 3},
+                active,
+                NOW,
+                active ? "issuing" : null);
     }
 
     private static CertificateRecord cert(String serial, String issuer, String status, Instant notAfter) {
-        return new CertificateRecord(serial, issuer, "CN=" + serial, "a.example.com,b.example.com", "10.0.0.1",
-                "tls-server", "svc", dev.hsmca.core.CertificateStatus.stored(status), NOW.minus(Duration.ofDays(1)), notAfter,
-                "revoked".equals(status) ? NOW : null, "revoked".equals(status) ? "keyCompromise" : null,
-                new byte[]{9, 8, 7}, NOW, null, null, null, null);
+        return new CertificateRecord(
+                serial,
+                issuer,
+                "CN=" + serial,
+                "a.example.com,b.example.com",
+                "10.0.0.1",
+                "tls-server",
+                "svc",
+                dev.hsmca.core.CertificateStatus.stored(status),
+                NOW.minus(Duration.ofDays(1)),
+                notAfter,
+                "revoked".equals(status) ? NOW : null,
+                "revoked".equals(status) ? "keyCompromise" : null,
+                new byte[] {9, 8, 7},
+                NOW,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static List<CertificateRecord> page(CertificateRepository repo, CertificateQuery q) {
-        return repo.page(q.status(), q.service(), q.now(), q.minNotAfter(), q.maxNotAfter(), q.afterNotAfter(),
-                q.afterSerial(), q.limit());
+        return repo.page(
+                q.status(),
+                q.service(),
+                q.now(),
+                q.minNotAfter(),
+                q.maxNotAfter(),
+                q.afterNotAfter(),
+                q.afterSerial(),
+                q.limit());
     }
 
     private static List<String> serials(List<CertificateRecord> rows) {
@@ -78,11 +117,15 @@ class CertificateStoreTest {
     void storesQueriesAndPages(String db) {
         ApplicationContext ctx = contexts.get(db);
         CaCertificateRepository cas = ctx.getBean(CaCertificateRepository.class);
-        CertificateStore store = ctx.getBean(CertificateStore.class);
+        ctx.getBean(CertificateStore.class); // the store starts with the context, as before
         CertificateRepository repo = ctx.getBean(CertificateRepository.class);
         String issuer = "issuing-" + db;
         cas.save(issuer(issuer, true));
-        assertEquals(issuer, cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true).orElseThrow().id());
+        assertEquals(
+                issuer,
+                cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true)
+                        .orElseThrow()
+                        .id());
 
         repo.save(cert("a1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
         repo.save(cert("a2", issuer, "valid", NOW.plus(Duration.ofDays(50))));
@@ -94,11 +137,16 @@ class CertificateStoreTest {
         assertEquals(dev.hsmca.core.CertificateStatus.REVOKED, back.status());
         assertEquals("keyCompromise", back.revocationReason());
         assertEquals(NOW, back.revokedAt());
-        assertEquals(List.of((byte) 9, (byte) 8, (byte) 7), List.of(back.certificateDer()[0], back.certificateDer()[1], back.certificateDer()[2]));
+        assertEquals(
+                List.of((byte) 9, (byte) 8, (byte) 7),
+                List.of(back.certificateDer()[0], back.certificateDer()[1], back.certificateDer()[2]));
 
         Instant now = Instant.now();
-        assertEquals(List.of("a4", "a1", "a5", "a2", "a3"), serials(page(repo, CertificateQuery.parse(null, null, null, null, now))));
-        assertEquals(List.of("a1", "a5", "a2"), serials(page(repo, CertificateQuery.parse("valid", null, null, null, now))));
+        assertEquals(
+                List.of("a4", "a1", "a5", "a2", "a3"),
+                serials(page(repo, CertificateQuery.parse(null, null, null, null, now))));
+        assertEquals(
+                List.of("a1", "a5", "a2"), serials(page(repo, CertificateQuery.parse("valid", null, null, null, now))));
         assertEquals(List.of("a3"), serials(page(repo, CertificateQuery.parse("revoked", null, null, null, now))));
         assertEquals(List.of("a4"), serials(page(repo, CertificateQuery.parse("expired", null, null, null, now))));
         assertEquals(List.of("a1", "a5"), serials(page(repo, CertificateQuery.parse("valid", 30, null, null, now))));
@@ -123,7 +171,8 @@ class CertificateStoreTest {
         String issuer = "constraints-" + db;
         cas.save(issuer(issuer, false));
         // one active row per role, whatever the code does
-        boolean created = cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true).isEmpty();
+        boolean created =
+                cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true).isEmpty();
         if (created) {
             cas.save(issuer("active-" + db, true));
         }
@@ -138,14 +187,20 @@ class CertificateStoreTest {
         assertEquals(count, repo.count());
         // the schema refuses a status the code could not even express
         assertThrows(java.sql.SQLException.class, () -> {
-            try (var c = java.sql.DriverManager.getConnection(ctx.getProperty("datasources.default.url", String.class).orElseThrow(),
-                    ctx.getProperty("datasources.default.username", String.class).orElse(""),
-                    ctx.getProperty("datasources.default.password", String.class).orElse(""));
-                 var st = c.createStatement()) {
+            try (var c = java.sql.DriverManager.getConnection(
+                            ctx.getProperty("datasources.default.url", String.class)
+                                    .orElseThrow(),
+                            ctx.getProperty("datasources.default.username", String.class)
+                                    .orElse(""),
+                            ctx.getProperty("datasources.default.password", String.class)
+                                    .orElse(""));
+                    var st = c.createStatement()) {
                 st.executeUpdate("UPDATE certificates SET status = 'maybe' WHERE serial = 'b1'");
             }
         });
-        assertEquals(dev.hsmca.core.CertificateStatus.VALID, repo.findById("b1").orElseThrow().status());
+        assertEquals(
+                dev.hsmca.core.CertificateStatus.VALID,
+                repo.findById("b1").orElseThrow().status());
         assertNull(repo.findById("b2").orElse(null));
         assertTrue(repo.findById("b1").isPresent());
     }

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.ClosedPort;
 import dev.hsmca.appliance.testing.Openssl;
@@ -8,10 +12,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -21,10 +21,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** Each admin CLI command against a running appliance, including its error exits. */
 @MicronautTest(transactional = false)
@@ -38,8 +37,7 @@ class AdminCliTest implements TestPropertyProvider {
     String serial;
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @Override
     public Map<String, String> getProperties() {
@@ -50,16 +48,30 @@ class AdminCliTest implements TestPropertyProvider {
     void issueOne() throws Exception {
         dir = Files.createTempDirectory("cli");
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        var r = admin.postJson("/api/v1/certificates", Map.of("csr", Openssl.keyAndCsr(dir, "c", "c.internal", "DNS:c.internal"),
-                "profile", "tls-server", "validity_days", 20, "service", "cli-svc"));
+        var r = admin.postJson(
+                "/api/v1/certificates",
+                Map.of(
+                        "csr",
+                        Openssl.keyAndCsr(dir, "c", "c.internal", "DNS:c.internal"),
+                        "profile",
+                        "tls-server",
+                        "validity_days",
+                        20,
+                        "service",
+                        "cli-svc"));
         assertEquals(201, r.statusCode(), r.body());
         serial = (String) Api.parse(r).get("serial");
     }
 
     Run cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", "https://localhost:" + server.getPort(), "--ca-cert", APP.rootPem().toString(),
-                "--admin-dir", APP.adminDir().toString()));
+        all.addAll(List.of(
+                "--url",
+                "https://localhost:" + server.getPort(),
+                "--ca-cert",
+                APP.rootPem().toString(),
+                "--admin-dir",
+                APP.adminDir().toString()));
         return raw(all.toArray(String[]::new));
     }
 
@@ -98,17 +110,29 @@ class AdminCliTest implements TestPropertyProvider {
 
     @Test
     void tokenCreateAndListThenServiceList() {
-        Run created = cli("token", "create", "--service", "from-cli", "--dns", "a.internal,b.internal", "--ttl", "600",
-                "--profile", "tls-server");
+        Run created = cli(
+                "token",
+                "create",
+                "--service",
+                "from-cli",
+                "--dns",
+                "a.internal,b.internal",
+                "--ttl",
+                "600",
+                "--profile",
+                "tls-server");
         assertEquals(0, created.exit(), created.err());
         String token = created.out().lines().findFirst().orElseThrow();
         assertTrue(token.startsWith("hct_"), created.out());
         // The printed token works, once.
         Api anonymous = new Api(APP.anonymousSsl(), server.getPort());
-        var r = anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + "/api/v1/certificates"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr",
-                        Openssl.keyAndCsr(dir, "tok", "a.internal", "DNS:a.internal"))))).build());
+        var r = anonymous.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + server.getPort() + "/api/v1/certificates"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        Api.json(Map.of("csr", Openssl.keyAndCsr(dir, "tok", "a.internal", "DNS:a.internal")))))
+                .build());
         assertEquals(201, r.statusCode(), r.body());
 
         Run tokens = cli("token", "list", "--service", "from-cli");
@@ -130,8 +154,14 @@ class AdminCliTest implements TestPropertyProvider {
     @Test
     void revokeWithReasonAndRefusals() throws Exception {
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        String other = (String) Api.parse(admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "rv", "rv.internal", "DNS:rv.internal"), "profile", "tls-server"))).get("serial");
+        String other = (String) Api.parse(admin.postJson(
+                        "/api/v1/certificates",
+                        Map.of(
+                                "csr",
+                                Openssl.keyAndCsr(dir, "rv", "rv.internal", "DNS:rv.internal"),
+                                "profile",
+                                "tls-server")))
+                .get("serial");
         Run revoked = cli("cert", "revoke", other, "--reason", "keyCompromise");
         assertEquals(0, revoked.exit(), revoked.err());
         assertTrue(revoked.out().contains("revoked"), revoked.out());
@@ -160,12 +190,23 @@ class AdminCliTest implements TestPropertyProvider {
         assertTrue(health.out().startsWith("UP"), health.out());
         Run down;
         try (ClosedPort closed = new ClosedPort()) {
-            down = raw("health", "--url", "https://localhost:" + closed.port(), "--ca-cert", APP.rootPem().toString(),
-                    "--admin-dir", APP.adminDir().toString());
+            down = raw(
+                    "health",
+                    "--url",
+                    "https://localhost:" + closed.port(),
+                    "--ca-cert",
+                    APP.rootPem().toString(),
+                    "--admin-dir",
+                    APP.adminDir().toString());
         }
         assertEquals(1, down.exit());
         assertTrue(down.err().startsWith("error: cannot reach"), down.err());
-        Run noCredential = raw("cert", "list", "--url", "https://localhost:" + server.getPort(), "--ca-cert",
+        Run noCredential = raw(
+                "cert",
+                "list",
+                "--url",
+                "https://localhost:" + server.getPort(),
+                "--ca-cert",
                 dir.resolve("missing.pem").toString());
         assertEquals(1, noCredential.exit());
         assertTrue(noCredential.err().contains("cannot read"), noCredential.err());
@@ -193,8 +234,17 @@ class AdminCliTest implements TestPropertyProvider {
         Path csr = dir.resolve("notes.csr");
         Files.writeString(csr, Openssl.keyAndCsr(dir, "notes", "notes.internal", "DNS:notes.internal"));
         Path out = dir.resolve("issued");
-        Run issued = cli("cert", "issue", "--csr", csr.toString(), "--validity", "10d", "--service", "notes-svc",
-                "--out", out.toString());
+        Run issued = cli(
+                "cert",
+                "issue",
+                "--csr",
+                csr.toString(),
+                "--validity",
+                "10d",
+                "--service",
+                "notes-svc",
+                "--out",
+                out.toString());
         assertEquals(0, issued.exit(), issued.err());
         String cert = Files.readString(out.resolve("cert.pem"));
         String chain = Files.readString(out.resolve("chain.pem"));
@@ -202,7 +252,8 @@ class AdminCliTest implements TestPropertyProvider {
         assertEquals(cert + chain, Files.readString(out.resolve("fullchain.pem")));
         Run shown = cli("cert", "info", "notes-svc", "--json");
         assertEquals(0, shown.exit(), shown.err());
-        assertTrue(shown.out().contains("notes.internal") && shown.out().contains("\"profile\":\"tls-server\""),
+        assertTrue(
+                shown.out().contains("notes.internal") && shown.out().contains("\"profile\":\"tls-server\""),
                 shown.out());
 
         Path again = dir.resolve("server-cert");

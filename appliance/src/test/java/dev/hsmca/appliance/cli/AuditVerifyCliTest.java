@@ -1,19 +1,18 @@
 package dev.hsmca.appliance.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.ClosedPort;
 import dev.hsmca.appliance.testing.TestAppliance;
-import org.junit.jupiter.api.Test;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code audit verify} as the operator runs it (its own CLI context): a store or HSM it cannot open is reported as
@@ -22,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuditVerifyCliTest {
     static final TestAppliance APP = TestAppliance.h2();
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run verify(Map<String, String> overrides) {
         Map<String, Object> properties = new HashMap<>(APP.properties());
@@ -36,7 +34,11 @@ class AuditVerifyCliTest {
 
     static void notAVerdict(Run r) {
         assertEquals(Cli.EXIT_UNAVAILABLE, r.exit(), r.err());
-        assertFalse(r.err().contains("TAMPERED") || r.err().contains("BROKEN") || r.err().contains("ROLLBACK"), r.err());
+        assertFalse(
+                r.err().contains("TAMPERED")
+                        || r.err().contains("BROKEN")
+                        || r.err().contains("ROLLBACK"),
+                r.err());
         assertTrue(r.err().contains("nothing was checked"), r.err());
     }
 
@@ -49,8 +51,13 @@ class AuditVerifyCliTest {
 
         Run noStore;
         try (ClosedPort closed = new ClosedPort()) {
-            noStore = verify(Map.of("datasources.default.url", "jdbc:postgresql://127.0.0.1:" + closed.port() + "/pki",
-                    "datasources.default.driver-class-name", "org.postgresql.Driver", "datasources.default.connection-timeout", "1000"));
+            noStore = verify(Map.of(
+                    "datasources.default.url",
+                    "jdbc:postgresql://127.0.0.1:" + closed.port() + "/pki",
+                    "datasources.default.driver-class-name",
+                    "org.postgresql.Driver",
+                    "datasources.default.connection-timeout",
+                    "1000"));
         }
         notAVerdict(noStore);
         assertTrue(noStore.err().contains("cannot open the store"), noStore.err());

@@ -1,26 +1,25 @@
 package dev.hsmca.appliance.crl;
 
-import dev.hsmca.appliance.store.CrlState;
-
-import dev.hsmca.appliance.store.CrlRepository;
-
-import dev.hsmca.appliance.store.CrlRecord;
-
-import dev.hsmca.appliance.store.CrlStateRepository;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.audit.AuditLog;
-import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.core.CaRole;
+import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.RegistrationAuthority;
 import dev.hsmca.appliance.policy.CertificateAsk;
-import dev.hsmca.core.RevocationReason;
 import dev.hsmca.appliance.revocation.Revocations;
+import dev.hsmca.appliance.store.CrlRecord;
+import dev.hsmca.appliance.store.CrlRepository;
+import dev.hsmca.appliance.store.CrlState;
+import dev.hsmca.appliance.store.CrlStateRepository;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.RevocationReason;
 import io.micronaut.context.ApplicationContext;
-
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -38,10 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Revocations racing CRL generation, the publisher and the scheduled jobs (the mix that could deadlock when a
  * revocation held the audit lock and waited for the CRL generator's monitor, and the generator the reverse):
@@ -52,11 +47,12 @@ final class CrlConcurrency {
     static final int CERTIFICATES = 60;
     static final int REVOKERS = 4;
 
-    private CrlConcurrency() {
-    }
+    private CrlConcurrency() {}
 
     static void run(TestAppliance app) throws Exception {
-        app.with("pki.crl.publish-delay", "200ms").with("pki.jobs.initial-delay", "1h").initialize();
+        app.with("pki.crl.publish-delay", "200ms")
+                .with("pki.jobs.initial-delay", "1h")
+                .initialize();
         Path dir = Files.createTempDirectory(app.dir(), "crl-race");
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         try (ApplicationContext ctx = app.context()) {
@@ -68,22 +64,32 @@ final class CrlConcurrency {
             AdminGrant admin = new AdminGrant("test");
             List<String> serials = new ArrayList<>();
             for (int i = 0; i < CERTIFICATES; i++) {
-                serials.add(issuance.issue(new IssuanceCommand(IssuanceCommand.Channel.REST, admin.entitlement(), csr,
-                        "tls-server", null, java.time.Duration.ofDays(30), CertificateAsk.Identity.REQUESTED, null,
-                        IssuanceCommand.Claim.NONE, "")).serial());
+                serials.add(issuance.issue(new IssuanceCommand(
+                                IssuanceCommand.Channel.REST,
+                                admin.entitlement(),
+                                csr,
+                                "tls-server",
+                                null,
+                                java.time.Duration.ofDays(30),
+                                CertificateAsk.Identity.REQUESTED,
+                                null,
+                                IssuanceCommand.Claim.NONE,
+                                ""))
+                        .serial());
             }
 
             ConcurrentLinkedQueue<CrlService.Issued> issued = new ConcurrentLinkedQueue<>();
             AtomicBoolean revoking = new AtomicBoolean(true);
             ExecutorService pool = Executors.newFixedThreadPool(REVOKERS + 4);
             try {
-                assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+                assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
                     List<Future<?>> revokers = new ArrayList<>();
                     for (int r = 0; r < REVOKERS; r++) {
                         int offset = r;
                         revokers.add(pool.submit(() -> {
                             for (int i = offset; i < CERTIFICATES; i += REVOKERS) {
-                                RevocationReason reason = i % 2 == 0 ? RevocationReason.KEY_COMPROMISE : RevocationReason.SUPERSEDED;
+                                RevocationReason reason =
+                                        i % 2 == 0 ? RevocationReason.KEY_COMPROMISE : RevocationReason.SUPERSEDED;
                                 revocations.revoke(serials.get(i), reason, admin);
                             }
                         }));
@@ -131,10 +137,12 @@ final class CrlConcurrency {
 
             String caId = ctx.getBean(CaHierarchy.class).issuing().id();
             CrlRecord latest = ctx.getBean(CrlRepository.class).latest(caId).orElseThrow();
-            X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509")
-                    .generateCRL(new ByteArrayInputStream(latest.crlDer()));
+            X509CRL crl = (X509CRL)
+                    CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(latest.crlDer()));
             for (String serial : serials) {
-                assertTrue(crl.getRevokedCertificate(new BigInteger(serial, 16)) != null, serial + " is on the newest CRL");
+                assertTrue(
+                        crl.getRevokedCertificate(new BigInteger(serial, 16)) != null,
+                        serial + " is on the newest CRL");
             }
             assertEquals(latest.key().crlNumber(), s.lastNumber(), "the newest CRL carries the last number taken");
 
@@ -142,8 +150,12 @@ final class CrlConcurrency {
             for (CrlService.Issued i : issued) {
                 assertTrue(numbers.add(i.number()), "CRL number " + i.number() + " issued twice");
             }
-            System.out.printf("%d revocations raced %d CRLs (numbers %d..%d), no hang%n", CERTIFICATES, issued.size(),
-                    numbers.stream().min(Long::compare).orElse(0L), numbers.stream().max(Long::compare).orElse(0L));
+            System.out.printf(
+                    "%d revocations raced %d CRLs (numbers %d..%d), no hang%n",
+                    CERTIFICATES,
+                    issued.size(),
+                    numbers.stream().min(Long::compare).orElse(0L),
+                    numbers.stream().max(Long::compare).orElse(0L));
             assertTrue(issued.size() > 2, "the generators ran during the revocations");
             assertTrue(ctx.getBean(AuditLog.class).verify().intact());
             assertCrlOrder(ctx.getBean(AuditLog.class));

@@ -1,13 +1,11 @@
 package dev.hsmca.appliance.crl;
 
-import dev.hsmca.hsm.testing.Shell;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.hsm.testing.Shell;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -21,11 +19,12 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
 
 /** The streaming CRL writer, with a software key: the JDK and openssl both accept what it writes. */
 class CrlWriterTest {
@@ -37,26 +36,46 @@ class CrlWriterTest {
         KeyPair ca = g.generateKeyPair();
         X500Name name = new X500Name("CN=CRL Test CA");
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        X509Certificate caCert = new JcaX509CertificateConverter().getCertificate(new X509v3CertificateBuilder(name,
-                BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(10))), name,
-                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(ca.getPublic().getEncoded()))
-                .addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
-                        new org.bouncycastle.asn1.x509.BasicConstraints(true))
-                .addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
-                        new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.cRLSign
-                                | org.bouncycastle.asn1.x509.KeyUsage.keyCertSign))
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate())));
+        X509Certificate caCert = new JcaX509CertificateConverter()
+                .getCertificate(new X509v3CertificateBuilder(
+                                name,
+                                BigInteger.ONE,
+                                Date.from(now.minusSeconds(60)),
+                                Date.from(now.plus(Duration.ofDays(10))),
+                                name,
+                                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                                        ca.getPublic().getEncoded()))
+                        .addExtension(
+                                org.bouncycastle.asn1.x509.Extension.basicConstraints,
+                                true,
+                                new org.bouncycastle.asn1.x509.BasicConstraints(true))
+                        .addExtension(
+                                org.bouncycastle.asn1.x509.Extension.keyUsage,
+                                true,
+                                new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.cRLSign
+                                        | org.bouncycastle.asn1.x509.KeyUsage.keyCertSign))
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate())));
 
         int n = 5000;
         Path dir = Files.createTempDirectory("crl");
         Path out = dir.resolve("test.crl");
-        CrlWriter.Result result = CrlWriter.write(name, new byte[]{1, 2, 3, 4}, BigInteger.valueOf(7), now,
-                now.plus(Duration.ofDays(7)), consumer -> {
+        CrlWriter.Result result = CrlWriter.write(
+                name,
+                new byte[] {1, 2, 3, 4},
+                BigInteger.valueOf(7),
+                now,
+                now.plus(Duration.ofDays(7)),
+                consumer -> {
                     for (int i = 1; i <= n; i++) {
-                        consumer.accept(new CrlWriter.Entry(BigInteger.valueOf(i).shiftLeft(64).add(BigInteger.valueOf(i)),
-                                now.minusSeconds(i), i % 7 == 0 ? -1 : i % 6, i == 42 ? now.minusSeconds(3600) : null));
+                        consumer.accept(new CrlWriter.Entry(
+                                BigInteger.valueOf(i).shiftLeft(64).add(BigInteger.valueOf(i)),
+                                now.minusSeconds(i),
+                                i % 7 == 0 ? -1 : i % 6,
+                                i == 42 ? now.minusSeconds(3600) : null));
                     }
-                }, new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate()), out);
+                },
+                new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate()),
+                out);
         assertEquals(n, result.entries());
 
         X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(Files.newInputStream(out));
@@ -74,7 +93,8 @@ class CrlWriterTest {
             w.writeObject(caCert);
         }
         Files.writeString(dir.resolve("ca.pem"), pem.toString());
-        Shell.Result r = Shell.exec(dir, "openssl", "crl", "-inform", "DER", "-in", "test.crl", "-CAfile", "ca.pem", "-noout");
+        Shell.Result r =
+                Shell.exec(dir, "openssl", "crl", "-inform", "DER", "-in", "test.crl", "-CAfile", "ca.pem", "-noout");
         assertTrue(r.output().contains("verify OK"), r.output());
     }
 

@@ -6,10 +6,9 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.util.Map;
 
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -18,6 +17,7 @@ class TokenRaceH2Test implements TestPropertyProvider {
 
     @Inject
     EmbeddedServer server;
+
     @Inject
     CertificateRepository certificates;
 

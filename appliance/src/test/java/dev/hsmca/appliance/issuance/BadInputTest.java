@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.issuance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -7,20 +11,15 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import javax.sql.DataSource;
-import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every kind of bad request gets a 4xx with {"error","message"}, and nothing is stored. */
 @MicronautTest(transactional = false)
@@ -30,8 +29,10 @@ class BadInputTest implements TestPropertyProvider {
 
     @Inject
     EmbeddedServer server;
+
     @Inject
     CertificateRepository certificates;
+
     @Inject
     DataSource dataSource;
 
@@ -53,7 +54,9 @@ class BadInputTest implements TestPropertyProvider {
 
     private void assertRefused(HttpResponse<String> r, int status, String code) {
         assertEquals(status, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("application/json"), r.headers().toString());
+        assertTrue(
+                r.headers().firstValue("content-type").orElse("").startsWith("application/json"),
+                r.headers().toString());
         Map<String, Object> body = Api.parse(r);
         assertEquals(code, body.get("error"), r.body());
         assertTrue(body.get("message") instanceof String m && !m.isBlank(), r.body());
@@ -62,38 +65,60 @@ class BadInputTest implements TestPropertyProvider {
 
     @ParameterizedTest(name = "{0} → {2}")
     @CsvSource({
-            "csr/rsa-1024.csr, tls-server, weak_key",
-            "csr/ec-p521.csr, tls-server, weak_key",
-            "csr/bad-signature.csr, tls-server, csr_signature_invalid",
-            "csr/bad-san.csr, tls-server, invalid_san",
-            "csr/email-san.csr, tls-server, unsupported_san",
-            "csr/ec-p256.csr, no-such-profile, unknown_profile",
-            "csr/ec-p256.csr, admin, unknown_profile"})
+        "csr/rsa-1024.csr, tls-server, weak_key",
+        "csr/ec-p521.csr, tls-server, weak_key",
+        "csr/bad-signature.csr, tls-server, csr_signature_invalid",
+        "csr/bad-san.csr, tls-server, invalid_san",
+        "csr/email-san.csr, tls-server, unsupported_san",
+        "csr/ec-p256.csr, no-such-profile, unknown_profile",
+        "csr/ec-p256.csr, admin, unknown_profile"
+    })
     void refusesBadCsrsAndProfiles(String fixture, String profile, String code) {
         long before = certificates.count();
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(Api.resource(fixture), profile, null)), 400, code);
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody(Api.resource(fixture), profile, null)), 400, code);
         assertEquals(before, certificates.count(), "nothing stored");
     }
 
     @Test
     void refusesMalformedPemAndMissingFields() {
         long before = certificates.count();
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("-----BEGIN CERTIFICATE REQUEST-----\nnot base64!\n"
-                + "-----END CERTIFICATE REQUEST-----\n", "tls-server", null)), 400, "invalid_csr");
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody("just text", "tls-server", null)), 400, "invalid_csr");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody("""
+                -----BEGIN CERTIFICATE REQUEST-----
+                not base64!
+                -----END CERTIFICATE REQUEST-----
+                """, "tls-server", null)), 400, "invalid_csr");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody("just text", "tls-server", null)),
+                400,
+                "invalid_csr");
         assertRefused(admin.postJson("/api/v1/certificates", Map.of("profile", "tls-server")), 400, "missing_csr");
-        assertRefused(admin.postJson("/api/v1/certificates", Map.of("csr", Api.resource("csr/ec-p256.csr"))), 400, "missing_profile");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Map.of("csr", Api.resource("csr/ec-p256.csr"))),
+                400,
+                "missing_profile");
         assertEquals(before, certificates.count());
     }
 
     @Test
     void refusesValidityOutsideTheProfile() {
         String csr = Api.resource("csr/ec-p256.csr");
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 398)), 400, "validity_too_long");
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 0)), 400, "invalid_validity");
-        assertRefused(admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", -5)), 400, "invalid_validity");
-        assertRefused(admin.post("/api/v1/certificates", "application/json",
-                "{\"csr\": \"x\", \"profile\": \"tls-server\", \"validity_days\": \"ninety\"}"), 400, "bad_request");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 398)),
+                400,
+                "validity_too_long");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 0)), 400, "invalid_validity");
+        assertRefused(
+                admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", -5)), 400, "invalid_validity");
+        assertRefused(
+                admin.post(
+                        "/api/v1/certificates",
+                        "application/json",
+                        "{\"csr\": \"x\", \"profile\": \"tls-server\", \"validity_days\": \"ninety\"}"),
+                400,
+                "bad_request");
     }
 
     @Test
@@ -120,13 +145,18 @@ class BadInputTest implements TestPropertyProvider {
         assertRefused(admin.get("/api/v1/certificates?cursor=%21%21"), 400, "invalid_cursor");
         assertRefused(admin.get("/api/v1/certificates?expiring_within_days=-1"), 400, "invalid_expiring_within_days");
         assertRefused(admin.get("/api/v1/nothing-here"), 404, "not_found");
-        assertRefused(admin.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("https://localhost:" + server.getPort() + "/api/v1/ca/chain"))
-                .DELETE().build()), 405, "method_not_allowed");
+        assertRefused(
+                admin.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("https://localhost:" + server.getPort() + "/api/v1/ca/chain"))
+                        .DELETE()
+                        .build()),
+                405,
+                "method_not_allowed");
     }
 
     private void sql(String statement) throws Exception {
-        try (Connection c = rawDataSource().getConnection(); var s = c.createStatement()) {
+        try (Connection c = rawDataSource().getConnection();
+                var s = c.createStatement()) {
             s.execute(statement);
         }
     }
@@ -136,16 +166,16 @@ class BadInputTest implements TestPropertyProvider {
         long before = certificates.count();
         sql("ALTER TABLE certificates ADD CONSTRAINT refuse_new CHECK (profile <> 'tls-server-client')");
         try {
-            HttpResponse<String> r = admin.postJson("/api/v1/certificates",
-                    Api.issueBody(Api.resource("csr/rsa-2048.csr"), "tls-server-client", null));
+            HttpResponse<String> r = admin.postJson(
+                    "/api/v1/certificates", Api.issueBody(Api.resource("csr/rsa-2048.csr"), "tls-server-client", null));
             assertRefused(r, 503, "store_unavailable");
             assertFalse(r.body().contains("BEGIN CERTIFICATE"));
         } finally {
             sql("ALTER TABLE certificates DROP CONSTRAINT refuse_new");
         }
         assertEquals(before, certificates.count());
-        HttpResponse<String> again = admin.postJson("/api/v1/certificates",
-                Api.issueBody(Api.resource("csr/rsa-2048.csr"), "tls-server-client", null));
+        HttpResponse<String> again = admin.postJson(
+                "/api/v1/certificates", Api.issueBody(Api.resource("csr/rsa-2048.csr"), "tls-server-client", null));
         assertEquals(201, again.statusCode(), again.body());
     }
 
@@ -153,8 +183,11 @@ class BadInputTest implements TestPropertyProvider {
     void whenTheStoreIsGoneRequestsGet503() throws Exception {
         sql("ALTER TABLE certificates RENAME TO certificates_away");
         try {
-            assertRefused(admin.postJson("/api/v1/certificates",
-                    Api.issueBody(Api.resource("csr/ec-p256.csr"), "tls-server", null)), 503, "store_unavailable");
+            assertRefused(
+                    admin.postJson(
+                            "/api/v1/certificates", Api.issueBody(Api.resource("csr/ec-p256.csr"), "tls-server", null)),
+                    503,
+                    "store_unavailable");
         } finally {
             sql("ALTER TABLE certificates_away RENAME TO certificates");
         }

@@ -1,15 +1,14 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.testing.Api;
-import dev.hsmca.appliance.domain.PkiException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.testing.Api;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CsrInspectorTest {
     private final CsrInspector inspector = new CsrInspector();
@@ -25,11 +24,12 @@ class CsrInspectorTest {
 
     @ParameterizedTest
     @CsvSource({
-            "csr/rsa-1024.csr, weak_key",
-            "csr/ec-p521.csr, weak_key",
-            "csr/bad-signature.csr, csr_signature_invalid",
-            "csr/bad-san.csr, invalid_san",
-            "csr/email-san.csr, unsupported_san"})
+        "csr/rsa-1024.csr, weak_key",
+        "csr/ec-p521.csr, weak_key",
+        "csr/bad-signature.csr, csr_signature_invalid",
+        "csr/bad-san.csr, invalid_san",
+        "csr/email-san.csr, unsupported_san"
+    })
     void refusesBadCsrs(String fixture, String code) {
         PkiException e = assertThrows(PkiException.class, () -> inspector.inspect(Api.resource(fixture)));
         assertEquals(code, e.code(), e.getMessage());
@@ -37,23 +37,32 @@ class CsrInspectorTest {
 
     @Test
     void refusesGarbage() {
-        assertEquals("invalid_csr", assertThrows(PkiException.class, () -> inspector.inspect("hello")).code());
-        assertEquals("missing_csr", assertThrows(PkiException.class, () -> inspector.inspect(" ")).code());
+        assertEquals(
+                "invalid_csr",
+                assertThrows(PkiException.class, () -> inspector.inspect("hello"))
+                        .code());
+        assertEquals(
+                "missing_csr",
+                assertThrows(PkiException.class, () -> inspector.inspect(" ")).code());
         String cert = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
-        assertEquals("invalid_csr", assertThrows(PkiException.class, () -> inspector.inspect(cert)).code());
+        assertEquals(
+                "invalid_csr",
+                assertThrows(PkiException.class, () -> inspector.inspect(cert)).code());
     }
 
     /** Each signature algorithm a CSR may use verifies, and fails once one bit of its signature is flipped. */
     @ParameterizedTest
     @CsvSource({
-            "EC, secp256r1, SHA256withECDSA, ec-p256",
-            "EC, secp384r1, SHA384withECDSA, ec-p384",
-            "EC, secp256r1, SHA512withECDSA, ec-p256",
-            "RSA, 2048, SHA256withRSA, rsa-2048",
-            "RSA, 2048, SHA384withRSA, rsa-2048",
-            "RSA, 2048, SHA256withRSAandMGF1, rsa-2048",
-            "Ed25519, -, Ed25519, ed25519"})
-    void verifiesEachSignatureAlgorithm(String keyType, String size, String algorithm, String description) throws Exception {
+        "EC, secp256r1, SHA256withECDSA, ec-p256",
+        "EC, secp384r1, SHA384withECDSA, ec-p384",
+        "EC, secp256r1, SHA512withECDSA, ec-p256",
+        "RSA, 2048, SHA256withRSA, rsa-2048",
+        "RSA, 2048, SHA384withRSA, rsa-2048",
+        "RSA, 2048, SHA256withRSAandMGF1, rsa-2048",
+        "Ed25519, -, Ed25519, ed25519"
+    })
+    void verifiesEachSignatureAlgorithm(String keyType, String size, String algorithm, String description)
+            throws Exception {
         java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(keyType);
         if (keyType.equals("EC")) {
             g.initialize(new java.security.spec.ECGenParameterSpec(size));
@@ -62,9 +71,10 @@ class CsrInspectorTest {
         }
         java.security.KeyPair pair = g.generateKeyPair();
         byte[] der = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                new org.bouncycastle.asn1.x500.X500Name("CN=alg.example.com"), pair.getPublic())
+                        new org.bouncycastle.asn1.x500.X500Name("CN=alg.example.com"), pair.getPublic())
                 .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder(algorithm)
-                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(pair.getPrivate()))
+                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                        .build(pair.getPrivate()))
                 .getEncoded();
         assertEquals(description, inspector.inspect(pem(der)).keyDescription());
         der[der.length - 2] ^= 0x01; // inside the signature, the last field
@@ -73,7 +83,8 @@ class CsrInspectorTest {
     }
 
     private static String pem(byte[] der) {
-        return "-----BEGIN CERTIFICATE REQUEST-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
+        return "-----BEGIN CERTIFICATE REQUEST-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END CERTIFICATE REQUEST-----\n";
     }
 }

@@ -1,13 +1,12 @@
 package dev.hsmca.appliance.issuance;
 
-import dev.hsmca.appliance.domain.Names;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.hsmca.appliance.domain.Names;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 class NamesTest {
     @Test
@@ -19,8 +18,20 @@ class NamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "bad_name.example.com", "-lead.example.com", "trail-.example.com", "a..b", "example.com.",
-            "*.com", "a.*.example.com", "1.2.3.4", "space here.com", "bücher.example"})
+    @ValueSource(
+            strings = {
+                "",
+                "bad_name.example.com",
+                "-lead.example.com",
+                "trail-.example.com",
+                "a..b",
+                "example.com.",
+                "*.com",
+                "a.*.example.com",
+                "1.2.3.4",
+                "space here.com",
+                "bücher.example"
+            })
     void refusesInvalidHostNames(String name) {
         assertNull(Names.dnsName(name));
     }

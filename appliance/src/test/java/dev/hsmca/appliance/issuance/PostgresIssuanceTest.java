@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.issuance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
@@ -7,16 +10,12 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** The same appliance on PostgreSQL, the production store: init, issue over mTLS, read back, verify. */
 @MicronautTest(transactional = false)
@@ -36,8 +35,8 @@ class PostgresIssuanceTest implements TestPropertyProvider {
     void issuesAndReadsBackOnPostgres() throws Exception {
         assertTrue(APP.properties().get("datasources.default.url").startsWith("jdbc:postgresql:"));
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        HttpResponse<String> r = admin.postJson("/api/v1/certificates",
-                Api.issueBody(Api.resource("csr/ec-p256.csr"), "tls-server", 45));
+        HttpResponse<String> r = admin.postJson(
+                "/api/v1/certificates", Api.issueBody(Api.resource("csr/ec-p256.csr"), "tls-server", 45));
         assertEquals(201, r.statusCode(), r.body());
         Map<String, Object> issued = Api.parse(r);
         String serial = (String) issued.get("serial");
@@ -50,9 +49,12 @@ class PostgresIssuanceTest implements TestPropertyProvider {
         Api.write(dir.resolve("leaf.pem"), (String) issued.get("certificate_pem"));
         Api.write(dir.resolve("chain.pem"), (String) issued.get("chain_pem"));
         Files.copy(APP.rootPem(), dir.resolve("root.pem"));
-        Shell.Result v = Shell.exec(dir, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "leaf.pem");
+        Shell.Result v =
+                Shell.exec(dir, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "leaf.pem");
         assertEquals(0, v.exit(), v.output());
 
-        assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
+        assertEquals(
+                200,
+                new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
     }
 }

@@ -1,7 +1,10 @@
 package dev.hsmca.appliance.metrics;
 
-import dev.hsmca.appliance.hsm.HsmSupervisor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.appliance.hsm.HsmSupervisor;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
@@ -12,18 +15,13 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The HSM goes away (the process is logged out of the token and the PIN no longer works): issuance answers 503
@@ -34,14 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HsmDownTest implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.h2().with("pki.hsm.probe-interval", "1h").initialize();
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.hsm.probe-interval", "1h").initialize();
 
     @Inject
     HsmSupervisor probe;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     EmbeddedServer server;
+
     @Inject
     CertificateRepository certificates;
 
@@ -55,7 +57,9 @@ class HsmDownTest implements TestPropertyProvider {
     }
 
     double errors() {
-        return registry.find("pki.hsm.errors").counters().stream().mapToDouble(c -> c.count()).sum();
+        return registry.find("pki.hsm.errors").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 
     @Test
@@ -63,7 +67,10 @@ class HsmDownTest implements TestPropertyProvider {
         Path dir = Files.createTempDirectory(APP.dir(), "hsmdown");
         String csr = Openssl.keyAndCsr(dir, "svc", "svc.example.com", "DNS:svc.example.com");
         Api admin = new Api(APP.adminSsl(), server.getPort());
-        assertEquals(201, admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
+        assertEquals(
+                201,
+                admin.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30))
+                        .statusCode());
         assertEquals(200, admin.get("/health").statusCode());
         assertTrue(probe.probe());
         assertEquals(1.0, up());
@@ -92,7 +99,10 @@ class HsmDownTest implements TestPropertyProvider {
         assertEquals(1.0, up());
         assertTrue(poll(() -> admin.get("/health").statusCode() == 200), "/health recovers");
         Api fresh = new Api(APP.adminSsl(), server.getPort()); // a new handshake, signed in the HSM again
-        assertEquals(201, fresh.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30)).statusCode());
+        assertEquals(
+                201,
+                fresh.postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", 30))
+                        .statusCode());
     }
 
     static boolean poll(java.util.function.BooleanSupplier condition) throws InterruptedException {

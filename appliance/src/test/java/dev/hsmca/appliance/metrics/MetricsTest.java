@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
@@ -8,12 +12,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,16 +22,18 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** The Prometheus exposition: who may read it, that promtool accepts it, and that it moves with events. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsTest implements TestPropertyProvider {
-    static final TestAppliance APP = TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.metrics.refresh-interval", "0s").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -89,13 +89,17 @@ class MetricsTest implements TestPropertyProvider {
 
     @Test
     void onlyAdminOrMonitoringMayScrape() {
-        assertEquals(401, new Api(APP.anonymousSsl(), server.getPort()).get("/prometheus").statusCode());
+        assertEquals(
+                401,
+                new Api(APP.anonymousSsl(), server.getPort()).get("/prometheus").statusCode());
         assertEquals(200, admin.get("/prometheus").statusCode());
         String csr = Openssl.keyAndCsr(dir, "svc", "svc.internal", "DNS:svc.internal");
-        Map<String, Object> issued = Api.parse(admin.postJson("/api/v1/certificates",
-                Map.of("csr", csr, "profile", "tls-client", "service", "svc")));
-        Api holder = new Api(Openssl.identity(APP, dir, "svc", (String) issued.get("certificate_pem"),
-                (String) issued.get("chain_pem")), server.getPort());
+        Map<String, Object> issued = Api.parse(
+                admin.postJson("/api/v1/certificates", Map.of("csr", csr, "profile", "tls-client", "service", "svc")));
+        Api holder = new Api(
+                Openssl.identity(
+                        APP, dir, "svc", (String) issued.get("certificate_pem"), (String) issued.get("chain_pem")),
+                server.getPort());
         HttpResponse<String> refused = holder.get("/prometheus");
         assertEquals(403, refused.statusCode());
         assertEquals("not_monitoring", Api.parse(refused).get("error"));
@@ -103,21 +107,33 @@ class MetricsTest implements TestPropertyProvider {
 
     @Test
     void promtoolAcceptsTheExpositionWithTheNamedSeries() throws Exception {
-        assertEquals(200, new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
+        assertEquals(
+                200,
+                new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
         String text = scrape();
         long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
-        while (!text.contains("pki_hsm_up 1.0") && System.nanoTime() < deadline) { // the first probe runs 1 s after start
+        while (!text.contains("pki_hsm_up 1.0")
+                && System.nanoTime() < deadline) { // the first probe runs 1 s after start
             Thread.sleep(200);
             text = scrape();
         }
         Shell.Result check = Shell.exec(dir, text.getBytes(StandardCharsets.UTF_8), "promtool", "check", "metrics");
         assertEquals(0, check.exit(), check.output());
-        for (String name : new String[]{"pki_ca_certificate_expiry_timestamp_seconds{ca=\"root\"}",
-                "pki_ca_certificate_expiry_timestamp_seconds{ca=\"tls\"}", "pki_certificate_expiry_timestamp_seconds{",
-                "pki_certificates{status=\"valid\"}", "pki_certificates_expiring{within=\"30d\"}",
-                "pki_crl_next_update_timestamp_seconds{ca=\"issuing\"}", "pki_crl_entries{ca=\"issuing\"}",
-                "pki_ocsp_presigned_oldest_this_update_timestamp_seconds", "pki_hsm_up 1.0", "pki_hsm_sign_seconds_bucket",
-                "pki_tls_handshakes_total{", "jvm_memory_used_bytes", "http_server_requests_seconds"}) {
+        for (String name : new String[] {
+            "pki_ca_certificate_expiry_timestamp_seconds{ca=\"root\"}",
+            "pki_ca_certificate_expiry_timestamp_seconds{ca=\"tls\"}",
+            "pki_certificate_expiry_timestamp_seconds{",
+            "pki_certificates{status=\"valid\"}",
+            "pki_certificates_expiring{within=\"30d\"}",
+            "pki_crl_next_update_timestamp_seconds{ca=\"issuing\"}",
+            "pki_crl_entries{ca=\"issuing\"}",
+            "pki_ocsp_presigned_oldest_this_update_timestamp_seconds",
+            "pki_hsm_up 1.0",
+            "pki_hsm_sign_seconds_bucket",
+            "pki_tls_handshakes_total{",
+            "jvm_memory_used_bytes",
+            "http_server_requests_seconds"
+        }) {
             assertTrue(text.contains(name), name + " missing");
         }
         // Expiry series are for each service's current certificate: the appliance's TLS certificate, with its serial.
@@ -133,16 +149,24 @@ class MetricsTest implements TestPropertyProvider {
         double protocolFailures = value(before, "pki_tls_handshake_failures_total", "reason=\"protocol_version\"");
         double refusals = value(before, "pki_issuance_errors_total", "reason=\"weak_key\"");
 
-        Map<String, Object> r = Api.parse(admin.postJson("/api/v1/certificates", Map.of("csr",
-                Openssl.keyAndCsr(dir, "m1", "m1.internal", "DNS:m1.internal"), "profile", "tls-server", "service", "m1")));
+        Map<String, Object> r = Api.parse(admin.postJson(
+                "/api/v1/certificates",
+                Map.of(
+                        "csr",
+                        Openssl.keyAndCsr(dir, "m1", "m1.internal", "DNS:m1.internal"),
+                        "profile",
+                        "tls-server",
+                        "service",
+                        "m1")));
         String serial = (String) r.get("serial");
-        admin.postJson("/api/v1/certificates", Map.of("csr", Api.resource("csr/rsa-1024.csr"), "profile", "tls-server"));
+        admin.postJson(
+                "/api/v1/certificates", Map.of("csr", Api.resource("csr/rsa-1024.csr"), "profile", "tls-server"));
         admin.postJson("/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
 
         SSLContext tls12 = SSLContext.getInstance("TLSv1.2");
         tls12.init(null, null, null);
         try (SSLSocket s = (SSLSocket) tls12.getSocketFactory().createSocket("localhost", server.getPort())) {
-            s.setEnabledProtocols(new String[]{"TLSv1.2"});
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
             assertThrows(javax.net.ssl.SSLException.class, s::startHandshake);
         }
         Thread.sleep(200);
@@ -152,10 +176,13 @@ class MetricsTest implements TestPropertyProvider {
         assertEquals(refusals + 1, value(after, "pki_issuance_errors_total", "reason=\"weak_key\""));
         assertEquals(revoked + 1, value(after, "pki_revocations_total", "reason=\"keyCompromise\""));
         assertEquals(revokedGauge + 1, value(after, "pki_certificates", "status=\"revoked\""));
-        assertEquals(protocolFailures + 1, value(after, "pki_tls_handshake_failures_total", "reason=\"protocol_version\""));
+        assertEquals(
+                protocolFailures + 1, value(after, "pki_tls_handshake_failures_total", "reason=\"protocol_version\""));
         assertTrue(value(after, "pki_issuance_seconds_count") >= 1);
         // the issuance went through the group committer, in a commit of its own or a shared one
-        assertTrue(value(after, "pki_group_commit_writes_total") >= value(before, "pki_group_commit_writes_total") + 1, after);
+        assertTrue(
+                value(after, "pki_group_commit_writes_total") >= value(before, "pki_group_commit_writes_total") + 1,
+                after);
         assertTrue(value(after, "pki_group_commits_total") >= value(before, "pki_group_commits_total") + 1, after);
         assertTrue(after.contains("pki_group_commit_queued "), after);
         assertTrue(after.contains("pki_ocsp_presigned_oldest_this_update_timestamp_seconds"));
@@ -170,7 +197,11 @@ class MetricsTest implements TestPropertyProvider {
         assertEquals(true, body.get("hsm_up"));
         assertEquals(true, body.get("store_up"));
         assertTrue(body.containsKey("crl_next_update") && body.containsKey("ocsp_presigned_oldest"), r.body());
-        assertEquals(401, new Api(APP.anonymousSsl(), server.getPort()).get("/api/v1/health").statusCode());
+        assertEquals(
+                401,
+                new Api(APP.anonymousSsl(), server.getPort())
+                        .get("/api/v1/health")
+                        .statusCode());
         new HashMap<>(body);
     }
 }

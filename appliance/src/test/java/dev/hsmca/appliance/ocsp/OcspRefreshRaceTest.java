@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.ocsp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.store.CertificateRecord;
@@ -11,14 +15,6 @@ import dev.hsmca.core.RevocationReason;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.transaction.TransactionOperations;
-import org.bouncycastle.cert.ocsp.BasicOCSPResp;
-import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,10 +29,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import javax.sql.DataSource;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A revocation meeting the half-life refresh of the same certificate's responses, in each order: the revocation
@@ -49,8 +48,11 @@ class OcspRefreshRaceTest {
             && !System.getenv(TestDatabases.PG_URL_VARIABLE).isBlank();
     /** One appliance per test and store, their tokens all made first: SoftHSM sees no token made after it loaded. */
     static final Map<String, List<TestAppliance>> APPS = Map.of(
-            "h2", List.of(TestAppliance.h2(), TestAppliance.h2(), TestAppliance.h2()),
-            "postgres", POSTGRES ? List.of(TestAppliance.postgres(), TestAppliance.postgres(), TestAppliance.postgres())
+            "h2",
+            List.of(TestAppliance.h2(), TestAppliance.h2(), TestAppliance.h2()),
+            "postgres",
+            POSTGRES
+                    ? List.of(TestAppliance.postgres(), TestAppliance.postgres(), TestAppliance.postgres())
                     : List.of());
 
     /** The case: the refresh read 'valid', then a revocation committed, then the refresh stored. */
@@ -113,7 +115,11 @@ class OcspRefreshRaceTest {
             CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(() -> f.presigner.refresh(500));
             await(signed);
             f.transactions.executeWrite(status -> {
-                f.revocations.apply(f.record(), RevocationReason.KEY_COMPROMISE, dev.hsmca.appliance.domain.Entitlement.Source.ADMIN, "admin:test");
+                f.revocations.apply(
+                        f.record(),
+                        RevocationReason.KEY_COMPROMISE,
+                        dev.hsmca.appliance.domain.Entitlement.Source.ADMIN,
+                        "admin:test");
                 go.countDown();
                 f.awaitBlockedOrDone(refresh); // the refresh waits for this transaction
                 return null;
@@ -124,21 +130,39 @@ class OcspRefreshRaceTest {
     }
 
     /** An initialized appliance with its scheduled jobs off (they would refresh too), and one certificate to race on. */
-    record Fixture(ApplicationContext context, boolean h2, OcspPresigner presigner, Revocations revocations,
-                   TransactionOperations<Connection> transactions, DataSource raw, String serial) implements AutoCloseable {
+    record Fixture(
+            ApplicationContext context,
+            boolean h2,
+            OcspPresigner presigner,
+            Revocations revocations,
+            TransactionOperations<Connection> transactions,
+            DataSource raw,
+            String serial)
+            implements AutoCloseable {
 
         @SuppressWarnings("unchecked")
         static Fixture start(String store, int test) {
             boolean h2 = store.equals("h2");
             Assumptions.assumeTrue(h2 || POSTGRES, TestDatabases.PG_URL_VARIABLE + " is not set");
-            ApplicationContext context = APPS.get(store).get(test).with("pki.jobs.enabled", "false").initialize().context();
+            ApplicationContext context = APPS.get(store)
+                    .get(test)
+                    .with("pki.jobs.enabled", "false")
+                    .initialize()
+                    .context();
             CertificateRepository certificates = context.getBean(CertificateRepository.class);
             String serial = certificates.findAll().stream()
                     .filter(c -> c.status() == CertificateStatus.VALID && "monitoring".equals(c.profile()))
-                    .findFirst().orElseThrow().serial();
-            return new Fixture(context, h2, context.getBean(OcspPresigner.class), context.getBean(Revocations.class),
+                    .findFirst()
+                    .orElseThrow()
+                    .serial();
+            return new Fixture(
+                    context,
+                    h2,
+                    context.getBean(OcspPresigner.class),
+                    context.getBean(Revocations.class),
                     context.getBean(TransactionOperations.class),
-                    DelegatingDataSource.unwrapDataSource(context.getBean(DataSource.class)), serial);
+                    DelegatingDataSource.unwrapDataSource(context.getBean(DataSource.class)),
+                    serial);
         }
 
         CertificateRecord record() {
@@ -152,7 +176,7 @@ class OcspRefreshRaceTest {
         /** Every stored response passes half its life within the hour: the next refresh re-signs them all. */
         void makeStale() throws SQLException {
             try (Connection c = raw.getConnection();
-                 PreparedStatement s = c.prepareStatement("UPDATE ocsp_responses SET next_update = ?")) {
+                    PreparedStatement s = c.prepareStatement("UPDATE ocsp_responses SET next_update = ?")) {
                 s.setTimestamp(1, Timestamp.from(Instant.now().plus(Duration.ofHours(1))));
                 assertTrue(s.executeUpdate() >= 2);
             }
@@ -160,10 +184,12 @@ class OcspRefreshRaceTest {
 
         /** Polls until a session waits for a lock (the other side's), or that side is done (it did not wait). */
         void awaitBlockedOrDone(CompletableFuture<?> other) {
-            String waiting = h2 ? "SELECT COUNT(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL"
+            String waiting = h2
+                    ? "SELECT COUNT(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL"
                     : "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
             long deadline = System.nanoTime() + DEADLINE.toNanos();
-            try (Connection c = raw.getConnection(); PreparedStatement s = c.prepareStatement(waiting)) {
+            try (Connection c = raw.getConnection();
+                    PreparedStatement s = c.prepareStatement(waiting)) {
                 while (!other.isDone()) {
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
@@ -184,17 +210,22 @@ class OcspRefreshRaceTest {
         /** Both responses (SHA-1 and SHA-256 CertIDs) are stored, fresh, and say revoked. */
         void assertRevokedResponses() throws Exception {
             assertEquals(CertificateStatus.REVOKED, record().status());
-            try (Connection c = raw.getConnection(); PreparedStatement s = c.prepareStatement(
-                    "SELECT status, next_update, response_der FROM ocsp_responses WHERE serial = ?")) {
+            try (Connection c = raw.getConnection();
+                    PreparedStatement s = c.prepareStatement(
+                            "SELECT status, next_update, response_der FROM ocsp_responses WHERE serial = ?")) {
                 s.setString(1, serial);
                 int rows = 0;
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         rows++;
                         assertEquals("revoked", rs.getString(1));
-                        assertTrue(rs.getTimestamp(2).toInstant().isAfter(Instant.now().plus(Duration.ofHours(90))));
+                        assertTrue(rs.getTimestamp(2)
+                                .toInstant()
+                                .isAfter(Instant.now().plus(Duration.ofHours(90))));
                         BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(rs.getBytes(3)).getResponseObject();
-                        assertTrue(basic.getResponses()[0].getCertStatus() instanceof RevokedStatus, "the DER says it too");
+                        assertTrue(
+                                basic.getResponses()[0].getCertStatus() instanceof RevokedStatus,
+                                "the DER says it too");
                     }
                 }
                 assertEquals(2, rows);
@@ -203,7 +234,7 @@ class OcspRefreshRaceTest {
 
         @Override
         public void close() {
-            presigner.onRefresh((step, serials) -> { });
+            presigner.onRefresh((step, serials) -> {});
             context.close();
         }
     }

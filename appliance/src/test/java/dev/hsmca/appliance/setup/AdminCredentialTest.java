@@ -1,11 +1,9 @@
 package dev.hsmca.appliance.setup;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -20,11 +18,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The credential files are replaced whole (0600 from creation), and a symbolic link is never written through. */
 class AdminCredentialTest {
@@ -39,9 +38,15 @@ class AdminCredentialTest {
         pair = g.generateKeyPair();
         Instant now = Instant.now();
         X500Name name = new X500Name("CN=test admin");
-        cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name, BigInteger.ONE,
-                Date.from(now), Date.from(now.plus(1, ChronoUnit.DAYS)), name, pair.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        cert = new JcaX509CertificateConverter()
+                .getCertificate(new JcaX509v3CertificateBuilder(
+                                name,
+                                BigInteger.ONE,
+                                Date.from(now),
+                                Date.from(now.plus(1, ChronoUnit.DAYS)),
+                                name,
+                                pair.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
     }
 
     static String mode(Path p) throws Exception {
@@ -78,7 +83,9 @@ class AdminCredentialTest {
         AdminCredential.write(dir, pair.getPrivate(), cert, List.of());
         assertFalse(firstPassword.equals(Files.readString(dir.resolve("admin.pass"))), "a new password");
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(FILES.stream().sorted().toList(), files.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(
+                    FILES.stream().sorted().toList(),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary file left");
         }
     }
@@ -89,7 +96,8 @@ class AdminCredentialTest {
         Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path link = Files.createTempDirectory("admin-parent").resolve("admin");
         Files.createSymbolicLink(link, real);
-        assertThrows(IllegalStateException.class, () -> AdminCredential.write(link, pair.getPrivate(), cert, List.of()));
+        assertThrows(
+                IllegalStateException.class, () -> AdminCredential.write(link, pair.getPrivate(), cert, List.of()));
         assertEquals("rwxr-xr-x", mode(real));
         try (Stream<Path> files = Files.list(real)) {
             assertEquals(0, files.count());

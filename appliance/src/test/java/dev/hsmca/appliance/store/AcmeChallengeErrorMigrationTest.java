@@ -1,10 +1,8 @@
 package dev.hsmca.appliance.store;
 
-import dev.hsmca.appliance.testing.TestDatabases;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hsmca.appliance.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,8 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * V12: challenge errors stored before as one "urn:...:type: detail" text are split into type and detail where they
@@ -32,19 +31,32 @@ class AcmeChallengeErrorMigrationTest {
                 : TestDatabases.freshPostgres().url();
         String user = "h2".equals(db) ? "sa" : null;
         String password = "h2".equals(db) ? "" : null;
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("11").load().migrate();
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .target("11")
+                .load()
+                .migrate();
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO acme_accounts VALUES ('acc', 't', '{}', 'valid', '', NULL, CURRENT_TIMESTAMP)");
             s.execute("INSERT INTO acme_orders (id, account_id, status, identifiers, expires_at, created_at)"
                     + " VALUES ('ord', 'acc', 'invalid', 'a.test', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
-            s.execute("INSERT INTO acme_authorizations VALUES ('az', 'ord', 'acc', 'a.test', FALSE, 'invalid', CURRENT_TIMESTAMP)");
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO acme_challenges (id, authz_id, type, token, status, error)"
-                    + " VALUES (?, 'az', 'http-01', 'tok', ?, ?)")) {
-                for (String[] row : new String[][]{
-                        {"dns", "invalid", PREFIX + "dns: dns-01: no TXT record at _acme-challenge.a.test"},
-                        {"http", "invalid", PREFIX + "unauthorized: http-01: http://a.test/.well-known/acme-challenge/tok answered HTTP 404"},
-                        {"bare", "invalid", "a text of no known form"},
-                        {"none", "valid", null}}) {
+            s.execute(
+                    "INSERT INTO acme_authorizations VALUES ('az', 'ord', 'acc', 'a.test', FALSE, 'invalid', CURRENT_TIMESTAMP)");
+            try (PreparedStatement p =
+                    c.prepareStatement("INSERT INTO acme_challenges (id, authz_id, type, token, status, error)"
+                            + " VALUES (?, 'az', 'http-01', 'tok', ?, ?)")) {
+                for (String[] row : new String[][] {
+                    {"dns", "invalid", PREFIX + "dns: dns-01: no TXT record at _acme-challenge.a.test"},
+                    {
+                        "http",
+                        "invalid",
+                        PREFIX + "unauthorized: http-01: http://a.test/.well-known/acme-challenge/tok answered HTTP 404"
+                    },
+                    {"bare", "invalid", "a text of no known form"},
+                    {"none", "valid", null}
+                }) {
                     p.setString(1, row[0]);
                     p.setString(2, row[1]);
                     p.setString(3, row[2]);
@@ -52,18 +64,28 @@ class AcmeChallengeErrorMigrationTest {
                 }
             }
         }
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         List<List<String>> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, error_type, error_detail FROM acme_challenges ORDER BY id")) {
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, error_type, error_detail FROM acme_challenges ORDER BY id")) {
             while (rs.next()) {
                 rows.add(Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3)));
             }
         }
-        assertEquals(List.of(
-                List.of("bare", "unauthorized", "a text of no known form"),
-                List.of("dns", "dns", "dns-01: no TXT record at _acme-challenge.a.test"),
-                List.of("http", "unauthorized", "http-01: http://a.test/.well-known/acme-challenge/tok answered HTTP 404"),
-                Arrays.asList("none", null, null)), rows);
+        assertEquals(
+                List.of(
+                        List.of("bare", "unauthorized", "a text of no known form"),
+                        List.of("dns", "dns", "dns-01: no TXT record at _acme-challenge.a.test"),
+                        List.of(
+                                "http",
+                                "unauthorized",
+                                "http-01: http://a.test/.well-known/acme-challenge/tok answered HTTP 404"),
+                        Arrays.asList("none", null, null)),
+                rows);
     }
 }

@@ -1,12 +1,11 @@
 package dev.hsmca.appliance.store;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** The ACME statuses keep the store's text (RFC 8555's words), so rows written before the enums read the same. */
 class AcmeStatusConvertersTest {
@@ -29,9 +28,13 @@ class AcmeStatusConvertersTest {
             assertEquals(s, orders.convertToEntityValue(orders.convertToPersistedValue(s, null), null));
         }
         assertEquals("processing", orders.convertToPersistedValue(AcmeOrder.Status.PROCESSING, null));
-        assertEquals(AcmeAccount.Status.REVOKED, new AcmeStatusConverters.Account().convertToEntityValue("revoked", null));
-        assertEquals(AcmeChallenge.Status.INVALID, new AcmeStatusConverters.Challenge().convertToEntityValue("invalid", null));
-        assertEquals(AcmeAuthorization.Status.DEACTIVATED,
+        assertEquals(
+                AcmeAccount.Status.REVOKED, new AcmeStatusConverters.Account().convertToEntityValue("revoked", null));
+        assertEquals(
+                AcmeChallenge.Status.INVALID,
+                new AcmeStatusConverters.Challenge().convertToEntityValue("invalid", null));
+        assertEquals(
+                AcmeAuthorization.Status.DEACTIVATED,
                 new AcmeStatusConverters.Authorization().convertToEntityValue("deactivated", null));
         assertThrows(IllegalStateException.class, () -> orders.convertToEntityValue("deactivated", null));
         assertEquals(null, orders.convertToEntityValue(null, null));

@@ -1,5 +1,11 @@
 package dev.hsmca.appliance.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.enrollment.InstallTokens;
@@ -7,9 +13,6 @@ import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.support.TransactionSynchronization;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.sql.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,12 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link GroupCommit} on the real stores: writes share commits, and a failed write is undone alone. */
 class GroupCommitTest {
@@ -113,10 +112,13 @@ class GroupCommitTest {
             assertTrue(tokenRows.findById(won.get(0)).isPresent(), "the winner's write committed");
             assertEquals(before + 1, tokenRows.count(), "the loser's row was undone with its failure");
             assertTrue(tokenRows.findById(token.id()).orElseThrow().usedAt() != null);
-            assertThrows(PkiException.class, () -> group.write(() -> {
-                tokens.consume(token);
-                return null;
-            }), "used is used, in a later batch too");
+            assertThrows(
+                    PkiException.class,
+                    () -> group.write(() -> {
+                        tokens.consume(token);
+                        return null;
+                    }),
+                    "used is used, in a later batch too");
         }
     }
 
@@ -127,7 +129,8 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerWaitsNoLongerThanTheTimeoutAndWhatItGaveUpOnIsNeverStored(String store) throws Exception {
-        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context =
+                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             CountDownLatch hold = new CountDownLatch(1);
@@ -140,7 +143,8 @@ class GroupCommitTest {
             try {
                 await(held);
                 InstallToken late = row();
-                CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> group.write(() -> rows.save(late).id()));
+                CompletableFuture<String> waiting = CompletableFuture.supplyAsync(
+                        () -> group.write(() -> rows.save(late).id()));
                 assertStoreUnavailable(waiting, false);
             } finally {
                 hold.countDown();
@@ -158,7 +162,8 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aWriteThatRanIsRolledBackWhenItsCallerGaveUp(String store) throws Exception {
-        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context =
+                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             long before = rows.count();
@@ -168,7 +173,7 @@ class GroupCommitTest {
                 await(told); // its caller gives up now, with the row written and not committed
                 return id;
             }));
-            write.whenComplete((id, e) -> told.countDown());
+            var unused = write.whenComplete((id, e) -> told.countDown());
             assertStoreUnavailable(write, false);
             writeAfter(group); // the committer is past the batch it rolled back
             assertEquals(before, rows.count(), "the row written before the caller gave up was rolled back");
@@ -183,7 +188,8 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerThatGaveUpDuringTheCommitIsToldItMayBeStored(String store) throws Exception {
-        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context =
+                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             @SuppressWarnings("unchecked")
@@ -191,15 +197,18 @@ class GroupCommitTest {
             CountDownLatch told = new CountDownLatch(1);
             InstallToken token = row();
             CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> group.write(() -> {
-                transactions.findTransactionStatus().orElseThrow().registerSynchronization(new TransactionSynchronization() {
-                    @Override
-                    public void beforeCommit(boolean readOnly) {
-                        await(told); // the commit has begun when its caller gives up
-                    }
-                });
+                transactions
+                        .findTransactionStatus()
+                        .orElseThrow()
+                        .registerSynchronization(new TransactionSynchronization() {
+                            @Override
+                            public void beforeCommit(boolean readOnly) {
+                                await(told); // the commit has begun when its caller gives up
+                            }
+                        });
                 return rows.save(token).id();
             }));
-            write.whenComplete((id, e) -> told.countDown());
+            var unused = write.whenComplete((id, e) -> told.countDown());
             assertStoreUnavailable(write, true);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (group.lateCommits() == 0 && System.nanoTime() < deadline) {
@@ -214,7 +223,8 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aStoppedCommitterLeavesNoCallerWaiting(String store) throws Exception {
-        try (ApplicationContext context = app(store).with("pki.store.group-commit-timeout", "10m").context()) {
+        try (ApplicationContext context =
+                app(store).with("pki.store.group-commit-timeout", "10m").context()) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             CountDownLatch held = new CountDownLatch(1);
@@ -231,7 +241,8 @@ class GroupCommitTest {
             await(held);
             List<CompletableFuture<String>> queued = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                queued.add(CompletableFuture.supplyAsync(() -> group.write(() -> rows.save(row()).id())));
+                queued.add(CompletableFuture.supplyAsync(
+                        () -> group.write(() -> rows.save(row()).id())));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (group.queued() < 2 && System.nanoTime() < deadline) {
@@ -269,8 +280,8 @@ class GroupCommitTest {
 
     /** The caller got the typed store failure (503 store_unavailable with Retry-After at the edge), soon enough. */
     private static void assertStoreUnavailable(CompletableFuture<?> call, boolean mayBeStored) throws Exception {
-        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> call.get(30, TimeUnit.SECONDS));
+        java.util.concurrent.ExecutionException e =
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
         GroupCommit.NotConfirmed n = assertInstanceOf(GroupCommit.NotConfirmed.class, e.getCause());
         assertEquals(mayBeStored, n.mayBeStored(), n.getMessage());
         PkiException p = Failures.classify(n);
@@ -295,8 +306,23 @@ class GroupCommitTest {
     /** An unused install token's row: the test's unit of writing. */
     private static InstallToken row() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new InstallToken("grp" + UUID.randomUUID().toString().replace("-", "").substring(0, 20), "0".repeat(64),
-                "svc", "a.example.com", "", "tls-server", 30, now.plusSeconds(3600), now, "test", null, null, null, null, null, null);
+        return new InstallToken(
+                "grp" + UUID.randomUUID().toString().replace("-", "").substring(0, 20),
+                "0".repeat(64),
+                "svc",
+                "a.example.com",
+                "",
+                "tls-server",
+                30,
+                now.plusSeconds(3600),
+                now,
+                "test",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static TestAppliance app(String store) {

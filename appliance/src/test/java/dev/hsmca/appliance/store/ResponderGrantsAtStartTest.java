@@ -1,10 +1,11 @@
 package dev.hsmca.appliance.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import db.callback.ResponderGrants;
 import dev.hsmca.appliance.testing.TestDatabases;
 import io.micronaut.context.ApplicationContext;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,9 +13,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /**
  * The appliance's own migration (micronaut-flyway at start) runs the schema's responder grants (Flyway finds them in
@@ -34,19 +33,28 @@ class ResponderGrantsAtStartTest {
         try {
             Map<String, Object> properties = new HashMap<>(db.properties());
             properties.put("flyway.datasources.default.placeholders." + ResponderGrants.ROLE_PLACEHOLDER, reader);
-            try (ApplicationContext ignored = ApplicationContext.builder().properties(properties).environments("test").start()) {
+            try (ApplicationContext ignored = ApplicationContext.builder()
+                    .properties(properties)
+                    .environments("test")
+                    .start()) {
                 sql(loginUrl, "SELECT serial, response_der FROM ocsp_responses");
-                SQLException e = assertThrows(SQLException.class, () -> sql(loginUrl, "SELECT hmac_key FROM acme_eab_keys"));
+                SQLException e =
+                        assertThrows(SQLException.class, () -> sql(loginUrl, "SELECT hmac_key FROM acme_eab_keys"));
                 assertEquals("42501", e.getSQLState());
             }
         } finally {
             String name = db.url().replaceAll(".*/([^/?]+)(\\?.*)?$", "$1");
-            sql(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "DROP ROLE " + login, "DROP ROLE " + reader);
+            sql(
+                    admin,
+                    "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)",
+                    "DROP ROLE " + login,
+                    "DROP ROLE " + reader);
         }
     }
 
     static void sql(String url, String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }

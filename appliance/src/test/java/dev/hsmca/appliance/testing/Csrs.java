@@ -1,18 +1,5 @@
 package dev.hsmca.appliance.testing;
 
-import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-
-import javax.net.ssl.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -24,6 +11,18 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * CSRs any client could send, made with BouncyCastle and a software key: any subject (several attributes, control
@@ -48,8 +47,7 @@ public final class Csrs {
         }
     }
 
-    private Csrs() {
-    }
+    private Csrs() {}
 
     public static KeyPair ecKey() {
         try {
@@ -80,13 +78,18 @@ public final class Csrs {
             uris.forEach(n -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, n)));
             if (!names.isEmpty()) {
                 ExtensionsGenerator ext = new ExtensionsGenerator();
-                ext.addExtension(Extension.subjectAlternativeName, false,
+                ext.addExtension(
+                        Extension.subjectAlternativeName,
+                        false,
                         GeneralNames.getInstance(new DERSequence(names.toArray(GeneralName[]::new))));
                 b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
             }
-            byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
-            return new Csr(key, "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
-                    + "\n-----END CERTIFICATE REQUEST-----\n");
+            byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+                    .getEncoded();
+            return new Csr(
+                    key,
+                    "-----BEGIN CERTIFICATE REQUEST-----\n"
+                            + Base64.getMimeEncoder().encodeToString(der) + "\n-----END CERTIFICATE REQUEST-----\n");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -95,7 +98,8 @@ public final class Csrs {
     public static X509Certificate certificate(String pem) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    .generateCertificate(
+                            new ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -4,10 +4,6 @@ import dev.hsmca.appliance.audit.AuditAnchor;
 import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +15,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A complete appliance for a test class: its own SoftHSM token, its own database (H2 file or a fresh
@@ -94,7 +93,10 @@ public final class TestAppliance {
 
     /** An application context (no HTTP server) over this appliance's token and database. */
     public ApplicationContext context() {
-        return ApplicationContext.builder().properties(new HashMap<>(properties)).environments("test").start();
+        return ApplicationContext.builder()
+                .properties(new HashMap<>(properties))
+                .environments("test")
+                .start();
     }
 
     public Map<String, String> properties() {
@@ -156,7 +158,9 @@ public final class TestAppliance {
 
     public SSLContext adminSsl() {
         try {
-            char[] password = Files.readString(adminDir().resolve("admin.pass"), StandardCharsets.UTF_8).trim().toCharArray();
+            char[] password = Files.readString(adminDir().resolve("admin.pass"), StandardCharsets.UTF_8)
+                    .trim()
+                    .toCharArray();
             KeyStore p12 = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(adminDir().resolve("admin.p12"))) {
                 p12.load(in, password);

@@ -1,5 +1,9 @@
 package dev.hsmca.appliance.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -7,20 +11,16 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import io.micronaut.web.router.Router;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
-
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The OpenAPI document served at /api/v1/openapi.yml against the running server: every route the router knows is
@@ -54,9 +54,11 @@ class OpenApiTest implements TestPropertyProvider {
         Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) doc.get("paths");
 
         Set<String> documented = new TreeSet<>();
-        paths.forEach((path, ops) -> ops.keySet().forEach(m -> documented.add(m.toUpperCase() + " " + path)));
+        paths.forEach((path, ops) ->
+                ops.keySet().forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
         Set<String> routed = router.uriRoutes()
-                .map(route -> route.getHttpMethodName() + " " + route.getUriMatchTemplate().toPathString())
+                .map(route -> route.getHttpMethodName() + " "
+                        + route.getUriMatchTemplate().toPathString())
                 .filter(s -> !s.startsWith("HEAD "))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertFalse(routed.isEmpty());
@@ -66,8 +68,10 @@ class OpenApiTest implements TestPropertyProvider {
             String method = op.substring(0, op.indexOf(' '));
             String path = op.substring(op.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + path));
-            b = method.equals("GET") ? b.GET() : b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString("{}"));
+            b = method.equals("GET")
+                    ? b.GET()
+                    : b.header("Content-Type", "application/json")
+                            .method(method, HttpRequest.BodyPublishers.ofString("{}"));
             int status = anonymous.send(b.build()).statusCode();
             assertTrue(status != 404 && status != 405, op + " answered " + status);
         }

@@ -1,11 +1,7 @@
 package dev.hsmca.appliance.x509;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -14,15 +10,18 @@ import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
 
 class PemTest {
     /** The fast path for one certificate writes what BouncyCastle's PEM writer writes, and reads back the same. */
     @Test
     void oneCertificateAsThePemWriterWritesIt() throws Exception {
-        for (int names : new int[]{0, 1, 2, 25}) { // different lengths: the last line's length varies
+        for (int names : new int[] {0, 1, 2, 25}) { // different lengths: the last line's length varies
             X509Certificate certificate = certificate(names);
             StringWriter expected = new StringWriter();
             try (JcaPEMWriter writer = new JcaPEMWriter(expected)) {
@@ -31,7 +30,8 @@ class PemTest {
             assertEquals(expected.toString(), Pem.encode(certificate));
             String pem = Pem.certificate(certificate);
             String body = pem.replaceAll("-----[A-Z ]+-----|\\s", "");
-            assertArrayEquals(certificate.getEncoded(), java.util.Base64.getDecoder().decode(body));
+            assertArrayEquals(
+                    certificate.getEncoded(), java.util.Base64.getDecoder().decode(body));
             assertEquals(expected.toString() + expected, Pem.chain(List.of(certificate, certificate)));
         }
     }
@@ -45,8 +45,14 @@ class PemTest {
             cn.append(i);
         }
         Date now = new Date();
-        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(new X500Name("CN=" + cn),
-                BigInteger.valueOf(names + 1L), now, new Date(now.getTime() + 86_400_000L), new X500Name("CN=" + cn),
-                pair.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(new JcaX509v3CertificateBuilder(
+                                new X500Name("CN=" + cn),
+                                BigInteger.valueOf(names + 1L),
+                                now,
+                                new Date(now.getTime() + 86_400_000L),
+                                new X500Name("CN=" + cn),
+                                pair.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
     }
 }

@@ -31,10 +31,16 @@ class SerialNumbersTest {
     @Test
     void laterSerialsSortAfterEarlierOnesAsNumbersAndAsHex() {
         SecureRandom random = new SecureRandom();
-        String[] times = {"1970-01-01T00:00:00Z", "2026-11-26T09:00:00.000Z", "2026-11-26T09:00:00.001Z",
-            "2039-01-01T00:00:00Z", "2200-06-01T00:00:00Z", "4199-01-01T00:00:00Z"};
+        String[] times = {
+            "1970-01-01T00:00:00Z",
+            "2026-11-26T09:00:00.000Z",
+            "2026-11-26T09:00:00.001Z",
+            "2039-01-01T00:00:00Z",
+            "2200-06-01T00:00:00Z",
+            "4199-01-01T00:00:00Z"
+        };
         for (int i = 1; i < times.length; i++) {
-            for (int n = 0; n < 100; n++) {  // whatever the random bits
+            for (int n = 0; n < 100; n++) { // whatever the random bits
                 BigInteger before = SerialNumbers.next(at(times[i - 1]), random);
                 BigInteger after = SerialNumbers.next(at(times[i]), random);
                 assertTrue(after.compareTo(before) > 0, times[i]);
@@ -66,8 +72,10 @@ class SerialNumbersTest {
 
     @Test
     void aClockOutsideTheRangeIsRefused() {
-        assertThrows(IllegalStateException.class, () -> SerialNumbers.next(at("4300-01-01T00:00:00Z"), new SecureRandom()));
-        assertThrows(IllegalStateException.class, () -> SerialNumbers.next(at("1969-12-31T23:59:59Z"), new SecureRandom()));
+        assertThrows(
+                IllegalStateException.class, () -> SerialNumbers.next(at("4300-01-01T00:00:00Z"), new SecureRandom()));
+        assertThrows(
+                IllegalStateException.class, () -> SerialNumbers.next(at("1969-12-31T23:59:59Z"), new SecureRandom()));
     }
 
     @Test

@@ -4,10 +4,6 @@ import dev.hsmca.client.Credentials;
 import dev.hsmca.client.KeyType;
 import dev.hsmca.client.PkiClient;
 import dev.hsmca.client.PkiClientException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code pki-agent}: enroll once with an install token, then keep the files renewed and the service reloaded.
  * Exit codes: 0 ok, 1 an error (one line saying why), 2 a usage error.
  */
-@Command(name = "pki-agent", mixinStandardHelpOptions = true, version = "pki-agent 0.1.0",
+@Command(
+        name = "pki-agent",
+        mixinStandardHelpOptions = true,
+        version = "pki-agent 0.1.0",
         description = "Enrolls a service with the HSM CA appliance and keeps its certificate renewed.",
         subcommands = {PkiAgent.Enroll.class, Renew.class, PkiAgent.Info.class, PkiAgent.Register.class})
 public final class PkiAgent implements Runnable {
@@ -51,8 +53,11 @@ public final class PkiAgent implements Runnable {
     private static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new PkiAgent());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("pki-agent: " + (e instanceof PkiClientException || e.getMessage() != null
-                    ? e.getMessage() : e.toString()));
+            line.getErr()
+                    .println("pki-agent: "
+                            + (e instanceof PkiClientException || e.getMessage() != null
+                                    ? e.getMessage()
+                                    : e.toString()));
             return 1;
         });
         return cmd;
@@ -65,7 +70,10 @@ public final class PkiAgent implements Runnable {
 
     /** Where the CA is and what to trust: flags, then the environment, then what enrollment recorded in the folder. */
     static class Connection {
-        @Option(names = "--ca-url", paramLabel = "URL", description = "The CA, https://host:8443 (env PKI_URL or PKI_SERVER_URL).")
+        @Option(
+                names = "--ca-url",
+                paramLabel = "URL",
+                description = "The CA, https://host:8443 (env PKI_URL or PKI_SERVER_URL).")
         String caUrl;
 
         @Option(names = "--root", paramLabel = "FILE", description = "The CA's root certificate, PEM (env PKI_ROOT).")
@@ -86,8 +94,11 @@ public final class PkiAgent implements Runnable {
             Path dir = out();
             Properties recorded = PkiClient.enrollment(dir);
             String url = first(caUrl, env("PKI_URL"), env("PKI_SERVER_URL"), recorded.getProperty("ca_url"));
-            Path rootFile = root != null ? root : env("PKI_ROOT") != null ? Path.of(env("PKI_ROOT"))
-                    : Files.exists(dir.resolve("root.pem")) ? dir.resolve("root.pem") : null;
+            Path rootFile = root != null
+                    ? root
+                    : env("PKI_ROOT") != null
+                            ? Path.of(env("PKI_ROOT"))
+                            : Files.exists(dir.resolve("root.pem")) ? dir.resolve("root.pem") : null;
             if (url == null) {
                 throw usage("--ca-url (or PKI_URL) is required");
             }
@@ -98,16 +109,25 @@ public final class PkiAgent implements Runnable {
         }
     }
 
-    @Command(name = "enroll", mixinStandardHelpOptions = true,
+    @Command(
+            name = "enroll",
+            mixinStandardHelpOptions = true,
             description = "Make a key here, send a CSR with an install token, store the certificate.")
     static class Enroll implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
 
-        @Option(names = "--token-file", paramLabel = "FILE", description = "The install token, in a file (env PKI_INSTALL_TOKEN_FILE).")
+        @Option(
+                names = "--token-file",
+                paramLabel = "FILE",
+                description = "The install token, in a file (env PKI_INSTALL_TOKEN_FILE).")
         Path tokenFile;
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "A DNS name or IP address; the first is the CN. Repeatable.")
+        @Option(
+                names = "--name",
+                required = true,
+                paramLabel = "NAME",
+                description = "A DNS name or IP address; the first is the CN. Repeatable.")
         List<String> names;
 
         @Option(names = "--profile", description = "Certificate profile (default: the token's).")
@@ -128,27 +148,37 @@ public final class PkiAgent implements Runnable {
         @Override
         public Integer call() throws IOException {
             String token = token();
-            try (PkiClient pki = connection.builder().keyType(KeyType.parse(keyType)).build()) {
+            try (PkiClient pki =
+                    connection.builder().keyType(KeyType.parse(keyType)).build()) {
                 Credentials existing = pki.credentials();
                 if (!force && existing != null && !existing.expiredAt(Instant.now())) {
-                    spec.commandLine().getOut().printf("already enrolled: %s valid until %s (--force to enroll again)%n",
-                            existing.serial(), existing.notAfter());
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "already enrolled: %s valid until %s (--force to enroll again)%n",
+                                    existing.serial(), existing.notAfter());
                     return 0;
                 }
                 Credentials c = pki.enroll(token, profile, validity, names.toArray(String[]::new));
-                spec.commandLine().getOut().printf("enrolled: serial %s, valid until %s, files in %s%n", c.serial(),
-                        c.notAfter(), pki.store().dir());
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "enrolled: serial %s, valid until %s, files in %s%n",
+                                c.serial(), c.notAfter(), pki.store().dir());
                 return 0;
             }
         }
 
         private String token() throws IOException {
-            Path file = tokenFile != null ? tokenFile : env("PKI_INSTALL_TOKEN_FILE") != null ? Path.of(env("PKI_INSTALL_TOKEN_FILE")) : null;
+            Path file = tokenFile != null
+                    ? tokenFile
+                    : env("PKI_INSTALL_TOKEN_FILE") != null ? Path.of(env("PKI_INSTALL_TOKEN_FILE")) : null;
             if (file != null) {
                 try {
                     return Files.readString(file, StandardCharsets.UTF_8).trim();
                 } catch (IOException e) {
-                    throw new PkiClientException(PkiClientException.Kind.INVALID, "no_token", "cannot read the token file " + file);
+                    throw new PkiClientException(
+                            PkiClientException.Kind.INVALID, "no_token", "cannot read the token file " + file);
                 }
             }
             if (env("PKI_INSTALL_TOKEN") != null) {
@@ -158,7 +188,10 @@ public final class PkiAgent implements Runnable {
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show the certificate in the folder and when it renews.")
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
+            description = "Show the certificate in the folder and when it renews.")
     static class Info implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
@@ -172,13 +205,17 @@ public final class PkiAgent implements Runnable {
         @Override
         public Integer call() {
             if (new dev.hsmca.client.FileStore(connection.out()).load().isEmpty()) {
-                throw new PkiClientException(PkiClientException.Kind.INVALID, "not_enrolled",
+                throw new PkiClientException(
+                        PkiClientException.Kind.INVALID,
+                        "not_enrolled",
                         "no certificate in " + connection.out() + ": run 'pki-agent enroll' first");
             }
             try (PkiClient pki = connection.builder().build()) {
                 Credentials c = pki.credentials();
                 if (c == null) {
-                    throw new PkiClientException(PkiClientException.Kind.INVALID, "not_enrolled",
+                    throw new PkiClientException(
+                            PkiClientException.Kind.INVALID,
+                            "not_enrolled",
                             "no certificate in " + connection.out() + ": run 'pki-agent enroll' first");
                 }
                 Instant now = Instant.now();
@@ -187,8 +224,11 @@ public final class PkiAgent implements Runnable {
                 info.put("subject", c.certificate().getSubjectX500Principal().getName());
                 info.put("not_before", c.notBefore().toString());
                 info.put("not_after", c.notAfter().toString());
-                info.put("days_until_expiry", Duration.between(now, c.notAfter()).toDays());
-                info.put("seconds_until_expiry", Math.max(0, Duration.between(now, c.notAfter()).toSeconds()));
+                info.put(
+                        "days_until_expiry", Duration.between(now, c.notAfter()).toDays());
+                info.put(
+                        "seconds_until_expiry",
+                        Math.max(0, Duration.between(now, c.notAfter()).toSeconds()));
                 info.put("renew_after", pki.policy().due(c).toString());
                 String status = c.expiredAt(now) ? "expired" : "valid";
                 try {
@@ -197,7 +237,11 @@ public final class PkiAgent implements Runnable {
                         info.put("ca_renew_after", String.valueOf(s.get().renewAfter()));
                         info.put("ca_renew_before", String.valueOf(s.get().renewBefore()));
                         info.put("renew_now", s.get().renewNow());
-                        info.put("renew_after", pki.policy().due(c, s.get().renewAfter(), s.get().renewBefore()).toString());
+                        info.put(
+                                "renew_after",
+                                pki.policy()
+                                        .due(c, s.get().renewAfter(), s.get().renewBefore())
+                                        .toString());
                     }
                 } catch (PkiClientException e) {
                     if (e.kind() == PkiClientException.Kind.REVOKED) {
@@ -218,7 +262,10 @@ public final class PkiAgent implements Runnable {
         }
     }
 
-    @Command(name = "register", mixinStandardHelpOptions = true, description = "Register this service in the CA's registry (mTLS).")
+    @Command(
+            name = "register",
+            mixinStandardHelpOptions = true,
+            description = "Register this service in the CA's registry (mTLS).")
     static class Register implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
@@ -292,7 +339,9 @@ public final class PkiAgent implements Runnable {
             if (v instanceof Number || v instanceof Boolean) {
                 b.append(v);
             } else {
-                b.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                b.append('"')
+                        .append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append('"');
             }
         });
         return b.append('}').toString();

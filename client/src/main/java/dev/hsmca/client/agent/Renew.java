@@ -5,19 +5,20 @@ import dev.hsmca.client.PkiClient;
 import dev.hsmca.client.PkiClientException;
 import dev.hsmca.client.RenewalListener;
 import dev.hsmca.client.RenewalPolicy;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code pki-agent renew}: renew when due, or keep renewing as a daemon and reload the service. */
-@Command(name = "renew", mixinStandardHelpOptions = true,
+@Command(
+        name = "renew",
+        mixinStandardHelpOptions = true,
         description = "Renew when due (or now with --force); with --daemon keep renewing until stopped.")
 final class Renew implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Mixin
@@ -29,10 +30,16 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--force", description = "Renew now, whatever the policy says.")
     boolean force;
 
-    @Option(names = "--exec", paramLabel = "CMD", description = "Run after each renewal (sh -c), e.g. \"systemctl reload nginx\".")
+    @Option(
+            names = "--exec",
+            paramLabel = "CMD",
+            description = "Run after each renewal (sh -c), e.g. \"systemctl reload nginx\".")
     String exec;
 
-    @Option(names = "--signal", paramLabel = "SIG", description = "Send this signal after each renewal (with --pid or --pid-file).")
+    @Option(
+            names = "--signal",
+            paramLabel = "SIG",
+            description = "Send this signal after each renewal (with --pid or --pid-file).")
     String signal;
 
     @Option(names = "--pid", description = "The process to signal.")
@@ -41,16 +48,28 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "A file holding the process id to signal.")
     Path pidFile;
 
-    @Option(names = "--renew-at", paramLabel = "FRACTION", description = "Renew when this fraction of the lifetime has passed (default 0.667).")
+    @Option(
+            names = "--renew-at",
+            paramLabel = "FRACTION",
+            description = "Renew when this fraction of the lifetime has passed (default 0.667).")
     Double fraction;
 
-    @Option(names = "--renew-before", paramLabel = "DURATION", description = "Renew this long before expiry instead (e.g. 10m, 7d).")
+    @Option(
+            names = "--renew-before",
+            paramLabel = "DURATION",
+            description = "Renew this long before expiry instead (e.g. 10m, 7d).")
     String before;
 
-    @Option(names = "--poll", paramLabel = "DURATION", description = "How often to ask the CA for its window (default 5m).")
+    @Option(
+            names = "--poll",
+            paramLabel = "DURATION",
+            description = "How often to ask the CA for its window (default 5m).")
     String poll;
 
-    @Option(names = "--backoff-cap", paramLabel = "DURATION", description = "Longest wait between retries (default 5m).")
+    @Option(
+            names = "--backoff-cap",
+            paramLabel = "DURATION",
+            description = "Longest wait between retries (default 5m).")
     String backoffCap;
 
     @CommandLine.Spec
@@ -78,14 +97,20 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
         PkiClient pki = connection.builder().renewalPolicy(policy).build();
         if (pki.credentials() == null) {
             pki.close();
-            throw new PkiClientException(PkiClientException.Kind.INVALID, "not_enrolled",
+            throw new PkiClientException(
+                    PkiClientException.Kind.INVALID,
+                    "not_enrolled",
                     "no certificate in " + connection.out() + ": run 'pki-agent enroll' first");
         }
         if (!daemon) {
             try (pki) {
                 Credentials c = pki.credentials();
                 if (!force && Instant.now().isBefore(pki.policy().due(c))) {
-                    spec.commandLine().getOut().printf("not due: %s renews after %s%n", c.serial(), pki.policy().due(c));
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "not due: %s renews after %s%n",
+                                    c.serial(), pki.policy().due(c));
                     return 0;
                 }
                 Credentials n = pki.renew();
@@ -98,7 +123,9 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
         pki.addListener(new RenewalListener() {
             @Override
             public void renewed(Credentials now, Credentials was) {
-                spec.commandLine().getOut().printf("renewed: serial %s, valid until %s%n", now.serial(), now.notAfter());
+                spec.commandLine()
+                        .getOut()
+                        .printf("renewed: serial %s, valid until %s%n", now.serial(), now.notAfter());
                 spec.commandLine().getOut().flush();
                 try {
                     afterRenewal();
@@ -109,8 +136,10 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
 
             @Override
             public void revoked(Credentials current) {
-                spec.commandLine().getErr().println("pki-agent: certificate " + current.serial()
-                        + " is revoked; enroll again with a new install token");
+                spec.commandLine()
+                        .getErr()
+                        .println("pki-agent: certificate " + current.serial()
+                                + " is revoked; enroll again with a new install token");
                 stopped.countDown();
             }
 
@@ -127,8 +156,13 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
             stopped.countDown();
         }));
         pki.startAutoRenewal();
-        spec.commandLine().getOut().printf("watching %s (serial %s, renews after %s)%n", connection.out(),
-                pki.credentials().serial(), pki.policy().due(pki.credentials()));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "watching %s (serial %s, renews after %s)%n",
+                        connection.out(),
+                        pki.credentials().serial(),
+                        pki.policy().due(pki.credentials()));
         spec.commandLine().getOut().flush();
         stopped.await();
         pki.close();
@@ -144,8 +178,11 @@ final class Renew implements java.util.concurrent.Callable<Integer> {
             }
         }
         if (signal != null) {
-            long target = pid != null ? pid : Long.parseLong(Files.readString(pidFile).trim());
-            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(target)).inheritIO().start();
+            long target =
+                    pid != null ? pid : Long.parseLong(Files.readString(pidFile).trim());
+            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(target))
+                    .inheritIO()
+                    .start();
             if (p.waitFor() != 0) {
                 throw new IOException("cannot send SIG" + signal + " to " + target);
             }

@@ -1,17 +1,16 @@
 package dev.hsmca.client.agent;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /** The agent's small parsers: durations, the first given value, its one-line JSON. */
 class PkiAgentOptionsTest {
@@ -26,7 +25,8 @@ class PkiAgentOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "h", "5", "5x", "five minutes", "1.5h"})
     void anythingElseIsAUsageError(String text) {
-        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.duration(text));
+        CommandLine.ParameterException e =
+                assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.duration(text));
         assertEquals("'" + text + "' is not a duration such as 30s, 10m, 24h, 7d", e.getMessage());
     }
 
@@ -43,6 +43,8 @@ class PkiAgentOptionsTest {
         m.put("days", 3L);
         m.put("renew_now", false);
         m.put("subject", "CN=a \"b\" \\c");
-        assertEquals("{\"serial\":\"0a\",\"days\":3,\"renew_now\":false,\"subject\":\"CN=a \\\"b\\\" \\\\c\"}", PkiAgent.toJson(m));
+        assertEquals(
+                "{\"serial\":\"0a\",\"days\":3,\"renew_now\":false,\"subject\":\"CN=a \\\"b\\\" \\\\c\"}",
+                PkiAgent.toJson(m));
     }
 }

@@ -7,7 +7,11 @@ import java.time.Instant;
  * unknown.
  */
 public record CertStatusInfo(Kind kind, Instant revokedAt, int reasonCode) {
-    public enum Kind { GOOD, REVOKED, UNKNOWN }
+    public enum Kind {
+        GOOD,
+        REVOKED,
+        UNKNOWN
+    }
 
     public static CertStatusInfo good() {
         return new CertStatusInfo(Kind.GOOD, null, -1);

@@ -1,7 +1,5 @@
 package dev.hsmca.hsm.testing;
 
-import org.flywaydb.core.Flyway;
-
 import java.lang.annotation.Annotation;
 import java.lang.reflect.RecordComponent;
 import java.sql.Connection;
@@ -14,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 
 /**
  * The schema is the contract between the two servers: each server's row records ({@code @MappedEntity} records,
@@ -22,13 +21,17 @@ import java.util.UUID;
  * production.
  */
 public final class SchemaContract {
-    private SchemaContract() {
-    }
+    private SchemaContract() {}
 
     /** "table.column" for every mapped column the migrated schema lacks (empty when all are there). */
     public static List<String> missingColumns(Class<?>... entities) throws Exception {
-        String url = "jdbc:h2:mem:contract-" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-        Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").load().migrate();
+        String url = "jdbc:h2:mem:contract-" + UUID.randomUUID()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        Flyway.configure()
+                .dataSource(url, "sa", "")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         List<String> missing = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             for (Class<?> entity : entities) {
@@ -53,8 +56,8 @@ public final class SchemaContract {
 
     private static Set<String> columns(Connection c, String table) throws Exception {
         Set<String> out = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT column_name FROM information_schema.columns WHERE LOWER(table_name) = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT column_name FROM information_schema.columns WHERE LOWER(table_name) = ?")) {
             s.setString(1, table.toLowerCase(Locale.ROOT));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -68,7 +71,9 @@ public final class SchemaContract {
     private static List<String> mapped(Class<?> record) {
         List<String> out = new ArrayList<>();
         for (RecordComponent rc : record.getRecordComponents()) {
-            if (has(rc, "EmbeddedId") || has(rc, "Embeddable") || rc.getType().isRecord() && has(rc.getType(), "Embeddable")) {
+            if (has(rc, "EmbeddedId")
+                    || has(rc, "Embeddable")
+                    || (rc.getType().isRecord() && has(rc.getType(), "Embeddable"))) {
                 out.addAll(mapped(rc.getType()));
                 continue;
             }

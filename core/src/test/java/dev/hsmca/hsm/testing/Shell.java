@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs real command-line clients (openssl, curl, pkcs11-tool) from tests. */
 public final class Shell {
-    private Shell() {
-    }
+    private Shell() {}
 
     public record Result(int exit, String output) {
         public Result ok() {

@@ -1,7 +1,6 @@
 package dev.hsmca.hsm.testing;
 
 import dev.hsmca.hsm.Pkcs11Token;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestHsm {
     public static final String LIBRARY = System.getProperty("pki.hsm.library", "/usr/lib/softhsm/libsofthsm2.so");
 
-    private TestHsm() {
-    }
+    private TestHsm() {}
 
     public record Token(String label, Path pinFile, Path hsmDir) {
         public char[] pin() {
@@ -50,7 +48,8 @@ public final class TestHsm {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("hsm-config/scripts/softhsm-token.sh not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("hsm-config/scripts/softhsm-token.sh not found above "
+                    + Path.of("").toAbsolutePath());
         }
         return dir.resolve("hsm-config/scripts/softhsm-token.sh");
     }

@@ -4,7 +4,6 @@ import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -39,17 +38,24 @@ public final class LiveLane {
     /** A lane of {@code threads} daemon threads and a queue of {@code queue} waiting answers. */
     public static LiveLane bounded(int threads, int queue, Duration timeout, MeterRegistry registry) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queue), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                threads,
+                threads,
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue),
+                r -> {
                     Thread t = new Thread(r, "ocsp-live-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                },
+                new ThreadPoolExecutor.AbortPolicy());
         return new LiveLane(pool, timeout, registry);
     }
 
     private static Counter shed(MeterRegistry registry, String reason) {
-        return Counter.builder("pki.ocsp.live.shed").tag("reason", reason)
+        return Counter.builder("pki.ocsp.live.shed")
+                .tag("reason", reason)
                 .description("Answers that needed the HSM but got the fallback: lane full, or the HSM too slow")
                 .register(registry);
     }
@@ -72,12 +78,13 @@ public final class LiveLane {
             full.increment();
             return CompletableFuture.completedFuture(fallback.get());
         }
-        return done.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(a -> {
-            if (a != null) {
-                return a;
-            }
-            slow.increment();
-            return fallback.get();
-        });
+        return done.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(a -> {
+                    if (a != null) {
+                        return a;
+                    }
+                    slow.increment();
+                    return fallback.get();
+                });
     }
 }

@@ -5,10 +5,9 @@ import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.OcspQuery;
 import dev.hsmca.ocsp.source.RequestParser;
 import dev.hsmca.ocsp.source.ResponseStatus;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The assembled chain: parse → filter → (cache →) pre-signed or live. A request with a nonce goes to the live

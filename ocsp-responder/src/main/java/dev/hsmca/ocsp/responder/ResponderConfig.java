@@ -5,6 +5,8 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
+ * The responder's settings, {@code pki.ocsp.*}.
+ *
  * @param mode            {@code presigned}: serve what the appliance signed, no key needed; {@code live}: sign
  *                        every answer through the HSM
  * @param liveForNonce    with an HSM, answer requests that carry a nonce live (echoing it) even in presigned mode
@@ -24,17 +26,18 @@ import io.micronaut.core.bind.annotation.Bindable;
  *                        its nextUpdate: a revocation reaches clients behind a cache within this time, not at nextUpdate
  */
 @ConfigurationProperties("pki.ocsp")
-public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
-                              @Bindable(defaultValue = "true") boolean liveForNonce,
-                              @Bindable(defaultValue = "delegated") String signer,
-                              @Bindable(defaultValue = "96") int validityHours,
-                              @Bindable(defaultValue = "60") int cacheSeconds,
-                              @Bindable(defaultValue = "100000") int cacheEntries,
-                              @Bindable(defaultValue = "20000") int presignedCacheEntries,
-                              @Bindable(defaultValue = "-1") int liveThreads,
-                              @Bindable(defaultValue = "1000") int liveQueue,
-                              @Bindable(defaultValue = "2s") java.time.Duration liveTimeout,
-                              @Bindable(defaultValue = "1h") java.time.Duration httpMaxAge) {
+public record ResponderConfig(
+        @Bindable(defaultValue = "presigned") String mode,
+        @Bindable(defaultValue = "true") boolean liveForNonce,
+        @Bindable(defaultValue = "delegated") String signer,
+        @Bindable(defaultValue = "96") int validityHours,
+        @Bindable(defaultValue = "60") int cacheSeconds,
+        @Bindable(defaultValue = "100000") int cacheEntries,
+        @Bindable(defaultValue = "20000") int presignedCacheEntries,
+        @Bindable(defaultValue = "-1") int liveThreads,
+        @Bindable(defaultValue = "1000") int liveQueue,
+        @Bindable(defaultValue = "2s") java.time.Duration liveTimeout,
+        @Bindable(defaultValue = "1h") java.time.Duration httpMaxAge) {
 
     /** Where answers come from. */
     public enum Mode {
@@ -61,12 +64,21 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
         // parsed here, strictly: a typo stops the start, naming the key (a bound enum would fall back silently)
         parse("pki.ocsp.mode", mode, Mode.class);
         parse("pki.ocsp.signer", signer, Signer.class);
-        if (validityHours < 1 || cacheSeconds < 0 || cacheEntries < 0 || presignedCacheEntries < 0 || liveThreads < -1
-                || liveQueue < 1 || liveTimeout == null || liveTimeout.isNegative() || liveTimeout.isZero()
-                || httpMaxAge == null || httpMaxAge.isNegative()) {
-            throw new IllegalArgumentException("invalid setting pki.ocsp: validity-hours, live-queue must be at least 1, "
-                    + "cache-seconds, cache-entries, presigned-cache-entries at least 0, live-threads at least -1, "
-                    + "live-timeout positive, http-max-age at least 0");
+        if (validityHours < 1
+                || cacheSeconds < 0
+                || cacheEntries < 0
+                || presignedCacheEntries < 0
+                || liveThreads < -1
+                || liveQueue < 1
+                || liveTimeout == null
+                || liveTimeout.isNegative()
+                || liveTimeout.isZero()
+                || httpMaxAge == null
+                || httpMaxAge.isNegative()) {
+            throw new IllegalArgumentException(
+                    "invalid setting pki.ocsp: validity-hours, live-queue must be at least 1, "
+                            + "cache-seconds, cache-entries, presigned-cache-entries at least 0, live-threads at least -1, "
+                            + "live-timeout positive, http-max-age at least 0");
         }
     }
 
@@ -102,6 +114,8 @@ public record ResponderConfig(@Bindable(defaultValue = "presigned") String mode,
             }
         }
         throw new IllegalArgumentException("invalid setting " + key + ": '" + value + "' is not one of "
-                + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList());
+                + java.util.Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                        .toList());
     }
 }

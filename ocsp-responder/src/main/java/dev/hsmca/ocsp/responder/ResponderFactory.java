@@ -1,34 +1,33 @@
 package dev.hsmca.ocsp.responder;
 
+import dev.hsmca.core.CertIdHash;
 import dev.hsmca.hsm.KeyBackend;
-import dev.hsmca.server.HsmSettings;
 import dev.hsmca.ocsp.source.CachingSource;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import dev.hsmca.ocsp.source.LiveSource;
 import dev.hsmca.ocsp.source.PresignedSource;
 import dev.hsmca.ocsp.source.Source;
-import dev.hsmca.ocsp.store.IssuerRow;
-import dev.hsmca.ocsp.store.Store;
-import dev.hsmca.core.CertIdHash;
 import dev.hsmca.ocsp.store.FeedCache;
+import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.PresignedLookup;
 import dev.hsmca.ocsp.store.PresignedRow;
 import dev.hsmca.ocsp.store.StatusLookup;
 import dev.hsmca.ocsp.store.StatusRow;
+import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.server.HsmSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
-import org.bouncycastle.cert.X509CertificateHolder;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
+import org.bouncycastle.cert.X509CertificateHolder;
 
 /** Builds the responder chain from configuration. */
 @Factory
@@ -37,17 +36,36 @@ public class ResponderFactory {
     /** The caches the store's change feed keeps true (PostgreSQL only), with their gauges. */
     @Singleton
     @Bean(preDestroy = "close")
-    Caches caches(ResponderConfig config, HsmSettings hsm, Store.Presigned presigned, Store.Statuses statuses,
-                  DataSource dataSource, DataSourceResolver resolver, MeterRegistry registry) {
+    Caches caches(
+            ResponderConfig config,
+            HsmSettings hsm,
+            Store.Presigned presigned,
+            Store.Statuses statuses,
+            DataSource dataSource,
+            DataSourceResolver resolver,
+            MeterRegistry registry) {
         // the pool itself: the injected one is bound to Micronaut's connection scope, each feed holds its own
         DataSource pool = resolver.resolve(dataSource);
         int entries = config.presignedCacheEntries();
-        FeedCache<PresignedRow> responses = gauged(new FeedCache<>("ocsp_responses",
-                java.util.Arrays.stream(CertIdHash.values()).map(CertIdHash::text).toList(),
-                (issuer, serial, hash) -> presigned.find(serial, hash, issuer), pool, config.live() ? 0 : entries), registry);
+        FeedCache<PresignedRow> responses = gauged(
+                new FeedCache<>(
+                        "ocsp_responses",
+                        java.util.Arrays.stream(CertIdHash.values())
+                                .map(CertIdHash::text)
+                                .toList(),
+                        (issuer, serial, hash) -> presigned.find(serial, hash, issuer),
+                        pool,
+                        config.live() ? 0 : entries),
+                registry);
         // statuses matter only when this responder signs (live, or nonces)
-        FeedCache<StatusRow> status = gauged(new FeedCache<>("certificates", List.of(""),
-                (issuer, serial, none) -> statuses.find(serial, issuer), pool, hsm.enabled() ? entries : 0), registry);
+        FeedCache<StatusRow> status = gauged(
+                new FeedCache<>(
+                        "certificates",
+                        List.of(""),
+                        (issuer, serial, none) -> statuses.find(serial, issuer),
+                        pool,
+                        hsm.enabled() ? entries : 0),
+                registry);
         return new Caches(responses, status);
     }
 
@@ -82,24 +100,35 @@ public class ResponderFactory {
         if (!cache.enabled()) {
             return cache;
         }
-        Gauge.builder("pki.ocsp.cache.entries", cache, FeedCache::size).tag("channel", cache.channel())
-                .description("Rows held in memory, kept true by the store's change feed").register(registry);
-        Gauge.builder("pki.ocsp.change.feed.up", cache, c -> c.listening() ? 1 : 0).tag("channel", cache.channel())
+        Gauge.builder("pki.ocsp.cache.entries", cache, FeedCache::size)
+                .tag("channel", cache.channel())
+                .description("Rows held in memory, kept true by the store's change feed")
+                .register(registry);
+        Gauge.builder("pki.ocsp.change.feed.up", cache, c -> c.listening() ? 1 : 0)
+                .tag("channel", cache.channel())
                 .description("1 while the store's change feed is heard and rows are served from memory")
                 .register(registry);
         return cache;
     }
 
     @Singleton
-    Responder responder(ResponderConfig config, HsmSettings hsm, KnownIssuers issuers, Store.Issuers issuerRows,
-                        Caches caches, Clock clock, MeterRegistry registry) {
+    Responder responder(
+            ResponderConfig config,
+            HsmSettings hsm,
+            KnownIssuers issuers,
+            Store.Issuers issuerRows,
+            Caches caches,
+            Clock clock,
+            MeterRegistry registry) {
         StatusLookup statuses = caches.status();
         Source live = hsm.enabled() ? new Lazy(() -> live(config, hsm, issuerRows, statuses, clock)) : null;
         if (config.live() && live == null) {
             throw new IllegalStateException("pki.ocsp.mode=live needs pki.hsm.enabled=true");
         }
-        Source cachedLive = live == null ? null
-                : new CachingSource(live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
+        Source cachedLive = live == null
+                ? null
+                : new CachingSource(
+                        live, statuses, Duration.ofSeconds(config.cacheSeconds()), config.cacheEntries(), clock);
         Source main = config.live() ? cachedLive : new PresignedSource(caches.presigned(), cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
         IssuerFilter mainChain = new IssuerFilter(issuers, main);
@@ -107,7 +136,8 @@ public class ResponderFactory {
         if (live == null || threads == 0) {
             return new Responder(mainChain, nonceChain);
         }
-        IssuerFilter keyless = config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
+        IssuerFilter keyless =
+                config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
         LiveLane lane = LiveLane.bounded(threads, config.liveQueue(), config.liveTimeout(), registry);
         return new Responder(mainChain, nonceChain, keyless, lane);
     }
@@ -136,17 +166,24 @@ public class ResponderFactory {
         }
     }
 
-    private static Source live(ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, StatusLookup statuses,
-                               Clock clock) {
+    private static Source live(
+            ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, StatusLookup statuses, Clock clock) {
         KeyBackend token = hsm.open();
         String role = config.signerKey().role().alias();
-        IssuerRow signer = issuerRows.active(role)
-                .orElseThrow(() -> new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));
+        IssuerRow signer = issuerRows
+                .active(role)
+                .orElseThrow(() ->
+                        new IllegalStateException("no active " + role + " certificate in the store: run 'ca init'"));
         try {
             // A delegated signer speaks for the CA that certified it; the CA's own key for itself.
             String issuerId = config.signerKey() == ResponderConfig.Signer.CA ? signer.id() : signer.parentId();
-            return new LiveSource(statuses, token.signingKey(role), new X509CertificateHolder(signer.certificateDer()),
-                    issuerId, Duration.ofHours(config.validityHours()), clock);
+            return new LiveSource(
+                    statuses,
+                    token.signingKey(role),
+                    new X509CertificateHolder(signer.certificateDer()),
+                    issuerId,
+                    Duration.ofHours(config.validityHours()),
+                    clock);
         } catch (IOException e) {
             throw new IllegalStateException("unreadable " + role + " certificate", e);
         }

@@ -1,7 +1,6 @@
 package dev.hsmca.ocsp.source;
 
 import dev.hsmca.core.ocsp.OcspResponses;
-
 import java.time.Instant;
 import java.util.Locale;
 
@@ -11,8 +10,14 @@ import java.util.Locale;
  * {@code multiple}), or the error, for the metrics. {@code held}: {@code der} is an array held in memory and served
  * again as it is, so what is derived from it may be kept with it.
  */
-public record Answer(byte[] der, ResponseStatus status, Instant thisUpdate, Instant nextUpdate, Mode mode,
-                     String certStatus, boolean held) {
+public record Answer(
+        byte[] der,
+        ResponseStatus status,
+        Instant thisUpdate,
+        Instant nextUpdate,
+        Mode mode,
+        String certStatus,
+        boolean held) {
 
     /** How the answer was made; {@code tag} is its name in {@code pki_ocsp_responses_total{mode}}. */
     public enum Mode {
@@ -30,8 +35,8 @@ public record Answer(byte[] der, ResponseStatus status, Instant thisUpdate, Inst
         }
     }
 
-    public Answer(byte[] der, ResponseStatus status, Instant thisUpdate, Instant nextUpdate, Mode mode,
-                  String certStatus) {
+    public Answer(
+            byte[] der, ResponseStatus status, Instant thisUpdate, Instant nextUpdate, Mode mode, String certStatus) {
         this(der, status, thisUpdate, nextUpdate, mode, certStatus, false);
     }
 

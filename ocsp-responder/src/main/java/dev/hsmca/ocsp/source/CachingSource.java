@@ -1,7 +1,6 @@
 package dev.hsmca.ocsp.source;
 
 import dev.hsmca.ocsp.store.StatusLookup;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * status is reused (single CertID, no nonce, never past half its validity). Bounded in size.
  */
 public final class CachingSource implements Source {
-    private record Entry(Answer answer, Instant until) {
-    }
+    private record Entry(Answer answer, Instant until) {}
 
     private final Source next;
     private final StatusLookup statuses;
@@ -40,7 +38,8 @@ public final class CachingSource implements Source {
         }
         String serial = q.query().ids().get(0).getSerialNumber().toString(16);
         String status = statuses.find(serial, q.issuer().id())
-                .map(r -> r.status() + "|" + r.revokedAt() + "|" + r.revocationReason()).orElse("unknown");
+                .map(r -> r.status() + "|" + r.revokedAt() + "|" + r.revocationReason())
+                .orElse("unknown");
         String key = q.issuer().id() + "/" + q.hash() + "/" + serial + "/" + status;
         Instant now = clock.instant();
         Entry e = cache.get(key);
@@ -49,7 +48,8 @@ public final class CachingSource implements Source {
         }
         Answer a = next.respond(q);
         if (a.successful() && a.nextUpdate() != null && a.thisUpdate() != null) {
-            Instant halfLife = a.thisUpdate().plus(Duration.between(a.thisUpdate(), a.nextUpdate()).dividedBy(2));
+            Instant halfLife = a.thisUpdate()
+                    .plus(Duration.between(a.thisUpdate(), a.nextUpdate()).dividedBy(2));
             Instant until = now.plus(ttl).isBefore(halfLife) ? now.plus(ttl) : halfLife;
             if (cache.size() >= maxEntries) {
                 evictExpired(now);

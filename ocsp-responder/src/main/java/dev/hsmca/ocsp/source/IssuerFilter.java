@@ -1,10 +1,8 @@
 package dev.hsmca.ocsp.source;
 
 import dev.hsmca.core.CertIdHash;
-
-import org.bouncycastle.cert.ocsp.CertificateID;
-
 import java.util.Optional;
+import org.bouncycastle.cert.ocsp.CertificateID;
 
 /**
  * First link: every CertID must use SHA-1 or SHA-256 and name the same issuing CA this responder serves;
@@ -29,7 +27,9 @@ public final class IssuerFilter {
             }
             hash = h;
             Optional<KnownIssuers.Issuer> found = issuers.find(id, h);
-            if (found.isEmpty() || (issuer != null && !issuer.row().id().equals(found.get().row().id()))) {
+            if (found.isEmpty()
+                    || (issuer != null
+                            && !issuer.row().id().equals(found.get().row().id()))) {
                 return Answer.error(ResponseStatus.UNAUTHORIZED);
             }
             issuer = found.get();

@@ -1,23 +1,21 @@
 package dev.hsmca.ocsp.source;
 
-import dev.hsmca.core.RevocationReason;
-
 import dev.hsmca.core.CertificateStatus;
-
-import dev.hsmca.hsm.SigningKey;
+import dev.hsmca.core.RevocationReason;
 import dev.hsmca.core.ocsp.CertStatusInfo;
 import dev.hsmca.core.ocsp.OcspResponses;
-import dev.hsmca.ocsp.store.StatusRow;
+import dev.hsmca.hsm.SigningKey;
 import dev.hsmca.ocsp.store.StatusLookup;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-
+import dev.hsmca.ocsp.store.StatusRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
 
 /**
  * Signs per request through the HSM, with the current status from the store; echoes the nonce. It answers only for
@@ -32,8 +30,13 @@ public final class LiveSource implements Source {
     private final Clock clock;
     private final String issuerId;
 
-    public LiveSource(StatusLookup statuses, SigningKey key, X509CertificateHolder responderCertificate,
-                      String issuerId, Duration validity, Clock clock) {
+    public LiveSource(
+            StatusLookup statuses,
+            SigningKey key,
+            X509CertificateHolder responderCertificate,
+            String issuerId,
+            Duration validity,
+            Clock clock) {
         this.statuses = statuses;
         this.issuerId = issuerId;
         this.key = key;
@@ -53,18 +56,23 @@ public final class LiveSource implements Source {
         for (CertificateID id : q.query().ids()) {
             answers.add(new OcspResponses.Single(id, status(id, q.issuer().id())));
         }
-        byte[] der = OcspResponses.sign(answers, key, responderCertificate, now, next, q.query().nonce());
-        String certStatus = answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase() : "multiple";
+        byte[] der = OcspResponses.sign(
+                answers, key, responderCertificate, now, next, q.query().nonce());
+        String certStatus =
+                answers.size() == 1 ? answers.get(0).status().kind().name().toLowerCase(Locale.ROOT) : "multiple";
         return new Answer(der, ResponseStatus.SUCCESSFUL, now, next, Answer.Mode.LIVE, certStatus);
     }
 
     private CertStatusInfo status(CertificateID id, String issuerId) {
-        StatusRow row = statuses.find(id.getSerialNumber().toString(16), issuerId).orElse(null);
+        StatusRow row =
+                statuses.find(id.getSerialNumber().toString(16), issuerId).orElse(null);
         if (row == null) {
             return CertStatusInfo.unknown();
         }
         if (CertificateStatus.stored(row.status()) == CertificateStatus.REVOKED) {
-            return CertStatusInfo.revoked(row.revokedAt(), RevocationReason.stored(row.revocationReason()).code());
+            return CertStatusInfo.revoked(
+                    row.revokedAt(),
+                    RevocationReason.stored(row.revocationReason()).code());
         }
         return CertStatusInfo.good();
     }

@@ -1,8 +1,7 @@
 package dev.hsmca.ocsp.source;
 
-import org.bouncycastle.cert.ocsp.CertificateID;
-
 import java.util.List;
+import org.bouncycastle.cert.ocsp.CertificateID;
 
 /**
  * A parsed OCSP request: its CertIDs and the nonce extension value (the DER inside extnValue), if any.

@@ -1,7 +1,6 @@
 package dev.hsmca.ocsp.source;
 
 import dev.hsmca.ocsp.store.PresignedLookup;
-
 import java.time.Clock;
 
 /**
@@ -30,8 +29,14 @@ public final class PresignedSource implements Source {
                 return live != null ? live.respond(q) : Answer.error(ResponseStatus.TRY_LATER);
             }
             if (row.isPresent()) {
-                return new Answer(row.get().responseDer(), ResponseStatus.SUCCESSFUL, row.get().thisUpdate(),
-                        row.get().nextUpdate(), Answer.Mode.PRESIGNED, row.get().status(), presigned.heldInMemory());
+                return new Answer(
+                        row.get().responseDer(),
+                        ResponseStatus.SUCCESSFUL,
+                        row.get().thisUpdate(),
+                        row.get().nextUpdate(),
+                        Answer.Mode.PRESIGNED,
+                        row.get().status(),
+                        presigned.heldInMemory());
             }
         }
         return live != null ? live.respond(q) : Answer.error(ResponseStatus.UNAUTHORIZED);

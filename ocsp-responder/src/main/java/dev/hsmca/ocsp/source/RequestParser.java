@@ -1,5 +1,7 @@
 package dev.hsmca.ocsp.source;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -7,16 +9,12 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.Req;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** DER bytes to an {@link OcspQuery}, or {@link Malformed}. */
 public final class RequestParser {
     public static final int MAX_NONCE = 32;
     public static final int MAX_CERT_IDS = 20;
 
-    private RequestParser() {
-    }
+    private RequestParser() {}
 
     public static final class Malformed extends Exception {
         public Malformed(String message) {

@@ -2,18 +2,17 @@ package dev.hsmca.ocsp.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rows of one table in memory, so a hit costs no store round trip; kept true by PostgreSQL's change feed (the schema's
@@ -133,8 +132,10 @@ public final class FeedCache<V> implements AutoCloseable {
         while (!closed) {
             try (Connection c = dataSource.getConnection()) {
                 if (!"PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
-                    LOG.info("No cache of {}: the store is not PostgreSQL, so there is no change feed to keep one "
-                            + "true", channel);
+                    LOG.info(
+                            "No cache of {}: the store is not PostgreSQL, so there is no change feed to keep one "
+                                    + "true",
+                            channel);
                     return;
                 }
                 try {
@@ -147,7 +148,9 @@ public final class FeedCache<V> implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 // deaf already: serve's finally emptied the cache, or listening never started
                 if (!closed) {
-                    LOG.warn("OCSP change feed lost ({}): {} are read from the store until it is back", e.toString(),
+                    LOG.warn(
+                            "OCSP change feed lost ({}): {} are read from the store until it is back",
+                            e.toString(),
                             channel);
                 }
             }

@@ -4,7 +4,6 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -13,13 +12,14 @@ import java.util.Optional;
  * schema's {@code db.callback.ResponderGrants}): name the columns, never {@code SELECT *}.
  */
 public final class Store {
-    static final String ISSUER_COLUMNS = "id, role, parent_id, serial, name_hash_sha1, key_hash_sha1, name_hash_sha256, "
-            + "key_hash_sha256, not_after, certificate_der, active";
-    static final String PRESIGNED_COLUMNS = "serial, hash_algorithm, issuer_id, status, this_update, next_update, response_der";
+    static final String ISSUER_COLUMNS =
+            "id, role, parent_id, serial, name_hash_sha1, key_hash_sha1, name_hash_sha256, "
+                    + "key_hash_sha256, not_after, certificate_der, active";
+    static final String PRESIGNED_COLUMNS =
+            "serial, hash_algorithm, issuer_id, status, this_update, next_update, response_der";
     static final String CRL_COLUMNS = "ca_id, crl_number, this_update, next_update, entries, crl_der";
 
-    private Store() {
-    }
+    private Store() {}
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Issuers extends GenericRepository<IssuerRow, String> {
@@ -35,13 +35,15 @@ public final class Store {
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Statuses extends GenericRepository<StatusRow, String>, StatusLookup {
         @Override
-        @Query("SELECT serial, issuer_id, status, not_after, revoked_at, revocation_reason FROM certificates WHERE serial = :serial AND issuer_id = :issuerId")
+        @Query(
+                "SELECT serial, issuer_id, status, not_after, revoked_at, revocation_reason FROM certificates WHERE serial = :serial AND issuer_id = :issuerId")
         Optional<StatusRow> find(String serial, String issuerId);
     }
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Presigned extends GenericRepository<PresignedRow, PresignedRow.Key>, PresignedLookup {
-        @Query("SELECT " + PRESIGNED_COLUMNS + " FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
+        @Query("SELECT " + PRESIGNED_COLUMNS
+                + " FROM ocsp_responses WHERE serial = :serial AND hash_algorithm = :hash AND issuer_id = :issuerId")
         @Override
         Optional<PresignedRow> find(String serial, String hash, String issuerId);
 

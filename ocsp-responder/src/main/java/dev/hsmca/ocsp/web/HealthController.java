@@ -1,7 +1,6 @@
 package dev.hsmca.ocsp.web;
 
 import dev.hsmca.core.CaRole;
-
 import dev.hsmca.ocsp.store.Store;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -13,8 +12,7 @@ import io.micronaut.serde.annotation.Serdeable;
 @Controller("/health")
 public class HealthController {
     @Serdeable
-    public record Status(String status) {
-    }
+    public record Status(String status) {}
 
     private final Store.Issuers issuers;
     private final Warmup warmup;
@@ -31,7 +29,9 @@ public class HealthController {
         }
         try {
             boolean ok = issuers.active(CaRole.ISSUING.alias()).isPresent(); // a real query each time, no cache
-            return ok ? HttpResponse.ok(new Status("UP")) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));
+            return ok
+                    ? HttpResponse.ok(new Status("UP"))
+                    : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));
         } catch (RuntimeException e) {
             return HttpResponse.<Status>status(HttpStatus.SERVICE_UNAVAILABLE).body(new Status("DOWN"));
         }

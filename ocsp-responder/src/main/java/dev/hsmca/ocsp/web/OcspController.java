@@ -12,7 +12,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,15 +30,21 @@ public class OcspController {
         this.http = http;
     }
 
-    @Post(uris = {"/", "/ocsp"}, consumes = OcspHttp.REQUEST, produces = OcspHttp.RESPONSE)
-    public CompletableFuture<HttpResponse<byte[]>> post(@Nullable @Body byte[] body,
-                                                        @Nullable @Header(Warmup.HEADER) String warming) {
+    @Post(
+            uris = {"/", "/ocsp"},
+            consumes = OcspHttp.REQUEST,
+            produces = OcspHttp.RESPONSE)
+    public CompletableFuture<HttpResponse<byte[]>> post(
+            @Nullable @Body byte[] body, @Nullable @Header(Warmup.HEADER) String warming) {
         long start = System.nanoTime();
         return responder.answerAsync(body).thenApply(a -> render(http.measured(a, start, warming), false));
     }
 
-    @Get(uris = {"/{+encoded}"}, produces = OcspHttp.RESPONSE)
-    public CompletableFuture<HttpResponse<byte[]>> get(HttpRequest<?> request, @Nullable @Header(Warmup.HEADER) String warming) {
+    @Get(
+            uris = {"/{+encoded}"},
+            produces = OcspHttp.RESPONSE)
+    public CompletableFuture<HttpResponse<byte[]>> get(
+            HttpRequest<?> request, @Nullable @Header(Warmup.HEADER) String warming) {
         long start = System.nanoTime();
         byte[] der = OcspHttp.requestFromPath(request.getUri().getRawPath());
         if (der == null) {
@@ -51,7 +56,8 @@ public class OcspController {
 
     private HttpResponse<byte[]> render(Answer a, boolean get) {
         OcspHttp.Reply reply = http.reply(a, get);
-        MutableHttpResponse<byte[]> r = HttpResponse.ok(reply.body()).contentType(OcspHttp.RESPONSE)
+        MutableHttpResponse<byte[]> r = HttpResponse.ok(reply.body())
+                .contentType(OcspHttp.RESPONSE)
                 .header("Cache-Control", reply.cacheControl());
         if (reply.cache() != null) {
             r.header("Last-Modified", reply.cache().lastModified());

@@ -2,9 +2,9 @@ package dev.hsmca.ocsp.web;
 
 import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
-import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.OcspQuery;
 import dev.hsmca.ocsp.source.RequestParser;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
@@ -13,8 +13,8 @@ import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -60,12 +59,14 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
     private final long maxBody;
     private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
 
-    private record DateHeader(long second, String value) {
-    }
+    private record DateHeader(long second, String value) {}
 
-    public OcspFastPath(Responder responder, OcspHttp http, Clock clock,
-                        @Value("${pki.ocsp.fast-path:true}") boolean enabled,
-                        @Value("${micronaut.server.max-request-size:10485760}") long maxBody) {
+    public OcspFastPath(
+            Responder responder,
+            OcspHttp http,
+            Clock clock,
+            @Value("${pki.ocsp.fast-path:true}") boolean enabled,
+            @Value("${micronaut.server.max-request-size:10485760}") long maxBody) {
         this.responder = responder;
         this.http = http;
         this.clock = clock;
@@ -96,9 +97,11 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         @Override
         public void onStreamPipelineBuilt() {
             // HTTP/1 only: there the codec's messages reach Micronaut's handler right after this one
-            if (channel != null && channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null
+            if (channel != null
+                    && channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null
                     && channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND) != null) {
-                channel.pipeline().addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, HANDLER, newHandler());
+                channel.pipeline()
+                        .addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, HANDLER, newHandler());
             }
         }
     }
@@ -130,8 +133,10 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         }
         HttpHeaders h = req.headers();
         String type = h.get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase(OcspHttp.REQUEST)
-                || h.contains(HttpHeaderNames.TRANSFER_ENCODING) || h.contains(HttpHeaderNames.CONTENT_ENCODING)
+        if (type == null
+                || !type.split(";", 2)[0].trim().equalsIgnoreCase(OcspHttp.REQUEST)
+                || h.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || h.contains(HttpHeaderNames.CONTENT_ENCODING)
                 || h.contains(HttpHeaderNames.EXPECT)) {
             return -1;
         }
@@ -164,6 +169,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         private boolean dropping;
         /** The POST whose body is being collected, its body so far, and when it arrived. */
         private HttpRequest post;
+
         private byte[] body;
         private int received;
         private long started;
@@ -171,6 +177,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         private boolean closing;
         /** An answer is being worked out off the event loop (the HSM): what arrives meanwhile waits, in order. */
         private boolean waiting;
+
         private final ArrayDeque<Object> held = new ArrayDeque<>();
         /** Micronaut asked for more data while an answer was owed: asked on once it is written. */
         private boolean readWanted;
@@ -193,8 +200,12 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         private void request(ChannelHandlerContext ctx, HttpRequest req) {
             long start = System.nanoTime();
             boolean last = req instanceof LastHttpContent;
-            if (downstream == 0 && ctx.channel().isWritable() && req.decoderResult().isSuccess()) {
-                if (req.method() == HttpMethod.GET && !HttpUtil.isContentLengthSet(req) && !HttpUtil.isTransferEncodingChunked(req)) {
+            if (downstream == 0
+                    && ctx.channel().isWritable()
+                    && req.decoderResult().isSuccess()) {
+                if (HttpMethod.GET.equals(req.method())
+                        && !HttpUtil.isContentLengthSet(req)
+                        && !HttpUtil.isTransferEncodingChunked(req)) {
                     OcspQuery query = getQuery(req.uri());
                     if (query != null) {
                         dropping = !last;
@@ -202,7 +213,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                         reply(ctx, req, responder.answerAsync(query), start, true);
                         return;
                     }
-                } else if (req.method() == HttpMethod.POST) {
+                } else if (HttpMethod.POST.equals(req.method())) {
                     int length = postLength(req);
                     if (length > 0) {
                         post = req;
@@ -245,7 +256,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             }
             if (content instanceof LastHttpContent) {
                 HttpRequest req = post;
-                byte[] der = received == body.length ? body : null;  // a short body is no request: malformedRequest
+                byte[] der = received == body.length ? body : null; // a short body is no request: malformedRequest
                 post = null;
                 body = null;
                 reply(ctx, req, responder.answerAsync(der), started, false);
@@ -253,16 +264,21 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         }
 
         /** Answers now when the answer is ready; else once the lane has it, holding what arrives meanwhile. */
-        private void reply(ChannelHandlerContext ctx, HttpRequest req, CompletableFuture<Answer> answer, long start,
-                           boolean get) {
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
+        private void reply(
+                ChannelHandlerContext ctx, HttpRequest req, CompletableFuture<Answer> answer, long start, boolean get) {
             String warming = req.headers().get(Warmup.HEADER);
             if (answer.isDone()) {
                 answer(ctx, req, http.measured(answer.join(), start, warming), get);
                 return;
             }
             waiting = true;
-            answer.whenComplete((a, failure) -> ctx.executor().execute(() -> resume(ctx, req,
-                    http.measured(a != null ? a : Answer.error(ResponseStatus.TRY_LATER), start, warming), get)));
+            answer.whenComplete((a, failure) -> ctx.executor()
+                    .execute(() -> resume(
+                            ctx,
+                            req,
+                            http.measured(a != null ? a : Answer.error(ResponseStatus.TRY_LATER), start, warming),
+                            get)));
         }
 
         private void resume(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
@@ -317,10 +333,11 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             releaseHeld();
         }
 
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         private void answer(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
             OcspHttp.Reply reply = http.reply(a, get);
-            FullHttpResponse r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(reply.body()));
+            FullHttpResponse r = new DefaultFullHttpResponse(
+                    req.protocolVersion(), HttpResponseStatus.OK, Unpooled.wrappedBuffer(reply.body()));
             HttpHeaders h = r.headers();
             h.set(HttpHeaderNames.CONTENT_TYPE, OcspHttp.RESPONSE);
             h.set(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
@@ -335,7 +352,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
             HttpUtil.setKeepAlive(r, keepAlive);
             if (keepAlive) {
                 ctx.write(r, ctx.voidPromise());
-                flushPending = true;  // once per read, in channelReadComplete, as Micronaut does
+                flushPending = true; // once per read, in channelReadComplete, as Micronaut does
             } else {
                 closing = true;
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -352,9 +369,11 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         }
 
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             // the end of one of Micronaut's answers (an interim 100 Continue is not one)
-            if (downstream > 0 && msg instanceof LastHttpContent
+            if (downstream > 0
+                    && msg instanceof LastHttpContent
                     && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
                 downstream--;
             }

@@ -1,16 +1,15 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.responder.ResponderConfig;
-import dev.hsmca.ocsp.source.Answer;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.hsmca.ocsp.responder.ResponderConfig;
+import dev.hsmca.ocsp.source.Answer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,19 +38,22 @@ public class OcspHttp {
      * A reply: the body, its Cache-Control, and for a cacheable GET answer the RFC 5019 validators and its Expires
      * (the same moment as its max-age).
      */
-    record Reply(byte[] body, String cacheControl, @Nullable CacheHeaders cache, @Nullable String expires) {
-    }
+    record Reply(
+            byte[] body,
+            String cacheControl,
+            @Nullable CacheHeaders cache,
+            @Nullable String expires) {}
 
     /** The RFC 5019 headers that depend on the response alone; {@code nextUpdate} is its HTTP date. */
     record CacheHeaders(String lastModified, String nextUpdate, String etag) {
         static CacheHeaders of(Answer a) {
-            return new CacheHeaders(OcspHttp.http(a.thisUpdate()), OcspHttp.http(a.nextUpdate()), "\"" + OcspHttp.etag(a.der()) + "\"");
+            return new CacheHeaders(
+                    OcspHttp.http(a.thisUpdate()), OcspHttp.http(a.nextUpdate()), "\"" + OcspHttp.etag(a.der()) + "\"");
         }
     }
 
     /** An HTTP date made once per second (the bounded Expires of most answers). */
-    private record Stamp(long second, String value) {
-    }
+    private record Stamp(long second, String value) {}
 
     private final Clock clock;
     private final MeterRegistry registry;
@@ -63,12 +65,14 @@ public class OcspHttp {
      * hash and two dates were a good part of a GET's work. Weak keys: compared by identity, gone with the response.
      * A response read afresh from the store (no change feed, as on H2) is never found again, so it is not kept.
      */
-    private final Cache<byte[], CacheHeaders> cacheHeaders = Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
+    private final Cache<byte[], CacheHeaders> cacheHeaders =
+            Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
     /**
      * The longest an HTTP cache may keep a GET answer ({@code pki.ocsp.http-max-age}): a pre-signed 'good' is valid
      * for days, and a cache in front would serve it that long after a revocation.
      */
     private final long maxAgeSeconds;
+
     private volatile Stamp expiresStamp = new Stamp(Long.MIN_VALUE, "");
 
     @Inject
@@ -80,8 +84,10 @@ public class OcspHttp {
         this.clock = clock;
         this.registry = registry;
         this.warmup = warmup;
-        this.maxAgeSeconds = maxAge.getSeconds();
-        this.latency = Timer.builder("pki.ocsp.request").description("OCSP request latency").publishPercentileHistogram()
+        this.maxAgeSeconds = maxAge.toSeconds();
+        this.latency = Timer.builder("pki.ocsp.request")
+                .description("OCSP request latency")
+                .publishPercentileHistogram()
                 .register(registry);
     }
 
@@ -96,10 +102,15 @@ public class OcspHttp {
         if (warmup.own(warming)) {
             return a;
         }
-        responses.computeIfAbsent(a.certStatus() + ' ' + a.mode().tag(), k -> Counter.builder("pki.ocsp.responses")
-                .tag("status", a.certStatus()).tag("mode", a.mode().tag())
-                .description("OCSP responses by certificate status (or error) and how they were signed")
-                .register(registry)).increment();
+        responses
+                .computeIfAbsent(
+                        a.certStatus() + ' ' + a.mode().tag(),
+                        k -> Counter.builder("pki.ocsp.responses")
+                                .tag("status", a.certStatus())
+                                .tag("mode", a.mode().tag())
+                                .description("OCSP responses by certificate status (or error) and how they were signed")
+                                .register(registry))
+                .increment();
         latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return a;
     }
@@ -112,11 +123,15 @@ public class OcspHttp {
     Reply reply(Answer a, boolean get) {
         if (get && a.successful() && a.nextUpdate() != null) {
             Instant now = clock.instant();
-            long untilNextUpdate = Math.max(0, Duration.between(now, a.nextUpdate()).getSeconds());
+            long untilNextUpdate =
+                    Math.max(0, Duration.between(now, a.nextUpdate()).toSeconds());
             CacheHeaders h = a.held() ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a)) : CacheHeaders.of(a);
             boolean bounded = maxAgeSeconds < untilNextUpdate;
             long maxAge = bounded ? maxAgeSeconds : untilNextUpdate;
-            return new Reply(a.der(), "max-age=" + maxAge + ", public, no-transform, must-revalidate", h,
+            return new Reply(
+                    a.der(),
+                    "max-age=" + maxAge + ", public, no-transform, must-revalidate",
+                    h,
                     bounded ? expiresFrom(now.getEpochSecond()) : h.nextUpdate());
         }
         return new Reply(a.der(), "no-cache, no-store", null, null);
@@ -159,13 +174,14 @@ public class OcspHttp {
                 i += 2;
             }
             if (c == ' ') {
-                c = '+';  // a '+' that someone decoded on the way
+                c = '+'; // a '+' that someone decoded on the way
             }
             urlSafe |= c == '-' || c == '_';
             text[length++] = (byte) c;
         }
         try {
-            return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(length == chars ? text : Arrays.copyOf(text, length));
+            return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder())
+                    .decode(length == chars ? text : Arrays.copyOf(text, length));
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -177,7 +193,9 @@ public class OcspHttp {
 
     static String etag(byte[] body) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)).substring(0, 32);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(body))
+                    .substring(0, 32);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,19 +1,16 @@
 package dev.hsmca.ocsp.web;
 
 import dev.hsmca.core.CaRole;
-
-import dev.hsmca.server.ErrorBody;
-
 import dev.hsmca.ocsp.store.CrlRow;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
+import dev.hsmca.server.ErrorBody;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,8 +50,13 @@ public class PublicationController {
         }
         CrlRow row = crl.get();
         byte[] body = pem ? pem("X509 CRL", row.crlDer()) : row.crlDer();
-        long maxAge = Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, Duration.between(clock.instant(), row.nextUpdate()).getSeconds()));
-        MutableHttpResponse<byte[]> r = HttpResponse.ok(body).contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
+        long maxAge = Math.max(
+                0,
+                Math.min(
+                        MAX_CRL_CACHE_SECONDS,
+                        Duration.between(clock.instant(), row.nextUpdate()).toSeconds()));
+        MutableHttpResponse<byte[]> r =
+                HttpResponse.ok(body).contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
         r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
         r.header("Last-Modified", OcspHttp.http(row.thisUpdate()));
         r.header("Expires", OcspHttp.http(row.nextUpdate()));
@@ -68,7 +70,8 @@ public class PublicationController {
             return notFound("CA certificates are /ca/<ca>.crt (DER)");
         }
         return ca(file.substring(0, file.length() - 4))
-                .<HttpResponse<?>>map(c -> HttpResponse.ok(c.certificateDer()).contentType("application/pkix-cert")
+                .<HttpResponse<?>>map(c -> HttpResponse.ok(c.certificateDer())
+                        .contentType("application/pkix-cert")
                         .header("Cache-Control", "max-age=86400, public"))
                 .orElseGet(() -> notFound("no CA certificate " + file));
     }
@@ -80,7 +83,8 @@ public class PublicationController {
         if (name.equals(CaRole.ISSUING.alias()) || name.equals(CaRole.ROOT.alias())) {
             return issuers.active(name);
         }
-        return issuers.findById(name).filter(c -> c.role().equals(CaRole.ISSUING.alias()) || c.role().equals(CaRole.ROOT.alias()));
+        return issuers.findById(name)
+                .filter(c -> c.role().equals(CaRole.ISSUING.alias()) || c.role().equals(CaRole.ROOT.alias()));
     }
 
     private static HttpResponse<ErrorBody> notFound(String message) {
@@ -88,7 +92,8 @@ public class PublicationController {
     }
 
     private static byte[] pem(String type, byte[] der) {
-        String b64 = Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der);
-        return ("-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
+        String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+        return ("-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 }

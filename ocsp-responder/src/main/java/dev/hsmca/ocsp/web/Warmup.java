@@ -6,19 +6,6 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.inject.Singleton;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.operator.DigestCalculatorProvider;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -37,6 +24,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Warms the hot path before the responder reports ready ({@code pki.ocsp.warmup}, 1.5 s by default; 0 turns it off),
@@ -57,8 +56,8 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final CountDownLatch done = new CountDownLatch(1);
 
-    public Warmup(KnownIssuers issuers, Store.Presigned presigned,
-                  @Value("${pki.ocsp.warmup:1500ms}") Duration duration) {
+    public Warmup(
+            KnownIssuers issuers, Store.Presigned presigned, @Value("${pki.ocsp.warmup:1500ms}") Duration duration) {
         this.issuers = issuers;
         this.presigned = presigned;
         this.duration = duration;
@@ -88,8 +87,9 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
 
     /** Whether a request is the warm-up's own (constant time: the header is a secret of this process). */
     boolean own(String header) {
-        return header != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
-                header.getBytes(StandardCharsets.US_ASCII));
+        return header != null
+                && MessageDigest.isEqual(
+                        token.getBytes(StandardCharsets.US_ASCII), header.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The header value its own requests carry. */
@@ -108,13 +108,15 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
             List<Thread> drivers = new ArrayList<>();
             List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < CONNECTIONS; i++) {
-                Thread d = new Thread(() -> {
-                    try {
-                        n.addAndGet(drive(port, requests, end));
-                    } catch (IOException | RuntimeException e) {
-                        failures.add(e);
-                    }
-                }, "ocsp-warmup-" + i);
+                Thread d = new Thread(
+                        () -> {
+                            try {
+                                n.addAndGet(drive(port, requests, end));
+                            } catch (IOException | RuntimeException e) {
+                                failures.add(e);
+                            }
+                        },
+                        "ocsp-warmup-" + i);
                 d.setDaemon(true);
                 d.start();
                 drivers.add(d);
@@ -130,7 +132,10 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
             LOG.info("OCSP warm-up stopped early: {}", e.toString());
         }
         done.countDown();
-        LOG.info("OCSP warm-up: {} answers to {} kinds of request in {} ms", n.get(), kinds,
+        LOG.info(
+                "OCSP warm-up: {} answers to {} kinds of request in {} ms",
+                n.get(),
+                kinds,
                 (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -147,8 +152,10 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
                     byte[] der = requests.get(i);
                     String head = i % 4 == 3
                             ? "GET /" + Base64.getUrlEncoder().encodeToString(der) + " HTTP/1.1\r\n"
-                            : "POST / HTTP/1.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: " + der.length + "\r\n";
-                    out.write((head + "Host: 127.0.0.1\r\n" + HEADER + ": " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            : "POST / HTTP/1.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
+                                    + der.length + "\r\n";
+                    out.write((head + "Host: 127.0.0.1\r\n" + HEADER + ": " + token + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                     if (head.startsWith("POST")) {
                         out.write(der);
                     }
@@ -193,8 +200,10 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
         SecureRandom random = new SecureRandom();
         List<byte[]> out = new ArrayList<>();
         for (KnownIssuers.Issuer issuer : issuers.all()) {
-            List<BigInteger> serials = new ArrayList<>(presigned.someSerials(issuer.row().id()).stream()
-                    .map(s -> new BigInteger(s, 16)).toList());
+            List<BigInteger> serials =
+                    new ArrayList<>(presigned.someSerials(issuer.row().id()).stream()
+                            .map(s -> new BigInteger(s, 16))
+                            .toList());
             serials.add(new BigInteger(127, random));
             for (var alg : List.of(CertificateID.HASH_SHA1, new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256))) {
                 for (BigInteger serial : serials) {
@@ -202,9 +211,14 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
                     out.add(new OCSPReqBuilder().addRequest(id).build().getEncoded());
                     byte[] nonce = new byte[16];
                     random.nextBytes(nonce);
-                    out.add(new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(new Extension(
-                            OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new DEROctetString(nonce)))))
-                            .build().getEncoded());
+                    out.add(new OCSPReqBuilder()
+                            .addRequest(id)
+                            .setRequestExtensions(new Extensions(new Extension(
+                                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                                    false,
+                                    new DEROctetString(new DEROctetString(nonce)))))
+                            .build()
+                            .getEncoded());
                 }
             }
         }

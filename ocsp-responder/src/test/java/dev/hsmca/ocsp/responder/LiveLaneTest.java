@@ -1,20 +1,19 @@
 package dev.hsmca.ocsp.responder;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.ocsp.source.Answer;
-import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import dev.hsmca.ocsp.source.OcspQuery;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.Source;
 import dev.hsmca.ocsp.store.IssuerRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,50 +25,65 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.junit.jupiter.api.Test;
 
 /** The HSM stays off the caller's thread, and a slow or busy HSM gets the fallback instead of a hang. */
 class LiveLaneTest {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
-    static final Answer PRESIGNED = new Answer(new byte[]{1}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
-            Answer.Mode.PRESIGNED, "good");
-    static final Answer LIVE = new Answer(new byte[]{2}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60),
-            Answer.Mode.LIVE, "good");
+    static final Answer PRESIGNED = new Answer(
+            new byte[] {1}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60), Answer.Mode.PRESIGNED, "good");
+    static final Answer LIVE =
+            new Answer(new byte[] {2}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60), Answer.Mode.LIVE, "good");
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     double shed(String reason) {
-        return registry.get("pki.ocsp.live.shed").tag("reason", reason).counter().count();
+        return registry.get("pki.ocsp.live.shed")
+                .tag("reason", reason)
+                .counter()
+                .count();
     }
 
     @Test
+    @SuppressWarnings("ReferenceEquality") // LIVE and PRESIGNED are markers: which object came back is the point
     void anAnswerFromTheLaneOrItsFallback() throws Exception {
         LiveLane lane = LiveLane.bounded(1, 1, Duration.ofMillis(300), registry);
         assertSame(LIVE, lane.submit(() -> LIVE, () -> PRESIGNED).get(60, TimeUnit.SECONDS));
-        assertEquals(ResponseStatus.TRY_LATER, lane.submit(() -> {
-            throw new IllegalStateException("boom");
-        }, () -> PRESIGNED).get(60, TimeUnit.SECONDS).status(), "a failure is tryLater, never an exception");
+        assertEquals(
+                ResponseStatus.TRY_LATER,
+                lane.submit(
+                                () -> {
+                                    throw new IllegalStateException("boom");
+                                },
+                                () -> PRESIGNED)
+                        .get(60, TimeUnit.SECONDS)
+                        .status(),
+                "a failure is tryLater, never an exception");
 
         // the HSM stops answering: the one thread hangs, the next waits in the queue, the third finds it full
         CountDownLatch hsm = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         long start = System.nanoTime();
         CountDownLatch called = new CountDownLatch(1);
-        CompletableFuture<Answer> hung = lane.submit(() -> {
-            calls.incrementAndGet();
-            called.countDown();
-            await(hsm);
-            return LIVE;
-        }, () -> PRESIGNED);
+        CompletableFuture<Answer> hung = lane.submit(
+                () -> {
+                    calls.incrementAndGet();
+                    called.countDown();
+                    await(hsm);
+                    return LIVE;
+                },
+                () -> PRESIGNED);
         assertTrue(called.await(60, TimeUnit.SECONDS), "the lane's thread took it");
-        CompletableFuture<Answer> queued = lane.submit(() -> {
-            calls.incrementAndGet();
-            return LIVE;
-        }, () -> PRESIGNED);
+        CompletableFuture<Answer> queued = lane.submit(
+                () -> {
+                    calls.incrementAndGet();
+                    return LIVE;
+                },
+                () -> PRESIGNED);
         CompletableFuture<Answer> full = lane.submit(() -> LIVE, () -> PRESIGNED);
         assertTrue(full.isDone(), "a full lane answers at once");
         assertSame(PRESIGNED, full.join());
@@ -99,13 +113,23 @@ class LiveLaneTest {
         assertEquals(2 * cores, config(-1).laneThreads("/opt/cloudhsm/lib/libcloudhsm_pkcs11.so"));
         assertEquals(3, config(3).laneThreads("/usr/lib/softhsm/libsofthsm2.so"));
         assertEquals(0, config(0).laneThreads("/usr/safenet/lunaclient/lib/libCryptoki2_64.so"));
-        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> config(-2));
+        IllegalArgumentException bad =
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> config(-2));
         assertTrue(bad.getMessage().contains("live-threads"), bad.getMessage());
     }
 
     static ResponderConfig config(int liveThreads) {
-        return new ResponderConfig("presigned", true, "delegated", 96, 60, 100, 100, liveThreads, 1000, Duration.ofSeconds(2),
+        return new ResponderConfig(
+                "presigned",
+                true,
+                "delegated",
+                96,
+                60,
+                100,
+                100,
+                liveThreads,
+                1000,
+                Duration.ofSeconds(2),
                 Duration.ofHours(1));
     }
 
@@ -119,8 +143,11 @@ class LiveLaneTest {
 
     static OcspQuery query(byte[] nonce) {
         AlgorithmIdentifier sha1 = new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1);
-        CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(sha1, new DEROctetString(new byte[20]),
-                new DEROctetString(new byte[20]), new ASN1Integer(BigInteger.valueOf(7))));
+        CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+                sha1,
+                new DEROctetString(new byte[20]),
+                new DEROctetString(new byte[20]),
+                new ASN1Integer(BigInteger.valueOf(7))));
         return new OcspQuery(List.of(id), nonce);
     }
 
@@ -128,8 +155,9 @@ class LiveLaneTest {
         KnownIssuers any = new KnownIssuers(null, Clock.systemUTC()) {
             @Override
             public Optional<Issuer> find(CertificateID id, String hash) {
-                return Optional.of(new Issuer(new IssuerRow("issuing-1", "issuing", "root-1", "01", "", "", "", "", NOW,
-                        new byte[0], true), null));
+                return Optional.of(new Issuer(
+                        new IssuerRow("issuing-1", "issuing", "root-1", "01", "", "", "", "", NOW, new byte[0], true),
+                        null));
             }
         };
         return new IssuerFilter(any, source);
@@ -145,14 +173,18 @@ class LiveLaneTest {
         Answer[] presigned = {PRESIGNED};
         Source keylessSource = q -> presigned[0];
         LiveLane lane = LiveLane.bounded(1, 10, Duration.ofSeconds(5), registry);
-        Responder responder = new Responder(chain(q -> presigned[0].successful() ? presigned[0] : live.respond(q)),
-                chain(live), chain(keylessSource), lane);
+        Responder responder = new Responder(
+                chain(q -> presigned[0].successful() ? presigned[0] : live.respond(q)),
+                chain(live),
+                chain(keylessSource),
+                lane);
 
         CompletableFuture<Answer> plain = responder.answerAsync(query(null));
         assertTrue(plain.isDone(), "a pre-signed answer needs no lane");
         assertSame(PRESIGNED, plain.join());
 
-        assertSame(LIVE, responder.answerAsync(query(new byte[]{5})).get(60, TimeUnit.SECONDS), "a nonce: signed live");
+        assertSame(
+                LIVE, responder.answerAsync(query(new byte[] {5})).get(60, TimeUnit.SECONDS), "a nonce: signed live");
         presigned[0] = Answer.error(ResponseStatus.UNAUTHORIZED); // nothing pre-signed: signed live too
         assertSame(LIVE, responder.answerAsync(query(null)).get(60, TimeUnit.SECONDS));
         assertEquals(2, onLane.size());
@@ -162,13 +194,17 @@ class LiveLaneTest {
         CountDownLatch hsm = new CountDownLatch(1);
         LiveLane slow = LiveLane.bounded(1, 10, Duration.ofMillis(200), registry);
         presigned[0] = PRESIGNED;
-        Responder stuck = new Responder(chain(live), chain(q -> {
-            await(hsm);
-            return LIVE;
-        }), chain(keylessSource), slow);
-        assertSame(PRESIGNED, stuck.answerAsync(query(new byte[]{6})).get(60, TimeUnit.SECONDS));
+        Responder stuck = new Responder(
+                chain(live),
+                chain(q -> {
+                    await(hsm);
+                    return LIVE;
+                }),
+                chain(keylessSource),
+                slow);
+        assertSame(PRESIGNED, stuck.answerAsync(query(new byte[] {6})).get(60, TimeUnit.SECONDS));
         presigned[0] = Answer.error(ResponseStatus.UNAUTHORIZED);
-        Answer none = stuck.answerAsync(query(new byte[]{7})).get(60, TimeUnit.SECONDS);
+        Answer none = stuck.answerAsync(query(new byte[] {7})).get(60, TimeUnit.SECONDS);
         assertEquals(ResponseStatus.TRY_LATER, none.status());
         assertNotEquals(LIVE, none);
         hsm.countDown();

@@ -1,10 +1,11 @@
 package dev.hsmca.ocsp.source;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.StatusRow;
 import dev.hsmca.ocsp.store.Store;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import org.junit.jupiter.api.Test;
 
 /** The cache saves signatures, never freshness: a status change is a cache miss. */
 class CachingSourceTest {
@@ -33,12 +32,18 @@ class CachingSourceTest {
 
     final Source signer = q -> {
         signed.incrementAndGet();
-        return new Answer(new byte[]{(byte) signed.get()}, ResponseStatus.SUCCESSFUL, now, now.plus(Duration.ofHours(96)),
-                Answer.Mode.LIVE, "good");
+        return new Answer(
+                new byte[] {(byte) signed.get()},
+                ResponseStatus.SUCCESSFUL,
+                now,
+                now.plus(Duration.ofDays(4)),
+                Answer.Mode.LIVE,
+                "good");
     };
 
     ResolvedQuery query(byte[] nonce) throws Exception {
-        IssuerRow issuer = new IssuerRow("issuing-1", "issuing", "root-1", "01", "", "", "", "", now, new byte[0], true);
+        IssuerRow issuer =
+                new IssuerRow("issuing-1", "issuing", "root-1", "01", "", "", "", "", now, new byte[0], true);
         return new ResolvedQuery(new OcspQuery(List.of(RequestParserTest.id(5)), nonce), issuer, null, "sha1");
     }
 
@@ -55,7 +60,7 @@ class CachingSourceTest {
         assertEquals(2, signed.get(), "a revocation is never answered from the cache");
         assertSame(revoked, cache.respond(query(null)));
 
-        cache.respond(query(new byte[]{4, 1, 7}));
+        cache.respond(query(new byte[] {4, 1, 7}));
         assertEquals(3, signed.get(), "nonce requests are always signed");
     }
 }

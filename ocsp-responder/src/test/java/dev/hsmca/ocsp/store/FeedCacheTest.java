@@ -1,11 +1,9 @@
 package dev.hsmca.ocsp.store;
 
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -22,11 +20,12 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Rows in memory against a real PostgreSQL migrated by the shared migrations (whose triggers announce changes): served
@@ -38,7 +37,7 @@ class FeedCacheTest {
 
     final String app = "feed-" + UUID.randomUUID().toString().substring(0, 8);
     final AtomicInteger reads = new AtomicInteger();
-    volatile Runnable duringRead = () -> { };
+    volatile Runnable duringRead = () -> {};
     FeedCache<PresignedRow> cache;
 
     @BeforeAll
@@ -46,14 +45,20 @@ class FeedCacheTest {
         String admin = System.getenv("PKI_TEST_PG_URL");
         assertNotNull(admin, "PKI_TEST_PG_URL is not set: run the suite with 'make test', which starts a PostgreSQL");
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(admin);
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         url = admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         sql("INSERT INTO ca_certificates (id, role, key_alias, subject_dn, serial, key_algorithm, name_hash_sha1, "
                 + "key_hash_sha1, name_hash_sha256, key_hash_sha256, not_before, not_after, certificate_der, active, "
-                + "created_at) VALUES ('" + ISSUER + "', 'issuing', 'k', 'CN=ca', '1', 'EC', 'a', 'b', 'c', 'd', now(), "
+                + "created_at) VALUES ('" + ISSUER
+                + "', 'issuing', 'k', 'CN=ca', '1', 'EC', 'a', 'b', 'c', 'd', now(), "
                 + "now(), '\\x00', TRUE, now())");
     }
 
@@ -66,12 +71,17 @@ class FeedCacheTest {
 
     @BeforeEach
     void feed() {
-        cache = new FeedCache<>("ocsp_responses", List.of("sha1", "sha256"), (issuerId, serial, hash) -> {
-            reads.incrementAndGet();
-            Optional<PresignedRow> row = read(serial, hash, issuerId);
-            duringRead.run();
-            return row;
-        }, dataSource(), 100);
+        cache = new FeedCache<>(
+                "ocsp_responses",
+                List.of("sha1", "sha256"),
+                (issuerId, serial, hash) -> {
+                    reads.incrementAndGet();
+                    Optional<PresignedRow> row = read(serial, hash, issuerId);
+                    duringRead.run();
+                    return row;
+                },
+                dataSource(),
+                100);
         await(cache::listening, "the change feed comes up");
     }
 
@@ -87,7 +97,8 @@ class FeedCacheTest {
         assertEquals("v1", der(serial));
         assertEquals(1, reads.get(), "the second answer came from memory");
 
-        sql("UPDATE ocsp_responses SET response_der = '" + hex("v2") + "', status = 'revoked' WHERE serial = '" + serial + "'");
+        sql("UPDATE ocsp_responses SET response_der = '" + hex("v2") + "', status = 'revoked' WHERE serial = '" + serial
+                + "'");
         long start = System.nanoTime();
         await(() -> "v2".equals(der(serial)), "the changed response is served");
         System.out.printf("change seen after %.1f ms%n", (System.nanoTime() - start) / 1e6);
@@ -102,7 +113,7 @@ class FeedCacheTest {
         // the announcement is handled while this request is between its read and its put
         duringRead = () -> cache.changed(ISSUER + " " + serial);
         assertEquals("v1", der(serial));
-        duringRead = () -> { };
+        duringRead = () -> {};
         assertEquals("v1", der(serial));
         assertEquals(2, reads.get(), "the row read across the change was not kept");
         assertEquals("v1", der(serial));
@@ -136,10 +147,16 @@ class FeedCacheTest {
     void aRevokedCertificatesStatusIsDroppedAtOnce() throws Exception {
         String serial = certificate("v1");
         AtomicInteger statusReads = new AtomicInteger();
-        try (FeedCache<String> statuses = new FeedCache<>("certificates", List.of(""), (issuerId, serial0, none) -> {
-            statusReads.incrementAndGet();
-            return Optional.ofNullable(query("SELECT status FROM certificates WHERE serial = '" + serial0 + "'"));
-        }, dataSource(), 100)) {
+        try (FeedCache<String> statuses = new FeedCache<>(
+                "certificates",
+                List.of(""),
+                (issuerId, serial0, none) -> {
+                    statusReads.incrementAndGet();
+                    return Optional.ofNullable(
+                            query("SELECT status FROM certificates WHERE serial = '" + serial0 + "'"));
+                },
+                dataSource(),
+                100)) {
             await(statuses::listening, "the certificates feed comes up");
             assertEquals("valid", statuses.find(ISSUER, serial, "").orElseThrow());
             assertEquals("valid", statuses.find(ISSUER, serial, "").orElseThrow());
@@ -150,8 +167,9 @@ class FeedCacheTest {
     }
 
     static String query(String select) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(select)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(select)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -159,7 +177,8 @@ class FeedCacheTest {
     }
 
     String der(String serial) {
-        return cache.find(ISSUER, serial, "sha1").map(r -> new String(r.responseDer(), StandardCharsets.US_ASCII))
+        return cache.find(ISSUER, serial, "sha1")
+                .map(r -> new String(r.responseDer(), StandardCharsets.US_ASCII))
                 .orElse(null);
     }
 
@@ -168,7 +187,7 @@ class FeedCacheTest {
         sql("INSERT INTO certificates (serial, issuer_id, subject_dn, dns_names, ip_addresses, profile, status, "
                 + "not_before, not_after, certificate_der, created_at) VALUES ('" + serial + "', '" + ISSUER
                 + "', 'CN=x', '', '', 'p', 'valid', now(), now(), '\\x00', now())");
-        for (String hash : new String[]{"sha1", "sha256"}) {
+        for (String hash : new String[] {"sha1", "sha256"}) {
             sql("INSERT INTO ocsp_responses VALUES ('" + serial + "', '" + hash + "', '" + ISSUER + "', 'good', now(), "
                     + "now() + interval '1 day', '" + hex(der) + "')");
         }
@@ -176,9 +195,10 @@ class FeedCacheTest {
     }
 
     static Optional<PresignedRow> read(String serial, String hash, String issuerId) {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement s = c.prepareStatement(
-                "SELECT status, this_update, next_update, response_der FROM ocsp_responses "
-                        + "WHERE serial = ? AND hash_algorithm = ? AND issuer_id = ?")) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s =
+                        c.prepareStatement("SELECT status, this_update, next_update, response_der FROM ocsp_responses "
+                                + "WHERE serial = ? AND hash_algorithm = ? AND issuer_id = ?")) {
             s.setString(1, serial);
             s.setString(2, hash);
             s.setString(3, issuerId);
@@ -186,8 +206,13 @@ class FeedCacheTest {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new PresignedRow(new PresignedRow.Key(serial, hash), issuerId, rs.getString(1),
-                        instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), rs.getBytes(4)));
+                return Optional.of(new PresignedRow(
+                        new PresignedRow.Key(serial, hash),
+                        issuerId,
+                        rs.getString(1),
+                        instant(rs.getTimestamp(2)),
+                        instant(rs.getTimestamp(3)),
+                        rs.getBytes(4)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -203,7 +228,8 @@ class FeedCacheTest {
     }
 
     static void sql(String statement) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }

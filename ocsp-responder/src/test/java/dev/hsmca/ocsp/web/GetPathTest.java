@@ -24,16 +24,23 @@ class GetPathTest {
         // a '+' that was decoded to a space on the way
         assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace('+', ' ')));
         // only some characters escaped, as some clients do ('+' kept, '/' and '=' escaped)
-        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace("/", "%2F").replace("=", "%3D")));
+        assertArrayEquals(
+                DER, OcspHttp.requestFromPath("/" + b64.replace("/", "%2F").replace("=", "%3D")));
         // lower-case escapes
-        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64.replace("+", "%2b").replace("/", "%2f").replace("=", "%3d")));
+        assertArrayEquals(
+                DER,
+                OcspHttp.requestFromPath(
+                        "/" + b64.replace("+", "%2b").replace("/", "%2f").replace("=", "%3d")));
     }
 
     @Test
     void urlSafeBase64() {
         String b64 = Base64.getUrlEncoder().encodeToString(DER);
         assertArrayEquals(DER, OcspHttp.requestFromPath("/" + b64));
-        assertArrayEquals(DER, OcspHttp.requestFromPath("/" + Base64.getUrlEncoder().withoutPadding().encodeToString(DER)));
+        assertArrayEquals(
+                DER,
+                OcspHttp.requestFromPath(
+                        "/" + Base64.getUrlEncoder().withoutPadding().encodeToString(DER)));
     }
 
     @Test

@@ -1,11 +1,16 @@
 package dev.hsmca.ocsp.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.hsmca.ocsp.responder.LiveLane;
 import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
-import dev.hsmca.ocsp.source.ResponseStatus;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,15 +27,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPReq;
-import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +40,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.junit.jupiter.api.Test;
 
 /**
  * Which requests the Netty fast path answers and which it hands on to Micronaut (a recording stand-in here), and that
@@ -58,24 +57,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OcspFastPathTest {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
     static final byte[] REQUEST = request();
-    static final String GET_PATH = "/" + Base64.getEncoder().encodeToString(REQUEST).replace("/", "%2F").replace("+", "%2B")
-            .replace("=", "%3D");
+    static final String GET_PATH = "/"
+            + Base64.getEncoder()
+                    .encodeToString(REQUEST)
+                    .replace("/", "%2F")
+                    .replace("+", "%2B")
+                    .replace("=", "%3D");
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final Warmup warmup = new Warmup(null, null, Duration.ZERO);
     final OcspFastPath fastPath = new OcspFastPath(
-            new Responder(new IssuerFilter(new KnownIssuers(WarmupTest.NO_ISSUERS, CLOCK), q -> {
-                throw new AssertionError("no issuer is known");
-            }), null),
-            new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
+            new Responder(
+                    new IssuerFilter(new KnownIssuers(WarmupTest.NO_ISSUERS, CLOCK), q -> {
+                        throw new AssertionError("no issuer is known");
+                    }),
+                    null),
+            new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)),
+            CLOCK,
+            true,
+            8192);
     final Downstream micronaut = new Downstream();
     final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), micronaut);
 
     static byte[] request() {
         try {
             AlgorithmIdentifier sha1 = new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1);
-            CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(sha1, new DEROctetString(new byte[20]),
-                    new DEROctetString(new byte[20]), new org.bouncycastle.asn1.ASN1Integer(BigInteger.valueOf(7))));
+            CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+                    sha1,
+                    new DEROctetString(new byte[20]),
+                    new DEROctetString(new byte[20]),
+                    new org.bouncycastle.asn1.ASN1Integer(BigInteger.valueOf(7))));
             return new OCSPReqBuilder().addRequest(id).build().getEncoded();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -111,9 +122,12 @@ class OcspFastPathTest {
             ReferenceCountUtil.release(msg);
         }
 
+        @SuppressWarnings("FutureReturnValueIgnored") // a test server: a failed write shows as a missing reply
         void answer() {
             for (String body : owed) {
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                FullHttpResponse r = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.OK,
                         Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
                 ctx.writeAndFlush(r);
@@ -162,7 +176,7 @@ class OcspFastPathTest {
         while (at < all.length) {
             String rest = new String(all, at, all.length - at, StandardCharsets.ISO_8859_1);
             int end = rest.indexOf("\r\n\r\n");
-            String[] lines = rest.substring(0, end).split("\r\n");
+            String[] lines = rest.substring(0, end).split("\r\n", -1); // up to the blank line: no trailing empty part
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 String[] kv = lines[i].split(":", 2);
@@ -170,7 +184,9 @@ class OcspFastPathTest {
             }
             int length = Integer.parseInt(headers.get("content-length"));
             int from = at + end + 4;
-            replies.add(new Reply(Integer.parseInt(lines[0].split(" ")[1]), headers,
+            replies.add(new Reply(
+                    Integer.parseInt(lines[0].split(" ", -1)[1]),
+                    headers,
                     java.util.Arrays.copyOfRange(all, from, from + length)));
             at = from + length;
         }
@@ -179,7 +195,10 @@ class OcspFastPathTest {
 
     @Test
     void answersAnOcspGetAndPostItselfWithTheControllersHeaders() throws Exception {
-        send(get(GET_PATH), get("/ocsp" + GET_PATH), post("/", "application/ocsp-request", REQUEST),
+        send(
+                get(GET_PATH),
+                get("/ocsp" + GET_PATH),
+                post("/", "application/ocsp-request", REQUEST),
                 post("/ocsp", "Application/OCSP-Request; charset=binary", REQUEST));
         List<Reply> replies = replies();
         assertEquals(4, replies.size());
@@ -191,24 +210,50 @@ class OcspFastPathTest {
             assertEquals("Thu, 26 Nov 2026 12:00:00 GMT", r.headers().get("date"));
         }
         assertEquals(List.of(), micronaut.seen, "nothing reached the router");
-        assertEquals(4.0, registry.get("pki.ocsp.responses").tag("status", "unauthorized").counter().count());
+        assertEquals(
+                4.0,
+                registry.get("pki.ocsp.responses")
+                        .tag("status", "unauthorized")
+                        .counter()
+                        .count());
         assertTrue(channel.isOpen());
     }
 
     /** A GET 'good' valid for days: a cache in front may keep it for an hour at most, as the controller says too. */
     @Test
     void aGetAnswerMayBeCachedForTheResponderSettingOnly() throws Exception {
-        Answer good = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, ResponseStatus.SUCCESSFUL,
-                CLOCK.instant().minusSeconds(60), CLOCK.instant().plus(Duration.ofHours(96)), Answer.Mode.PRESIGNED, "good");
+        Answer good = new Answer(
+                new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00},
+                ResponseStatus.SUCCESSFUL,
+                CLOCK.instant().minusSeconds(60),
+                CLOCK.instant().plus(Duration.ofDays(4)),
+                Answer.Mode.PRESIGNED,
+                "good");
         KnownIssuers any = new KnownIssuers(null, CLOCK) {
             @Override
             public java.util.Optional<Issuer> find(CertificateID id, String hash) {
-                return java.util.Optional.of(new Issuer(new dev.hsmca.ocsp.store.IssuerRow("issuing-1", "issuing", "root-1",
-                        "01", "", "", "", "", CLOCK.instant(), new byte[0], true), null));
+                return java.util.Optional.of(new Issuer(
+                        new dev.hsmca.ocsp.store.IssuerRow(
+                                "issuing-1",
+                                "issuing",
+                                "root-1",
+                                "01",
+                                "",
+                                "",
+                                "",
+                                "",
+                                CLOCK.instant(),
+                                new byte[0],
+                                true),
+                        null));
             }
         };
-        OcspFastPath path = new OcspFastPath(new Responder(new IssuerFilter(any, q -> good), null),
-                new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
+        OcspFastPath path = new OcspFastPath(
+                new Responder(new IssuerFilter(any, q -> good), null),
+                new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)),
+                CLOCK,
+                true,
+                8192);
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), new Downstream());
         ch.writeInbound(Unpooled.copiedBuffer(get(GET_PATH), StandardCharsets.ISO_8859_1));
         ByteBuf out = ch.readOutbound();
@@ -238,25 +283,45 @@ class OcspFastPathTest {
         String chunked = "POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(REQUEST.length) + "\r\n"
                 + new String(REQUEST, StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n";
-        String expect = post("/ocsp", "application/ocsp-request", REQUEST).replace("Host: x\r\n", "Host: x\r\nExpect: 100-continue\r\n");
-        send(get("/health"), get("/crl/issuing.crl"), get("/not*base64"), get("/" + Base64.getEncoder().encodeToString(new byte[12])),
-                post("/ocsp", "text/plain", REQUEST), post("/elsewhere", "application/ocsp-request", REQUEST),
+        String expect = post("/ocsp", "application/ocsp-request", REQUEST)
+                .replace("Host: x\r\n", "Host: x\r\nExpect: 100-continue\r\n");
+        send(
+                get("/health"),
+                get("/crl/issuing.crl"),
+                get("/not*base64"),
+                get("/" + Base64.getEncoder().encodeToString(new byte[12])),
+                post("/ocsp", "text/plain", REQUEST),
+                post("/elsewhere", "application/ocsp-request", REQUEST),
                 post("/ocsp", "application/ocsp-request", new byte[0]),
-                post("/ocsp", "application/ocsp-request", new byte[8193]), chunked, expect);
-        assertEquals(List.of("GET /health 0", "GET /crl/issuing.crl 0", "GET /not*base64 0", "GET /AAAAAAAAAAAAAAAA 0",
-                "POST /ocsp " + REQUEST.length, "POST /elsewhere " + REQUEST.length,
-                "POST /ocsp 0", "POST /ocsp 8193", "POST /ocsp " + REQUEST.length, "POST /ocsp " + REQUEST.length), micronaut.seen);
+                post("/ocsp", "application/ocsp-request", new byte[8193]),
+                chunked,
+                expect);
+        assertEquals(
+                List.of(
+                        "GET /health 0",
+                        "GET /crl/issuing.crl 0",
+                        "GET /not*base64 0",
+                        "GET /AAAAAAAAAAAAAAAA 0",
+                        "POST /ocsp " + REQUEST.length,
+                        "POST /elsewhere " + REQUEST.length,
+                        "POST /ocsp 0",
+                        "POST /ocsp 8193",
+                        "POST /ocsp " + REQUEST.length,
+                        "POST /ocsp " + REQUEST.length),
+                micronaut.seen);
         List<Reply> replies = replies();
         assertEquals(micronaut.seen.size(), replies.size());
         for (Reply r : replies) {
             assertTrue(r.text().startsWith("downstream "), r.text());
         }
-        assertEquals(0, registry.find("pki.ocsp.responses").counters().size(), "the router's answers count there, not here");
+        assertEquals(
+                0, registry.find("pki.ocsp.responses").counters().size(), "the router's answers count there, not here");
 
         // HEAD too (its answer has no body, so it is checked apart)
         Downstream other = new Downstream();
         EmbeddedChannel head = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), other);
-        head.writeInbound(Unpooled.copiedBuffer("HEAD " + GET_PATH + " HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.ISO_8859_1));
+        head.writeInbound(Unpooled.copiedBuffer(
+                "HEAD " + GET_PATH + " HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.ISO_8859_1));
         assertEquals(List.of("HEAD " + GET_PATH + " 0"), other.seen);
     }
 
@@ -266,10 +331,12 @@ class OcspFastPathTest {
         // one read: a request for the router, then OCSP requests that must wait their turn behind its answer
         send(get("/health") + get(GET_PATH) + post("/ocsp", "application/ocsp-request", REQUEST));
         assertEquals(List.of(), replies(), "nothing may overtake the router's pending answer");
-        assertEquals(List.of("GET /health 0", "GET " + GET_PATH + " 0", "POST /ocsp " + REQUEST.length), micronaut.seen);
+        assertEquals(
+                List.of("GET /health 0", "GET " + GET_PATH + " 0", "POST /ocsp " + REQUEST.length), micronaut.seen);
         micronaut.answer();
         List<Reply> replies = replies();
-        assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH, "downstream POST /ocsp"),
+        assertEquals(
+                List.of("downstream GET /health", "downstream GET " + GET_PATH, "downstream POST /ocsp"),
                 replies.stream().map(Reply::text).toList());
 
         // all answered: the next ones are the fast path's again, in order with one more for the router between them
@@ -280,15 +347,22 @@ class OcspFastPathTest {
         assertEquals(ResponseStatus.UNAUTHORIZED.code(), first.get(0).ocspStatus());
         micronaut.answer();
         List<Reply> rest = replies();
-        assertEquals(List.of("downstream GET /health", "downstream GET " + GET_PATH), rest.stream().map(Reply::text).toList());
+        assertEquals(
+                List.of("downstream GET /health", "downstream GET " + GET_PATH),
+                rest.stream().map(Reply::text).toList());
     }
 
     /** An answer worked out off the event loop (the HSM's lane): later requests wait for it, in order. */
     @Test
     void whileAnAnswerIsOffTheLoopLaterRequestsWaitTheirTurn() throws Exception {
         java.util.concurrent.CountDownLatch hsm = new java.util.concurrent.CountDownLatch(1);
-        Answer signed = new Answer(new byte[]{0x30, 0x03, 0x0a, 0x01, 0x00}, ResponseStatus.SUCCESSFUL, CLOCK.instant(),
-                CLOCK.instant().plusSeconds(60), Answer.Mode.LIVE, "good");
+        Answer signed = new Answer(
+                new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00},
+                ResponseStatus.SUCCESSFUL,
+                CLOCK.instant(),
+                CLOCK.instant().plusSeconds(60),
+                Answer.Mode.LIVE,
+                "good");
         dev.hsmca.ocsp.source.Source live = q -> {
             try {
                 hsm.await();
@@ -300,23 +374,44 @@ class OcspFastPathTest {
         KnownIssuers any = new KnownIssuers(null, CLOCK) {
             @Override
             public java.util.Optional<Issuer> find(CertificateID id, String hash) {
-                return java.util.Optional.of(new Issuer(new dev.hsmca.ocsp.store.IssuerRow("issuing-1", "issuing", "root-1",
-                        "01", "", "", "", "", CLOCK.instant(), new byte[0], true), null));
+                return java.util.Optional.of(new Issuer(
+                        new dev.hsmca.ocsp.store.IssuerRow(
+                                "issuing-1",
+                                "issuing",
+                                "root-1",
+                                "01",
+                                "",
+                                "",
+                                "",
+                                "",
+                                CLOCK.instant(),
+                                new byte[0],
+                                true),
+                        null));
             }
         };
-        Responder responder = new Responder(new IssuerFilter(any, q -> signed), new IssuerFilter(any, live),
+        Responder responder = new Responder(
+                new IssuerFilter(any, q -> signed),
+                new IssuerFilter(any, live),
                 new IssuerFilter(any, q -> Answer.error(ResponseStatus.UNAUTHORIZED)),
                 LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
-        OcspFastPath path = new OcspFastPath(responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
+        OcspFastPath path = new OcspFastPath(
+                responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
         Downstream router = new Downstream();
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), path.newHandler(), router);
 
-        byte[] withNonce = new OCSPReqBuilder().addRequest(new OCSPReq(REQUEST).getRequestList()[0].getCertID())
-                .setRequestExtensions(new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
-                        org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                        new DEROctetString(new DEROctetString(new byte[16]).getEncoded())))).build().getEncoded();
-        ch.writeInbound(Unpooled.copiedBuffer(post("/ocsp", "application/ocsp-request", withNonce) + get("/health")
-                + get(GET_PATH), StandardCharsets.ISO_8859_1));
+        byte[] withNonce = new OCSPReqBuilder()
+                .addRequest(new OCSPReq(REQUEST).getRequestList()[0].getCertID())
+                .setRequestExtensions(
+                        new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
+                                org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                                false,
+                                new DEROctetString(new DEROctetString(new byte[16]).getEncoded()))))
+                .build()
+                .getEncoded();
+        ch.writeInbound(Unpooled.copiedBuffer(
+                post("/ocsp", "application/ocsp-request", withNonce) + get("/health") + get(GET_PATH),
+                StandardCharsets.ISO_8859_1));
         ch.runPendingTasks();
         assertNull(ch.readOutbound(), "nothing before the signed answer");
         assertEquals(List.of(), router.seen, "the router's request waits too");
@@ -345,7 +440,8 @@ class OcspFastPathTest {
     void closesWhenTheClientAsksAndCountsNoWarmUp() throws Exception {
         send("GET " + GET_PATH + " HTTP/1.1\r\nHost: x\r\nX-Ocsp-Warmup: " + warmup.secret() + "\r\n\r\n");
         assertEquals(ResponseStatus.UNAUTHORIZED.code(), replies().get(0).ocspStatus());
-        assertEquals(0, registry.find("pki.ocsp.responses").counters().size(), "the warm-up's own request is not counted");
+        assertEquals(
+                0, registry.find("pki.ocsp.responses").counters().size(), "the warm-up's own request is not counted");
 
         send("GET " + GET_PATH + " HTTP/1.0\r\n\r\n");
         Reply old = replies().get(0);
@@ -354,8 +450,11 @@ class OcspFastPathTest {
         assertFalse(channel.isOpen());
 
         EmbeddedChannel second = new EmbeddedChannel(new HttpServerCodec(), fastPath.newHandler(), new Downstream());
-        second.writeInbound(Unpooled.copiedBuffer(post("/ocsp", "application/ocsp-request", REQUEST)
-                .replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n") + get(GET_PATH), StandardCharsets.ISO_8859_1));
+        second.writeInbound(Unpooled.copiedBuffer(
+                post("/ocsp", "application/ocsp-request", REQUEST)
+                                .replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n")
+                        + get(GET_PATH),
+                StandardCharsets.ISO_8859_1));
         ByteBuf out = second.readOutbound();
         String head = out.toString(StandardCharsets.ISO_8859_1);
         out.release();

@@ -1,18 +1,17 @@
 package dev.hsmca.ocsp.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import org.junit.jupiter.api.Test;
 
 /** The reply's RFC 5019 headers, and which responses keep theirs (fixed clock). */
 class OcspHttpTest {
@@ -32,8 +31,14 @@ class OcspHttpTest {
     }
 
     static Answer presigned(boolean held, Instant nextUpdate) {
-        return new Answer(new byte[]{1, 2, 3}, ResponseStatus.SUCCESSFUL, NOW.minusSeconds(3600), nextUpdate,
-                Answer.Mode.PRESIGNED, "good", held);
+        return new Answer(
+                new byte[] {1, 2, 3},
+                ResponseStatus.SUCCESSFUL,
+                NOW.minusSeconds(3600),
+                nextUpdate,
+                Answer.Mode.PRESIGNED,
+                "good",
+                held);
     }
 
     @Test
@@ -48,7 +53,9 @@ class OcspHttpTest {
         assertEquals("no-cache, no-store", post.cacheControl());
         assertNull(post.cache());
         assertNull(post.expires());
-        assertEquals("no-cache, no-store", http.reply(Answer.error(ResponseStatus.TRY_LATER), true).cacheControl());
+        assertEquals(
+                "no-cache, no-store",
+                http.reply(Answer.error(ResponseStatus.TRY_LATER), true).cacheControl());
     }
 
     /** Dashboards read pki_ocsp_responses_total{status, mode} by these names: the typed answer keeps them. */
@@ -57,16 +64,43 @@ class OcspHttpTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         OcspHttp counting = http(Duration.ofHours(1), registry);
         counting.measured(presigned(false), System.nanoTime(), null);
-        counting.measured(new Answer(new byte[]{4}, ResponseStatus.SUCCESSFUL, NOW, NOW.plusSeconds(60), Answer.Mode.LIVE,
-                "revoked"), System.nanoTime(), null);
-        for (ResponseStatus error : new ResponseStatus[]{ResponseStatus.MALFORMED_REQUEST, ResponseStatus.INTERNAL_ERROR,
-                ResponseStatus.TRY_LATER, ResponseStatus.UNAUTHORIZED}) {
+        counting.measured(
+                new Answer(
+                        new byte[] {4},
+                        ResponseStatus.SUCCESSFUL,
+                        NOW,
+                        NOW.plusSeconds(60),
+                        Answer.Mode.LIVE,
+                        "revoked"),
+                System.nanoTime(),
+                null);
+        for (ResponseStatus error : new ResponseStatus[] {
+            ResponseStatus.MALFORMED_REQUEST,
+            ResponseStatus.INTERNAL_ERROR,
+            ResponseStatus.TRY_LATER,
+            ResponseStatus.UNAUTHORIZED
+        }) {
             counting.measured(Answer.error(error), System.nanoTime(), null);
         }
-        assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", "good", "mode", "presigned").counter().count());
-        assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", "revoked", "mode", "live").counter().count());
-        for (String error : new String[]{"malformed_request", "internal_error", "try_later", "unauthorized"}) {
-            assertEquals(1.0, registry.get("pki.ocsp.responses").tags("status", error, "mode", "error").counter().count(),
+        assertEquals(
+                1.0,
+                registry.get("pki.ocsp.responses")
+                        .tags("status", "good", "mode", "presigned")
+                        .counter()
+                        .count());
+        assertEquals(
+                1.0,
+                registry.get("pki.ocsp.responses")
+                        .tags("status", "revoked", "mode", "live")
+                        .counter()
+                        .count());
+        for (String error : new String[] {"malformed_request", "internal_error", "try_later", "unauthorized"}) {
+            assertEquals(
+                    1.0,
+                    registry.get("pki.ocsp.responses")
+                            .tags("status", error, "mode", "error")
+                            .counter()
+                            .count(),
                     error);
         }
         assertEquals(6, registry.find("pki.ocsp.responses").counters().size());
@@ -78,13 +112,14 @@ class OcspHttpTest {
      */
     @Test
     void aCacheKeepsAGetAnswerNoLongerThanTheSetting() {
-        OcspHttp.Reply days = http.reply(presigned(true, NOW.plus(Duration.ofHours(96))), true);
+        OcspHttp.Reply days = http.reply(presigned(true, NOW.plus(Duration.ofDays(4))), true);
         assertEquals("max-age=3600, public, no-transform, must-revalidate", days.cacheControl());
         assertEquals("Thu, 26 Nov 2026 13:00:00 GMT", days.expires());
         assertEquals("Thu, 26 Nov 2026 11:00:00 GMT", days.cache().lastModified(), "the validators are the response's");
 
         OcspHttp.Reply soon = http.reply(presigned(false, NOW.plusSeconds(1800)), true);
-        assertEquals("max-age=1800, public, no-transform, must-revalidate", soon.cacheControl(), "nextUpdate comes first");
+        assertEquals(
+                "max-age=1800, public, no-transform, must-revalidate", soon.cacheControl(), "nextUpdate comes first");
         assertEquals("Thu, 26 Nov 2026 12:30:00 GMT", soon.expires());
 
         OcspHttp.Reply never = http(Duration.ZERO).reply(presigned(false), true);

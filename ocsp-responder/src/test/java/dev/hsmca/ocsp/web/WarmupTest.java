@@ -1,17 +1,16 @@
 package dev.hsmca.ocsp.web;
 
-import dev.hsmca.ocsp.store.IssuerRow;
-import dev.hsmca.ocsp.store.Store;
-import io.micronaut.http.HttpResponse;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hsmca.ocsp.store.IssuerRow;
+import dev.hsmca.ocsp.store.Store;
+import io.micronaut.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 /** Readiness waits for the warm-up; the warm-up's own requests are told apart only by its secret. */
 class WarmupTest {

@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.cli.remote;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -7,11 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-@Command(name = "acme", mixinStandardHelpOptions = true, description = "ACME (RFC 8555).",
+@Command(
+        name = "acme",
+        mixinStandardHelpOptions = true,
+        description = "ACME (RFC 8555).",
         subcommands = {AcmeCommand.Eab.class, AcmeCommand.Account.class})
 public class AcmeCommand {
 
@@ -20,14 +22,22 @@ public class AcmeCommand {
         @Spec
         CommandSpec spec;
 
-        @Command(name = "create", mixinStandardHelpOptions = true,
+        @Command(
+                name = "create",
+                mixinStandardHelpOptions = true,
                 description = "A key id and HMAC key binding one ACME account to a service and the names it may order.")
-        int create(@Mixin RemoteOptions remote,
-                   @Option(names = "--service", required = true) String service,
-                   @Option(names = "--allow-dns", required = true, split = ",",
-                           description = "Names the account may order; *.domain allows the wildcard and names one label below.")
-                   List<String> dns,
-                   @Option(names = "--profile", description = "Certificate profile (default: pki.acme.default-profile).") String profile) {
+        int create(
+                @Mixin RemoteOptions remote,
+                @Option(names = "--service", required = true) String service,
+                @Option(
+                                names = "--allow-dns",
+                                required = true,
+                                split = ",",
+                                description =
+                                        "Names the account may order; *.domain allows the wildcard and names one label below.")
+                        List<String> dns,
+                @Option(names = "--profile", description = "Certificate profile (default: pki.acme.default-profile).")
+                        String profile) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("service", service);
             body.put("allow_dns", dns);
@@ -49,11 +59,17 @@ public class AcmeCommand {
             return 0;
         }
 
-        @Command(name = "revoke", mixinStandardHelpOptions = true,
-                description = "Revoke a binding key: no account may bind it any more, and the account it bound is revoked.")
+        @Command(
+                name = "revoke",
+                mixinStandardHelpOptions = true,
+                description =
+                        "Revoke a binding key: no account may bind it any more, and the account it bound is revoked.")
         int revoke(@Mixin RemoteOptions remote, @Parameters(paramLabel = "KID") String kid) {
             ApiClient api = remote.client();
-            Output.record(spec, remote, api.ok(api.post("/api/v1/acme/eab/" + Output.pathSegment(kid) + "/revoke", Map.of())));
+            Output.record(
+                    spec,
+                    remote,
+                    api.ok(api.post("/api/v1/acme/eab/" + Output.pathSegment(kid) + "/revoke", Map.of())));
             return 0;
         }
     }
@@ -63,13 +79,21 @@ public class AcmeCommand {
         @Spec
         CommandSpec spec;
 
-        @Command(name = "revoke", mixinStandardHelpOptions = true,
-                description = "Revoke an ACME account: every request it signs is refused from then on (its certificates stay valid).")
-        int revoke(@Mixin RemoteOptions remote,
-                   @Parameters(paramLabel = "ID", description = "The account id, or its URL (.../acme/acct/ID).") String id) {
+        @Command(
+                name = "revoke",
+                mixinStandardHelpOptions = true,
+                description =
+                        "Revoke an ACME account: every request it signs is refused from then on (its certificates stay valid).")
+        int revoke(
+                @Mixin RemoteOptions remote,
+                @Parameters(paramLabel = "ID", description = "The account id, or its URL (.../acme/acct/ID).")
+                        String id) {
             String bare = id.substring(id.lastIndexOf('/') + 1);
             ApiClient api = remote.client();
-            Output.record(spec, remote, api.ok(api.post("/api/v1/acme/accounts/" + Output.pathSegment(bare) + "/revoke", Map.of())));
+            Output.record(
+                    spec,
+                    remote,
+                    api.ok(api.post("/api/v1/acme/accounts/" + Output.pathSegment(bare) + "/revoke", Map.of())));
             return 0;
         }
     }

@@ -3,10 +3,6 @@ package dev.hsmca.appliance.cli.remote;
 import dev.hsmca.client.CaHttp;
 import dev.hsmca.client.PkiClientException;
 import io.micronaut.serde.ObjectMapper;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +16,9 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The admin CLI's side of the API: the client library's {@link CaHttp} with the admin credential (mTLS), trusting
@@ -47,14 +46,17 @@ final class ApiClient {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             try (InputStream in = Files.newInputStream(caCert)) {
-                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                trust.setCertificateEntry(
+                        "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(trust);
             KeyManagerFactory kmf = null;
             Path p12 = adminDir.resolve("admin.p12");
             if (Files.exists(p12)) {
-                char[] password = Files.readString(adminDir.resolve("admin.pass"), StandardCharsets.UTF_8).trim().toCharArray();
+                char[] password = Files.readString(adminDir.resolve("admin.pass"), StandardCharsets.UTF_8)
+                        .trim()
+                        .toCharArray();
                 KeyStore identity = KeyStore.getInstance("PKCS12");
                 try (InputStream in = Files.newInputStream(p12)) {
                     identity.load(in, password);
@@ -94,7 +96,8 @@ final class ApiClient {
         if (r.status() / 100 != 2) {
             Object code = r.json() == null ? null : r.json().get("error");
             Object message = r.json() == null ? null : r.json().get("message");
-            throw new CliError("HTTP " + r.status() + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message));
+            throw new CliError(
+                    "HTTP " + r.status() + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message));
         }
         return r.json();
     }
@@ -120,8 +123,8 @@ final class ApiClient {
             if (cause instanceof InterruptedException) {
                 throw new CliError("interrupted");
             }
-            throw new CliError("cannot reach " + base + ": " + (cause.getMessage() == null
-                    ? cause.getClass().getSimpleName() : cause.getMessage()));
+            throw new CliError("cannot reach " + base + ": "
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
         }
     }
 

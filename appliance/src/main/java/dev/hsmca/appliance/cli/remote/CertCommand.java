@@ -1,13 +1,6 @@
 package dev.hsmca.appliance.cli.remote;
 
 import dev.hsmca.client.CaHttp;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "cert", mixinStandardHelpOptions = true, description = "Issued certificates.")
 public class CertCommand {
@@ -26,10 +25,15 @@ public class CertCommand {
     CommandSpec spec;
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, soonest expiry first.")
-    int list(@Mixin RemoteOptions remote,
-             @Option(names = "--expiring-within", paramLabel = "DAYS", description = "Only valid ones expiring within DAYS.") Integer days,
-             @Option(names = "--status", description = "valid, revoked, expired or any.") String status,
-             @Option(names = "--service", description = "Only this service's certificates.") String service) {
+    int list(
+            @Mixin RemoteOptions remote,
+            @Option(
+                            names = "--expiring-within",
+                            paramLabel = "DAYS",
+                            description = "Only valid ones expiring within DAYS.")
+                    Integer days,
+            @Option(names = "--status", description = "valid, revoked, expired or any.") String status,
+            @Option(names = "--service", description = "Only this service's certificates.") String service) {
         ApiClient api = remote.client();
         List<Map<String, Object>> all = new ArrayList<>();
         String cursor = null;
@@ -46,13 +50,21 @@ public class CertCommand {
             return 0;
         }
         Table t = new Table("SERIAL", "STATUS", "PROFILE", "SERVICE", "NOT AFTER", "DAYS", "SUBJECT");
-        all.forEach(c -> t.row(c.get("serial"), c.get("status"), c.get("profile"), c.get("service"), c.get("not_after"),
-                c.get("days_until_expiry"), c.get("subject")));
+        all.forEach(c -> t.row(
+                c.get("serial"),
+                c.get("status"),
+                c.get("profile"),
+                c.get("service"),
+                c.get("not_after"),
+                c.get("days_until_expiry"),
+                c.get("subject")));
         t.print(spec.commandLine().getOut());
         return 0;
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true,
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
             description = "Show one certificate: by serial, or a service's current certificate by service id.")
     int info(@Mixin RemoteOptions remote, @Parameters(paramLabel = "SERIAL|SERVICE") String which) {
         ApiClient api = remote.client();
@@ -103,13 +115,20 @@ public class CertCommand {
     public static class IssueOptions {
         @Option(names = "--csr", required = true, paramLabel = "FILE", description = "PKCS#10 request (PEM).")
         Path csr;
+
         @Option(names = "--profile", defaultValue = "tls-server", description = "Profile (default: ${DEFAULT-VALUE}).")
         String profile;
+
         @Option(names = "--validity", description = "Lifetime such as 90d, 24h (default: 90 days).")
         String validity;
+
         @Option(names = "--service", description = "The service the certificate belongs to.")
         String service;
-        @Option(names = "--out", required = true, paramLabel = "DIR",
+
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "DIR",
                 description = "Folder for cert.pem, chain.pem and fullchain.pem.")
         Path out;
     }
@@ -145,38 +164,51 @@ public class CertCommand {
             Files.writeString(o.out.resolve("chain.pem"), chain);
             Files.writeString(o.out.resolve("fullchain.pem"), cert + chain);
         } catch (IOException e) {
-            throw new ApiClient.CliError("issued " + issued.get("serial") + " but cannot write to " + o.out + ": "
-                    + e.getMessage());
+            throw new ApiClient.CliError(
+                    "issued " + issued.get("serial") + " but cannot write to " + o.out + ": " + e.getMessage());
         }
         if (remote.json) {
             Output.json(spec, issued);
         } else {
-            spec.commandLine().getOut().printf("issued %s, valid to %s: %s%n", issued.get("serial"), issued.get("not_after"),
-                    o.out.resolve("cert.pem"));
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "issued %s, valid to %s: %s%n",
+                            issued.get("serial"), issued.get("not_after"), o.out.resolve("cert.pem"));
             spec.commandLine().getOut().flush();
         }
         return 0;
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a certificate.")
-    int revoke(@Mixin RemoteOptions remote, @Parameters(paramLabel = "SERIAL") String serial,
-               @Option(names = "--reason", required = true, description = "unspecified, keyCompromise, affiliationChanged, "
-                       + "superseded, cessationOfOperation, certificateHold, removeFromCRL") String reason) {
+    int revoke(
+            @Mixin RemoteOptions remote,
+            @Parameters(paramLabel = "SERIAL") String serial,
+            @Option(
+                            names = "--reason",
+                            required = true,
+                            description = "unspecified, keyCompromise, affiliationChanged, "
+                                    + "superseded, cessationOfOperation, certificateHold, removeFromCRL")
+                    String reason) {
         ApiClient api = remote.client();
-        Map<String, Object> c = api.ok(api.post("/api/v1/certificates/" + Output.pathSegment(serial) + "/revoke",
-                Map.of("reason", reason)));
+        Map<String, Object> c = api.ok(
+                api.post("/api/v1/certificates/" + Output.pathSegment(serial) + "/revoke", Map.of("reason", reason)));
         Output.record(spec, remote, c);
         return 0;
     }
 
-    @Command(name = "renew-early", mixinStandardHelpOptions = true,
+    @Command(
+            name = "renew-early",
+            mixinStandardHelpOptions = true,
             description = "Move the renewal window to now: agents and ACME clients renew at their next check.")
-    int renewEarly(@Mixin RemoteOptions remote,
-                   @Option(names = "--serial", description = "One certificate.") String serial,
-                   @Option(names = "--service", description = "Every valid certificate of this service.") String service,
-                   @Option(names = "--all", description = "Every valid certificate of the issuing CA.") boolean all) {
+    int renewEarly(
+            @Mixin RemoteOptions remote,
+            @Option(names = "--serial", description = "One certificate.") String serial,
+            @Option(names = "--service", description = "Every valid certificate of this service.") String service,
+            @Option(names = "--all", description = "Every valid certificate of the issuing CA.") boolean all) {
         if ((serial != null ? 1 : 0) + (service != null ? 1 : 0) + (all ? 1 : 0) != 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give exactly one of --serial, --service, --all");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "give exactly one of --serial, --service, --all");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         if (serial != null) {
@@ -193,8 +225,11 @@ public class CertCommand {
         if (remote.json) {
             Output.json(spec, r);
         } else {
-            spec.commandLine().getOut().printf("renewal window moved to %s for %s certificate(s)%n", r.get("renew_after"),
-                    r.get("certificates"));
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "renewal window moved to %s for %s certificate(s)%n",
+                            r.get("renew_after"), r.get("certificates"));
         }
         return 0;
     }

@@ -1,16 +1,18 @@
 package dev.hsmca.appliance.cli.remote;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "health", mixinStandardHelpOptions = true, description = "Exit 0 when the appliance reports UP, else 1.")
+@Command(
+        name = "health",
+        mixinStandardHelpOptions = true,
+        description = "Exit 0 when the appliance reports UP, else 1.")
 public class HealthCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
@@ -25,8 +27,8 @@ public class HealthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (word != null && !word.equals("check")) {
-            throw new ParameterException(spec.commandLine(), "unknown argument '" + word
-                    + "': the command is 'health' or 'health check'");
+            throw new ParameterException(
+                    spec.commandLine(), "unknown argument '" + word + "': the command is 'health' or 'health check'");
         }
         var r = remote.client().get("/health");
         Object status = r.json() == null ? null : r.json().get("status");

@@ -1,15 +1,13 @@
 package dev.hsmca.appliance.cli.remote;
 
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Shared printing for the remote commands. */
 final class Output {
-    private Output() {
-    }
+    private Output() {}
 
     static void json(CommandSpec spec, Object value) {
         PrintWriter out = spec.commandLine().getOut();

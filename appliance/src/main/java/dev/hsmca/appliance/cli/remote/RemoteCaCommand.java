@@ -1,26 +1,32 @@
 package dev.hsmca.appliance.cli.remote;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 @Command(name = "ca", mixinStandardHelpOptions = true, description = "CA checks against the running appliance.")
 public class RemoteCaCommand {
     @Spec
     CommandSpec spec;
 
-    @Command(name = "check-expiry", mixinStandardHelpOptions = true,
+    @Command(
+            name = "check-expiry",
+            mixinStandardHelpOptions = true,
             description = "Exit 1 when any CA or valid issued certificate expires within --alert-days (for cron).")
-    int checkExpiry(@Mixin RemoteOptions remote,
-                    @Option(names = "--alert-days", defaultValue = "30", paramLabel = "N",
-                            description = "Days ahead to look (default: ${DEFAULT-VALUE}).") int days) {
+    int checkExpiry(
+            @Mixin RemoteOptions remote,
+            @Option(
+                            names = "--alert-days",
+                            defaultValue = "30",
+                            paramLabel = "N",
+                            description = "Days ahead to look (default: ${DEFAULT-VALUE}).")
+                    int days) {
         if (days < 0) {
             throw new ApiClient.CliError("--alert-days must be 0 or more");
         }
@@ -46,15 +52,17 @@ public class RemoteCaCommand {
             spec.commandLine().getOut().println("OK: nothing expires within " + days + " days");
         } else {
             Table t = new Table("KIND", "SERIAL", "NOT AFTER", "DAYS", "SUBJECT");
-            expiring.forEach(r -> t.row(r.get("kind"), r.get("serial"), r.get("not_after"), r.get("days_until_expiry"),
-                    r.get("subject")));
+            expiring.forEach(r -> t.row(
+                    r.get("kind"), r.get("serial"), r.get("not_after"), r.get("days_until_expiry"), r.get("subject")));
             t.print(spec.commandLine().getOut());
         }
         spec.commandLine().getOut().flush();
         return expiring.isEmpty() ? 0 : 1;
     }
 
-    @Command(name = "create-server-cert", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create-server-cert",
+            mixinStandardHelpOptions = true,
             description = "Issue a certificate from a CSR (the integration notes' name for 'cert issue').")
     int createServerCert(@Mixin RemoteOptions remote, @Mixin CertCommand.IssueOptions issue) {
         return CertCommand.issue(spec, remote, issue);

@@ -1,23 +1,22 @@
 package dev.hsmca.appliance.cli.remote;
 
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /** How a command reaches the running appliance: its URL, the CA to trust, the admin credential. */
 public class RemoteOptions {
     static final String DEFAULT_URL = "https://localhost:8443";
 
-    @Option(names = "--url", description = "Appliance URL (default: $PKI_URL, else $PKI_SERVER_URL, else "
-            + DEFAULT_URL + ").")
+    @Option(
+            names = "--url",
+            description = "Appliance URL (default: $PKI_URL, else $PKI_SERVER_URL, else " + DEFAULT_URL + ").")
     String url;
 
     @Option(names = "--ca-cert", defaultValue = "var/ca/root.pem", description = "CA certificate to trust (PEM).")
     Path caCert;
 
-    @Option(names = "--admin-dir", defaultValue = "var/admin",
-            description = "Folder with admin.p12 and admin.pass.")
+    @Option(names = "--admin-dir", defaultValue = "var/admin", description = "Folder with admin.p12 and admin.pass.")
     Path adminDir;
 
     @Option(names = "--json", description = "Print the API's JSON instead of a table.")
@@ -32,7 +31,7 @@ public class RemoteOptions {
         if (url != null) {
             return url;
         }
-        for (String name : new String[]{"PKI_URL", "PKI_SERVER_URL"}) {
+        for (String name : new String[] {"PKI_URL", "PKI_SERVER_URL"}) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
                 return value.trim();

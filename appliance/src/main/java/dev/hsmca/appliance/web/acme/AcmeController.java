@@ -22,7 +22,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
-
 import java.util.Map;
 
 /**
@@ -44,9 +43,15 @@ public class AcmeController {
     private final AcmeConfig config;
     private final AuditGuard auditGuard;
 
-    public AcmeController(AcmeRequests requests, AcmeNonces nonces, AcmeAccounts accounts, AcmeOrders orders,
-                          AcmeCertificates certificates, AcmeValidations validations, AcmeConfig config,
-                          AuditGuard auditGuard) {
+    public AcmeController(
+            AcmeRequests requests,
+            AcmeNonces nonces,
+            AcmeAccounts accounts,
+            AcmeOrders orders,
+            AcmeCertificates certificates,
+            AcmeValidations validations,
+            AcmeConfig config,
+            AuditGuard auditGuard) {
         this.requests = requests;
         this.nonces = nonces;
         this.accounts = accounts;
@@ -92,13 +97,15 @@ public class AcmeController {
         AcmeAccounts.Outcome o = accounts.newAccount(AcmePayloads.newAccount(req, u.newAccount()));
         Map<String, Object> json = AcmeResources.account(o.account());
         MutableHttpResponse<Map<String, Object>> r = o.created()
-                ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(json) : HttpResponse.ok(json);
+                ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(json)
+                : HttpResponse.ok(json);
         return reply(request, r.header("Location", u.account(o.account().id())));
     }
 
     @Post(value = "/acct/{id}", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
-    public HttpResponse<Map<String, Object>> account(HttpRequest<?> request, @PathVariable String id, @Body String body) {
+    public HttpResponse<Map<String, Object>> account(
+            HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.account(id), AcmeRequests.Signer.ACCOUNT);
         AcmeAccount a = accounts.update(AcmePayloads.updateAccount(req, id));
@@ -110,7 +117,8 @@ public class AcmeController {
     public HttpResponse<Map<String, Object>> keyChange(HttpRequest<?> request, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.keyChange(), AcmeRequests.Signer.ACCOUNT);
-        AcmeAccount a = accounts.changeKey(AcmePayloads.changeKey(req, u.keyChange(), u.account(req.requireAccount().id())));
+        AcmeAccount a = accounts.changeKey(AcmePayloads.changeKey(
+                req, u.keyChange(), u.account(req.requireAccount().id())));
         return reply(request, HttpResponse.ok(AcmeResources.account(a)));
     }
 
@@ -120,8 +128,11 @@ public class AcmeController {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.newOrder(), AcmeRequests.Signer.ACCOUNT);
         AcmeOrders.OrderView o = orders.newOrder(AcmePayloads.newOrder(req));
-        return reply(request, HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(AcmeResources.order(u, o))
-                .header("Location", u.order(o.order().id())));
+        return reply(
+                request,
+                HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED)
+                        .body(AcmeResources.order(u, o))
+                        .header("Location", u.order(o.order().id())));
     }
 
     @Post(value = "/order/{id}", produces = MediaType.APPLICATION_JSON)
@@ -134,7 +145,8 @@ public class AcmeController {
 
     @Post(value = "/order/{id}/finalize", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
-    public HttpResponse<Map<String, Object>> finalizeOrder(HttpRequest<?> request, @PathVariable String id, @Body String body) {
+    public HttpResponse<Map<String, Object>> finalizeOrder(
+            HttpRequest<?> request, @PathVariable String id, @Body String body) {
         auditGuard.requireIntact(); // before the nonce is spent and the order moves: a client retries this as is
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.finalize(id), AcmeRequests.Signer.ACCOUNT);
@@ -144,28 +156,38 @@ public class AcmeController {
 
     @Post(value = "/authz/{id}", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
-    public HttpResponse<Map<String, Object>> authorization(HttpRequest<?> request, @PathVariable String id, @Body String body) {
+    public HttpResponse<Map<String, Object>> authorization(
+            HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.authorization(id), AcmeRequests.Signer.ACCOUNT);
-        AcmeOrders.AuthzView a = AcmePayloads.deactivates(req) ? orders.deactivate(req.requireAccount(), id)
+        AcmeOrders.AuthzView a = AcmePayloads.deactivates(req)
+                ? orders.deactivate(req.requireAccount(), id)
                 : orders.authorization(req.requireAccount(), id);
-        return pollSoon(reply(request, HttpResponse.ok(AcmeResources.authorization(u, a))),
+        return pollSoon(
+                reply(request, HttpResponse.ok(AcmeResources.authorization(u, a))),
                 a.authorization().status() == AcmeAuthorization.Status.PENDING);
     }
 
     @Post(value = "/chall/{id}", produces = MediaType.APPLICATION_JSON)
     @Consumes(JOSE)
-    public HttpResponse<Map<String, Object>> challenge(HttpRequest<?> request, @PathVariable String id, @Body String body) {
+    public HttpResponse<Map<String, Object>> challenge(
+            HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.challenge(id), AcmeRequests.Signer.ACCOUNT);
-        AcmeOrders.Started s = AcmePayloads.respondsToChallenge(req) ? orders.respond(req.requireAccount(), id)
+        AcmeOrders.Started s = AcmePayloads.respondsToChallenge(req)
+                ? orders.respond(req.requireAccount(), id)
                 : orders.challenge(req.requireAccount(), id);
         if (s.start()) {
             validations.start(s);
         }
         AcmeChallenge.Status status = s.challenge().status();
-        return pollSoon(reply(request, HttpResponse.ok(AcmeResources.challenge(u, s.challenge()))
-                        .header("Link", "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")),
+        return pollSoon(
+                reply(
+                        request,
+                        HttpResponse.ok(AcmeResources.challenge(u, s.challenge()))
+                                .header(
+                                        "Link",
+                                        "<" + u.authorization(s.authorization().id()) + ">;rel=\"up\"")),
                 status == AcmeChallenge.Status.PENDING || status == AcmeChallenge.Status.PROCESSING);
     }
 
@@ -182,7 +204,9 @@ public class AcmeController {
     public HttpResponse<String> certificate(HttpRequest<?> request, @PathVariable String id, @Body String body) {
         AcmeUrls u = urls(request);
         AcmeRequest req = verify(request, body, u.certificate(id), AcmeRequests.Signer.ACCOUNT);
-        return reply(request, HttpResponse.ok(certificates.chain(req.requireAccount(), id)).contentType(PEM_CHAIN));
+        return reply(
+                request,
+                HttpResponse.ok(certificates.chain(req.requireAccount(), id)).contentType(PEM_CHAIN));
     }
 
     @Post(value = "/revoke-cert")
@@ -196,7 +220,9 @@ public class AcmeController {
     @Get(value = "/renewal-info/{id}", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<Map<String, Object>> renewalInfo(@PathVariable String id) {
         RenewalWindow w = certificates.renewalInfo(id);
-        return HttpResponse.ok(Map.<String, Object>of("suggestedWindow",
-                Map.of("start", w.start().toString(), "end", w.end().toString()))).header("Retry-After", "21600");
+        return HttpResponse.ok(Map.<String, Object>of(
+                        "suggestedWindow",
+                        Map.of("start", w.start().toString(), "end", w.end().toString())))
+                .header("Retry-After", "21600");
     }
 }

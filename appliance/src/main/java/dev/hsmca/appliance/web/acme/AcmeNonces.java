@@ -5,11 +5,6 @@ import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -21,6 +16,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replay nonces without state (RFC 8555 §6.5): {@code version | issued-at (ms) | 16 random bytes | HMAC-SHA256},
@@ -37,6 +36,7 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
     static final Duration LIFETIME = Duration.ofMinutes(15);
     /** Replicas' clocks may differ a little: a nonce from one a few seconds ahead is not refused. */
     static final Duration SKEW = Duration.ofSeconds(30);
+
     static final int CAPACITY = 200_000;
     private static final byte VERSION = 1;
     private static final int RANDOM_BYTES = 16;
@@ -45,28 +45,30 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A nonce taken back: when it was issued, and its random part. */
-    private record Used(long issuedAt, long r1, long r2) {
-    }
+    private record Used(long issuedAt, long r1, long r2) {}
 
     private final Supplier<byte[]> keySource;
     private final Clock clock;
     private final int capacity;
     private volatile SecretKeySpec key;
-    private final TreeSet<Used> used = new TreeSet<>(Comparator.comparingLong(Used::issuedAt)
-            .thenComparingLong(Used::r1).thenComparingLong(Used::r2));
+    private final TreeSet<Used> used = new TreeSet<>(
+            Comparator.comparingLong(Used::issuedAt).thenComparingLong(Used::r1).thenComparingLong(Used::r2));
     /** Nonces issued at or before this instant (ms) are refused: what was remembered of them was forgotten. */
     private long floor = Long.MIN_VALUE;
 
     @Inject
     public AcmeNonces(AcmeNonceKeys keys, Clock clock) {
-        this(() -> keys.find().orElseGet(() -> {
-            try {
-                keys.create();
-            } catch (RuntimeException e) {
-                LOG.debug("another replica made the nonce key first: {}", e.toString());
-            }
-            return keys.find().orElseThrow(() -> new IllegalStateException("no ACME nonce key in the store"));
-        }), clock, CAPACITY);
+        this(
+                () -> keys.find().orElseGet(() -> {
+                    try {
+                        keys.create();
+                    } catch (RuntimeException e) {
+                        LOG.debug("another replica made the nonce key first: {}", e.toString());
+                    }
+                    return keys.find().orElseThrow(() -> new IllegalStateException("no ACME nonce key in the store"));
+                }),
+                clock,
+                CAPACITY);
     }
 
     AcmeNonces(Supplier<byte[]> keySource, Clock clock, int capacity) {
@@ -99,8 +101,10 @@ public class AcmeNonces implements ApplicationEventListener<ServerStartupEvent> 
     /** Takes the nonce back: true once for a nonce this CA's key made that has not expired, false for any other. */
     public boolean use(String nonce) {
         byte[] b = decode(nonce);
-        if (b == null || b[0] != VERSION
-                || !MessageDigest.isEqual(Arrays.copyOf(mac(b), MAC_BYTES), Arrays.copyOfRange(b, LENGTH - MAC_BYTES, LENGTH))) {
+        if (b == null
+                || b[0] != VERSION
+                || !MessageDigest.isEqual(
+                        Arrays.copyOf(mac(b), MAC_BYTES), Arrays.copyOfRange(b, LENGTH - MAC_BYTES, LENGTH))) {
             return false;
         }
         ByteBuffer buf = ByteBuffer.wrap(b, 1, LENGTH - 1);

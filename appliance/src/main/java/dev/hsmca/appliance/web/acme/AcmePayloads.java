@@ -14,7 +14,6 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.store.AcmeAccount;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.core.RevocationReason;
-
 import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -33,12 +32,14 @@ import java.util.Set;
 final class AcmePayloads {
     static final int MAX_IDENTIFIERS = 100;
 
-    private AcmePayloads() {
-    }
+    private AcmePayloads() {}
 
     static NewAccount newAccount(AcmeRequest req, String newAccountUrl) {
         Map<String, Object> p = req.payload() == null ? Map.of() : req.payload();
-        return new NewAccount(req.key(), Boolean.TRUE.equals(p.get("onlyReturnExisting")), contacts(p.get("contact")),
+        return new NewAccount(
+                req.key(),
+                Boolean.TRUE.equals(p.get("onlyReturnExisting")),
+                contacts(p.get("contact")),
                 binding(p.get("externalAccountBinding"), newAccountUrl));
     }
 
@@ -68,7 +69,10 @@ final class AcmePayloads {
         if (p == null) {
             return new UpdateAccount(req.requireAccount(), accountId, null, null);
         }
-        return new UpdateAccount(req.requireAccount(), accountId, p.containsKey("contact") ? contacts(p.get("contact")) : null,
+        return new UpdateAccount(
+                req.requireAccount(),
+                accountId,
+                p.containsKey("contact") ? contacts(p.get("contact")) : null,
                 accountStatus(p.get("status")));
     }
 
@@ -76,7 +80,9 @@ final class AcmePayloads {
         if (status == null) {
             return null;
         }
-        return Arrays.stream(AcmeAccount.Status.values()).filter(s -> s.text().equals(status)).findFirst()
+        return Arrays.stream(AcmeAccount.Status.values())
+                .filter(s -> s.text().equals(status))
+                .findFirst()
                 .orElseThrow(() -> AcmeProblem.malformed("an account's status may only change to deactivated"));
     }
 
@@ -86,7 +92,8 @@ final class AcmePayloads {
             return List.of();
         }
         if (!(contact instanceof List<?> list)) {
-            throw new AcmeProblem(PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
+            throw new AcmeProblem(
+                    PkiException.Kind.MALFORMED, "invalidContact", "contact must be a list of up to 5 mailto: URLs");
         }
         List<String> out = new ArrayList<>();
         for (Object c : list) {
@@ -100,7 +107,8 @@ final class AcmePayloads {
         AcmeAccount account = outer.requireAccount();
         Jose.Flattened inner = Jose.parse(outer.payloadText());
         JWK newKey = inner.header().getJWK();
-        if (newKey == null || inner.header().getCustomParam("nonce") != null
+        if (newKey == null
+                || inner.header().getCustomParam("nonce") != null
                 || !keyChangeUrl.equals(inner.header().getCustomParam("url"))) {
             throw AcmeProblem.malformed("the inner JWS must carry the new jwk, the keyChange url and no nonce");
         }
@@ -119,7 +127,8 @@ final class AcmePayloads {
     }
 
     static NewOrder newOrder(AcmeRequest req) {
-        return new NewOrder(req.requireAccount(), identifiers(req.requirePayload().get("identifiers")));
+        return new NewOrder(
+                req.requireAccount(), identifiers(req.requirePayload().get("identifiers")));
     }
 
     /** The order's names, lower-cased and de-duplicated; DNS names only (wildcards as {@code *.domain}). */
@@ -130,7 +139,9 @@ final class AcmePayloads {
         Set<String> names = new LinkedHashSet<>();
         for (Object o : list) {
             if (!(o instanceof Map<?, ?> m) || !"dns".equals(m.get("type")) || !(m.get("value") instanceof String v)) {
-                throw new AcmeProblem(PkiException.Kind.MALFORMED, "unsupportedIdentifier",
+                throw new AcmeProblem(
+                        PkiException.Kind.MALFORMED,
+                        "unsupportedIdentifier",
                         "only identifiers of type dns are supported");
             }
             String name = Names.dnsName(v.trim());
@@ -151,7 +162,8 @@ final class AcmePayloads {
             throw AcmeProblem.malformed("finalize needs csr (base64url DER)");
         }
         try {
-            return new Finalize(req.requireAccount(), orderId, Base64.getUrlDecoder().decode(csrB64));
+            return new Finalize(
+                    req.requireAccount(), orderId, Base64.getUrlDecoder().decode(csrB64));
         } catch (IllegalArgumentException e) {
             throw AcmeProblem.badCsr("csr is not base64url");
         }
@@ -183,9 +195,12 @@ final class AcmePayloads {
             throw AcmeProblem.badRevocationReason("reason must be an RFC 5280 reason code (an integer)");
         }
         long code = given == null ? 0 : ((Number) given).longValue();
-        RevocationReason reason = Arrays.stream(RevocationReason.values()).filter(r -> r.code() == code).findFirst()
+        RevocationReason reason = Arrays.stream(RevocationReason.values())
+                .filter(r -> r.code() == code)
+                .findFirst()
                 .orElseThrow(() -> AcmeProblem.badRevocationReason("reason " + code + " is not one this CA accepts"));
-        Revoke.Requester by = req.account() != null ? new Revoke.ByAccount(req.account())
+        Revoke.Requester by = req.account() != null
+                ? new Revoke.ByAccount(req.account())
                 : new Revoke.ByCertificateKey(Jose.publicKey(req.key()));
         return new Revoke(cert, reason, by);
     }

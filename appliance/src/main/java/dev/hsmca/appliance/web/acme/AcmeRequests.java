@@ -5,7 +5,6 @@ import dev.hsmca.appliance.acme.AcmeAccounts;
 import dev.hsmca.appliance.acme.AcmeProblem;
 import dev.hsmca.appliance.store.AcmeAccount;
 import jakarta.inject.Singleton;
-
 import java.text.ParseException;
 
 /**
@@ -42,7 +41,8 @@ public class AcmeRequests {
         }
         Object headerUrl = header.getCustomParam("url");
         if (!url.equals(headerUrl)) {
-            throw AcmeProblem.unauthorized("the JWS url header (" + headerUrl + ") is not this request's URL (" + url + ")");
+            throw AcmeProblem.unauthorized(
+                    "the JWS url header (" + headerUrl + ") is not this request's URL (" + url + ")");
         }
         JWK jwk = header.getJWK();
         String kid = header.getKeyID();
@@ -64,7 +64,8 @@ public class AcmeRequests {
             account = accounts.find(kid.substring(accountUrlPrefix.length()))
                     .orElseThrow(() -> AcmeProblem.accountDoesNotExist("no account " + kid));
             if (account.status() != AcmeAccount.Status.VALID) {
-                throw AcmeProblem.unauthorized("account " + account.id() + " is " + account.status().text());
+                throw AcmeProblem.unauthorized(
+                        "account " + account.id() + " is " + account.status().text());
             }
             try {
                 key = JWK.parse(account.jwk());
@@ -76,7 +77,8 @@ public class AcmeRequests {
             throw AcmeProblem.malformed("the jwk must be a public key");
         }
         if (!Jose.verify(jws, key)) {
-            throw AcmeProblem.unauthorized("the JWS signature does not verify with " + (kid != null ? "the account key" : "the jwk"));
+            throw AcmeProblem.unauthorized(
+                    "the JWS signature does not verify with " + (kid != null ? "the account key" : "the jwk"));
         }
         Object nonce = header.getCustomParam("nonce");
         if (!(nonce instanceof String n) || !nonces.use(n)) {

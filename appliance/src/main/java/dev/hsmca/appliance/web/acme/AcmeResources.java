@@ -7,7 +7,6 @@ import dev.hsmca.appliance.store.AcmeAuthorization;
 import dev.hsmca.appliance.store.AcmeChallenge;
 import dev.hsmca.appliance.store.AcmeOrder;
 import dev.hsmca.appliance.x509.NameLists;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.Objects;
 
 /** The JSON of ACME resources (RFC 8555 §7.1): the directory, accounts, orders, authorizations and challenges. */
 final class AcmeResources {
-    private AcmeResources() {
-    }
+    private AcmeResources() {}
 
     static Map<String, Object> directory(AcmeUrls u, boolean externalAccountRequired) {
         Map<String, Object> d = new LinkedHashMap<>();
@@ -46,7 +44,9 @@ final class AcmeResources {
         List<Map<String, String>> ids = new ArrayList<>();
         NameLists.split(o.identifiers()).forEach(n -> ids.add(Map.of("type", "dns", "value", n)));
         m.put("identifiers", ids);
-        m.put("authorizations", v.authorizations().stream().map(a -> u.authorization(a.id())).toList());
+        m.put(
+                "authorizations",
+                v.authorizations().stream().map(a -> u.authorization(a.id())).toList());
         m.put("finalize", u.finalize(o.id()));
         if (o.certificateSerial() != null) {
             m.put("certificate", u.certificate(o.id()));
@@ -80,8 +80,13 @@ final class AcmeResources {
             m.put("validated", c.validatedAt().toString());
         }
         if (c.errorType() != null) {
-            m.put("error", Map.of("type", AcmeProblem.PREFIX + c.errorType(),
-                    "detail", Objects.requireNonNullElse(c.errorDetail(), "")));
+            m.put(
+                    "error",
+                    Map.of(
+                            "type",
+                            AcmeProblem.PREFIX + c.errorType(),
+                            "detail",
+                            Objects.requireNonNullElse(c.errorDetail(), "")));
         }
         return m;
     }

@@ -15,7 +15,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.hsmca.appliance.acme.AcmeProblem;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -31,12 +30,13 @@ import java.util.Set;
  * would need Tink for it).
  */
 final class Jose {
-    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.RS256,
-            JWSAlgorithm.EdDSA);
-    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    static final Set<JWSAlgorithm> ALGORITHMS =
+            Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA);
+    private static final byte[] ED25519_SPKI_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
 
-    private Jose() {
-    }
+    private Jose() {}
 
     /** The three parts of a flattened JWS. */
     record Flattened(Base64URL protectedPart, Base64URL payload, Base64URL signature, JWSHeader header) {
@@ -55,13 +55,16 @@ final class Jose {
         Object p = json.get("protected");
         Object payload = json.get("payload");
         Object sig = json.get("signature");
-        if (!(p instanceof String) || !(payload instanceof String) || !(sig instanceof String) || json.size() != 3) {
+        if (!(p instanceof String protectedText)
+                || !(payload instanceof String payloadText)
+                || !(sig instanceof String sigText)
+                || json.size() != 3) {
             throw AcmeProblem.malformed("a flattened JWS with exactly protected, payload and signature is required");
         }
         try {
-            Base64URL protectedPart = new Base64URL((String) p);
-            return new Flattened(protectedPart, new Base64URL((String) payload), new Base64URL((String) sig),
-                    JWSHeader.parse(protectedPart));
+            Base64URL protectedPart = new Base64URL(protectedText);
+            return new Flattened(
+                    protectedPart, new Base64URL(payloadText), new Base64URL(sigText), JWSHeader.parse(protectedPart));
         } catch (ParseException e) {
             throw AcmeProblem.malformed("the JWS protected header cannot be read: " + e.getMessage());
         }
@@ -75,8 +78,9 @@ final class Jose {
                 return key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve()) && ed25519(okp, jws);
             }
             JWSObject object = new JWSObject(jws.protectedPart(), jws.payload(), jws.signature());
-            if (key instanceof ECKey ec && (alg.equals(JWSAlgorithm.ES256) && Curve.P_256.equals(ec.getCurve())
-                    || alg.equals(JWSAlgorithm.ES384) && Curve.P_384.equals(ec.getCurve()))) {
+            if (key instanceof ECKey ec
+                    && ((alg.equals(JWSAlgorithm.ES256) && Curve.P_256.equals(ec.getCurve()))
+                            || (alg.equals(JWSAlgorithm.ES384) && Curve.P_384.equals(ec.getCurve())))) {
                 return object.verify(new ECDSAVerifier(ec));
             }
             if (key instanceof RSAKey rsa && alg.equals(JWSAlgorithm.RS256)) {
@@ -92,7 +96,8 @@ final class Jose {
     static boolean verifyMac(Flattened jws, byte[] hmacKey) {
         try {
             return JWSAlgorithm.HS256.equals(jws.header().getAlgorithm())
-                    && new JWSObject(jws.protectedPart(), jws.payload(), jws.signature()).verify(new MACVerifier(hmacKey));
+                    && new JWSObject(jws.protectedPart(), jws.payload(), jws.signature())
+                            .verify(new MACVerifier(hmacKey));
         } catch (JOSEException | ParseException e) {
             return false;
         }

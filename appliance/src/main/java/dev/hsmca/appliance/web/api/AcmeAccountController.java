@@ -13,7 +13,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.time.Instant;
 
 /** {@code POST /api/v1/acme/accounts/{id}/revoke} (admin): the account is refused from then on (RFC 8555 revoked). */
@@ -22,8 +21,11 @@ import java.time.Instant;
 public class AcmeAccountController {
 
     @Serdeable
-    public record Account(String id, String status, @Nullable @JsonProperty("eab_kid") String eabKid,
-                          @JsonProperty("created_at") Instant createdAt) {
+    public record Account(
+            String id,
+            String status,
+            @Nullable @JsonProperty("eab_kid") String eabKid,
+            @JsonProperty("created_at") Instant createdAt) {
         static Account of(AcmeAccount a) {
             return new Account(a.id(), a.status().text(), a.eabKid(), a.createdAt());
         }

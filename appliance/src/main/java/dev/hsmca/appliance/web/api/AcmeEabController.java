@@ -17,7 +17,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -31,22 +30,29 @@ import java.util.List;
 public class AcmeEabController {
 
     @Serdeable
-    public record Request(@Nullable String service, @Nullable String profile,
-                         @Nullable @JsonProperty("allow_dns") List<String> allowDns) {
-    }
+    public record Request(
+            @Nullable String service,
+            @Nullable String profile,
+            @Nullable @JsonProperty("allow_dns") List<String> allowDns) {}
 
     @Serdeable
-    public record Created(String kid, @JsonProperty("hmac_key") String hmacKey, String service, String profile,
-                          @JsonProperty("allowed_dns") List<String> allowedDns) {
-    }
+    public record Created(
+            String kid,
+            @JsonProperty("hmac_key") String hmacKey,
+            String service,
+            String profile,
+            @JsonProperty("allowed_dns") List<String> allowedDns) {}
 
     /** A key after its revocation (never its HMAC key), with the account it bound. */
     @Serdeable
-    public record Revoked(String kid, String service, String profile, @JsonProperty("allowed_dns") List<String> allowedDns,
-                          @Nullable @JsonProperty("account_id") String accountId,
-                          @Nullable @JsonProperty("account_status") String accountStatus,
-                          @JsonProperty("revoked_at") Instant revokedAt) {
-    }
+    public record Revoked(
+            String kid,
+            String service,
+            String profile,
+            @JsonProperty("allowed_dns") List<String> allowedDns,
+            @Nullable @JsonProperty("account_id") String accountId,
+            @Nullable @JsonProperty("account_status") String accountStatus,
+            @JsonProperty("revoked_at") Instant revokedAt) {}
 
     private final Authorizer authorizer;
     private final AcmeAccounts accounts;
@@ -69,7 +75,13 @@ public class AcmeEabController {
     public Revoked revoke(HttpRequest<?> request, @PathVariable String kid) {
         AdminGrant grant = authorizer.admin(request);
         AcmeAccountAdmin.RevokedEab r = admin.revokeEab(kid, grant.actor());
-        return new Revoked(r.key().kid(), r.key().service(), r.key().profile(), NameLists.split(r.key().allowedDns()),
-                r.key().accountId(), r.account().map(a -> a.status().text()).orElse(null), r.key().revokedAt());
+        return new Revoked(
+                r.key().kid(),
+                r.key().service(),
+                r.key().profile(),
+                NameLists.split(r.key().allowedDns()),
+                r.key().accountId(),
+                r.account().map(a -> a.status().text()).orElse(null),
+                r.key().revokedAt());
     }
 }

@@ -1,10 +1,9 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.audit.AuditLog;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.hsmca.appliance.web.Authorizer;
+import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -13,7 +12,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -24,13 +22,21 @@ import java.util.List;
 public class AuditController {
 
     @Serdeable
-    public record Entry(long seq, String at, String actor, String action, String subject, String outcome,
-                        String details, @JsonProperty("prev_hash") String prevHash, String hash) {
-    }
+    public record Entry(
+            long seq,
+            String at,
+            String actor,
+            String action,
+            String subject,
+            String outcome,
+            String details,
+            @JsonProperty("prev_hash") String prevHash,
+            String hash) {}
 
     @Serdeable
-    public record Page(List<Entry> entries, @Nullable @JsonProperty("next_after") Long nextAfter) {
-    }
+    public record Page(
+            List<Entry> entries,
+            @Nullable @JsonProperty("next_after") Long nextAfter) {}
 
     private final Authorizer authorizer;
     private final AuditLog audit;
@@ -41,14 +47,19 @@ public class AuditController {
     }
 
     @Get
-    public Page search(HttpRequest<?> request, @Nullable @QueryValue String since, @Nullable @QueryValue String action,
-                       @Nullable @QueryValue Long after, @Nullable @QueryValue Integer limit) {
+    public Page search(
+            HttpRequest<?> request,
+            @Nullable @QueryValue String since,
+            @Nullable @QueryValue String action,
+            @Nullable @QueryValue Long after,
+            @Nullable @QueryValue Integer limit) {
         authorizer.admin(request);
         Instant from;
         try {
             from = since == null || since.isBlank() ? Instant.EPOCH : Instant.parse(since);
         } catch (DateTimeParseException e) {
-            throw PkiException.malformed("invalid_since", "since must be an RFC 3339 UTC time, e.g. 2026-01-31T00:00:00Z");
+            throw PkiException.malformed(
+                    "invalid_since", "since must be an RFC 3339 UTC time, e.g. 2026-01-31T00:00:00Z");
         }
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 1000) {
@@ -58,8 +69,18 @@ public class AuditController {
             throw PkiException.malformed("invalid_action", "action is a name such as certificate.issue");
         }
         List<Entry> entries = audit.search(from, action, after == null ? 0 : after, n).stream()
-                .map(e -> new Entry(e.seq(), e.at().toString(), e.actor(), e.action(), e.subject(), e.outcome(),
-                        e.details(), e.prevHash(), e.hash())).toList();
-        return new Page(entries, entries.size() == n ? entries.get(entries.size() - 1).seq() : null);
+                .map(e -> new Entry(
+                        e.seq(),
+                        e.at().toString(),
+                        e.actor(),
+                        e.action(),
+                        e.subject(),
+                        e.outcome(),
+                        e.details(),
+                        e.prevHash(),
+                        e.hash()))
+                .toList();
+        return new Page(
+                entries, entries.size() == n ? entries.get(entries.size() - 1).seq() : null);
     }
 }

@@ -1,11 +1,10 @@
 package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.domain.CertificateView;
-import dev.hsmca.appliance.store.CertificateRecord;
-import dev.hsmca.appliance.issuance.Certificates;
-
-import dev.hsmca.appliance.web.Authorizer;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.issuance.Certificates;
+import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -14,7 +13,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -41,24 +39,36 @@ public class CertificateController {
     public CertificateView get(HttpRequest<?> request, @PathVariable String serial) {
         authorizer.admin(request);
         String normalized = normalizeSerial(serial);
-        return certificates.find(normalized).map(r -> CertificateView.of(r, clock.instant()))
-                .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
+        return certificates
+                .find(normalized)
+                .map(r -> CertificateView.of(r, clock.instant()))
+                .orElseThrow(() ->
+                        PkiException.notFound("certificate_not_found", "no certificate with serial " + normalized));
     }
 
     @Get
-    public CertificatePage list(HttpRequest<?> request,
-                                @Nullable @QueryValue String status,
-                                @Nullable @QueryValue String service,
-                                @Nullable @QueryValue("expiring_within_days") Integer expiringWithinDays,
-                                @Nullable @QueryValue Integer limit,
-                                @Nullable @QueryValue String cursor) {
+    public CertificatePage list(
+            HttpRequest<?> request,
+            @Nullable @QueryValue String status,
+            @Nullable @QueryValue String service,
+            @Nullable @QueryValue("expiring_within_days") Integer expiringWithinDays,
+            @Nullable @QueryValue Integer limit,
+            @Nullable @QueryValue String cursor) {
         authorizer.admin(request);
         Instant now = clock.instant();
         CertificateQuery query = CertificateQuery.parse(status, service, expiringWithinDays, limit, cursor, now);
-        List<CertificateRecord> rows = certificates.page(query.status(), query.service(), query.now(), query.minNotAfter(),
-                query.maxNotAfter(), query.afterNotAfter(), query.afterSerial(), query.limit());
+        List<CertificateRecord> rows = certificates.page(
+                query.status(),
+                query.service(),
+                query.now(),
+                query.minNotAfter(),
+                query.maxNotAfter(),
+                query.afterNotAfter(),
+                query.afterSerial(),
+                query.limit());
         String next = rows.size() == query.limit() ? CertificateQuery.cursorAfter(rows.get(rows.size() - 1)) : null;
-        return new CertificatePage(rows.stream().map(r -> CertificateView.of(r, now)).toList(), next);
+        return new CertificatePage(
+                rows.stream().map(r -> CertificateView.of(r, now)).toList(), next);
     }
 
     public static String normalizeSerial(String serial) {

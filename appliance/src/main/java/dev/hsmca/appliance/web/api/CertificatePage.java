@@ -1,14 +1,12 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.domain.CertificateView;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.hsmca.appliance.domain.CertificateView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.util.List;
 
 @Serdeable
-public record CertificatePage(List<CertificateView> certificates,
-                              @Nullable @JsonProperty("next_cursor") String nextCursor) {
-}
+public record CertificatePage(
+        List<CertificateView> certificates,
+        @Nullable @JsonProperty("next_cursor") String nextCursor) {}

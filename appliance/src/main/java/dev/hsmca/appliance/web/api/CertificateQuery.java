@@ -1,9 +1,7 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.store.CertificateRecord;
-
 import dev.hsmca.appliance.domain.PkiException;
-
+import dev.hsmca.appliance.store.CertificateRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,19 +13,27 @@ import java.util.Set;
  * A validated list query. Pages are ordered by (not_after, serial); the cursor is that position of the last
  * row returned, opaque to clients.
  */
-public record CertificateQuery(String status, String service, Instant now, Instant minNotAfter, Instant maxNotAfter,
-                               Instant afterNotAfter, String afterSerial, int limit) {
+public record CertificateQuery(
+        String status,
+        String service,
+        Instant now,
+        Instant minNotAfter,
+        Instant maxNotAfter,
+        Instant afterNotAfter,
+        String afterSerial,
+        int limit) {
     static final int MAX_LIMIT = 500;
     private static final Set<String> STATUSES = Set.of("any", "valid", "revoked", "expired");
     private static final Instant FAR_FUTURE = Instant.parse("9999-12-31T00:00:00Z");
     private static final Instant EPOCH = Instant.parse("1970-01-01T00:00:00Z");
 
-    public static CertificateQuery parse(String status, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
+    public static CertificateQuery parse(
+            String status, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
         return parse(status, null, expiringWithinDays, limit, cursor, now);
     }
 
-    public static CertificateQuery parse(String status, String service, Integer expiringWithinDays, Integer limit,
-                                         String cursor, Instant now) {
+    public static CertificateQuery parse(
+            String status, String service, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
         String svc = service == null || service.isBlank() ? "" : dev.hsmca.appliance.domain.ServiceId.require(service);
         String s = status == null || status.isBlank() ? "any" : status.toLowerCase(Locale.ROOT);
         if (!STATUSES.contains(s)) {
@@ -50,7 +56,8 @@ public record CertificateQuery(String status, String service, Instant now, Insta
         String afterSerial = "";
         if (cursor != null && !cursor.isBlank()) {
             try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 2);
+                String[] parts =
+                        new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 2);
                 afterNotAfter = Instant.ofEpochMilli(Long.parseLong(parts[0]));
                 afterSerial = parts[1];
                 if (!afterSerial.matches("[0-9a-f]{1,40}")) {

@@ -2,13 +2,10 @@ package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.core.CaRole;
-
-import dev.hsmca.appliance.x509.Pem;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,9 +31,17 @@ public class ChainController {
     @Get(value = "/certificates", produces = MediaType.APPLICATION_JSON)
     public Map<String, List<CaCertificateView>> certificates() {
         var now = clock.instant();
-        List<CaCertificateView> views = Arrays.stream(CaRole.values()).map(ca::member).map(m -> new CaCertificateView(
-                m.record().role().alias(), m.id(), m.record().subjectDn(), m.record().serial(), m.record().keyAlgorithm(),
-                m.record().notAfter().toString(), Duration.between(now, m.record().notAfter()).toDays())).toList();
+        List<CaCertificateView> views = Arrays.stream(CaRole.values())
+                .map(ca::member)
+                .map(m -> new CaCertificateView(
+                        m.record().role().alias(),
+                        m.id(),
+                        m.record().subjectDn(),
+                        m.record().serial(),
+                        m.record().keyAlgorithm(),
+                        m.record().notAfter().toString(),
+                        Duration.between(now, m.record().notAfter()).toDays()))
+                .toList();
         return Map.of("certificates", views);
     }
 

@@ -1,11 +1,10 @@
 package dev.hsmca.appliance.web.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.domain.RenewalWindow;
-import dev.hsmca.appliance.store.CertificateRecord;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.registry.LastSeen;
+import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -15,7 +14,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,12 +30,17 @@ import java.util.HexFormat;
 public class CurrentCertificateController {
 
     @Serdeable
-    public record Current(String serial, String status, @Nullable String service, String profile,
-                          @JsonProperty("not_before") String notBefore, @JsonProperty("not_after") String notAfter,
-                          @JsonProperty("days_until_expiry") long daysUntilExpiry,
-                          @JsonProperty("renew_after") String renewAfter, @JsonProperty("renew_before") String renewBefore,
-                          @JsonProperty("renew_now") boolean renewNow) {
-    }
+    public record Current(
+            String serial,
+            String status,
+            @Nullable String service,
+            String profile,
+            @JsonProperty("not_before") String notBefore,
+            @JsonProperty("not_after") String notAfter,
+            @JsonProperty("days_until_expiry") long daysUntilExpiry,
+            @JsonProperty("renew_after") String renewAfter,
+            @JsonProperty("renew_before") String renewBefore,
+            @JsonProperty("renew_now") boolean renewNow) {}
 
     private final Authorizer authorizer;
     private final LastSeen lastSeen;
@@ -55,9 +58,17 @@ public class CurrentCertificateController {
         lastSeen.seen(r.service());
         Instant now = clock.instant();
         RenewalWindow window = RenewalWindow.of(r);
-        Current c = new Current(r.serial(), CertificateView.of(r, now).status(), r.service(), r.profile(),
-                r.notBefore().toString(), r.notAfter().toString(), Duration.between(now, r.notAfter()).toDays(),
-                window.start().toString(), window.end().toString(), window.open(now));
+        Current c = new Current(
+                r.serial(),
+                CertificateView.of(r, now).status(),
+                r.service(),
+                r.profile(),
+                r.notBefore().toString(),
+                r.notAfter().toString(),
+                Duration.between(now, r.notAfter()).toDays(),
+                window.start().toString(),
+                window.end().toString(),
+                window.open(now));
         String etag = "\"" + etag(c) + "\"";
         if (etag.equals(request.getHeaders().get("If-None-Match"))) {
             return HttpResponse.<Current>status(HttpStatus.NOT_MODIFIED).header("ETag", etag);
@@ -68,8 +79,10 @@ public class CurrentCertificateController {
     /** Changes when anything an agent acts on changes (days_until_expiry alone does not). */
     private static String etag(Current c) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((c.serial() + "|" + c.status() + "|" + c.renewAfter()
-                    + "|" + c.renewBefore() + "|" + c.renewNow()).getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest((c.serial() + "|" + c.status() + "|" + c.renewAfter() + "|" + c.renewBefore() + "|"
+                                    + c.renewNow())
+                            .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

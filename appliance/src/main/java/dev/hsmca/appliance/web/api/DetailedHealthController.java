@@ -1,9 +1,8 @@
 package dev.hsmca.appliance.web.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.health.Freshness;
 import dev.hsmca.appliance.health.HealthCheck;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -13,7 +12,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.time.Clock;
 import java.time.Instant;
 
@@ -22,11 +20,13 @@ import java.time.Instant;
 public class DetailedHealthController {
 
     @Serdeable
-    public record Detail(String status, @JsonProperty("hsm_up") boolean hsmUp, @JsonProperty("store_up") boolean storeUp,
-                         @Nullable @JsonProperty("crl_next_update") String crlNextUpdate,
-                         @Nullable @JsonProperty("ocsp_presigned_oldest") String ocspPresignedOldest,
-                         @JsonProperty("checked_at") String checkedAt) {
-    }
+    public record Detail(
+            String status,
+            @JsonProperty("hsm_up") boolean hsmUp,
+            @JsonProperty("store_up") boolean storeUp,
+            @Nullable @JsonProperty("crl_next_update") String crlNextUpdate,
+            @Nullable @JsonProperty("ocsp_presigned_oldest") String ocspPresignedOldest,
+            @JsonProperty("checked_at") String checkedAt) {}
 
     private final Authorizer authorizer;
     private final HealthCheck check;
@@ -46,9 +46,16 @@ public class DetailedHealthController {
         HealthCheck.Result r = check.current();
         Freshness.Report f = freshness.check(clock.instant());
         boolean up = r.up() && f.fresh();
-        Detail d = new Detail(up ? "UP" : "DOWN", r.hsmUp(), r.storeUp(), text(f.crlNextUpdate()),
-                text(f.ocspPresignedOldest()), r.checkedAt().toString());
-        return up ? HttpResponse.ok(d) : HttpResponse.<Detail>status(HttpStatus.SERVICE_UNAVAILABLE).body(d);
+        Detail d = new Detail(
+                up ? "UP" : "DOWN",
+                r.hsmUp(),
+                r.storeUp(),
+                text(f.crlNextUpdate()),
+                text(f.ocspPresignedOldest()),
+                r.checkedAt().toString());
+        return up
+                ? HttpResponse.ok(d)
+                : HttpResponse.<Detail>status(HttpStatus.SERVICE_UNAVAILABLE).body(d);
     }
 
     private static String text(Instant t) {

@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.health.HealthCheck;
-
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -14,8 +13,7 @@ import io.micronaut.serde.annotation.Serdeable;
 public class HealthController {
 
     @Serdeable
-    public record Status(String status) {
-    }
+    public record Status(String status) {}
 
     private final HealthCheck check;
 

@@ -1,10 +1,9 @@
 package dev.hsmca.appliance.web.api;
 
+import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.enrollment.CreateTokenRequest;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.enrollment.TokenView;
-
-import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -19,7 +18,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
-
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +45,13 @@ public class InstallTokenController {
     }
 
     @Get
-    public Map<String, List<TokenView>> list(HttpRequest<?> request, @Nullable @QueryValue String service,
-                                             @Nullable @QueryValue String state) {
+    public Map<String, List<TokenView>> list(
+            HttpRequest<?> request, @Nullable @QueryValue String service, @Nullable @QueryValue String state) {
         authorizer.admin(request);
         var now = clock.instant();
-        List<TokenView> views = tokens.list(service, state, 1000).stream().map(t -> TokenView.of(t, null, now)).toList();
+        List<TokenView> views = tokens.list(service, state, 1000).stream()
+                .map(t -> TokenView.of(t, null, now))
+                .toList();
         return Map.of("tokens", views);
     }
 

@@ -19,7 +19,6 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
-
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -36,7 +35,8 @@ public class IssuanceController {
     private final Renewals renewals;
     private final InstallTokens tokens;
 
-    public IssuanceController(Authorizer authorizer, RegistrationAuthority ra, Renewals renewals, InstallTokens tokens) {
+    public IssuanceController(
+            Authorizer authorizer, RegistrationAuthority ra, Renewals renewals, InstallTokens tokens) {
         this.authorizer = authorizer;
         this.ra = ra;
         this.renewals = renewals;
@@ -47,16 +47,27 @@ public class IssuanceController {
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
         Grant grant = refusedCounted(() -> authorizer.issuer(request));
         Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
-        IssuanceCommand.Claim claim = grant instanceof TokenGrant token ? tokens.claim(token) : IssuanceCommand.Claim.NONE;
-        return HttpResponse.created(ra.issue(new IssuanceCommand(IssuanceCommand.Channel.REST, grant.entitlement(),
-                body.csr(), body.profile(), body.service(), validity, CertificateAsk.Identity.REQUESTED, null, claim, "")));
+        IssuanceCommand.Claim claim =
+                grant instanceof TokenGrant token ? tokens.claim(token) : IssuanceCommand.Claim.NONE;
+        return HttpResponse.created(ra.issue(new IssuanceCommand(
+                IssuanceCommand.Channel.REST,
+                grant.entitlement(),
+                body.csr(),
+                body.profile(),
+                body.service(),
+                validity,
+                CertificateAsk.Identity.REQUESTED,
+                null,
+                claim,
+                "")));
     }
 
     @Post("/renew")
     public HttpResponse<IssuedCertificate> renew(HttpRequest<?> request, @Body RenewRequest body) {
         HolderGrant holder = refusedCounted(() -> authorizer.holder(request));
         Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
-        return HttpResponse.created(renewals.renew(holder, body.csr(), validity, Boolean.TRUE.equals(body.revokeOld())));
+        return HttpResponse.created(
+                renewals.renew(holder, body.csr(), validity, Boolean.TRUE.equals(body.revokeOld())));
     }
 
     private <T> T refusedCounted(Supplier<T> step) {

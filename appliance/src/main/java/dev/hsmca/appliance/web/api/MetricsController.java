@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.metrics.StoreGauges;
-
 import dev.hsmca.appliance.web.Authorizer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.http.HttpRequest;

@@ -3,7 +3,6 @@ package dev.hsmca.appliance.web.api;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +27,8 @@ public class OpenApiController {
 
     @Get(produces = "application/yaml")
     public HttpResponse<String> document() {
-        return document == null ? HttpResponse.notFound() : HttpResponse.ok(document).header("Cache-Control", "max-age=3600");
+        return document == null
+                ? HttpResponse.notFound()
+                : HttpResponse.ok(document).header("Cache-Control", "max-age=3600");
     }
 }

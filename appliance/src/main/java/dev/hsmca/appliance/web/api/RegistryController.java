@@ -3,7 +3,6 @@ package dev.hsmca.appliance.web.api;
 import dev.hsmca.appliance.registry.RegisterServiceRequest;
 import dev.hsmca.appliance.registry.Registry;
 import dev.hsmca.appliance.registry.ServiceView;
-
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -14,7 +13,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
-
 import java.util.List;
 import java.util.Map;
 

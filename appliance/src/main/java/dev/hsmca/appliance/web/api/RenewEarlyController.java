@@ -26,12 +26,15 @@ import io.micronaut.serde.annotation.Serdeable;
 public class RenewEarlyController {
 
     @Serdeable
-    public record Request(@Nullable String serial, @Nullable String service, @Nullable Boolean all) {
-    }
+    public record Request(
+            @Nullable String serial,
+            @Nullable String service,
+            @Nullable Boolean all) {}
 
     @Serdeable
-    public record Result(@JsonProperty("certificates") int certificates, @JsonProperty("renew_after") String renewAfter) {
-    }
+    public record Result(
+            @JsonProperty("certificates") int certificates,
+            @JsonProperty("renew_after") String renewAfter) {}
 
     private final Authorizer authorizer;
     private final EarlyRenewals renewals;
@@ -58,7 +61,8 @@ public class RenewEarlyController {
         if (body.serial() != null) {
             return new EarlyRenewals.Selection.Serial(CertificateController.normalizeSerial(body.serial()));
         }
-        return body.service() != null ? new EarlyRenewals.Selection.Service(ServiceId.require(body.service()))
+        return body.service() != null
+                ? new EarlyRenewals.Selection.Service(ServiceId.require(body.service()))
                 : new EarlyRenewals.Selection.All();
     }
 }

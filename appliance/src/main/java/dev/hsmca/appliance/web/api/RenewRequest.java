@@ -6,8 +6,8 @@ import io.micronaut.serde.annotation.Serdeable;
 
 /** {@code POST /api/v1/certificates/renew} body. */
 @Serdeable
-public record RenewRequest(@Nullable String csr,
-                           @Nullable @JsonProperty("validity_days") Integer validityDays,
-                           @Nullable @JsonProperty("revoke_old") Boolean revokeOld,
-                           @Nullable String validity) {
-}
+public record RenewRequest(
+        @Nullable String csr,
+        @Nullable @JsonProperty("validity_days") Integer validityDays,
+        @Nullable @JsonProperty("revoke_old") Boolean revokeOld,
+        @Nullable String validity) {}

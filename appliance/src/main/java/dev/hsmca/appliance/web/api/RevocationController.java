@@ -1,12 +1,10 @@
 package dev.hsmca.appliance.web.api;
 
-import dev.hsmca.appliance.domain.PkiException;
-
-import dev.hsmca.core.RevocationReason;
-import dev.hsmca.appliance.revocation.Revocations;
-
-import dev.hsmca.appliance.web.Authorizer;
 import dev.hsmca.appliance.domain.CertificateView;
+import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.revocation.Revocations;
+import dev.hsmca.appliance.web.Authorizer;
+import dev.hsmca.core.RevocationReason;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -17,7 +15,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.time.Clock;
 
 /** {@code POST /api/v1/certificates/{serial}/revoke}: administrators, or a holder for its own service. */
@@ -25,8 +22,7 @@ import java.time.Clock;
 public class RevocationController {
 
     @Serdeable
-    public record RevokeRequest(@Nullable String reason) {
-    }
+    public record RevokeRequest(@Nullable String reason) {}
 
     private final Authorizer authorizer;
     private final Revocations revocations;
@@ -41,12 +37,15 @@ public class RevocationController {
     @Post("/{serial}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public CertificateView revoke(HttpRequest<?> request, @PathVariable String serial, @Nullable @Body RevokeRequest body) {
+    public CertificateView revoke(
+            HttpRequest<?> request, @PathVariable String serial, @Nullable @Body RevokeRequest body) {
         var grant = authorizer.adminOrHolder(request);
         String normalized = CertificateController.normalizeSerial(serial);
         String text = body == null ? null : body.reason();
-        RevocationReason reason = RevocationReason.parse(text).orElseThrow(() -> PkiException.malformed("invalid_reason",
-                "unknown revocation reason '" + text + "', expected one of " + RevocationReason.texts()));
+        RevocationReason reason = RevocationReason.parse(text)
+                .orElseThrow(() -> PkiException.malformed(
+                        "invalid_reason",
+                        "unknown revocation reason '" + text + "', expected one of " + RevocationReason.texts()));
         return CertificateView.of(revocations.revoke(normalized, reason, grant), clock.instant());
     }
 }

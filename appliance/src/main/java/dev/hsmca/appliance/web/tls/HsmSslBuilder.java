@@ -14,16 +14,15 @@ import io.micronaut.http.ssl.SslConfiguration;
 import io.netty.handler.ssl.util.SimpleKeyManagerFactory;
 import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
 import jakarta.inject.Singleton;
-
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
-import java.util.List;
 
 /**
  * The appliance's HTTPS identity comes from the HSM: its TLS key never leaves it, and the handshake
@@ -41,8 +40,12 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     private volatile PinnedKeyManager.Identity identity;
     private volatile long identityGeneration = -1;
 
-    public HsmSslBuilder(HttpServerConfiguration server, ServerSslConfiguration ssl, ResourceResolver resources,
-                         KeyBackend keys, CaHierarchy ca) {
+    public HsmSslBuilder(
+            HttpServerConfiguration server,
+            ServerSslConfiguration ssl,
+            ResourceResolver resources,
+            KeyBackend keys,
+            CaHierarchy ca) {
         super(resources, server);
         this.ssl = ssl;
         this.keys = keys;
@@ -60,16 +63,14 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
         identity(); // fail at start-up, with a clear message, when there is no TLS key yet
         return new SimpleKeyManagerFactory() {
             @Override
-            protected void engineInit(KeyStore keyStore, char[] password) {
-            }
+            protected void engineInit(KeyStore keyStore, char[] password) {}
 
             @Override
-            protected void engineInit(ManagerFactoryParameters parameters) {
-            }
+            protected void engineInit(ManagerFactoryParameters parameters) {}
 
             @Override
             protected KeyManager[] engineGetKeyManagers() {
-                return new KeyManager[]{manager};
+                return new KeyManager[] {manager};
             }
         };
     }
@@ -80,16 +81,14 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
                 () -> List.of(ca.root().certificate(), ca.issuing().certificate()));
         return new SimpleTrustManagerFactory() {
             @Override
-            protected void engineInit(KeyStore keyStore) {
-            }
+            protected void engineInit(KeyStore keyStore) {}
 
             @Override
-            protected void engineInit(ManagerFactoryParameters parameters) {
-            }
+            protected void engineInit(ManagerFactoryParameters parameters) {}
 
             @Override
             protected TrustManager[] engineGetTrustManagers() {
-                return new TrustManager[]{manager};
+                return new TrustManager[] {manager};
             }
         };
     }
@@ -97,13 +96,16 @@ public class HsmSslBuilder extends AbstractServerSslBuilder {
     PinnedKeyManager.Identity identity() {
         CaHierarchy.Member tls = ca.member(CaRole.TLS);
         PinnedKeyManager.Identity current = identity;
-        if (current != null && current.chain()[0].equals(tls.certificate()) && identityGeneration == keys.generation()) {
+        if (current != null
+                && current.chain()[0].equals(tls.certificate())
+                && identityGeneration == keys.generation()) {
             return current;
         }
         PrivateKey key = keys.tlsKey(tls.record().keyAlias());
         identityGeneration = keys.generation();
-        identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key,
-                new X509Certificate[]{tls.certificate(), ca.issuing().certificate()});
+        identity = new PinnedKeyManager.Identity(tls.record().keyAlias(), key, new X509Certificate[] {
+            tls.certificate(), ca.issuing().certificate()
+        });
         return identity;
     }
 }

@@ -1,12 +1,12 @@
 package dev.hsmca.appliance.web.tls;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * Serves exactly one key: the appliance's TLS key in the HSM. The token holds the CA keys too, and a
@@ -14,8 +14,7 @@ import java.util.function.Supplier;
  * so a renewed certificate reaches new connections without a restart.
  */
 final class PinnedKeyManager extends X509ExtendedKeyManager {
-    record Identity(String alias, PrivateKey key, X509Certificate[] chain) {
-    }
+    record Identity(String alias, PrivateKey key, X509Certificate[] chain) {}
 
     private final Supplier<Identity> identity;
 
@@ -26,7 +25,8 @@ final class PinnedKeyManager extends X509ExtendedKeyManager {
     private String match(String keyType) {
         Identity id = identity.get();
         String algorithm = id.key().getAlgorithm();
-        boolean matches = keyType == null || keyType.equalsIgnoreCase(algorithm)
+        boolean matches = keyType == null
+                || keyType.equalsIgnoreCase(algorithm)
                 || ("EC".equals(algorithm) && keyType.startsWith("EC"))
                 || ("RSA".equals(algorithm) && keyType.startsWith("RSA"));
         return matches ? id.alias() : null;
@@ -45,7 +45,7 @@ final class PinnedKeyManager extends X509ExtendedKeyManager {
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
         String alias = match(keyType);
-        return alias == null ? null : new String[]{alias};
+        return alias == null ? null : new String[] {alias};
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.hsmca.appliance.web.tls;
 
 import dev.hsmca.appliance.domain.PkiMetrics;
-
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
@@ -13,11 +12,10 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import jakarta.inject.Singleton;
-
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Counts TLS handshakes from the Netty pipeline: protocol and cipher of each success, a bounded reason for each
@@ -53,7 +51,8 @@ public class TlsHandshakeMetrics implements BeanCreatedEventListener<NettyServer
         @Override
         public void onInitialPipelineBuilt() {
             if (channel != null && channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_SSL) != null) {
-                channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_SSL, "pki-tls-metrics", new Handler(acceptedAt));
+                channel.pipeline()
+                        .addAfter(ChannelPipelineCustomizer.HANDLER_SSL, "pki-tls-metrics", new Handler(acceptedAt));
             }
         }
     }
@@ -70,11 +69,13 @@ public class TlsHandshakeMetrics implements BeanCreatedEventListener<NettyServer
             if (evt instanceof SslHandshakeCompletionEvent done) {
                 long nanos = System.nanoTime() - acceptedAt;
                 if (done.isSuccess()) {
-                    SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+                    SSLSession session =
+                            ctx.pipeline().get(SslHandler.class).engine().getSession();
                     metrics.tlsHandshake(session.getProtocol(), session.getCipherSuite(), nanos);
                     try {
                         if (session.getPeerCertificates()[0] instanceof X509Certificate client) {
-                            metrics.clientCertificateSeen(client.getSubjectX500Principal().getName(),
+                            metrics.clientCertificateSeen(
+                                    client.getSubjectX500Principal().getName(),
                                     client.getNotAfter().toInstant());
                         }
                     } catch (SSLPeerUnverifiedException e) {
@@ -99,7 +100,9 @@ public class TlsHandshakeMetrics implements BeanCreatedEventListener<NettyServer
             all.append(' ').append(t.getMessage());
         }
         String m = all.toString().toLowerCase(Locale.ROOT);
-        if (m.contains("protocol version") || m.contains("protocol_version") || m.contains("no appropriate protocol")
+        if (m.contains("protocol version")
+                || m.contains("protocol_version")
+                || m.contains("no appropriate protocol")
                 || (m.contains("protocol") && m.contains("not enabled or supported"))) {
             return "protocol_version";
         }

@@ -1,10 +1,9 @@
 package dev.hsmca.appliance.cli.remote;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** Where the admin commands find the appliance: the flag, then the environment the integration notes set. */
 class RemoteOptionsTest {

@@ -1,5 +1,8 @@
 package dev.hsmca.appliance.web.acme;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import dev.hsmca.appliance.acme.AcmeNonceKeys;
@@ -11,10 +14,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import javax.sql.DataSource;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +24,9 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Nothing an anonymous client does on /acme is written down: newNonce (HEAD and GET), the directory, and every
@@ -38,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AcmeAnonymousRequestsTest implements TestPropertyProvider {
     // background jobs (CRL, OCSP pre-signing, renewals) stay quiet: only requests may change the counts
-    static final TestAppliance APP = TestAppliance.h2().with("pki.jobs.initial-delay", "1h").initialize();
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.jobs.initial-delay", "1h").initialize();
 
     @Inject
     EmbeddedServer server;
@@ -59,7 +59,7 @@ class AcmeAnonymousRequestsTest implements TestPropertyProvider {
         Map<String, Long> counts = new TreeMap<>();
         try (Connection c = DelegatingDataSource.unwrapDataSource(dataSource).getConnection()) {
             List<String> tables = new java.util.ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[]{"TABLE"})) {
+            try (ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
                 while (rs.next()) {
                     if ("public".equalsIgnoreCase(rs.getString("TABLE_SCHEM"))) {
                         tables.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME"));
@@ -83,35 +83,58 @@ class AcmeAnonymousRequestsTest implements TestPropertyProvider {
     void anonymousAndRefusedRequestsWriteNothing() throws Exception {
         AcmeTestClient c = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
         HttpClient http = HttpClient.newBuilder().sslContext(APP.anonymousSsl()).build();
-        Map<String, Object> eab = Api.parse(new Api(APP.adminSsl(), server.getPort()).postJson("/api/v1/acme/eab",
-                Map.of("service", "quiet", "allow_dns", List.of("q.acme.test"))));
+        Map<String, Object> eab = Api.parse(new Api(APP.adminSsl(), server.getPort())
+                .postJson("/api/v1/acme/eab", Map.of("service", "quiet", "allow_dns", List.of("q.acme.test"))));
         c.freshNonce(); // the directory is read once
         Map<String, Long> before = rowCounts();
 
         for (int i = 0; i < 200; i++) {
-            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(c.url("newNonce")))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> head = http.send(
+                    HttpRequest.newBuilder(URI.create(c.url("newNonce")))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             assertEquals(200, head.statusCode());
             assertTrue(head.headers().firstValue("Replay-Nonce").isPresent());
-            assertEquals(204, http.send(HttpRequest.newBuilder(URI.create(c.url("newNonce"))).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(
+                    204,
+                    http.send(
+                                    HttpRequest.newBuilder(URI.create(c.url("newNonce")))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
         }
-        assertEquals(200, c.get("https://localhost:" + server.getPort() + "/acme/directory").status());
+        assertEquals(
+                200,
+                c.get("https://localhost:" + server.getPort() + "/acme/directory")
+                        .status());
 
         // refused JWS of every kind, each answered with a fresh nonce
         AcmeTestClient.Reply junk = c.postJws(c.url("newAccount"), "not json");
         assertEquals("malformed", junk.problem());
         assertTrue(junk.response().headers().firstValue("Replay-Nonce").isPresent());
-        AcmeTestClient forger = new AcmeTestClient(APP.anonymousSsl(), server.getPort()).as(
-                "https://localhost:" + server.getPort() + "/acme/acct/nosuchaccount");
+        AcmeTestClient forger = new AcmeTestClient(APP.anonymousSsl(), server.getPort())
+                .as("https://localhost:" + server.getPort() + "/acme/acct/nosuchaccount");
         assertEquals("accountDoesNotExist", forger.newOrder("q.acme.test").problem());
-        String badSig = AcmeTestClient.jws(new JWSHeader.Builder(JWSAlgorithm.ES256).jwk(c.key().toPublicJWK())
-                .customParam("nonce", c.freshNonce()).customParam("url", c.url("newAccount")).build(), "{}",
+        String badSig = AcmeTestClient.jws(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .jwk(c.key().toPublicJWK())
+                        .customParam("nonce", c.freshNonce())
+                        .customParam("url", c.url("newAccount"))
+                        .build(),
+                "{}",
                 AcmeTestClient.signer(AcmeTestClient.newKey()));
         assertEquals("unauthorized", c.postJws(c.url("newAccount"), badSig).problem());
-        assertEquals("badNonce", c.post(c.url("newAccount"), Map.of("termsOfServiceAgreed", true), "bm90LWEtbm9uY2U").problem());
+        assertEquals(
+                "badNonce",
+                c.post(c.url("newAccount"), Map.of("termsOfServiceAgreed", true), "bm90LWEtbm9uY2U")
+                        .problem());
         assertEquals("externalAccountRequired", c.register(null).problem());
-        assertEquals("unauthorized", c.register(c.binding((String) eab.get("kid"), AcmeTestClient.b64(new byte[32]))).problem());
+        assertEquals(
+                "unauthorized",
+                c.register(c.binding((String) eab.get("kid"), AcmeTestClient.b64(new byte[32])))
+                        .problem());
 
         assertEquals(before, rowCounts(), "nothing durable for anonymous or refused ACME requests");
 

@@ -1,7 +1,10 @@
 package dev.hsmca.appliance.web.acme;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Stateless nonces: each accepted once, by any instance with the same key and by none with another; expired,
@@ -68,19 +68,24 @@ class AcmeNoncesTest {
         String m = a.next();
         assertTrue(a.use(m));
         assertFalse(a.use(m));
-        assertFalse(nonces("another key, another appliance..".getBytes(), 1000).use(a.next()), "not another CA's key");
+        assertFalse(
+                nonces("another key, another appliance..".getBytes(StandardCharsets.UTF_8), 1000)
+                        .use(a.next()),
+                "not another CA's key");
     }
 
     @Test
     void alteredForeignExpiredAndFutureNoncesAreRefused() {
         AcmeNonces a = nonces(key, 1000);
         byte[] raw = Base64.getUrlDecoder().decode(a.next());
-        for (int i : new int[]{0, 5, 12, 40}) {
+        for (int i : new int[] {0, 5, 12, 40}) {
             byte[] altered = raw.clone();
             altered[i] ^= 1;
-            assertFalse(a.use(Base64.getUrlEncoder().withoutPadding().encodeToString(altered)), "byte " + i + " altered");
+            assertFalse(
+                    a.use(Base64.getUrlEncoder().withoutPadding().encodeToString(altered)), "byte " + i + " altered");
         }
-        for (String junk : new String[]{null, "", "bm90LWEtbm9uY2U", "!".repeat(55), "A".repeat(55), "A".repeat(4000)}) {
+        for (String junk :
+                new String[] {null, "", "bm90LWEtbm9uY2U", "!".repeat(55), "A".repeat(55), "A".repeat(4000)}) {
             assertFalse(a.use(junk), String.valueOf(junk));
         }
         String old = a.next();
