@@ -5,6 +5,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public record Credentials(PrivateKey key, X509Certificate certificate, List<X509
 
     /** The certificate then the chain without its root: what a TLS peer is sent. */
     public X509Certificate[] presented() {
-        List<X509Certificate> out = new java.util.ArrayList<>();
+        List<X509Certificate> out = new ArrayList<>();
         out.add(certificate);
         for (X509Certificate c : chain) {
             if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {

@@ -1,6 +1,7 @@
 package dev.hsmca.client;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -175,7 +176,7 @@ public final class FileStore {
                 PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r-----")));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
             ch.force(true);
         }
     }

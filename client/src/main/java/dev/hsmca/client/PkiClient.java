@@ -5,17 +5,21 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
@@ -41,7 +45,7 @@ public final class PkiClient implements AutoCloseable {
     private final RenewalPolicy policy;
     private final Tls.Revocation revocation;
     private final Clock clock;
-    private final List<RenewalListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RenewalListener> listeners = new CopyOnWriteArrayList<>();
     private final ReloadingKeyManager keyManager = new ReloadingKeyManager(this::credentials);
     private volatile Credentials current;
     private volatile AutoRenewer renewer;
@@ -145,7 +149,7 @@ public final class PkiClient implements AutoCloseable {
             List<String> endpoints,
             String healthCheckUrl,
             Map<String, String> metadata) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("service", service);
         if (displayName != null) {
             body.put("display_name", displayName);
@@ -228,12 +232,7 @@ public final class PkiClient implements AutoCloseable {
     private static KeyType keyTypeOf(KeyPair pair) {
         return "EC".equals(pair.getPrivate().getAlgorithm())
                 ? KeyType.EC_P256
-                : ((java.security.interfaces.RSAKey) pair.getPrivate())
-                                        .getModulus()
-                                        .bitLength()
-                                > 2048
-                        ? KeyType.RSA_3072
-                        : KeyType.RSA_2048;
+                : ((RSAKey) pair.getPrivate()).getModulus().bitLength() > 2048 ? KeyType.RSA_3072 : KeyType.RSA_2048;
     }
 
     /** The certificate's names, CN first: what a renewal asks for again. */
@@ -290,11 +289,7 @@ public final class PkiClient implements AutoCloseable {
             try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 p.store(out, "written at enrollment: the lifetime asked again at each renewal, and where the CA is");
             }
-            Files.move(
-                    tmp,
-                    f,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new PkiClientException(
                     PkiClientException.Kind.STORE,

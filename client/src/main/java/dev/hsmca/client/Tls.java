@@ -1,5 +1,6 @@
 package dev.hsmca.client;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathBuilder;
@@ -56,7 +57,7 @@ final class Tls {
                 tmf.init(new CertPathTrustManagerParameters(params));
             }
             return tmf.getTrustManagers();
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the trust manager", e);
         }
     }

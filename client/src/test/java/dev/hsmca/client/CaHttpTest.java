@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -112,7 +113,7 @@ class CaHttpTest {
             assertEquals(PkiClientException.Kind.UNREACHABLE, e.kind());
             assertEquals("timeout", e.code(), e.getMessage());
             assertEquals("the CA at " + fake.url() + " did not answer within 1 s", e.getMessage());
-            assertTrue(e.getCause() instanceof java.net.http.HttpTimeoutException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause() instanceof HttpTimeoutException, String.valueOf(e.getCause()));
         } finally {
             release.countDown();
         }

@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -26,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -110,7 +112,7 @@ final class FakeCa implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
             Seen s = new Seen(
                     exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(),
@@ -161,7 +163,7 @@ final class FakeCa implements AutoCloseable {
         return issue(s, 201);
     }
 
-    private Reply holder(Seen s, java.util.function.Supplier<Reply> then) {
+    private Reply holder(Seen s, Supplier<Reply> then) {
         if (s.peer() == null) {
             return Reply.error(401, "client_certificate_required", "present your certificate");
         }

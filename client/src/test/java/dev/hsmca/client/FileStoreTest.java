@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -101,8 +103,7 @@ class FileStoreTest {
         for (String f : FileStore.FILES) {
             assertEquals(Path.of("current", f), Files.readSymbolicLink(pki.resolve(f)), f);
         }
-        assertFalse(
-                Files.exists(pki.resolve("previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "no previous at first");
+        assertFalse(Files.exists(pki.resolve("previous"), LinkOption.NOFOLLOW_LINKS), "no previous at first");
         Credentials b = credentials(41);
         store.save(b);
         assertEquals(Path.of("releases", b.serial()), Files.readSymbolicLink(pki.resolve("current")));
@@ -120,7 +121,7 @@ class FileStoreTest {
     void theChainFilesSayWhatAPeerIsSent() throws Exception {
         TestCa ca = new TestCa("store-root");
         Instant now = Instant.now();
-        java.security.cert.X509Certificate root = ca.root();
+        X509Certificate root = ca.root();
         Credentials leaf = ca.credentials(List.of("leaf.internal"), now, now.plus(Duration.ofDays(1)));
         Credentials intermediate = ca.credentials(List.of("intermediate"), now, now.plus(Duration.ofDays(1)));
         Credentials c = new Credentials(leaf.key(), leaf.certificate(), List.of(intermediate.certificate(), root));
@@ -143,7 +144,7 @@ class FileStoreTest {
         store.save(a);
         assertEquals(a.serialNumber(), store.load().orElseThrow().serialNumber());
         assertFalse(
-                Files.exists(dir.resolve("pki/previous"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                Files.exists(dir.resolve("pki/previous"), LinkOption.NOFOLLOW_LINKS),
                 "a release is not its own previous");
         try (var releases = Files.list(dir.resolve("pki/releases"))) {
             assertEquals(1, releases.count());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -248,7 +249,7 @@ class JsonTest {
 
     @Test
     void writesOtherValuesAsTheirString() {
-        assertEquals("\"2026-01-01T00:00:00Z\"", Json.write(java.time.Instant.parse("2026-01-01T00:00:00Z")));
+        assertEquals("\"2026-01-01T00:00:00Z\"", Json.write(Instant.parse("2026-01-01T00:00:00Z")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.hsmca.client;
 
 import java.io.StringReader;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PublicKey;
@@ -16,6 +17,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -118,9 +120,8 @@ final class TestCa {
                     .getNames()) {
                 names.add(
                         n.getTagNo() == GeneralName.iPAddress
-                                ? java.net.InetAddress.getByAddress(
-                                                org.bouncycastle.asn1.DEROctetString.getInstance(n.getName())
-                                                        .getOctets())
+                                ? InetAddress.getByAddress(DEROctetString.getInstance(n.getName())
+                                                .getOctets())
                                         .getHostAddress()
                                 : n.getName().toString());
             }

@@ -4,6 +4,9 @@ import java.security.InvalidAlgorithmParameterException;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Locale;
@@ -57,12 +60,12 @@ public enum KeyAlgorithm {
     }
 
     /** The signature algorithm for a key already in the token (its type decides). */
-    public static String signatureAlgorithmFor(java.security.PublicKey key) {
-        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+    public static String signatureAlgorithmFor(PublicKey key) {
+        if (key instanceof ECPublicKey ec) {
             int bits = ec.getParams().getCurve().getField().getFieldSize();
             return bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
         }
-        if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+        if (key instanceof RSAPublicKey rsa) {
             return rsa.getModulus().bitLength() > 3072 ? "SHA384withRSA" : "SHA256withRSA";
         }
         throw new IllegalArgumentException("unsupported key type " + key.getAlgorithm());

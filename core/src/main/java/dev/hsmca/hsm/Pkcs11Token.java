@@ -3,7 +3,10 @@ package dev.hsmca.hsm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidParameterException;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -15,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -37,7 +41,7 @@ public final class Pkcs11Token implements KeyBackend {
     private final KeyStore keyStore;
     private final Map<String, SigningKey> keys = new ConcurrentHashMap<>();
     private volatile SignObserver observer = SignObserver.NONE;
-    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong generation = new AtomicLong();
 
     private Pkcs11Token(String label, Provider provider, KeyStore keyStore) {
         this.label = label;
@@ -63,7 +67,7 @@ public final class Pkcs11Token implements KeyBackend {
         if (provider == null) {
             try {
                 provider = Security.getProvider("SunPKCS11").configure("--" + fill(template, name, library, slot));
-            } catch (java.security.InvalidParameterException | java.security.ProviderException e) {
+            } catch (InvalidParameterException | java.security.ProviderException e) {
                 throw new HsmException(
                         "SunPKCS11 refused the configuration" + (templateFile == null ? "" : " from " + templateFile)
                                 + ": " + e.getMessage(),
@@ -95,7 +99,7 @@ public final class Pkcs11Token implements KeyBackend {
     static String template(String file) {
         if (file != null && !file.isBlank()) {
             try {
-                return java.nio.file.Files.readString(java.nio.file.Path.of(file));
+                return Files.readString(Path.of(file));
             } catch (IOException e) {
                 throw new HsmException("cannot read the SunPKCS11 template " + file + ": " + e.getMessage(), e);
             }

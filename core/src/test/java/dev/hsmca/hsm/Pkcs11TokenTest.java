@@ -27,6 +27,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class Pkcs11TokenTest {
                     Date.from(now.plus(1, ChronoUnit.DAYS)),
                     name,
                     pair.getPublic());
-            ContentSigner signer = new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder(algorithm)
+            ContentSigner signer = new JcaContentSignerBuilder(algorithm)
                     .setProvider(hsm.provider())
                     .build(pair.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hsmca.hsm.testing.TestHsm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.Signature;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class SunPkcs11TemplatesTest {
     /** SoftHSM reads its token list once per process: every token is made before the first is opened. */
-    static final List<TestHsm.Token> TOKENS = java.util.stream.IntStream.range(0, 6)
-            .mapToObj(i -> TestHsm.newToken("tpl"))
-            .toList();
+    static final List<TestHsm.Token> TOKENS =
+            IntStream.range(0, 6).mapToObj(i -> TestHsm.newToken("tpl")).toList();
 
     static final TestHsm.Token BAD = TestHsm.newToken("tplbad");
 
@@ -46,7 +47,7 @@ class SunPkcs11TemplatesTest {
             SigningKey key = hsm.generate(
                     "k", KeyAlgorithm.EC_P256, pair -> Pkcs11TokenTest.selfSigned(pair, "SHA256withECDSA", hsm));
             Signature s = Signature.getInstance("SHA256withECDSA", hsm.provider());
-            s.initSign((java.security.PrivateKey) hsm.keyStore().getKey("k", null));
+            s.initSign((PrivateKey) hsm.keyStore().getKey("k", null));
             s.update(new byte[] {1, 2, 3});
             Signature v = Signature.getInstance("SHA256withECDSA");
             v.initVerify(key.publicKey());

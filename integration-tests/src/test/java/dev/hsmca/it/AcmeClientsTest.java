@@ -20,12 +20,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,7 +155,7 @@ class AcmeClientsTest implements TestPropertyProvider {
         Files.writeString(
                 leaf,
                 "-----BEGIN CERTIFICATE-----\n"
-                        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
+                        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
                         + "\n-----END CERTIFICATE-----\n");
         ok(Shell.exec(pki, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", leaf.toString()));
         List<String> names = new ArrayList<>();
@@ -166,7 +171,7 @@ class AcmeClientsTest implements TestPropertyProvider {
     void checkRevoked(String name, String serial) throws Exception {
         Path leaf = pki.resolve(name + "-" + serial + ".pem");
         String status = E2e.ocsp(pki, responder.url(), "-cert", leaf.toString()).output();
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (!status.contains(": revoked") && System.nanoTime() < deadline) {
             Thread.sleep(100);
             status = E2e.ocsp(pki, responder.url(), "-cert", leaf.toString()).output();
@@ -393,7 +398,7 @@ class AcmeClientsTest implements TestPropertyProvider {
         Path d = dir("lego-bench");
         Map<String, Object> e = eab("bench-svc", "*.acme.test");
         Map<String, String> env = Map.of("LEGO_CA_CERTIFICATES", APP.rootPem().toString());
-        java.util.function.IntFunction<String[]> order = i -> List.of(
+        IntFunction<String[]> order = i -> List.of(
                         "lego",
                         "--server",
                         directory(),
@@ -424,8 +429,8 @@ class AcmeClientsTest implements TestPropertyProvider {
         int next = 1;
         for (int parallel : new int[] {1, 4}) {
             int orders = BenchSupport.SMOKE ? parallel : 10 * parallel;
-            java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(parallel);
-            List<java.util.concurrent.Future<Shell.Result>> runs = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(parallel);
+            List<Future<Shell.Result>> runs = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < orders; i++) {
                 int n = next++;

@@ -1,17 +1,25 @@
 package dev.hsmca.it;
 
 import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.hsm.testing.Shell;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -20,7 +28,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class ApplianceProcess implements AutoCloseable {
     /** Every process a test started and has not closed: none outlives the test JVM, whatever fails. */
-    private static final java.util.Set<ApplianceProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<ApplianceProcess> LIVE = ConcurrentHashMap.newKeySet();
     /** How long a start may take before it counts as hung (the JVM, the HSM, the store and the CA's checks). */
     public static final Duration START = Duration.ofMinutes(3);
 
@@ -98,11 +106,11 @@ public final class ApplianceProcess implements AutoCloseable {
             return;
         }
         synchronized (ApplianceProcess.class) {
-            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(
+            try (FileChannel lock = FileChannel.open(
                             archive.resolveSibling(archive.getFileName() + ".lock"),
-                            java.nio.file.StandardOpenOption.CREATE,
-                            java.nio.file.StandardOpenOption.WRITE);
-                    java.nio.channels.FileLock ignored = lock.lock()) {
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+                    FileLock ignored = lock.lock()) {
                 if (!fresh(archive)) {
                     trainLocked(app, archive);
                 }
@@ -119,7 +127,7 @@ public final class ApplianceProcess implements AutoCloseable {
         Files.deleteIfExists(archive);
         Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
         Files.deleteIfExists(partial);
-        Map<String, String> properties = new java.util.HashMap<>(app.properties());
+        Map<String, String> properties = new HashMap<>(app.properties());
         Path portFile = Files.createTempFile(app.dir(), "cds", ".port");
         Files.delete(portFile);
         properties.put("micronaut.server.ssl.port", "-1");
@@ -136,7 +144,7 @@ public final class ApplianceProcess implements AutoCloseable {
             if (training.awaitHealthy(app.anonymousSsl(), Duration.ofMinutes(3))) {
                 p.destroy(); // SIGTERM: a normal exit writes the archive
                 if (p.waitFor(120, TimeUnit.SECONDS) && Files.exists(partial)) {
-                    Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
         } catch (InterruptedException e) {
@@ -173,7 +181,7 @@ public final class ApplianceProcess implements AutoCloseable {
         if (System.getProperty("appliance.jvm.options") == null) {
             train(app);
         }
-        Map<String, String> properties = new java.util.HashMap<>(app.properties());
+        Map<String, String> properties = new HashMap<>(app.properties());
         properties.putAll(extra);
         Path portFile = Files.createTempFile(app.dir(), "appliance", ".port");
         Files.delete(portFile); // written by the server once it listens
@@ -191,9 +199,8 @@ public final class ApplianceProcess implements AutoCloseable {
     }
 
     /** Runs a command of the jar (e.g. {@code audit verify}) to completion; its exit code and output. */
-    public static dev.hsmca.hsm.testing.Shell.Result command(TestAppliance app, String... args) {
-        return dev.hsmca.hsm.testing.Shell.exec(
-                app.dir(), command(app.properties(), args).toArray(String[]::new));
+    public static Shell.Result command(TestAppliance app, String... args) {
+        return Shell.exec(app.dir(), command(app.properties(), args).toArray(String[]::new));
     }
 
     /**
@@ -260,8 +267,7 @@ public final class ApplianceProcess implements AutoCloseable {
 
     /** Sends a signal (KILL, TERM, INT) to this process only. */
     public void signal(String name) {
-        dev.hsmca.hsm.testing.Shell.exec(null, "kill", "-" + name, Long.toString(process.pid()))
-                .ok();
+        Shell.exec(null, "kill", "-" + name, Long.toString(process.pid())).ok();
     }
 
     public boolean waitExit(Duration timeout) throws InterruptedException {

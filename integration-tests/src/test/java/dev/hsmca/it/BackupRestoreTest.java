@@ -13,6 +13,7 @@ import dev.hsmca.hsm.testing.Shell;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -86,9 +87,7 @@ class BackupRestoreTest {
                 "--out",
                 archive.toString());
         assertEquals(0, backup.exit(), backup.output());
-        assertEquals(
-                "rw-------",
-                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
         String archived = Shell.exec(dir, "sh", "-c", "tar -xOf " + archive + " state.tar.gz | tar -tzf -")
                 .ok()
                 .output();

@@ -4,13 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -169,10 +176,9 @@ final class BenchSupport {
     }
 
     /** {@code threads} threads, each calling its own {@link Call} (made by {@code perThread}) for the duration. */
-    static Timed timed(int threads, Duration duration, java.util.function.IntFunction<Call> perThread)
-            throws InterruptedException {
-        java.util.concurrent.ConcurrentLinkedQueue<long[]> all = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+    static Timed timed(int threads, Duration duration, IntFunction<Call> perThread) throws InterruptedException {
+        ConcurrentLinkedQueue<long[]> all = new ConcurrentLinkedQueue<>();
+        LongAdder failed = new LongAdder();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         List<Thread> ts = new ArrayList<>();
@@ -195,7 +201,7 @@ final class BenchSupport {
                         lat[n++] = System.nanoTime() - s;
                     }
                 }
-                all.add(java.util.Arrays.copyOf(lat, n));
+                all.add(Arrays.copyOf(lat, n));
             });
             th.start();
             ts.add(th);
@@ -204,8 +210,7 @@ final class BenchSupport {
             th.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long[] merged =
-                all.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
+        long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         return new Timed(merged.length, failed.sum(), merged.length / seconds, merged);
     }
 
@@ -221,13 +226,13 @@ final class BenchSupport {
                     .build();
             int[] next = {offset};
             return () -> client.send(
-                                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                    HttpRequest.newBuilder(URI.create(url))
                                             .timeout(Duration.ofSeconds(5))
                                             .header("Content-Type", "application/ocsp-request")
-                                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                                            .POST(HttpRequest.BodyPublishers.ofByteArray(
                                                     bodies.get(next[0]++ % bodies.size())))
                                             .build(),
-                                    java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                                    HttpResponse.BodyHandlers.ofByteArray())
                             .statusCode()
                     == 200;
         });

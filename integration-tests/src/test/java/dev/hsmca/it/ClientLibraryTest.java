@@ -29,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -36,9 +37,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -177,7 +180,7 @@ class ClientLibraryTest implements TestPropertyProvider {
             assertTrue(
                     String.valueOf(refused.getCause()).contains("revoked")
                             || String.valueOf(refused).contains("revoked")
-                            || refused instanceof javax.net.ssl.SSLHandshakeException,
+                            || refused instanceof SSLHandshakeException,
                     refused.toString());
         } finally {
             https.stop(0);
@@ -302,7 +305,7 @@ class ClientLibraryTest implements TestPropertyProvider {
     }
 
     static String posix(Path p) throws IOException {
-        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
     static HttpsServer serve(SSLContext ssl, String body) throws IOException {
@@ -314,7 +317,7 @@ class ClientLibraryTest implements TestPropertyProvider {
             ex.getResponseBody().write(b);
             ex.close();
         });
-        s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        s.setExecutor(Executors.newFixedThreadPool(2));
         s.start();
         return s;
     }

@@ -9,7 +9,11 @@ import dev.hsmca.hsm.testing.Shell;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,17 +72,17 @@ final class E2e {
 
     /** The DER inside a PEM file's text (one object). */
     static byte[] pemDer(String pem) {
-        return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     }
 
     /** Certificates in the appliance's store, read straight from its database. */
     static long certificateCount(TestAppliance app) throws Exception {
         Map<String, String> p = app.properties();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+        try (Connection c = DriverManager.getConnection(
                         p.get("datasources.default.url"),
                         p.getOrDefault("datasources.default.username", ""),
                         p.getOrDefault("datasources.default.password", ""));
-                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
+                ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM certificates")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -3,6 +3,8 @@ package dev.hsmca.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import dev.hsmca.appliance.acme.AcmeTestClient;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
@@ -13,6 +15,7 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,14 +23,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntFunction;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,7 +108,7 @@ class FuzzTest implements TestPropertyProvider {
                     b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
                 }
             }
-            case 1 -> b = java.util.Arrays.copyOf(b, random.nextInt(b.length + 1));
+            case 1 -> b = Arrays.copyOf(b, random.nextInt(b.length + 1));
             case 2 -> {
                 int at = random.nextInt(b.length + 1);
                 byte[] junk = new byte[1 + random.nextInt(64)];
@@ -235,19 +241,14 @@ class FuzzTest implements TestPropertyProvider {
                 https,
                 i -> HttpRequest.newBuilder(URI.create(url("/api/v1/install-tokens")))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(mutate(Api.json(Map.of(
-                                        "service",
-                                        "fz",
-                                        "dns",
-                                        java.util.List.of("fz.example.test"),
-                                        "ttl_seconds",
-                                        60))
-                                .getBytes(StandardCharsets.UTF_8))))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(mutate(
+                                Api.json(Map.of("service", "fz", "dns", List.of("fz.example.test"), "ttl_seconds", 60))
+                                        .getBytes(StandardCharsets.UTF_8))))
                         .build());
 
         AcmeTestClient acme = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
         String jws = AcmeTestClient.jws(
-                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
                         .jwk(acme.key().toPublicJWK())
                         .customParam("nonce", acme.freshNonce())
                         .customParam("url", acme.url("newAccount"))
@@ -277,7 +278,7 @@ class FuzzTest implements TestPropertyProvider {
                 "ocsp: mutated GET",
                 plain,
                 i -> HttpRequest.newBuilder(URI.create(ocsp
-                                + java.net.URLEncoder.encode(
+                                + URLEncoder.encode(
                                         Base64.getEncoder().encodeToString(mutate(ocspRequest)),
                                         StandardCharsets.US_ASCII)))
                         .GET()
@@ -304,6 +305,6 @@ class FuzzTest implements TestPropertyProvider {
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, good.statusCode());
-        assertEquals(0, new org.bouncycastle.cert.ocsp.OCSPResp(good.body()).getStatus(), "a successful OCSP answer");
+        assertEquals(0, new OCSPResp(good.body()).getStatus(), "a successful OCSP answer");
     }
 }

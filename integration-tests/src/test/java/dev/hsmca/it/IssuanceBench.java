@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,14 +88,14 @@ class IssuanceBench {
                 }
             }
             long self = ProcessHandle.current().pid();
-            java.time.Instant from = null;
-            java.time.Instant to = null;
+            Instant from = null;
+            Instant to = null;
             for (int clients : new int[] {1, 4, 16}) {
                 long serverCpu = BenchSupport.cpuMillis(appliance.pid());
                 long clientCpu = BenchSupport.cpuMillis(self);
-                from = java.time.Instant.now();
+                from = Instant.now();
                 BenchSupport.Timed r = run(app, port, csr, clients, BenchSupport.run(10));
-                to = java.time.Instant.now();
+                to = Instant.now();
                 answered = (int) (answered + r.ok());
                 double perCert = Math.max(1, r.ok());
                 rows.add(print(String.format(

@@ -2,6 +2,7 @@ package dev.hsmca.it;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ final class JfrSummary {
     private JfrSummary() {}
 
     /** The events that started between {@code from} and {@code to}. */
-    static String summarize(Path recording, java.time.Instant from, java.time.Instant to) throws IOException {
+    static String summarize(Path recording, Instant from, Instant to) throws IOException {
         Map<String, Integer> cpu = new LinkedHashMap<>();
         Map<String, Double> blocked = new LinkedHashMap<>();
         int samples = 0;

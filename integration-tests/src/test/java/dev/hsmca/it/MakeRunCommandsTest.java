@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.hsm.testing.Shell;
+import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class MakeRunCommandsTest {
                 after.output());
         int pgPort = Integer.parseInt(Files.readString(var.resolve("pg/port")).trim());
         assertThrows(
-                java.io.IOException.class,
+                IOException.class,
                 () -> new Socket("127.0.0.1", pgPort).close(),
                 "the command stops the PostgreSQL it started");
         assertFalse(Files.exists(var.resolve("db")), "the default H2 store was opened beside make run's state");

@@ -12,7 +12,9 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,11 +23,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
@@ -95,7 +100,7 @@ class OcspBench implements TestPropertyProvider {
         Path nonceFile = write(dir, "nonces.der", nonces);
         List<byte[]> nonceBodies = new ArrayList<>();
         for (int i = 0, len = nonces.length / NONCES; i < NONCES; i++) {
-            nonceBodies.add(java.util.Arrays.copyOfRange(nonces, i * len, (i + 1) * len));
+            nonceBodies.add(Arrays.copyOfRange(nonces, i * len, (i + 1) * len));
         }
         String getPath = "/" + URLEncoder.encode(Base64.getEncoder().encodeToString(plain), StandardCharsets.US_ASCII);
         Path postLua = write(dir, "post.lua", """
@@ -320,7 +325,7 @@ class OcspBench implements TestPropertyProvider {
 
     /** The same nonce requests from the light socket client, 2 and 4 threads. */
     void socketRows(String server, String url, List<byte[]> nonceBodies) throws Exception {
-        java.net.URI u = java.net.URI.create(url);
+        URI u = URI.create(url);
         for (int threads : new int[] {2, 4}) {
             row(
                     server,
@@ -403,10 +408,10 @@ class OcspBench implements TestPropertyProvider {
 
         /** The port in openssl's "ACCEPT [::]:PORT" line, for a server started on port 0. */
         int acceptPort() throws Exception {
-            java.util.regex.Pattern accept = java.util.regex.Pattern.compile("ACCEPT \\S*:(\\d+)");
+            Pattern accept = Pattern.compile("ACCEPT \\S*:(\\d+)");
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (System.nanoTime() < deadline && process.isAlive()) {
-                java.util.regex.Matcher m = accept.matcher(Files.readString(log));
+                Matcher m = accept.matcher(Files.readString(log));
                 if (m.find()) {
                     return Integer.parseInt(m.group(1));
                 }
@@ -423,9 +428,9 @@ class OcspBench implements TestPropertyProvider {
             while (System.nanoTime() < deadline && process.isAlive()) {
                 try {
                     HttpResponse<byte[]> r = client.send(
-                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                            HttpRequest.newBuilder(URI.create(url + "/"))
                                     .header("Content-Type", "application/ocsp-request")
-                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(request))
                                     .build(),
                             HttpResponse.BodyHandlers.ofByteArray());
                     if (r.statusCode() == 200 && new OCSPResp(r.body()).getStatus() == 0) {

@@ -12,14 +12,34 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,11 +68,11 @@ class OcspEndToEndTest implements TestPropertyProvider {
         if (responder == null) {
             // live answers on the lane, as with a network HSM (SoftHSM's default signs on the event loops; the other
             // responder tests cover that)
-            Map<String, String> props = new java.util.HashMap<>(APP.shared());
+            Map<String, String> props = new HashMap<>(APP.shared());
             props.put("pki.ocsp.live-threads", "2");
             responder = ResponderProcess.start(props, true);
         }
-        Map<String, String> p = new java.util.HashMap<>(E2e.withOcspUrl(APP, responder));
+        Map<String, String> p = new HashMap<>(E2e.withOcspUrl(APP, responder));
         p.put("pki.urls.crl-base", responder.url() + "/crl");
         p.put("pki.urls.ca-issuers-base", responder.url() + "/ca");
         return p;
@@ -162,30 +182,23 @@ class OcspEndToEndTest implements TestPropertyProvider {
         long maxAge = Long.parseLong(cache.replaceAll(".*max-age=(\\d+).*", "$1"));
         assertTrue(maxAge > 0 && maxAge <= 3600, cache + ": at most pki.ocsp.http-max-age (1 h), not until nextUpdate");
         // the headers name this response (they are made once per pre-signed response, then reused)
-        var single = ((org.bouncycastle.cert.ocsp.BasicOCSPResp)
-                        new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getResponseObject())
-                .getResponses()[0];
-        java.time.format.DateTimeFormatter http = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
+        var single = ((BasicOCSPResp) new OCSPResp(r.body()).getResponseObject()).getResponses()[0];
+        DateTimeFormatter http = DateTimeFormatter.RFC_1123_DATE_TIME;
         assertEquals(
-                http.format(single.getThisUpdate().toInstant().atOffset(java.time.ZoneOffset.UTC)),
+                http.format(single.getThisUpdate().toInstant().atOffset(ZoneOffset.UTC)),
                 r.headers().firstValue("last-modified").orElse(""));
         // Expires says what max-age says (the two are read from the clock a moment apart: a second either way)
-        java.time.Instant date = java.time.ZonedDateTime.parse(
-                        r.headers().firstValue("date").orElseThrow(), http)
+        Instant date = ZonedDateTime.parse(r.headers().firstValue("date").orElseThrow(), http)
                 .toInstant();
-        java.time.Instant expires = java.time.ZonedDateTime.parse(
-                        r.headers().firstValue("expires").orElseThrow(), http)
+        Instant expires = ZonedDateTime.parse(r.headers().firstValue("expires").orElseThrow(), http)
                 .toInstant();
         assertTrue(
-                Math.abs(java.time.Duration.between(date.plusSeconds(maxAge), expires)
-                                .toSeconds())
-                        <= 1,
+                Math.abs(Duration.between(date.plusSeconds(maxAge), expires).toSeconds()) <= 1,
                 "Expires " + expires + ", Date " + date + ", " + cache);
         assertTrue(expires.isBefore(single.getNextUpdate().toInstant()), "before nextUpdate");
         String etag = "\""
-                + java.util.HexFormat.of()
-                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                                .digest(r.body()))
+                + HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(r.body()))
                         .substring(0, 32)
                 + "\"";
         assertEquals(etag, r.headers().firstValue("etag").orElse(""));
@@ -260,22 +273,21 @@ class OcspEndToEndTest implements TestPropertyProvider {
     @SuppressWarnings("StringSplitter") // the head ends in a blank line, whose empty parts split drops as it should
     List<RawReply> raw(String requests) throws Exception {
         int count = requests.split("HTTP/1.1\r\n", -1).length - 1;
-        List<RawReply> replies = new java.util.ArrayList<>();
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", responder.port())) {
+        List<RawReply> replies = new ArrayList<>();
+        try (Socket s = new Socket("127.0.0.1", responder.port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
-            java.io.DataInputStream in =
-                    new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             for (int i = 0; i < count; i++) {
                 StringBuilder head = new StringBuilder();
                 while (!head.toString().endsWith("\r\n\r\n")) {
                     head.append((char) in.readUnsignedByte());
                 }
                 String[] lines = head.toString().split("\r\n");
-                Map<String, String> headers = new java.util.TreeMap<>();
+                Map<String, String> headers = new TreeMap<>();
                 for (int j = 1; j < lines.length; j++) {
                     String[] kv = lines[j].split(":", 2);
-                    headers.put(kv[0].trim().toLowerCase(java.util.Locale.ROOT), kv[1].trim());
+                    headers.put(kv[0].trim().toLowerCase(Locale.ROOT), kv[1].trim());
                 }
                 byte[] body = new byte[Integer.parseInt(headers.get("content-length"))];
                 in.readFully(body);
@@ -314,7 +326,7 @@ class OcspEndToEndTest implements TestPropertyProvider {
         }
         // The CRL is published after the revocation commits, within pki.crl.publish-delay.
         Shell.Result after = crlVerify(dir);
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (after.exit() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
             after = crlVerify(dir);
@@ -349,13 +361,12 @@ class OcspEndToEndTest implements TestPropertyProvider {
     void badRequestsAreAnsweredAndTheResponderStaysUp() throws Exception {
         assertOcspStatus(responder.post("/", "application/ocsp-request", new byte[0]), 1);
         byte[] random = new byte[300];
-        new java.security.SecureRandom().nextBytes(random);
+        new SecureRandom().nextBytes(random);
         assertOcspStatus(responder.post("/", "application/ocsp-request", random), 1);
         Shell.exec(dir, "openssl", "ocsp", "-issuer", "issuing.pem", "-cert", "leaf.pem", "-reqout", "full.der")
                 .ok();
         byte[] full = Files.readAllBytes(dir.resolve("full.der"));
-        assertOcspStatus(
-                responder.post("/ocsp", "application/ocsp-request", java.util.Arrays.copyOf(full, full.length / 2)), 1);
+        assertOcspStatus(responder.post("/ocsp", "application/ocsp-request", Arrays.copyOf(full, full.length / 2)), 1);
         HttpResponse<byte[]> huge = responder.post("/", "application/ocsp-request", new byte[1024 * 1024]);
         assertEquals(413, huge.statusCode());
         HttpResponse<byte[]> wrongType = responder.post("/", "text/plain", full);
@@ -380,15 +391,15 @@ class OcspEndToEndTest implements TestPropertyProvider {
         assertEquals(
                 "application/ocsp-response",
                 r.headers().firstValue("content-type").orElse(""));
-        assertEquals(status, new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getStatus());
+        assertEquals(status, new OCSPResp(r.body()).getStatus());
     }
 
     @Test
     void warmsItsHotPathAtStart() throws Exception {
         // the warm-up runs the OCSP chain (with nonces: live, through the HSM) for a few seconds after start
-        java.util.regex.Pattern done = java.util.regex.Pattern.compile("OCSP warm-up: (\\d+) answers to (\\d+) kinds");
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
-        java.util.regex.Matcher m = done.matcher(responder.log());
+        Pattern done = Pattern.compile("OCSP warm-up: (\\d+) answers to (\\d+) kinds");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        Matcher m = done.matcher(responder.log());
         boolean found = m.find();
         while (!found && System.nanoTime() < deadline) {
             Thread.sleep(100);

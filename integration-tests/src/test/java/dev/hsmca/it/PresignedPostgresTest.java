@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -120,7 +121,7 @@ class PresignedPostgresTest implements TestPropertyProvider {
             Pg.resume(PG_DIR);
         }
         Shell.Result back = ocsp("-cert", "leaf.pem", "-no_nonce");
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (!back.output().contains("leaf.pem: good") && System.nanoTime() < deadline) {
             Thread.sleep(500);
             back = ocsp("-cert", "leaf.pem", "-no_nonce");

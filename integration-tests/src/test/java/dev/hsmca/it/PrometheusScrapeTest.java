@@ -8,6 +8,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +102,10 @@ class PrometheusScrapeTest implements TestPropertyProvider {
 
     /** The port in Prometheus's 'msg="Listening on" address=127.0.0.1:PORT' line (a deadline only for a hang). */
     static int listeningPort(Process prometheus, Path log) throws Exception {
-        java.util.regex.Pattern listening =
-                java.util.regex.Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+        Pattern listening = Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            java.util.regex.Matcher m = listening.matcher(Files.exists(log) ? Files.readString(log) : "");
+            Matcher m = listening.matcher(Files.exists(log) ? Files.readString(log) : "");
             if (m.find()) {
                 return Integer.parseInt(m.group(1));
             }
@@ -147,7 +149,7 @@ class PrometheusScrapeTest implements TestPropertyProvider {
                 if (last.contains("\"result\":[{")) {
                     return last;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e.toString();
             }
             Thread.sleep(500);

@@ -1,5 +1,6 @@
 package dev.hsmca.it;
 
+import java.security.SecureRandom;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
@@ -18,7 +19,7 @@ final class RequestWithNonce {
             b.addRequest(r.getCertID());
         }
         byte[] nonce = new byte[nonceLength];
-        new java.security.SecureRandom().nextBytes(nonce);
+        new SecureRandom().nextBytes(nonce);
         b.setRequestExtensions(new Extensions(new Extension(
                 OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new DEROctetString(nonce)))));
         return b.build().getEncoded();

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ResponderProcess implements AutoCloseable {
     /** Every responder a test started and has not closed: none outlives the test JVM, whatever fails. */
-    private static final java.util.Set<ResponderProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<ResponderProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.process.destroyForcibly())));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +45,7 @@ final class RestartStress {
             app.with("pki.urls.ocsp", responder.url()); // for the appliances started below
         }
         ApplianceProcess previous = null;
-        List<ApplianceProcess> started = new java.util.ArrayList<>();
+        List<ApplianceProcess> started = new ArrayList<>();
         int refused = 0;
         try {
             for (int cycle = 0; cycle < CYCLES; cycle++) {
@@ -135,7 +137,7 @@ final class RestartStress {
             throws Exception {
         try (ApplianceProcess appliance = ApplianceProcess.start(app, Map.of())) {
             assertTrue(appliance.awaitHealthy(app.anonymousSsl(), START), appliance.log());
-            var admin = new dev.hsmca.appliance.testing.Api(app.adminSsl(), appliance.port());
+            var admin = new Api(app.adminSsl(), appliance.port());
             Set<String> missing = new HashSet<>();
             for (String serial : told) {
                 HttpResponse<String> r = admin.get("/api/v1/certificates/" + serial);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -42,7 +43,7 @@ final class SocketLoad implements AutoCloseable {
     static BenchSupport.Wrk load(String host, int port, List<byte[]> bodies, int threads, Duration duration)
             throws Exception {
         LongAdder connects = new LongAdder();
-        List<SocketLoad> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<SocketLoad> clients = new CopyOnWriteArrayList<>();
         BenchSupport.Timed t = BenchSupport.timed(threads, duration, offset -> {
             SocketLoad client = new SocketLoad(host, port, bodies.get(0).length, connects);
             clients.add(client);

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +49,7 @@ class TwoReplicasTest {
         String csr = Openssl.keyAndCsr(dir, "leaf", "leaf.example.com", "DNS:leaf.example.com");
         int[] ports = new int[2];
         List<ApplianceProcess> replicas = new ArrayList<>();
-        Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> revoked = ConcurrentHashMap.newKeySet();
         AtomicInteger revokeFailures = new AtomicInteger();
         List<Load> loads = new ArrayList<>();
         try {

@@ -8,6 +8,8 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Errors the framework raises itself (unknown route, wrong method, wrong content type, body too large,
@@ -16,8 +18,7 @@ import java.util.Locale;
 @Singleton
 public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
     /** Micronaut Serialization's words for a field the target record does not have. */
-    private static final java.util.regex.Pattern UNKNOWN_PROPERTY =
-            java.util.regex.Pattern.compile("Unknown property \\[([A-Za-z0-9_.-]{1,64})\\]");
+    private static final Pattern UNKNOWN_PROPERTY = Pattern.compile("Unknown property \\[([A-Za-z0-9_.-]{1,64})\\]");
 
     @Override
     public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
@@ -43,7 +44,7 @@ public class FrameworkErrors implements ErrorResponseProcessor<ErrorBody> {
         };
         String message =
                 context.getErrors().stream().map(Error::getMessage).findFirst().orElse(response.reason());
-        java.util.regex.Matcher unknown = UNKNOWN_PROPERTY.matcher(message == null ? "" : message);
+        Matcher unknown = UNKNOWN_PROPERTY.matcher(message == null ? "" : message);
         if (status == 400 && unknown.find()) {
             code = "unknown_field";
             message = "unknown field '" + unknown.group(1) + "' in the request body";

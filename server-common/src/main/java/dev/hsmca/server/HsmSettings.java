@@ -4,6 +4,7 @@ import dev.hsmca.hsm.KeyBackend;
 import dev.hsmca.hsm.KeyBackendFactory;
 import dev.hsmca.hsm.PinSource;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ public record HsmSettings(
         @Bindable(defaultValue = "pki-ca") String tokenLabel,
         @Bindable(defaultValue = "var/hsm/pki-ca.pin") String pinFile,
         @Bindable(defaultValue = "PKI_HSM_PIN") String pinEnv,
-        @io.micronaut.core.annotation.Nullable String configTemplate) {
+        @Nullable String configTemplate) {
 
     public HsmSettings {
         if (type == null || type.isBlank() || tokenLabel == null || tokenLabel.isBlank()) {

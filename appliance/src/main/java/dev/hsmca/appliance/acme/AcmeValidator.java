@@ -2,6 +2,7 @@ package dev.hsmca.appliance.acme;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.naming.NameNotFoundException;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
@@ -52,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * server; {@code pki.acme.validation.allow-private-addresses}) are off by default and only change where it looks,
  * never what it accepts.
  */
-@jakarta.inject.Singleton
+@Singleton
 public class AcmeValidator {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeValidator.class);
     static final String ACME_TLS_1 = "acme-tls/1";
@@ -217,7 +220,7 @@ public class AcmeValidator {
                     found.add(String.valueOf(values.next()).replace("\"", "").trim());
                 }
             }
-        } catch (javax.naming.NameNotFoundException e) {
+        } catch (NameNotFoundException e) {
             return Result.fail("dns", "dns-01: no TXT record at _acme-challenge." + domain);
         }
         return found.contains(expected)
@@ -373,7 +376,7 @@ public class AcmeValidator {
     static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.US_ASCII));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,6 +3,7 @@ package dev.hsmca.appliance.crl;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Date;
 import java.util.function.Consumer;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Enumerated;
@@ -93,7 +95,7 @@ public final class CrlWriter {
                     try {
                         both.write(b);
                     } catch (IOException ex) {
-                        throw new java.io.UncheckedIOException(ex);
+                        throw new UncheckedIOException(ex);
                     }
                 });
                 both.write(extensions);
@@ -136,11 +138,11 @@ public final class CrlWriter {
         return new DERSequence(v);
     }
 
-    private static byte[] der(org.bouncycastle.asn1.ASN1Encodable o) {
+    private static byte[] der(ASN1Encodable o) {
         try {
             return o.toASN1Primitive().getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

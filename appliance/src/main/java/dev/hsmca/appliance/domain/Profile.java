@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.domain;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +97,7 @@ public record Profile(
             throw new IllegalArgumentException(
                     "profile " + profile + ": subject '" + text + "' is not a DN such as C=US,O=Example");
         }
-        List<SubjectAttribute> attributes = new java.util.ArrayList<>();
+        List<SubjectAttribute> attributes = new ArrayList<>();
         for (RDN rdn : rdns) {
             ASN1ObjectIdentifier type = rdn.getFirst().getType();
             String value = IETFUtils.valueToString(rdn.getFirst().getValue());

@@ -2,7 +2,9 @@ package dev.hsmca.appliance.domain;
 
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,7 +26,7 @@ public record ProfileConfig(
         List<String> keyUsage,
         List<String> extendedKeyUsage,
         @Bindable(defaultValue = "397") int maxValidityDays,
-        @Bindable(defaultValue = "5m") java.time.Duration minValidity,
+        @Bindable(defaultValue = "5m") Duration minValidity,
         @Bindable(defaultValue = "false") boolean requireSan,
         @Bindable(defaultValue = "true") boolean requestable,
-        @io.micronaut.core.annotation.Nullable String subject) {}
+        @Nullable String subject) {}

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.domain;
 
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Service ids: {@code ^[a-z0-9][a-z0-9-]{0,62}$}. */
@@ -9,7 +10,7 @@ public final class ServiceId {
     private ServiceId() {}
 
     /** The services of the appliance's own certificates (its TLS certificate, the admin and monitoring credentials). */
-    public static final java.util.Set<String> RESERVED = java.util.Set.of("appliance", "admin", "monitoring");
+    public static final Set<String> RESERVED = Set.of("appliance", "admin", "monitoring");
 
     /** A service a credential may be granted: a valid id that is not one of the appliance's own. */
     public static String requireGrantable(String service) {

@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.domain;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +28,7 @@ public final class Validity {
 
     /** The duration, or a {@code malformed} refusal naming the accepted forms. */
     public static Duration parse(String text) {
-        String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         if (!WHOLE.matcher(t).matches()) {
             throw PkiException.malformed(
                     "invalid_validity",

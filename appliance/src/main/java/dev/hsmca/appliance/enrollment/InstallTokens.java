@@ -4,6 +4,7 @@ import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
@@ -48,15 +49,11 @@ public class InstallTokens {
     private final InstallTokenRepository repository;
     private final Profiles profiles;
     private final AuditLog audit;
-    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
+    private final PkiMetrics metrics;
     private final Clock clock;
 
     public InstallTokens(
-            InstallTokenRepository repository,
-            Profiles profiles,
-            AuditLog audit,
-            dev.hsmca.appliance.domain.PkiMetrics metrics,
-            Clock clock) {
+            InstallTokenRepository repository, Profiles profiles, AuditLog audit, PkiMetrics metrics, Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;

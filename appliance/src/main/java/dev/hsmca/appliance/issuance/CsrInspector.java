@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
@@ -20,6 +22,7 @@ import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -33,6 +36,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -128,7 +132,7 @@ public class CsrInspector {
             if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
                 return new KeyCheck(false, "ed25519", decode("Ed25519", spki));
             }
-        } catch (java.security.GeneralSecurityException | IOException | ClassCastException e) {
+        } catch (GeneralSecurityException | IOException | ClassCastException e) {
             throw PkiException.malformed("invalid_csr", "csr public key cannot be decoded");
         }
         throw PkiException.malformed(
@@ -138,15 +142,15 @@ public class CsrInspector {
 
     /** Decoded by algorithm name: the JDK's providers do not all know key algorithms by OID, as BC asks. */
     private static PublicKey decode(String algorithm, SubjectPublicKeyInfo spki)
-            throws java.security.GeneralSecurityException, IOException {
+            throws GeneralSecurityException, IOException {
         return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
     }
 
     /**
-     * BouncyCastle's provider, for CSR signatures only: on JDK 17 it verifies P-256 about 5× faster than SunEC
-     * (4,300 against 800/s per thread here), and the JFR profile of issuance found SunEC's verify at 72 % of the CPU.
+     * BouncyCastle's provider, for CSR signatures only: on JDK 17 it verifies P-256 several times faster than SunEC,
+     * whose verify dominated issuance's profile (figures in bench/results/measurements.md).
      */
-    private static final java.security.Provider VERIFIER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    private static final Provider VERIFIER = new BouncyCastleProvider();
 
     /**
      * The common signature algorithms, verified with one {@link Signature}: BouncyCastle's content verifier for these
@@ -203,7 +207,7 @@ public class CsrInspector {
         }
         // the value itself, not IETFUtils' escaped text: the policy authority judges what it names
         var value = cns[0].getFirst().getValue();
-        String cn = value instanceof org.bouncycastle.asn1.ASN1String text ? text.getString() : null;
+        String cn = value instanceof ASN1String text ? text.getString() : null;
         if (cn == null) {
             throw PkiException.malformed("invalid_subject", "subject CN is not a string");
         }

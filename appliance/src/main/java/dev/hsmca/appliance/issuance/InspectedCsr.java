@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.issuance;
 
+import java.security.PublicKey;
 import java.util.List;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -21,7 +22,7 @@ public record InspectedCsr(
         List<String> uris) {
 
     /** A key the CA certifies for itself (its TLS key, the admin credential): no CSR, no names of its own. */
-    public static InspectedCsr ofKey(java.security.PublicKey key) {
+    public static InspectedCsr ofKey(PublicKey key) {
         return new InspectedCsr(
                 SubjectPublicKeyInfo.getInstance(key.getEncoded()),
                 "RSA".equals(key.getAlgorithm()),

@@ -2,6 +2,8 @@ package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.domain.Names;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,8 +167,8 @@ public final class ProfileLinter {
     private static String ipText(GeneralName n) {
         try {
             byte[] octets = ASN1OctetString.getInstance(n.getName()).getOctets();
-            return Names.ipAddress(java.net.InetAddress.getByAddress(octets).getHostAddress());
-        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
+            return Names.ipAddress(InetAddress.getByAddress(octets).getHostAddress());
+        } catch (UnknownHostException | IllegalArgumentException e) {
             return "";
         }
     }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +47,7 @@ public class StoreGauges {
             CaHierarchy ca,
             Clock clock,
             MeterRegistry registry,
-            @io.micronaut.context.annotation.Value("${pki.metrics.refresh-interval:5s}") Duration minInterval) {
+            @Value("${pki.metrics.refresh-interval:5s}") Duration minInterval) {
         this.minInterval = minInterval;
         this.repository = repository;
         this.ca = ca;

@@ -13,6 +13,7 @@ import dev.hsmca.core.ocsp.OcspResponses;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;
 import java.sql.Connection;
@@ -137,7 +138,7 @@ public class OcspPresigner {
                         der));
             }
             return signed;
-        } catch (CertificateEncodingException | java.io.IOException | OCSPException | OperatorCreationException e) {
+        } catch (CertificateEncodingException | IOException | OCSPException | OperatorCreationException e) {
             throw new IllegalStateException("cannot pre-sign the OCSP response for " + record.serial(), e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.registry;
 
+import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.store.ServiceRecord;
 import dev.hsmca.appliance.store.ServiceRepository;
 import jakarta.inject.Singleton;
@@ -33,7 +34,7 @@ public class LastSeen {
     }
 
     public void seen(String service) {
-        if (service == null || dev.hsmca.appliance.domain.ServiceId.RESERVED.contains(service)) {
+        if (service == null || ServiceId.RESERVED.contains(service)) {
             return; // the appliance's own credentials are no service to watch
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);

@@ -4,6 +4,7 @@ import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.CertificateView;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.store.CertificateRepository;
@@ -18,8 +19,10 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The service registry: services register themselves (mTLS) or are registered by an admin. */
 @Singleton
@@ -29,7 +32,7 @@ public class Registry {
     static final int MAX_METADATA_CHARS = 16_000;
     static final int MAX_DEPTH = 8;
     /** Endpoints a service may list: HTTP(S), and WebSockets (the notes' ws:// and wss://). */
-    private static final java.util.Set<String> SCHEMES = java.util.Set.of("http", "https", "ws", "wss");
+    private static final Set<String> SCHEMES = Set.of("http", "https", "ws", "wss");
 
     private final ServiceRepository services;
     private final CertificateRepository certificates;
@@ -157,9 +160,7 @@ public class Registry {
             }
         } catch (Exception e) {
             throw PkiException.malformed(
-                    code,
-                    what + " '" + dev.hsmca.appliance.domain.Names.printable(value)
-                            + "' is not an http(s) or ws(s) URL with a host");
+                    code, what + " '" + Names.printable(value) + "' is not an http(s) or ws(s) URL with a host");
         }
     }
 
@@ -168,7 +169,7 @@ public class Registry {
         if (value instanceof Map<?, ?> m) {
             return 1 + m.values().stream().mapToInt(Registry::depth).max().orElse(0);
         }
-        if (value instanceof java.util.Collection<?> c) {
+        if (value instanceof Collection<?> c) {
             return 1 + c.stream().mapToInt(Registry::depth).max().orElse(0);
         }
         return 0;

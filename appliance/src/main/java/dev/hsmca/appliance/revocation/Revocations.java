@@ -7,6 +7,8 @@ import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.PkiMetrics;
+import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.policy.PolicyAuthority;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
@@ -31,7 +33,7 @@ public class Revocations {
     private final PolicyAuthority policy;
     private final AuditLog audit;
     private final List<CertificateStatusListener> listeners;
-    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
+    private final PkiMetrics metrics;
     private final Clock clock;
 
     public Revocations(
@@ -39,7 +41,7 @@ public class Revocations {
             PolicyAuthority policy,
             AuditLog audit,
             List<CertificateStatusListener> listeners,
-            dev.hsmca.appliance.domain.PkiMetrics metrics,
+            PkiMetrics metrics,
             Clock clock) {
         this.certificates = certificates;
         this.policy = policy;
@@ -56,8 +58,7 @@ public class Revocations {
                 .orElseThrow(
                         () -> PkiException.notFound("certificate_not_found", "no certificate with serial " + serial));
         if (grant instanceof HolderGrant holder
-                && (!holder.owns(record.service())
-                        || dev.hsmca.appliance.domain.ServiceId.RESERVED.contains(record.service()))) {
+                && (!holder.owns(record.service()) || ServiceId.RESERVED.contains(record.service()))) {
             throw PkiException.forbidden(
                     "not_your_certificate",
                     "certificate " + serial + " does not belong to service " + holder.service());

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ public class CertificateStore {
             List<String> uris,
             String service,
             String renewalOf,
-            java.time.Duration maxValidity) {
+            Duration maxValidity) {
         try {
             return new CertificateRecord(
                     certificate.getSerialNumber().toString(16),

@@ -32,5 +32,5 @@ public interface InstallTokenRepository extends CrudRepository<InstallToken, Str
                    OR (:state = 'expired' AND revoked_at IS NULL AND used_at IS NULL AND expires_at <= :now)
                    OR (:state = 'unused' AND revoked_at IS NULL AND used_at IS NULL AND expires_at > :now))
             ORDER BY created_at DESC LIMIT :limit""")
-    List<InstallToken> list(String service, String state, java.time.Instant now, int limit);
+    List<InstallToken> list(String service, String state, Instant now, int limit);
 }

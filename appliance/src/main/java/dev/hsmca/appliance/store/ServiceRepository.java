@@ -4,6 +4,7 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
+import java.time.Instant;
 import java.util.List;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -15,5 +16,5 @@ public interface ServiceRepository extends CrudRepository<ServiceRecord, String>
     /** Moves last_seen_at forward (never back); 0 when the service has no row yet. */
     @Query(
             "UPDATE services SET last_seen_at = :at WHERE service = :service AND (last_seen_at IS NULL OR last_seen_at < :at)")
-    int seen(String service, java.time.Instant at);
+    int seen(String service, Instant at);
 }

@@ -5,6 +5,7 @@ import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.enrollment.InstallTokens;
@@ -13,6 +14,7 @@ import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.core.CertificateStatus;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
+import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -33,15 +35,11 @@ public class Authorizer {
     private final Certificates certificates;
     private final InstallTokens tokens;
     private final Refusals refusals;
-    private final dev.hsmca.appliance.domain.PkiMetrics metrics;
+    private final PkiMetrics metrics;
     private final Clock clock;
 
     public Authorizer(
-            Certificates certificates,
-            InstallTokens tokens,
-            Refusals refusals,
-            dev.hsmca.appliance.domain.PkiMetrics metrics,
-            Clock clock) {
+            Certificates certificates, InstallTokens tokens, Refusals refusals, PkiMetrics metrics, Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
         this.refusals = refusals;
@@ -166,7 +164,7 @@ public class Authorizer {
 
     /** Who (as far as known) and from where: {@code anonymous@192.0.2.7}, {@code tls:1a2b@192.0.2.7}. */
     static String source(HttpRequest<?> request, String actor) {
-        java.net.InetSocketAddress remote = request.getRemoteAddress();
+        InetSocketAddress remote = request.getRemoteAddress();
         String host = remote == null || remote.getAddress() == null
                 ? "unknown"
                 : remote.getAddress().getHostAddress();

@@ -8,7 +8,10 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,20 +37,18 @@ public final class ErrorResponses {
     }
 
     /** On an ACME URL, an RFC 8555 problem document with a fresh nonce (clients retry badNonce with it). */
-    static MutableHttpResponse<?> of(
-            HttpRequest<?> request, Throwable error, java.util.function.Supplier<String> acmeNonce) {
+    static MutableHttpResponse<?> of(HttpRequest<?> request, Throwable error, Supplier<String> acmeNonce) {
         if (!request.getPath().startsWith("/acme/")) {
             return of(request, error);
         }
         MutableHttpResponse<ErrorBody> plain = of(request, error);
         PkiException e = Failures.classify(error);
         String detail = plain.getBody().map(ErrorBody::message).orElse(e.getMessage());
-        java.util.Map<String, Object> problem = new java.util.LinkedHashMap<>();
+        Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", AcmeProblem.typeFor(e));
         problem.put("detail", detail);
         problem.put("status", plain.code());
-        MutableHttpResponse<java.util.Map<String, Object>> r = HttpResponse.<java.util.Map<String, Object>>status(
-                        plain.status())
+        MutableHttpResponse<Map<String, Object>> r = HttpResponse.<Map<String, Object>>status(plain.status())
                 .body(problem)
                 .contentType("application/problem+json");
         plain.getHeaders().forEach((name, values) -> values.forEach(v -> r.header(name, v)));

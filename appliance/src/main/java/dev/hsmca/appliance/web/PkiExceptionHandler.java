@@ -6,15 +6,16 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 
 /** Domain refusals: the same mapping as everything else, bound to the exact type so no framework handler wins. */
 @Produces
 @Singleton
 public class PkiExceptionHandler implements ExceptionHandler<PkiException, HttpResponse<?>> {
-    private final jakarta.inject.Provider<AcmeNonces> nonces;
+    private final Provider<AcmeNonces> nonces;
 
-    public PkiExceptionHandler(jakarta.inject.Provider<AcmeNonces> nonces) {
+    public PkiExceptionHandler(Provider<AcmeNonces> nonces) {
         this.nonces = nonces;
     }
 

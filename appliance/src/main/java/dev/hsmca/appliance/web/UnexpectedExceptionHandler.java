@@ -5,6 +5,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 
 /**
@@ -14,9 +15,9 @@ import jakarta.inject.Singleton;
 @Produces
 @Singleton
 public class UnexpectedExceptionHandler implements ExceptionHandler<RuntimeException, HttpResponse<?>> {
-    private final jakarta.inject.Provider<AcmeNonces> nonces;
+    private final Provider<AcmeNonces> nonces;
 
-    public UnexpectedExceptionHandler(jakarta.inject.Provider<AcmeNonces> nonces) {
+    public UnexpectedExceptionHandler(Provider<AcmeNonces> nonces) {
         this.nonces = nonces;
     }
 

@@ -3,11 +3,15 @@ package dev.hsmca.appliance.x509;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** PEM and DER helpers for certificates. */
 public final class Pem {
@@ -20,9 +24,8 @@ public final class Pem {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             for (Object o : objects) {
-                if (o instanceof java.security.PrivateKey key) {
-                    writer.writeObject(
-                            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)); // PKCS#8, curve included
+                if (o instanceof PrivateKey key) {
+                    writer.writeObject(new JcaPKCS8Generator(key, null)); // PKCS#8, curve included
                 } else {
                     writer.writeObject(o);
                 }
@@ -38,12 +41,12 @@ public final class Pem {
         try {
             return "-----BEGIN CERTIFICATE-----\n" + MIME.encodeToString(certificate.getEncoded())
                     + "\n-----END CERTIFICATE-----\n";
-        } catch (java.security.cert.CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException("PEM encoding failed", e);
         }
     }
 
-    private static final java.util.Base64.Encoder MIME = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+    private static final Base64.Encoder MIME = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
     public static String chain(List<X509Certificate> certificates) {
         return encode(certificates.toArray());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
 import dev.hsmca.appliance.cli.Cli;
+import dev.hsmca.appliance.store.AcmeAccount;
+import dev.hsmca.appliance.store.AcmeRepositories;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -13,9 +15,13 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -40,10 +46,10 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
     AcmeOrders orders;
 
     @Inject
-    dev.hsmca.appliance.store.AcmeRepositories.Accounts accounts;
+    AcmeRepositories.Accounts accounts;
 
     @Inject
-    dev.hsmca.appliance.store.AcmeRepositories.EabKeys eabKeys;
+    AcmeRepositories.EabKeys eabKeys;
 
     @Override
     public Map<String, String> getProperties() {
@@ -205,21 +211,21 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
                         AcmeTestClient.list(pending.json(), "authorizations").get(0), "http-01")
                 .get("url");
         String id = c.kid().substring(c.kid().lastIndexOf('/') + 1);
-        dev.hsmca.appliance.store.AcmeAccount asChecked = accounts.findById(id).orElseThrow();
+        AcmeAccount asChecked = accounts.findById(id).orElseThrow();
         assertEquals(
                 200,
                 admin().postJson("/api/v1/acme/accounts/" + id + "/revoke", Map.of())
                         .statusCode());
 
-        NewOrder order = new NewOrder(asChecked, java.util.Set.of("h.acme.test"));
+        NewOrder order = new NewOrder(asChecked, Set.of("h.acme.test"));
         assertEquals(
                 AcmeProblem.PREFIX + "unauthorized",
                 org.junit.jupiter.api.Assertions.assertThrows(AcmeProblem.class, () -> orders.newOrder(order))
                         .type());
         assertThrowsUnauthorized(() -> orders.respond(asChecked, chUrl.substring(chUrl.lastIndexOf('/') + 1)));
         String orderId = ready.location().substring(ready.location().lastIndexOf('/') + 1);
-        Finalize fin = new Finalize(
-                asChecked, orderId, java.util.Base64.getUrlDecoder().decode(AcmeTestClient.csr("g.acme.test")));
+        Finalize fin =
+                new Finalize(asChecked, orderId, Base64.getUrlDecoder().decode(AcmeTestClient.csr("g.acme.test")));
         assertThrowsUnauthorized(() -> orders.finalizeOrder(fin));
         assertEquals(0, certificatesOf("raced"));
     }
@@ -229,7 +235,7 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
         // the key revoked in the store alone (say, by a replica of an older version): the account row still says valid
         Map<String, Object> e = eab("key-only", "k.acme.test");
         AcmeTestClient c = register(e);
-        assertEquals(1, eabKeys.revoke((String) e.get("kid"), java.time.Instant.now()));
+        assertEquals(1, eabKeys.revoke((String) e.get("kid"), Instant.now()));
         assertEquals("unauthorized", c.newOrder("k.acme.test").problem());
     }
 
@@ -263,7 +269,7 @@ class AcmeAccountRevocationTest implements TestPropertyProvider {
     record Run(int exit, String out, String err) {}
 
     Run cli(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of(args));
+        List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of(
                 "--url",
                 "https://localhost:" + server.getPort(),

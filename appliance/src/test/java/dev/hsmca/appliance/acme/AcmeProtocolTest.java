@@ -10,7 +10,9 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.hsmca.appliance.acme.AcmeTestClient.Reply;
+import dev.hsmca.appliance.store.AcmeRepositories;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -23,7 +25,9 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -56,11 +62,11 @@ class AcmeProtocolTest implements TestPropertyProvider {
     EmbeddedServer server;
 
     @Inject
-    dev.hsmca.appliance.store.AcmeRepositories.Challenges challenges;
+    AcmeRepositories.Challenges challenges;
 
     @Override
     public Map<String, String> getProperties() {
-        Map<String, String> p = new java.util.HashMap<>(APP.properties());
+        Map<String, String> p = new HashMap<>(APP.properties());
         p.put("pki.acme.http01-port", Integer.toString(WEB.port()));
         p.put("pki.acme.resolve", "*.acme.test=127.0.0.1");
         p.put("pki.acme.validation.allow-private-addresses", "true"); // TEST SWITCH: the clients listen on loopback
@@ -156,9 +162,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals("shop", stored.get("service"), "registered under the binding's service: " + stored);
 
         // renewal info (RFC 9773) for the certificate: the CA's window, inside the certificate's life
-        byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(
-                        org.bouncycastle.asn1.ASN1OctetString.getInstance(
-                                        chain.get(0).getExtensionValue("2.5.29.35"))
+        byte[] aki = AuthorityKeyIdentifier.getInstance(
+                        ASN1OctetString.getInstance(chain.get(0).getExtensionValue("2.5.29.35"))
                                 .getOctets())
                 .getKeyIdentifier();
         Reply ari = c.get(c.url("renewalInfo") + "/" + AcmeTestClient.b64(aki) + "."
@@ -166,9 +171,9 @@ class AcmeProtocolTest implements TestPropertyProvider {
         assertEquals(200, ari.status(), ari.body());
         @SuppressWarnings("unchecked")
         Map<String, Object> window = (Map<String, Object>) ari.json().get("suggestedWindow");
-        assertTrue(java.time.Instant.parse((String) window.get("start"))
+        assertTrue(Instant.parse((String) window.get("start"))
                 .isAfter(chain.get(0).getNotBefore().toInstant()));
-        assertTrue(java.time.Instant.parse((String) window.get("end"))
+        assertTrue(Instant.parse((String) window.get("end"))
                 .isBefore(chain.get(0).getNotAfter().toInstant()));
 
         // another account may not revoke it; its own account may, once
@@ -452,10 +457,10 @@ class AcmeProtocolTest implements TestPropertyProvider {
                         .jwk(next.toPublicJWK())
                         .customParam("url", c.url("keyChange"))
                         .build(),
-                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of(
+                JSONObjectUtils.toJSONString(Map.of(
                         "account", c.kid(), "oldKey", c.key().toPublicJWK().toJSONObject())),
                 AcmeTestClient.signer(next));
-        Reply rolled = c.post(c.url("keyChange"), com.nimbusds.jose.util.JSONObjectUtils.parse(inner));
+        Reply rolled = c.post(c.url("keyChange"), JSONObjectUtils.parse(inner));
         assertEquals(200, rolled.status(), rolled.body());
         assertEquals("unauthorized", c.newOrder("roll.acme.test").problem(), "the old key no longer signs");
         AcmeTestClient renamed = new AcmeTestClient(APP.anonymousSsl(), server.getPort(), next).as(c.kid());

@@ -12,20 +12,30 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -202,8 +212,8 @@ public final class AcmeTestClient {
 
     /** newAccount with this binding (or none); remembers the account URL when made. */
     public Reply register(Map<String, Object> binding) {
-        Map<String, Object> payload = new java.util.HashMap<>(
-                Map.of("termsOfServiceAgreed", true, "contact", List.of("mailto:ops@example.com")));
+        Map<String, Object> payload =
+                new HashMap<>(Map.of("termsOfServiceAgreed", true, "contact", List.of("mailto:ops@example.com")));
         if (binding != null) {
             payload.put("externalAccountBinding", binding);
         }
@@ -219,7 +229,7 @@ public final class AcmeTestClient {
                 url("newOrder"),
                 Map.of(
                         "identifiers",
-                        java.util.Arrays.stream(names)
+                        Arrays.stream(names)
                                 .map(n -> Map.of("type", "dns", "value", n))
                                 .toList()));
     }
@@ -255,7 +265,7 @@ public final class AcmeTestClient {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             return g.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -273,7 +283,7 @@ public final class AcmeTestClient {
             ext.addExtension(
                     Extension.subjectAlternativeName,
                     false,
-                    new GeneralNames(java.util.Arrays.stream(names)
+                    new GeneralNames(Arrays.stream(names)
                             .map(n -> new GeneralName(GeneralName.dNSName, n))
                             .toArray(GeneralName[]::new)));
             b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
@@ -309,8 +319,8 @@ public final class AcmeTestClient {
         return (List<String>) m.get(key);
     }
 
-    public static java.util.Set<String> dnsNames(java.security.cert.X509Certificate c) throws Exception {
-        java.util.Set<String> names = new java.util.HashSet<>();
+    public static Set<String> dnsNames(X509Certificate c) throws Exception {
+        Set<String> names = new HashSet<>();
         for (List<?> n : c.getSubjectAlternativeNames()) {
             names.add((String) n.get(1));
         }
@@ -318,16 +328,15 @@ public final class AcmeTestClient {
     }
 
     public static String b64(byte[] b) {
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The certificates of a PEM chain, in order. */
-    public static List<java.security.cert.X509Certificate> certificates(String pem) throws Exception {
-        List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
-        for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificates(
-                        new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
-            out.add((java.security.cert.X509Certificate) c);
+    public static List<X509Certificate> certificates(String pem) throws Exception {
+        List<X509Certificate> out = new ArrayList<>();
+        for (var c : CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+            out.add((X509Certificate) c);
         }
         return out;
     }

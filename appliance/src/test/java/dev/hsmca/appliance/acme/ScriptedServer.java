@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,7 +21,7 @@ final class ScriptedServer implements AutoCloseable {
 
     private final ServerSocket socket;
     private final AtomicInteger accepted = new AtomicInteger();
-    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
     ScriptedServer(Script script) {
         try {
@@ -59,7 +62,7 @@ final class ScriptedServer implements AutoCloseable {
     /** Writes the text, then nothing more (the connection stays open until the peer or the test closes it). */
     static Script answers(String text) {
         return c -> {
-            c.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            c.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
             c.getOutputStream().flush();
             c.shutdownOutput();
             c.getInputStream().readAllBytes();

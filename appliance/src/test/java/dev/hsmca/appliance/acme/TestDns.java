@@ -2,10 +2,15 @@ package dev.hsmca.appliance.acme;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,10 +26,10 @@ public final class TestDns implements AutoCloseable {
     private final DatagramSocket socket;
     private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
     private final Thread thread;
-    private volatile java.nio.file.Path zoneFile;
+    private volatile Path zoneFile;
 
     /** Also answers from this file, re-read on each query: lines of {@code name value} (a client's hook appends). */
-    public TestDns zoneFile(java.nio.file.Path file) {
+    public TestDns zoneFile(Path file) {
         this.zoneFile = file;
         return this;
     }
@@ -34,7 +39,7 @@ public final class TestDns implements AutoCloseable {
         try {
             return new TestDns();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -65,7 +70,7 @@ public final class TestDns implements AutoCloseable {
             try {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 socket.receive(p);
-                byte[] answer = answer(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+                byte[] answer = answer(Arrays.copyOf(p.getData(), p.getLength()));
                 if (answer != null) {
                     socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
                 }
@@ -117,11 +122,11 @@ public final class TestDns implements AutoCloseable {
     }
 
     private List<String> lookup(String name) {
-        List<String> values = new java.util.ArrayList<>(txt.getOrDefault(name, List.of()));
-        java.nio.file.Path file = zoneFile;
-        if (file != null && java.nio.file.Files.exists(file)) {
+        List<String> values = new ArrayList<>(txt.getOrDefault(name, List.of()));
+        Path file = zoneFile;
+        if (file != null && Files.exists(file)) {
             try {
-                for (String line : java.nio.file.Files.readAllLines(file)) {
+                for (String line : Files.readAllLines(file)) {
                     String[] f = line.trim()
                             .split("\\s+", -1); // the line is trimmed: no trailing empty field to keep or drop
                     if (f.length == 2 && f[0].replaceAll("\\.$", "").equalsIgnoreCase(name)) {

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -155,8 +157,8 @@ class AuditAnchorTest {
                             .finding());
         }
         try (ApplicationContext warn = ApplicationContext.builder()
-                .properties(new java.util.HashMap<>(app.properties()))
-                .properties(java.util.Map.of("pki.audit.on-rollback", "warn"))
+                .properties(new HashMap<>(app.properties()))
+                .properties(Map.of("pki.audit.on-rollback", "warn"))
                 .environments("test")
                 .start()) {
             AuditAnchorJob accepted = job(warn, new AuditGuard(warn.getBean(MeterRegistry.class)));

@@ -15,12 +15,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,12 +72,11 @@ class AuditChainTest {
             AuditLog audit = ctx.getBean(AuditLog.class);
             AuditSealer sealer = ctx.getBean(AuditSealer.class);
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicInteger sealedWhileAppending =
-                    new java.util.concurrent.atomic.AtomicInteger();
+            AtomicBoolean appending = new AtomicBoolean(true);
+            AtomicInteger sealedWhileAppending = new AtomicInteger();
             try {
                 // two sealers (as two replicas would run) race the appenders
-                List<Future<?>> sealers = new java.util.ArrayList<>();
+                List<Future<?>> sealers = new ArrayList<>();
                 for (int k = 0; k < 2; k++) {
                     sealers.add(pool.submit(() -> {
                         while (appending.get()) {
@@ -83,7 +85,7 @@ class AuditChainTest {
                         return null;
                     }));
                 }
-                List<Future<?>> appends = new java.util.ArrayList<>();
+                List<Future<?>> appends = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     int n = i;
                     appends.add(pool.submit(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.appliance.audit.AuditAnchor;
 import dev.hsmca.appliance.cli.Cli;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
@@ -167,9 +168,7 @@ class CaInitTest {
             assertEquals(0, code, err.toString());
             assertTrue(context.getBean(CaHierarchy.class).initialized());
             assertTrue(out.toString().contains("Audit anchor: "), out.toString());
-            assertTrue(context.getBean(dev.hsmca.appliance.audit.AuditAnchor.class)
-                    .check()
-                    .ok());
+            assertTrue(context.getBean(AuditAnchor.class).check().ok());
         }
         assertTrue(Files.exists(other.dir().resolve("audit/anchor")));
         assertNotEquals(before, Files.readString(other.rootPem()));

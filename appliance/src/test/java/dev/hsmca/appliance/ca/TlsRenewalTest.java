@@ -8,6 +8,7 @@ import dev.hsmca.appliance.jobs.TlsRenewal;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.core.CaRole;
 import dev.hsmca.hsm.testing.Shell;
+import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -16,8 +17,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Map;
 import javax.net.ssl.SSLSocket;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -62,14 +65,14 @@ class TlsRenewalTest implements TestPropertyProvider {
         X509Certificate after = served();
         assertNotEquals(before.getSerialNumber(), after.getSerialNumber());
         assertEquals(
-                new java.util.ArrayList<>(before.getSubjectAlternativeNames()),
-                new java.util.ArrayList<>(after.getSubjectAlternativeNames()));
+                new ArrayList<>(before.getSubjectAlternativeNames()),
+                new ArrayList<>(after.getSubjectAlternativeNames()));
         assertEquals(after, ca.member(CaRole.TLS).certificate());
         assertTrue(ca.member(CaRole.TLS).record().keyAlias().startsWith("tls-"), "a new key, under a new alias");
 
         Path dir = Files.createTempDirectory("tlsrenew");
         StringWriter pem = new StringWriter();
-        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(pem)) {
+        try (var w = new JcaPEMWriter(pem)) {
             w.writeObject(after);
         }
         Files.writeString(dir.resolve("tls.pem"), pem.toString());
@@ -88,7 +91,7 @@ class TlsRenewalTest implements TestPropertyProvider {
                         null,
                         "pkcs11-tool",
                         "--module",
-                        dev.hsmca.hsm.testing.TestHsm.LIBRARY,
+                        TestHsm.LIBRARY,
                         "--token-label",
                         APP.token().label(),
                         "--login",

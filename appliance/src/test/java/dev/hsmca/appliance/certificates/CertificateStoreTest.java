@@ -12,8 +12,12 @@ import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.store.CertificateStore;
 import dev.hsmca.appliance.testing.TestDatabases;
 import dev.hsmca.appliance.web.api.CertificateQuery;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.CertificateStatus;
 import io.micronaut.context.ApplicationContext;
 import java.nio.file.Files;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -56,7 +60,7 @@ class CertificateStoreTest {
     private static CaCertificateRecord issuer(String id, boolean active) {
         return new CaCertificateRecord(
                 id,
-                dev.hsmca.core.CaRole.ISSUING,
+                CaRole.ISSUING,
                 "issuing",
                 "CN=Test",
                 "01",
@@ -83,7 +87,7 @@ class CertificateStoreTest {
                 "10.0.0.1",
                 "tls-server",
                 "svc",
-                dev.hsmca.core.CertificateStatus.stored(status),
+                CertificateStatus.stored(status),
                 NOW.minus(Duration.ofDays(1)),
                 notAfter,
                 "revoked".equals(status) ? NOW : null,
@@ -123,9 +127,7 @@ class CertificateStoreTest {
         cas.save(issuer(issuer, true));
         assertEquals(
                 issuer,
-                cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true)
-                        .orElseThrow()
-                        .id());
+                cas.findByRoleAndActive(CaRole.ISSUING, true).orElseThrow().id());
 
         repo.save(cert("a1", issuer, "valid", NOW.plus(Duration.ofDays(5))));
         repo.save(cert("a2", issuer, "valid", NOW.plus(Duration.ofDays(50))));
@@ -134,7 +136,7 @@ class CertificateStoreTest {
         repo.save(cert("a5", issuer, "valid", NOW.plus(Duration.ofDays(5))));
 
         CertificateRecord back = repo.findById("a3").orElseThrow();
-        assertEquals(dev.hsmca.core.CertificateStatus.REVOKED, back.status());
+        assertEquals(CertificateStatus.REVOKED, back.status());
         assertEquals("keyCompromise", back.revocationReason());
         assertEquals(NOW, back.revokedAt());
         assertEquals(
@@ -171,8 +173,7 @@ class CertificateStoreTest {
         String issuer = "constraints-" + db;
         cas.save(issuer(issuer, false));
         // one active row per role, whatever the code does
-        boolean created =
-                cas.findByRoleAndActive(dev.hsmca.core.CaRole.ISSUING, true).isEmpty();
+        boolean created = cas.findByRoleAndActive(CaRole.ISSUING, true).isEmpty();
         if (created) {
             cas.save(issuer("active-" + db, true));
         }
@@ -186,8 +187,8 @@ class CertificateStoreTest {
         assertThrows(RuntimeException.class, () -> repo.save(cert("b2", "no-such-issuer", "valid", NOW)));
         assertEquals(count, repo.count());
         // the schema refuses a status the code could not even express
-        assertThrows(java.sql.SQLException.class, () -> {
-            try (var c = java.sql.DriverManager.getConnection(
+        assertThrows(SQLException.class, () -> {
+            try (var c = DriverManager.getConnection(
                             ctx.getProperty("datasources.default.url", String.class)
                                     .orElseThrow(),
                             ctx.getProperty("datasources.default.username", String.class)
@@ -198,9 +199,7 @@ class CertificateStoreTest {
                 st.executeUpdate("UPDATE certificates SET status = 'maybe' WHERE serial = 'b1'");
             }
         });
-        assertEquals(
-                dev.hsmca.core.CertificateStatus.VALID,
-                repo.findById("b1").orElseThrow().status());
+        assertEquals(CertificateStatus.VALID, repo.findById("b1").orElseThrow().status());
         assertNull(repo.findById("b2").orElse(null));
         assertTrue(repo.findById("b1").isPresent());
     }

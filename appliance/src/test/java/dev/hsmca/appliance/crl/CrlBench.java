@@ -9,6 +9,8 @@ import dev.hsmca.hsm.SigningKey;
 import dev.hsmca.hsm.testing.Shell;
 import dev.hsmca.hsm.testing.TestHsm;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -44,7 +47,7 @@ class CrlBench {
                                         new Date(),
                                         Date.from(Instant.now().plus(Duration.ofDays(1))),
                                         name,
-                                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                                        SubjectPublicKeyInfo.getInstance(
                                                 pair.getPublic().getEncoded()))
                                 .build(new JcaContentSignerBuilder("SHA256withECDSA")
                                         .setProvider(hsm.provider())
@@ -60,7 +63,7 @@ class CrlBench {
                 + "| Entries | seconds | entries/s | size MB | peak heap MiB |\n|---|---|---|---|---|\n");
         for (int n : sizes) {
             System.gc();
-            ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             Path out = Files.createTempDirectory("crlbench").resolve("big.crl");
             Instant now = Instant.now();
             long start = System.nanoTime();
@@ -83,7 +86,7 @@ class CrlBench {
                     out);
             double seconds = (System.nanoTime() - start) / 1e9;
             long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                    .filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed())
                     .sum();
             System.out.printf(

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -70,7 +71,7 @@ final class CrlConcurrency {
                                 csr,
                                 "tls-server",
                                 null,
-                                java.time.Duration.ofDays(30),
+                                Duration.ofDays(30),
                                 CertificateAsk.Identity.REQUESTED,
                                 null,
                                 IssuanceCommand.Claim.NONE,
@@ -165,7 +166,7 @@ final class CrlConcurrency {
     /** The audit log lists CRLs in the order they were stored: their numbers only grow. */
     static void assertCrlOrder(AuditLog audit) {
         long last = 0;
-        for (var e : audit.search(java.time.Instant.EPOCH, "crl.issue", 0, 1000)) {
+        for (var e : audit.search(Instant.EPOCH, "crl.issue", 0, 1000)) {
             if (!e.subject().startsWith("crl:issuing")) {
                 continue;
             }

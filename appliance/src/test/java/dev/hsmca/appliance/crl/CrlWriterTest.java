@@ -18,8 +18,13 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -35,7 +40,7 @@ class CrlWriterTest {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair ca = g.generateKeyPair();
         X500Name name = new X500Name("CN=CRL Test CA");
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         X509Certificate caCert = new JcaX509CertificateConverter()
                 .getCertificate(new X509v3CertificateBuilder(
                                 name,
@@ -43,17 +48,9 @@ class CrlWriterTest {
                                 Date.from(now.minusSeconds(60)),
                                 Date.from(now.plus(Duration.ofDays(10))),
                                 name,
-                                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
-                                        ca.getPublic().getEncoded()))
-                        .addExtension(
-                                org.bouncycastle.asn1.x509.Extension.basicConstraints,
-                                true,
-                                new org.bouncycastle.asn1.x509.BasicConstraints(true))
-                        .addExtension(
-                                org.bouncycastle.asn1.x509.Extension.keyUsage,
-                                true,
-                                new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.cRLSign
-                                        | org.bouncycastle.asn1.x509.KeyUsage.keyCertSign))
+                                SubjectPublicKeyInfo.getInstance(ca.getPublic().getEncoded()))
+                        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.cRLSign | KeyUsage.keyCertSign))
                         .build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate())));
 
         int n = 5000;

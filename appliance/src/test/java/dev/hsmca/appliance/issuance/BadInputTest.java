@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.util.Map;
@@ -39,7 +42,7 @@ class BadInputTest implements TestPropertyProvider {
     Api admin;
 
     private DataSource rawDataSource() {
-        return io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource);
+        return DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
     @Override
@@ -146,10 +149,10 @@ class BadInputTest implements TestPropertyProvider {
         assertRefused(admin.get("/api/v1/certificates?expiring_within_days=-1"), 400, "invalid_expiring_within_days");
         assertRefused(admin.get("/api/v1/nothing-here"), 404, "not_found");
         assertRefused(
-                admin.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("https://localhost:" + server.getPort() + "/api/v1/ca/chain"))
-                        .DELETE()
-                        .build()),
+                admin.send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + "/api/v1/ca/chain"))
+                                .DELETE()
+                                .build()),
                 405,
                 "method_not_allowed");
     }

@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.testing.Api;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -63,17 +71,16 @@ class CsrInspectorTest {
     })
     void verifiesEachSignatureAlgorithm(String keyType, String size, String algorithm, String description)
             throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(keyType);
+        KeyPairGenerator g = KeyPairGenerator.getInstance(keyType);
         if (keyType.equals("EC")) {
-            g.initialize(new java.security.spec.ECGenParameterSpec(size));
+            g.initialize(new ECGenParameterSpec(size));
         } else if (keyType.equals("RSA")) {
             g.initialize(Integer.parseInt(size));
         }
-        java.security.KeyPair pair = g.generateKeyPair();
-        byte[] der = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                        new org.bouncycastle.asn1.x500.X500Name("CN=alg.example.com"), pair.getPublic())
-                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder(algorithm)
-                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+        KeyPair pair = g.generateKeyPair();
+        byte[] der = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=alg.example.com"), pair.getPublic())
+                .build(new JcaContentSignerBuilder(algorithm)
+                        .setProvider(new BouncyCastleProvider())
                         .build(pair.getPrivate()))
                 .getEncoded();
         assertEquals(description, inspector.inspect(pem(der)).keyDescription());
@@ -84,7 +91,7 @@ class CsrInspectorTest {
 
     private static String pem(byte[] der) {
         return "-----BEGIN CERTIFICATE REQUEST-----\n"
-                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END CERTIFICATE REQUEST-----\n";
     }
 }

@@ -19,8 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
@@ -139,10 +145,10 @@ class IssuanceHttpTest implements TestPropertyProvider {
 
     /** The port in openssl's "ACCEPT [::]:PORT" line (a deadline only for a hang). */
     static int acceptPort(Process server, Path out) throws Exception {
-        java.util.regex.Pattern accept = java.util.regex.Pattern.compile("ACCEPT \\S*:(\\d+)");
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        Pattern accept = Pattern.compile("ACCEPT \\S*:(\\d+)");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            java.util.regex.Matcher m = accept.matcher(Files.exists(out) ? Files.readString(out) : "");
+            Matcher m = accept.matcher(Files.exists(out) ? Files.readString(out) : "");
             if (m.find()) {
                 return Integer.parseInt(m.group(1));
             }
@@ -294,7 +300,7 @@ class IssuanceHttpTest implements TestPropertyProvider {
                         "-passout",
                         "pass:changeit")
                 .ok();
-        var p12 = java.security.KeyStore.getInstance("PKCS12");
+        var p12 = KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(work.resolve("client.p12"))) {
             p12.load(in, "changeit".toCharArray());
         }
@@ -337,11 +343,11 @@ class IssuanceHttpTest implements TestPropertyProvider {
 
     @Test
     void servesTls13OnlyFromItsHsmKey() throws Exception {
-        var ssl12 = javax.net.ssl.SSLContext.getInstance("TLSv1.2");
+        var ssl12 = SSLContext.getInstance("TLSv1.2");
         ssl12.init(null, null, null);
         try (SSLSocket socket = (SSLSocket) ssl12.getSocketFactory().createSocket("localhost", server.getPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
-            assertThrows(javax.net.ssl.SSLException.class, socket::startHandshake);
+            assertThrows(SSLException.class, socket::startHandshake);
         }
         // TLS 1.1 and 1.2 from the real openssl client are refused too; 1.3 is accepted.
         for (String old : new String[] {"-tls1_1", "-tls1_2"}) {

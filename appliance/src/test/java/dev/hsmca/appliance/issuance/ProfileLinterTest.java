@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -44,7 +47,7 @@ class ProfileLinterTest {
             List.of("digitalSignature", "keyEncipherment"),
             List.of("serverAuth"),
             397,
-            java.time.Duration.ofMinutes(5),
+            Duration.ofMinutes(5),
             true,
             true,
             null));
@@ -173,7 +176,7 @@ class ProfileLinterTest {
                 tlsServer,
                 now,
                 now.plus(Duration.ofDays(90)));
-        java.util.function.Function<String, List<String>> withIp = ip -> {
+        Function<String, List<String>> withIp = ip -> {
             try {
                 return lint(
                         tbs(
@@ -183,11 +186,10 @@ class ProfileLinterTest {
                                         b,
                                         Extension.subjectAlternativeName,
                                         false,
-                                        GeneralNames.getInstance(
-                                                new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
-                                                    new GeneralName(GeneralName.dNSName, "svc.example.com"),
-                                                    new GeneralName(GeneralName.iPAddress, ip)
-                                                })))),
+                                        GeneralNames.getInstance(new DERSequence(new ASN1Encodable[] {
+                                            new GeneralName(GeneralName.dNSName, "svc.example.com"),
+                                            new GeneralName(GeneralName.iPAddress, ip)
+                                        })))),
                         t);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -218,10 +220,7 @@ class ProfileLinterTest {
     }
 
     private static void replace(
-            X509v3CertificateBuilder b,
-            org.bouncycastle.asn1.ASN1ObjectIdentifier oid,
-            boolean critical,
-            org.bouncycastle.asn1.ASN1Encodable value) {
+            X509v3CertificateBuilder b, ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
         try {
             b.replaceExtension(oid, critical, value);
         } catch (Exception e) {

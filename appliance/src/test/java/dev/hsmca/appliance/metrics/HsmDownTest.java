@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -105,7 +106,7 @@ class HsmDownTest implements TestPropertyProvider {
                         .statusCode());
     }
 
-    static boolean poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    static boolean poll(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {

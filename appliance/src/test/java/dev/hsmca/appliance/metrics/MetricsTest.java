@@ -18,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class MetricsTest implements TestPropertyProvider {
                 200,
                 new Api(APP.anonymousSsl(), server.getPort()).get("/health").statusCode());
         String text = scrape();
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos(); // a hang is the failure
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
         while (!text.contains("pki_hsm_up 1.0")
                 && System.nanoTime() < deadline) { // the first probe runs 1 s after start
             Thread.sleep(200);
@@ -167,7 +169,7 @@ class MetricsTest implements TestPropertyProvider {
         tls12.init(null, null, null);
         try (SSLSocket s = (SSLSocket) tls12.getSocketFactory().createSocket("localhost", server.getPort())) {
             s.setEnabledProtocols(new String[] {"TLSv1.2"});
-            assertThrows(javax.net.ssl.SSLException.class, s::startHandshake);
+            assertThrows(SSLException.class, s::startHandshake);
         }
         Thread.sleep(200);
 

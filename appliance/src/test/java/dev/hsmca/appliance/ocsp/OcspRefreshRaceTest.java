@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
@@ -27,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -116,10 +119,7 @@ class OcspRefreshRaceTest {
             await(signed);
             f.transactions.executeWrite(status -> {
                 f.revocations.apply(
-                        f.record(),
-                        RevocationReason.KEY_COMPROMISE,
-                        dev.hsmca.appliance.domain.Entitlement.Source.ADMIN,
-                        "admin:test");
+                        f.record(), RevocationReason.KEY_COMPROMISE, Entitlement.Source.ADMIN, "admin:test");
                 go.countDown();
                 f.awaitBlockedOrDone(refresh); // the refresh waits for this transaction
                 return null;
@@ -243,9 +243,9 @@ class OcspRefreshRaceTest {
     static <T> T join(CompletableFuture<T> future) {
         try {
             return future.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new AssertionError("no answer within " + DEADLINE, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

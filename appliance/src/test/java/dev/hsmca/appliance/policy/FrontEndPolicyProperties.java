@@ -9,6 +9,7 @@ import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Csrs;
 import dev.hsmca.appliance.testing.TestAppliance;
+import dev.hsmca.appliance.x509.SubjectNames;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -196,10 +198,9 @@ class FrontEndPolicyProperties {
         }
         Map<String, Object> ready = c.pollWhile(order.location(), "pending");
         Ask asked = exactCsr ? new Ask(ask.cn(), ordered, List.of(), List.of(), null) : ask;
-        String der = java.util.Base64.getUrlEncoder()
+        String der = Base64.getUrlEncoder()
                 .withoutPadding()
-                .encodeToString(java.util.Base64.getMimeDecoder()
-                        .decode(csr(asked).pem().replaceAll("-----[A-Z ]+-----", "")));
+                .encodeToString(Base64.getMimeDecoder().decode(csr(asked).pem().replaceAll("-----[A-Z ]+-----", "")));
         AcmeTestClient.Reply f = c.post((String) ready.get("finalize"), Map.of("csr", der));
         Instant after = Instant.now();
         if (f.status() != 200) {
@@ -283,8 +284,7 @@ class FrontEndPolicyProperties {
     }
 
     private static String commonName(X509Certificate c) {
-        return dev.hsmca.appliance.x509.SubjectNames.commonName(
-                c.getSubjectX500Principal().getName());
+        return SubjectNames.commonName(c.getSubjectX500Principal().getName());
     }
 
     @Provide

@@ -20,11 +20,16 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -88,12 +93,8 @@ class PolicyReviewTest {
             CertificateRecord legacy = new CertificateRecord(
                     "0c",
                     "issuing-1",
-                    new javax.security.auth.x500.X500Principal(new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
-                                        new org.bouncycastle.asn1.x500.RDN(
-                                                org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                                                new org.bouncycastle.asn1.DERUTF8String(oldCn))
-                                    })
-                                    .toString())
+                    new X500Principal(
+                                    new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(oldCn))}).toString())
                             .getName(),
                     "svc.example",
                     "",
@@ -179,7 +180,7 @@ class PolicyReviewTest {
         assertEquals("10.0.0.1", Names.ipAddress("::ffff:10.0.0.1"));
     }
 
-    private static String csrWithSan(org.bouncycastle.asn1.ASN1Encodable san) throws Exception {
+    private static String csrWithSan(ASN1Encodable san) throws Exception {
         KeyPair key = Csrs.ecKey();
         var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x.example"), key.getPublic());
         ExtensionsGenerator ext = new ExtensionsGenerator();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.cli.Cli;
+import dev.hsmca.appliance.crl.CrlService;
 import dev.hsmca.appliance.store.CrlRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Openssl;
@@ -199,7 +200,7 @@ class OfflineRootTest {
             assertTrue(verify.output().contains("leaf.pem: OK"), verify.output());
             assertTrue(
                     server.getApplicationContext()
-                                    .getBean(dev.hsmca.appliance.crl.CrlService.class)
+                                    .getBean(CrlService.class)
                                     .generateAll("test")
                                     .size()
                             == 1,

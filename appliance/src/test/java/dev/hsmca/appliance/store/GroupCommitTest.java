@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -101,7 +102,7 @@ class GroupCommitTest {
             for (CompletableFuture<String> r : racers) {
                 try {
                     won.add(r.get(30, TimeUnit.SECONDS));
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     PkiException p = assertThrowsCause(e);
                     assertEquals("token_used", p.code());
                     lost++;
@@ -254,7 +255,7 @@ class GroupCommitTest {
             for (CompletableFuture<String> q : queued) {
                 assertStoreUnavailable(q, false); // within the test's deadline: the 10-minute timeout plays no part
             }
-            assertThrows(java.util.concurrent.ExecutionException.class, () -> holder.get(30, TimeUnit.SECONDS));
+            assertThrows(ExecutionException.class, () -> holder.get(30, TimeUnit.SECONDS));
             group.committer().join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(group.committer().isAlive());
             String id = group.write(() -> rows.save(row()).id());
@@ -280,8 +281,7 @@ class GroupCommitTest {
 
     /** The caller got the typed store failure (503 store_unavailable with Retry-After at the edge), soon enough. */
     private static void assertStoreUnavailable(CompletableFuture<?> call, boolean mayBeStored) throws Exception {
-        java.util.concurrent.ExecutionException e =
-                assertThrows(java.util.concurrent.ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
         GroupCommit.NotConfirmed n = assertInstanceOf(GroupCommit.NotConfirmed.class, e.getCause());
         assertEquals(mayBeStored, n.mayBeStored(), n.getMessage());
         PkiException p = Failures.classify(n);
@@ -290,7 +290,7 @@ class GroupCommitTest {
         assertEquals(mayBeStored, p.getMessage().contains("may have been stored"), p.getMessage());
     }
 
-    private static PkiException assertThrowsCause(java.util.concurrent.ExecutionException e) {
+    private static PkiException assertThrowsCause(ExecutionException e) {
         assertTrue(e.getCause() instanceof PkiException, String.valueOf(e.getCause()));
         return (PkiException) e.getCause();
     }

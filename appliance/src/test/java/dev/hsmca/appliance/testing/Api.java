@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 
@@ -87,7 +88,7 @@ public final class Api {
     }
 
     public static Map<String, Object> issueBody(String csrPem, String profile, Integer validityDays) {
-        var body = new java.util.LinkedHashMap<String, Object>();
+        var body = new LinkedHashMap<String, Object>();
         body.put("csr", csrPem);
         body.put("profile", profile);
         if (validityDays != null) {

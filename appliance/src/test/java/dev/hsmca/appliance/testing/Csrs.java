@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.testing;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -35,8 +36,8 @@ public final class Csrs {
         public SSLContext identity(TestAppliance app, String certificatePem, String chainPem) {
             try {
                 CertificateFactory f = CertificateFactory.getInstance("X.509");
-                List<Certificate> chain = new ArrayList<>(f.generateCertificates(new ByteArrayInputStream(
-                        (certificatePem + chainPem).getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+                List<Certificate> chain = new ArrayList<>(f.generateCertificates(
+                        new ByteArrayInputStream((certificatePem + chainPem).getBytes(StandardCharsets.US_ASCII))));
                 KeyStore p12 = KeyStore.getInstance("PKCS12");
                 p12.load(null, null);
                 p12.setKeyEntry("me", key.getPrivate(), "pw".toCharArray(), chain.toArray(Certificate[]::new));
@@ -98,8 +99,7 @@ public final class Csrs {
     public static X509Certificate certificate(String pem) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(
-                            new ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

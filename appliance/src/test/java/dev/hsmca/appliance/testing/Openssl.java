@@ -1,10 +1,14 @@
 package dev.hsmca.appliance.testing;
 
 import dev.hsmca.hsm.testing.Shell;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 
 /** What a service does with the real openssl: make a key and CSR, bundle its certificate for mTLS. */
@@ -13,7 +17,7 @@ public final class Openssl {
 
     /** Writes NAME.key and NAME.csr (EC P-256) and returns the CSR PEM. */
     public static String keyAndCsr(Path dir, String name, String cn, String san) {
-        var cmd = new java.util.ArrayList<>(java.util.List.of(
+        var cmd = new ArrayList<>(List.of(
                 "openssl",
                 "req",
                 "-new",
@@ -35,8 +39,8 @@ public final class Openssl {
         Shell.exec(dir, cmd.toArray(String[]::new)).ok();
         try {
             return Files.readString(dir.resolve(name + ".csr"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

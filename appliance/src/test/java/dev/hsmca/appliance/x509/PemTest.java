@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -30,8 +31,7 @@ class PemTest {
             assertEquals(expected.toString(), Pem.encode(certificate));
             String pem = Pem.certificate(certificate);
             String body = pem.replaceAll("-----[A-Z ]+-----|\\s", "");
-            assertArrayEquals(
-                    certificate.getEncoded(), java.util.Base64.getDecoder().decode(body));
+            assertArrayEquals(certificate.getEncoded(), Base64.getDecoder().decode(body));
             assertEquals(expected.toString() + expected, Pem.chain(List.of(certificate, certificate)));
         }
     }

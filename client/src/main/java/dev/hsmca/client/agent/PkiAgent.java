@@ -1,6 +1,7 @@
 package dev.hsmca.client.agent;
 
 import dev.hsmca.client.Credentials;
+import dev.hsmca.client.FileStore;
 import dev.hsmca.client.KeyType;
 import dev.hsmca.client.PkiClient;
 import dev.hsmca.client.PkiClientException;
@@ -14,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,7 +116,7 @@ public final class PkiAgent implements Runnable {
             name = "enroll",
             mixinStandardHelpOptions = true,
             description = "Make a key here, send a CSR with an install token, store the certificate.")
-    static class Enroll implements java.util.concurrent.Callable<Integer> {
+    static class Enroll implements Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
 
@@ -192,7 +195,7 @@ public final class PkiAgent implements Runnable {
             name = "info",
             mixinStandardHelpOptions = true,
             description = "Show the certificate in the folder and when it renews.")
-    static class Info implements java.util.concurrent.Callable<Integer> {
+    static class Info implements Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
 
@@ -204,7 +207,7 @@ public final class PkiAgent implements Runnable {
 
         @Override
         public Integer call() {
-            if (new dev.hsmca.client.FileStore(connection.out()).load().isEmpty()) {
+            if (new FileStore(connection.out()).load().isEmpty()) {
                 throw new PkiClientException(
                         PkiClientException.Kind.INVALID,
                         "not_enrolled",
@@ -266,7 +269,7 @@ public final class PkiAgent implements Runnable {
             name = "register",
             mixinStandardHelpOptions = true,
             description = "Register this service in the CA's registry (mTLS).")
-    static class Register implements java.util.concurrent.Callable<Integer> {
+    static class Register implements Callable<Integer> {
         @CommandLine.Mixin
         Connection connection;
 
@@ -297,7 +300,7 @@ public final class PkiAgent implements Runnable {
 
     static Duration duration(String text) {
         try {
-            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            String t = text.trim().toLowerCase(Locale.ROOT);
             long n = Long.parseLong(t.substring(0, t.length() - 1));
             return switch (t.charAt(t.length() - 1)) {
                 case 's' -> Duration.ofSeconds(n);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
         name = "renew",
         mixinStandardHelpOptions = true,
         description = "Renew when due (or now with --force); with --daemon keep renewing until stopped.")
-final class Renew implements java.util.concurrent.Callable<Integer> {
+final class Renew implements Callable<Integer> {
     @CommandLine.Mixin
     PkiAgent.Connection connection;
 

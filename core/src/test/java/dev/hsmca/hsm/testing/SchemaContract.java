@@ -1,6 +1,7 @@
 package dev.hsmca.hsm.testing;
 
 import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.RecordComponent;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -83,7 +84,7 @@ public final class SchemaContract {
         return out;
     }
 
-    private static boolean has(java.lang.reflect.AnnotatedElement e, String simpleName) {
+    private static boolean has(AnnotatedElement e, String simpleName) {
         for (Annotation a : e.getAnnotations()) {
             if (a.annotationType().getSimpleName().equals(simpleName)) {
                 return true;
@@ -92,7 +93,7 @@ public final class SchemaContract {
         return false;
     }
 
-    private static String annotationValue(java.lang.reflect.AnnotatedElement e, String simpleName) {
+    private static String annotationValue(AnnotatedElement e, String simpleName) {
         for (Annotation a : e.getAnnotations()) {
             if (a.annotationType().getSimpleName().equals(simpleName)) {
                 try {

@@ -1,6 +1,7 @@
 package dev.hsmca.hsm.testing;
 
 import dev.hsmca.hsm.Pkcs11Token;
+import dev.hsmca.hsm.SlotResolver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class TestHsm {
      */
     public static void logout(String label) {
         try {
-            long slot = dev.hsmca.hsm.SlotResolver.slotForLabel(LIBRARY, label);
+            long slot = SlotResolver.slotForLabel(LIBRARY, label);
             Class<?> pkcs11 = Class.forName("sun.security.pkcs11.wrapper.PKCS11");
             Class<?> initArgs = Class.forName("sun.security.pkcs11.wrapper.CK_C_INITIALIZE_ARGS");
             Object args = initArgs.getConstructor().newInstance();

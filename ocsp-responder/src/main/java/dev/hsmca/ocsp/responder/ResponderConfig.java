@@ -3,6 +3,9 @@ package dev.hsmca.ocsp.responder;
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The responder's settings, {@code pki.ocsp.*}.
@@ -36,8 +39,8 @@ public record ResponderConfig(
         @Bindable(defaultValue = "20000") int presignedCacheEntries,
         @Bindable(defaultValue = "-1") int liveThreads,
         @Bindable(defaultValue = "1000") int liveQueue,
-        @Bindable(defaultValue = "2s") java.time.Duration liveTimeout,
-        @Bindable(defaultValue = "1h") java.time.Duration httpMaxAge) {
+        @Bindable(defaultValue = "2s") Duration liveTimeout,
+        @Bindable(defaultValue = "1h") Duration httpMaxAge) {
 
     /** Where answers come from. */
     public enum Mode {
@@ -114,8 +117,8 @@ public record ResponderConfig(
             }
         }
         throw new IllegalArgumentException("invalid setting " + key + ": '" + value + "' is not one of "
-                + java.util.Arrays.stream(type.getEnumConstants())
-                        .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                + Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(Locale.ROOT))
                         .toList());
     }
 }

@@ -2,11 +2,13 @@ package dev.hsmca.ocsp.responder;
 
 import dev.hsmca.core.CertIdHash;
 import dev.hsmca.hsm.KeyBackend;
+import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.CachingSource;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import dev.hsmca.ocsp.source.LiveSource;
 import dev.hsmca.ocsp.source.PresignedSource;
+import dev.hsmca.ocsp.source.ResolvedQuery;
 import dev.hsmca.ocsp.source.Source;
 import dev.hsmca.ocsp.store.FeedCache;
 import dev.hsmca.ocsp.store.IssuerRow;
@@ -25,7 +27,10 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.bouncycastle.cert.X509CertificateHolder;
 
@@ -50,9 +55,7 @@ public class ResponderFactory {
         FeedCache<PresignedRow> responses = gauged(
                 new FeedCache<>(
                         "ocsp_responses",
-                        java.util.Arrays.stream(CertIdHash.values())
-                                .map(CertIdHash::text)
-                                .toList(),
+                        Arrays.stream(CertIdHash.values()).map(CertIdHash::text).toList(),
                         (issuer, serial, hash) -> presigned.find(serial, hash, issuer),
                         pool,
                         config.live() ? 0 : entries),
@@ -74,7 +77,7 @@ public class ResponderFactory {
         PresignedLookup presigned() {
             return new PresignedLookup() {
                 @Override
-                public java.util.Optional<PresignedRow> find(String serial, String hash, String issuerId) {
+                public Optional<PresignedRow> find(String serial, String hash, String issuerId) {
                     return responses.find(issuerId, serial, hash);
                 }
 
@@ -144,15 +147,15 @@ public class ResponderFactory {
 
     /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */
     static final class Lazy implements Source {
-        private final java.util.function.Supplier<Source> factory;
+        private final Supplier<Source> factory;
         private volatile Source source;
 
-        Lazy(java.util.function.Supplier<Source> factory) {
+        Lazy(Supplier<Source> factory) {
             this.factory = factory;
         }
 
         @Override
-        public dev.hsmca.ocsp.source.Answer respond(dev.hsmca.ocsp.source.ResolvedQuery query) {
+        public Answer respond(ResolvedQuery query) {
             Source s = source;
             if (s == null) {
                 synchronized (this) {

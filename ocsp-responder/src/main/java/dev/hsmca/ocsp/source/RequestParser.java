@@ -6,6 +6,7 @@ import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.Req;
 
@@ -46,9 +47,9 @@ public final class RequestParser {
         if (list.length == 0 || list.length > MAX_CERT_IDS) {
             throw new Malformed("a request needs 1 to " + MAX_CERT_IDS + " CertIDs");
         }
-        List<org.bouncycastle.cert.ocsp.CertificateID> ids = new ArrayList<>();
+        List<CertificateID> ids = new ArrayList<>();
         for (Req r : list) {
-            org.bouncycastle.cert.ocsp.CertificateID id = r.getCertID();
+            CertificateID id = r.getCertID();
             // touch every field now, so a bad one fails here rather than in a Source
             id.getHashAlgOID();
             id.getIssuerNameHash();

@@ -20,9 +20,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -82,7 +84,7 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
 
     /** Waits for the end of the warm-up, at most this long; true if it ended. */
     public boolean await(Duration max) throws InterruptedException {
-        return done.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return done.await(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Whether a request is the warm-up's own (constant time: the header is a secret of this process). */
@@ -106,7 +108,7 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
             List<byte[]> requests = requests();
             kinds = requests.size();
             List<Thread> drivers = new ArrayList<>();
-            List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < CONNECTIONS; i++) {
                 Thread d = new Thread(
                         () -> {

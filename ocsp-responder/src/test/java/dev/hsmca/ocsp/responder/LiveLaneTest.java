@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.CertID;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -143,7 +144,7 @@ class LiveLaneTest {
 
     static OcspQuery query(byte[] nonce) {
         AlgorithmIdentifier sha1 = new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1);
-        CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+        CertificateID id = new CertificateID(new CertID(
                 sha1,
                 new DEROctetString(new byte[20]),
                 new DEROctetString(new byte[20]),

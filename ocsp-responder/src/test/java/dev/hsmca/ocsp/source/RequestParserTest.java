@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigInteger;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.ocsp.CertID;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -24,11 +29,11 @@ class RequestParserTest {
         var digest = new JcaDigestCalculatorProviderBuilder()
                 .build()
                 .get(new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1, DERNull.INSTANCE));
-        return new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+        return new CertificateID(new CertID(
                 digest.getAlgorithmIdentifier(),
                 new DEROctetString(new byte[20]),
                 new DEROctetString(new byte[20]),
-                new org.bouncycastle.asn1.ASN1Integer(BigInteger.valueOf(serial))));
+                new ASN1Integer(BigInteger.valueOf(serial))));
     }
 
     static byte[] request(int nonceLength, int ids) throws Exception {
@@ -69,14 +74,13 @@ class RequestParserTest {
     void aCertIdWithAWrongInnerTypeIsMalformedNotA500() {
         // found by FuzzTest: a tagged object where issuerNameHash belongs made BouncyCastle throw an unchecked
         // exception
-        var certId = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+        var certId = new DERSequence(new ASN1Encodable[] {
             new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1, DERNull.INSTANCE),
-            new org.bouncycastle.asn1.DERTaggedObject(0, new DEROctetString(new byte[20])),
+            new DERTaggedObject(0, new DEROctetString(new byte[20])),
             new DEROctetString(new byte[20]),
-            new org.bouncycastle.asn1.ASN1Integer(7)
+            new ASN1Integer(7)
         });
-        var request = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DERSequence(
-                new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.DERSequence(certId))));
+        var request = new DERSequence(new DERSequence(new DERSequence(new DERSequence(certId))));
         RequestParser.Malformed e =
                 assertThrows(RequestParser.Malformed.class, () -> RequestParser.parse(request.getEncoded()));
         assertEquals("not a valid OCSPRequest", e.getMessage());

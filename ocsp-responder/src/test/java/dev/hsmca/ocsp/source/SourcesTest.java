@@ -26,6 +26,7 @@ import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -135,7 +136,7 @@ class SourcesTest {
                 new LiveSource(noStatuses(), broken, selfSigned(pair), ACTIVE.id(), Duration.ofHours(1), CLOCK);
         KnownIssuers issuers = new KnownIssuers(null, CLOCK) {
             @Override
-            public Optional<Issuer> find(org.bouncycastle.cert.ocsp.CertificateID id, String hash) {
+            public Optional<Issuer> find(CertificateID id, String hash) {
                 return Optional.of(new Issuer(ACTIVE, null));
             }
         };

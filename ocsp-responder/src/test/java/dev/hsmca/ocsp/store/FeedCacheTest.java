@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -224,7 +225,7 @@ class FeedCacheTest {
     }
 
     static String hex(String text) {
-        return "\\x" + java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.US_ASCII));
+        return "\\x" + HexFormat.of().formatHex(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     static void sql(String statement) throws SQLException {

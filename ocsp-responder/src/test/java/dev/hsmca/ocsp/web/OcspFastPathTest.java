@@ -11,6 +11,8 @@ import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.IssuerFilter;
 import dev.hsmca.ocsp.source.KnownIssuers;
 import dev.hsmca.ocsp.source.ResponseStatus;
+import dev.hsmca.ocsp.source.Source;
+import dev.hsmca.ocsp.store.IssuerRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,14 +37,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.CertID;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
@@ -82,11 +93,11 @@ class OcspFastPathTest {
     static byte[] request() {
         try {
             AlgorithmIdentifier sha1 = new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1);
-            CertificateID id = new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+            CertificateID id = new CertificateID(new CertID(
                     sha1,
                     new DEROctetString(new byte[20]),
                     new DEROctetString(new byte[20]),
-                    new org.bouncycastle.asn1.ASN1Integer(BigInteger.valueOf(7))));
+                    new ASN1Integer(BigInteger.valueOf(7))));
             return new OCSPReqBuilder().addRequest(id).build().getEncoded();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -187,7 +198,7 @@ class OcspFastPathTest {
             replies.add(new Reply(
                     Integer.parseInt(lines[0].split(" ", -1)[1]),
                     headers,
-                    java.util.Arrays.copyOfRange(all, from, from + length)));
+                    Arrays.copyOfRange(all, from, from + length)));
             at = from + length;
         }
         return replies;
@@ -231,9 +242,9 @@ class OcspFastPathTest {
                 "good");
         KnownIssuers any = new KnownIssuers(null, CLOCK) {
             @Override
-            public java.util.Optional<Issuer> find(CertificateID id, String hash) {
-                return java.util.Optional.of(new Issuer(
-                        new dev.hsmca.ocsp.store.IssuerRow(
+            public Optional<Issuer> find(CertificateID id, String hash) {
+                return Optional.of(new Issuer(
+                        new IssuerRow(
                                 "issuing-1",
                                 "issuing",
                                 "root-1",
@@ -355,7 +366,7 @@ class OcspFastPathTest {
     /** An answer worked out off the event loop (the HSM's lane): later requests wait for it, in order. */
     @Test
     void whileAnAnswerIsOffTheLoopLaterRequestsWaitTheirTurn() throws Exception {
-        java.util.concurrent.CountDownLatch hsm = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hsm = new CountDownLatch(1);
         Answer signed = new Answer(
                 new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00},
                 ResponseStatus.SUCCESSFUL,
@@ -363,7 +374,7 @@ class OcspFastPathTest {
                 CLOCK.instant().plusSeconds(60),
                 Answer.Mode.LIVE,
                 "good");
-        dev.hsmca.ocsp.source.Source live = q -> {
+        Source live = q -> {
             try {
                 hsm.await();
             } catch (InterruptedException e) {
@@ -373,9 +384,9 @@ class OcspFastPathTest {
         };
         KnownIssuers any = new KnownIssuers(null, CLOCK) {
             @Override
-            public java.util.Optional<Issuer> find(CertificateID id, String hash) {
-                return java.util.Optional.of(new Issuer(
-                        new dev.hsmca.ocsp.store.IssuerRow(
+            public Optional<Issuer> find(CertificateID id, String hash) {
+                return Optional.of(new Issuer(
+                        new IssuerRow(
                                 "issuing-1",
                                 "issuing",
                                 "root-1",
@@ -402,11 +413,10 @@ class OcspFastPathTest {
 
         byte[] withNonce = new OCSPReqBuilder()
                 .addRequest(new OCSPReq(REQUEST).getRequestList()[0].getCertID())
-                .setRequestExtensions(
-                        new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
-                                org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
-                                false,
-                                new DEROctetString(new DEROctetString(new byte[16]).getEncoded()))))
+                .setRequestExtensions(new Extensions(new Extension(
+                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                        false,
+                        new DEROctetString(new DEROctetString(new byte[16]).getEncoded()))))
                 .build()
                 .getEncoded();
         ch.writeInbound(Unpooled.copiedBuffer(
@@ -418,7 +428,7 @@ class OcspFastPathTest {
 
         hsm.countDown();
         StringBuilder all = new StringBuilder();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (all.toString().split("HTTP/1.1 200", -1).length < 4 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
             ch.runPendingTasks();

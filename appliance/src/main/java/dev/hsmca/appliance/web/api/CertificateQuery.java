@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.web.api;
 
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.store.CertificateRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public record CertificateQuery(
 
     public static CertificateQuery parse(
             String status, String service, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
-        String svc = service == null || service.isBlank() ? "" : dev.hsmca.appliance.domain.ServiceId.require(service);
+        String svc = service == null || service.isBlank() ? "" : ServiceId.require(service);
         String s = status == null || status.isBlank() ? "any" : status.toLowerCase(Locale.ROOT);
         if (!STATUSES.contains(s)) {
             throw PkiException.malformed("invalid_status", "status must be one of valid, revoked, expired, any");

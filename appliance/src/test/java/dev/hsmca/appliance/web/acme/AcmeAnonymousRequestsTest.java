@@ -21,6 +21,8 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,7 +60,7 @@ class AcmeAnonymousRequestsTest implements TestPropertyProvider {
     Map<String, Long> rowCounts() throws Exception {
         Map<String, Long> counts = new TreeMap<>();
         try (Connection c = DelegatingDataSource.unwrapDataSource(dataSource).getConnection()) {
-            List<String> tables = new java.util.ArrayList<>();
+            List<String> tables = new ArrayList<>();
             try (ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
                 while (rs.next()) {
                     if ("public".equalsIgnoreCase(rs.getString("TABLE_SCHEM"))) {
@@ -147,9 +149,9 @@ class AcmeAnonymousRequestsTest implements TestPropertyProvider {
     void anotherReplicaOnTheSameStoreTakesThisOnesNonces() throws Exception {
         AcmeTestClient c = new AcmeTestClient(APP.anonymousSsl(), server.getPort());
         String nonce = c.freshNonce();
-        AcmeNonces replica = new AcmeNonces(keys, java.time.Clock.systemUTC()); // its own memory, the shared key
+        AcmeNonces replica = new AcmeNonces(keys, Clock.systemUTC()); // its own memory, the shared key
         assertTrue(replica.use(nonce));
-        AcmeNonces elsewhere = new AcmeNonces(() -> new byte[32], java.time.Clock.systemUTC(), 10);
+        AcmeNonces elsewhere = new AcmeNonces(() -> new byte[32], Clock.systemUTC(), 10);
         assertTrue(!elsewhere.use(c.freshNonce()), "an appliance with another key does not");
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,12 +29,12 @@ class AcmeNoncesTest {
         Instant now = Instant.parse("2030-01-01T00:00:00Z");
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -48,7 +49,7 @@ class AcmeNoncesTest {
     }
 
     final TestClock clock = new TestClock();
-    final byte[] key = "a key shared by every replica...".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    final byte[] key = "a key shared by every replica...".getBytes(StandardCharsets.US_ASCII);
 
     AcmeNonces nonces(byte[] key, int capacity) {
         return new AcmeNonces(() -> key, clock, capacity);
