@@ -163,7 +163,7 @@ class AgentTest {
                     "--out",
                     out.toString(),
                     "--renew-at",
-                    "0.3",
+                    "0.25", // 5-minute certificates backdated 75 s: due 0-19 s after issuance
                     "--poll",
                     "2s",
                     "--exec",

@@ -61,14 +61,16 @@ class AuditRollbackTest {
             assertTrue(refused.log().contains("ROLLBACK"), refused.log());
         }
 
+        // read before the start: the anchor job runs a second after the context starts, often before the port binds
+        String anchoredBefore = Files.readString(anchor);
         try (ApplianceProcess accepted = ApplianceProcess.start(app, Map.of("pki.audit.on-rollback", "warn"))) {
             assertTrue(accepted.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), accepted.log());
             assertTrue(accepted.log().contains("ROLLBACK"), "the accepted rollback is logged");
-            String anchoredBefore = Files.readString(anchor);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (Files.readString(anchor).equals(anchoredBefore) && System.nanoTime() < deadline) {
                 Thread.sleep(100); // it re-anchors the restored head within a second
             }
+            assertNotEquals(anchoredBefore, Files.readString(anchor), "the accepted rollback is re-anchored");
         }
         Shell.Result after = ApplianceProcess.command(app, "audit", "verify");
         assertEquals(0, after.exit(), after.output());

@@ -1,7 +1,9 @@
 package dev.hsmca.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.testing.Api;
@@ -9,6 +11,7 @@ import dev.hsmca.appliance.testing.Openssl;
 import dev.hsmca.hsm.testing.Shell;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +34,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code make run} as a developer uses it (scripts/run.sh in its own process group, state in a folder of its own):
  * thousands of issuances, then SIGTERM or SIGINT to the whole group, then a new run. Every certificate answered 201
- * is still there, answers good from the run's responder, and the audit chain verifies; a second run on the same
- * state is refused while the first still holds it.
+ * is still there, answers good from the run's responder, and the audit chain verifies ({@code bin/appliance audit
+ * verify} and {@code ca status} while it runs, and after it stopped, when the command starts make run's PostgreSQL
+ * for itself and stops it again, never the default H2 store beside it); a second run on the same state is refused
+ * while the first still holds it.
  */
 class MakeRunStressTest {
     static final Path REPO =
@@ -87,12 +92,42 @@ class MakeRunStressTest {
             }
             assertEquals(Set.of(), missing, "answered 201, gone after the restart");
             assertEquals(Map.of("good", told.size()), statuses);
+
+            // the operator's documented local commands on this state while make run runs (its PostgreSQL is up)
+            Shell.Result live = appliance(var, "audit", "verify");
+            assertEquals(0, live.exit(), live.output());
+            assertTrue(live.output().contains("audit log intact"), live.output());
+            Shell.Result status = appliance(var, "ca", "status");
+            assertEquals(0, status.exit(), status.output());
+            assertTrue(status.output().contains("issuing"), status.output());
         } finally {
             stopGroup(run);
         }
-        Shell.Result audit = auditVerify(var);
-        assertEquals(0, audit.exit(), audit.output());
-        assertTrue(audit.output().contains("intact"), audit.output());
+        // and after it stopped: the command starts that PostgreSQL for itself and stops it again, never H2 beside it
+        Shell.Result after = appliance(var, "audit", "verify");
+        assertEquals(0, after.exit(), after.output());
+        assertTrue(
+                after.output()
+                        .matches("(?s).*audit log intact: [1-9][0-9]* entries verified; anchored at entry [1-9].*"),
+                after.output());
+        int pgPort = Integer.parseInt(Files.readString(var.resolve("pg/port")).trim());
+        assertThrows(
+                IOException.class,
+                () -> new Socket("127.0.0.1", pgPort).close(),
+                "the command stops the PostgreSQL it started");
+        assertFalse(Files.exists(var.resolve("db")), "the default H2 store was opened beside make run's state");
+    }
+
+    /** {@code bin/appliance} as an operator runs it on make run's state, from the folder above it. */
+    static Shell.Result appliance(Path var, String... args) {
+        String[] cmd = new String[args.length + 5];
+        cmd[0] = "env";
+        cmd[1] = "-u";
+        cmd[2] = "SOFTHSM2_CONF";
+        cmd[3] = "PKI_VAR=" + var;
+        cmd[4] = REPO.resolve("bin/appliance").toString();
+        System.arraycopy(args, 0, cmd, 5, args.length);
+        return Shell.exec(var.getParent(), cmd);
     }
 
     /** make run on this state, its appliance on a port the kernel picks (PKI_PORT=0, reported in appliance.port). */
@@ -150,26 +185,6 @@ class MakeRunStressTest {
                 Shell.exec(null, "kill", "-KILL", "--", "-" + run.pid());
             }
         }
-    }
-
-    static Shell.Result auditVerify(Path var) throws IOException {
-        Path password = var.resolve("pg.password");
-        String url = Files.readAllLines(var.resolve("pg/port")).get(0).trim();
-        return Shell.exec(
-                var,
-                "env",
-                "SOFTHSM2_CONF=" + var.resolve("hsm/softhsm2.conf"),
-                "DATASOURCES_DEFAULT_URL=jdbc:postgresql://127.0.0.1:" + url + "/pki",
-                "DATASOURCES_DEFAULT_DRIVER_CLASS_NAME=org.postgresql.Driver",
-                "DATASOURCES_DEFAULT_USERNAME=pki",
-                "DATASOURCES_DEFAULT_PASSWORD=" + Files.readString(password).trim(),
-                "bash",
-                "-c",
-                "set -e; eval \"$(" + REPO.resolve("scripts/dev-postgres.sh") + " up " + var.resolve("pg")
-                        + ")\"; trap '" + REPO.resolve("scripts/dev-postgres.sh") + " down " + var.resolve("pg")
-                        + "' EXIT; "
-                        + "java -Dpki.hsm.pin-file=" + var.resolve("hsm/pki-ca.pin") + " -Dpki.audit.anchor-file="
-                        + var.resolve("audit/anchor") + " -jar " + ApplianceProcess.jar() + " audit verify");
     }
 
     static SSLContext trustOnly(Path var) throws Exception {

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>tls-alpn-01: the validator dials a port fixed in its settings, where lego listens only during the challenge
  * (443 in production);</li>
  * <li>{@code make run}'s responder: its URL is written into the CA's certificates at the first run and the state
- * is started again (MakeRunStressTest, MakeRunCommandsTest);</li>
+ * is started again (MakeRunStressTest);</li>
  * <li>nginx, which refuses {@code listen ...:0}.</li>
  * </ul>
  * The port is taken below Linux's ephemeral range (32768-60999), so no outgoing connection (clients, the database)

@@ -18,8 +18,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -130,8 +132,7 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerWaitsNoLongerThanTheTimeoutAndWhatItGaveUpOnIsNeverStored(String store) throws Exception {
-        try (ApplicationContext context =
-                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context = app(store).context(Map.of("pki.store.group-commit-timeout", "1s"))) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             CountDownLatch hold = new CountDownLatch(1);
@@ -163,8 +164,7 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aWriteThatRanIsRolledBackWhenItsCallerGaveUp(String store) throws Exception {
-        try (ApplicationContext context =
-                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context = app(store).context(Map.of("pki.store.group-commit-timeout", "1s"))) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             long before = rows.count();
@@ -189,8 +189,7 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerThatGaveUpDuringTheCommitIsToldItMayBeStored(String store) throws Exception {
-        try (ApplicationContext context =
-                app(store).with("pki.store.group-commit-timeout", "1s").context()) {
+        try (ApplicationContext context = app(store).context(Map.of("pki.store.group-commit-timeout", "1s"))) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             @SuppressWarnings("unchecked")
@@ -224,8 +223,7 @@ class GroupCommitTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aStoppedCommitterLeavesNoCallerWaiting(String store) throws Exception {
-        try (ApplicationContext context =
-                app(store).with("pki.store.group-commit-timeout", "10m").context()) {
+        try (ApplicationContext context = app(store).context(Map.of("pki.store.group-commit-timeout", "10m"))) {
             GroupCommit group = context.getBean(GroupCommit.class);
             InstallTokenRepository rows = context.getBean(InstallTokenRepository.class);
             CountDownLatch held = new CountDownLatch(1);
@@ -325,8 +323,14 @@ class GroupCommitTest {
                 null);
     }
 
+    /**
+     * One token and database per store for the class: each test opens its own context (one at a time) and judges
+     * rows and counters as differences, so what an earlier test wrote does not matter.
+     */
+    private static final Map<String, TestAppliance> APPS = new ConcurrentHashMap<>();
+
     private static TestAppliance app(String store) {
         assertFalse(store.isBlank());
-        return store.equals("h2") ? TestAppliance.h2() : TestAppliance.postgres();
+        return APPS.computeIfAbsent(store, s -> s.equals("h2") ? TestAppliance.h2() : TestAppliance.postgres());
     }
 }

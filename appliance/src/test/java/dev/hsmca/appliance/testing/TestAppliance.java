@@ -93,10 +93,14 @@ public final class TestAppliance {
 
     /** An application context (no HTTP server) over this appliance's token and database. */
     public ApplicationContext context() {
-        return ApplicationContext.builder()
-                .properties(new HashMap<>(properties))
-                .environments("test")
-                .start();
+        return context(Map.of());
+    }
+
+    /** The same, with some properties set for this context only (the appliance keeps its own). */
+    public ApplicationContext context(Map<String, String> overrides) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.putAll(overrides);
+        return ApplicationContext.builder().properties(all).environments("test").start();
     }
 
     public Map<String, String> properties() {
