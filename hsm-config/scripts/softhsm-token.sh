@@ -68,6 +68,13 @@ serial_of() {
     /token label/ { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); cur = $0 }
     /serial num/  { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); if (cur == l && !found) { print; found = 1 } }'
 }
+# The slot id of the token labelled $1 exactly, empty when there is none (pkcs11-tool's --token-label takes the first
+# token whose label merely starts with it: "pki-ca" would find "pki-ca-2").
+slot_of() {
+  p11 -L 2>/dev/null | awk -v l="$1" '
+    /^Slot [0-9]+ \(/ { s = $3; gsub(/[():]/, "", s) }
+    /token label/      { sub(/^[^:]*:[ ]*/, ""); sub(/[ ]+$/, ""); if ($0 == l && !found) { print s; found = 1 } }'
+}
 # The token's directory under tokens/ (SoftHSM names it by a UUID; token.object holds the serial).
 token_dir_of() {
   local serial=$1 f
@@ -113,10 +120,15 @@ create() {
   # awk reads to the end (no early exit): pkcs11-tool must not die of SIGPIPE under pipefail
   slot=$(p11 -L | awk '/^Slot [0-9]+ \(/ { s = $3; gsub(/[():]/, "", s) } /token state:[ ]*uninitialized/ && !found { print s; found = 1 }')
   [ -n "$slot" ] || die "no free slot in $hsm_dir" 1
-  SOFTHSM_SO_PIN=$(head -n1 "$so_pin_file") SOFTHSM_PIN=$(head -n1 "$pin_file") bash -c '
-    pkcs11-tool --module "$0" --slot "$1" --init-token --label "$2" --so-pin env:SOFTHSM_SO_PIN >/dev/null &&
-    pkcs11-tool --module "$0" --token-label "$2" --login --login-type so --so-pin env:SOFTHSM_SO_PIN \
-      --init-pin --new-pin env:SOFTHSM_PIN >/dev/null' "$module" "$slot" "$label" || die "token initialisation failed" 1
+  SOFTHSM_SO_PIN=$(head -n1 "$so_pin_file") \
+    p11 --slot "$slot" --init-token --label "$label" --so-pin env:SOFTHSM_SO_PIN >/dev/null ||
+    die "token initialisation failed" 1
+  # SoftHSM gives the initialised token a new slot id (from its serial): found again by its exact label
+  slot=$(slot_of "$label")
+  [ -n "$slot" ] || die "token '$label' not found after its initialisation" 1
+  SOFTHSM_SO_PIN=$(head -n1 "$so_pin_file") SOFTHSM_PIN=$(head -n1 "$pin_file") \
+    p11 --slot "$slot" --login --login-type so --so-pin env:SOFTHSM_SO_PIN --init-pin --new-pin env:SOFTHSM_PIN \
+    >/dev/null || die "token initialisation failed" 1
   echo "softhsm-token: created token '$label' in $hsm_dir/tokens (PIN in $pin_file)"
 }
 
@@ -170,7 +182,7 @@ rotate_pin() {
   printf '%s' "$new" >"$pin_file.new"
   chmod 600 "$pin_file.new"
   SOFTHSM_PIN=$(head -n1 "$pin_file") SOFTHSM_NEW_PIN=$new \
-    pkcs11-tool --module "$module" --token-label "$label" --login --pin env:SOFTHSM_PIN --change-pin \
+    pkcs11-tool --module "$module" --slot "$(slot_of "$label")" --login --pin env:SOFTHSM_PIN --change-pin \
     --new-pin env:SOFTHSM_NEW_PIN >/dev/null 2>&1 || { rm -f "$pin_file.new"; die "the token refused the PIN change" 1; }
   cp -p "$pin_file" "$pin_file.prev"
   mv -f "$pin_file.new" "$pin_file"

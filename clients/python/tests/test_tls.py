@@ -104,7 +104,7 @@ def test_reloads_under_concurrent_handshakes_never_break_one(fake_ca: FakeCA, tm
 
 def _https_get(port: int, client: ssl.SSLContext) -> str:
     """One HTTP request on a new connection; the serial the server presented."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as raw:
         with client.wrap_socket(raw, server_hostname="api.example.test") as tls:
             serial = peer_serial(tls)
             tls.sendall(b"GET / HTTP/1.0\r\nHost: api.example.test\r\n\r\n")

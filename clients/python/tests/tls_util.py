@@ -27,7 +27,7 @@ class AsyncioTlsServer:
         self.server: Optional[asyncio.AbstractServer] = None
         self.thread = threading.Thread(target=self._run, args=(ctx,), daemon=True)
         self.thread.start()
-        self.ready.wait(10)
+        assert self.ready.wait(60), "the TLS server did not start"
 
     def _run(self, ctx: ssl.SSLContext) -> None:
         asyncio.set_event_loop(self.loop)
@@ -100,7 +100,7 @@ class HttpsServer:
 
 def handshake(port: int, ctx: ssl.SSLContext, server_hostname: str) -> str:
     """One new connection; the serial the server presented."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as raw:
         with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:
             serial = peer_serial(tls)
             tls.recv(16)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -167,22 +166,21 @@ class CaApiTest {
 
     @Test
     void aClosedPortIsUnreachable() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
+        try (ClosedPort port = new ClosedPort()) { // bound, never listening: refused, and nobody else's meanwhile
+            int closed = port.port();
+            CaApi nowhere = new CaApi(
+                    URI.create("https://localhost:" + closed),
+                    Tls.trustManagers(fake.ca.root(), Tls.Revocation.OFF),
+                    Duration.ofSeconds(30));
+            PkiClientException e =
+                    assertThrows(PkiClientException.class, () -> nowhere.enroll("t", csr("z.internal"), null, null));
+            assertEquals(PkiClientException.Kind.UNREACHABLE, e.kind());
+            assertEquals("unreachable", e.code());
+            assertTrue(
+                    e.getMessage().startsWith("the CA at https://localhost:" + closed + " is unreachable: "),
+                    e.getMessage());
+            assertTrue(e.retryable());
         }
-        CaApi nowhere = new CaApi(
-                URI.create("https://localhost:" + closed),
-                Tls.trustManagers(fake.ca.root(), Tls.Revocation.OFF),
-                Duration.ofSeconds(30));
-        PkiClientException e =
-                assertThrows(PkiClientException.class, () -> nowhere.enroll("t", csr("z.internal"), null, null));
-        assertEquals(PkiClientException.Kind.UNREACHABLE, e.kind());
-        assertEquals("unreachable", e.code());
-        assertTrue(
-                e.getMessage().startsWith("the CA at https://localhost:" + closed + " is unreachable: "),
-                e.getMessage());
-        assertTrue(e.retryable());
     }
 
     @Test

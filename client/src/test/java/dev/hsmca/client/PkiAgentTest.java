@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hsmca.client.agent.PkiAgent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -273,25 +272,25 @@ class PkiAgentTest {
 
     @Test
     void aClosedPortIsOneLine() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
+        try (ClosedPort port = new ClosedPort()) { // bound, never listening: refused, and nobody else's meanwhile
+            int closed = port.port();
+            Run r = agent(
+                    "enroll",
+                    "--ca-url",
+                    "https://localhost:" + closed,
+                    "--root",
+                    root.toString(),
+                    "--out",
+                    out.toString(),
+                    "--token-file",
+                    token.toString(),
+                    "--name",
+                    "a.internal");
+            assertEquals(1, r.exit());
+            assertTrue(
+                    r.err().startsWith("pki-agent: the CA at https://localhost:" + closed + " is unreachable: "),
+                    r.err());
+            assertEquals(1, r.err().lines().count());
         }
-        Run r = agent(
-                "enroll",
-                "--ca-url",
-                "https://localhost:" + closed,
-                "--root",
-                root.toString(),
-                "--out",
-                out.toString(),
-                "--token-file",
-                token.toString(),
-                "--name",
-                "a.internal");
-        assertEquals(1, r.exit());
-        assertTrue(
-                r.err().startsWith("pki-agent: the CA at https://localhost:" + closed + " is unreachable: "), r.err());
-        assertEquals(1, r.err().lines().count());
     }
 }

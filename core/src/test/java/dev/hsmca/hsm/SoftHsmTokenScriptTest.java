@@ -3,6 +3,7 @@ package dev.hsmca.hsm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.hsm.testing.Shell;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +75,68 @@ class SoftHsmTokenScriptTest {
                 "--pin",
                 "env:P",
                 "--list-objects");
+    }
+
+    /**
+     * Whether this PIN logs in to the token labelled exactly so (pkcs11-tool's --token-label would take the first
+     * token whose label starts with it).
+     */
+    static Shell.Result loginExactly(Path hsm, String label, String pin) {
+        String listing = Shell.exec(
+                        hsm,
+                        "env",
+                        "SOFTHSM2_CONF=" + hsm.resolve("softhsm2.conf"),
+                        "pkcs11-tool",
+                        "--module",
+                        TestHsm.LIBRARY,
+                        "-L")
+                .ok()
+                .output();
+        Matcher m = Pattern.compile("(?m)^Slot \\d+ \\((0x[0-9a-f]+)\\):.*\\n\\s*token label\\s*:\\s*(\\S+)\\s*$")
+                .matcher(listing);
+        String slot = null;
+        while (m.find()) {
+            if (m.group(2).equals(label)) {
+                slot = m.group(1);
+            }
+        }
+        assertNotNull(slot, label + " in " + listing);
+        return Shell.exec(
+                hsm,
+                "env",
+                "SOFTHSM2_CONF=" + hsm.resolve("softhsm2.conf"),
+                "P=" + pin,
+                "pkcs11-tool",
+                "--module",
+                TestHsm.LIBRARY,
+                "--slot",
+                slot,
+                "--login",
+                "--pin",
+                "env:P",
+                "--list-objects");
+    }
+
+    /**
+     * A label that begins others' ("pki-ca" beside "pki-ca-1" ... "pki-ca-7", listed in the random order of their
+     * slot ids): create and rotate-pin each reach their own token, not the first whose label starts alike.
+     */
+    @Test
+    void aLabelThatBeginsAnotherReachesItsOwnToken() throws Exception {
+        Path hsm = work.resolve("prefix");
+        for (int i = 1; i <= 7; i++) {
+            Shell.Result other = script(null, "create", hsm.toString(), "pki-ca-" + i);
+            assertEquals(0, other.exit(), other.output());
+        }
+        Shell.Result created = script(null, "create", hsm.toString(), "pki-ca");
+        assertEquals(0, created.exit(), created.output());
+        Shell.Result rotated = script(null, "rotate-pin", hsm.toString(), "pki-ca");
+        assertEquals(0, rotated.exit(), rotated.output());
+        for (String label : List.of("pki-ca", "pki-ca-1", "pki-ca-7")) {
+            String pin = Files.readString(hsm.resolve(label + ".pin")).trim();
+            Shell.Result in = loginExactly(hsm, label, pin);
+            assertEquals(0, in.exit(), label + ": " + in.output());
+        }
     }
 
     static String serial(Path hsm, String label) {

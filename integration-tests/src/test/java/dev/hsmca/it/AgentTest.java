@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.TestAppliance;
 import dev.hsmca.hsm.testing.Shell;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -89,7 +90,7 @@ class AgentTest {
     }
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hang is the failure
     void nginxServesRenewedCertificatesWithoutAFailedRequest() throws Exception {
         Path out = dir.resolve("nginx-pki");
         String token = Tokens.create(admin, "web", List.of("localhost"), "tls-server", 30, 3600);
@@ -175,14 +176,17 @@ class AgentTest {
                 Matcher m = RENEWED.matcher(Files.exists(log) ? Files.readString(log) : "");
                 while (m.find()) {
                     if (renewed.add(m.group(1))) {
-                        String s = awaitServed(httpsPort, m.group(1));
-                        served.add(s);
+                        served.add(awaitServedOrSuperseded(httpsPort, log, m.group(1)));
                     }
                 }
                 sleep(500);
             }
             assertEquals(2, renewed.size(), "two renewals: " + Files.readString(log));
-            assertEquals(3, served.size(), "openssl s_client saw each new serial: " + served);
+            // each renewal served, or renewed again before nginx was seen serving it (the agent's due time is random)
+            String last = List.copyOf(renewed).get(1);
+            assertEquals(last, awaitServedOrSuperseded(httpsPort, log, last), "nginx serves the last renewal");
+            assertTrue(served.contains(last), "openssl s_client saw the last new serial: " + served);
+            assertTrue(served.size() >= 2, "openssl s_client saw a new serial: " + served);
             running.set(false);
             curl.join(20_000);
             System.out.printf(
@@ -261,7 +265,7 @@ class AgentTest {
     }
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hang is the failure
     void theCaDownDuringRenewal() throws Exception {
         Path out = dir.resolve("down");
         String token = Tokens.create(admin, "down", List.of("down.example.test"), "tls-server", 30, 3600);
@@ -379,15 +383,36 @@ class AgentTest {
                 .replaceFirst("^0+", "");
     }
 
-    String awaitServed(int httpsPort, String serial) {
+    /**
+     * Until nginx serves this renewed serial, or one the agent renewed after it (a second renewal may follow the first
+     * within a second or two, before the first was ever seen served): the serial served.
+     */
+    String awaitServedOrSuperseded(int httpsPort, Path log, String serial) throws IOException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
-        String s = servedSerial(httpsPort);
-        while (!s.equals(serial) && System.nanoTime() < deadline) {
+        while (true) {
+            String s = servedSerial(httpsPort);
+            List<String> renewals = renewals(log);
+            int at = renewals.indexOf(serial);
+            if (s.equals(serial)
+                    || (at >= 0 && renewals.subList(at + 1, renewals.size()).contains(s))) {
+                return s;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nginx serves " + s + ", not the renewed " + serial + " or a later one");
+            }
             sleep(200);
-            s = servedSerial(httpsPort);
         }
-        assertEquals(serial, s, "nginx serves the renewed certificate after the reload");
-        return s;
+    }
+
+    static List<String> renewals(Path log) throws IOException {
+        List<String> serials = new ArrayList<>();
+        Matcher m = RENEWED.matcher(Files.exists(log) ? Files.readString(log) : "");
+        while (m.find()) {
+            if (!serials.contains(m.group(1))) {
+                serials.add(m.group(1));
+            }
+        }
+        return serials;
     }
 
     void awaitServing(int httpsPort) {

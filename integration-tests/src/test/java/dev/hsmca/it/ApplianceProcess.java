@@ -278,6 +278,18 @@ public final class ApplianceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Until the log holds this text (a line logged by another thread may follow the answer that caused it). */
+    public boolean awaitLog(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos(); // a hang is the failure
+        while (!log().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
     public String log() {
         try {
             return Files.readString(log);

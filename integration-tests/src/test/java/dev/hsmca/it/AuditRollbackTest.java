@@ -65,7 +65,7 @@ class AuditRollbackTest {
         String anchoredBefore = Files.readString(anchor);
         try (ApplianceProcess accepted = ApplianceProcess.start(app, Map.of("pki.audit.on-rollback", "warn"))) {
             assertTrue(accepted.awaitHealthy(app.anonymousSsl(), ApplianceProcess.START), accepted.log());
-            assertTrue(accepted.log().contains("ROLLBACK"), "the accepted rollback is logged");
+            assertTrue(accepted.awaitLog("ROLLBACK"), "the accepted rollback is logged");
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // a hang is the failure
             while (Files.readString(anchor).equals(anchoredBefore) && System.nanoTime() < deadline) {
                 Thread.sleep(100); // it re-anchors the restored head within a second
@@ -124,7 +124,7 @@ class AuditRollbackTest {
             assertEquals("audit_rollback", Api.parse(refused).get("error"));
             assertTrue(refused.headers().firstValue("Retry-After").isPresent());
             assertTrue(admin.get("/prometheus").body().contains("pki_audit_rollback 1.0"));
-            assertTrue(running.log().contains("ROLLBACK"), running.log());
+            assertTrue(running.awaitLog("ROLLBACK"), running.log());
             running.signal("TERM");
             assertTrue(running.waitExit(Duration.ofSeconds(60)));
         }

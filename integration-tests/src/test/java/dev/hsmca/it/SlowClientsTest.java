@@ -79,7 +79,7 @@ class SlowClientsTest implements TestPropertyProvider {
         List<Socket> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.connect(new InetSocketAddress("127.0.0.1", port), 60_000); // a full backlog retries SYNs for seconds
             s.setSoTimeout(100);
             list.add(s);
         }

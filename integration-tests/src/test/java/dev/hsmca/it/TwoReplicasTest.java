@@ -86,9 +86,13 @@ class TwoReplicasTest {
                             sleep(20);
                             continue;
                         }
-                        HttpResponse<String> r = api.postJson(
-                                "/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
-                        if (r.statusCode() != 200) {
+                        try {
+                            HttpResponse<String> r = api.postJson(
+                                    "/api/v1/certificates/" + serial + "/revoke", Map.of("reason", "keyCompromise"));
+                            if (r.statusCode() != 200) {
+                                revokeFailures.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) { // counted, not a revoker gone quiet
                             revokeFailures.incrementAndGet();
                         }
                     }
@@ -126,7 +130,15 @@ class TwoReplicasTest {
         Shell.Result audit = ApplianceProcess.command(app, "audit", "verify");
         assertEquals(0, audit.exit(), audit.output());
         try (Connection c = db(app)) {
-            assertEquals(issued.size(), count(c, "SELECT COUNT(*) FROM certificates WHERE service IS NULL"));
+            // every 201 is stored; a request the client gave up on (Load's timeout) may have been stored too
+            Set<String> stored = serials(c, "SELECT serial FROM certificates WHERE service IS NULL");
+            Set<String> lost = new HashSet<>(issued);
+            lost.removeAll(stored);
+            assertEquals(Set.of(), lost, "answered 201, not stored");
+            int gaveUp = loads.stream().mapToInt(Load::failures).sum();
+            assertTrue(
+                    stored.size() - issued.size() <= gaveUp,
+                    stored.size() + " stored, " + issued.size() + " answered 201, " + gaveUp + " requests failed");
             assertEquals(revoked.size(), count(c, "SELECT COUNT(*) FROM certificates WHERE status = 'revoked'"));
             List<long[]> crls = new ArrayList<>(); // number, started, stored
             Map<String, Integer> byHolder = new HashMap<>();
@@ -180,6 +192,16 @@ class TwoReplicasTest {
 
     private static Connection db(TestAppliance app) throws Exception {
         return DriverManager.getConnection(app.properties().get("datasources.default.url"), "pki", "");
+    }
+
+    private static Set<String> serials(Connection c, String sql) throws Exception {
+        Set<String> serials = new HashSet<>();
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                serials.add(rs.getString(1));
+            }
+        }
+        return serials;
     }
 
     private static long count(Connection c, String sql) throws Exception {

@@ -74,6 +74,8 @@ class AcmeProtocolTest implements TestPropertyProvider {
         p.put("pki.acme.tlsalpn01-port", Integer.toString(STALL.port()));
         p.put("pki.acme.orders-per-hour", "40");
         p.put("pki.acme.validation.resume-interval", "1s");
+        // the stalled validations must outlast the other account's whole flow on a loaded machine, not fail first
+        p.put("pki.acme.validation.deadline", "10m");
         return p;
     }
 

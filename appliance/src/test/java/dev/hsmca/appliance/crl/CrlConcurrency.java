@@ -83,45 +83,48 @@ final class CrlConcurrency {
             AtomicBoolean revoking = new AtomicBoolean(true);
             ExecutorService pool = Executors.newFixedThreadPool(REVOKERS + 4);
             try {
-                assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
-                    List<Future<?>> revokers = new ArrayList<>();
-                    for (int r = 0; r < REVOKERS; r++) {
-                        int offset = r;
-                        revokers.add(pool.submit(() -> {
-                            for (int i = offset; i < CERTIFICATES; i += REVOKERS) {
-                                RevocationReason reason =
-                                        i % 2 == 0 ? RevocationReason.KEY_COMPROMISE : RevocationReason.SUPERSEDED;
-                                revocations.revoke(serials.get(i), reason, admin);
+                assertTimeoutPreemptively(
+                        Duration.ofMinutes(10),
+                        () -> { // a deadlock is the failure
+                            List<Future<?>> revokers = new ArrayList<>();
+                            for (int r = 0; r < REVOKERS; r++) {
+                                int offset = r;
+                                revokers.add(pool.submit(() -> {
+                                    for (int i = offset; i < CERTIFICATES; i += REVOKERS) {
+                                        RevocationReason reason = i % 2 == 0
+                                                ? RevocationReason.KEY_COMPROMISE
+                                                : RevocationReason.SUPERSEDED;
+                                        revocations.revoke(serials.get(i), reason, admin);
+                                    }
+                                }));
                             }
-                        }));
-                    }
-                    List<Future<?>> others = new ArrayList<>();
-                    for (int g = 0; g < 2; g++) {
-                        others.add(pool.submit(() -> {
-                            while (revoking.get()) {
-                                issued.add(crls.generate(CaRole.ISSUING, "test:generator"));
+                            List<Future<?>> others = new ArrayList<>();
+                            for (int g = 0; g < 2; g++) {
+                                others.add(pool.submit(() -> {
+                                    while (revoking.get()) {
+                                        issued.add(crls.generate(CaRole.ISSUING, "test:generator"));
+                                    }
+                                }));
                             }
-                        }));
-                    }
-                    others.add(pool.submit(() -> {
-                        while (revoking.get()) {
-                            issued.addAll(publisher.publishOwed());
-                        }
-                    }));
-                    others.add(pool.submit(() -> {
-                        while (revoking.get()) {
-                            jobs.crls();
-                            jobs.ocsp();
-                        }
-                    }));
-                    for (Future<?> f : revokers) {
-                        f.get();
-                    }
-                    revoking.set(false);
-                    for (Future<?> f : others) {
-                        f.get();
-                    }
-                });
+                            others.add(pool.submit(() -> {
+                                while (revoking.get()) {
+                                    issued.addAll(publisher.publishOwed());
+                                }
+                            }));
+                            others.add(pool.submit(() -> {
+                                while (revoking.get()) {
+                                    jobs.crls();
+                                    jobs.ocsp();
+                                }
+                            }));
+                            for (Future<?> f : revokers) {
+                                f.get();
+                            }
+                            revoking.set(false);
+                            for (Future<?> f : others) {
+                                f.get();
+                            }
+                        });
             } finally {
                 revoking.set(false);
                 pool.shutdownNow();

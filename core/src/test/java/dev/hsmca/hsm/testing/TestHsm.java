@@ -6,18 +6,28 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real SoftHSM2 tokens for tests. All tokens of one test run live in one token directory, the one
- * {@code SOFTHSM2_CONF} (set by surefire) names, because SoftHSM reads its configuration once per process.
- * Each call makes a new token with a unique label through the same script {@code make run} uses.
- * SoftHSM does not see tokens created after the module was loaded in this process, so make every token
- * a test class needs before opening any (surefire gives each test class its own JVM).
+ * Real SoftHSM2 tokens for tests. All tokens of one test JVM live in one token directory, the one
+ * {@code SOFTHSM2_CONF} (set by surefire per fork) names, because SoftHSM reads its configuration once per process.
+ * SoftHSM does not see tokens created after the module was loaded in this process. So where surefire gives each test
+ * class its own JVM (integration-tests), each call makes a token through the same script {@code make run} uses, and a
+ * class makes every token it needs before opening any; where a JVM runs many classes one after another
+ * ({@code -Dtest.hsm.pool=N}), the first call makes N tokens at once, before anything opened one, and each call hands
+ * out the next.
  */
 public final class TestHsm {
     public static final String LIBRARY = System.getProperty("pki.hsm.library", "/usr/lib/softhsm/libsofthsm2.so");
+
+    private static final int POOL = Integer.getInteger("test.hsm.pool", 0);
+    private static final Deque<Token> POOLED = new ArrayDeque<>();
+    private static boolean pooled;
 
     private TestHsm() {}
 
@@ -56,10 +66,50 @@ public final class TestHsm {
     }
 
     public static synchronized Token newToken(String prefix) {
-        String label = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        if (POOL <= 0) {
+            String label = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+            Path dir = hsmDir();
+            run(script().toString(), dir.toString(), label);
+            return new Token(label, dir.resolve(label + ".pin"), dir);
+        }
+        if (!pooled) {
+            pooled = true;
+            fillPool();
+        }
+        Token next = POOLED.poll();
+        if (next == null) {
+            throw new IllegalStateException("this test JVM's " + POOL + " SoftHSM tokens are used up (SoftHSM sees no "
+                    + "token made after it loaded): raise -Dtest.hsm.pool");
+        }
+        return next;
+    }
+
+    /**
+     * The pool: the first token through the script (it writes the token directory's configuration), the others with
+     * softhsm2-util directly in one shell, about 30 ms each. Their PINs are random, on that shell's command lines, and
+     * protect nothing but throwaway test keys.
+     */
+    private static void fillPool() {
         Path dir = hsmDir();
-        run(script().toString(), dir.toString(), label);
-        return new Token(label, dir.resolve(label + ".pin"), dir);
+        String run = "r" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < POOL; i++) {
+            labels.add(String.format("%s-%03d", run, i)); // one width: no label begins another (pkcs11-tool)
+        }
+        run(script().toString(), dir.toString(), labels.get(0));
+        List<String> command = new ArrayList<>(List.of("bash", "-c", """
+                set -euo pipefail; umask 077; dir=$1; shift
+                for label in "$@"; do
+                  pin=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n'); so=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')
+                  printf '%s' "$pin" > "$dir/$label.pin"
+                  softhsm2-util --init-token --free --label "$label" --pin "$pin" --so-pin "$so" >/dev/null
+                done
+                """, "pool", dir.toString()));
+        command.addAll(labels.subList(1, labels.size()));
+        run(command.toArray(String[]::new));
+        for (String label : labels) {
+            POOLED.add(new Token(label, dir.resolve(label + ".pin"), dir));
+        }
     }
 
     /**

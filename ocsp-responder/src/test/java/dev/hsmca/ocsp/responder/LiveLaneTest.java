@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.ocsp.source.Answer;
@@ -52,18 +53,21 @@ class LiveLaneTest {
     @Test
     @SuppressWarnings("ReferenceEquality") // LIVE and PRESIGNED are markers: which object came back is the point
     void anAnswerFromTheLaneOrItsFallback() throws Exception {
-        LiveLane lane = LiveLane.bounded(1, 1, Duration.ofMillis(300), registry);
-        assertSame(LIVE, lane.submit(() -> LIVE, () -> PRESIGNED).get(60, TimeUnit.SECONDS));
+        // a lane whose timeout no loaded machine reaches, for the answers that must come from the lane itself
+        LiveLane patient = LiveLane.bounded(1, 1, Duration.ofMinutes(1), registry);
+        assertSame(LIVE, patient.submit(() -> LIVE, () -> PRESIGNED).get(2, TimeUnit.MINUTES));
         assertEquals(
                 ResponseStatus.TRY_LATER,
-                lane.submit(
+                patient.submit(
                                 () -> {
                                     throw new IllegalStateException("boom");
                                 },
                                 () -> PRESIGNED)
-                        .get(60, TimeUnit.SECONDS)
+                        .get(2, TimeUnit.MINUTES)
                         .status(),
                 "a failure is tryLater, never an exception");
+
+        LiveLane lane = LiveLane.bounded(1, 1, Duration.ofMillis(300), registry);
 
         // the HSM stops answering: the one thread hangs, the next waits in the queue, the third finds it full
         CountDownLatch hsm = new CountDownLatch(1);
@@ -114,8 +118,7 @@ class LiveLaneTest {
         assertEquals(2 * cores, config(-1).laneThreads("/opt/cloudhsm/lib/libcloudhsm_pkcs11.so"));
         assertEquals(3, config(3).laneThreads("/usr/lib/softhsm/libsofthsm2.so"));
         assertEquals(0, config(0).laneThreads("/usr/safenet/lunaclient/lib/libCryptoki2_64.so"));
-        IllegalArgumentException bad =
-                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> config(-2));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> config(-2));
         assertTrue(bad.getMessage().contains("live-threads"), bad.getMessage());
     }
 
