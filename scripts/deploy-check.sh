@@ -52,17 +52,17 @@ VARS
 
 cd ansible
 export ANSIBLE_CONFIG="$repo/ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
-echo "== ansible-lint (production profile)"
+echo "== ansible-lint (production profile) [${SECONDS} s]"
 ansible-lint --offline --profile production --nocolor
-echo "== syntax"
+echo "== syntax [${SECONDS} s]"
 ansible-playbook -i inventory/local.yml --syntax-check site.yml
 
-echo "== apply (into $root, services: $manager)"
+echo "== apply (into $root, services: $manager) [${SECONDS} s]"
 ansible-playbook -i inventory/local.yml site.yml -e "@$work/vars.yml" >"$work/first.log" 2>&1 || {
   tail -n 60 "$work/first.log"; echo "deploy-check: the first run failed" >&2; exit 1; }
 grep -A3 "PLAY RECAP" "$work/first.log"
 
-echo "== units (systemd-analyze security --offline=true; lower is safer)"
+echo "== units (systemd-analyze security --offline=true; lower is safer) [${SECONDS} s]"
 mkdir -p "$repo/build/deploy/units"
 cp "$root"/etc/systemd/system/*.service "$repo/build/deploy/units/"
 for unit in "$repo"/build/deploy/units/*.service; do
@@ -72,7 +72,7 @@ for unit in "$repo"/build/deploy/units/*.service; do
   awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }' || { echo "deploy-check: $unit scores $score (> 2.5)" >&2; exit 1; }
 done
 
-echo "== the deployment works"
+echo "== the deployment works [${SECONDS} s]"
 out="$root/etc/pki/deploycheck"
 openssl verify -CAfile "$root/etc/hsmca/ca-root.pem" -untrusted "$out/chain.pem" "$out/cert.pem"
 openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -url "http://127.0.0.1:$ocsp_port" \
@@ -94,7 +94,7 @@ if stat -c '%a' "$root"/var/lib/hsmca/hsm/pki-ca.pin "$root"/etc/hsmca/secrets/*
   echo "deploy-check: a secret file is not 0600" >&2; exit 1
 fi
 
-echo "== the database link: TLS with the deployment's database CA; the responder's role reads only what it serves"
+echo "== the database link: TLS with the deployment's database CA; the responder's role reads only what it serves [${SECONDS} s]"
 pg_conf="/etc/postgresql/$pg_version/$cluster"
 db_ca="$root/etc/hsmca/postgresql-ca.pem"
 stat -c "%a %U %n" "$pg_conf/hsmca-server.key" "$pg_conf/hsmca-server.pem" "$pg_conf/pg_hba.conf" "$db_ca" "$work"/secrets/postgresql-ca.*
@@ -156,7 +156,7 @@ for sql in "SELECT count(*) FROM ca_certificates WHERE active AND length(certifi
   echo "responder reads ($n rows): $sql"
 done
 
-echo "== the responder under load stays under 256 MiB resident (its JVM options from group_vars)"
+echo "== the responder under load stays under 256 MiB resident (its JVM options from group_vars) [${SECONDS} s]"
 openssl ocsp -issuer "$root/var/lib/hsmca/ca/issuing.pem" -cert "$out/cert.pem" -no_nonce -reqout "$work/req.der" >/dev/null
 get=$(base64 -w0 "$work/req.der" | tr '+/' '-_' | tr -d '=')
 ocsp_pid=$(cat "$root/run/hsmca/hsmca-ocsp-responder.pid")
@@ -171,10 +171,10 @@ hwm=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$ocsp_pid/status")
 echo "responder peak RSS: ${hwm} MiB"
 [ "$hwm" -lt 256 ] || { echo "deploy-check: the responder reached ${hwm} MiB (limit 256)" >&2; exit 1; }
 
-echo "== second run (must change nothing)"
+echo "== second run (must change nothing) [${SECONDS} s]"
 ansible-playbook -i inventory/local.yml site.yml -e "@$work/vars.yml" >"$work/second.log" 2>&1 || {
   tail -n 40 "$work/second.log"; echo "deploy-check: the second run failed" >&2; exit 1; }
 recap=$(grep -A2 "PLAY RECAP" "$work/second.log" | grep localhost)
 echo "$recap"
 echo "$recap" | grep -q "changed=0 " || { grep -B2 -A8 "changed:" "$work/second.log" | head -n 60; echo "deploy-check: the second run changed something" >&2; exit 1; }
-echo "deploy-check: OK"
+echo "deploy-check: OK [${SECONDS} s]"

@@ -313,6 +313,8 @@ class AcmeClientsTest implements TestPropertyProvider {
                         "EAB_HMAC_KEY=\"" + e.get("hmac_key") + "\"",
                         "CONTACT_EMAIL=\"ops@example.com\"",
                         "KEY_ALGO=secp384r1",
+                        // its account key is RSA of this size (4096 by default: seconds of prime search on a busy core)
+                        "KEYSIZE=2048",
                         ""));
         Map<String, String> env = Map.of();
         ok(run(d, env, "dehydrated", "--config", "config", "--register", "--accept-terms"));

@@ -20,8 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Shared by {@link RestartStressH2Test} and {@link RestartStressPostgresTest} (a JVM per class: SoftHSM reads its
- * tokens once per process). Nothing a client was told is lost, on every store we ship: cycles of 16 parallel issuances, then SIGKILL, SIGTERM
+ * Shared by {@link RestartStressH2Test} and {@link RestartStressPostgresTest}. Nothing a client was told is lost, on every store we ship: cycles of 16 parallel issuances, then SIGKILL, SIGTERM
  * or SIGINT to the appliance while requests are in flight, then a restart (at once, while the old JVM may still be
  * closing, or after it is gone). At the end every certificate answered 201 is in the store, answers good from the
  * OCSP responder, and the audit chain verifies. On H2 a start while the old process still holds the file must be

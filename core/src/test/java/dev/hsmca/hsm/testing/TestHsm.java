@@ -16,11 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real SoftHSM2 tokens for tests. All tokens of one test JVM live in one token directory, the one
  * {@code SOFTHSM2_CONF} (set by surefire per fork) names, because SoftHSM reads its configuration once per process.
- * SoftHSM does not see tokens created after the module was loaded in this process. So where surefire gives each test
- * class its own JVM (integration-tests), each call makes a token through the same script {@code make run} uses, and a
- * class makes every token it needs before opening any; where a JVM runs many classes one after another
- * ({@code -Dtest.hsm.pool=N}), the first call makes N tokens at once, before anything opened one, and each call hands
- * out the next.
+ * SoftHSM does not see tokens created after the module was loaded in this process. Test JVMs run many classes one
+ * after another ({@code -Dtest.hsm.pool=N}, set by the build): the first call makes N tokens at once, before anything
+ * opened one, and each call hands out the next. Without a pool (a JVM of one's own), each call makes a token through
+ * the same script {@code make run} uses, and the caller makes every token it needs before opening any.
  */
 public final class TestHsm {
     public static final String LIBRARY = System.getProperty("pki.hsm.library", "/usr/lib/softhsm/libsofthsm2.so");
