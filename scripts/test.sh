@@ -48,6 +48,11 @@ for part in modules integration deploy; do
   cat "target/test-logs/$part.log"
 done
 machine_cpu
+# the throwaway PostgreSQL's share (its postmaster has reaped every backend the tests used): clock ticks to seconds
+if pid=$(head -n1 "$pg_dir/data/postmaster.pid" 2>/dev/null); then
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "test: the throwaway PostgreSQL used %d s of CPU\n", ($14 + $15 + $16 + $17) / hz }' \
+    "/proc/$pid/stat" 2>/dev/null || true
+fi
 if [ "${status:-0}" -ne 0 ]; then
   echo "test: FAILED after $(( $(date +%s) - started )) s (see the parts above)" >&2
   exit 1

@@ -21,8 +21,13 @@ public final class ServiceId {
         return service;
     }
 
+    /** Whether this is a well-formed service id (the command line tells a serial from a service by it). */
+    public static boolean isValid(String service) {
+        return service != null && ID.matcher(service).matches();
+    }
+
     public static String require(String service) {
-        if (service == null || !ID.matcher(service).matches()) {
+        if (!isValid(service)) {
             throw PkiException.malformed(
                     "invalid_service",
                     "service id must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, '-')");

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.cli.remote;
 
+import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.client.CaHttp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "cert", mixinStandardHelpOptions = true, description = "Issued certificates.")
 public class CertCommand {
     private static final Pattern SERIAL = Pattern.compile("^[0-9a-fA-F]{1,40}$");
-    private static final Pattern SERVICE = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
     @Spec
     CommandSpec spec;
@@ -64,9 +64,9 @@ public class CertCommand {
     int info(@Mixin RemoteOptions remote, @Parameters(paramLabel = "SERIAL|SERVICE") String which) {
         ApiClient api = remote.client();
         CaHttp.Answer bySerial = null;
-        if (SERIAL.matcher(which).matches() || !SERVICE.matcher(which).matches()) {
+        if (SERIAL.matcher(which).matches() || !ServiceId.isValid(which)) {
             bySerial = api.get("/api/v1/certificates/" + Output.pathSegment(which));
-            if (bySerial.status() != 404 || !SERVICE.matcher(which).matches()) {
+            if (bySerial.status() != 404 || !ServiceId.isValid(which)) {
                 Output.record(spec, remote, api.ok(bySerial));
                 return 0;
             }
