@@ -43,6 +43,8 @@ public record Entitlement(
         ADMIN,
         /** A one-time install token. */
         INSTALL_TOKEN,
+        /** A reusable enrollment key, within its counts. */
+        ENROLLMENT_KEY,
         /** The holder of a certificate of this CA, over mTLS (renewal, its own service). */
         HOLDER,
         /** An ACME account, for the names of an order its challenges proved. */
@@ -95,6 +97,9 @@ public record Entitlement(
 
     /** True when a holder of this kind may only use the reasons a certificate's own holder may. */
     public boolean holderLike() {
-        return source == Source.HOLDER || source == Source.ACME || source == Source.INSTALL_TOKEN;
+        return source == Source.HOLDER
+                || source == Source.ACME
+                || source == Source.INSTALL_TOKEN
+                || source == Source.ENROLLMENT_KEY;
     }
 }

@@ -280,7 +280,7 @@ public class InstallTokens {
         return PkiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
     }
 
-    private enum NameKind {
+    enum NameKind {
         DNS("DNS name (or *.domain)"),
         IP("IP address"),
         CLIENT("client name (letters, digits, . _ : @ -)"),
@@ -302,7 +302,7 @@ public class InstallTokens {
         }
     }
 
-    private static List<String> canonical(List<String> names, NameKind kind) {
+    static List<String> canonical(List<String> names, NameKind kind) {
         if (names == null) {
             return List.of();
         }

@@ -155,6 +155,7 @@ public class PolicyAuthority {
         return switch (grant.source()) {
             case ADMIN -> "administrator";
             case INSTALL_TOKEN -> "install token";
+            case ENROLLMENT_KEY -> "enrollment key";
             case HOLDER -> "certificate's grant";
             case ACME -> "ACME order";
             case SYSTEM -> "appliance credential";
