@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.hsmca.client.PkiClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -34,6 +38,30 @@ class PkiAgentOptionsTest {
     void theFirstValueGivenWins() {
         assertEquals("b", PkiAgent.first(null, " ", "b", "c"));
         assertNull(PkiAgent.first(null, ""));
+    }
+
+    @Test
+    void theCredentialIsATokenOrAnEnrollmentKeyNeverBoth(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "hct_t\n");
+        Path key = Files.writeString(dir.resolve("key"), " hek_k\n");
+        Map<String, String> none = Map.of();
+        assertEquals("hct_t", PkiAgent.credential(token, null, none::get));
+        assertEquals("hek_k", PkiAgent.credential(null, key, none::get));
+        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
+        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
+        assertEquals("hct_e", PkiAgent.credential(null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
+        assertEquals(
+                "hek_k", PkiAgent.credential(null, key, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get), "the option first");
+        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(token, key, none::get));
+        assertThrows(
+                CommandLine.ParameterException.class,
+                () -> PkiAgent.credential(
+                        null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e", "PKI_ENROLL_KEY", "hek_k")::get));
+        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(null, null, none::get));
+        PkiClientException notAKey = assertThrows(
+                PkiClientException.class,
+                () -> PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
+        assertEquals("PKI_ENROLL_KEY does not hold an enrollment key (hek_...)", notAKey.getMessage());
     }
 
     @Test
