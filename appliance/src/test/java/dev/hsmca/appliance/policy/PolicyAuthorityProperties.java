@@ -3,6 +3,7 @@ package dev.hsmca.appliance.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.Names;
@@ -10,6 +11,7 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.ProfileConfig;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.EnrollKey;
 import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import java.io.IOException;
@@ -184,6 +186,97 @@ class PolicyAuthorityProperties {
             assertInside(grant, holder, d);
         }
         Statistics.collect(renewed > 0 ? "renewed" : "none renewed");
+    }
+
+    /**
+     * An enrollment key's grant, built as the authorizer builds it from the stored key: whatever is issued with it —
+     * the first certificate (REST) and every renewal after it (mTLS) — is within the key's names (exact and one-label
+     * wildcards), its profile, its service and its lifetime cap; it never carries a URI or a client-name CN, which a
+     * key cannot grant.
+     */
+    @Property(tries = 1000)
+    void enrollmentKeyGrantsStayInsideTheKey(@ForAll("keyChains") Chain chain) {
+        Statistics.coverage(c -> c.check("issued").count(n -> n >= 100));
+        Entitlement grant = chain.grant();
+        assertEquals(Entitlement.Source.ENROLLMENT_KEY, grant.source());
+        Decision d;
+        try {
+            d = PA.decide(grant, chain.first());
+        } catch (PkiException e) {
+            Statistics.collect("refused " + e.code());
+            assertTrue(
+                    e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN,
+                    "a refusal is a 400 or 403: " + e.kind() + " " + e.code());
+            return;
+        }
+        Statistics.collect("issued");
+        assertInsideKey(grant, grant, d);
+        for (CertificateAsk renewal : chain.renewals()) {
+            Entitlement holder = new HolderGrant(stored(d)).entitlement();
+            try {
+                d = PA.decide(holder, renewal);
+            } catch (PkiException e) {
+                assertTrue(
+                        e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN, e.code());
+                continue;
+            }
+            assertInsideKey(grant, holder, d);
+        }
+    }
+
+    private static void assertInsideKey(Entitlement key, Entitlement direct, Decision d) {
+        assertInside(key, direct, d);
+        assertEquals(key.profile(), d.profile().name(), "the key's profile");
+        assertEquals(key.service(), d.service(), "the key's service");
+        assertTrue(d.uris().isEmpty(), "a key grants no URI: " + d.uris());
+        assertTrue(
+                d.commonName() == null
+                        || d.dnsNames().contains(d.commonName())
+                        || d.ipAddresses().contains(d.commonName()),
+                "the CN is one of the key's names: " + d.commonName());
+        assertTrue(d.maxValidity().compareTo(key.maxValidity()) <= 0, "the carried cap grew: " + d.maxValidity());
+    }
+
+    @Provide
+    Arbitrary<Entitlement> keyGrants() {
+        Arbitrary<String> profile = Arbitraries.of("tls-server", "tls-client", "agent", "short");
+        Arbitrary<Long> cap =
+                Arbitraries.longs().between(60, Duration.ofDays(800).toSeconds());
+        return Combinators.combine(profile, subset(DNS), subset(IPS), cap)
+                .as((p, dns, ips, max) -> new EnrollKeyGrant(
+                                new EnrollKey(
+                                        "0123456789abcdef",
+                                        "0".repeat(64),
+                                        "svc",
+                                        String.join(",", dns),
+                                        String.join(",", ips),
+                                        p,
+                                        max,
+                                        20,
+                                        null,
+                                        0,
+                                        T0,
+                                        0,
+                                        T0.plus(Duration.ofDays(30)),
+                                        T0,
+                                        "admin:1",
+                                        null,
+                                        null,
+                                        null,
+                                        null),
+                                "enroll-key:0123456789abcdef@192.0.2.1")
+                        .entitlement());
+    }
+
+    @Provide
+    Arbitrary<Chain> keyChains() {
+        return keyGrants()
+                .flatMap(g -> Combinators.combine(
+                                asks(g, Arbitraries.just(CertificateAsk.Identity.REQUESTED), 1),
+                                asks(g, Arbitraries.just(CertificateAsk.Identity.GRANTED), 1)
+                                        .list()
+                                        .ofMaxSize(4))
+                        .as((first, renewals) -> new Chain(g, first, renewals)));
     }
 
     @Property(tries = 1000)
