@@ -93,7 +93,9 @@ class PKIClient:
         secret = self._install_token or self._enrollment_key
         if not secret:
             raise PKIClientError("no install token: pass install_token=... (an admin makes one with 'bin/appliance "
-                                 "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN" % self.service_id,
+                                 "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN, or pass a reusable "
+                                 "enrollment_key=... ('bin/appliance enroll-key create') or set PKI_ENROLL_KEY"
+                                 % self.service_id,
                                  "no_token")
         extra = settings.lifetime(validity_days, validity, None)
         if profile:
