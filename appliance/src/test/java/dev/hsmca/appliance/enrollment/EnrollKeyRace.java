@@ -21,16 +21,33 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** 50 requests race for an enrollment key with 20 uses left; exactly 20 may win, on whichever database. */
+/**
+ * 50 requests race for an enrollment key with 20 uses left (of its total, or of its hour's); exactly 20 may win, on
+ * whichever database.
+ */
 final class EnrollKeyRace {
     private EnrollKeyRace() {}
 
     static void run(TestAppliance app, int port, CertificateRepository certificates, EnrollKeyRepository keys)
             throws Exception {
+        run(app, port, certificates, keys, "max_uses", "403 enroll_key_exhausted");
+    }
+
+    /**
+     * @param limit   the key's limit of 25 uses: {@code max_uses} or {@code per_hour}
+     * @param refusal what the losers get
+     */
+    static void run(
+            TestAppliance app,
+            int port,
+            CertificateRepository certificates,
+            EnrollKeyRepository keys,
+            String limit,
+            String refusal)
+            throws Exception {
         Api admin = new Api(app.adminSsl(), port);
         HttpResponse<String> created = admin.postJson(
-                "/api/v1/enroll-keys",
-                Map.of("service", "racer", "allowed_dns", List.of("racer.internal"), "max_uses", 25));
+                "/api/v1/enroll-keys", Map.of("service", "racer", "allowed_dns", List.of("racer.internal"), limit, 25));
         assertEquals(201, created.statusCode(), created.body());
         String key = (String) Api.parse(created).get("key");
         String id = (String) Api.parse(created).get("id");
@@ -77,7 +94,7 @@ final class EnrollKeyRace {
                         + (r.statusCode() == 201 ? "" : " " + Api.parse(r).get("error"));
                 outcomes.merge(outcome, 1, Integer::sum);
             }
-            assertEquals(Map.of("201", 20, "403 enroll_key_exhausted", n - 20), outcomes);
+            assertEquals(Map.of("201", 20, refusal, n - 20), outcomes);
             assertEquals(before + 20, certificates.count(), "exactly 20 certificates stored");
             assertEquals(25, keys.findById(id).orElseThrow().uses());
         } finally {
