@@ -34,4 +34,9 @@ class EnrollKeyRacePostgresTest implements TestPropertyProvider {
     void fiftyUsesOfAKeyWithTwentyLeftIssueTwenty() throws Exception {
         EnrollKeyRace.run(APP, server.getPort(), certificates, keys);
     }
+
+    @Test
+    void fiftyUsesOfAKeyWithTwentyLeftThisHourIssueTwenty() throws Exception {
+        EnrollKeyRace.run(APP, server.getPort(), certificates, keys, "per_hour", "429 enroll_key_rate_limited");
+    }
 }
