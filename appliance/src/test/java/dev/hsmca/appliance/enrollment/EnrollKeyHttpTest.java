@@ -240,6 +240,38 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
         HttpResponse<String> second = use(key, Csrs.of("hourly.example", List.of(), List.of(), List.of()));
         assertError(second, 429, "enroll_key_rate_limited");
         assertEquals(before, certificates.count());
+
+        // an hour after the window began, the next use starts a new window (the UPDATE reads the row as it was)
+        EnrollKey k = keys.findById((String) created.get("id")).orElseThrow();
+        Instant hourAgo = Instant.now().minus(Duration.ofMinutes(61));
+        keys.update(new EnrollKey(
+                k.id(),
+                k.secretHash(),
+                k.service(),
+                k.allowedDns(),
+                k.allowedIps(),
+                k.profile(),
+                k.maxValiditySeconds(),
+                k.maxUses(),
+                k.perHour(),
+                k.uses(),
+                hourAgo,
+                k.windowUses(),
+                k.expiresAt(),
+                k.createdAt(),
+                k.createdBy(),
+                k.lastUsedAt(),
+                k.lastSerial(),
+                k.revokedAt(),
+                k.label()));
+        HttpResponse<String> nextHour = use(key, Csrs.of("hourly.example", List.of(), List.of(), List.of()));
+        assertEquals(201, nextHour.statusCode(), nextHour.body());
+        EnrollKey after = keys.findById(k.id()).orElseThrow();
+        assertEquals(2, after.uses());
+        assertEquals(1, after.windowUses(), "a new window with this use");
+        assertTrue(after.windowStart().isAfter(hourAgo.plusSeconds(60)), "the window starts at this use");
+        assertError(
+                use(key, Csrs.of("hourly.example", List.of(), List.of(), List.of())), 429, "enroll_key_rate_limited");
     }
 
     @Test
