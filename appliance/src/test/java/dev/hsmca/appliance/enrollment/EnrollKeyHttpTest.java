@@ -113,6 +113,13 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
                 use(key, Map.of("validity", "8d"), Csrs.of("api.shop.example", List.of(), List.of(), List.of())),
                 403,
                 "validity_not_allowed");
+        HttpResponse<String> badCsr = anonymous.send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + "/api/v1/certificates"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + key)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"csr\":\"not a CSR\"}"))
+                        .build());
+        assertError(badCsr, 400, null);
         assertEquals(before, certificates.count());
         assertEquals(0, keys.findById(id).orElseThrow().uses(), "no refusal counted a use");
 
@@ -352,6 +359,32 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
         assertError(admin.postJson("/api/v1/enroll-keys", with(good, "profile", "admin")), 400, null);
         assertError(admin.postJson("/api/v1/enroll-keys", with(good, "label", "")), 400, "invalid_label");
         assertError(admin.post("/api/v1/enroll-keys", "application/json", "{not json"), 400, null);
+        assertError(
+                admin.postJson("/api/v1/enroll-keys", Map.of("allowed_dns", List.of("in.example"))),
+                400,
+                "invalid_service");
+        assertError(
+                admin.post("/api/v1/enroll-keys", "application/json", "{\"service\":\"in\",\"allowed_dns\":[null]}"),
+                400,
+                "invalid_san");
+        assertError(
+                admin.post(
+                        "/api/v1/enroll-keys",
+                        "application/json",
+                        "{\"service\":\"in\",\"allowed_dns\":[\"in.example\"],\"max_uses\":\"many\"}"),
+                400,
+                null);
+        assertError(
+                admin.post(
+                        "/api/v1/enroll-keys",
+                        "application/json",
+                        "{\"service\":\"in\",\"allowed_dns\":[\"in.example\"],\"max_uses\":1099511627776}"),
+                400,
+                null);
+        assertError(
+                admin.post("/api/v1/enroll-keys", "application/json", "{\"service\":\"in\",\"allowed_dns\":\"x\"}"),
+                400,
+                null);
         assertError(admin.get("/api/v1/enroll-keys?state=sleeping"), 400, "invalid_state");
         assertError(anonymous.postJson("/api/v1/enroll-keys", good), 401, "client_certificate_required");
         assertError(anonymous.get("/api/v1/enroll-keys"), 401, "client_certificate_required");
