@@ -4,7 +4,7 @@
 run:
 	scripts/run.sh
 
-# The inner loop, a few minutes: unit tests and in-process integration tests (starts a throwaway PostgreSQL).
+# The inner loop: unit tests and in-process integration tests (starts a throwaway PostgreSQL).
 check:
 	scripts/check.sh
 

@@ -48,11 +48,19 @@ responder_opts=$(jvm_opts hsmca_ocsp_java_opts)
 # the responder's class-data archive, made by a training run as the deployment makes it (fresh for this build)
 cds=$PWD/target/bench-responder.jsa
 rm -f "$cds"
-# its own SoftHSM folders and reports (make test runs the smoke run beside the other tests), the JVM's own
-# compilers and collector for the benches measured in the test JVM (CRL, HSM)
+# its own SoftHSM folders and reports (make test runs the smoke run beside the other tests); in the measured run, the
+# JVM's own compilers and collector for the benches measured in the test JVM (CRL, HSM)
 common=(-B -ntp -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false "-Dbench.smoke=$smoke"
-  "-Dbench.results=$parts" "-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts" "-Dresponder.cds=$cds"
-  "-Dtest.hsm.dir=$PWD/target/test-hsm/bench" "-Dtest.reports=$reports" -Dtest.jvm=)
+  "-Dbench.results=$parts"
+  "-Dtest.hsm.dir=$PWD/target/test-hsm/bench" "-Dtest.reports=$reports")
+if $smoke; then
+  # the smoke run checks that the benches work: its JVMs start as the tests start theirs (first JIT tier only, the
+  # tests' class-data archives)
+  appliance_opts="the tests' options" responder_opts="the tests' options"
+else
+  common+=("-Dappliance.jvm.options=$appliance_opts" "-Dresponder.jvm.options=$responder_opts" -Dtest.jvm=
+    "-Dresponder.cds=$cds")
+fi
 log=$results/bench.log
 : > "$log"
 run() {

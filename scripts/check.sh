@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make check`, the inner loop (a few minutes): the modules' unit tests and in-process integration tests (the
-# appliance's HTTP API on H2 and PostgreSQL, the responder, the client, the HSM against SoftHSM2), two test JVMs
-# side by side. Not the process-level suites of integration-tests (the servers, make run, the agent and real ACME
-# clients as processes; restart stress), the benches or the deployment check: `make test` runs everything.
+# `make check`, the inner loop (shorter than make test; not yet the 3 minutes it should be): the modules' unit
+# tests and in-process integration tests (the appliance's HTTP API on H2 and PostgreSQL, the responder, the client,
+# the HSM against SoftHSM2), two test JVMs side by side. Not the process-level suites of integration-tests (the
+# servers, make run, the agent and real ACME clients as processes; restart stress), the benches or the deployment
+# check: `make test` runs everything.
 # Maven arguments are passed on (scripts/check.sh -Dtest=AuditChainTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."

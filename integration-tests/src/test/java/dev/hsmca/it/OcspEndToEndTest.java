@@ -2,6 +2,7 @@ package dev.hsmca.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hsmca.appliance.testing.Api;
@@ -257,8 +258,19 @@ class OcspEndToEndTest implements TestPropertyProvider {
             RawReply routed = behind.get(i + 1);
             assertEquals(200, fast.status());
             assertEquals(fast.body(), routed.body(), "the same pre-signed response");
-            fast.headers().remove("date");
-            routed.headers().remove("date");
+            // Date is the moment of each answer, and a bounded Expires is that moment plus max-age: both move with
+            // the clock between the two answers (a second boundary may fall between them); the rest is the same
+            Instant fastDate = httpDate(fast.headers().remove("date"));
+            Instant routedDate = httpDate(routed.headers().remove("date"));
+            String fastExpires = fast.headers().remove("expires");
+            String routedExpires = routed.headers().remove("expires");
+            assertEquals(routedExpires == null, fastExpires == null, "both answers have Expires, or neither");
+            if (fastExpires != null) {
+                Duration apart = Duration.between(fastDate, routedDate).abs().plusSeconds(1);
+                Duration expiresApart = Duration.between(httpDate(fastExpires), httpDate(routedExpires))
+                        .abs();
+                assertTrue(expiresApart.compareTo(apart) <= 0, fastExpires + " against " + routedExpires);
+            }
             assertEquals(routed.headers(), fast.headers());
         }
         assertTrue(
@@ -268,6 +280,11 @@ class OcspEndToEndTest implements TestPropertyProvider {
     }
 
     record RawReply(int status, Map<String, String> headers, String body) {}
+
+    static Instant httpDate(String value) {
+        assertNotNull(value, "a Date or Expires header");
+        return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    }
 
     /** Sends the bytes in one write on one connection, reads one answer per request (bodies as ISO-8859-1). */
     @SuppressWarnings("StringSplitter") // the head ends in a blank line, whose empty parts split drops as it should

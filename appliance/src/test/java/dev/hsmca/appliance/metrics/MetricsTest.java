@@ -171,9 +171,15 @@ class MetricsTest implements TestPropertyProvider {
             s.setEnabledProtocols(new String[] {"TLSv1.2"});
             assertThrows(SSLException.class, s::startHandshake);
         }
-        Thread.sleep(200);
-
+        // the server counts the refused handshake after the client has given up: poll for it (a deadline only for a
+        // hang)
         String after = scrape();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (value(after, "pki_tls_handshake_failures_total", "reason=\"protocol_version\"") < protocolFailures + 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            after = scrape();
+        }
         assertEquals(issued + 1, value(after, "pki_certificates_issued_total", "profile=\"tls-server\""));
         assertEquals(refusals + 1, value(after, "pki_issuance_errors_total", "reason=\"weak_key\""));
         assertEquals(revoked + 1, value(after, "pki_revocations_total", "reason=\"keyCompromise\""));

@@ -148,6 +148,12 @@ class GroupCommitTest {
                 CompletableFuture<String> waiting = CompletableFuture.supplyAsync(
                         () -> group.write(() -> rows.save(late).id()));
                 assertStoreUnavailable(waiting, false);
+                // the holder's caller gave up too, while its write still ran: release the write only once it has
+                // (on a loaded machine its thread may wake after this one, and then the commit would be under way)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a hang is the failure
+                while (group.timeouts() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
             } finally {
                 hold.countDown();
             }

@@ -4,6 +4,7 @@ import dev.hsmca.appliance.audit.AuditAnchor;
 import dev.hsmca.appliance.setup.CaInitializer;
 import dev.hsmca.hsm.testing.TestHsm;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -83,8 +84,13 @@ public final class TestAppliance {
         return shared;
     }
 
+    /** {@code ca init}: in a context of the command line's environment, as the command runs it (no server's jobs). */
     public TestAppliance initialize() {
-        try (ApplicationContext context = context()) {
+        Map<String, Object> all = new HashMap<>(properties);
+        try (ApplicationContext context = ApplicationContext.builder()
+                .properties(all)
+                .environments("test", Environment.CLI)
+                .start()) {
             context.getBean(CaInitializer.class).initialize(false);
             context.getBean(AuditAnchor.class).anchorIfAbsent(); // as ca init does
         }

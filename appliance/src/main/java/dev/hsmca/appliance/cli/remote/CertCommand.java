@@ -35,16 +35,11 @@ public class CertCommand {
             @Option(names = "--status", description = "valid, revoked, expired or any.") String status,
             @Option(names = "--service", description = "Only this service's certificates.") String service) {
         ApiClient api = remote.client();
-        List<Map<String, Object>> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            String path = "/api/v1/certificates?limit=500" + ApiClient.query("expiring_within_days", days)
-                    + ApiClient.query("status", status != null ? status : days != null ? "valid" : null)
-                    + ApiClient.query("service", service) + ApiClient.query("cursor", cursor);
-            Map<String, Object> page = api.ok(api.get(path));
-            all.addAll(Output.list(page, "certificates"));
-            cursor = (String) page.get("next_cursor");
-        } while (cursor != null);
+        List<Map<String, Object>> all = certificates(
+                api,
+                ApiClient.query("expiring_within_days", days)
+                        + ApiClient.query("status", status != null ? status : days != null ? "valid" : null)
+                        + ApiClient.query("service", service));
         if (remote.json) {
             Output.json(spec, Map.of("certificates", all));
             return 0;
@@ -94,14 +89,8 @@ public class CertCommand {
             }
             throw new ApiClient.CliError("service " + service + " has no valid certificate");
         }
-        List<Map<String, Object>> valid = new ArrayList<>();
-        String cursor = null;
-        do {
-            Map<String, Object> page = api.ok(api.get("/api/v1/certificates?limit=500&status=valid"
-                    + ApiClient.query("service", service) + ApiClient.query("cursor", cursor)));
-            valid.addAll(Output.list(page, "certificates"));
-            cursor = (String) page.get("next_cursor");
-        } while (cursor != null);
+        List<Map<String, Object>> valid =
+                certificates(api, ApiClient.query("status", "valid") + ApiClient.query("service", service));
         if (!valid.isEmpty()) {
             return valid.get(valid.size() - 1);
         }
@@ -109,6 +98,19 @@ public class CertCommand {
             api.ok(bySerial); // neither a certificate nor a service: the first question's 404 says so
         }
         throw new ApiClient.CliError("no service " + service + " and no valid certificate for it");
+    }
+
+    /** Every page of {@code GET /api/v1/certificates} with these query parameters, in the API's order. */
+    private static List<Map<String, Object>> certificates(ApiClient api, String query) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            Map<String, Object> page =
+                    api.ok(api.get("/api/v1/certificates?limit=500" + query + ApiClient.query("cursor", cursor)));
+            all.addAll(Output.list(page, "certificates"));
+            cursor = (String) page.get("next_cursor");
+        } while (cursor != null);
+        return all;
     }
 
     /** What {@code cert issue} and {@code ca create-server-cert} take. */
