@@ -338,6 +338,34 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
     }
 
     @Test
+    void aHugeValidityIsA400NotAStackOverflow() {
+        Map<String, Object> created = create(Map.of("service", "long", "allowed_dns", List.of("long.example")));
+        String key = (String) created.get("key");
+        String id = (String) created.get("id");
+        String huge = "1d".repeat(10_000); // the old pattern's repeated group recursed once per "1d"
+        Csrs.Csr csr = Csrs.of("long.example", List.of(), List.of(), List.of());
+        long before = certificates.count();
+        List<HttpResponse<String>> refused = List.of(
+                use(key, Map.of("validity", huge), csr),
+                admin.postJson("/api/v1/certificates", Map.of("csr", csr.pem(), "validity", huge)),
+                admin.postJson(
+                        "/api/v1/enroll-keys",
+                        Map.of("service", "long", "allowed_dns", List.of("long.example"), "expires", huge)),
+                admin.postJson(
+                        "/api/v1/enroll-keys",
+                        Map.of("service", "long", "allowed_dns", List.of("long.example"), "max_validity", huge)));
+        for (HttpResponse<String> r : refused) {
+            assertError(r, 400, "invalid_validity");
+            assertTrue(
+                    r.body().length() < 400,
+                    "the input is not echoed whole: " + r.body().length());
+        }
+        assertEquals(before, certificates.count());
+        assertEquals(0, keys.findById(id).orElseThrow().uses(), "no use counted");
+        assertEquals(1, keys.list("long", "", Instant.now(), 10).size(), "no key made");
+    }
+
+    @Test
     void badInputIsA4xxWithTheErrorBody() {
         Map<String, Object> good = Map.of("service", "in", "allowed_dns", List.of("in.example"));
         assertError(admin.postJson("/api/v1/enroll-keys", with(good, "service", "Bad Service")), 400, null);
