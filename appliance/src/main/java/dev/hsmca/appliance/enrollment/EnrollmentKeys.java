@@ -4,6 +4,7 @@ import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.EnrollKeyGrant;
+import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
@@ -11,6 +12,7 @@ import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.domain.Validity;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.policy.PolicyAuthority;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.EnrollKey;
 import dev.hsmca.appliance.store.EnrollKeyRepository;
@@ -30,6 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reusable enrollment keys: {@code hek_<id>_<secret>}, one per service, deployed as a secret so that a container that
@@ -62,14 +65,21 @@ public class EnrollmentKeys {
     private final Profiles profiles;
     private final AuditLog audit;
     private final Refusals refusals;
+    private final PolicyAuthority policy;
     private final Clock clock;
 
     public EnrollmentKeys(
-            EnrollKeyRepository repository, Profiles profiles, AuditLog audit, Refusals refusals, Clock clock) {
+            EnrollKeyRepository repository,
+            Profiles profiles,
+            AuditLog audit,
+            Refusals refusals,
+            PolicyAuthority policy,
+            Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;
         this.refusals = refusals;
+        this.policy = policy;
         this.clock = clock;
     }
 
@@ -89,6 +99,9 @@ public class EnrollmentKeys {
         if (dns.isEmpty() && ips.isEmpty()) {
             throw PkiException.malformed("no_names", "an enrollment key must allow allowed_dns or allowed_ips");
         }
+        policy.requireGrantable(
+                Entitlement.Source.ENROLLMENT_KEY,
+                Stream.concat(dns.stream(), ips.stream()).toList());
         if (String.join(",", dns).length() > 8192 || String.join(",", ips).length() > 2048) {
             throw PkiException.malformed(
                     "too_many_names", "the allowed names are too long to keep (DNS 8192, IP 2048 characters)");

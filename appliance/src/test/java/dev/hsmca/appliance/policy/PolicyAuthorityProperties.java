@@ -76,7 +76,7 @@ class PolicyAuthorityProperties {
                     false,
                     true,
                     null)));
-    static final PolicyAuthority PA = new PolicyAuthority(PROFILES);
+    static final PolicyAuthority PA = new PolicyAuthority(PROFILES, ReservedNames.NONE);
     static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
     /** Names a grant may hold (canonical, as token creation keeps them). */
@@ -157,6 +157,48 @@ class PolicyAuthorityProperties {
         }
         if (ask.validity() != null) {
             assertEquals(ask.validity(), d.validity(), "a lifetime asked for is granted as asked or refused");
+        }
+    }
+
+    /** The appliance's own names in {@link #reservedNamesAreNeverHandedOut}: one a wildcard covers, an IP address. */
+    static final Set<String> APPLIANCE = Set.of("x.shop.example", "10.0.0.2");
+
+    static final PolicyAuthority PA_NAMED = new PolicyAuthority(PROFILES, () -> APPLIANCE);
+
+    /**
+     * What an install token or an enrollment key gets never carries, as a SAN or as its CN, one of the appliance's own
+     * TLS names or a wildcard covering one; what the administrator, the appliance and the other grants get is
+     * decided as if nothing were reserved.
+     */
+    @Property(tries = 2000)
+    void reservedNamesAreNeverHandedOut(@ForAll("scenarios") Scenario scenario) {
+        Statistics.coverage(c -> c.check("refused reserved_name").count(n -> n >= 10));
+        Entitlement grant = scenario.grant();
+        boolean handedOut = grant.source() == Entitlement.Source.INSTALL_TOKEN
+                || grant.source() == Entitlement.Source.ENROLLMENT_KEY;
+        Decision d;
+        try {
+            d = PA_NAMED.decide(grant, scenario.ask());
+        } catch (PkiException e) {
+            Statistics.collect("refused " + e.code());
+            if (e.code().equals("reserved_name")) {
+                assertTrue(handedOut, "only a token's or a key's names are reserved: " + grant.source());
+                assertEquals(PkiException.Kind.FORBIDDEN, e.kind());
+            }
+            return;
+        }
+        Statistics.collect("issued");
+        if (handedOut) {
+            List<String> names = new ArrayList<>(d.dnsNames());
+            names.addAll(d.ipAddresses());
+            if (d.commonName() != null) {
+                names.add(d.commonName());
+            }
+            for (String n : names) {
+                assertTrue(ReservedNames.covered(APPLIANCE, n) == null, "handed out " + n);
+            }
+        } else {
+            assertEquals(d, PA.decide(grant, scenario.ask()), "nothing reserved for " + grant.source());
         }
     }
 
