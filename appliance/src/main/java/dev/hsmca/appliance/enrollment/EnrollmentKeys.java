@@ -5,6 +5,7 @@ import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Entitlement;
+import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -196,8 +198,26 @@ public class EnrollmentKeys {
     }
 
     /**
+     * Runs one use of a genuine key: a refusal of it — the key's counts, or the policy's (names, profile, lifetime,
+     * CSR) — is recorded in {@link Refusals} under the key ({@code enroll-key:<id>@address}) and rethrown. A failure
+     * of our own (store, HSM, a bug) is no refusal of the key and is not recorded.
+     */
+    public <T> T refusalsRecorded(EnrollKeyGrant grant, Supplier<T> use) {
+        try {
+            return use.get();
+        } catch (RuntimeException e) {
+            PkiException p = Failures.classify(e);
+            if (p.kind() != PkiException.Kind.UNAVAILABLE && p.kind() != PkiException.Kind.INTERNAL) {
+                refusals.refused(grant.source(), USE_ACTION, p.code());
+            }
+            throw e;
+        }
+    }
+
+    /**
      * The key's part of an issuance's write: one use counted before the certificate is stored (or the issuance
-     * refused, if racing uses took what was left), the certificate linked and the use audited after. Not
+     * refused, if racing uses took what was left), the certificate linked and the use audited after. Its refusals
+     * are recorded by {@link #refusalsRecorded}, around the whole use. Not
      * {@code @Transactional} where it throws: that advice would mark a shared {@code GroupCommit} batch rollback-only.
      */
     public IssuanceCommand.Claim claim(EnrollKeyGrant grant) {
@@ -209,12 +229,9 @@ public class EnrollmentKeys {
                 if (repository.use(key.id(), now, now.minus(EnrollKey.WINDOW)) != 1) {
                     EnrollKey current = repository.findById(key.id()).orElse(key);
                     PkiException e = unusable(current, now);
-                    throw refused(
-                            grant.source(),
-                            e != null
-                                    ? e
-                                    : PkiException.forbidden(
-                                            "enroll_key_exhausted", "this enrollment key has no uses left"));
+                    throw e != null
+                            ? e
+                            : PkiException.forbidden("enroll_key_exhausted", "this enrollment key has no uses left");
                 }
             }
 

@@ -366,6 +366,35 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
     }
 
     @Test
+    void aGenuineKeysPolicyRefusalsAreRecordedAgainstTheKey() {
+        Map<String, Object> created = create(Map.of("service", "probe", "allowed_dns", List.of("probe.example")));
+        String key = (String) created.get("key");
+        String id = (String) created.get("id");
+        refusals.flush();
+        long sealedBefore = lastSeq();
+        assertError(use(key, Csrs.of("evil.example", List.of(), List.of(), List.of())), 403, "name_not_allowed");
+        assertError(
+                use(key, Map.of("validity", "soon"), Csrs.of("probe.example", List.of(), List.of(), List.of())),
+                400,
+                "invalid_validity");
+        assertError(
+                use(
+                        key,
+                        Map.of("profile", "tls-server-client"),
+                        Csrs.of("probe.example", List.of(), List.of(), List.of())),
+                403,
+                "profile_not_allowed");
+        assertEquals(0, keys.findById(id).orElseThrow().uses());
+
+        refusals.flush();
+        List<AuditEntry> denied = audit.search(Instant.EPOCH, Refusals.ACTION, sealedBefore, 10_000);
+        String source = "enroll-key:" + id + "@";
+        assertEquals(1, counted(denied, source, "enroll_key.use name_not_allowed"), denied.toString());
+        assertEquals(1, counted(denied, source, "enroll_key.use invalid_validity"), denied.toString());
+        assertEquals(1, counted(denied, source, "enroll_key.use profile_not_allowed"), denied.toString());
+    }
+
+    @Test
     void badInputIsA4xxWithTheErrorBody() {
         Map<String, Object> good = Map.of("service", "in", "allowed_dns", List.of("in.example"));
         assertError(admin.postJson("/api/v1/enroll-keys", with(good, "service", "Bad Service")), 400, null);

@@ -54,6 +54,15 @@ public class IssuanceController {
     @Post
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
         Grant grant = refusedCounted(() -> authorizer.issuer(request));
+        if (grant instanceof EnrollKeyGrant key) {
+            // a genuine key's every refusal (its counts, and the policy's: names, profile, lifetime, CSR) is
+            // recorded against the key, so probing with a leaked key shows in the audit trail
+            return enrollKeys.refusalsRecorded(key, () -> issueUnder(grant, body));
+        }
+        return issueUnder(grant, body);
+    }
+
+    private HttpResponse<IssuedCertificate> issueUnder(Grant grant, IssueRequest body) {
         Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
         IssuanceCommand.Claim claim = grant instanceof TokenGrant token
                 ? tokens.claim(token)
