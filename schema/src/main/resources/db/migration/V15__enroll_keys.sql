@@ -25,3 +25,8 @@ CREATE TABLE enroll_keys (
     label                VARCHAR(128)
 );
 CREATE INDEX enroll_keys_service ON enroll_keys (service);
+-- The key each certificate was issued under, carried by its renewals (NULL for any other grant): a renewal of a
+-- certificate whose key is revoked is refused, and an administrator finds what a leaked key issued. Not granted to
+-- the OCSP responder's role (it reads only the columns ResponderGrants lists).
+ALTER TABLE certificates ADD COLUMN enroll_key_id VARCHAR(32);
+CREATE INDEX certificates_enroll_key ON certificates (enroll_key_id);

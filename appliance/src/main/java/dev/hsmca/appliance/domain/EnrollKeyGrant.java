@@ -30,6 +30,7 @@ public record EnrollKeyGrant(EnrollKey key, String source) implements Grant {
                 Set.of(),
                 false,
                 key.maxValidity(),
-                null);
+                null,
+                key.id());
     }
 }

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param anyName         any syntactically valid name is allowed (the administrator)
  * @param maxValidity     the longest lifetime allowed; null for the profile's maximum
  * @param defaultValidity the lifetime when the request names none; null for {@link #STANDARD_VALIDITY}
+ * @param enrollKey       the enrollment key this grant comes from, directly or through the renewals of what it
+ *                        issued; null for none (kept with each certificate, so revoking the key ends the chain)
  */
 public record Entitlement(
         Source source,
@@ -32,7 +34,8 @@ public record Entitlement(
         Set<String> clientNames,
         boolean anyName,
         Duration maxValidity,
-        Duration defaultValidity) {
+        Duration defaultValidity,
+        String enrollKey) {
 
     /** The lifetime of a certificate whose request names none, unless the grant's cap is shorter. */
     public static final Duration STANDARD_VALIDITY = Duration.ofDays(90);
@@ -66,7 +69,7 @@ public record Entitlement(
     /** The administrator: any requestable profile, any names, any service it names. */
     public static Entitlement admin(String actor) {
         return new Entitlement(
-                Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null);
+                Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null, null);
     }
 
     /**
@@ -92,7 +95,8 @@ public record Entitlement(
                 clientNames,
                 false,
                 validity,
-                validity);
+                validity,
+                null);
     }
 
     /** True when a holder of this kind may only use the reasons a certificate's own holder may. */

@@ -62,7 +62,8 @@ public class PolicyAuthority {
                 names.ipAddresses(),
                 names.uris(),
                 validity,
-                carried);
+                carried,
+                grant.enrollKey());
     }
 
     /**

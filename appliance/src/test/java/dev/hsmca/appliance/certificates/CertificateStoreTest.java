@@ -97,6 +97,7 @@ class CertificateStoreTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

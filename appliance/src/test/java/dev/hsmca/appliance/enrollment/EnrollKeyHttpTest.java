@@ -395,6 +395,65 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
     }
 
     @Test
+    void certificatesOfARevokedKeyNoLongerRenew() {
+        Map<String, Object> created = create(Map.of(
+                "service",
+                "fleet",
+                "allowed_dns",
+                List.of("fleet.example"),
+                "profile",
+                "tls-server-client",
+                "max_validity",
+                "7d"));
+        String key = (String) created.get("key");
+        String id = (String) created.get("id");
+        Csrs.Csr firstCsr = Csrs.of("fleet.example", List.of(), List.of(), List.of());
+        HttpResponse<String> first = use(key, firstCsr);
+        assertEquals(201, first.statusCode(), first.body());
+        Map<String, Object> issued = Api.parse(first);
+        assertEquals(
+                id,
+                certificates
+                        .findById((String) issued.get("serial"))
+                        .orElseThrow()
+                        .enrollKeyId());
+        Api holder = new Api(
+                firstCsr.identity(APP, (String) issued.get("certificate_pem"), (String) issued.get("chain_pem")),
+                server.getPort());
+
+        Csrs.Csr secondCsr = Csrs.of("fleet.example", List.of(), List.of(), List.of());
+        HttpResponse<String> renewed = holder.postJson("/api/v1/certificates/renew", Map.of("csr", secondCsr.pem()));
+        assertEquals(201, renewed.statusCode(), renewed.body());
+        Map<String, Object> second = Api.parse(renewed);
+        assertEquals(
+                id,
+                certificates
+                        .findById((String) second.get("serial"))
+                        .orElseThrow()
+                        .enrollKeyId(),
+                "the renewal carries the key");
+        Api renewedHolder = new Api(
+                secondCsr.identity(APP, (String) second.get("certificate_pem"), (String) second.get("chain_pem")),
+                server.getPort());
+
+        HttpResponse<String> revoked = admin.post("/api/v1/enroll-keys/" + id + "/revoke", "application/json", "");
+        assertEquals(200, revoked.statusCode(), revoked.body());
+        long before = certificates.count();
+        for (Api h : List.of(holder, renewedHolder)) {
+            assertError(
+                    h.postJson(
+                            "/api/v1/certificates/renew",
+                            Map.of(
+                                    "csr",
+                                    Csrs.of("fleet.example", List.of(), List.of(), List.of())
+                                            .pem())),
+                    403,
+                    "enroll_key_revoked");
+        }
+        assertEquals(before, certificates.count(), "nothing renewed under a revoked key");
+    }
+
+    @Test
     void badInputIsA4xxWithTheErrorBody() {
         Map<String, Object> good = Map.of("service", "in", "allowed_dns", List.of("in.example"));
         assertError(admin.postJson("/api/v1/enroll-keys", with(good, "service", "Bad Service")), 400, null);

@@ -277,6 +277,7 @@ class PolicyAuthorityProperties {
                         || d.ipAddresses().contains(d.commonName()),
                 "the CN is one of the key's names: " + d.commonName());
         assertTrue(d.maxValidity().compareTo(key.maxValidity()) <= 0, "the carried cap grew: " + d.maxValidity());
+        assertEquals(key.enrollKey(), d.enrollKey(), "the key is carried with the certificate to its renewals");
     }
 
     @Provide
@@ -414,7 +415,8 @@ class PolicyAuthorityProperties {
                 null,
                 null,
                 d.maxValidity().toSeconds(),
-                d.uris().isEmpty() ? null : String.join(",", d.uris()));
+                d.uris().isEmpty() ? null : String.join(",", d.uris()),
+                d.enrollKey());
     }
 
     static CertificateRecord record(CertificateStatus status, String reason) {
@@ -433,6 +435,7 @@ class PolicyAuthorityProperties {
                 reason,
                 new byte[0],
                 T0,
+                null,
                 null,
                 null,
                 null,
@@ -456,7 +459,7 @@ class PolicyAuthorityProperties {
                 .as((s, p, dns, ips, uris, clients, max) -> s == Entitlement.Source.ADMIN
                         ? Entitlement.admin("admin:1")
                         : new Entitlement(
-                                s, s.name(), "svc", p, dns, ips, uris, Set.copyOf(clients), false, max, null));
+                                s, s.name(), "svc", p, dns, ips, uris, Set.copyOf(clients), false, max, null, null));
     }
 
     /** A grant and a request against it. */
