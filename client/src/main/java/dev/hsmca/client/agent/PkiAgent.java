@@ -10,6 +10,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -225,12 +228,34 @@ public final class PkiAgent implements Runnable {
     }
 
     private static String read(Path file, String what) {
+        String exposed = exposure(file, what);
+        if (exposed != null) {
+            System.err.println(exposed);
+        }
         try {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new PkiClientException(
                     PkiClientException.Kind.INVALID, "no_token", "cannot read the " + what + " file " + file);
         }
+    }
+
+    /**
+     * A warning when a credential file may be read by its group or by others, or null. A warning, not a refusal: a
+     * Kubernetes secret volume is 0644 unless its defaultMode says otherwise, and the container may be its only user.
+     */
+    static String exposure(Path file, String what) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+                return "pki-agent: warning: the " + what + " file " + file + " is readable by "
+                        + (mode.contains(PosixFilePermission.OTHERS_READ) ? "others" : "its group") + " ("
+                        + PosixFilePermissions.toString(mode) + "); make it readable by its owner only (chmod 600)";
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // unreadable: reading it says so; no POSIX modes: nothing to check
+        }
+        return null;
     }
 
     /** An enrollment key is {@code hek_...}: anything else there is a secret deployed in the wrong place. */
