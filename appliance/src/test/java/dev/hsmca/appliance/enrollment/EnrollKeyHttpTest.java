@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -435,6 +437,18 @@ class EnrollKeyHttpTest implements TestPropertyProvider {
         Api renewedHolder = new Api(
                 secondCsr.identity(APP, (String) second.get("certificate_pem"), (String) second.get("chain_pem")),
                 server.getPort());
+
+        // what the key issued, renewals included, is found by its id (to revoke after a leak)
+        HttpResponse<String> listed = admin.get("/api/v1/certificates?enroll_key=" + id);
+        assertEquals(200, listed.statusCode(), listed.body());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> issuedByKey =
+                (List<Map<String, Object>>) Api.parse(listed).get("certificates");
+        assertEquals(
+                Set.of(issued.get("serial"), second.get("serial")),
+                issuedByKey.stream().map(c -> c.get("serial")).collect(Collectors.toSet()));
+        assertTrue(issuedByKey.stream().allMatch(c -> id.equals(c.get("enroll_key"))), listed.body());
+        assertError(admin.get("/api/v1/certificates?enroll_key=not-an-id"), 400, "invalid_enroll_key");
 
         HttpResponse<String> revoked = admin.post("/api/v1/enroll-keys/" + id + "/revoke", "application/json", "");
         assertEquals(200, revoked.statusCode(), revoked.body());
