@@ -94,10 +94,15 @@ class FakeCA:
 
     # ----- admin side ----------------------------------------------------------------------------------------------
 
-    def token(self, service: str, *names: str) -> str:
-        t = "hct_%s_%s" % (service[:8], hashlib.sha256(repr((service, names, len(self.tokens))).encode()).hexdigest()[:20])
+    def token(self, service: str, *names: str, prefix: str = "hct") -> str:
+        """A credential of the appliance's form: hct_ (install token) or hek_ (enrollment key) _<16 hex>_<43>."""
+        digest = hashlib.sha256(repr((service, names, len(self.tokens))).encode()).hexdigest()
+        t = "%s_%s_%s" % (prefix, digest[:16], (digest * 2)[16:59])
         self.tokens[t] = Token(service, list(names))
         return t
+
+    def enroll_key(self, service: str, *names: str) -> str:
+        return self.token(service, *names, prefix="hek")
 
     def renew_early(self, serial: str) -> None:
         self.issued[serial].renew_now = True

@@ -78,6 +78,29 @@ def test_enroll_refuse_renew_register(appliance: Appliance, tmp_path: Path) -> N
     assert registered["metadata"] == {"version": "1.0.0", "workers": {"io": 36, "cpu": 36}}
 
 
+def test_containers_enroll_on_their_own_with_an_enrollment_key(appliance: Appliance, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    status, created = appliance.call("POST", "/api/v1/enroll-keys", {
+        "service": "py-shop", "allowed_dns": ["*.py-shop.svc.cluster.local"], "max_uses": 2, "max_validity": "1d"})
+    assert status == 201 and created["key"].startswith("hek_"), created
+    monkeypatch.setenv("PKI_ENROLL_KEY", created["key"])
+    serials = []
+    for n in (1, 2):  # two containers that start fresh, each with an empty folder and the same secret
+        pki = PKIClient(appliance.url, "py-shop", ca_bundle=appliance.root, cert_dir=tmp_path / ("c%d" % n))
+        info = pki.request_certificate("cart-%d.py-shop.svc.cluster.local" % n)
+        serials.append(info["serial"])
+        status, stored = appliance.call("GET", "/api/v1/certificates/" + info["serial"])
+        assert status == 200 and stored["service"] == "py-shop"
+    assert len(set(serials)) == 2
+
+    third = PKIClient(appliance.url, "py-shop", ca_bundle=appliance.root, cert_dir=tmp_path / "c3")
+    with pytest.raises(PKIClientError) as e:
+        third.request_certificate("cart-3.py-shop.svc.cluster.local")
+    assert (e.value.code, e.value.status) == ("enroll_key_exhausted", 403)
+    status, page = appliance.call("GET", "/api/v1/enroll-keys?service=py-shop")
+    assert status == 200 and [(k["uses"], k["state"]) for k in page["enroll_keys"]] == [(2, "exhausted")]
+
+
 def test_auto_renewal_follows_the_appliances_window(appliance: Appliance, tmp_path: Path) -> None:
     token = appliance.token("py-window", ["py-window.example.test"])
     with PKIClient(appliance.url, "py-window", install_token=token, ca_bundle=appliance.root,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
+import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -66,9 +68,75 @@ def test_a_refused_enrollment_raises_the_cas_code_and_message(fake_ca: FakeCA, t
 
 
 def test_enrollment_key_is_sent_like_a_token(fake_ca: FakeCA, tmp_path: Path) -> None:
-    key = fake_ca.token("api", "api.example.test")
+    key = fake_ca.enroll_key("api", "api.example.test")
     pki = PKIClient(fake_ca.url, "api", enrollment_key=key, ca_bundle=fake_ca.root_pem, cert_dir=tmp_path)
     assert pki.request_certificate("api.example.test")["serial"]
+
+
+def test_enrollment_key_from_a_file(fake_ca: FakeCA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = tmp_path / "enroll-key"
+    key_file.write_text(fake_ca.enroll_key("api", "api.example.test") + "\n")
+    monkeypatch.setenv("PKI_ENROLL_KEY_FILE", str(key_file))
+    pki = PKIClient(fake_ca.url, "api", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path / "certs")
+    assert pki.request_certificate("api.example.test")["serial"]
+    monkeypatch.setenv("PKI_ENROLL_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(PKIClientError) as e:
+        PKIClient(fake_ca.url, "api", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path / "certs")
+    assert e.value.code == "invalid_credential"
+
+
+@pytest.mark.parametrize("spoil", [lambda k: k[:30] + "\n" + k[30:], lambda k: k + "\r\nX-Evil: 1", lambda k: k[:-1],
+                                   lambda k: k.replace("hek_", "hct_"), lambda k: k[:-1] + "\u00e9"])
+def test_a_malformed_enrollment_key_is_refused_without_showing_it(fake_ca: FakeCA, tmp_path: Path, spoil: Any,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    key = fake_ca.enroll_key("api", "api.example.test")
+    bad = spoil(key)
+    secret = key[-43:-5]
+    for make in (lambda: PKIClient(fake_ca.url, "api", enrollment_key=bad, ca_bundle=fake_ca.root_pem, cert_dir=tmp_path),
+                 lambda: _from_env(monkeypatch, "PKI_ENROLL_KEY", bad, fake_ca, tmp_path)):
+        with pytest.raises(PKIClientError) as e:
+            make()
+        assert e.value.code == "invalid_credential"
+        text = "".join(traceback.format_exception(e.type, e.value, e.tb))
+        assert secret not in text and secret[:20] not in str(e.value), "the secret reaches the traceback"
+    assert fake_ca.count("POST", "/api/v1/certificates") == 0, "nothing sent"
+
+
+def _from_env(monkeypatch: pytest.MonkeyPatch, name: str, value: str, ca: FakeCA, tmp_path: Path) -> PKIClient:
+    monkeypatch.setenv(name, value)
+    try:
+        return PKIClient(ca.url, "api", ca_bundle=ca.root_pem, cert_dir=tmp_path)
+    finally:
+        monkeypatch.delenv(name)
+
+
+def test_a_token_and_a_key_at_once_are_refused(fake_ca: FakeCA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = fake_ca.token("api", "api.example.test")
+    key = fake_ca.enroll_key("api", "api.example.test")
+    with pytest.raises(PKIClientError) as e:
+        PKIClient(fake_ca.url, "api", install_token=token, enrollment_key=key, ca_bundle=fake_ca.root_pem,
+                  cert_dir=tmp_path)
+    assert e.value.code == "invalid_credential"
+    monkeypatch.setenv("PKI_INSTALL_TOKEN", token)
+    for name, value in (("PKI_ENROLL_KEY", key), ("PKI_ENROLL_KEY_FILE", str(tmp_path / "not-read"))):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(PKIClientError) as e:
+            PKIClient(fake_ca.url, "api", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path)
+        assert e.value.code == "invalid_credential" and "not both" in e.value.message
+        monkeypatch.delenv(name)
+    # an argument goes before the environment, as pki-agent's options do
+    pki = PKIClient(fake_ca.url, "api", enrollment_key=key, ca_bundle=fake_ca.root_pem, cert_dir=tmp_path)
+    assert pki.request_certificate("api.example.test")["serial"]
+
+
+def test_a_header_http_client_refuses_never_quotes_it(fake_ca: FakeCA, tmp_path: Path) -> None:
+    from hsmca_client.api import CaApi
+
+    api = CaApi(fake_ca.url, fake_ca.root_pem)
+    with pytest.raises(PKIClientError) as e:
+        api.enroll("hek_secretsecret\nX: y", "csr", {})
+    assert e.value.code == "invalid_request" and "secretsecret" not in str(e.value)
+    assert e.value.__cause__ is None and e.value.__suppress_context__
 
 
 def test_ca_down_or_untrusted(fake_ca: FakeCA, tmp_path: Path) -> None:

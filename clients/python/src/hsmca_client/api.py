@@ -109,6 +109,10 @@ class CaApi:
                                      "timeout") from None
         except (OSError, http.client.HTTPException) as e:
             raise CAUnavailableError("the CA at %s is unreachable: %s" % (self.url, e), "unreachable") from None
+        except ValueError:
+            # http.client refuses a header with a control character, quoting it: the bearer is a secret
+            raise PKIClientError("the request to %s could not be sent: a header value is not valid (the value is not "
+                                 "shown)" % self.url, "invalid_request") from None
         finally:
             conn.close()
         if len(raw) > MAX_ANSWER:

@@ -26,8 +26,55 @@ from .tls import ReloadingSSLContext, client_context, server_context
 
 LOG = logging.getLogger("hsmca_client")
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # the appliance's rule; also a safe folder name
+# The appliance's forms (InstallTokens, EnrollmentKeys): checked here so that a value with a newline or a stray
+# character never reaches http.client, whose ValueError would quote the whole header, secret and all.
+INSTALL_TOKEN = re.compile(r"^hct_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$")
+ENROLL_KEY = re.compile(r"^hek_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$")
 DEFAULT_CERT_DIR = "pki_client"
 StrPath = Union[str, "os.PathLike[str]"]
+
+
+def _credentials(install_token: Optional[str], enrollment_key: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """The install token and the enrollment key: the arguments, else the environment (pki-agent reads its options
+    before it, the same way); never both kinds from one place."""
+    if (install_token or "").strip() or (enrollment_key or "").strip():
+        token, key = install_token, enrollment_key
+        both = "install_token and enrollment_key are both given"
+    else:
+        token = settings.text(settings.PKI_INSTALL_TOKEN)
+        key = settings.text(settings.PKI_ENROLL_KEY)
+        key_file = settings.text(settings.PKI_ENROLL_KEY_FILE)
+        both = "PKI_INSTALL_TOKEN and PKI_ENROLL_KEY[_FILE] are both set"
+        if token and key_file:
+            key = key or key_file  # refused below; the file is not read
+        elif key is None:
+            key = _read_key_file(key_file)
+    if (token or "").strip() and (key or "").strip():
+        raise PKIClientError(both + ": give an install token or an enrollment key, not both", "invalid_credential")
+    return (_credential(token, INSTALL_TOKEN, "install token (hct_...)"),
+            _credential(key, ENROLL_KEY, "enrollment key (hek_...)"))
+
+
+def _credential(value: Optional[str], form: "re.Pattern[str]", what: str) -> Optional[str]:
+    """The credential stripped, or None; a value not of its form is refused without quoting it (it is a secret)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not form.fullmatch(value):
+        raise PKIClientError("the %s is not of the form the appliance makes (%d characters given; the value is not "
+                             "shown)" % (what, len(value)), "invalid_credential")
+    return value
+
+
+def _read_key_file(path: Optional[str]) -> Optional[str]:
+    """PKI_ENROLL_KEY_FILE's content (a mounted secret), or None when unset."""
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="ascii", errors="replace")
+    except OSError as e:
+        raise PKIClientError("cannot read PKI_ENROLL_KEY_FILE %s: %s" % (path, e.strerror), "invalid_credential") \
+            from None
 
 
 class PKIClient:
@@ -53,8 +100,7 @@ class PKIClient:
                                  "hyphens), not %r" % service, "invalid_service")
         self.pki_server_url = url.strip().rstrip("/")
         self.service_id = service
-        self._install_token = (install_token or settings.text(settings.PKI_INSTALL_TOKEN) or "").strip() or None
-        self._enrollment_key = (enrollment_key or settings.text(settings.PKI_ENROLL_KEY) or "").strip() or None
+        self._install_token, self._enrollment_key = _credentials(install_token, enrollment_key)
         bundle = ca_bundle if ca_bundle is not None else settings.text(settings.PKI_CA_BUNDLE)
         self._ca_bundle: Optional[Path] = Path(bundle).absolute() if bundle else None
         self._anchors: List[x509.Certificate] = []
@@ -93,7 +139,9 @@ class PKIClient:
         secret = self._install_token or self._enrollment_key
         if not secret:
             raise PKIClientError("no install token: pass install_token=... (an admin makes one with 'bin/appliance "
-                                 "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN" % self.service_id,
+                                 "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN, or pass a reusable "
+                                 "enrollment_key=... ('bin/appliance enroll-key create') or set PKI_ENROLL_KEY"
+                                 % self.service_id,
                                  "no_token")
         extra = settings.lifetime(validity_days, validity, None)
         if profile:

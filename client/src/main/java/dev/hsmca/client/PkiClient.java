@@ -24,7 +24,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
 /**
- * A service's certificate, obtained once with an install token and kept renewed:
+ * A service's certificate, obtained once with an install token (single use) or an enrollment key ({@code hek_...},
+ * reusable: deployed as a secret such as {@code PKI_ENROLL_KEY}, so a container that starts fresh enrolls on its own)
+ * and kept renewed:
  * <pre>{@code
  * try (PkiClient pki = PkiClient.builder().caUrl(url).root(rootPem).store(Path.of("/etc/pki/api")).build()) {
  *     pki.enrollIfNeeded(token, "api.example.test");
@@ -85,7 +87,8 @@ public final class PkiClient implements AutoCloseable {
 
     /**
      * Enrolls unless the store already holds an unexpired certificate; true when it enrolled. The first name is the
-     * subject's CN; all are subject alternative names (DNS names or IP addresses).
+     * subject's CN; all are subject alternative names (DNS names or IP addresses). {@code token} is an install token or
+     * an enrollment key: with a key, a container that starts with an empty store enrolls on its own.
      */
     public boolean enrollIfNeeded(String token, String... names) {
         Credentials c = current;
@@ -96,11 +99,16 @@ public final class PkiClient implements AutoCloseable {
         return true;
     }
 
-    /** Enrolls now with a one-time install token: a new key, a CSR, the certificate stored. */
+    /**
+     * Enrolls now with a one-time install token or a reusable enrollment key (the CA tells them apart): a new key, a
+     * CSR, the certificate stored.
+     */
     public Credentials enroll(String token, String profile, String validity, String... names) {
         if (token == null || token.isBlank()) {
             throw new PkiClientException(
-                    PkiClientException.Kind.INVALID, "no_token", "an install token is needed to enroll");
+                    PkiClientException.Kind.INVALID,
+                    "no_token",
+                    "an install token or enrollment key is needed to enroll");
         }
         List<String> list = List.of(names);
         KeyPair pair = keyType.generate();

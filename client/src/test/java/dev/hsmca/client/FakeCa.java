@@ -65,6 +65,9 @@ final class FakeCa implements AutoCloseable {
     private final Map<String, Queue<Function<Seen, Reply>>> canned = new ConcurrentHashMap<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    /** Reusable enrollment keys: accepted every time. */
+    final Set<String> enrollKeys = ConcurrentHashMap.newKeySet();
+
     final Set<BigInteger> revoked = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> registered = new HashMap<>();
     volatile Duration validity = Duration.ofHours(1);
@@ -157,6 +160,9 @@ final class FakeCa implements AutoCloseable {
 
     private Reply enroll(Seen s) {
         String auth = s.headers().getOrDefault("authorization", "");
+        if (auth.startsWith("Bearer ") && enrollKeys.contains(auth.substring(7))) {
+            return issue(s, 201);
+        }
         if (!auth.startsWith("Bearer ") || !tokens.remove(auth.substring(7))) {
             return Reply.error(401, "token_invalid", "not a token this CA made");
         }

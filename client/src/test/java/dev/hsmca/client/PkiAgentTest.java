@@ -186,6 +186,42 @@ class PkiAgentTest {
     }
 
     @Test
+    void anEnrollmentKeyFileEnrollsAgainAndAgain() throws Exception {
+        fake.enrollKeys.add("hek_0123456789abcdef_key");
+        Path key = Files.writeString(dir.resolve("enroll-key"), "hek_0123456789abcdef_key\n");
+        List<String> args = List.of(
+                "enroll",
+                "--ca-url",
+                fake.url(),
+                "--root",
+                root.toString(),
+                "--out",
+                out.toString(),
+                "--enroll-key-file",
+                key.toString(),
+                "--name",
+                "svc.internal");
+        Run first = agent(args.toArray(String[]::new));
+        assertEquals(0, first.exit(), first.err());
+        List<String> again = new ArrayList<>(args);
+        again.add("--force");
+        Run second = agent(again.toArray(String[]::new)); // a container started fresh: the same key again
+        assertEquals(0, second.exit(), second.err());
+        assertEquals(2, fake.seen("/api/v1/certificates").size());
+        assertEquals(
+                "Bearer hek_0123456789abcdef_key",
+                fake.seen("/api/v1/certificates").get(1).headers().get("authorization"));
+
+        Files.writeString(key, "hct_agent\n");
+        Run wrong = agent(again.toArray(String[]::new));
+        assertEquals(1, wrong.exit());
+        assertTrue(wrong.err().contains("does not hold an enrollment key (hek_...)"), wrong.err());
+        List<String> both = new ArrayList<>(again);
+        both.addAll(List.of("--token-file", token.toString()));
+        assertEquals(2, agent(both.toArray(String[]::new)).exit(), "a token and a key: a usage error");
+    }
+
+    @Test
     void theCasRefusalIsOneLineAndExitOne() throws Exception {
         Files.writeString(token, "hct_wrong");
         Run r = enroll();

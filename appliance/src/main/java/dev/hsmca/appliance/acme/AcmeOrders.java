@@ -300,7 +300,8 @@ public class AcmeOrders {
                 Set.of(),
                 false,
                 Duration.ofDays(config.validityDays()),
-                Duration.ofDays(config.validityDays()));
+                Duration.ofDays(config.validityDays()),
+                null);
     }
 
     private static AcmeProblem notReady(String id, String status) {

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Refused logins (a bad install token, no or a revoked/expired/unknown client certificate, the wrong profile), which
+ * Refused logins (a bad install token or enrollment key, a revoked, expired or used-up enrollment key, no or a revoked/expired/unknown client certificate, the wrong profile), which
  * anyone can send: each is counted at once ({@code pki_auth_refusals_total{reason}}) and kept in memory only; every
  * window ({@code pki.audit.refusal-window}, a minute) {@link #flush()} writes one audit entry per source with its
  * counts by action and reason. So an anonymous flood writes at most {@code pki.audit.refusal-sources} + 1 rows a
@@ -35,7 +35,12 @@ public class Refusals {
             "not_monitoring",
             "token_invalid",
             "token_used",
-            "token_expired");
+            "token_expired",
+            "enroll_key_invalid",
+            "enroll_key_revoked",
+            "enroll_key_expired",
+            "enroll_key_exhausted",
+            "enroll_key_rate_limited");
 
     /** Where an aggregated entry goes: the audit log (a fake in tests). */
     interface Sink {

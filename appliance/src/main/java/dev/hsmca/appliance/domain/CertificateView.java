@@ -25,7 +25,8 @@ public record CertificateView(
         @JsonProperty("not_after") String notAfter,
         @JsonProperty("days_until_expiry") long daysUntilExpiry,
         @Nullable @JsonProperty("revoked_at") String revokedAt,
-        @Nullable @JsonProperty("revocation_reason") String revocationReason) {
+        @Nullable @JsonProperty("revocation_reason") String revocationReason,
+        @Nullable @JsonProperty("enroll_key") String enrollKey) {
 
     public static CertificateView of(CertificateRecord r, Instant now) {
         String status = r.status() == CertificateStatus.REVOKED
@@ -44,6 +45,7 @@ public record CertificateView(
                 r.notAfter().toString(),
                 Duration.between(now, r.notAfter()).toDays(),
                 r.revokedAt() == null ? null : r.revokedAt().toString(),
-                r.revocationReason());
+                r.revocationReason(),
+                r.enrollKeyId());
     }
 }

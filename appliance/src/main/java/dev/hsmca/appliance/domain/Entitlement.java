@@ -20,6 +20,8 @@ import java.util.Set;
  * @param anyName         any syntactically valid name is allowed (the administrator)
  * @param maxValidity     the longest lifetime allowed; null for the profile's maximum
  * @param defaultValidity the lifetime when the request names none; null for {@link #STANDARD_VALIDITY}
+ * @param enrollKey       the enrollment key this grant comes from, directly or through the renewals of what it
+ *                        issued; null for none (kept with each certificate, so revoking the key ends the chain)
  */
 public record Entitlement(
         Source source,
@@ -32,7 +34,8 @@ public record Entitlement(
         Set<String> clientNames,
         boolean anyName,
         Duration maxValidity,
-        Duration defaultValidity) {
+        Duration defaultValidity,
+        String enrollKey) {
 
     /** The lifetime of a certificate whose request names none, unless the grant's cap is shorter. */
     public static final Duration STANDARD_VALIDITY = Duration.ofDays(90);
@@ -43,6 +46,8 @@ public record Entitlement(
         ADMIN,
         /** A one-time install token. */
         INSTALL_TOKEN,
+        /** A reusable enrollment key, within its counts. */
+        ENROLLMENT_KEY,
         /** The holder of a certificate of this CA, over mTLS (renewal, its own service). */
         HOLDER,
         /** An ACME account, for the names of an order its challenges proved. */
@@ -64,7 +69,7 @@ public record Entitlement(
     /** The administrator: any requestable profile, any names, any service it names. */
     public static Entitlement admin(String actor) {
         return new Entitlement(
-                Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null);
+                Source.ADMIN, actor, null, null, List.of(), List.of(), List.of(), Set.of(), true, null, null, null);
     }
 
     /**
@@ -90,11 +95,15 @@ public record Entitlement(
                 clientNames,
                 false,
                 validity,
-                validity);
+                validity,
+                null);
     }
 
     /** True when a holder of this kind may only use the reasons a certificate's own holder may. */
     public boolean holderLike() {
-        return source == Source.HOLDER || source == Source.ACME || source == Source.INSTALL_TOKEN;
+        return source == Source.HOLDER
+                || source == Source.ACME
+                || source == Source.INSTALL_TOKEN
+                || source == Source.ENROLLMENT_KEY;
     }
 }

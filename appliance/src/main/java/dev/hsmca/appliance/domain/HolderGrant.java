@@ -54,7 +54,8 @@ public record HolderGrant(CertificateRecord certificate) implements Grant {
                 clientNames,
                 false,
                 cap,
-                null);
+                null,
+                certificate.enrollKeyId());
     }
 
     /** A holder acts for its own service only. */

@@ -25,6 +25,7 @@ public record TokenGrant(InstallToken token) implements Grant {
                 Set.copyOf(token.clientNames()),
                 false,
                 Duration.ofDays(token.maxValidityDays()),
+                null,
                 null);
     }
 }

@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
 /** Certificate lifetimes as people write them: {@code 10m}, {@code 24h}, {@code 90d} (also {@code 1h30m}). */
 public final class Validity {
     private static final Pattern PART = Pattern.compile("(\\d{1,6})([smhd])");
-    private static final Pattern WHOLE = Pattern.compile("^(\\d{1,6}[smhd])+$");
+    /** Possessive, and run only below {@link #MAX_TEXT}: a repeated group recursed once per part of a long input. */
+    private static final Pattern WHOLE = Pattern.compile("^(?:\\d{1,6}[smhd])++$");
+    /** Longer than any lifetime anyone writes ("365d", "1d12h30m"). */
+    static final int MAX_TEXT = 32;
 
     private Validity() {}
 
@@ -29,10 +32,11 @@ public final class Validity {
     /** The duration, or a {@code malformed} refusal naming the accepted forms. */
     public static Duration parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (!WHOLE.matcher(t).matches()) {
+        if (t.length() > MAX_TEXT || !WHOLE.matcher(t).matches()) {
             throw PkiException.malformed(
                     "invalid_validity",
-                    "validity must be a duration such as 10m, 24h or 90d (s, m, h, d), not '" + text + "'");
+                    "validity must be a duration such as 10m, 24h or 90d (s, m, h, d; at most " + MAX_TEXT
+                            + " characters), not '" + Names.printable(text) + "'");
         }
         Duration d = Duration.ZERO;
         Matcher m = PART.matcher(t);

@@ -2,6 +2,7 @@ package dev.hsmca.appliance.enrollment;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.PkiMetrics;
@@ -10,6 +11,7 @@ import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.policy.PolicyAuthority;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.InstallToken;
 import dev.hsmca.appliance.store.InstallTokenRepository;
@@ -32,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One-time install tokens: {@code hct_<id>_<secret>}. The id finds the row; the secret is compared, as a
@@ -50,14 +53,21 @@ public class InstallTokens {
     private final Profiles profiles;
     private final AuditLog audit;
     private final PkiMetrics metrics;
+    private final PolicyAuthority policy;
     private final Clock clock;
 
     public InstallTokens(
-            InstallTokenRepository repository, Profiles profiles, AuditLog audit, PkiMetrics metrics, Clock clock) {
+            InstallTokenRepository repository,
+            Profiles profiles,
+            AuditLog audit,
+            PkiMetrics metrics,
+            PolicyAuthority policy,
+            Clock clock) {
         this.repository = repository;
         this.profiles = profiles;
         this.audit = audit;
         this.metrics = metrics;
+        this.policy = policy;
         this.clock = clock;
     }
 
@@ -78,6 +88,9 @@ public class InstallTokens {
                         : request.allowedCn(),
                 NameKind.CLIENT);
         List<String> uris = canonical(request.allowedUris(), NameKind.URI);
+        policy.requireGrantable(
+                Entitlement.Source.INSTALL_TOKEN,
+                Stream.of(dns, ips, cns).flatMap(List::stream).toList());
         if (dns.isEmpty() && ips.isEmpty() && profile.requireSan()) {
             throw PkiException.malformed("no_names", "profile " + profile.name() + " needs allowed_dns or allowed_ips");
         }
@@ -280,7 +293,7 @@ public class InstallTokens {
         return PkiException.unauthorized("token_invalid", "the bearer token is not a valid install token");
     }
 
-    private enum NameKind {
+    enum NameKind {
         DNS("DNS name (or *.domain)"),
         IP("IP address"),
         CLIENT("client name (letters, digits, . _ : @ -)"),
@@ -302,7 +315,7 @@ public class InstallTokens {
         }
     }
 
-    private static List<String> canonical(List<String> names, NameKind kind) {
+    static List<String> canonical(List<String> names, NameKind kind) {
         if (names == null) {
             return List.of();
         }

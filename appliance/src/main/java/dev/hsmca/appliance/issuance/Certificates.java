@@ -24,12 +24,14 @@ public class Certificates {
     public List<CertificateRecord> page(
             String wanted,
             String service,
+            String enrollKey,
             Instant now,
             Instant minNotAfter,
             Instant maxNotAfter,
             Instant afterNotAfter,
             String afterSerial,
             int limit) {
-        return certificates.page(wanted, service, now, minNotAfter, maxNotAfter, afterNotAfter, afterSerial, limit);
+        return certificates.page(
+                wanted, service, enrollKey, now, minNotAfter, maxNotAfter, afterNotAfter, afterSerial, limit);
     }
 }

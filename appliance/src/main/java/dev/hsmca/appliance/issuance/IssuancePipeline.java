@@ -82,7 +82,8 @@ public class IssuancePipeline {
                 t.uris(),
                 service,
                 renewalOf,
-                signed.decision().maxValidity());
+                signed.decision().maxValidity(),
+                signed.decision().enrollKey());
         return new Prepared(
                 record,
                 listeners.stream()

@@ -6,6 +6,8 @@ import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.appliance.store.CertificateRepository;
+import dev.hsmca.appliance.store.EnrollKey;
+import dev.hsmca.appliance.store.EnrollKeyRepository;
 import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import jakarta.inject.Singleton;
@@ -15,19 +17,26 @@ import java.time.Duration;
 /**
  * Renewal by a certificate's holder over mTLS: a new certificate (usually for a new key) with the same identity,
  * under the grant that first issued it. The certificate being renewed is read again, locked, inside the write that
- * stores the new one: a revocation that commits after the holder authenticated refuses the renewal.
+ * stores the new one: a revocation that commits after the holder authenticated refuses the renewal, and so does a
+ * revoked enrollment key behind it.
  */
 @Singleton
 public class Renewals {
     private final RegistrationAuthority ra;
     private final CertificateRepository certificates;
+    private final EnrollKeyRepository enrollKeys;
     private final Revocations revocations;
     private final Clock clock;
 
     public Renewals(
-            RegistrationAuthority ra, CertificateRepository certificates, Revocations revocations, Clock clock) {
+            RegistrationAuthority ra,
+            CertificateRepository certificates,
+            EnrollKeyRepository enrollKeys,
+            Revocations revocations,
+            Clock clock) {
         this.ra = ra;
         this.certificates = certificates;
+        this.enrollKeys = enrollKeys;
         this.revocations = revocations;
         this.clock = clock;
     }
@@ -71,6 +80,7 @@ public class Renewals {
             if (!current.notAfter().isAfter(clock.instant())) {
                 throw notRenewable(old, "expired");
             }
+            requireKeyUnrevoked(current);
         }
 
         @Override
@@ -82,6 +92,23 @@ public class Renewals {
                         holder.entitlement().source(),
                         holder.actor());
             }
+        }
+    }
+
+    /**
+     * A certificate an enrollment key issued renews only while that key is unrevoked: revoking a leaked key also
+     * ends the renewal chains of what it issued (its expiry or use count does not: those end new enrollments only).
+     */
+    private void requireKeyUnrevoked(CertificateRecord current) {
+        if (current.enrollKeyId() == null) {
+            return;
+        }
+        EnrollKey key = enrollKeys.findById(current.enrollKeyId()).orElse(null);
+        if (key == null || key.revokedAt() != null) {
+            throw PkiException.forbidden(
+                    "enroll_key_revoked",
+                    "certificate " + current.serial() + " was issued under enrollment key " + current.enrollKeyId()
+                            + ", which is revoked; it cannot be renewed: enroll again with a valid credential");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param commonName   the subject CN: one of the certificate's names or a granted client name; null for none
  * @param maxValidity  the grant's cap under this profile, stored with the certificate for its renewals
+ * @param enrollKey    the enrollment key behind the grant, stored with the certificate for its renewals; or null
  */
 public record Decision(
         String service,
@@ -19,7 +20,8 @@ public record Decision(
         List<String> ipAddresses,
         List<String> uris,
         Duration validity,
-        Duration maxValidity) {
+        Duration maxValidity,
+        String enrollKey) {
 
     public Decision {
         dnsNames = List.copyOf(dnsNames);

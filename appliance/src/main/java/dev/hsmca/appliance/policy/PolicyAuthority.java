@@ -12,14 +12,16 @@ import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The policy authority (Boulder's PA): for every way a certificate is asked for, decides from the grant — never from
  * the request — the service, the profile, the subject, the names and the lifetime; and who may change a revocation.
  * Front ends translate their request into a {@link CertificateAsk}; the registration authority signs what this
- * decides. Pure: no store, no clock, no keys.
+ * decides. Pure but for the appliance's own names ({@link ReservedNames}): no store, no clock, no keys.
  */
 @Singleton
 public class PolicyAuthority {
@@ -32,9 +34,11 @@ public class PolicyAuthority {
             RevocationReason.CESSATION_OF_OPERATION);
 
     private final Profiles profiles;
+    private final ReservedNames reserved;
 
-    public PolicyAuthority(Profiles profiles) {
+    public PolicyAuthority(Profiles profiles, ReservedNames reserved) {
         this.profiles = profiles;
+        this.reserved = reserved;
     }
 
     /** The certificate the grant allows for this ask, or the typed refusal (400 for the request, 403 for the grant). */
@@ -42,6 +46,9 @@ public class PolicyAuthority {
         Profile profile = profile(grant, ask.profile());
         String service = service(grant, ask.service());
         NameChoice names = NameChoice.of(grant, ask, profile);
+        if (handedOut(grant.source())) {
+            requireUnreserved(grant, names);
+        }
         Duration cap = cap(grant, profile);
         Duration validity = validity(grant, ask.validity(), profile, cap);
         // What renewals may ask later: the grant's own cap, or, for a grant without one (the administrator), the
@@ -55,7 +62,55 @@ public class PolicyAuthority {
                 names.ipAddresses(),
                 names.uris(),
                 validity,
-                carried);
+                carried,
+                grant.enrollKey());
+    }
+
+    /**
+     * Refuses (400 {@code reserved_name}) a credential to be handed out whose allowed names are, or cover, one of the
+     * appliance's own TLS names: checked when it is made, and again at each use ({@link #decide}), since the
+     * appliance's names may change after.
+     *
+     * @param names DNS names or {@code *.domain} patterns, IP addresses, client names (a CN may be read as a host name)
+     */
+    public void requireGrantable(Entitlement.Source source, List<String> names) {
+        if (!handedOut(source)) {
+            return;
+        }
+        for (String n : names) {
+            String r = reserved.covered(n);
+            if (r != null) {
+                throw PkiException.malformed(
+                        "reserved_name",
+                        "'" + Names.printable(n) + "' is or covers " + r
+                                + ", a name of this appliance's own TLS certificate; no "
+                                + kindOf(source) + " may allow it");
+            }
+        }
+    }
+
+    /** Credentials an administrator hands to a service: what they get must never pose as the appliance. */
+    private static boolean handedOut(Entitlement.Source source) {
+        return source == Entitlement.Source.INSTALL_TOKEN || source == Entitlement.Source.ENROLLMENT_KEY;
+    }
+
+    /** 403 {@code reserved_name} for a certificate name (or its subject CN) that is or covers an appliance name. */
+    private void requireUnreserved(Entitlement grant, NameChoice names) {
+        List<String> all = new ArrayList<>(names.dnsNames());
+        all.addAll(names.ipAddresses());
+        if (names.commonName() != null) {
+            all.add(names.commonName()); // a client-name CN too: without DNS SANs, clients may check the CN
+        }
+        for (String n : all) {
+            String r = reserved.covered(n);
+            if (r != null) {
+                throw PkiException.forbidden(
+                        "reserved_name",
+                        "'" + Names.printable(n) + "' is or covers " + r
+                                + ", a name of this appliance's own TLS certificate, which no " + kind(grant)
+                                + " may be issued");
+            }
+        }
     }
 
     /**
@@ -152,9 +207,14 @@ public class PolicyAuthority {
     }
 
     static String kind(Entitlement grant) {
-        return switch (grant.source()) {
+        return kindOf(grant.source());
+    }
+
+    private static String kindOf(Entitlement.Source source) {
+        return switch (source) {
             case ADMIN -> "administrator";
             case INSTALL_TOKEN -> "install token";
+            case ENROLLMENT_KEY -> "enrollment key";
             case HOLDER -> "certificate's grant";
             case ACME -> "ACME order";
             case SYSTEM -> "appliance credential";

@@ -21,6 +21,7 @@ import java.time.Instant;
  * @param maxValiditySeconds the lifetime cap of the grant it was issued under, carried by its renewals (null: from
  *                    before caps were stored)
  * @param uris        comma-separated URI SANs, or null
+ * @param enrollKeyId the enrollment key it was issued under, first or through renewals; null for none
  */
 @MappedEntity("certificates")
 public record CertificateRecord(
@@ -44,4 +45,5 @@ public record CertificateRecord(
         @Nullable String renewalOf,
         @Nullable Instant renewRequestedAt,
         @Nullable Long maxValiditySeconds,
-        @Nullable String uris) {}
+        @Nullable String uris,
+        @Nullable String enrollKeyId) {}

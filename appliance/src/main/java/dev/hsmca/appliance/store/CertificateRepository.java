@@ -13,7 +13,7 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
 
     /**
      * One page ordered by (not_after, serial), after the cursor position. {@code wanted} is one of
-     * any, valid, revoked, expired (named apart from the {@code status} column, whose converter would claim it); expired and valid are judged against {@code now}. An empty service matches all.
+     * any, valid, revoked, expired (named apart from the {@code status} column, whose converter would claim it); expired and valid are judged against {@code now}. An empty service or enrollment key matches all.
      */
     @Query("""
             SELECT * FROM certificates
@@ -22,6 +22,7 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
                    OR (:wanted = 'valid' AND status = 'valid' AND not_after > :now)
                    OR (:wanted = 'expired' AND status = 'valid' AND not_after <= :now))
               AND (:service = '' OR service = :service)
+              AND (:enrollKey = '' OR enroll_key_id = :enrollKey)
               AND not_after >= :minNotAfter AND not_after <= :maxNotAfter
               AND (not_after > :afterNotAfter OR (not_after = :afterNotAfter AND serial > :afterSerial))
             ORDER BY not_after, serial
@@ -29,6 +30,7 @@ public interface CertificateRepository extends CrudRepository<CertificateRecord,
     List<CertificateRecord> page(
             String wanted,
             String service,
+            String enrollKey,
             Instant now,
             Instant minNotAfter,
             Instant maxNotAfter,

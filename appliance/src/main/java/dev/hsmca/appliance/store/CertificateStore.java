@@ -37,7 +37,8 @@ public class CertificateStore {
             List<String> uris,
             String service,
             String renewalOf,
-            Duration maxValidity) {
+            Duration maxValidity,
+            String enrollKeyId) {
         try {
             return new CertificateRecord(
                     certificate.getSerialNumber().toString(16),
@@ -57,7 +58,8 @@ public class CertificateStore {
                     renewalOf,
                     null,
                     maxValidity == null ? null : maxValidity.toSeconds(),
-                    uris.isEmpty() ? null : String.join(",", uris));
+                    uris.isEmpty() ? null : String.join(",", uris),
+                    enrollKeyId);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

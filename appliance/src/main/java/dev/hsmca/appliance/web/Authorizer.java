@@ -8,6 +8,7 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.enrollment.EnrollmentKeys;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.issuance.Certificates;
 import dev.hsmca.appliance.store.CertificateRecord;
@@ -34,24 +35,37 @@ public class Authorizer {
 
     private final Certificates certificates;
     private final InstallTokens tokens;
+    private final EnrollmentKeys enrollKeys;
     private final Refusals refusals;
     private final PkiMetrics metrics;
     private final Clock clock;
 
     public Authorizer(
-            Certificates certificates, InstallTokens tokens, Refusals refusals, PkiMetrics metrics, Clock clock) {
+            Certificates certificates,
+            InstallTokens tokens,
+            EnrollmentKeys enrollKeys,
+            Refusals refusals,
+            PkiMetrics metrics,
+            Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
+        this.enrollKeys = enrollKeys;
         this.refusals = refusals;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** For issuance: a one-time install token (Authorization: Bearer) or the administrator. */
+    /**
+     * For issuance: a one-time install token or a reusable enrollment key ({@code hek_}; Authorization: Bearer), or
+     * the administrator.
+     */
     public Grant issuer(HttpRequest<?> request) {
         Optional<String> authorization = request.getHeaders().getAuthorization();
         if (authorization.isPresent()) {
             String value = authorization.get();
+            if (value.regionMatches(true, 0, "Bearer ", 0, 7) && EnrollmentKeys.looksLikeKey(value.substring(7))) {
+                return enrollKeys.authenticate(value.substring(7), host(request)); // refusals counted there
+            }
             try {
                 if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
                     throw PkiException.unauthorized("token_invalid", "Authorization must be 'Bearer <install token>'");
@@ -164,11 +178,14 @@ public class Authorizer {
 
     /** Who (as far as known) and from where: {@code anonymous@192.0.2.7}, {@code tls:1a2b@192.0.2.7}. */
     static String source(HttpRequest<?> request, String actor) {
+        return actor + "@" + host(request);
+    }
+
+    private static String host(HttpRequest<?> request) {
         InetSocketAddress remote = request.getRemoteAddress();
-        String host = remote == null || remote.getAddress() == null
+        return remote == null || remote.getAddress() == null
                 ? "unknown"
                 : remote.getAddress().getHostAddress();
-        return actor + "@" + host;
     }
 
     private static boolean sameCertificate(CertificateRecord record, X509Certificate client) {

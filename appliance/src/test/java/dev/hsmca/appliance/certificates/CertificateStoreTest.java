@@ -97,6 +97,7 @@ class CertificateStoreTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -104,6 +105,7 @@ class CertificateStoreTest {
         return repo.page(
                 q.status(),
                 q.service(),
+                q.enrollKey(),
                 q.now(),
                 q.minNotAfter(),
                 q.maxNotAfter(),

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,6 +150,78 @@ class AdminCliTest implements TestPropertyProvider {
         Run services = cli("service", "list");
         assertEquals(0, services.exit(), services.err());
         assertTrue(services.out().startsWith("SERVICE"), services.out());
+    }
+
+    @Test
+    void enrollKeyCreateUseListAndRevoke() {
+        Run created = cli(
+                "enroll-key",
+                "create",
+                "--service",
+                "shop",
+                "--dns",
+                "a.example,*.b.example",
+                "--max-uses",
+                "2",
+                "--per-hour",
+                "10",
+                "--expires",
+                "30d",
+                "--max-validity",
+                "7d");
+        assertEquals(0, created.exit(), created.err());
+        String key = created.out().lines().findFirst().orElseThrow();
+        assertTrue(key.startsWith("hek_"), created.out());
+        String id = key.substring(4, 20);
+        assertEquals(201, enrollWith(key, "x", "x.b.example").statusCode());
+
+        Run json = cli("enroll-key", "create", "--service", "shop", "--dns", "a.example", "--json");
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().contains("\"key\":\"hek_"), json.out());
+        assertTrue(json.out().contains("\"id\":"), json.out());
+
+        Run list = cli("enroll-key", "list", "--service", "shop");
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().startsWith("ID"), list.out());
+        assertTrue(list.out().contains(id) && list.out().contains("1/2"), list.out());
+        assertFalse(list.out().contains(key.substring(21)), "the secret is never listed");
+
+        Run revoked = cli("enroll-key", "revoke", id);
+        assertEquals(0, revoked.exit(), revoked.err());
+        assertTrue(revoked.out().contains("revoked"), revoked.out());
+        var refused = enrollWith(key, "y", "y.b.example");
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("enroll_key_revoked"), refused.body());
+        Run listRevoked = cli("enroll-key", "list", "--state", "revoked", "--json");
+        assertTrue(listRevoked.out().contains(id), listRevoked.out());
+
+        Run again = cli("enroll-key", "revoke", id);
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("HTTP 409 enroll_key_not_revocable"), again.err());
+        Run badName = cli("enroll-key", "create", "--service", "shop", "--dns", "*.*.example");
+        assertEquals(1, badName.exit());
+        assertTrue(badName.err().contains("invalid_san"), badName.err());
+        Run badExpiry = cli("enroll-key", "create", "--service", "shop", "--dns", "a.example", "--expires", "soon");
+        assertEquals(1, badExpiry.exit());
+        assertTrue(badExpiry.err().contains("invalid_validity"), badExpiry.err());
+        Run badState = cli("enroll-key", "list", "--state", "sleeping");
+        assertEquals(1, badState.exit());
+        assertTrue(badState.err().contains("invalid_state"), badState.err());
+        Run badId = cli("enroll-key", "revoke", "../x");
+        assertEquals(1, badId.exit());
+        Run usage = cli("enroll-key", "create", "--dns", "a.example");
+        assertEquals(2, usage.exit(), "a missing required option is a usage error");
+    }
+
+    private HttpResponse<String> enrollWith(String key, String file, String name) {
+        Api anonymous = new Api(APP.anonymousSsl(), server.getPort());
+        return anonymous.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + server.getPort() + "/api/v1/certificates"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        Api.json(Map.of("csr", Openssl.keyAndCsr(dir, file, name, "DNS:" + name)))))
+                .build());
     }
 
     @Test

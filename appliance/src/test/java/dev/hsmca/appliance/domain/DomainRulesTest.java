@@ -37,6 +37,7 @@ class DomainRulesTest {
                 null,
                 renewRequestedAt,
                 null,
+                null,
                 null);
     }
 

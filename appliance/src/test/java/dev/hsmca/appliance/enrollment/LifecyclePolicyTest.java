@@ -311,6 +311,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
                 t.uris(),
                 "old",
                 null,
+                null,
                 null));
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);

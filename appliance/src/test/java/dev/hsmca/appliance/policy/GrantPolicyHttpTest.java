@@ -229,6 +229,7 @@ class GrantPolicyHttpTest implements TestPropertyProvider {
                 .page(
                         "any",
                         "race",
+                        "",
                         Instant.now(),
                         Instant.EPOCH,
                         Instant.parse("9999-01-01T00:00:00Z"),
@@ -252,6 +253,7 @@ class GrantPolicyHttpTest implements TestPropertyProvider {
                         .page(
                                 "any",
                                 "race",
+                                "",
                                 Instant.now(),
                                 Instant.EPOCH,
                                 Instant.parse("9999-01-01T00:00:00Z"),

@@ -3,6 +3,7 @@ package dev.hsmca.appliance.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.Names;
@@ -10,6 +11,7 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.ProfileConfig;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.store.EnrollKey;
 import dev.hsmca.core.CertificateStatus;
 import dev.hsmca.core.RevocationReason;
 import java.io.IOException;
@@ -74,7 +76,7 @@ class PolicyAuthorityProperties {
                     false,
                     true,
                     null)));
-    static final PolicyAuthority PA = new PolicyAuthority(PROFILES);
+    static final PolicyAuthority PA = new PolicyAuthority(PROFILES, ReservedNames.NONE);
     static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
     /** Names a grant may hold (canonical, as token creation keeps them). */
@@ -158,6 +160,48 @@ class PolicyAuthorityProperties {
         }
     }
 
+    /** The appliance's own names in {@link #reservedNamesAreNeverHandedOut}: one a wildcard covers, an IP address. */
+    static final Set<String> APPLIANCE = Set.of("x.shop.example", "10.0.0.2");
+
+    static final PolicyAuthority PA_NAMED = new PolicyAuthority(PROFILES, () -> APPLIANCE);
+
+    /**
+     * What an install token or an enrollment key gets never carries, as a SAN or as its CN, one of the appliance's own
+     * TLS names or a wildcard covering one; what the administrator, the appliance and the other grants get is
+     * decided as if nothing were reserved.
+     */
+    @Property(tries = 2000)
+    void reservedNamesAreNeverHandedOut(@ForAll("scenarios") Scenario scenario) {
+        Statistics.coverage(c -> c.check("refused reserved_name").count(n -> n >= 10));
+        Entitlement grant = scenario.grant();
+        boolean handedOut = grant.source() == Entitlement.Source.INSTALL_TOKEN
+                || grant.source() == Entitlement.Source.ENROLLMENT_KEY;
+        Decision d;
+        try {
+            d = PA_NAMED.decide(grant, scenario.ask());
+        } catch (PkiException e) {
+            Statistics.collect("refused " + e.code());
+            if (e.code().equals("reserved_name")) {
+                assertTrue(handedOut, "only a token's or a key's names are reserved: " + grant.source());
+                assertEquals(PkiException.Kind.FORBIDDEN, e.kind());
+            }
+            return;
+        }
+        Statistics.collect("issued");
+        if (handedOut) {
+            List<String> names = new ArrayList<>(d.dnsNames());
+            names.addAll(d.ipAddresses());
+            if (d.commonName() != null) {
+                names.add(d.commonName());
+            }
+            for (String n : names) {
+                assertTrue(ReservedNames.covered(APPLIANCE, n) == null, "handed out " + n);
+            }
+        } else {
+            assertEquals(d, PA.decide(grant, scenario.ask()), "nothing reserved for " + grant.source());
+        }
+    }
+
     @Property(tries = 500)
     void renewalChainsNeverOutgrowTheFirstGrant(@ForAll("chains") Chain chain) {
         Statistics.coverage(c -> c.check("renewed").count(n -> n >= 25));
@@ -184,6 +228,98 @@ class PolicyAuthorityProperties {
             assertInside(grant, holder, d);
         }
         Statistics.collect(renewed > 0 ? "renewed" : "none renewed");
+    }
+
+    /**
+     * An enrollment key's grant, built as the authorizer builds it from the stored key: whatever is issued with it —
+     * the first certificate (REST) and every renewal after it (mTLS) — is within the key's names (exact and one-label
+     * wildcards), its profile, its service and its lifetime cap; it never carries a URI or a client-name CN, which a
+     * key cannot grant.
+     */
+    @Property(tries = 1000)
+    void enrollmentKeyGrantsStayInsideTheKey(@ForAll("keyChains") Chain chain) {
+        Statistics.coverage(c -> c.check("issued").count(n -> n >= 100));
+        Entitlement grant = chain.grant();
+        assertEquals(Entitlement.Source.ENROLLMENT_KEY, grant.source());
+        Decision d;
+        try {
+            d = PA.decide(grant, chain.first());
+        } catch (PkiException e) {
+            Statistics.collect("refused " + e.code());
+            assertTrue(
+                    e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN,
+                    "a refusal is a 400 or 403: " + e.kind() + " " + e.code());
+            return;
+        }
+        Statistics.collect("issued");
+        assertInsideKey(grant, grant, d);
+        for (CertificateAsk renewal : chain.renewals()) {
+            Entitlement holder = new HolderGrant(stored(d)).entitlement();
+            try {
+                d = PA.decide(holder, renewal);
+            } catch (PkiException e) {
+                assertTrue(
+                        e.kind() == PkiException.Kind.MALFORMED || e.kind() == PkiException.Kind.FORBIDDEN, e.code());
+                continue;
+            }
+            assertInsideKey(grant, holder, d);
+        }
+    }
+
+    private static void assertInsideKey(Entitlement key, Entitlement direct, Decision d) {
+        assertInside(key, direct, d);
+        assertEquals(key.profile(), d.profile().name(), "the key's profile");
+        assertEquals(key.service(), d.service(), "the key's service");
+        assertTrue(d.uris().isEmpty(), "a key grants no URI: " + d.uris());
+        assertTrue(
+                d.commonName() == null
+                        || d.dnsNames().contains(d.commonName())
+                        || d.ipAddresses().contains(d.commonName()),
+                "the CN is one of the key's names: " + d.commonName());
+        assertTrue(d.maxValidity().compareTo(key.maxValidity()) <= 0, "the carried cap grew: " + d.maxValidity());
+        assertEquals(key.enrollKey(), d.enrollKey(), "the key is carried with the certificate to its renewals");
+    }
+
+    @Provide
+    Arbitrary<Entitlement> keyGrants() {
+        Arbitrary<String> profile = Arbitraries.of("tls-server", "tls-client", "agent", "short");
+        Arbitrary<Long> cap =
+                Arbitraries.longs().between(60, Duration.ofDays(800).toSeconds());
+        return Combinators.combine(profile, subset(DNS), subset(IPS), cap)
+                .as((p, dns, ips, max) -> new EnrollKeyGrant(
+                                new EnrollKey(
+                                        "0123456789abcdef",
+                                        "0".repeat(64),
+                                        "svc",
+                                        String.join(",", dns),
+                                        String.join(",", ips),
+                                        p,
+                                        max,
+                                        20,
+                                        null,
+                                        0,
+                                        T0,
+                                        0,
+                                        T0.plus(Duration.ofDays(30)),
+                                        T0,
+                                        "admin:1",
+                                        null,
+                                        null,
+                                        null,
+                                        null),
+                                "enroll-key:0123456789abcdef@192.0.2.1")
+                        .entitlement());
+    }
+
+    @Provide
+    Arbitrary<Chain> keyChains() {
+        return keyGrants()
+                .flatMap(g -> Combinators.combine(
+                                asks(g, Arbitraries.just(CertificateAsk.Identity.REQUESTED), 1),
+                                asks(g, Arbitraries.just(CertificateAsk.Identity.GRANTED), 1)
+                                        .list()
+                                        .ofMaxSize(4))
+                        .as((first, renewals) -> new Chain(g, first, renewals)));
     }
 
     @Property(tries = 1000)
@@ -279,7 +415,8 @@ class PolicyAuthorityProperties {
                 null,
                 null,
                 d.maxValidity().toSeconds(),
-                d.uris().isEmpty() ? null : String.join(",", d.uris()));
+                d.uris().isEmpty() ? null : String.join(",", d.uris()),
+                d.enrollKey());
     }
 
     static CertificateRecord record(CertificateStatus status, String reason) {
@@ -298,6 +435,7 @@ class PolicyAuthorityProperties {
                 reason,
                 new byte[0],
                 T0,
+                null,
                 null,
                 null,
                 null,
@@ -321,7 +459,7 @@ class PolicyAuthorityProperties {
                 .as((s, p, dns, ips, uris, clients, max) -> s == Entitlement.Source.ADMIN
                         ? Entitlement.admin("admin:1")
                         : new Entitlement(
-                                s, s.name(), "svc", p, dns, ips, uris, Set.copyOf(clients), false, max, null));
+                                s, s.name(), "svc", p, dns, ips, uris, Set.copyOf(clients), false, max, null, null));
     }
 
     /** A grant and a request against it. */

@@ -65,6 +65,7 @@ class PolicyReviewTest {
                 Set.of(),
                 false,
                 Duration.ofDays(30),
+                null,
                 null);
         List<String> asked = new ArrayList<>();
         for (int i = 0; i < 100; i++) { // 100 SANs of 63-character labels: allowed by the CSR check, 9,200 characters
@@ -107,6 +108,7 @@ class PolicyReviewTest {
                     null,
                     new byte[0],
                     Instant.EPOCH,
+                    null,
                     null,
                     null,
                     null,

@@ -41,6 +41,9 @@ class ResponderGrantsAtStartTest {
                 SQLException e =
                         assertThrows(SQLException.class, () -> sql(loginUrl, "SELECT hmac_key FROM acme_eab_keys"));
                 assertEquals("42501", e.getSQLState());
+                SQLException keys =
+                        assertThrows(SQLException.class, () -> sql(loginUrl, "SELECT secret_hash FROM enroll_keys"));
+                assertEquals("42501", keys.getSQLState(), "enrollment key hashes are not the responder's");
             }
         } finally {
             String name = db.url().replaceAll(".*/([^/?]+)(\\?.*)?$", "$1");

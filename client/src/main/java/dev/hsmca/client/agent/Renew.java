@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -22,6 +24,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Renew when due (or now with --force); with --daemon keep renewing until stopped.")
 final class Renew implements Callable<Integer> {
+    /** The environment names that hold a credential itself. */
+    static final List<String> SECRETS = List.of("PKI_ENROLL_KEY", "PKI_INSTALL_TOKEN");
+
     @CommandLine.Mixin
     PkiAgent.Connection connection;
 
@@ -170,9 +175,22 @@ final class Renew implements Callable<Integer> {
         return pki.credentials() != null && pki.autoRenewing() ? 0 : 1;
     }
 
+    /**
+     * A command run after a renewal, in the agent's environment less the enrollment secrets: a reload hook needs
+     * neither, and would otherwise hand them to every process it starts (the {@code _FILE} names only say where a
+     * secret is, which the file's mode protects).
+     */
+    static ProcessBuilder hook(Map<String, String> environment, String... command) {
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().clear();
+        pb.environment().putAll(environment);
+        SECRETS.forEach(pb.environment()::remove);
+        return pb;
+    }
+
     private void afterRenewal() throws IOException, InterruptedException {
         if (exec != null) {
-            Process p = new ProcessBuilder("sh", "-c", exec).inheritIO().start();
+            Process p = hook(System.getenv(), "sh", "-c", exec).start();
             int code = p.waitFor();
             if (code != 0) {
                 throw new IOException("'" + exec + "' exited with " + code);
@@ -181,8 +199,7 @@ final class Renew implements Callable<Integer> {
         if (signal != null) {
             long target =
                     pid != null ? pid : Long.parseLong(Files.readString(pidFile).trim());
-            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(target))
-                    .inheritIO()
+            Process p = hook(System.getenv(), "kill", "-" + signal, Long.toString(target))
                     .start();
             if (p.waitFor() != 0) {
                 throw new IOException("cannot send SIG" + signal + " to " + target);

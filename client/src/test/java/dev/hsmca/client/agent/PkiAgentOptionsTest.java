@@ -1,13 +1,20 @@
 package dev.hsmca.client.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.client.PkiClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -34,6 +41,64 @@ class PkiAgentOptionsTest {
     void theFirstValueGivenWins() {
         assertEquals("b", PkiAgent.first(null, " ", "b", "c"));
         assertNull(PkiAgent.first(null, ""));
+    }
+
+    @Test
+    void theCredentialIsATokenOrAnEnrollmentKeyNeverBoth(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "hct_t\n");
+        Path key = Files.writeString(dir.resolve("key"), " hek_k\n");
+        Map<String, String> none = Map.of();
+        assertEquals("hct_t", PkiAgent.credential(token, null, none::get));
+        assertEquals("hek_k", PkiAgent.credential(null, key, none::get));
+        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
+        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
+        assertEquals("hct_e", PkiAgent.credential(null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
+        assertEquals(
+                "hek_k", PkiAgent.credential(null, key, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get), "the option first");
+        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(token, key, none::get));
+        assertThrows(
+                CommandLine.ParameterException.class,
+                () -> PkiAgent.credential(
+                        null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e", "PKI_ENROLL_KEY", "hek_k")::get));
+        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(null, null, none::get));
+        PkiClientException notAKey = assertThrows(
+                PkiClientException.class,
+                () -> PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
+        assertEquals("PKI_ENROLL_KEY does not hold an enrollment key (hek_...)", notAKey.getMessage());
+    }
+
+    @Test
+    void theRenewalHookGetsNoCredential(@TempDir Path dir) throws Exception {
+        Map<String, String> agent = Map.of(
+                "PATH", System.getenv("PATH"),
+                "PKI_ENROLL_KEY", "hek_0123456789abcdef_secret",
+                "PKI_INSTALL_TOKEN", "hct_0123456789abcdef_secret",
+                "PKI_ENROLL_KEY_FILE", "/run/secrets/key",
+                "KEEP", "yes");
+        Process p = Renew.hook(agent, "sh", "-c", "env > env.out")
+                .directory(dir.toFile())
+                .start();
+        assertEquals(0, p.waitFor());
+        String env = Files.readString(dir.resolve("env.out"));
+        assertFalse(env.contains("PKI_ENROLL_KEY=") || env.contains("hek_"), env);
+        assertFalse(env.contains("PKI_INSTALL_TOKEN=") || env.contains("hct_"), env);
+        assertTrue(env.contains("KEEP=yes"), env);
+        assertTrue(env.contains("PKI_ENROLL_KEY_FILE=/run/secrets/key"), "where the key is, not the key: " + env);
+    }
+
+    @Test
+    void aCredentialFileOthersMayReadIsWarnedAbout(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key"), "hek_k\n");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        assertNull(PkiAgent.exposure(key, "enrollment key"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        String warning = PkiAgent.exposure(key, "enrollment key");
+        assertTrue(warning != null && warning.contains(key.toString()) && warning.contains("others"), warning);
+        assertFalse(warning.contains("hek_k"), "never the key itself");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+        assertTrue(PkiAgent.exposure(key, "enrollment key").contains("its group"));
+        assertEquals(
+                "hek_k", PkiAgent.credential(null, key, Map.<String, String>of()::get), "a warning, not a refusal");
     }
 
     @Test

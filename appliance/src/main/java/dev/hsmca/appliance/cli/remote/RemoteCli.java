@@ -15,13 +15,14 @@ import picocli.CommandLine.Command;
         subcommands = {
             CertCommand.class,
             TokenCommand.class,
+            EnrollKeyCommand.class,
             ServiceCommand.class,
             RemoteCaCommand.class,
             HealthCommand.class,
             AcmeCommand.class
         })
 public final class RemoteCli {
-    private static final Set<String> GROUPS = Set.of("cert", "token", "service", "health", "acme");
+    private static final Set<String> GROUPS = Set.of("cert", "token", "enroll-key", "service", "health", "acme");
 
     /** Whether these arguments name a remote command. */
     public static boolean handles(String... args) {

@@ -51,15 +51,18 @@ public class CertificateController {
             HttpRequest<?> request,
             @Nullable @QueryValue String status,
             @Nullable @QueryValue String service,
+            @Nullable @QueryValue("enroll_key") String enrollKey,
             @Nullable @QueryValue("expiring_within_days") Integer expiringWithinDays,
             @Nullable @QueryValue Integer limit,
             @Nullable @QueryValue String cursor) {
         authorizer.admin(request);
         Instant now = clock.instant();
-        CertificateQuery query = CertificateQuery.parse(status, service, expiringWithinDays, limit, cursor, now);
+        CertificateQuery query =
+                CertificateQuery.parse(status, service, enrollKey, expiringWithinDays, limit, cursor, now);
         List<CertificateRecord> rows = certificates.page(
                 query.status(),
                 query.service(),
+                query.enrollKey(),
                 query.now(),
                 query.minNotAfter(),
                 query.maxNotAfter(),

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A validated list query. Pages are ordered by (not_after, serial); the cursor is that position of the last
@@ -17,6 +18,7 @@ import java.util.Set;
 public record CertificateQuery(
         String status,
         String service,
+        String enrollKey,
         Instant now,
         Instant minNotAfter,
         Instant maxNotAfter,
@@ -27,6 +29,7 @@ public record CertificateQuery(
     private static final Set<String> STATUSES = Set.of("any", "valid", "revoked", "expired");
     private static final Instant FAR_FUTURE = Instant.parse("9999-12-31T00:00:00Z");
     private static final Instant EPOCH = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Pattern ENROLL_KEY_ID = Pattern.compile("^[0-9a-f]{16}$");
 
     public static CertificateQuery parse(
             String status, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
@@ -35,6 +38,23 @@ public record CertificateQuery(
 
     public static CertificateQuery parse(
             String status, String service, Integer expiringWithinDays, Integer limit, String cursor, Instant now) {
+        return parse(status, service, null, expiringWithinDays, limit, cursor, now);
+    }
+
+    /** {@code enrollKey}: only what that enrollment key issued, and the renewals of it (the id, 16 hex digits). */
+    public static CertificateQuery parse(
+            String status,
+            String service,
+            String enrollKey,
+            Integer expiringWithinDays,
+            Integer limit,
+            String cursor,
+            Instant now) {
+        String key = enrollKey == null || enrollKey.isBlank() ? "" : enrollKey;
+        if (!key.isEmpty() && !ENROLL_KEY_ID.matcher(key).matches()) {
+            throw PkiException.malformed(
+                    "invalid_enroll_key", "enroll_key must be an enrollment key's id (16 hex digits)");
+        }
         String svc = service == null || service.isBlank() ? "" : ServiceId.require(service);
         String s = status == null || status.isBlank() ? "any" : status.toLowerCase(Locale.ROOT);
         if (!STATUSES.contains(s)) {
@@ -68,7 +88,7 @@ public record CertificateQuery(
                 throw PkiException.malformed("invalid_cursor", "cursor is not one this server returned");
             }
         }
-        return new CertificateQuery(s, svc, now, min, max, afterNotAfter, afterSerial, n);
+        return new CertificateQuery(s, svc, key, now, min, max, afterNotAfter, afterSerial, n);
     }
 
     public static String cursorAfter(CertificateRecord last) {

@@ -1,9 +1,11 @@
 package dev.hsmca.appliance.web.api;
 
+import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
 import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.domain.Validity;
+import dev.hsmca.appliance.enrollment.EnrollmentKeys;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.IssuedCertificate;
@@ -23,7 +25,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Issuance (admin or install token) and renewal (the holder, over mTLS): the JSON body and the credential become an
+ * Issuance (admin, install token or enrollment key) and renewal (the holder, over mTLS): the JSON body and the credential become an
  * {@link IssuanceCommand} for the registration authority; nothing is decided here.
  */
 @Controller("/api/v1/certificates")
@@ -34,21 +36,39 @@ public class IssuanceController {
     private final RegistrationAuthority ra;
     private final Renewals renewals;
     private final InstallTokens tokens;
+    private final EnrollmentKeys enrollKeys;
 
     public IssuanceController(
-            Authorizer authorizer, RegistrationAuthority ra, Renewals renewals, InstallTokens tokens) {
+            Authorizer authorizer,
+            RegistrationAuthority ra,
+            Renewals renewals,
+            InstallTokens tokens,
+            EnrollmentKeys enrollKeys) {
         this.authorizer = authorizer;
         this.ra = ra;
         this.renewals = renewals;
         this.tokens = tokens;
+        this.enrollKeys = enrollKeys;
     }
 
     @Post
     public HttpResponse<IssuedCertificate> issue(HttpRequest<?> request, @Body IssueRequest body) {
         Grant grant = refusedCounted(() -> authorizer.issuer(request));
+        if (grant instanceof EnrollKeyGrant key) {
+            // a genuine key's every refusal (its counts, and the policy's: names, profile, lifetime, CSR) is
+            // recorded against the key, so probing with a leaked key shows in the audit trail
+            return enrollKeys.refusalsRecorded(key, () -> issueUnder(grant, body));
+        }
+        return issueUnder(grant, body);
+    }
+
+    private HttpResponse<IssuedCertificate> issueUnder(Grant grant, IssueRequest body) {
         Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
-        IssuanceCommand.Claim claim =
-                grant instanceof TokenGrant token ? tokens.claim(token) : IssuanceCommand.Claim.NONE;
+        IssuanceCommand.Claim claim = grant instanceof TokenGrant token
+                ? tokens.claim(token)
+                : grant instanceof EnrollKeyGrant key ? enrollKeys.claim(key) : IssuanceCommand.Claim.NONE;
+        String details =
+                grant instanceof EnrollKeyGrant key ? "enroll_key=" + key.key().id() : "";
         return HttpResponse.created(ra.issue(new IssuanceCommand(
                 IssuanceCommand.Channel.REST,
                 grant.entitlement(),
@@ -59,7 +79,7 @@ public class IssuanceController {
                 CertificateAsk.Identity.REQUESTED,
                 null,
                 claim,
-                "")));
+                details)));
     }
 
     @Post("/renew")
