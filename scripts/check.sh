@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make check`, the inner loop (shorter than make test; not yet the 3 minutes it should be): the modules' unit
+# `make check`, the inner loop (about 3 minutes on two idle cores): the modules' unit
 # tests and in-process integration tests (the appliance's HTTP API on H2 and PostgreSQL, the responder, the client,
 # the HSM against SoftHSM2), two test JVMs side by side. Not the process-level suites of integration-tests (the
 # servers, make run, the agent and real ACME clients as processes; restart stress), the benches or the deployment

@@ -48,22 +48,22 @@ class PkiAgentOptionsTest {
         Path token = Files.writeString(dir.resolve("token"), "hct_t\n");
         Path key = Files.writeString(dir.resolve("key"), " hek_k\n");
         Map<String, String> none = Map.of();
-        assertEquals("hct_t", PkiAgent.credential(token, null, none::get));
-        assertEquals("hek_k", PkiAgent.credential(null, key, none::get));
-        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
-        assertEquals("hek_k", PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
-        assertEquals("hct_e", PkiAgent.credential(null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
+        assertEquals("hct_t", EnrollCredential.of(token, null, none::get));
+        assertEquals("hek_k", EnrollCredential.of(null, key, none::get));
+        assertEquals("hek_k", EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
+        assertEquals("hek_k", EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
+        assertEquals("hct_e", EnrollCredential.of(null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
         assertEquals(
-                "hek_k", PkiAgent.credential(null, key, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get), "the option first");
-        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(token, key, none::get));
+                "hek_k", EnrollCredential.of(null, key, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get), "the option first");
+        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(token, key, none::get));
         assertThrows(
                 CommandLine.ParameterException.class,
-                () -> PkiAgent.credential(
+                () -> EnrollCredential.of(
                         null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e", "PKI_ENROLL_KEY", "hek_k")::get));
-        assertThrows(CommandLine.ParameterException.class, () -> PkiAgent.credential(null, null, none::get));
+        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(null, null, none::get));
         PkiClientException notAKey = assertThrows(
                 PkiClientException.class,
-                () -> PkiAgent.credential(null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
+                () -> EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
         assertEquals("PKI_ENROLL_KEY does not hold an enrollment key (hek_...)", notAKey.getMessage());
     }
 
@@ -90,15 +90,15 @@ class PkiAgentOptionsTest {
     void aCredentialFileOthersMayReadIsWarnedAbout(@TempDir Path dir) throws Exception {
         Path key = Files.writeString(dir.resolve("key"), "hek_k\n");
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        assertNull(PkiAgent.exposure(key, "enrollment key"));
+        assertNull(EnrollCredential.exposure(key, "enrollment key"));
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-        String warning = PkiAgent.exposure(key, "enrollment key");
+        String warning = EnrollCredential.exposure(key, "enrollment key");
         assertTrue(warning != null && warning.contains(key.toString()) && warning.contains("others"), warning);
         assertFalse(warning.contains("hek_k"), "never the key itself");
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
-        assertTrue(PkiAgent.exposure(key, "enrollment key").contains("its group"));
+        assertTrue(EnrollCredential.exposure(key, "enrollment key").contains("its group"));
         assertEquals(
-                "hek_k", PkiAgent.credential(null, key, Map.<String, String>of()::get), "a warning, not a refusal");
+                "hek_k", EnrollCredential.of(null, key, Map.<String, String>of()::get), "a warning, not a refusal");
     }
 
     @Test
