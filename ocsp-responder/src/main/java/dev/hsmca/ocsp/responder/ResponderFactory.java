@@ -171,7 +171,7 @@ public class ResponderFactory {
 
     private static Source live(
             ResponderConfig config, HsmSettings hsm, Store.Issuers issuerRows, StatusLookup statuses, Clock clock) {
-        KeyBackend token = hsm.open();
+        KeyBackend keys = hsm.open();
         String role = config.signerKey().role().alias();
         IssuerRow signer = issuerRows
                 .active(role)
@@ -182,7 +182,7 @@ public class ResponderFactory {
             String issuerId = config.signerKey() == ResponderConfig.Signer.CA ? signer.id() : signer.parentId();
             return new LiveSource(
                     statuses,
-                    token.signingKey(role),
+                    keys.signingKey(role),
                     new X509CertificateHolder(signer.certificateDer()),
                     issuerId,
                     Duration.ofHours(config.validityHours()),
