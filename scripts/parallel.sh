@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   name=$1 command=$2; shift 2
   # setsid: a group of its own, so that stopping it reaches every process it started
   # the CPU it used (its processes', once waited for) goes to LOGDIR/NAME.cpu: bash's `times`, whose second line is its children's
-  setsid bash -c 'eval "$1"; rc=$?; times >"$2"; exit $rc' _ "$command" "$logs/$name.cpu" \
+  setsid bash -c '(eval "$1"); rc=$?; times >"$2"; exit $rc' _ "$command" "$logs/$name.cpu" \
     >"$logs/$name.log" 2>&1 </dev/null &
   name_of[$!]=$name start_of[$!]=$(date +%s) running+=("$!")
   echo "parallel: $name started (log: $logs/$name.log)"

@@ -4,10 +4,10 @@
 # and checked. With Maven arguments (scripts/test.sh -pl appliance -Dtest=X), that Maven run only.
 #
 # One build, then the parts that share nothing side by side, each with its log in target/test-logs/:
-#   modules      the modules' own tests (core, server-common, client, ocsp-responder, appliance: in-process)
+#   modules      the modules' own tests (core, server-common, client, ocsp-responder, appliance: in-process), then
+#                the Python client's tests (pytest; end to end against the appliance jar just built)
 #   integration  integration-tests, in two test JVMs (servers, make run, agents and ACME clients as processes)
-#   deploy       the Ansible deployment check (its own PostgreSQL cluster and root), the benches' smoke run, then the
-#                Python client's tests (pytest; end to end against the appliance jar just built)
+#   deploy       the Ansible deployment check (its own PostgreSQL cluster and root), then the benches' smoke run
 # They share the throwaway PostgreSQL (a database per test class); every test JVM has its own SoftHSM folder and
 # every server under test binds a port the kernel picks. Timings: target/*/surefire-reports (slowest-tests.sh).
 set -euo pipefail
@@ -37,10 +37,11 @@ started=$(date +%s) busy0=$(busy_ticks)
 mvn -B -ntp -q install -DskipTests
 echo "test: built in $(( $(date +%s) - started )) s"
 mvn="mvn -B -ntp -fae"
+# (the Python client's tests follow the modules' tests, the shortest part: whatever either finds, both run)
 scripts/parallel.sh target/test-logs \
-  modules "$mvn surefire:test -pl core,server-common,client,ocsp-responder,appliance" \
+  modules "$mvn surefire:test -pl core,server-common,client,ocsp-responder,appliance; m=\$?; scripts/test-python.sh && exit \$m" \
   integration "$mvn surefire:test -pl integration-tests -Dtest.forks=2" \
-  deploy "scripts/deploy-check.sh && scripts/bench.sh --smoke && scripts/test-python.sh" \
+  deploy "scripts/deploy-check.sh && scripts/bench.sh --smoke" \
   || status=$?
 # Each part's whole output, one after another (Maven's and pytest's own summaries among it), then the verdict.
 for part in modules integration deploy; do
