@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -249,15 +248,12 @@ public class EnrollmentKeys {
     }
 
     public List<EnrollKey> list(String service, String state, int limit) {
-        String s = "";
-        if (state != null) {
-            s = Arrays.stream(EnrollKey.State.values())
-                    .map(EnrollKey.State::text)
-                    .filter(state::equals)
-                    .findFirst()
-                    .orElseThrow(() -> PkiException.malformed(
-                            "invalid_state", "state must be one of active, exhausted, expired, revoked"));
-        }
+        String s = state == null
+                ? ""
+                : EnrollKey.State.parse(state)
+                        .map(EnrollKey.State::text)
+                        .orElseThrow(() -> PkiException.malformed(
+                                "invalid_state", "state must be one of active, exhausted, expired, revoked"));
         return repository.list(service == null ? "" : ServiceId.require(service), s, clock.instant(), limit);
     }
 

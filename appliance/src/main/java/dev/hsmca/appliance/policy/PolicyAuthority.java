@@ -77,16 +77,27 @@ public class PolicyAuthority {
         if (!handedOut(source)) {
             return;
         }
+        Reserved hit = firstReserved(names);
+        if (hit != null) {
+            throw PkiException.malformed(
+                    "reserved_name",
+                    "'" + Names.printable(hit.name()) + "' is or covers " + hit.appliances()
+                            + ", a name of this appliance's own TLS certificate; no "
+                            + kindOf(source) + " may allow it");
+        }
+    }
+
+    /** A name that is or covers one of the appliance's own, and which of those. */
+    private record Reserved(String name, String appliances) {}
+
+    private Reserved firstReserved(List<String> names) {
         for (String n : names) {
             String r = reserved.covered(n);
             if (r != null) {
-                throw PkiException.malformed(
-                        "reserved_name",
-                        "'" + Names.printable(n) + "' is or covers " + r
-                                + ", a name of this appliance's own TLS certificate; no "
-                                + kindOf(source) + " may allow it");
+                return new Reserved(n, r);
             }
         }
+        return null;
     }
 
     /** Credentials an administrator hands to a service: what they get must never pose as the appliance. */
@@ -101,15 +112,13 @@ public class PolicyAuthority {
         if (names.commonName() != null) {
             all.add(names.commonName()); // a client-name CN too: without DNS SANs, clients may check the CN
         }
-        for (String n : all) {
-            String r = reserved.covered(n);
-            if (r != null) {
-                throw PkiException.forbidden(
-                        "reserved_name",
-                        "'" + Names.printable(n) + "' is or covers " + r
-                                + ", a name of this appliance's own TLS certificate, which no " + kind(grant)
-                                + " may be issued");
-            }
+        Reserved hit = firstReserved(all);
+        if (hit != null) {
+            throw PkiException.forbidden(
+                    "reserved_name",
+                    "'" + Names.printable(hit.name()) + "' is or covers " + hit.appliances()
+                            + ", a name of this appliance's own TLS certificate, which no " + kind(grant)
+                            + " may be issued");
         }
     }
 

@@ -6,8 +6,10 @@ import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A reusable enrollment key. Only the SHA-256 of its secret is stored. It grants a service, a profile, DNS names
@@ -63,6 +65,10 @@ public record EnrollKey(
 
         public String text() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<State> parse(String text) {
+            return Arrays.stream(values()).filter(s -> s.text().equals(text)).findFirst();
         }
     }
 
