@@ -50,6 +50,7 @@ class ArchitectureTest {
         "..appliance.crl..",
         "..appliance.enrollment..",
         "..appliance.health..",
+        "..appliance.oidc..",
         "..appliance.hsm..",
         "..appliance.issuance..",
         "..appliance.jobs..",

@@ -1,11 +1,14 @@
 package dev.hsmca.appliance.domain;
 
-/** The super-admin (mTLS with the credential {@code ca init} wrote): any requestable profile, any names. */
-public record AdminGrant(String serial) implements Grant {
+/**
+ * The administrator: mTLS with the credential {@code ca init} wrote ({@code admin:<serial>}), or an OIDC identity an
+ * {@code admin} rule maps ({@code oidc:<issuer>:<subject>}): any requestable profile, any names.
+ */
+public record AdminGrant(String actor) implements Grant {
 
-    @Override
-    public String actor() {
-        return "admin:" + serial;
+    /** The administrator's client certificate. */
+    public static AdminGrant tls(String serial) {
+        return new AdminGrant("admin:" + serial);
     }
 
     @Override

@@ -3,10 +3,12 @@ package dev.hsmca.appliance.enrollment;
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Delegation;
 import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Failures;
 import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.domain.Profiles;
@@ -92,7 +94,7 @@ public class EnrollmentKeys {
     }
 
     @Transactional
-    public Created create(CreateEnrollKeyRequest request, AdminGrant admin) {
+    public Created create(CreateEnrollKeyRequest request, Operator operator) {
         String service = ServiceId.requireGrantable(request.service());
         Profile profile = profiles.requestable(request.profile() == null ? DEFAULT_PROFILE : request.profile());
         List<String> dns = InstallTokens.canonical(request.allowedDns(), InstallTokens.NameKind.DNS);
@@ -100,6 +102,7 @@ public class EnrollmentKeys {
         if (dns.isEmpty() && ips.isEmpty()) {
             throw PkiException.malformed("no_names", "an enrollment key must allow allowed_dns or allowed_ips");
         }
+        policy.requireDelegated(operator, Delegation.Kind.ENROLL_KEY, service, dns, ips, List.of(), List.of());
         policy.requireGrantable(
                 Entitlement.Source.ENROLLMENT_KEY,
                 Stream.concat(dns.stream(), ips.stream()).toList());
@@ -147,13 +150,13 @@ public class EnrollmentKeys {
                 0,
                 now.plus(expires),
                 now,
-                admin.actor(),
+                operator.actor(),
                 null,
                 null,
                 null,
                 label));
         audit.record(
-                admin.actor(),
+                operator.actor(),
                 "enroll_key.create",
                 "enroll-key:" + id,
                 AuditLog.OK,

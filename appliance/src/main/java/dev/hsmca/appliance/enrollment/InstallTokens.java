@@ -2,8 +2,10 @@ package dev.hsmca.appliance.enrollment;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.domain.AdminGrant;
+import dev.hsmca.appliance.domain.Delegation;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profile;
@@ -74,7 +76,7 @@ public class InstallTokens {
     public record Created(String token, InstallToken record) {}
 
     @Transactional
-    public Created create(CreateTokenRequest request, AdminGrant admin) {
+    public Created create(CreateTokenRequest request, Operator operator) {
         String service = ServiceId.requireGrantable(serviceOf(request));
         ServiceType type = ServiceType.parse(request.serviceType());
         Profile profile =
@@ -88,6 +90,7 @@ public class InstallTokens {
                         : request.allowedCn(),
                 NameKind.CLIENT);
         List<String> uris = canonical(request.allowedUris(), NameKind.URI);
+        policy.requireDelegated(operator, Delegation.Kind.INSTALL_TOKEN, service, dns, ips, cns, uris);
         policy.requireGrantable(
                 Entitlement.Source.INSTALL_TOKEN,
                 Stream.of(dns, ips, cns).flatMap(List::stream).toList());
@@ -135,7 +138,7 @@ public class InstallTokens {
                 maxDays,
                 now.plusSeconds(ttl),
                 now,
-                admin.actor(),
+                operator.actor(),
                 null,
                 null,
                 null,
@@ -143,7 +146,7 @@ public class InstallTokens {
                 uris.isEmpty() ? null : String.join(",", uris),
                 label));
         audit.record(
-                admin.actor(),
+                operator.actor(),
                 "token.create",
                 "token:" + id,
                 AuditLog.OK,

@@ -1,7 +1,9 @@
 package dev.hsmca.appliance.policy;
 
+import dev.hsmca.appliance.domain.Delegation;
 import dev.hsmca.appliance.domain.Entitlement;
 import dev.hsmca.appliance.domain.Names;
+import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.domain.Profiles;
@@ -85,6 +87,55 @@ public class PolicyAuthority {
                             + ", a name of this appliance's own TLS certificate; no "
                             + kindOf(source) + " may allow it");
         }
+    }
+
+    /**
+     * Whether {@code operator} may create a credential of {@code kind} for {@code service} allowing these names: the
+     * administrator may; anyone else only inside one {@link Delegation} of theirs — its services, its DNS names, no IP
+     * address or URI, and no client name but the service's own ({@code <service>}, {@code agent-<service>}). Otherwise
+     * 403 {@code not_allowed}, saying what is outside.
+     */
+    public void requireDelegated(
+            Operator operator,
+            Delegation.Kind kind,
+            String service,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            List<String> clientNames,
+            List<String> uris) {
+        if (operator.admin()) {
+            return;
+        }
+        String outside = "you may not create " + kind.text();
+        for (Delegation d : operator.delegations()) {
+            if (!d.creates().contains(kind)) {
+                continue;
+            }
+            if (!d.coversService(service)) {
+                outside = kind.text() + " for service '" + service + "' are not yours to create (" + d.services() + ")";
+                continue;
+            }
+            String name =
+                    dnsNames.stream().filter(n -> !d.coversDns(n)).findFirst().orElse(null);
+            if (name != null) {
+                outside = "the DNS name '" + Names.printable(name) + "' is outside " + d.dnsNames();
+                continue;
+            }
+            String client = clientNames.stream()
+                    .filter(n -> !n.equals(service) && !n.equals("agent-" + service))
+                    .findFirst()
+                    .orElse(null);
+            if (client != null) {
+                outside = "the client name '" + Names.printable(client) + "' is not service " + service + "'s own";
+                continue;
+            }
+            if (!ipAddresses.isEmpty() || !uris.isEmpty()) {
+                outside = "IP addresses and URI names are for an administrator to allow";
+                continue;
+            }
+            return;
+        }
+        throw PkiException.forbidden("not_allowed", outside);
     }
 
     /** A name that is or covers one of the appliance's own, and which of those. */

@@ -4,6 +4,7 @@ import dev.hsmca.appliance.audit.Refusals;
 import dev.hsmca.appliance.domain.AdminGrant;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profiles;
@@ -11,6 +12,7 @@ import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.enrollment.EnrollmentKeys;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.issuance.Certificates;
+import dev.hsmca.appliance.oidc.OidcAuthenticator;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.core.CertificateStatus;
 import io.micronaut.http.HttpRequest;
@@ -36,6 +38,7 @@ public class Authorizer {
     private final Certificates certificates;
     private final InstallTokens tokens;
     private final EnrollmentKeys enrollKeys;
+    private final OidcAuthenticator oidc;
     private final Refusals refusals;
     private final PkiMetrics metrics;
     private final Clock clock;
@@ -44,12 +47,14 @@ public class Authorizer {
             Certificates certificates,
             InstallTokens tokens,
             EnrollmentKeys enrollKeys,
+            OidcAuthenticator oidc,
             Refusals refusals,
             PkiMetrics metrics,
             Clock clock) {
         this.certificates = certificates;
         this.tokens = tokens;
         this.enrollKeys = enrollKeys;
+        this.oidc = oidc;
         this.refusals = refusals;
         this.metrics = metrics;
         this.clock = clock;
@@ -80,7 +85,55 @@ public class Authorizer {
         return admin(request);
     }
 
+    /** The administrator: its client certificate, or a bearer JWT an OIDC {@code admin} rule maps. */
     public AdminGrant admin(HttpRequest<?> request) {
+        Optional<String> jwt = bearerJwt(request);
+        if (jwt.isPresent()) {
+            Operator operator = oidc(request, jwt.get());
+            if (!operator.admin()) {
+                throw deny(
+                        request,
+                        "admin.login",
+                        operator.actor(),
+                        PkiException.forbidden("not_allowed", "this endpoint is for administrators"));
+            }
+            return new AdminGrant(operator.actor());
+        }
+        return tlsAdmin(request);
+    }
+
+    /**
+     * Who may create install tokens and enrollment keys: the administrator, or an OIDC identity with delegations
+     * (the policy authority decides whether what it asks for is inside them).
+     */
+    public Operator operator(HttpRequest<?> request) {
+        Optional<String> jwt = bearerJwt(request);
+        return jwt.isPresent() ? oidc(request, jwt.get()) : Operator.of(tlsAdmin(request));
+    }
+
+    private Optional<String> bearerJwt(HttpRequest<?> request) {
+        return request.getHeaders()
+                .getAuthorization()
+                .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(v -> v.substring(7).trim())
+                .filter(OidcAuthenticator::looksLikeJwt);
+    }
+
+    private Operator oidc(HttpRequest<?> request, String jwt) {
+        try {
+            if (!oidc.enabled()) {
+                throw PkiException.unauthorized("oidc_not_configured", "this appliance trusts no OIDC issuer");
+            }
+            return oidc.authenticate(jwt);
+        } catch (PkiException e) {
+            if (e.kind() != PkiException.Kind.UNAVAILABLE) {
+                refusals.refused(source(request, "anonymous"), "oidc.login", e.code());
+            }
+            throw e;
+        }
+    }
+
+    private AdminGrant tlsAdmin(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "admin.login");
         if (!ADMIN_PROFILE.equals(record.profile())) {
             throw deny(
@@ -89,7 +142,7 @@ public class Authorizer {
                     "holder:" + record.serial(),
                     PkiException.forbidden("not_admin", "this endpoint is for administrators"));
         }
-        return new AdminGrant(record.serial());
+        return AdminGrant.tls(record.serial());
     }
 
     /** Metrics readers: the administrator or a {@code monitoring} credential. */
@@ -107,7 +160,7 @@ public class Authorizer {
     /** The administrator, or the holder of a certificate of this CA acting for its own service. */
     public Grant adminOrHolder(HttpRequest<?> request) {
         CertificateRecord record = clientCertificate(request, "holder.login");
-        return ADMIN_PROFILE.equals(record.profile()) ? new AdminGrant(record.serial()) : new HolderGrant(record);
+        return ADMIN_PROFILE.equals(record.profile()) ? AdminGrant.tls(record.serial()) : new HolderGrant(record);
     }
 
     /** Whoever presents a valid client certificate of this CA (any profile): for reading about that certificate. */

@@ -40,8 +40,7 @@ public class EnrollKeyController {
     @Post
     @Consumes(MediaType.APPLICATION_JSON)
     public HttpResponse<EnrollKeyView> create(HttpRequest<?> request, @Body CreateEnrollKeyRequest body) {
-        AdminGrant admin = authorizer.admin(request);
-        EnrollmentKeys.Created created = keys.create(body, admin);
+        EnrollmentKeys.Created created = keys.create(body, authorizer.operator(request));
         return HttpResponse.created(EnrollKeyView.of(created.record(), created.key(), clock.instant()));
     }
 

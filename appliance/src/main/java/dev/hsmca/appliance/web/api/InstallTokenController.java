@@ -39,8 +39,7 @@ public class InstallTokenController {
     @Post
     @Consumes(MediaType.APPLICATION_JSON)
     public HttpResponse<TokenView> create(HttpRequest<?> request, @Body CreateTokenRequest body) {
-        AdminGrant admin = authorizer.admin(request);
-        InstallTokens.Created created = tokens.create(body, admin);
+        InstallTokens.Created created = tokens.create(body, authorizer.operator(request));
         return HttpResponse.created(TokenView.of(created.record(), created.token(), clock.instant()));
     }
 

@@ -1,0 +1,213 @@
+package dev.hsmca.appliance.oidc;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import dev.hsmca.appliance.domain.Delegation;
+import dev.hsmca.appliance.domain.Operator;
+import dev.hsmca.appliance.domain.PkiException;
+import jakarta.inject.Singleton;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a bearer JWT of a trusted OIDC issuer into an {@link Operator}: the token is verified by its issuer's
+ * {@link OidcVerifier}, then the configured rules map its claims to permissions. Configuration is checked at start:
+ * every rule names a configured issuer and known grants, every issuer pins asymmetric algorithms only.
+ */
+@Singleton
+public class OidcAuthenticator {
+    /** The longest token read at all (a Keycloak access token with many groups is a few kilobytes). */
+    static final int MAX_TOKEN = 16 * 1024;
+
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._@:/+-]");
+    private static final Set<JWSAlgorithm> ASYMMETRIC = new LinkedHashSet<>();
+
+    static {
+        ASYMMETRIC.addAll(JWSAlgorithm.Family.RSA);
+        ASYMMETRIC.addAll(JWSAlgorithm.Family.EC);
+        ASYMMETRIC.addAll(JWSAlgorithm.Family.ED);
+    }
+
+    private final Map<String, OidcVerifier> byIssuer = new HashMap<>();
+    private final List<Rule> rules = new ArrayList<>();
+
+    /** A rule, checked: the claim path split, the grants typed. */
+    private record Rule(
+            String name,
+            String issuer,
+            List<String> claim,
+            String value,
+            Set<OidcPermission> grants,
+            List<String> services,
+            List<String> dns) {}
+
+    public OidcAuthenticator(List<OidcIssuerConfig> issuers, List<OidcRuleConfig> ruleConfigs, Clock clock) {
+        Map<String, OidcIssuerConfig> byName = new HashMap<>();
+        for (OidcIssuerConfig c : issuers) {
+            require(
+                    c.issuer() != null && c.issuer().matches("https?://\\S+"),
+                    c.name(),
+                    "issuer must be an http(s) URL");
+            require(c.audience() != null && !c.audience().isBlank(), c.name(), "audience is required");
+            Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+            for (String a : c.algorithms()) {
+                JWSAlgorithm alg = JWSAlgorithm.parse(a.trim());
+                require(ASYMMETRIC.contains(alg), c.name(), "algorithm " + a + " is not an asymmetric signature");
+                algorithms.add(alg);
+            }
+            require(!algorithms.isEmpty(), c.name(), "algorithms must name at least one");
+            byIssuer.put(c.issuer(), new OidcVerifier(c, algorithms, retriever(c), clock));
+            byName.put(c.name(), c);
+        }
+        for (OidcRuleConfig r : ruleConfigs) {
+            require(
+                    byName.containsKey(r.issuer()),
+                    "rule " + r.name(),
+                    "issuer '" + r.issuer() + "' is not configured");
+            require(r.claim() != null && r.value() != null, "rule " + r.name(), "claim and value are required");
+            Set<OidcPermission> grants = EnumSet.noneOf(OidcPermission.class);
+            for (String g : r.grants() == null ? List.<String>of() : r.grants()) {
+                try {
+                    grants.add(OidcPermission.parse(g));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("pki.oidc.rules." + r.name() + ": " + e.getMessage(), e);
+                }
+            }
+            require(!grants.isEmpty(), "rule " + r.name(), "grants must name at least one");
+            rules.add(new Rule(
+                    r.name(),
+                    r.issuer(),
+                    List.of(r.claim().split("\\.")),
+                    r.value(),
+                    grants,
+                    List.copyOf(r.services()),
+                    List.copyOf(r.dns())));
+        }
+    }
+
+    /** Whether any issuer is configured (otherwise a bearer JWT is refused like any unknown credential). */
+    public boolean enabled() {
+        return !byIssuer.isEmpty();
+    }
+
+    /** Whether a bearer value is meant as a JWT (a JWS compact serialization), not an install token or a key. */
+    public static boolean looksLikeJwt(String bearer) {
+        return bearer != null
+                && bearer.startsWith("eyJ")
+                && bearer.chars().filter(ch -> ch == '.').count() == 2;
+    }
+
+    /** Who the token's holder is here, or 401 with the reason (403 {@code not_allowed} when no rule grants it anything). */
+    public Operator authenticate(String token) {
+        SignedJWT jwt = parse(token);
+        String iss;
+        try {
+            iss = jwt.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            throw OidcVerifier.refused("token_invalid", "the token's claims are not a JSON object");
+        }
+        OidcVerifier verifier = iss == null ? null : byIssuer.get(iss);
+        if (verifier == null) {
+            throw OidcVerifier.refused("wrong_issuer", "the token's issuer is not one this appliance trusts");
+        }
+        JWTClaimsSet claims = verifier.verify(jwt);
+        String name = verifier.config().name();
+        String actor = actor(name, claims);
+        boolean admin = false;
+        List<Delegation> delegations = new ArrayList<>();
+        for (Rule rule : rules) {
+            if (!rule.issuer().equals(name)
+                    || !values(claims.toJSONObject(), rule.claim()).contains(rule.value())) {
+                continue;
+            }
+            admin |= rule.grants().contains(OidcPermission.ADMIN);
+            Set<Delegation.Kind> creates = EnumSet.noneOf(Delegation.Kind.class);
+            rule.grants().stream().filter(g -> g.creates != null).forEach(g -> creates.add(g.creates));
+            if (!creates.isEmpty()) {
+                delegations.add(new Delegation(rule.name(), creates, rule.services(), rule.dns()));
+            }
+        }
+        if (!admin && delegations.isEmpty()) {
+            throw PkiException.forbidden(
+                    "not_allowed", actor + " has no permission on this appliance (no rule matches)");
+        }
+        return new Operator(actor, admin, delegations);
+    }
+
+    private static SignedJWT parse(String token) {
+        if (token.length() > MAX_TOKEN) {
+            throw OidcVerifier.refused("token_invalid", "the token is longer than " + MAX_TOKEN + " characters");
+        }
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token);
+        } catch (ParseException e) {
+            throw OidcVerifier.refused("token_invalid", "the bearer token is not a JWT");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw OidcVerifier.refused("alg_not_allowed", "the token is not signed (alg none or encrypted)");
+        }
+        return signed;
+    }
+
+    /** {@code oidc:<issuer>:<sub>}, with the user name or client id after a slash when the token has one. */
+    private static String actor(String issuer, JWTClaimsSet claims) {
+        String who = first(claims, "preferred_username", "client_id", "azp");
+        String actor = "oidc:" + issuer + ":" + claims.getSubject() + (who == null ? "" : "/" + who);
+        actor = UNSAFE.matcher(actor).replaceAll("_");
+        return actor.length() > 200 ? actor.substring(0, 200) : actor;
+    }
+
+    private static String first(JWTClaimsSet claims, String... names) {
+        for (String n : names) {
+            if (claims.getClaim(n) instanceof String s && !s.isBlank()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The strings at a claim path: a string, or the strings of a list. */
+    private static List<String> values(Map<String, Object> json, List<String> path) {
+        Object at = json;
+        for (String part : path) {
+            if (!(at instanceof Map<?, ?> map)) {
+                return List.of();
+            }
+            at = map.get(part);
+        }
+        if (at instanceof String s) {
+            return List.of(s);
+        }
+        if (at instanceof List<?> list) {
+            return list.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .toList();
+        }
+        return List.of();
+    }
+
+    private static ResourceRetriever retriever(OidcIssuerConfig c) {
+        return new DefaultResourceRetriever(5_000, 5_000, 256 * 1024, true, TrustFiles.socketFactory(c.caFile()));
+    }
+
+    private static void require(boolean ok, String where, String what) {
+        if (!ok) {
+            throw new IllegalStateException("pki.oidc (" + where + "): " + what);
+        }
+    }
+}
