@@ -17,7 +17,8 @@ from appliance import appliance  # noqa: E402,F401  (the session's real applianc
 from fakeca import FakeCA  # noqa: E402
 
 ENV_NAMES = ("PKI_SERVER_URL", "SERVICE_ID", "CERT_VALIDITY_DAYS", "AUTO_RENEWAL_CHECK_HOURS",
-             "AUTO_RENEWAL_THRESHOLD_DAYS", "PKI_INSTALL_TOKEN", "PKI_ENROLL_KEY", "PKI_ENROLL_KEY_FILE", "PKI_CA_BUNDLE",
+             "AUTO_RENEWAL_THRESHOLD_DAYS", "PKI_INSTALL_TOKEN", "PKI_ENROLL_KEY", "PKI_ENROLL_KEY_FILE", "PKI_JWT_FILE",
+             "PKI_CA_BUNDLE",
              "PKI_CERT_DIR")
 
 

@@ -104,6 +104,13 @@ class FakeCA:
     def enroll_key(self, service: str, *names: str) -> str:
         return self.token(service, *names, prefix="hek")
 
+    def workload_token(self, service: str, *names: str) -> str:
+        """A JWT-shaped credential (the fake does not verify it; the appliance's tests do)."""
+        t = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIlcyJ9.%s" % hashlib.sha256(repr((service, len(self.tokens))).encode()) \
+            .hexdigest()
+        self.tokens[t] = Token(service, list(names))
+        return t
+
     def renew_early(self, serial: str) -> None:
         self.issued[serial].renew_now = True
 

@@ -25,6 +25,7 @@ def test_constructor_is_the_issues_signature() -> None:
         ("service_id", P.POSITIONAL_OR_KEYWORD, P.empty),
         ("install_token", P.KEYWORD_ONLY, None),
         ("enrollment_key", P.KEYWORD_ONLY, None),
+        ("jwt_file", P.KEYWORD_ONLY, None),  # a workload token (keyword-only: the positional signature is the issue's)
         ("ca_bundle", P.KEYWORD_ONLY, None),
         ("cert_dir", P.KEYWORD_ONLY, None),
     ]

@@ -201,3 +201,23 @@ def test_revoked_certificate_cannot_renew(fake_ca: FakeCA, tmp_path: Path) -> No
         pki.renew_certificate()
     assert e.value.code == "certificate_revoked"
     assert pki.get_certificate_info()["serial"] == serial
+
+
+def test_a_workload_token_is_read_from_its_file_at_each_use(fake_ca: FakeCA, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    jwt_file = tmp_path / "token"
+    jwt_file.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c3RhbGU\n")  # expired meanwhile: the fake does not know it
+    monkeypatch.setenv("PKI_JWT_FILE", str(jwt_file))
+    pki = PKIClient(fake_ca.url, "api", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path / "a")
+    # the kubelet replaced the token after the client was made: the new one is sent
+    jwt_file.write_text(fake_ca.workload_token("api", "api.example.test"))
+    assert pki.request_certificate("api.example.test")["serial"]
+    jwt_file.write_text("hct_not-a-jwt")
+    with pytest.raises(PKIClientError) as e:
+        PKIClient(fake_ca.url, "api", ca_bundle=fake_ca.root_pem, cert_dir=tmp_path / "b").request_certificate(
+            "api.example.test")
+    assert e.value.code == "invalid_credential" and "not-a-jwt" not in e.value.message
+    with pytest.raises(PKIClientError) as e:
+        PKIClient(fake_ca.url, "api", install_token=fake_ca.token("api", "api.example.test"),
+                  ca_bundle=fake_ca.root_pem, cert_dir=tmp_path / "c")
+    assert e.value.code == "invalid_credential"

@@ -30,6 +30,8 @@ SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # the appliance's rule; a
 # character never reaches http.client, whose ValueError would quote the whole header, secret and all.
 INSTALL_TOKEN = re.compile(r"^hct_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$")
 ENROLL_KEY = re.compile(r"^hek_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$")
+# a JWS compact serialization (three base64url parts): a workload token such as a Kubernetes projected one
+JWT = re.compile(r"^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 DEFAULT_CERT_DIR = "pki_client"
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -66,6 +68,19 @@ def _credential(value: Optional[str], form: "re.Pattern[str]", what: str) -> Opt
     return value
 
 
+def _read_jwt_file(path: Path) -> str:
+    """The workload token in its file, read at each use (the kubelet replaces a projected token before it expires)."""
+    try:
+        value = path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError as e:
+        raise PKIClientError("cannot read the workload token file %s: %s" % (path, e.strerror), "invalid_credential") \
+            from None
+    if not JWT.fullmatch(value):
+        raise PKIClientError("the file %s does not hold a JWT (%d characters; the value is not shown)"
+                             % (path, len(value)), "invalid_credential")
+    return value
+
+
 def _read_key_file(path: Optional[str]) -> Optional[str]:
     """PKI_ENROLL_KEY_FILE's content (a mounted secret), or None when unset."""
     if not path:
@@ -82,14 +97,15 @@ class PKIClient:
 
     ``pki_server_url`` and ``service_id`` may be None: ``PKI_SERVER_URL`` and ``SERVICE_ID`` are read then. The
     first certificate is requested with a one-time ``install_token`` (``bin/appliance token create``;
-    ``PKI_INSTALL_TOKEN``) or a reusable ``enrollment_key`` (``PKI_ENROLL_KEY``); ``ca_bundle`` is the CA's root
+    ``PKI_INSTALL_TOKEN``), a reusable ``enrollment_key`` (``PKI_ENROLL_KEY``) or a workload token in ``jwt_file``
+    (``PKI_JWT_FILE``: a Kubernetes projected service-account token the CA trusts; read at each use); ``ca_bundle`` is the CA's root
     certificate to trust (PEM file; ``PKI_CA_BUNDLE``; after the first enrollment the folder's ``ca_chain.pem``);
     ``cert_dir`` the folder that holds one sub-folder per service (``pki_client``; ``PKI_CERT_DIR``).
     """
 
     def __init__(self, pki_server_url: Optional[str], service_id: Optional[str], *,
                  install_token: Optional[str] = None, enrollment_key: Optional[str] = None,
-                 ca_bundle: Optional[StrPath] = None, cert_dir: Optional[StrPath] = None) -> None:
+                 jwt_file: Optional[StrPath] = None, ca_bundle: Optional[StrPath] = None, cert_dir: Optional[StrPath] = None) -> None:
         url = pki_server_url or settings.text(settings.PKI_SERVER_URL)
         if not url:
             raise PKIClientError("no PKI server URL: pass pki_server_url or set PKI_SERVER_URL", "invalid_url")
@@ -101,6 +117,11 @@ class PKIClient:
         self.pki_server_url = url.strip().rstrip("/")
         self.service_id = service
         self._install_token, self._enrollment_key = _credentials(install_token, enrollment_key)
+        jwt = jwt_file if jwt_file is not None else settings.text(settings.PKI_JWT_FILE)
+        self._jwt_file: Optional[Path] = Path(jwt).absolute() if jwt else None
+        if self._jwt_file is not None and (self._install_token or self._enrollment_key):
+            raise PKIClientError("a workload token (jwt_file / PKI_JWT_FILE) and an install token or enrollment key "
+                                 "are both given: give one", "invalid_credential")
         bundle = ca_bundle if ca_bundle is not None else settings.text(settings.PKI_CA_BUNDLE)
         self._ca_bundle: Optional[Path] = Path(bundle).absolute() if bundle else None
         self._anchors: List[x509.Certificate] = []
@@ -137,6 +158,8 @@ class PKIClient:
         worker) got a certificate for the same names meanwhile, that one is used and no token is spent.
         """
         secret = self._install_token or self._enrollment_key
+        if not secret and self._jwt_file is not None:
+            secret = _read_jwt_file(self._jwt_file)
         if not secret:
             raise PKIClientError("no install token: pass install_token=... (an admin makes one with 'bin/appliance "
                                  "token create --service %s --dns ...') or set PKI_INSTALL_TOKEN, or pass a reusable "

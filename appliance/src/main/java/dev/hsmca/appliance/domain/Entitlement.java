@@ -52,6 +52,8 @@ public record Entitlement(
         HOLDER,
         /** An ACME account, for the names of an order its challenges proved. */
         ACME,
+        /** A workload token (a Kubernetes service account's, or any trusted issuer's), exchanged once. */
+        WORKLOAD,
         /** The appliance itself: its TLS certificate and the credentials {@code ca init} writes. */
         SYSTEM
     }
@@ -104,6 +106,7 @@ public record Entitlement(
         return source == Source.HOLDER
                 || source == Source.ACME
                 || source == Source.INSTALL_TOKEN
-                || source == Source.ENROLLMENT_KEY;
+                || source == Source.ENROLLMENT_KEY
+                || source == Source.WORKLOAD;
     }
 }

@@ -1,22 +1,15 @@
 package dev.hsmca.appliance.oidc;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
-import com.nimbusds.jose.util.ResourceRetriever;
-import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hsmca.appliance.domain.Delegation;
 import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import jakarta.inject.Singleton;
-import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,18 +22,7 @@ import java.util.regex.Pattern;
  */
 @Singleton
 public class OidcAuthenticator {
-    /** The longest token read at all (a Keycloak access token with many groups is a few kilobytes). */
-    static final int MAX_TOKEN = 16 * 1024;
-
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._@:/+-]");
-    private static final Set<JWSAlgorithm> ASYMMETRIC = new LinkedHashSet<>();
-
-    static {
-        ASYMMETRIC.addAll(JWSAlgorithm.Family.RSA);
-        ASYMMETRIC.addAll(JWSAlgorithm.Family.EC);
-        ASYMMETRIC.addAll(JWSAlgorithm.Family.ED);
-    }
-
     private final Map<String, OidcVerifier> byIssuer = new HashMap<>();
     private final List<Rule> rules = new ArrayList<>();
 
@@ -57,19 +39,18 @@ public class OidcAuthenticator {
     public OidcAuthenticator(List<OidcIssuerConfig> issuers, List<OidcRuleConfig> ruleConfigs, Clock clock) {
         Map<String, OidcIssuerConfig> byName = new HashMap<>();
         for (OidcIssuerConfig c : issuers) {
-            require(
-                    c.issuer() != null && c.issuer().matches("https?://\\S+"),
+            TrustedIssuer trusted = TrustedIssuer.checked(
+                    "pki.oidc.issuers." + c.name(),
                     c.name(),
-                    "issuer must be an http(s) URL");
-            require(c.audience() != null && !c.audience().isBlank(), c.name(), "audience is required");
-            Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
-            for (String a : c.algorithms()) {
-                JWSAlgorithm alg = JWSAlgorithm.parse(a.trim());
-                require(ASYMMETRIC.contains(alg), c.name(), "algorithm " + a + " is not an asymmetric signature");
-                algorithms.add(alg);
-            }
-            require(!algorithms.isEmpty(), c.name(), "algorithms must name at least one");
-            byIssuer.put(c.issuer(), new OidcVerifier(c, algorithms, retriever(c), clock));
+                    c.issuer(),
+                    c.audience(),
+                    c.jwksUri(),
+                    c.algorithms(),
+                    c.clockSkew(),
+                    c.keysRefresh(),
+                    c.keysCache(),
+                    c.caFile());
+            byIssuer.put(c.issuer(), new OidcVerifier(trusted, clock));
             byName.put(c.name(), c);
         }
         for (OidcRuleConfig r : ruleConfigs) {
@@ -112,13 +93,8 @@ public class OidcAuthenticator {
 
     /** Who the token's holder is here, or 401 with the reason (403 {@code not_allowed} when no rule grants it anything). */
     public Operator authenticate(String token) {
-        SignedJWT jwt = parse(token);
-        String iss;
-        try {
-            iss = jwt.getJWTClaimsSet().getIssuer();
-        } catch (ParseException e) {
-            throw OidcVerifier.refused("token_invalid", "the token's claims are not a JSON object");
-        }
+        SignedJWT jwt = OidcVerifier.parse(token);
+        String iss = OidcVerifier.issuerOf(jwt);
         OidcVerifier verifier = iss == null ? null : byIssuer.get(iss);
         if (verifier == null) {
             throw OidcVerifier.refused("wrong_issuer", "the token's issuer is not one this appliance trusts");
@@ -147,28 +123,12 @@ public class OidcAuthenticator {
         return new Operator(actor, admin, delegations);
     }
 
-    private static SignedJWT parse(String token) {
-        if (token.length() > MAX_TOKEN) {
-            throw OidcVerifier.refused("token_invalid", "the token is longer than " + MAX_TOKEN + " characters");
-        }
-        JWT jwt;
-        try {
-            jwt = JWTParser.parse(token);
-        } catch (ParseException e) {
-            throw OidcVerifier.refused("token_invalid", "the bearer token is not a JWT");
-        }
-        if (!(jwt instanceof SignedJWT signed)) {
-            throw OidcVerifier.refused("alg_not_allowed", "the token is not signed (alg none or encrypted)");
-        }
-        return signed;
-    }
-
     /** {@code oidc:<issuer>:<sub>}, with the user name or client id after a slash when the token has one. */
     private static String actor(String issuer, JWTClaimsSet claims) {
         String who = first(claims, "preferred_username", "client_id", "azp");
         String actor = "oidc:" + issuer + ":" + claims.getSubject() + (who == null ? "" : "/" + who);
         actor = UNSAFE.matcher(actor).replaceAll("_");
-        return actor.length() > 200 ? actor.substring(0, 200) : actor;
+        return actor.length() > 128 ? actor.substring(0, 128) : actor; // created_by columns are 128 wide
     }
 
     private static String first(JWTClaimsSet claims, String... names) {
@@ -201,13 +161,7 @@ public class OidcAuthenticator {
         return List.of();
     }
 
-    private static ResourceRetriever retriever(OidcIssuerConfig c) {
-        return new DefaultResourceRetriever(5_000, 5_000, 256 * 1024, true, TrustFiles.socketFactory(c.caFile()));
-    }
-
     private static void require(boolean ok, String where, String what) {
-        if (!ok) {
-            throw new IllegalStateException("pki.oidc (" + where + "): " + what);
-        }
+        TrustedIssuer.require(ok, "pki.oidc (" + where + ")", what);
     }
 }

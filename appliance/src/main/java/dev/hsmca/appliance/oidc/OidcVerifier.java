@@ -13,9 +13,12 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hsmca.appliance.domain.PkiException;
 import java.io.IOException;
@@ -40,22 +43,52 @@ final class OidcVerifier {
     private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
     private static final long RETRY_DISCOVERY_MILLIS = 5_000;
 
-    private final OidcIssuerConfig config;
+    private final TrustedIssuer config;
     private final Set<JWSAlgorithm> algorithms;
     private final ResourceRetriever retriever;
     private final Clock clock;
     private volatile JWKSource<SecurityContext> keys;
     private volatile long discoveryFailedAt;
 
-    OidcVerifier(OidcIssuerConfig config, Set<JWSAlgorithm> algorithms, ResourceRetriever retriever, Clock clock) {
+    OidcVerifier(TrustedIssuer config, Clock clock) {
         this.config = config;
-        this.algorithms = Set.copyOf(algorithms);
-        this.retriever = retriever;
+        this.algorithms = config.algorithms();
+        this.retriever =
+                new DefaultResourceRetriever(5_000, 5_000, 256 * 1024, true, TrustFiles.socketFactory(config.caFile()));
         this.clock = clock;
     }
 
-    OidcIssuerConfig config() {
+    TrustedIssuer config() {
         return config;
+    }
+
+    /** The longest token read at all (a Keycloak access token with many groups is a few kilobytes). */
+    static final int MAX_TOKEN = 16 * 1024;
+
+    /** A bearer value as a signed JWT, not yet verified: 401 when it is not one (unsigned, encrypted, garbage). */
+    static SignedJWT parse(String token) {
+        if (token.length() > MAX_TOKEN) {
+            throw refused("token_invalid", "the token is longer than " + MAX_TOKEN + " characters");
+        }
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token);
+        } catch (ParseException e) {
+            throw refused("token_invalid", "the bearer token is not a JWT");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw refused("alg_not_allowed", "the token is not signed (alg none or encrypted)");
+        }
+        return signed;
+    }
+
+    /** The {@code iss} a token claims, unverified: which issuer's keys to verify it with. */
+    static String issuerOf(SignedJWT jwt) {
+        try {
+            return jwt.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            throw refused("token_invalid", "the token's claims are not a JSON object");
+        }
     }
 
     /** The token's claims once every check passed. */

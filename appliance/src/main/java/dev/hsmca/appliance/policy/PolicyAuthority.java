@@ -153,7 +153,9 @@ public class PolicyAuthority {
 
     /** Credentials an administrator hands to a service: what they get must never pose as the appliance. */
     private static boolean handedOut(Entitlement.Source source) {
-        return source == Entitlement.Source.INSTALL_TOKEN || source == Entitlement.Source.ENROLLMENT_KEY;
+        return source == Entitlement.Source.INSTALL_TOKEN
+                || source == Entitlement.Source.ENROLLMENT_KEY
+                || source == Entitlement.Source.WORKLOAD;
     }
 
     /** 403 {@code reserved_name} for a certificate name (or its subject CN) that is or covers an appliance name. */
@@ -277,6 +279,7 @@ public class PolicyAuthority {
             case ENROLLMENT_KEY -> "enrollment key";
             case HOLDER -> "certificate's grant";
             case ACME -> "ACME order";
+            case WORKLOAD -> "workload token";
             case SYSTEM -> "appliance credential";
         };
     }

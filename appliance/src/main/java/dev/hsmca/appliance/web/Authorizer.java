@@ -9,10 +9,12 @@ import dev.hsmca.appliance.domain.PkiException;
 import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.TokenGrant;
+import dev.hsmca.appliance.domain.WorkloadGrant;
 import dev.hsmca.appliance.enrollment.EnrollmentKeys;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.issuance.Certificates;
 import dev.hsmca.appliance.oidc.OidcAuthenticator;
+import dev.hsmca.appliance.oidc.WorkloadTokens;
 import dev.hsmca.appliance.store.CertificateRecord;
 import dev.hsmca.core.CertificateStatus;
 import io.micronaut.http.HttpRequest;
@@ -39,6 +41,7 @@ public class Authorizer {
     private final InstallTokens tokens;
     private final EnrollmentKeys enrollKeys;
     private final OidcAuthenticator oidc;
+    private final WorkloadTokens workloads;
     private final Refusals refusals;
     private final PkiMetrics metrics;
     private final Clock clock;
@@ -48,6 +51,7 @@ public class Authorizer {
             InstallTokens tokens,
             EnrollmentKeys enrollKeys,
             OidcAuthenticator oidc,
+            WorkloadTokens workloads,
             Refusals refusals,
             PkiMetrics metrics,
             Clock clock) {
@@ -55,14 +59,15 @@ public class Authorizer {
         this.tokens = tokens;
         this.enrollKeys = enrollKeys;
         this.oidc = oidc;
+        this.workloads = workloads;
         this.refusals = refusals;
         this.metrics = metrics;
         this.clock = clock;
     }
 
     /**
-     * For issuance: a one-time install token or a reusable enrollment key ({@code hek_}; Authorization: Bearer), or
-     * the administrator.
+     * For issuance: a one-time install token, a reusable enrollment key ({@code hek_}) or a workload token (a JWT of
+     * a workload issuer), each as Authorization: Bearer; or the administrator.
      */
     public Grant issuer(HttpRequest<?> request) {
         Optional<String> authorization = request.getHeaders().getAuthorization();
@@ -70,6 +75,10 @@ public class Authorizer {
             String value = authorization.get();
             if (value.regionMatches(true, 0, "Bearer ", 0, 7) && EnrollmentKeys.looksLikeKey(value.substring(7))) {
                 return enrollKeys.authenticate(value.substring(7), host(request)); // refusals counted there
+            }
+            if (value.regionMatches(true, 0, "Bearer ", 0, 7)
+                    && OidcAuthenticator.looksLikeJwt(value.substring(7).trim())) {
+                return workload(request, value.substring(7).trim());
             }
             try {
                 if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -128,6 +137,20 @@ public class Authorizer {
         } catch (PkiException e) {
             if (e.kind() != PkiException.Kind.UNAVAILABLE) {
                 refusals.refused(source(request, "anonymous"), "oidc.login", e.code());
+            }
+            throw e;
+        }
+    }
+
+    private WorkloadGrant workload(HttpRequest<?> request, String jwt) {
+        try {
+            if (!workloads.enabled()) {
+                throw PkiException.unauthorized("workload_not_configured", "this appliance trusts no workload issuer");
+            }
+            return workloads.authenticate(jwt);
+        } catch (PkiException e) {
+            if (e.kind() != PkiException.Kind.UNAVAILABLE) {
+                refusals.refused(source(request, "anonymous"), "workload.use", e.code());
             }
             throw e;
         }

@@ -16,12 +16,15 @@ final class EnrollCredential {
 
     /**
      * The credential to enroll with: an install token ({@code --token-file}, {@code PKI_INSTALL_TOKEN_FILE},
-     * {@code PKI_INSTALL_TOKEN}) or an enrollment key ({@code --enroll-key-file}, {@code PKI_ENROLL_KEY_FILE},
-     * {@code PKI_ENROLL_KEY}); the options before the environment, and never both kinds.
+     * {@code PKI_INSTALL_TOKEN}), an enrollment key ({@code --enroll-key-file}, {@code PKI_ENROLL_KEY_FILE},
+     * {@code PKI_ENROLL_KEY}) or a workload token ({@code --jwt-file}, {@code PKI_JWT_FILE}: a Kubernetes projected
+     * service-account token, read when used, since the kubelet replaces it); the options before the environment, and
+     * never two kinds.
      */
-    static String of(Path tokenFile, Path enrollKeyFile, Function<String, String> env) {
-        if (tokenFile != null && enrollKeyFile != null) {
-            throw PkiAgent.usage("give --token-file or --enroll-key-file, not both");
+    static String of(Path tokenFile, Path enrollKeyFile, Path jwtFile, Function<String, String> env) {
+        int options = (tokenFile != null ? 1 : 0) + (enrollKeyFile != null ? 1 : 0) + (jwtFile != null ? 1 : 0);
+        if (options > 1) {
+            throw PkiAgent.usage("give one of --token-file, --enroll-key-file and --jwt-file");
         }
         if (tokenFile != null) {
             return read(tokenFile, "token");
@@ -29,12 +32,15 @@ final class EnrollCredential {
         if (enrollKeyFile != null) {
             return enrollKey(read(enrollKeyFile, "enrollment key"), "the file " + enrollKeyFile);
         }
+        if (jwtFile != null) {
+            return jwt(jwtFile);
+        }
         boolean token = env.apply("PKI_INSTALL_TOKEN_FILE") != null || env.apply("PKI_INSTALL_TOKEN") != null;
         boolean key = env.apply("PKI_ENROLL_KEY_FILE") != null || env.apply("PKI_ENROLL_KEY") != null;
-        if (token && key) {
-            throw PkiAgent.usage(
-                    "both an install token (PKI_INSTALL_TOKEN[_FILE]) and an enrollment key (PKI_ENROLL_KEY[_FILE])"
-                            + " are set: give one");
+        boolean workload = env.apply("PKI_JWT_FILE") != null;
+        if ((token ? 1 : 0) + (key ? 1 : 0) + (workload ? 1 : 0) > 1) {
+            throw PkiAgent.usage("more than one credential is set (PKI_INSTALL_TOKEN[_FILE], PKI_ENROLL_KEY[_FILE], "
+                    + "PKI_JWT_FILE): give one");
         }
         if (env.apply("PKI_INSTALL_TOKEN_FILE") != null) {
             return read(Path.of(env.apply("PKI_INSTALL_TOKEN_FILE")), "token");
@@ -49,8 +55,30 @@ final class EnrollCredential {
         if (env.apply("PKI_ENROLL_KEY") != null) {
             return enrollKey(env.apply("PKI_ENROLL_KEY").trim(), "PKI_ENROLL_KEY");
         }
-        throw PkiAgent.usage("--token-file or --enroll-key-file (or PKI_INSTALL_TOKEN_FILE / PKI_INSTALL_TOKEN / "
-                + "PKI_ENROLL_KEY_FILE / PKI_ENROLL_KEY) is required");
+        if (workload) {
+            return jwt(Path.of(env.apply("PKI_JWT_FILE")));
+        }
+        throw PkiAgent.usage("--token-file, --enroll-key-file or --jwt-file (or PKI_INSTALL_TOKEN_FILE / "
+                + "PKI_INSTALL_TOKEN / PKI_ENROLL_KEY_FILE / PKI_ENROLL_KEY / PKI_JWT_FILE) is required");
+    }
+
+    /**
+     * A workload token: a signed JWT, short-lived and bound to the CA's audience (no permission warning: a projected
+     * token's volume is the kubelet's to set, and the token expires within the hour).
+     */
+    private static String jwt(Path file) {
+        String value;
+        try {
+            value = Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new PkiClientException(
+                    PkiClientException.Kind.INVALID, "no_token", "cannot read the workload token file " + file);
+        }
+        if (!value.startsWith("eyJ") || value.chars().filter(c -> c == '.').count() != 2) {
+            throw new PkiClientException(
+                    PkiClientException.Kind.INVALID, "not_a_jwt", "the file " + file + " does not hold a JWT");
+        }
+        return value;
     }
 
     private static String read(Path file, String what) {

@@ -134,6 +134,14 @@ public final class PkiAgent implements Runnable {
         Path enrollKeyFile;
 
         @Option(
+                names = "--jwt-file",
+                paramLabel = "FILE",
+                description = "A workload token (a JWT of an issuer the CA trusts for workloads, such as a Kubernetes "
+                        + "projected service-account token), read when used (env PKI_JWT_FILE): the CA makes the "
+                        + "names from its subject.")
+        Path jwtFile;
+
+        @Option(
                 names = "--name",
                 required = true,
                 paramLabel = "NAME",
@@ -180,7 +188,7 @@ public final class PkiAgent implements Runnable {
         }
 
         private String token() {
-            return EnrollCredential.of(tokenFile, enrollKeyFile, PkiAgent::env);
+            return EnrollCredential.of(tokenFile, enrollKeyFile, jwtFile, PkiAgent::env);
         }
     }
 

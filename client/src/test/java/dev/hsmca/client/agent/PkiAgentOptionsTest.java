@@ -48,23 +48,45 @@ class PkiAgentOptionsTest {
         Path token = Files.writeString(dir.resolve("token"), "hct_t\n");
         Path key = Files.writeString(dir.resolve("key"), " hek_k\n");
         Map<String, String> none = Map.of();
-        assertEquals("hct_t", EnrollCredential.of(token, null, none::get));
-        assertEquals("hek_k", EnrollCredential.of(null, key, none::get));
-        assertEquals("hek_k", EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
-        assertEquals("hek_k", EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
-        assertEquals("hct_e", EnrollCredential.of(null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
+        assertEquals("hct_t", EnrollCredential.of(token, null, null, none::get));
+        assertEquals("hek_k", EnrollCredential.of(null, key, null, none::get));
+        assertEquals("hek_k", EnrollCredential.of(null, null, null, Map.of("PKI_ENROLL_KEY", "hek_k ")::get));
         assertEquals(
-                "hek_k", EnrollCredential.of(null, key, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get), "the option first");
-        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(token, key, none::get));
+                "hek_k", EnrollCredential.of(null, null, null, Map.of("PKI_ENROLL_KEY_FILE", key.toString())::get));
+        assertEquals("hct_e", EnrollCredential.of(null, null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get));
+        assertEquals(
+                "hek_k",
+                EnrollCredential.of(null, key, null, Map.of("PKI_INSTALL_TOKEN", "hct_e")::get),
+                "the option first");
+        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(token, key, null, none::get));
         assertThrows(
                 CommandLine.ParameterException.class,
                 () -> EnrollCredential.of(
-                        null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e", "PKI_ENROLL_KEY", "hek_k")::get));
-        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(null, null, none::get));
+                        null, null, null, Map.of("PKI_INSTALL_TOKEN", "hct_e", "PKI_ENROLL_KEY", "hek_k")::get));
+        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(null, null, null, none::get));
         PkiClientException notAKey = assertThrows(
                 PkiClientException.class,
-                () -> EnrollCredential.of(null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
+                () -> EnrollCredential.of(null, null, null, Map.of("PKI_ENROLL_KEY", "hct_t")::get));
         assertEquals("PKI_ENROLL_KEY does not hold an enrollment key (hek_...)", notAKey.getMessage());
+    }
+
+    @Test
+    void aWorkloadTokenIsAJwtReadFromItsFileAndNeverBesideAnother(@TempDir Path dir) throws Exception {
+        Path jwt = Files.writeString(dir.resolve("token"), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n");
+        Path token = Files.writeString(dir.resolve("install"), "hct_t\n");
+        Map<String, String> none = Map.of();
+        assertEquals("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", EnrollCredential.of(null, null, jwt, none::get));
+        assertEquals(
+                "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+                EnrollCredential.of(null, null, null, Map.of("PKI_JWT_FILE", jwt.toString())::get));
+        assertThrows(CommandLine.ParameterException.class, () -> EnrollCredential.of(token, null, jwt, none::get));
+        assertThrows(
+                CommandLine.ParameterException.class,
+                () -> EnrollCredential.of(
+                        null, null, null, Map.of("PKI_JWT_FILE", jwt.toString(), "PKI_ENROLL_KEY", "hek_k")::get));
+        PkiClientException notAJwt =
+                assertThrows(PkiClientException.class, () -> EnrollCredential.of(null, null, token, none::get));
+        assertEquals("the file " + token + " does not hold a JWT", notAJwt.getMessage());
     }
 
     @Test
@@ -98,7 +120,9 @@ class PkiAgentOptionsTest {
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
         assertTrue(EnrollCredential.exposure(key, "enrollment key").contains("its group"));
         assertEquals(
-                "hek_k", EnrollCredential.of(null, key, Map.<String, String>of()::get), "a warning, not a refusal");
+                "hek_k",
+                EnrollCredential.of(null, key, null, Map.<String, String>of()::get),
+                "a warning, not a refusal");
     }
 
     @Test

@@ -3,14 +3,17 @@ package dev.hsmca.appliance.web.api;
 import dev.hsmca.appliance.domain.EnrollKeyGrant;
 import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.HolderGrant;
+import dev.hsmca.appliance.domain.Names;
 import dev.hsmca.appliance.domain.TokenGrant;
 import dev.hsmca.appliance.domain.Validity;
+import dev.hsmca.appliance.domain.WorkloadGrant;
 import dev.hsmca.appliance.enrollment.EnrollmentKeys;
 import dev.hsmca.appliance.enrollment.InstallTokens;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
 import dev.hsmca.appliance.issuance.IssuedCertificate;
 import dev.hsmca.appliance.issuance.RegistrationAuthority;
 import dev.hsmca.appliance.issuance.Renewals;
+import dev.hsmca.appliance.oidc.WorkloadTokens;
 import dev.hsmca.appliance.policy.CertificateAsk;
 import dev.hsmca.appliance.web.Authorizer;
 import io.micronaut.http.HttpRequest;
@@ -25,7 +28,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Issuance (admin, install token or enrollment key) and renewal (the holder, over mTLS): the JSON body and the credential become an
+ * Issuance (admin, install token, enrollment key or workload token) and renewal (the holder, over mTLS): the JSON body and the credential become an
  * {@link IssuanceCommand} for the registration authority; nothing is decided here.
  */
 @Controller("/api/v1/certificates")
@@ -37,18 +40,21 @@ public class IssuanceController {
     private final Renewals renewals;
     private final InstallTokens tokens;
     private final EnrollmentKeys enrollKeys;
+    private final WorkloadTokens workloads;
 
     public IssuanceController(
             Authorizer authorizer,
             RegistrationAuthority ra,
             Renewals renewals,
             InstallTokens tokens,
-            EnrollmentKeys enrollKeys) {
+            EnrollmentKeys enrollKeys,
+            WorkloadTokens workloads) {
         this.authorizer = authorizer;
         this.ra = ra;
         this.renewals = renewals;
         this.tokens = tokens;
         this.enrollKeys = enrollKeys;
+        this.workloads = workloads;
     }
 
     @Post
@@ -64,11 +70,12 @@ public class IssuanceController {
 
     private HttpResponse<IssuedCertificate> issueUnder(Grant grant, IssueRequest body) {
         Duration validity = refusedCounted(() -> Validity.requested(body.validityDays(), body.validity()));
-        IssuanceCommand.Claim claim = grant instanceof TokenGrant token
-                ? tokens.claim(token)
-                : grant instanceof EnrollKeyGrant key ? enrollKeys.claim(key) : IssuanceCommand.Claim.NONE;
-        String details =
-                grant instanceof EnrollKeyGrant key ? "enroll_key=" + key.key().id() : "";
+        IssuanceCommand.Claim claim = claim(grant);
+        String details = grant instanceof EnrollKeyGrant key
+                ? "enroll_key=" + key.key().id()
+                : grant instanceof WorkloadGrant workload
+                        ? "workload=" + workload.issuer() + " jti=" + Names.printable(workload.jti())
+                        : "";
         return HttpResponse.created(ra.issue(new IssuanceCommand(
                 IssuanceCommand.Channel.REST,
                 grant.entitlement(),
@@ -76,10 +83,25 @@ public class IssuanceController {
                 body.profile(),
                 body.service(),
                 validity,
-                CertificateAsk.Identity.REQUESTED,
+                // a workload's identity is what its token's subject makes, whatever subset the CSR names
+                grant instanceof WorkloadGrant ? CertificateAsk.Identity.GRANTED : CertificateAsk.Identity.REQUESTED,
                 null,
                 claim,
                 details)));
+    }
+
+    /** The credential's part of the write: a token consumed, a key's use counted, a workload token's use recorded. */
+    private IssuanceCommand.Claim claim(Grant grant) {
+        if (grant instanceof TokenGrant token) {
+            return tokens.claim(token);
+        }
+        if (grant instanceof EnrollKeyGrant key) {
+            return enrollKeys.claim(key);
+        }
+        if (grant instanceof WorkloadGrant workload) {
+            return workloads.claim(workload);
+        }
+        return IssuanceCommand.Claim.NONE;
     }
 
     @Post("/renew")

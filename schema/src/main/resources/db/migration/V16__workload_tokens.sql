@@ -1,0 +1,14 @@
+-- Workload tokens exchanged for a certificate (pki.workload.issuers): one certificate per token, the use recorded
+-- in the issuance's write, keyed by issuer and jti, so a replayed token (also two racing uses) is refused by the
+-- primary key. A row is kept while the token could still be presented (until it expires) and deleted after. Not
+-- granted to the OCSP responder's role.
+CREATE TABLE workload_tokens (
+    id         VARCHAR(400)  PRIMARY KEY,
+    issuer     VARCHAR(64)   NOT NULL,
+    jti        VARCHAR(300)  NOT NULL,
+    subject    VARCHAR(256)  NOT NULL,
+    expires_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    used_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    serial     VARCHAR(40)   NOT NULL
+);
+CREATE INDEX workload_tokens_expires ON workload_tokens (expires_at);
