@@ -32,6 +32,8 @@ import dev.hsmca.appliance.store.JobLockRepository;
 import dev.hsmca.appliance.store.MetricsRepository;
 import dev.hsmca.appliance.store.PresignedResponseRepository;
 import dev.hsmca.appliance.store.ServiceRepository;
+import dev.hsmca.appliance.store.WorkloadServiceRepository;
+import dev.hsmca.appliance.store.WorkloadTokenRepository;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,6 +157,8 @@ class ArchitectureTest {
                 .and(ownedBy(CrlRepository.class, "crl"))
                 .and(ownedBy(CrlStateRepository.class, "crl"))
                 .and(ownedBy(InstallTokenRepository.class, "enrollment"))
+                .and(ownedBy(WorkloadTokenRepository.class, "oidc"))
+                .and(ownedBy(WorkloadServiceRepository.class, "oidc"))
                 .and(ownedBy(ServiceRepository.class, "registry"))
                 .and(ownedBy(PresignedResponseRepository.class, "ocsp"))
                 .and(ownedBy(JobLockRepository.class, "jobs"))

@@ -61,7 +61,7 @@ class KeycloakOidcTest implements TestPropertyProvider {
         Map<String, String> p = new HashMap<>(APP.properties());
         p.put("pki.oidc.issuers.keycloak.issuer", KEYCLOAK.issuer());
         p.put("pki.oidc.issuers.keycloak.audience", "pki-appliance");
-        p.put("pki.oidc.issuers.keycloak.keys-refresh", "0s"); // the rotation below follows an unknown-kid fetch
+        p.put("pki.oidc.issuers.keycloak.keys-refresh", "1s"); // the rotation below may follow an unknown-kid fetch
         rule(p, "admins", "groups", "pki-admins", "admin", null, null);
         rule(p, "enrollers", "groups", "pki-enrollers", "install-tokens", "agent-*", null);
         rule(p, "backend", "azp", "backend-svc", "install-tokens,enroll-keys", "agent-*", "*.agents.example");
@@ -169,7 +169,13 @@ class KeycloakOidcTest implements TestPropertyProvider {
         KEYCLOAK.rotateSigningKey();
         String after = KEYCLOAK.userToken("alice");
         assertNotEquals(kid(before), kid(after), "Keycloak signs with the new key");
+        // the new kid is fetched at most once a second (keys-refresh): poll; a hang is the failure
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         HttpResponse<String> r = post(after, "/api/v1/install-tokens", seedRequest("agent-r"));
+        while (r.statusCode() == 401 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = post(after, "/api/v1/install-tokens", seedRequest("agent-r"));
+        }
         assertEquals(201, r.statusCode(), r.body());
     }
 

@@ -50,6 +50,7 @@ public class OidcAuthenticator {
                     c.keysRefresh(),
                     c.keysCache(),
                     c.caFile());
+            require(!byIssuer.containsKey(c.issuer()), c.name(), "another issuer has the same issuer URL");
             byIssuer.put(c.issuer(), new OidcVerifier(trusted, clock));
             byName.put(c.name(), c);
         }

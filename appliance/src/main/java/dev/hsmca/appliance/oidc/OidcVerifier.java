@@ -139,8 +139,10 @@ final class OidcVerifier {
                 || (iat != null && now.toEpochMilli() + skew < iat.getTime())) {
             throw refused("token_not_yet_valid", "the token is not valid yet");
         }
-        if (claims.getSubject() == null || claims.getSubject().isBlank()) {
-            throw refused("token_invalid", "the token has no sub");
+        if (claims.getSubject() == null
+                || claims.getSubject().isBlank()
+                || claims.getSubject().length() > 1024) {
+            throw refused("token_invalid", "the token has no sub (or one longer than 1024 characters)");
         }
     }
 
@@ -195,7 +197,7 @@ final class OidcVerifier {
                         .retrying(false)
                         .build();
                 return keys;
-            } catch (IOException | ParseException | IllegalArgumentException e) {
+            } catch (IOException | ParseException | RuntimeException e) {
                 discoveryFailedAt = System.currentTimeMillis();
                 throw unavailable("the discovery document of " + config.name() + " could not be read");
             }
@@ -211,8 +213,8 @@ final class OidcVerifier {
             throw new ParseException("the discovery document names another issuer", 0);
         }
         Object jwks = document.get("jwks_uri");
-        if (!(jwks instanceof String s) || s.isBlank()) {
-            throw new ParseException("the discovery document has no jwks_uri", 0);
+        if (!(jwks instanceof String s) || !TrustedIssuer.fetchable(s)) {
+            throw new ParseException("the discovery document has no jwks_uri this appliance may fetch", 0);
         }
         return s;
     }

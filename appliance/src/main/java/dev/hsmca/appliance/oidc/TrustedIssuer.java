@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +26,7 @@ record TrustedIssuer(
 
     static {
         ASYMMETRIC.addAll(JWSAlgorithm.Family.RSA);
-        ASYMMETRIC.addAll(JWSAlgorithm.Family.EC);
-        ASYMMETRIC.addAll(JWSAlgorithm.Family.ED);
+        ASYMMETRIC.addAll(JWSAlgorithm.Family.EC); // not EdDSA: nimbus's verifier factory has no verifier for it
     }
 
     TrustedIssuer {
@@ -45,9 +45,10 @@ record TrustedIssuer(
             Duration keysRefresh,
             Duration keysCache,
             String caFile) {
-        require(issuer != null && issuer.matches("https?://\\S+"), where, "issuer must be an http(s) URL");
+        require(name.length() <= 64, where, "the name is longer than 64 characters");
+        require(issuer != null && fetchable(issuer), where, "issuer must be an https URL (http only on loopback)");
         require(audience != null && !audience.isBlank(), where, "audience is required");
-        require(jwksUri == null || jwksUri.matches("https?://\\S+"), where, "jwks-uri must be an http(s) URL");
+        require(jwksUri == null || fetchable(jwksUri), where, "jwks-uri must be an https URL (http only on loopback)");
         Set<JWSAlgorithm> pinned = new LinkedHashSet<>();
         for (String a : algorithms) {
             JWSAlgorithm alg = JWSAlgorithm.parse(a.trim());
@@ -59,7 +60,33 @@ record TrustedIssuer(
                 !clockSkew.isNegative() && clockSkew.compareTo(Duration.ofMinutes(10)) <= 0,
                 where,
                 "clock-skew must be 0 to 10 minutes");
+        require(
+                !keysRefresh.minusSeconds(1).isNegative() && keysRefresh.compareTo(keysCache) < 0,
+                where,
+                "keys-refresh must be at least 1s and shorter than keys-cache (an unknown kid is fetched at most that"
+                        + " often)");
         return new TrustedIssuer(name, issuer, audience, jwksUri, pinned, clockSkew, keysRefresh, keysCache, caFile);
+    }
+
+    /**
+     * Where keys may be fetched from: https, or http on a loopback address (a test's issuer); never another scheme
+     * (the retriever would read {@code file:} URLs), never plain http across a network, where anyone on the path
+     * could serve their own keys.
+     */
+    static boolean fetchable(String url) {
+        try {
+            URI uri = URI.create(url);
+            if ("https".equals(uri.getScheme()) && uri.getHost() != null) {
+                return true;
+            }
+            return "http".equals(uri.getScheme())
+                    && uri.getHost() != null
+                    && (uri.getHost().equals("localhost")
+                            || uri.getHost().equals("[::1]")
+                            || uri.getHost().startsWith("127."));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static void require(boolean ok, String where, String what) {

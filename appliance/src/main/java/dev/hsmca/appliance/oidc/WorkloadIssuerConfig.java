@@ -14,7 +14,9 @@ import java.util.List;
  * Kubernetes cluster's: {@code system:serviceaccount:shop:api} → service {@code shop-api}, DNS {@code api.shop.svc}
  * and {@code api.shop.svc.cluster.local}, URI {@code spiffe://cluster.local/ns/shop/sa/api}.
  *
- * @param subject    a regular expression the whole {@code sub} must match; its named groups fill the templates
+ * @param subject    a regular expression the whole {@code sub} must match; its named groups fill the templates (by
+ *                   default a service account outside {@code default} and {@code kube-*}: whoever may create a
+ *                   service account in a namespace gets the DNS names of any Service name there)
  * @param service    the certificate's service, a template ({@code {namespace}-{name}})
  * @param dns        the certificate's DNS names, templates
  * @param uris       the certificate's URI names (SPIFFE IDs), templates
@@ -37,7 +39,7 @@ public record WorkloadIssuerConfig(
         @Nullable String caFile,
 
         @Bindable(
-                defaultValue = "system:serviceaccount:(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
+                defaultValue = "system:serviceaccount:(?!default:|kube-)(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
                         + ":(?<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)")
         String subject,
 

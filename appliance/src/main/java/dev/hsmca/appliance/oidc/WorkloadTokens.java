@@ -9,6 +9,8 @@ import dev.hsmca.appliance.domain.Profiles;
 import dev.hsmca.appliance.domain.ServiceId;
 import dev.hsmca.appliance.domain.WorkloadGrant;
 import dev.hsmca.appliance.issuance.IssuanceCommand;
+import dev.hsmca.appliance.store.WorkloadService;
+import dev.hsmca.appliance.store.WorkloadServiceRepository;
 import dev.hsmca.appliance.store.WorkloadTokenRepository;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -42,15 +45,36 @@ public class WorkloadTokens {
 
     private final Map<String, Workload> byIssuer = new HashMap<>();
     private final WorkloadTokenRepository repository;
+    private final WorkloadServiceRepository services;
     private final Clock clock;
     private final AtomicLong cleanedAt = new AtomicLong();
 
     public WorkloadTokens(
-            List<WorkloadIssuerConfig> issuers, WorkloadTokenRepository repository, Profiles profiles, Clock clock) {
+            List<WorkloadIssuerConfig> issuers,
+            List<OidcIssuerConfig> adminIssuers,
+            WorkloadTokenRepository repository,
+            WorkloadServiceRepository services,
+            Profiles profiles,
+            Clock clock) {
         this.repository = repository;
+        this.services = services;
         this.clock = clock;
+        Set<String> admin = new HashSet<>();
+        adminIssuers.forEach(c -> admin.add(c.issuer() + " " + c.audience()));
+        Set<String> serviceTemplates = new HashSet<>();
         for (WorkloadIssuerConfig c : issuers) {
             String where = "pki.workload.issuers." + c.name();
+            // a token good for one must not be good for the other: a used workload token on the admin API, an admin's
+            // token exchanged for a certificate
+            TrustedIssuer.require(
+                    !admin.contains(c.issuer() + " " + c.audience()),
+                    where,
+                    "the same issuer and audience are trusted by pki.oidc: give the workloads their own audience");
+            TrustedIssuer.require(!byIssuer.containsKey(c.issuer()), where, "another workload issuer has this issuer");
+            TrustedIssuer.require(
+                    serviceTemplates.add(c.service()),
+                    where,
+                    "another workload issuer makes services with the same template; give each its own prefix");
             TrustedIssuer trusted = TrustedIssuer.checked(
                     where,
                     c.name(),
@@ -124,6 +148,13 @@ public class WorkloadTokens {
                     "a workload token may be valid for at most " + c.maxTokenLifetime() + "; ask for a shorter one");
         }
         String sub = claims.getSubject();
+        if (sub.length() > 256) {
+            throw OidcVerifier.refused("token_invalid", "the token's sub is longer than 256 characters");
+        }
+        if (repository.findById(c.name() + " " + jti).isPresent()) {
+            // refused before anything is signed; the write below is what keeps two racing uses to one
+            throw replayed();
+        }
         Matcher m = workload.subject().matcher(sub);
         if (!m.matches()) {
             throw refusedSubject(sub, "does not match the issuer's subject pattern");
@@ -134,6 +165,7 @@ public class WorkloadTokens {
         }
         List<String> dns = filled(c.dns(), m, Names::dnsName, sub, "DNS name");
         List<String> uris = filled(c.uris(), m, Names::uri, sub, "URI");
+        requireOwner(service, c.name(), sub);
         return new WorkloadGrant(c.name(), sub, jti, exp, service, c.profile(), dns, uris, c.maxValidity());
     }
 
@@ -147,12 +179,38 @@ public class WorkloadTokens {
                 String id = grant.issuer() + " " + grant.jti();
                 if (repository.use(id, grant.issuer(), grant.jti(), grant.subject(), grant.expiresAt(), now, serial)
                         != 1) {
-                    throw OidcVerifier.refused(
-                            "token_replayed",
-                            "this workload token was already exchanged for a certificate; use a fresh token");
+                    throw replayed();
+                }
+                if (services.claim(grant.service(), grant.issuer(), grant.subject(), now) != 1) {
+                    requireOwner(grant.service(), grant.issuer(), grant.subject()); // a racing other subject
                 }
             }
         };
+    }
+
+    /**
+     * A service made by the templates belongs to the first workload to get a certificate for it: another subject
+     * making the same name, or a service with certificates from another credential, is refused (403
+     * {@code service_taken}).
+     */
+    private void requireOwner(String service, String issuer, String subject) {
+        Optional<WorkloadService> owner = services.findById(service);
+        if (owner.isPresent()) {
+            if (!owner.get().issuer().equals(issuer) || !owner.get().subject().equals(subject)) {
+                throw PkiException.forbidden(
+                        "service_taken",
+                        "service '" + service + "' belongs to another workload ("
+                                + owner.get().issuer() + ")");
+            }
+        } else if (repository.certificatesOf(service) > 0) {
+            throw PkiException.forbidden(
+                    "service_taken", "service '" + service + "' has certificates from another credential");
+        }
+    }
+
+    private static PkiException replayed() {
+        return OidcVerifier.refused(
+                "token_replayed", "this workload token was already exchanged for a certificate; use a fresh token");
     }
 
     /** Uses of tokens expired a day ago are forgotten (a token past its exp is refused anyway), once a minute. */
@@ -177,8 +235,12 @@ public class WorkloadTokens {
         return names;
     }
 
+    /** The template with the subject's groups; a group that took no part in the match makes the name empty. */
     private static String fill(String template, Matcher m) {
-        return PLACEHOLDER.matcher(template).replaceAll(r -> Matcher.quoteReplacement(m.group(r.group(1))));
+        return PLACEHOLDER.matcher(template).replaceAll(r -> {
+            String value = m.group(r.group(1));
+            return Matcher.quoteReplacement(value == null ? "" : value);
+        });
     }
 
     private static PkiException refusedSubject(String sub, String why) {

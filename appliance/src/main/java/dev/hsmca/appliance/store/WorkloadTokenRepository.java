@@ -19,6 +19,10 @@ public interface WorkloadTokenRepository extends GenericRepository<WorkloadToken
 
     Optional<WorkloadTokenUse> findById(String id);
 
+    /** How many certificates a service has, of any credential (before it is claimed for a workload). */
+    @Query("SELECT COUNT(*) FROM certificates WHERE service = :service")
+    long certificatesOf(String service);
+
     long count();
 
     /** Uses of tokens that can no longer be presented (expired before {@code before}). */

@@ -75,7 +75,7 @@ class OidcHttpTest implements TestPropertyProvider {
         Map<String, String> p = new HashMap<>(APP.properties());
         p.put("pki.oidc.issuers.idp.issuer", IDP.issuer());
         p.put("pki.oidc.issuers.idp.audience", "pki-appliance");
-        p.put("pki.oidc.issuers.idp.keys-refresh", "0s");
+        p.put("pki.oidc.issuers.idp.keys-refresh", "1s");
         p.put("pki.oidc.rules.admins.issuer", "idp");
         p.put("pki.oidc.rules.admins.claim", "groups");
         p.put("pki.oidc.rules.admins.value", "pki-admins");
@@ -294,6 +294,16 @@ class OidcHttpTest implements TestPropertyProvider {
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(200);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

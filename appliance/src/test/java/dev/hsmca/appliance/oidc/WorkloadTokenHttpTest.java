@@ -116,13 +116,28 @@ class WorkloadTokenHttpTest implements TestPropertyProvider {
                 "token_too_long_lived");
         // a subject that is not a service account, and one whose name makes no service
         assertError(use(sign(claims(Map.of()).subject("alice")), plain), 403, "subject_not_allowed");
-        assertError(use(serviceAccount("kube-system", "x".repeat(60)), plain), 403, "subject_not_allowed");
+        assertError(use(serviceAccount("ops", "x".repeat(60)), plain), 403, "subject_not_allowed");
         // a CSR asking for a name the token does not make
         assertError(
                 use(serviceAccount("shop", "api"), Csrs.of(null, List.of("bank.example"), List.of(), List.of())),
                 403,
                 "name_not_allowed");
         assertEquals(before, certificates.count(), "a refused workload token was issued a certificate");
+    }
+
+    @Test
+    void aServiceBelongsToTheFirstWorkloadThatGotIt() {
+        Csrs.Csr plain = Csrs.of(null, List.of(), List.of(), List.of());
+        assertEquals(201, use(serviceAccount("team", "api-db"), plain).statusCode());
+        long before = certificates.count();
+        // team-api/db makes the same service, team-api-db: another workload's
+        assertError(use(serviceAccount("team-api", "db"), plain), 403, "service_taken");
+        // the owner again, with a fresh token
+        assertEquals(201, use(serviceAccount("team", "api-db"), plain).statusCode());
+        // the cluster's own namespaces are not for this (default, kube-*)
+        assertError(use(serviceAccount("kube-system", "coredns"), plain), 403, "subject_not_allowed");
+        assertError(use(serviceAccount("default", "kubernetes"), plain), 403, "subject_not_allowed");
+        assertEquals(before + 1, certificates.count());
     }
 
     private static Map<String, Object> sa(String namespace, String name) {
