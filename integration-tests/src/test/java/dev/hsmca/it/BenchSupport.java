@@ -22,7 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the benches share: run lengths ({@code -Dbench.smoke=true} makes every run about a second, for the smoke run in
+ * What the benches share: run lengths ({@code -Dbench.smoke=true} makes every run about a second and skips the
+ * warm-ups and the rows that repeat a code path at another concurrency, for the smoke run in
  * {@code make test}), wrk runs and their parsing, RSS from /proc, and the markdown part each bench writes to
  * {@code bench.results} (scripts/bench.sh joins them into bench/results/latest.md).
  */
