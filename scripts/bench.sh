@@ -71,10 +71,14 @@ run() {
   fi
 }
 started=$(date +%s)
-run -pl appliance surefire:test -Dtest=CrlBench -Dtest.heap=-Xmx512m
 benches=HsmBench,OcspBench,IssuanceBench,RevocationBench,AcmeClientsTest#legoOrdersPerSecond
-if ! $smoke; then benches=$benches,FuzzTest; fi
-run -pl integration-tests surefire:test "-Dtest=$benches" -Dfuzz.cases=10000
+if $smoke; then
+  # one Maven run for both modules (each Maven start is seconds of CPU beside the other parts of make test)
+  run -pl appliance,integration-tests surefire:test "-Dtest=CrlBench,$benches" -Dtest.heap=-Xmx512m
+else
+  run -pl appliance surefire:test -Dtest=CrlBench -Dtest.heap=-Xmx512m
+  run -pl integration-tests surefire:test "-Dtest=$benches,FuzzTest" -Dfuzz.cases=10000
+fi
 
 {
   echo "# Benchmarks"

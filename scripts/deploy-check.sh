@@ -166,7 +166,7 @@ echo "responder maps its class-data archive: $(grep -o 'responder-[^ ]*\.jsa' "/
 # the read-only role hears the change feed, so pre-signed answers come from memory
 curl -sf "http://127.0.0.1:$ocsp_port/prometheus" | grep -E "^pki_ocsp_change_feed_up(\{[^}]*\})? 1" \
   || { echo "deploy-check: the responder does not hear the database's change feed" >&2; exit 1; }
-wrk -t2 -c64 -d15s "http://127.0.0.1:$ocsp_port/$get" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
+wrk -t2 -c64 -d5s "http://127.0.0.1:$ocsp_port/$get" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
 hwm=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$ocsp_pid/status")
 echo "responder peak RSS: ${hwm} MiB"
 [ "$hwm" -lt 256 ] || { echo "deploy-check: the responder reached ${hwm} MiB (limit 256)" >&2; exit 1; }

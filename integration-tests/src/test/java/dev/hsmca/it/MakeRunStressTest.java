@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 class MakeRunStressTest {
     static final Path REPO =
             Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-    static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 400); // make stress: 2000
+    static final int PER_ROUND = Integer.getInteger("stress.make-run.issuances", 250); // make stress: 2000
     /**
      * make run's JVMs with the JIT's first tier only and the serial collector, as the other process-level tests start
      * theirs: on two shared cores the optimizing compiler's work outweighs what it saves in runs this short.

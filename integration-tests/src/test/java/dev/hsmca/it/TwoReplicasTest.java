@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * stored in number order, every revocation on a CRL at the end, and the audit chain intact.
  */
 class TwoReplicasTest {
-    static final Duration RUN = Duration.ofSeconds(Integer.getInteger("replicas.seconds", 8));
+    static final Duration RUN = Duration.ofSeconds(Integer.getInteger("replicas.seconds", 5));
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
