@@ -16,8 +16,6 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,20 +187,11 @@ class KeycloakOidcTest implements TestPropertyProvider {
     }
 
     private HttpResponse<String> post(String jwt, String path, Map<String, Object> body) {
-        return anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + jwt)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Api.json(body)))
-                .build());
+        return anonymous.postJson(path, body, jwt);
     }
 
     private HttpResponse<String> get(String jwt, String path) {
-        return anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + jwt)
-                .GET()
-                .build());
+        return anonymous.get(path, jwt);
     }
 
     private static KeycloakProcess start() {

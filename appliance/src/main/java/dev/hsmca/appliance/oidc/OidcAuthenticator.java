@@ -39,17 +39,7 @@ public class OidcAuthenticator {
     public OidcAuthenticator(List<OidcIssuerConfig> issuers, List<OidcRuleConfig> ruleConfigs, Clock clock) {
         Map<String, OidcIssuerConfig> byName = new HashMap<>();
         for (OidcIssuerConfig c : issuers) {
-            TrustedIssuer trusted = TrustedIssuer.checked(
-                    "pki.oidc.issuers." + c.name(),
-                    c.name(),
-                    c.issuer(),
-                    c.audience(),
-                    c.jwksUri(),
-                    c.algorithms(),
-                    c.clockSkew(),
-                    c.keysRefresh(),
-                    c.keysCache(),
-                    c.caFile());
+            TrustedIssuer trusted = TrustedIssuer.checked("pki.oidc.issuers." + c.name(), c);
             require(!byIssuer.containsKey(c.issuer()), c.name(), "another issuer has the same issuer URL");
             byIssuer.put(c.issuer(), new OidcVerifier(trusted, clock));
             byName.put(c.name(), c);

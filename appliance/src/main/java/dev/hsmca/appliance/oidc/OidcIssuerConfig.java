@@ -33,4 +33,5 @@ public record OidcIssuerConfig(
         @Bindable(defaultValue = "60s") Duration clockSkew,
         @Bindable(defaultValue = "30s") Duration keysRefresh,
         @Bindable(defaultValue = "15m") Duration keysCache,
-        @Nullable String caFile) {}
+        @Nullable String caFile)
+        implements IssuerSettings {}

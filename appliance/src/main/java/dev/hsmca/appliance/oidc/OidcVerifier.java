@@ -41,7 +41,7 @@ import java.util.Set;
  */
 final class OidcVerifier {
     private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
-    private static final long RETRY_DISCOVERY_MILLIS = 5_000;
+    private static final long RETRY_DISCOVERY_NANOS = 5_000_000_000L;
 
     private final TrustedIssuer config;
     private final Set<JWSAlgorithm> algorithms;
@@ -182,7 +182,7 @@ final class OidcVerifier {
             if (keys != null) {
                 return keys;
             }
-            if (System.currentTimeMillis() - discoveryFailedAt < RETRY_DISCOVERY_MILLIS) {
+            if (discoveryFailedAt != 0 && System.nanoTime() - discoveryFailedAt < RETRY_DISCOVERY_NANOS) {
                 throw unavailable("the issuer " + config.name() + " could not be reached a moment ago");
             }
             try {
@@ -198,7 +198,7 @@ final class OidcVerifier {
                         .build();
                 return keys;
             } catch (IOException | ParseException | RuntimeException e) {
-                discoveryFailedAt = System.currentTimeMillis();
+                discoveryFailedAt = System.nanoTime(); // elapsed time, not the (maybe fixed) clock of the claims
                 throw unavailable("the discovery document of " + config.name() + " could not be read");
             }
         }

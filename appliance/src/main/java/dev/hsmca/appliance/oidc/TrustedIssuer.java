@@ -4,7 +4,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,24 +32,21 @@ record TrustedIssuer(
         algorithms = Set.copyOf(algorithms);
     }
 
-    /** @param where the configuration key, for the message when something is wrong */
-    static TrustedIssuer checked(
-            String where,
-            String name,
-            String issuer,
-            String audience,
-            String jwksUri,
-            List<String> algorithms,
-            Duration clockSkew,
-            Duration keysRefresh,
-            Duration keysCache,
-            String caFile) {
+    /** The settings checked; {@code where} is the configuration key, for the message when something is wrong. */
+    static TrustedIssuer checked(String where, IssuerSettings c) {
+        String name = c.name();
+        String issuer = c.issuer();
+        String audience = c.audience();
+        String jwksUri = c.jwksUri();
+        Duration keysRefresh = c.keysRefresh();
+        Duration keysCache = c.keysCache();
+        Duration clockSkew = c.clockSkew();
         require(name.length() <= 64, where, "the name is longer than 64 characters");
         require(issuer != null && fetchable(issuer), where, "issuer must be an https URL (http only on loopback)");
         require(audience != null && !audience.isBlank(), where, "audience is required");
         require(jwksUri == null || fetchable(jwksUri), where, "jwks-uri must be an https URL (http only on loopback)");
         Set<JWSAlgorithm> pinned = new LinkedHashSet<>();
-        for (String a : algorithms) {
+        for (String a : c.algorithms()) {
             JWSAlgorithm alg = JWSAlgorithm.parse(a.trim());
             require(ASYMMETRIC.contains(alg), where, "algorithm " + a + " is not an asymmetric signature");
             pinned.add(alg);
@@ -65,7 +61,8 @@ record TrustedIssuer(
                 where,
                 "keys-refresh must be at least 1s and shorter than keys-cache (an unknown kid is fetched at most that"
                         + " often)");
-        return new TrustedIssuer(name, issuer, audience, jwksUri, pinned, clockSkew, keysRefresh, keysCache, caFile);
+        return new TrustedIssuer(
+                name, issuer, audience, jwksUri, pinned, clockSkew, keysRefresh, keysCache, c.caFile());
     }
 
     /**

@@ -53,4 +53,5 @@ public record WorkloadIssuerConfig(
 
         @Bindable(defaultValue = "tls-server-client") String profile,
         @Bindable(defaultValue = "24h") Duration maxValidity,
-        @Bindable(defaultValue = "24h") Duration maxTokenLifetime) {}
+        @Bindable(defaultValue = "24h") Duration maxTokenLifetime)
+        implements IssuerSettings {}

@@ -75,17 +75,7 @@ public class WorkloadTokens {
                     serviceTemplates.add(c.service()),
                     where,
                     "another workload issuer makes services with the same template; give each its own prefix");
-            TrustedIssuer trusted = TrustedIssuer.checked(
-                    where,
-                    c.name(),
-                    c.issuer(),
-                    c.audience(),
-                    c.jwksUri(),
-                    c.algorithms(),
-                    c.clockSkew(),
-                    c.keysRefresh(),
-                    c.keysCache(),
-                    c.caFile());
+            TrustedIssuer trusted = TrustedIssuer.checked(where, c);
             Pattern subject = Pattern.compile(c.subject());
             Set<String> groups = new HashSet<>();
             GROUP.matcher(c.subject()).results().forEach(r -> groups.add(r.group(1)));
@@ -166,6 +156,7 @@ public class WorkloadTokens {
         List<String> dns = filled(c.dns(), m, Names::dnsName, sub, "DNS name");
         List<String> uris = filled(c.uris(), m, Names::uri, sub, "URI");
         requireOwner(service, c.name(), sub);
+        cleanUp(clock.instant()); // its own statement, not the issuance's write: a refused issuance keeps it
         return new WorkloadGrant(c.name(), sub, jti, exp, service, c.profile(), dns, uris, c.maxValidity());
     }
 
@@ -175,7 +166,6 @@ public class WorkloadTokens {
             @Override
             public void before(String serial) {
                 Instant now = clock.instant();
-                cleanUp(now);
                 String id = grant.issuer() + " " + grant.jti();
                 if (repository.use(id, grant.issuer(), grant.jti(), grant.subject(), grant.expiresAt(), now, serial)
                         != 1) {

@@ -25,6 +25,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Turns the caller's credentials into a {@link Grant}. The TLS layer has already checked that a client
@@ -129,28 +130,30 @@ public class Authorizer {
     }
 
     private Operator oidc(HttpRequest<?> request, String jwt) {
-        try {
+        return anonymousRefusalsCounted(request, "oidc.login", () -> {
             if (!oidc.enabled()) {
                 throw PkiException.unauthorized("oidc_not_configured", "this appliance trusts no OIDC issuer");
             }
             return oidc.authenticate(jwt);
-        } catch (PkiException e) {
-            if (e.kind() != PkiException.Kind.UNAVAILABLE) {
-                refusals.refused(source(request, "anonymous"), "oidc.login", e.code());
-            }
-            throw e;
-        }
+        });
     }
 
     private WorkloadGrant workload(HttpRequest<?> request, String jwt) {
-        try {
+        return anonymousRefusalsCounted(request, "workload.use", () -> {
             if (!workloads.enabled()) {
                 throw PkiException.unauthorized("workload_not_configured", "this appliance trusts no workload issuer");
             }
             return workloads.authenticate(jwt);
+        });
+    }
+
+    /** A bearer credential's refusal counted against its source (not an issuer outage: that is ours, not theirs). */
+    private <T> T anonymousRefusalsCounted(HttpRequest<?> request, String action, Supplier<T> step) {
+        try {
+            return step.get();
         } catch (PkiException e) {
             if (e.kind() != PkiException.Kind.UNAVAILABLE) {
-                refusals.refused(source(request, "anonymous"), "workload.use", e.code());
+                refusals.refused(source(request, "anonymous"), action, e.code());
             }
             throw e;
         }

@@ -26,10 +26,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -312,20 +309,11 @@ class OidcHttpTest implements TestPropertyProvider {
     }
 
     private HttpResponse<String> post(String jwt, String path, Map<String, Object> body) {
-        return anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + jwt)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Api.json(body)))
-                .build());
+        return anonymous.postJson(path, body, jwt);
     }
 
     private HttpResponse<String> get(String jwt, String path) {
-        return anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + jwt)
-                .GET()
-                .build());
+        return anonymous.get(path, jwt);
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) {

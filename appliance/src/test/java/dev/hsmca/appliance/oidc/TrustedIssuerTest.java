@@ -15,15 +15,16 @@ class TrustedIssuerTest {
     static TrustedIssuer issuer(String url, String jwks, List<String> algorithms, String refresh, String cache) {
         return TrustedIssuer.checked(
                 "pki.oidc.issuers.x",
-                "x",
-                url,
-                "aud",
-                jwks,
-                algorithms,
-                Duration.ofSeconds(60),
-                Duration.parse(refresh),
-                Duration.parse(cache),
-                null);
+                new OidcIssuerConfig(
+                        "x",
+                        url,
+                        "aud",
+                        jwks,
+                        algorithms,
+                        Duration.ofSeconds(60),
+                        Duration.parse(refresh),
+                        Duration.parse(cache),
+                        null));
     }
 
     @Test

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.hsmca.appliance.store.CertificateRepository;
 import dev.hsmca.appliance.testing.Api;
 import dev.hsmca.appliance.testing.Csrs;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,14 +18,13 @@ import java.util.concurrent.Future;
 final class WorkloadRace {
     private WorkloadRace() {}
 
-    static void run(Api anonymous, int port, String token, CertificateRepository certificates) throws Exception {
+    static void run(Api anonymous, String token, CertificateRepository certificates) throws Exception {
         long before = certificates.count();
         ExecutorService pool = Executors.newFixedThreadPool(20);
         try {
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                answers.add(
-                        pool.submit(() -> use(anonymous, port, token, Csrs.of(null, List.of(), List.of(), List.of()))));
+                answers.add(pool.submit(() -> use(anonymous, token, Csrs.of(null, List.of(), List.of(), List.of()))));
             }
             Map<Integer, Integer> statuses = new HashMap<>();
             for (Future<HttpResponse<String>> a : answers) {
@@ -45,12 +41,7 @@ final class WorkloadRace {
         assertEquals(before + 1, certificates.count());
     }
 
-    static HttpResponse<String> use(Api anonymous, int port, String jwt, Csrs.Csr csr) {
-        return anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/certificates"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + jwt)
-                .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr.pem()))))
-                .build());
+    static HttpResponse<String> use(Api anonymous, String jwt, Csrs.Csr csr) {
+        return anonymous.postJson("/api/v1/certificates", Map.of("csr", csr.pem()), jwt);
     }
 }

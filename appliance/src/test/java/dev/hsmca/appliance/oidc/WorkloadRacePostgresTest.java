@@ -49,6 +49,6 @@ class WorkloadRacePostgresTest implements TestPropertyProvider {
                         .build(),
                 CLUSTER.currentKey(),
                 JWSAlgorithm.RS256);
-        WorkloadRace.run(new Api(APP.anonymousSsl(), server.getPort()), server.getPort(), token, certificates);
+        WorkloadRace.run(new Api(APP.anonymousSsl(), server.getPort()), token, certificates);
     }
 }

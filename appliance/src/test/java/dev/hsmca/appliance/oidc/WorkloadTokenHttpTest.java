@@ -96,7 +96,7 @@ class WorkloadTokenHttpTest implements TestPropertyProvider {
 
     @Test
     void twentyRacingUsesOfOneTokenIssueOne() throws Exception {
-        WorkloadRace.run(anonymous, server.getPort(), serviceAccount("race", "worker"), certificates);
+        WorkloadRace.run(anonymous, serviceAccount("race", "worker"), certificates);
     }
 
     @Test
@@ -167,7 +167,7 @@ class WorkloadTokenHttpTest implements TestPropertyProvider {
     }
 
     private HttpResponse<String> use(String jwt, Csrs.Csr csr) {
-        return WorkloadRace.use(anonymous, server.getPort(), jwt, csr);
+        return WorkloadRace.use(anonymous, jwt, csr);
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) {

@@ -48,6 +48,25 @@ public final class Api {
         return post(path, "application/json", json(body));
     }
 
+    /** A JSON POST with {@code Authorization: Bearer <credential>}: an install token, an enrollment key, a JWT. */
+    public HttpResponse<String> postJson(String path, Map<String, Object> body, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer)
+                .POST(HttpRequest.BodyPublishers.ofString(json(body)))
+                .build());
+    }
+
+    /** A GET with {@code Authorization: Bearer <credential>}. */
+    public HttpResponse<String> get(String path, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + bearer)
+                .GET()
+                .build());
+    }
+
     public HttpResponse<String> send(HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
