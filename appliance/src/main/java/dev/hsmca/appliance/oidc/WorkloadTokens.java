@@ -185,16 +185,22 @@ public class WorkloadTokens {
      */
     private void requireOwner(String service, String issuer, String subject) {
         Optional<WorkloadService> owner = services.findById(service);
-        if (owner.isPresent()) {
-            if (!owner.get().issuer().equals(issuer) || !owner.get().subject().equals(subject)) {
+        if (owner.isEmpty() && repository.certificatesOf(service) > 0) {
+            // read again: this workload's own first certificate (owner row and certificate in one write) may have
+            // been committed between the two reads above
+            owner = services.findById(service);
+            if (owner.isEmpty()) {
                 throw PkiException.forbidden(
-                        "service_taken",
-                        "service '" + service + "' belongs to another workload ("
-                                + owner.get().issuer() + ")");
+                        "service_taken", "service '" + service + "' has certificates from another credential");
             }
-        } else if (repository.certificatesOf(service) > 0) {
+        }
+        if (owner.isPresent()
+                && (!owner.get().issuer().equals(issuer)
+                        || !owner.get().subject().equals(subject))) {
             throw PkiException.forbidden(
-                    "service_taken", "service '" + service + "' has certificates from another credential");
+                    "service_taken",
+                    "service '" + service + "' belongs to another workload ("
+                            + owner.get().issuer() + ")");
         }
     }
 
