@@ -34,8 +34,7 @@ public record WorkloadGrant(
 
     @Override
     public String actor() {
-        String actor = ("workload:" + issuer + ":" + subject).replaceAll("[^A-Za-z0-9._@:/+-]", "_");
-        return actor.length() > 128 ? actor.substring(0, 128) : actor; // the audit's created_by width
+        return Grant.safeActor("workload:" + issuer + ":" + subject);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.hsmca.appliance.oidc;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hsmca.appliance.domain.Delegation;
+import dev.hsmca.appliance.domain.Grant;
 import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
 import jakarta.inject.Singleton;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns a bearer JWT of a trusted OIDC issuer into an {@link Operator}: the token is verified by its issuer's
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  */
 @Singleton
 public class OidcAuthenticator {
-    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._@:/+-]");
     private final Map<String, OidcVerifier> byIssuer = new HashMap<>();
     private final List<Rule> rules = new ArrayList<>();
 
@@ -118,8 +117,7 @@ public class OidcAuthenticator {
     private static String actor(String issuer, JWTClaimsSet claims) {
         String who = first(claims, "preferred_username", "client_id", "azp");
         String actor = "oidc:" + issuer + ":" + claims.getSubject() + (who == null ? "" : "/" + who);
-        actor = UNSAFE.matcher(actor).replaceAll("_");
-        return actor.length() > 128 ? actor.substring(0, 128) : actor; // created_by columns are 128 wide
+        return Grant.safeActor(actor);
     }
 
     private static String first(JWTClaimsSet claims, String... names) {
