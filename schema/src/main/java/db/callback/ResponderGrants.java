@@ -92,6 +92,7 @@ public final class ResponderGrants implements Callback {
                         "next_update",
                         "response_der"));
         m.put("crls", List.of("ca_id", "crl_number", "this_update", "next_update", "entries", "crl_der"));
+        m.put("crl_parts", List.of("ca_id", "part", "crl_number", "this_update", "next_update", "entries", "crl_der"));
         return Collections.unmodifiableMap(m);
     }
 

@@ -25,7 +25,8 @@ public class CrlOnChange implements CertificateStatusListener {
     public void statusChanged(CertificateRecord record, Change change) {
         if (change == Change.STATUS_CHANGED) {
             state.changed(CaRole.ISSUING.alias());
-            events.publishEvent(new CrlChanged(record.serial()));
+            state.markChanged(record.serial());
+            events.publishEvent(new CrlChanged(record.serial(), record.crlShard()));
         }
     }
 }

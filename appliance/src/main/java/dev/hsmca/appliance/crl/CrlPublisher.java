@@ -43,18 +43,51 @@ public class CrlPublisher {
     });
 
     private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
+    private final AtomicReference<ScheduledFuture<?>> pendingParts = new AtomicReference<>();
+    private final PartitionCrls parts;
 
-    public CrlPublisher(CaHierarchy ca, CrlService crls, CrlConfig config) {
+    public CrlPublisher(CaHierarchy ca, CrlService crls, PartitionCrls parts, CrlConfig config) {
         this.ca = ca;
         this.crls = crls;
+        this.parts = parts;
         this.config = config;
     }
 
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
     void changed(CrlChanged event) {
         if (config.onRevocation()) {
+            requestParts();
             request();
         }
+    }
+
+    /** The shards and the delta within {@link CrlConfig#partitionDelay()}, sharing one run however many ask. */
+    public void requestParts() {
+        pendingParts.updateAndGet(f -> f != null && !f.isDone()
+                ? f
+                : scheduler.schedule(
+                        this::scheduledParts, config.partitionDelay().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void scheduledParts() {
+        pendingParts.set(null);
+        try {
+            publishParts();
+        } catch (RuntimeException e) {
+            LOG.error("CRL shard or delta publication failed (retried at the next check)", e);
+        }
+    }
+
+    /** The issuing CA's shards and delta that are owed; when another replica is at it, looks again after the delay. */
+    public List<PartitionCrls.Published> publishParts() {
+        if (!ca.initialized()) {
+            return List.of();
+        }
+        List<PartitionCrls.Published> done = parts.publishOwed();
+        if (!parts.owed().isEmpty()) {
+            requestParts();
+        }
+        return done;
     }
 
     /** One publication within the delay, however many requests arrive before it runs. */
@@ -87,6 +120,9 @@ public class CrlPublisher {
             if (crls.owed(role)) {
                 request();
             }
+        }
+        if (issued.stream().anyMatch(i -> i.caId().equals(ca.issuing().id()))) {
+            requestParts(); // the delta is made again on the new base
         }
         return issued;
     }

@@ -2,6 +2,9 @@ package dev.hsmca.appliance.crl;
 
 import dev.hsmca.appliance.audit.AuditLog;
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.UrlConfig;
+import dev.hsmca.appliance.domain.CrlKind;
+import dev.hsmca.appliance.domain.PkiMetrics;
 import dev.hsmca.appliance.jobs.Job;
 import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.store.CrlRecord;
@@ -32,7 +35,12 @@ import java.util.function.Consumer;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +68,8 @@ public class CrlService {
     private final CrlConfig config;
     private final AuditLog audit;
     private final JobLocks locks;
+    private final UrlConfig urls;
+    private final PkiMetrics metrics;
     private final Clock clock;
     /** Longer than any CRL takes (a million entries: ~10 s); a replica that died holding it frees it after this. */
     static final Duration LEASE = Duration.ofMinutes(10);
@@ -72,8 +82,12 @@ public class CrlService {
             CrlConfig config,
             AuditLog audit,
             JobLocks locks,
+            UrlConfig urls,
+            PkiMetrics metrics,
             Clock clock) {
         this.locks = locks;
+        this.urls = urls;
+        this.metrics = metrics;
         this.ca = ca;
         this.crls = crls;
         this.state = state;
@@ -127,8 +141,10 @@ public class CrlService {
                                 now,
                                 next,
                                 result.entries(),
-                                Files.readAllBytes(file)),
+                                Files.readAllBytes(file),
+                                ticket.revision()),
                         ticket.revision());
+                metrics.crlPublished(role.alias(), CrlKind.FULL);
                 audit.recordAlone(
                         actor,
                         "crl.issue",
@@ -184,7 +200,8 @@ public class CrlService {
                     crl.getRevokedCertificates() == null
                             ? 0
                             : crl.getRevokedCertificates().size(),
-                    crl.getEncoded()));
+                    crl.getEncoded(),
+                    null));
         } catch (CRLException e) {
             throw new IllegalArgumentException("the CRL cannot be encoded: " + e.getMessage());
         }
@@ -196,9 +213,20 @@ public class CrlService {
                 "number=" + number + " next=" + crl.getNextUpdate().toInstant());
     }
 
-    /** Whether this CA is owed a CRL: a change no CRL shows yet, or the latest is older than the reissue interval. */
+    /**
+     * Whether this CA is owed a CRL: a change no CRL shows yet (for the issuing CA, once {@link
+     * CrlConfig#fullInterval()} has passed since its last: its delta and shards show the change meanwhile), or the
+     * latest is older than the reissue interval.
+     */
     public boolean owed(CaRole role) {
-        return state.findById(role.alias()).map(CrlState::behind).orElse(false) || due(role);
+        boolean behind = state.findById(role.alias()).map(CrlState::behind).orElse(false);
+        if (behind && role == CaRole.ISSUING && !config.fullInterval().isZero()) {
+            String caId = ca.member(role).id();
+            behind = crls.lastIssued(caId)
+                    .map(t -> !t.plus(config.fullInterval()).isAfter(clock.instant()))
+                    .orElse(true);
+        }
+        return behind || due(role);
     }
 
     /** Whether the latest CRL of this CA is older than the reissue interval (or missing). */
@@ -234,6 +262,21 @@ public class CrlService {
     protected CrlWriter.Result write(
             CaHierarchy.Member member, CaRole role, long number, Instant now, Instant next, Path file)
             throws IOException {
+        // The issuing CA's full CRL is the base of a delta: it says where (RFC 5280 section 5.2.6).
+        List<Extension> extensions = role == CaRole.ISSUING
+                ? List.of(new Extension(
+                        Extension.freshestCRL,
+                        false,
+                        new CRLDistPoint(new DistributionPoint[] {
+                                    new DistributionPoint(
+                                            new DistributionPointName(new GeneralNames(new GeneralName(
+                                                    GeneralName.uniformResourceIdentifier,
+                                                    urls.crlDelta(member.id())))),
+                                            null,
+                                            null)
+                                })
+                                .getEncoded()))
+                : List.of();
         return CrlWriter.write(
                 X500Name.getInstance(
                         member.certificate().getSubjectX500Principal().getEncoded()),
@@ -241,6 +284,7 @@ public class CrlService {
                 BigInteger.valueOf(number),
                 now,
                 next,
+                extensions,
                 consumer -> entries(role, member.id(), now, consumer),
                 member.key().contentSigner(),
                 file);

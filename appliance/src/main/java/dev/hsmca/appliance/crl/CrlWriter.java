@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.function.Consumer;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -54,6 +55,24 @@ public final class CrlWriter {
             ContentSigner signer,
             Path out)
             throws IOException {
+        return write(issuer, issuerKeyId, crlNumber, thisUpdate, nextUpdate, List.of(), source, signer, out);
+    }
+
+    /**
+     * {@code extensions}: the CRL's own besides its number and authority key identifier (an issuing distribution
+     * point, a delta CRL indicator, a freshest CRL pointer).
+     */
+    public static Result write(
+            X500Name issuer,
+            byte[] issuerKeyId,
+            BigInteger crlNumber,
+            Instant thisUpdate,
+            Instant nextUpdate,
+            List<Extension> extensions,
+            EntrySource source,
+            ContentSigner signer,
+            Path out)
+            throws IOException {
         long[] count = {0};
         long[] entriesLength = {0};
         source.forEach(e -> {
@@ -68,7 +87,8 @@ public final class CrlWriter {
         ASN1EncodableVector ext = new ASN1EncodableVector();
         ext.add(new Extension(Extension.cRLNumber, false, der(new ASN1Integer(crlNumber))));
         ext.add(new Extension(Extension.authorityKeyIdentifier, false, der(new AuthorityKeyIdentifier(issuerKeyId))));
-        byte[] extensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
+        extensions.forEach(ext::add);
+        byte[] crlExtensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
         byte[] revokedHeader = count[0] == 0 ? new byte[0] : header(0x30, entriesLength[0]);
         long tbsContent = version.length
                 + algorithm.length
@@ -76,7 +96,7 @@ public final class CrlWriter {
                 + times.length
                 + revokedHeader.length
                 + (count[0] == 0 ? 0 : entriesLength[0])
-                + extensions.length;
+                + crlExtensions.length;
         byte[] tbsHeader = header(0x30, tbsContent);
 
         Path tbsFile = Files.createTempFile(out.toAbsolutePath().getParent(), "tbs", ".der");
@@ -98,7 +118,7 @@ public final class CrlWriter {
                         throw new UncheckedIOException(ex);
                     }
                 });
-                both.write(extensions);
+                both.write(crlExtensions);
             }
             if (second[0] != count[0] || second[1] != entriesLength[0]) {
                 throw new IllegalStateException("revocations changed while the CRL was written; try again");

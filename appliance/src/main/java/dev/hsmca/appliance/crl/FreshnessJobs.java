@@ -38,6 +38,7 @@ public class FreshnessJobs {
     @Scheduled(fixedDelay = "${pki.crl.check-interval:30s}", initialDelay = "${pki.jobs.initial-delay:20s}")
     void crls() {
         try {
+            publisher.publishParts();
             publisher.publishOwed();
         } catch (RuntimeException e) {
             LOG.error("CRL check failed: {}", e.toString());

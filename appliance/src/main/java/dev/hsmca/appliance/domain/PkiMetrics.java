@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** What the CA reports about itself; the domain calls this, a Micrometer implementation exports it. */
@@ -35,4 +36,16 @@ public interface PkiMetrics {
     void tlsHandshakeFailed(String reason, long nanos);
 
     void clientCertificateSeen(String subject, Instant notAfter);
+
+    /** A CRL stored for the responder to serve; {@code ca} is the CA's role alias. */
+    void crlPublished(String ca, CrlKind kind);
+
+    /**
+     * A status change first shown by something served ({@code via}: a CRL kind's tag), {@code delay} after the change
+     * committed.
+     */
+    void revocationVisible(String via, Duration delay);
+
+    /** The setting the alert compares {@link #revocationVisible} with ({@code pki.crl.visibility-target}). */
+    void revocationVisibilityTarget(Duration target);
 }

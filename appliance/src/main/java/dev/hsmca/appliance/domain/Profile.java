@@ -25,7 +25,9 @@ public record Profile(
         Duration minValidity,
         boolean requireSan,
         boolean requestable,
-        List<SubjectAttribute> subject) {
+        List<SubjectAttribute> subject,
+        Duration defaultValidity,
+        boolean revocationPointers) {
 
     /** One subject attribute of a profile's template, such as O=KubeAtlas. */
     public record SubjectAttribute(ASN1ObjectIdentifier type, String value) {}
@@ -74,6 +76,12 @@ public record Profile(
             throw new IllegalArgumentException(
                     "profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
         }
+        Duration standard = c.defaultValidity();
+        if (standard != null
+                && (standard.compareTo(min) < 0 || standard.compareTo(Duration.ofDays(c.maxValidityDays())) > 0)) {
+            throw new IllegalArgumentException(
+                    "profile " + c.name() + ": default-validity must be between min-validity and max-validity-days");
+        }
         return new Profile(
                 c.name(),
                 bits,
@@ -82,7 +90,9 @@ public record Profile(
                 min,
                 c.requireSan(),
                 c.requestable(),
-                subjectTemplate(c.name(), c.subject()));
+                subjectTemplate(c.name(), c.subject()),
+                standard,
+                c.revocationPointers());
     }
 
     /** {@code C=US,O=KubeAtlas} as attributes, in that order; only C, ST, L, O and OU (the CN is the grant's). */

@@ -19,6 +19,9 @@ import java.util.List;
  * @param requestable      false for profiles only the CA itself uses (the admin credential)
  * @param subject          the subject attributes besides the CN every certificate of the profile carries, as
  *                         {@code C=US,O=KubeAtlas} (C, ST, L, O, OU); a request's own are never used
+ * @param defaultValidity  the lifetime when a request names none (null: the grant's, else 90 days, within the cap)
+ * @param revocationPointers false: no CRL distribution point and no OCSP URL (short-lived certificates, which
+ *                         expire before a revocation would reach most relying parties; CA/B ballot SC-063)
  */
 @EachProperty("pki.profiles")
 public record ProfileConfig(
@@ -29,4 +32,6 @@ public record ProfileConfig(
         @Bindable(defaultValue = "5m") Duration minValidity,
         @Bindable(defaultValue = "false") boolean requireSan,
         @Bindable(defaultValue = "true") boolean requestable,
-        @Nullable String subject) {}
+        @Nullable String subject,
+        @Nullable Duration defaultValidity,
+        @Bindable(defaultValue = "true") boolean revocationPointers) {}

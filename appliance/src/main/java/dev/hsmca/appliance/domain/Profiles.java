@@ -42,6 +42,11 @@ public class Profiles {
         return p;
     }
 
+    /** Every configured profile's name. */
+    public List<String> names() {
+        return List.copyOf(byName.keySet());
+    }
+
     private List<String> requestableNames() {
         return byName.values().stream()
                 .filter(Profile::requestable)

@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.crl.CrlPartitions;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.policy.Decision;
@@ -38,6 +39,7 @@ public class IssuancePipeline {
     }
 
     private final LeafSigner signer;
+    private final CrlPartitions partitions;
     private final CertificateStore store;
     private final CaHierarchy ca;
     private final List<CertificateStatusListener> listeners;
@@ -45,11 +47,13 @@ public class IssuancePipeline {
 
     public IssuancePipeline(
             LeafSigner signer,
+            CrlPartitions partitions,
             CertificateStore store,
             CaHierarchy ca,
             List<CertificateStatusListener> listeners,
             Clock clock) {
         this.signer = signer;
+        this.partitions = partitions;
         this.store = store;
         this.ca = ca;
         this.listeners = listeners;
@@ -83,7 +87,10 @@ public class IssuancePipeline {
                 service,
                 renewalOf,
                 signed.decision().maxValidity(),
-                signed.decision().enrollKey());
+                signed.decision().enrollKey(),
+                t.profile().revocationPointers()
+                        ? partitions.shardOf(signed.certificate().getSerialNumber())
+                        : null);
         return new Prepared(
                 record,
                 listeners.stream()

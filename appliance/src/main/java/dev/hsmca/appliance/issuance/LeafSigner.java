@@ -2,6 +2,7 @@ package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.appliance.ca.UrlConfig;
+import dev.hsmca.appliance.crl.CrlPartitions;
 import dev.hsmca.appliance.x509.Extensions;
 import dev.hsmca.appliance.x509.SerialNumbers;
 import dev.hsmca.core.Asn1Times;
@@ -9,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -41,10 +43,12 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 public class LeafSigner {
     private final CaHierarchy ca;
     private final UrlConfig urls;
+    private final CrlPartitions partitions;
 
-    public LeafSigner(CaHierarchy ca, UrlConfig urls) {
+    public LeafSigner(CaHierarchy ca, UrlConfig urls, CrlPartitions partitions) {
         this.ca = ca;
         this.urls = urls;
+        this.partitions = partitions;
     }
 
     public X509Certificate sign(LeafTemplate t) {
@@ -75,9 +79,10 @@ public class LeafSigner {
 
     private X509v3CertificateBuilder builder(
             LeafTemplate t, X509Certificate issuer, String issuerName, byte[] issuerKeyId) throws CertIOException {
+        BigInteger serial = SerialNumbers.next();
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
                 X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
-                SerialNumbers.next(),
+                serial,
                 Asn1Times.time(t.notBefore()),
                 Asn1Times.time(t.notAfter()),
                 subject(t),
@@ -99,7 +104,12 @@ public class LeafSigner {
                     GeneralNames.getInstance(new DERSequence(names.toArray(GeneralName[]::new))));
         }
         Extensions.addIdentifiers(b, t.publicKey(), issuerKeyId);
-        Extensions.addPointers(b, urls.crl(issuerName), urls.ocsp(), urls.caIssuers(issuerName));
+        if (t.profile().revocationPointers()) {
+            Extensions.addPointers(
+                    b, partitions.distributionPoint(issuerName, serial), urls.ocsp(), urls.caIssuers(issuerName));
+        } else {
+            Extensions.addIssuerPointer(b, urls.caIssuers(issuerName));
+        }
         return b;
     }
 

@@ -75,7 +75,7 @@ public final class ProfileLinter {
         checkKeyUsage(ext, t, problems);
         checkExtendedKeyUsage(ext, t, problems);
         checkNames(ext, tbs, t, problems);
-        checkIdentifiers(ext, issuerKeyId, problems);
+        checkIdentifiers(ext, issuerKeyId, t.profile().revocationPointers(), problems);
         return problems;
     }
 
@@ -173,7 +173,7 @@ public final class ProfileLinter {
         }
     }
 
-    private static void checkIdentifiers(Extensions ext, byte[] issuerKeyId, List<String> problems) {
+    private static void checkIdentifiers(Extensions ext, byte[] issuerKeyId, boolean pointers, List<String> problems) {
         if (ext.getExtension(Extension.subjectKeyIdentifier) == null) {
             problems.add("subjectKeyIdentifier is missing");
         }
@@ -184,21 +184,29 @@ public final class ProfileLinter {
                         issuerKeyId)) {
             problems.add("authorityKeyIdentifier is missing or is not the issuing CA's key id");
         }
-        if (ext.getExtension(Extension.cRLDistributionPoints) == null) {
-            problems.add("cRLDistributionPoints is missing");
+        checkPointers(ext, pointers, problems);
+    }
+
+    /** With revocation pointers: a CRL distribution point, OCSP and caIssuers; without (short-lived): caIssuers only. */
+    private static void checkPointers(Extensions ext, boolean pointers, List<String> problems) {
+        if ((ext.getExtension(Extension.cRLDistributionPoints) == null) == pointers) {
+            problems.add(
+                    pointers ? "cRLDistributionPoints is missing" : "cRLDistributionPoints in a short-lived profile");
         }
         Extension aia = ext.getExtension(Extension.authorityInfoAccess);
         if (aia == null) {
             problems.add("authorityInfoAccess is missing");
-        } else {
-            var methods = Arrays.stream(AuthorityInformationAccess.getInstance(aia.getParsedValue())
-                            .getAccessDescriptions())
-                    .map(AccessDescription::getAccessMethod)
-                    .toList();
-            if (!methods.contains(AccessDescription.id_ad_ocsp)
-                    || !methods.contains(AccessDescription.id_ad_caIssuers)) {
-                problems.add("authorityInfoAccess needs both OCSP and caIssuers");
-            }
+            return;
+        }
+        var methods = Arrays.stream(AuthorityInformationAccess.getInstance(aia.getParsedValue())
+                        .getAccessDescriptions())
+                .map(AccessDescription::getAccessMethod)
+                .toList();
+        if (!methods.contains(AccessDescription.id_ad_caIssuers)) {
+            problems.add("authorityInfoAccess needs caIssuers");
+        }
+        if (methods.contains(AccessDescription.id_ad_ocsp) != pointers) {
+            problems.add(pointers ? "authorityInfoAccess needs OCSP" : "an OCSP URL in a short-lived profile");
         }
     }
 }

@@ -4,6 +4,8 @@ package dev.hsmca.appliance.jobs;
 public enum Job {
     /** CRLs owed after revocations, and the periodic reissue. */
     CRL_PUBLISH("crl-publish"),
+    /** The issuing CA's shard CRLs and the delta, after changes and on their reissue schedule. */
+    CRL_PARTS("crl-parts"),
     /** Pre-signed OCSP responses re-signed at half-life. */
     OCSP_REFRESH("ocsp-refresh"),
     /** The appliance's own HTTPS certificate renewed before expiry. */

@@ -1,6 +1,10 @@
 package dev.hsmca.appliance.metrics;
 
+import dev.hsmca.appliance.domain.CrlKind;
 import dev.hsmca.appliance.domain.PkiMetrics;
+import dev.hsmca.appliance.domain.Profiles;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.RevocationReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,9 +25,11 @@ public class MicrometerPkiMetrics implements PkiMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger hsmUp = new AtomicInteger(0);
     private final AtomicLong clientCertMinExpiry = new AtomicLong(0);
+    private final AtomicLong visibilityTargetMillis = new AtomicLong(0);
 
-    public MicrometerPkiMetrics(MeterRegistry registry) {
+    public MicrometerPkiMetrics(MeterRegistry registry, Profiles profiles) {
         this.registry = registry;
+        registerAtZero(profiles);
         Gauge.builder("pki.hsm.up", hsmUp, AtomicInteger::get)
                 .description("1 when a probe signature through the HSM verified, else 0")
                 .register(registry);
@@ -30,15 +37,55 @@ public class MicrometerPkiMetrics implements PkiMetrics {
                 .baseUnit("seconds")
                 .description("Earliest notAfter among client certificates seen in mTLS handshakes since start")
                 .register(registry);
+        Gauge.builder("pki.revocation.visibility.target", visibilityTargetMillis, v -> v.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("The longest a revocation should take to show in a CRL (pki.crl.visibility-target)")
+                .register(registry);
+    }
+
+    /**
+     * The counters whose labels are known at start, at 0, so {@code rate()} and {@code increase()} work from the first
+     * scrape rather than from the first event of each kind.
+     */
+    private void registerAtZero(Profiles profiles) {
+        profiles.names().forEach(this::issuedCounter);
+        for (RevocationReason reason : RevocationReason.values()) {
+            if (reason != RevocationReason.REMOVE_FROM_CRL) {
+                revokedCounter(reason.text());
+            }
+        }
+        for (CaRole role : List.of(CaRole.ISSUING, CaRole.ROOT)) {
+            for (CrlKind kind : CrlKind.values()) {
+                crlCounter(role.alias(), kind);
+            }
+        }
+    }
+
+    private Counter issuedCounter(String profile) {
+        return Counter.builder("pki.certificates.issued")
+                .tag("profile", profile)
+                .description("Certificates issued")
+                .register(registry);
+    }
+
+    private Counter revokedCounter(String reason) {
+        return Counter.builder("pki.revocations")
+                .tag("reason", reason)
+                .description("Revocations")
+                .register(registry);
+    }
+
+    private Counter crlCounter(String ca, CrlKind kind) {
+        return Counter.builder("pki.crl.publications")
+                .tag("ca", ca)
+                .tag("kind", kind.tag())
+                .description("CRLs stored for the responder, by CA and kind (full, shard, delta)")
+                .register(registry);
     }
 
     @Override
     public void issued(String profile, long nanos) {
-        Counter.builder("pki.certificates.issued")
-                .tag("profile", profile)
-                .description("Certificates issued")
-                .register(registry)
-                .increment();
+        issuedCounter(profile).increment();
         Timer.builder("pki.issuance")
                 .description("Issuance latency, request to stored certificate")
                 .publishPercentileHistogram()
@@ -93,11 +140,29 @@ public class MicrometerPkiMetrics implements PkiMetrics {
 
     @Override
     public void revoked(String reason) {
-        Counter.builder("pki.revocations")
-                .tag("reason", reason)
-                .description("Revocations")
+        revokedCounter(reason).increment();
+    }
+
+    @Override
+    public void crlPublished(String ca, CrlKind kind) {
+        crlCounter(ca, kind).increment();
+    }
+
+    @Override
+    public void revocationVisibilityTarget(Duration target) {
+        visibilityTargetMillis.set(target.toMillis());
+    }
+
+    @Override
+    public void revocationVisible(String via, Duration delay) {
+        Timer.builder("pki.revocation.visible")
+                .tag("via", via)
+                .description("From a status change's commit to the first CRL of this kind that shows it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(100))
+                .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry)
-                .increment();
+                .record(delay);
     }
 
     @Override

@@ -232,11 +232,15 @@ public class PolicyAuthority {
         return grant.maxValidity() != null && grant.maxValidity().compareTo(cap) < 0 ? grant.maxValidity() : cap;
     }
 
-    /** Between the profile's minimum and maximum, and never past the grant's cap; by default 90 days or the cap. */
+    /**
+     * Between the profile's minimum and maximum, and never past the grant's cap; by default the grant's default, else
+     * the profile's, else 90 days, within the cap.
+     */
     private static Duration validity(Entitlement grant, Duration requested, Profile profile, Duration cap) {
         if (requested == null) {
-            Duration standard =
-                    grant.defaultValidity() != null ? grant.defaultValidity() : Entitlement.STANDARD_VALIDITY;
+            Duration standard = grant.defaultValidity() != null
+                    ? grant.defaultValidity()
+                    : profile.defaultValidity() != null ? profile.defaultValidity() : Entitlement.STANDARD_VALIDITY;
             Duration chosen = standard.compareTo(cap) < 0 ? standard : cap;
             if (chosen.compareTo(profile.minValidity()) < 0) {
                 throw PkiException.forbidden(

@@ -22,6 +22,7 @@ import java.time.Instant;
  *                    before caps were stored)
  * @param uris        comma-separated URI SANs, or null
  * @param enrollKeyId the enrollment key it was issued under, first or through renewals; null for none
+ * @param crlShard    the CRL shard its distribution point names; null: it names the full CRL, or none (short-lived)
  */
 @MappedEntity("certificates")
 public record CertificateRecord(
@@ -46,4 +47,5 @@ public record CertificateRecord(
         @Nullable Instant renewRequestedAt,
         @Nullable Long maxValiditySeconds,
         @Nullable String uris,
-        @Nullable String enrollKeyId) {}
+        @Nullable String enrollKeyId,
+        @Nullable Integer crlShard) {}

@@ -38,7 +38,8 @@ public class CertificateStore {
             String service,
             String renewalOf,
             Duration maxValidity,
-            String enrollKeyId) {
+            String enrollKeyId,
+            Integer crlShard) {
         try {
             return new CertificateRecord(
                     certificate.getSerialNumber().toString(16),
@@ -59,7 +60,8 @@ public class CertificateStore {
                     null,
                     maxValidity == null ? null : maxValidity.toSeconds(),
                     uris.isEmpty() ? null : String.join(",", uris),
-                    enrollKeyId);
+                    enrollKeyId,
+                    crlShard);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

@@ -15,6 +15,14 @@ public interface CrlStateRepository extends GenericRepository<CrlState, String> 
     @Query("UPDATE crl_state SET revision = revision + 1 WHERE role = :role")
     int changed(String role);
 
+    /**
+     * In the same transaction, after {@link #changed}: the certificate's change carries the revision it made, so a
+     * shard or delta covering that revision shows it.
+     */
+    @Query("UPDATE certificates SET crl_revision = (SELECT revision FROM crl_state WHERE role = 'issuing') "
+            + "WHERE serial = :serial")
+    int markChanged(String serial);
+
     /** Takes the next CRL number (the row lock serializes replicas). */
     @Query("UPDATE crl_state SET last_number = last_number + 1 WHERE role = :role")
     int takeNumber(String role);

@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.store;
 
+import dev.hsmca.core.CertificateStatus;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +22,17 @@ public class RevokedEntries {
     private static final String REVOKED_CERTIFICATES = "SELECT serial, revoked_at, revocation_reason FROM "
             + "certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
 
+    private static final String SHARD = "SELECT serial, revoked_at, revocation_reason, status, crl_revision FROM "
+            + "certificates WHERE issuer_id = ? AND crl_shard = ? AND status = 'revoked' AND not_after > ? ORDER BY serial";
+    private static final String CHANGED = "SELECT serial, revoked_at, revocation_reason, status, crl_revision FROM "
+            + "certificates WHERE issuer_id = ? AND crl_revision > ? AND not_after > ? ORDER BY serial";
+
+    /** A row whose status a CRL shows: revoked (with when and why) or not (a hold lifted), and its last change. */
+    @FunctionalInterface
+    public interface ChangedRow {
+        void accept(String serialHex, Instant revokedAt, String reason, boolean revoked, long crlRevision);
+    }
+
     /** One revoked row: its serial in hex, when, and the reason as stored (null when none was given). */
     @FunctionalInterface
     public interface Row {
@@ -41,6 +53,41 @@ public class RevokedEntries {
     /** The certificates of {@code issuerId} that are revoked and not expired at {@code unexpiredAt}. */
     public void certificates(String issuerId, Instant unexpiredAt, Row row) {
         stream(REVOKED_CERTIFICATES, issuerId, unexpiredAt, row);
+    }
+
+    /** The revoked, unexpired certificates of one shard of {@code issuerId}. */
+    public void shard(String issuerId, int shard, Instant unexpiredAt, ChangedRow row) {
+        changed(SHARD, issuerId, shard, unexpiredAt, row);
+    }
+
+    /** The unexpired certificates of {@code issuerId} whose status changed after CRL revision {@code revision}. */
+    public void changedSince(String issuerId, long revision, Instant unexpiredAt, ChangedRow row) {
+        changed(CHANGED, issuerId, revision, unexpiredAt, row);
+    }
+
+    private void changed(String sql, String caId, long second, Instant unexpiredAt, ChangedRow row) {
+        try {
+            Connection c = dataSource.getConnection(); // the transaction's: closed by the transaction, not here
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, caId);
+                s.setLong(2, second);
+                s.setTimestamp(3, Timestamp.from(unexpiredAt));
+                s.setFetchSize(1000);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Timestamp at = rs.getTimestamp(2);
+                        row.accept(
+                                rs.getString(1),
+                                at == null ? null : at.toInstant(),
+                                rs.getString(3),
+                                CertificateStatus.stored(rs.getString(4)) == CertificateStatus.REVOKED,
+                                rs.getLong(5));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read revocations: " + e.getMessage(), e);
+        }
     }
 
     /** {@code unexpiredAt}, when given, binds the second parameter. */

@@ -53,6 +53,16 @@ public final class Extensions {
         b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerKeyId));
     }
 
+    /** Only where the issuer's certificate is (short-lived certificates: no CRL, no OCSP). */
+    public static void addIssuerPointer(X509v3CertificateBuilder b, String caIssuersUrl) throws CertIOException {
+        b.addExtension(
+                Extension.authorityInfoAccess,
+                false,
+                new AuthorityInformationAccess(new AccessDescription(
+                        AccessDescription.id_ad_caIssuers,
+                        new GeneralName(GeneralName.uniformResourceIdentifier, caIssuersUrl))));
+    }
+
     public static void addPointers(X509v3CertificateBuilder b, String crlUrl, String ocspUrl, String caIssuersUrl)
             throws CertIOException {
         GeneralName crl = new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl);

@@ -98,6 +98,7 @@ class CertificateStoreTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

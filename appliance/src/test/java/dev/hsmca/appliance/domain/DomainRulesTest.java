@@ -38,6 +38,7 @@ class DomainRulesTest {
                 renewRequestedAt,
                 null,
                 null,
+                null,
                 null);
     }
 

@@ -312,6 +312,7 @@ class LifecyclePolicyTest implements TestPropertyProvider {
                 "old",
                 null,
                 null,
+                null,
                 null));
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);

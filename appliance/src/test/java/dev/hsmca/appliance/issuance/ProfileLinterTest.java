@@ -50,7 +50,9 @@ class ProfileLinterTest {
             Duration.ofMinutes(5),
             true,
             true,
-            null));
+            null,
+            null,
+            true));
 
     @BeforeAll
     static void keys() throws Exception {

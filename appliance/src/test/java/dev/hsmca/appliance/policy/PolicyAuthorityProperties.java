@@ -48,7 +48,9 @@ class PolicyAuthorityProperties {
                     Duration.ofMinutes(5),
                     true,
                     true,
-                    null),
+                    null,
+                    null,
+                    true),
             new ProfileConfig(
                     "tls-client",
                     List.of("digitalSignature"),
@@ -57,7 +59,9 @@ class PolicyAuthorityProperties {
                     Duration.ofMinutes(5),
                     false,
                     true,
-                    null),
+                    null,
+                    null,
+                    true),
             new ProfileConfig(
                     "agent",
                     List.of("digitalSignature"),
@@ -66,7 +70,9 @@ class PolicyAuthorityProperties {
                     Duration.ofMinutes(5),
                     false,
                     true,
-                    "C=US,O=KubeAtlas"),
+                    "C=US,O=KubeAtlas",
+                    null,
+                    true),
             new ProfileConfig(
                     "short",
                     List.of("digitalSignature"),
@@ -75,7 +81,9 @@ class PolicyAuthorityProperties {
                     Duration.ofMinutes(5),
                     false,
                     true,
-                    null)));
+                    null,
+                    null,
+                    true)));
     static final PolicyAuthority PA = new PolicyAuthority(PROFILES, ReservedNames.NONE);
     static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
@@ -416,7 +424,8 @@ class PolicyAuthorityProperties {
                 null,
                 d.maxValidity().toSeconds(),
                 d.uris().isEmpty() ? null : String.join(",", d.uris()),
-                d.enrollKey());
+                d.enrollKey(),
+                null);
     }
 
     static CertificateRecord record(CertificateStatus status, String reason) {
@@ -435,6 +444,7 @@ class PolicyAuthorityProperties {
                 reason,
                 new byte[0],
                 T0,
+                null,
                 null,
                 null,
                 null,

@@ -112,6 +112,7 @@ class PolicyReviewTest {
                     null,
                     null,
                     null,
+                    null,
                     null);
             Entitlement holder = new HolderGrant(legacy).entitlement();
             assertTrue(holder.clientNames().isEmpty(), oldCn);

@@ -18,6 +18,7 @@ public final class Store {
     static final String PRESIGNED_COLUMNS =
             "serial, hash_algorithm, issuer_id, status, this_update, next_update, response_der";
     static final String CRL_COLUMNS = "ca_id, crl_number, this_update, next_update, entries, crl_der";
+    static final String PART_COLUMNS = "ca_id, part, crl_number, this_update, next_update, entries, crl_der";
 
     private Store() {}
 
@@ -56,5 +57,23 @@ public final class Store {
     public interface Crls extends GenericRepository<CrlRow, CrlRow.Key> {
         @Query("SELECT " + CRL_COLUMNS + " FROM crls WHERE ca_id = :caId ORDER BY crl_number DESC LIMIT 1")
         Optional<CrlRow> latest(String caId);
+
+        /** The newest full CRL's number: checked per request, the bytes read only when it changed. */
+        @Query("SELECT MAX(crl_number) FROM crls WHERE ca_id = :caId")
+        Optional<Long> latestNumber(String caId);
+
+        @Query("SELECT " + CRL_COLUMNS + " FROM crls WHERE ca_id = :caId AND crl_number = :number")
+        Optional<CrlRow> find(String caId, long number);
+    }
+
+    /** Shard CRLs ({@code part} = the shard) and the delta ({@code part} = -1). */
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    public interface CrlParts extends GenericRepository<CrlPartRow, CrlPartRow.Key> {
+        @Query("SELECT MAX(crl_number) FROM crl_parts WHERE ca_id = :caId AND part = :part")
+        Optional<Long> latestNumber(String caId, int part);
+
+        @Query("SELECT " + PART_COLUMNS
+                + " FROM crl_parts WHERE ca_id = :caId AND part = :part AND crl_number = :number")
+        Optional<CrlPartRow> find(String caId, int part, long number);
     }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hsmca.ocsp.responder.ResponderConfig;
 import dev.hsmca.ocsp.source.Answer;
+import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +92,33 @@ public class OcspHttp {
                 .description("OCSP request latency")
                 .publishPercentileHistogram()
                 .register(registry);
+        registerAtZero();
+    }
+
+    /**
+     * Every series a client's answer can land in, at 0 from the start, so {@code rate()} and alerts see them before
+     * the first answer of each kind.
+     */
+    private void registerAtZero() {
+        for (Answer.Mode mode : List.of(Answer.Mode.PRESIGNED, Answer.Mode.LIVE)) {
+            for (String status : List.of("good", "revoked", "unknown")) {
+                responses.computeIfAbsent(status + ' ' + mode.tag(), k -> counter(status, mode));
+            }
+        }
+        for (ResponseStatus status : ResponseStatus.values()) {
+            if (status != ResponseStatus.SUCCESSFUL) {
+                responses.computeIfAbsent(
+                        status.tag() + ' ' + Answer.Mode.ERROR.tag(), k -> counter(status.tag(), Answer.Mode.ERROR));
+            }
+        }
+    }
+
+    private Counter counter(String status, Answer.Mode mode) {
+        return Counter.builder("pki.ocsp.responses")
+                .tag("status", status)
+                .tag("mode", mode.tag())
+                .description("OCSP responses by certificate status (or error) and how they were signed")
+                .register(registry);
     }
 
     /** How many responses' headers are kept (for tests). */
@@ -104,13 +133,7 @@ public class OcspHttp {
             return a;
         }
         responses
-                .computeIfAbsent(
-                        a.certStatus() + ' ' + a.mode().tag(),
-                        k -> Counter.builder("pki.ocsp.responses")
-                                .tag("status", a.certStatus())
-                                .tag("mode", a.mode().tag())
-                                .description("OCSP responses by certificate status (or error) and how they were signed")
-                                .register(registry))
+                .computeIfAbsent(a.certStatus() + ' ' + a.mode().tag(), k -> counter(a.certStatus(), a.mode()))
                 .increment();
         latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return a;

@@ -1,10 +1,10 @@
 package dev.hsmca.ocsp.web;
 
 import dev.hsmca.core.CaRole;
-import dev.hsmca.ocsp.store.CrlRow;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
 import dev.hsmca.server.ErrorBody;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
@@ -14,54 +14,108 @@ import io.micronaut.http.annotation.PathVariable;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What certificates point at: {@code /crl/<ca>.crl} (DER) and {@code .pem}, and {@code /ca/<ca>.crt} (DER),
+ * What certificates point at: {@code /crl/<ca>.crl} (DER) and {@code .pem}, a shard's {@code /crl/<ca>/<n>.crl}, the
+ * delta {@code /crl/<ca>/delta.crl}, and {@code /ca/<ca>.crt} (DER),
  * where {@code <ca>} is a CA id ({@code issuing-1a2b3c4d}) or {@code issuing}/{@code root} for the active one.
  */
 @Controller
 public class PublicationController {
     private static final Pattern NAME = Pattern.compile("^[a-z0-9-]{1,64}$");
+    private static final Pattern PART = Pattern.compile("^(delta|[0-9]{1,4})$");
+    private static final int DELTA = -1;
     private static final long MAX_CRL_CACHE_SECONDS = 3600;
 
     private final Store.Issuers issuers;
-    private final Store.Crls crls;
+    private final CrlFiles files;
     private final Clock clock;
 
-    public PublicationController(Store.Issuers issuers, Store.Crls crls, Clock clock) {
+    public PublicationController(Store.Issuers issuers, CrlFiles files, Clock clock) {
         this.issuers = issuers;
-        this.crls = crls;
+        this.files = files;
         this.clock = clock;
     }
 
     @Get("/crl/{file}")
-    public HttpResponse<?> crl(@PathVariable String file) {
+    public HttpResponse<?> crl(@PathVariable String file, HttpRequest<?> request) {
         boolean pem = file.endsWith(".pem");
         if (!file.endsWith(".crl") && !pem) {
             return notFound("CRLs are /crl/<ca>.crl (DER) or /crl/<ca>.pem");
         }
-        Optional<IssuerRow> ca = ca(file.substring(0, file.length() - 4));
-        Optional<CrlRow> crl = ca.flatMap(c -> crls.latest(c.id()));
+        return serve(
+                ca(file.substring(0, file.length() - 4)).map(c -> new CrlFiles.Id(c.id(), null)), file, pem, request);
+    }
+
+    /** A shard's CRL ({@code /crl/<ca>/<n>.crl}) or the full CRL's delta ({@code /crl/<ca>/delta.crl}). */
+    @Get("/crl/{ca}/{file}")
+    public HttpResponse<?> part(@PathVariable("ca") String caName, @PathVariable String file, HttpRequest<?> request) {
+        boolean pem = file.endsWith(".pem");
+        String name = file.length() > 4 ? file.substring(0, file.length() - 4) : "";
+        if ((!file.endsWith(".crl") && !pem) || !PART.matcher(name).matches()) {
+            return notFound("CRL parts are /crl/<ca>/<shard>.crl and /crl/<ca>/delta.crl (or .pem)");
+        }
+        int part = name.equals("delta") ? DELTA : Integer.parseInt(name);
+        return serve(ca(caName).map(c -> new CrlFiles.Id(c.id(), part)), caName + "/" + file, pem, request);
+    }
+
+    /**
+     * Served like a static file: a strong ETag and Last-Modified (its thisUpdate), 304 to a client that has it, and a
+     * max-age that ends by its nextUpdate (and within an hour: a delta or shard is replaced long before that).
+     */
+    private HttpResponse<?> serve(Optional<CrlFiles.Id> id, String file, boolean pem, HttpRequest<?> request) {
+        Optional<CrlFiles.File> crl = id.flatMap(files::newest);
         if (crl.isEmpty()) {
             return notFound("no CRL for " + file);
         }
-        CrlRow row = crl.get();
-        byte[] body = pem ? pem("X509 CRL", row.crlDer()) : row.crlDer();
+        CrlFiles.File f = crl.get();
+        String etag = "\"" + f.etag() + (pem ? "-pem" : "") + "\"";
         long maxAge = Math.max(
                 0,
                 Math.min(
                         MAX_CRL_CACHE_SECONDS,
-                        Duration.between(clock.instant(), row.nextUpdate()).toSeconds()));
-        MutableHttpResponse<byte[]> r =
-                HttpResponse.ok(body).contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
+                        Duration.between(clock.instant(), f.nextUpdate()).toSeconds()));
+        MutableHttpResponse<?> r = notModified(request, etag, f.thisUpdate())
+                ? HttpResponse.status(HttpStatus.NOT_MODIFIED)
+                : HttpResponse.ok(pem ? pem("X509 CRL", f.der()) : f.der())
+                        .contentType(pem ? "application/x-pem-file" : "application/pkix-crl");
         r.header("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-        r.header("Last-Modified", OcspHttp.http(row.thisUpdate()));
-        r.header("Expires", OcspHttp.http(row.nextUpdate()));
-        r.header("ETag", "\"" + OcspHttp.etag(body) + "\"");
+        r.header("Last-Modified", OcspHttp.http(f.thisUpdate()));
+        r.header("Expires", OcspHttp.http(f.nextUpdate()));
+        r.header("ETag", etag);
         return r;
+    }
+
+    /** RFC 9110 section 13.1: If-None-Match decides when present; else If-Modified-Since against Last-Modified. */
+    static boolean notModified(HttpRequest<?> request, String etag, Instant lastModified) {
+        String match = request.getHeaders().get("If-None-Match");
+        if (match != null) {
+            for (String tag : match.split(",", -1)) {
+                String t = tag.trim();
+                if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String since = request.getHeaders().get("If-Modified-Since");
+        if (since == null) {
+            return false;
+        }
+        try {
+            Instant at = ZonedDateTime.parse(since.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+            return !lastModified.isAfter(at);
+        } catch (DateTimeParseException e) {
+            return false; // an unreadable date is ignored (RFC 9110 section 13.1.3)
+        }
     }
 
     @Get("/ca/{file}")

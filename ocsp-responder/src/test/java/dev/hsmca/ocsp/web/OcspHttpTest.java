@@ -58,6 +58,30 @@ class OcspHttpTest {
                 http.reply(Answer.error(ResponseStatus.TRY_LATER), true).cacheControl());
     }
 
+    /** Every status and mode a client can see is a series at 0 before the first answer, so rate() works at once. */
+    @Test
+    void responseCountersStartAtZero() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        http(Duration.ofHours(1), registry);
+        for (String mode : new String[] {"presigned", "live"}) {
+            for (String status : new String[] {"good", "revoked", "unknown"}) {
+                assertEquals(
+                        0.0,
+                        registry.get("pki.ocsp.responses")
+                                .tags("status", status, "mode", mode)
+                                .counter()
+                                .count(),
+                        status + " " + mode);
+            }
+        }
+        assertEquals(
+                0.0,
+                registry.get("pki.ocsp.responses")
+                        .tags("status", "try_later", "mode", "error")
+                        .counter()
+                        .count());
+    }
+
     /** Dashboards read pki_ocsp_responses_total{status, mode} by these names: the typed answer keeps them. */
     @Test
     void responsesAreCountedByCertificateStatusOrErrorAndMode() {

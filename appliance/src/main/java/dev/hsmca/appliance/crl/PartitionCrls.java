@@ -1,0 +1,296 @@
+package dev.hsmca.appliance.crl;
+
+import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.UrlConfig;
+import dev.hsmca.appliance.domain.CrlKind;
+import dev.hsmca.appliance.domain.PkiMetrics;
+import dev.hsmca.appliance.jobs.Job;
+import dev.hsmca.appliance.jobs.JobLocks;
+import dev.hsmca.appliance.store.CrlPartRecord;
+import dev.hsmca.appliance.store.CrlPartRepository;
+import dev.hsmca.appliance.store.CrlPartStates;
+import dev.hsmca.appliance.store.CrlRecord;
+import dev.hsmca.appliance.store.CrlRepository;
+import dev.hsmca.appliance.store.CrlStateRepository;
+import dev.hsmca.appliance.store.RevokedEntries;
+import dev.hsmca.appliance.x509.Extensions;
+import dev.hsmca.core.CaRole;
+import dev.hsmca.core.RevocationReason;
+import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The issuing CA's small CRLs, published within {@link CrlConfig#partitionDelay()} of a change: each shard's (the
+ * revoked certificates whose distribution point names it, with an issuing distribution point naming the same URL) and
+ * the full CRL's delta (the changes since the full CRL it names as its base, RFC 5280 section 5.2.4). Each is owed
+ * when a change past the revision its newest CRL covers exists, or when that CRL is older than the reissue interval.
+ *
+ * <p>As for the full CRL, no lock is held while signing: the number and the covered revision are taken in one short
+ * transaction (a revision committed means every earlier one is: they are handed out under the crl_state row lock held
+ * to commit), the rows read in one repeatable-read snapshot, the result stored in another. One replica at a time
+ * publishes parts (their own lease, so a full CRL being made at a million entries does not hold them up).
+ */
+@Singleton
+public class PartitionCrls {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionCrls.class);
+    static final Duration LEASE = Duration.ofMinutes(2);
+
+    public record Published(int part, long number, long entries) {}
+
+    /** The number a part's CRL will carry, the revision it covers, and a delta's base. */
+    record Ticket(long number, long revision, CrlRecord base) {}
+
+    private final CaHierarchy ca;
+    private final CrlPartRepository parts;
+    private final CrlPartStates states;
+    private final CrlRepository fulls;
+    private final CrlStateRepository state;
+    private final RevokedEntries revoked;
+    private final CrlConfig config;
+    private final UrlConfig urls;
+    private final JobLocks locks;
+    private final PkiMetrics metrics;
+    private final Clock clock;
+
+    public PartitionCrls(
+            CaHierarchy ca,
+            CrlPartRepository parts,
+            CrlPartStates states,
+            CrlRepository fulls,
+            CrlStateRepository state,
+            RevokedEntries revoked,
+            CrlConfig config,
+            UrlConfig urls,
+            JobLocks locks,
+            PkiMetrics metrics,
+            Clock clock) {
+        this.ca = ca;
+        this.parts = parts;
+        this.states = states;
+        this.fulls = fulls;
+        this.state = state;
+        this.revoked = revoked;
+        this.config = config;
+        this.urls = urls;
+        this.locks = locks;
+        this.metrics = metrics;
+        this.clock = clock;
+        metrics.revocationVisibilityTarget(config.visibilityTarget());
+    }
+
+    /** Every shard and the delta that is owed, made now; empty when none is, or another replica is at it. */
+    public List<Published> publishOwed() {
+        List<Published> done = locks.callExclusively(Job.CRL_PARTS, LEASE, () -> {
+            List<Published> out = new ArrayList<>();
+            for (int part : owed()) {
+                out.add(issue(part));
+            }
+            return out;
+        });
+        return done == null ? List.of() : done;
+    }
+
+    /** The parts owed: shards (configured, or named by earlier CRLs) and the delta ({@link CrlPartRecord#DELTA}). */
+    @Transactional(readOnly = true)
+    protected List<Integer> owed() {
+        String caId = ca.issuing().id();
+        Map<Integer, CrlPartStates.Newest> newest = states.newest(caId);
+        long revision = state.findById(CaRole.ISSUING.alias()).orElseThrow().revision();
+        TreeSet<Integer> owed = new TreeSet<>();
+        TreeSet<Integer> shards = new TreeSet<>(newest.keySet());
+        shards.remove(CrlPartRecord.DELTA);
+        for (int s = 0; s < config.shards(); s++) {
+            shards.add(s);
+        }
+        long oldestCovered = newest.values().stream()
+                .mapToLong(CrlPartStates.Newest::coversRevision)
+                .min()
+                .orElse(0);
+        Map<Integer, Long> changed = states.changedSince(caId, oldestCovered);
+        for (int shard : shards) {
+            CrlPartStates.Newest n = newest.get(shard);
+            if (n == null || due(n) || changed.getOrDefault(shard, 0L) > n.coversRevision()) {
+                owed.add(shard);
+            }
+        }
+        Optional<CrlRecord> base = fulls.latest(caId).filter(b -> b.coversRevision() != null);
+        CrlPartStates.Newest delta = newest.get(CrlPartRecord.DELTA);
+        if (base.isPresent()
+                && (delta == null || due(delta) || delta.coversRevision() < revision || stale(delta, base.get()))) {
+            owed.add(CrlPartRecord.DELTA);
+        }
+        return new ArrayList<>(owed);
+    }
+
+    private boolean due(CrlPartStates.Newest n) {
+        return n.thisUpdate().plus(Duration.ofHours(config.reissueHours())).isBefore(clock.instant());
+    }
+
+    /** A delta on an older full CRL is made again on the newest (relying parties fetch the newest base). */
+    private static boolean stale(CrlPartStates.Newest delta, CrlRecord base) {
+        return delta.baseNumber() == null || delta.baseNumber() != base.key().crlNumber();
+    }
+
+    private Published issue(int part) {
+        CaHierarchy.Member member = ca.issuing();
+        Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant next = part == CrlPartRecord.DELTA
+                ? ticket.base().nextUpdate()
+                : now.plus(Duration.ofDays(config.validityDays()));
+        long previous = parts.latest(member.id(), part)
+                .map(CrlPartRecord::coversRevision)
+                .orElse(Long.MAX_VALUE);
+        List<Instant> newlyShown = new ArrayList<>();
+        try {
+            Path dir = Files.createDirectories(Path.of(config.workDir()));
+            Path file = Files.createTempFile(dir, member.id() + "-part" + part + "-", ".crl");
+            try {
+                CrlWriter.Result result = write(member, part, ticket, now, next, previous, newlyShown, file);
+                store(new CrlPartRecord(
+                        new CrlPartRecord.Key(member.id(), part, ticket.number()),
+                        ticket.base() == null ? null : ticket.base().key().crlNumber(),
+                        ticket.revision(),
+                        now,
+                        next,
+                        result.entries(),
+                        Files.readAllBytes(file)));
+                CrlKind kind = part == CrlPartRecord.DELTA ? CrlKind.DELTA : CrlKind.SHARD;
+                metrics.crlPublished(CaRole.ISSUING.alias(), kind);
+                Instant stored = clock.instant();
+                newlyShown.forEach(at -> metrics.revocationVisible(kind.tag(), Duration.between(at, stored)));
+                LOG.debug("CRL {} part {} #{}: {} entries", member.id(), part, ticket.number(), result.entries());
+                return new Published(part, ticket.number(), result.entries());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a CRL part of " + member.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A shard's next number (its own sequence) and the revision committed now. */
+    @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
+    protected Ticket shardTicket(String caId, int shard) {
+        parts.ensureShard(caId, shard);
+        parts.takeShardNumber(caId, shard);
+        long number = parts.shardNumber(caId, shard);
+        return new Ticket(
+                number, state.findById(CaRole.ISSUING.alias()).orElseThrow().revision(), null);
+    }
+
+    /**
+     * A delta's number comes from its full CRL's sequence (the crl_state row, locked by taking it: every change
+     * committed before is covered); its base is the newest full CRL that says what it covers.
+     */
+    @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
+    protected Ticket deltaTicket(String caId) {
+        String role = CaRole.ISSUING.alias();
+        if (state.takeNumber(role) != 1) {
+            throw new IllegalStateException("no CRL state for " + role + " (schema not migrated?)");
+        }
+        var s = state.findById(role).orElseThrow();
+        CrlRecord base = fulls.latest(caId)
+                .filter(b -> b.coversRevision() != null)
+                .orElseThrow(() -> new IllegalStateException("no full CRL to make a delta against"));
+        return new Ticket(s.lastNumber(), s.revision(), base);
+    }
+
+    @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
+    protected void store(CrlPartRecord record) {
+        parts.save(record);
+        parts.prune(record.key().caId(), record.key().part(), record.key().crlNumber() - 3);
+    }
+
+    /** One snapshot for both passes of the writer, however many revocations commit meanwhile. */
+    @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
+    protected CrlWriter.Result write(
+            CaHierarchy.Member member,
+            int part,
+            Ticket ticket,
+            Instant now,
+            Instant next,
+            long previous,
+            List<Instant> newlyShown,
+            Path file)
+            throws IOException {
+        boolean delta = part == CrlPartRecord.DELTA;
+        List<Extension> extensions = delta
+                ? List.of(new Extension(
+                        Extension.deltaCRLIndicator,
+                        true,
+                        new ASN1Integer(ticket.base().key().crlNumber()).getEncoded()))
+                : List.of(new Extension(
+                        Extension.issuingDistributionPoint,
+                        true,
+                        new IssuingDistributionPoint(
+                                        new DistributionPointName(new GeneralNames(new GeneralName(
+                                                GeneralName.uniformResourceIdentifier,
+                                                urls.crlShard(member.id(), part)))),
+                                        false,
+                                        false)
+                                .getEncoded()));
+        boolean[] firstPass = {true};
+        CrlWriter.Result result = CrlWriter.write(
+                X500Name.getInstance(
+                        member.certificate().getSubjectX500Principal().getEncoded()),
+                Extensions.keyIdOf(member.certificate()),
+                BigInteger.valueOf(ticket.number()),
+                now,
+                next,
+                extensions,
+                consumer -> {
+                    RevokedEntries.ChangedRow row = (serial, revokedAt, reason, isRevoked, changedAt) -> {
+                        if (firstPass[0] && isRevoked && changedAt > previous && revokedAt != null) {
+                            newlyShown.add(revokedAt);
+                        }
+                        consumer.accept(entry(serial, revokedAt, reason, isRevoked, now));
+                    };
+                    if (delta) {
+                        revoked.changedSince(member.id(), ticket.base().coversRevision(), now, row);
+                    } else {
+                        revoked.shard(member.id(), part, now, row);
+                    }
+                    firstPass[0] = false;
+                },
+                member.key().contentSigner(),
+                file);
+        return result;
+    }
+
+    /** A revoked certificate as it is listed; in a delta, one no longer revoked (a hold lifted) is removeFromCRL. */
+    private static CrlWriter.Entry entry(
+            String serial, Instant revokedAt, String reason, boolean isRevoked, Instant now) {
+        if (!isRevoked) {
+            return new CrlWriter.Entry(new BigInteger(serial, 16), now, RevocationReason.REMOVE_FROM_CRL.code(), null);
+        }
+        return new CrlWriter.Entry(
+                new BigInteger(serial, 16),
+                revokedAt,
+                reason == null ? -1 : RevocationReason.stored(reason).code(),
+                null);
+    }
+}
