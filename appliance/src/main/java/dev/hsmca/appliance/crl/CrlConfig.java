@@ -14,8 +14,6 @@ import java.time.Duration;
  * @param publishDelay  how long after a revocation commits its CRL is published: revocations within it share one CRL
  * @param checkInterval how often every replica checks whether a CRL is owed (after a crash, or a peer's revocation)
  * @param workDir       where CRLs are written before they are stored
- * @param shards        how many CRL shards new certificates are spread over (by serial); 0: none, they name the full
- *                      CRL. Certificates keep the shard they were issued with when this changes.
  * @param partitionDelay how long after a change its shard and the delta are published (changes within it share them)
  * @param fullInterval  the least time between two full CRLs made because of changes (at a million entries one takes
  *                      seconds of HSM and database time); the delta shows the changes meanwhile. 0: after every change.
@@ -30,7 +28,6 @@ public record CrlConfig(
         @Bindable(defaultValue = "10s") Duration publishDelay,
         @Bindable(defaultValue = "30s") Duration checkInterval,
         @Bindable(defaultValue = "var/crl") String workDir,
-        @Bindable(defaultValue = "64") int shards,
         @Bindable(defaultValue = "500ms") Duration partitionDelay,
         @Bindable(defaultValue = "5m") Duration fullInterval,
         @Bindable(defaultValue = "60s") Duration visibilityTarget) {
@@ -40,17 +37,10 @@ public record CrlConfig(
         Settings.positive("pki.crl.publish-delay", publishDelay);
         Settings.positive("pki.crl.check-interval", checkInterval);
         Settings.notBlank("pki.crl.work-dir", workDir);
-        Settings.atLeast("pki.crl.shards", shards, 0);
-        if (shards > MAX_SHARDS) {
-            throw new Settings.Invalid("pki.crl.shards", "at most " + MAX_SHARDS + ", not " + shards);
-        }
         Settings.positive("pki.crl.partition-delay", partitionDelay);
         if (fullInterval.isNegative()) {
             throw new Settings.Invalid("pki.crl.full-interval", "must not be negative");
         }
         Settings.positive("pki.crl.visibility-target", visibilityTarget);
     }
-
-    /** Each shard is a CRL signed at least every reissue interval: a few thousand would be HSM work for nothing. */
-    public static final int MAX_SHARDS = 1024;
 }

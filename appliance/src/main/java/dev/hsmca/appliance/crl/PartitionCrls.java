@@ -1,6 +1,7 @@
 package dev.hsmca.appliance.crl;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.CrlPartitions;
 import dev.hsmca.appliance.ca.UrlConfig;
 import dev.hsmca.appliance.domain.CrlKind;
 import dev.hsmca.appliance.domain.PkiMetrics;
@@ -71,6 +72,7 @@ public class PartitionCrls {
     private final RevokedEntries revoked;
     private final CrlConfig config;
     private final UrlConfig urls;
+    private final CrlPartitions partitions;
     private final JobLocks locks;
     private final PkiMetrics metrics;
     private final Clock clock;
@@ -84,9 +86,11 @@ public class PartitionCrls {
             RevokedEntries revoked,
             CrlConfig config,
             UrlConfig urls,
+            CrlPartitions partitions,
             JobLocks locks,
             PkiMetrics metrics,
             Clock clock) {
+        this.partitions = partitions;
         this.ca = ca;
         this.parts = parts;
         this.states = states;
@@ -122,7 +126,7 @@ public class PartitionCrls {
         TreeSet<Integer> owed = new TreeSet<>();
         TreeSet<Integer> shards = new TreeSet<>(newest.keySet());
         shards.remove(CrlPartRecord.DELTA);
-        for (int s = 0; s < config.shards(); s++) {
+        for (int s = 0; s < partitions.shards(); s++) {
             shards.add(s);
         }
         long oldestCovered = newest.values().stream()

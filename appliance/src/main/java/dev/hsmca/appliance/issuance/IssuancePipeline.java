@@ -1,7 +1,7 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
-import dev.hsmca.appliance.crl.CrlPartitions;
+import dev.hsmca.appliance.ca.CrlPartitions;
 import dev.hsmca.appliance.domain.CertificateStatusListener;
 import dev.hsmca.appliance.domain.Profile;
 import dev.hsmca.appliance.policy.Decision;

@@ -1,8 +1,8 @@
 package dev.hsmca.appliance.issuance;
 
 import dev.hsmca.appliance.ca.CaHierarchy;
+import dev.hsmca.appliance.ca.CrlPartitions;
 import dev.hsmca.appliance.ca.UrlConfig;
-import dev.hsmca.appliance.crl.CrlPartitions;
 import dev.hsmca.appliance.x509.Extensions;
 import dev.hsmca.appliance.x509.SerialNumbers;
 import dev.hsmca.core.Asn1Times;

@@ -325,8 +325,7 @@ class OcspFastPathTest {
         for (Reply r : replies) {
             assertTrue(r.text().startsWith("downstream "), r.text());
         }
-        assertEquals(
-                0, registry.find("pki.ocsp.responses").counters().size(), "the router's answers count there, not here");
+        assertEquals(0.0, counted(), "the router's answers count there, not here");
 
         // HEAD too (its answer has no body, so it is checked apart)
         Downstream other = new Downstream();
@@ -450,8 +449,7 @@ class OcspFastPathTest {
     void closesWhenTheClientAsksAndCountsNoWarmUp() throws Exception {
         send("GET " + GET_PATH + " HTTP/1.1\r\nHost: x\r\nX-Ocsp-Warmup: " + warmup.secret() + "\r\n\r\n");
         assertEquals(ResponseStatus.UNAUTHORIZED.code(), replies().get(0).ocspStatus());
-        assertEquals(
-                0, registry.find("pki.ocsp.responses").counters().size(), "the warm-up's own request is not counted");
+        assertEquals(0.0, counted(), "the warm-up's own request is not counted");
 
         send("GET " + GET_PATH + " HTTP/1.0\r\n\r\n");
         Reply old = replies().get(0);
@@ -471,5 +469,12 @@ class OcspFastPathTest {
         assertTrue(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
         assertNull(second.readOutbound(), "nothing after the answer that closed the connection");
         assertFalse(second.isOpen());
+    }
+
+    /** Every answer counted, whatever its status and mode (the series themselves exist from the start, at 0). */
+    private double counted() {
+        return registry.find("pki.ocsp.responses").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
     }
 }

@@ -127,7 +127,13 @@ class OcspHttpTest {
                             .count(),
                     error);
         }
-        assertEquals(6, registry.find("pki.ocsp.responses").counters().size());
+        // The six counted, and the other series at 0 since the start (good/revoked/unknown x presigned/live, errors).
+        assertEquals(10, registry.find("pki.ocsp.responses").counters().size());
+        assertEquals(
+                6.0,
+                registry.find("pki.ocsp.responses").counters().stream()
+                        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                        .sum());
     }
 
     /**

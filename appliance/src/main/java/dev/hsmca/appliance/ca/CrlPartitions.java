@@ -1,6 +1,7 @@
-package dev.hsmca.appliance.crl;
+package dev.hsmca.appliance.ca;
 
-import dev.hsmca.appliance.ca.UrlConfig;
+import dev.hsmca.appliance.domain.Settings;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
@@ -13,12 +14,24 @@ import java.math.BigInteger;
  */
 @Singleton
 public class CrlPartitions {
+    /** Each shard is a CRL signed at least every reissue interval: a few thousand would be HSM work for nothing. */
+    public static final int MAX_SHARDS = 1024;
+
     private final int shards;
     private final UrlConfig urls;
 
-    public CrlPartitions(CrlConfig config, UrlConfig urls) {
-        this.shards = config.shards();
+    /** {@code pki.crl.shards}: 0 turns partitions off (new certificates name the full CRL). */
+    public CrlPartitions(@Value("${pki.crl.shards:64}") int shards, UrlConfig urls) {
+        Settings.atLeast("pki.crl.shards", shards, 0);
+        if (shards > MAX_SHARDS) {
+            throw new Settings.Invalid("pki.crl.shards", "at most " + MAX_SHARDS + ", not " + shards);
+        }
+        this.shards = shards;
         this.urls = urls;
+    }
+
+    public int shards() {
+        return shards;
     }
 
     /** The shard of a certificate with revocation pointers; null when partitions are off (the full CRL). */
