@@ -23,6 +23,8 @@ CREATE TABLE crl_parts (
     next_update     TIMESTAMP WITH TIME ZONE NOT NULL,
     entries         BIGINT      NOT NULL,
     crl_der         BYTEA       NOT NULL,
+    -- the URL a shard's issuing distribution point names: made again when pki.urls.crl-base changes
+    named_url       VARCHAR(1024),
     PRIMARY KEY (ca_id, part, crl_number)
 );
 

@@ -356,10 +356,28 @@ class OcspEndToEndTest implements TestPropertyProvider {
                 () -> PkixCheck.validate(
                         dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY));
         assertTrue(PkixCheck.revoked(ocspRefusal), ocspRefusal.toString());
-        Exception crlRefusal = org.junit.jupiter.api.Assertions.assertThrows(
-                Exception.class,
-                () -> PkixCheck.validate(
-                        dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY));
+        // Java reads the shard the leaf names (published within pki.crl.partition-delay), and keeps a CRL it fetched
+        // for 30 s: polled until it sees the revocation.
+        String shard = distributionPoint(PkixCheck.read(dir.resolve("leaf.pem")))
+                .substring(responder.url().length());
+        java.math.BigInteger number = new java.math.BigInteger(serial, 16);
+        while (crl(responder.get(shard).body()).getRevokedCertificate(number) == null && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Exception crlRefusal = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                PkixCheck.validate(dir.resolve("leaf.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY);
+                crlRefusal = null; // a shard fetched before the revocation, still in Java's cache
+            } catch (Exception e) {
+                crlRefusal = e;
+            }
+            if (crlRefusal != null && PkixCheck.revoked(crlRefusal)) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertNotNull(crlRefusal, "Java's CRL check still accepts the revoked certificate");
         assertTrue(PkixCheck.revoked(crlRefusal), crlRefusal.toString());
         // The same CRL, a certificate not on it: accepted.
         HttpResponse<String> other = admin.postJson(
@@ -372,6 +390,70 @@ class OcspEndToEndTest implements TestPropertyProvider {
         Api.write(dir.resolve("other.pem"), (String) Api.parse(other).get("certificate_pem"));
         PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.CRL_ONLY);
         PkixCheck.validate(dir.resolve("other.pem"), APP.rootPem(), APP.issuingPem(), PkixCheck.Mode.OCSP_ONLY);
+    }
+
+    /**
+     * CRLs are served like static files: ETag and Last-Modified, 304 to a client that has the CRL, max-age bounded by
+     * nextUpdate; a leaf's distribution point is its shard, served at that URL, and the delta beside it.
+     */
+    @Test
+    void crlsAreServedLikeStaticFilesWithShardsAtTheUrlsCertificatesName() throws Exception {
+        HttpResponse<byte[]> full = responder.get("/crl/issuing.crl");
+        assertEquals(200, full.statusCode());
+        String etag = full.headers().firstValue("etag").orElseThrow();
+        String lastModified = full.headers().firstValue("last-modified").orElseThrow();
+        assertTrue(full.headers().firstValue("cache-control").orElse("").contains("max-age="));
+        assertEquals(
+                304, responder.get("/crl/issuing.crl", "If-None-Match", etag).statusCode());
+        HttpResponse<byte[]> since = responder.get("/crl/issuing.crl", "If-Modified-Since", lastModified);
+        assertEquals(304, since.statusCode());
+        assertEquals(0, since.body().length);
+        assertEquals(
+                200,
+                responder.get("/crl/issuing.crl", "If-None-Match", "\"other\"").statusCode());
+
+        java.security.cert.X509Certificate leaf =
+                (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(Files.newInputStream(dir.resolve("leaf.pem")));
+        String point = distributionPoint(leaf);
+        assertTrue(point.startsWith(responder.url() + "/crl/issuing-") && point.matches(".*/[0-9]+\\.crl"), point);
+        HttpResponse<byte[]> shard =
+                responder.get(point.substring(responder.url().length()));
+        assertEquals(200, shard.statusCode());
+        assertEquals(
+                "application/pkix-crl",
+                shard.headers().firstValue("content-type").orElse(""));
+        java.security.cert.X509CRL crl =
+                (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCRL(new java.io.ByteArrayInputStream(shard.body()));
+        assertNotNull(crl.getExtensionValue("2.5.29.28"), "the shard names itself (issuing distribution point)");
+        String delta = point.replaceAll("[0-9]+\\.crl$", "delta.crl")
+                .substring(responder.url().length());
+        HttpResponse<byte[]> d = responder.get(delta);
+        assertEquals(200, d.statusCode());
+        assertNotNull(
+                ((java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                                .generateCRL(new java.io.ByteArrayInputStream(d.body())))
+                        .getExtensionValue("2.5.29.27"),
+                "a delta CRL indicator");
+        assertEquals(404, responder.get("/crl/issuing/99999.crl").statusCode());
+        assertEquals(404, responder.get("/crl/issuing/x.crl").statusCode());
+    }
+
+    static java.security.cert.X509CRL crl(byte[] der) throws Exception {
+        return (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCRL(new java.io.ByteArrayInputStream(der));
+    }
+
+    static String distributionPoint(java.security.cert.X509Certificate c) {
+        org.bouncycastle.asn1.x509.CRLDistPoint dp = org.bouncycastle.asn1.x509.CRLDistPoint.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(c.getExtensionValue("2.5.29.31"))
+                        .getOctets());
+        return org.bouncycastle.asn1.x509.GeneralNames.getInstance(
+                        dp.getDistributionPoints()[0].getDistributionPoint().getName())
+                .getNames()[0]
+                .getName()
+                .toString();
     }
 
     @Test

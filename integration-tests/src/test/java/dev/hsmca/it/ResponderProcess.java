@@ -222,6 +222,17 @@ public final class ResponderProcess implements AutoCloseable {
                         HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** A GET with one request header (a conditional one, say). */
+    public HttpResponse<byte[]> get(String path, String header, String value) throws IOException, InterruptedException {
+        return client().send(
+                        HttpRequest.newBuilder(URI.create(url() + path))
+                                .timeout(Duration.ofSeconds(20))
+                                .header(header, value)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public HttpResponse<byte[]> post(String path, String contentType, byte[] body)
             throws IOException, InterruptedException {
         return client().send(

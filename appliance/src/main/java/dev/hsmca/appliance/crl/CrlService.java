@@ -69,6 +69,7 @@ public class CrlService {
     private final AuditLog audit;
     private final JobLocks locks;
     private final UrlConfig urls;
+    private final PartitionCrls parts;
     private final PkiMetrics metrics;
     private final Clock clock;
     /** Longer than any CRL takes (a million entries: ~10 s); a replica that died holding it frees it after this. */
@@ -83,8 +84,10 @@ public class CrlService {
             AuditLog audit,
             JobLocks locks,
             UrlConfig urls,
+            PartitionCrls parts,
             PkiMetrics metrics,
             Clock clock) {
+        this.parts = parts;
         this.locks = locks;
         this.urls = urls;
         this.metrics = metrics;
@@ -97,9 +100,15 @@ public class CrlService {
         this.clock = clock;
     }
 
-    /** The CRLs this appliance signs: the issuing CA's, and the root's unless the root is offline. */
+    /**
+     * The CRLs this appliance signs: the issuing CA's, and the root's unless the root is offline; then the issuing
+     * CA's shards and delta that are owed (all of them at {@code ca init}: certificates point at them from the first).
+     */
     public List<Issued> generateAll(String actor) {
-        return ca.crlSigners().stream().map(role -> generate(role, actor)).toList();
+        List<Issued> issued =
+                ca.crlSigners().stream().map(role -> generate(role, actor)).toList();
+        parts.publishOwed();
+        return issued;
     }
 
     /** A new CRL now, waiting for one being made elsewhere (another thread or replica) to finish first. */

@@ -136,7 +136,10 @@ public class PartitionCrls {
         Map<Integer, Long> changed = states.changedSince(caId, oldestCovered);
         for (int shard : shards) {
             CrlPartStates.Newest n = newest.get(shard);
-            if (n == null || due(n) || changed.getOrDefault(shard, 0L) > n.coversRevision()) {
+            if (n == null
+                    || due(n)
+                    || changed.getOrDefault(shard, 0L) > n.coversRevision()
+                    || !urls.crlShard(caId, shard).equals(n.namedUrl())) {
                 owed.add(shard);
             }
         }
@@ -181,7 +184,8 @@ public class PartitionCrls {
                         now,
                         next,
                         result.entries(),
-                        Files.readAllBytes(file)));
+                        Files.readAllBytes(file),
+                        part == CrlPartRecord.DELTA ? null : urls.crlShard(member.id(), part)));
                 CrlKind kind = part == CrlPartRecord.DELTA ? CrlKind.DELTA : CrlKind.SHARD;
                 metrics.crlPublished(CaRole.ISSUING.alias(), kind);
                 Instant stored = clock.instant();

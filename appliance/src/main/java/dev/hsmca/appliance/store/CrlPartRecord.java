@@ -10,7 +10,7 @@ import java.time.Instant;
 /**
  * A shard's CRL ({@code part} = the shard number) or the full CRL's delta ({@code part} = {@link #DELTA}), as the
  * responder serves it. {@code coversRevision}: it shows every change up to this CRL revision; {@code baseNumber}: a
- * delta's base (the full CRL it adds to).
+ * delta's base (the full CRL it adds to); {@code namedUrl}: the URL a shard's issuing distribution point names.
  */
 @MappedEntity("crl_parts")
 public record CrlPartRecord(
@@ -20,7 +20,8 @@ public record CrlPartRecord(
         Instant thisUpdate,
         Instant nextUpdate,
         long entries,
-        byte[] crlDer) {
+        byte[] crlDer,
+        @Nullable String namedUrl) {
 
     public static final int DELTA = -1;
 

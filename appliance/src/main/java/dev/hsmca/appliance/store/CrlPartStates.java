@@ -17,14 +17,15 @@ import javax.sql.DataSource;
 @Singleton
 public class CrlPartStates {
     private static final String NEWEST =
-            "SELECT p.part, p.covers_revision, p.this_update, p.next_update, p.base_number FROM crl_parts p "
+            "SELECT p.part, p.covers_revision, p.this_update, p.next_update, p.base_number, p.named_url FROM crl_parts p "
                     + "WHERE p.ca_id = ? AND p.crl_number = "
                     + "(SELECT MAX(q.crl_number) FROM crl_parts q WHERE q.ca_id = p.ca_id AND q.part = p.part)";
     private static final String CHANGED = "SELECT crl_shard, MAX(crl_revision) FROM certificates "
             + "WHERE issuer_id = ? AND crl_revision > ? AND crl_shard IS NOT NULL GROUP BY crl_shard";
 
     /** A part's newest CRL: the revision it covers, its validity, and a delta's base. */
-    public record Newest(long coversRevision, Instant thisUpdate, Instant nextUpdate, Long baseNumber) {}
+    public record Newest(
+            long coversRevision, Instant thisUpdate, Instant nextUpdate, Long baseNumber, String namedUrl) {}
 
     private final DataSource dataSource;
 
@@ -43,7 +44,8 @@ public class CrlPartStates {
                             rs.getLong(2),
                             rs.getTimestamp(3).toInstant(),
                             rs.getTimestamp(4).toInstant(),
-                            rs.wasNull() ? null : base));
+                            rs.wasNull() ? null : base,
+                            rs.getString(6)));
         });
         return out;
     }
