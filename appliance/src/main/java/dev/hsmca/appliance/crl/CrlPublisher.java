@@ -4,8 +4,6 @@ import dev.hsmca.appliance.ca.CaHierarchy;
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
-import io.micronaut.context.event.StartupEvent;
-import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -53,12 +51,6 @@ public class CrlPublisher {
         this.crls = crls;
         this.parts = parts;
         this.config = config;
-    }
-
-    /** At start: shards that have no CRL yet (an appliance upgraded to partitions) are published before first use. */
-    @EventListener
-    void started(StartupEvent event) {
-        requestParts();
     }
 
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)

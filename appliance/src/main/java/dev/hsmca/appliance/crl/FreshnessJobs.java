@@ -35,6 +35,19 @@ public class FreshnessJobs {
         this.locks = locks;
     }
 
+    /**
+     * At start, before the first check: shards without a CRL yet (an appliance upgraded to partitions, or a changed
+     * {@code pki.urls.crl-base}) are published before certificates naming them are handed out for long.
+     */
+    @Scheduled(initialDelay = "${pki.crl.parts-at-start:2s}")
+    void partsAtStart() {
+        try {
+            publisher.publishParts();
+        } catch (RuntimeException e) {
+            LOG.error("CRL shard publication at start failed (retried at the next check): {}", e.toString());
+        }
+    }
+
     @Scheduled(fixedDelay = "${pki.crl.check-interval:30s}", initialDelay = "${pki.jobs.initial-delay:20s}")
     void crls() {
         try {
