@@ -65,6 +65,23 @@ def test_renew_before_days_overrides_the_window_but_not_renew_now() -> None:
     assert policy.own_due(short) == T0 + 10 * DAY, "a threshold longer than the lifetime renews at half-life, not in a loop"
 
 
+def test_the_timing_holds_from_five_minutes_to_a_year() -> None:
+    """The short-lived profile's certificates (minutes to days) renew after half their life and before expiry, retry
+    within a quarter of what is left, and are polled at least ten times in their life, as long ones are."""
+    rng = random.Random(7)
+    for _ in range(300):
+        life = rng.uniform(300, 400 * DAY)
+        c = credentials(rng.randrange(1, 2**64), life=life)
+        before = rng.choice([None, rng.uniform(1, 60 * DAY)])
+        policy = RenewalPolicy(renew_before=before)
+        due = policy.own_due(c)
+        assert c.not_before + c.lifetime / 2 - 1e-3 <= due < c.not_after, (c.lifetime, before, due - T0)
+        left = rng.uniform(0, life)
+        retry = policy.retry_delay(rng.randint(1, 40), rng, left)
+        assert 0 < retry <= max(1.0, left / 4), (retry, left)
+        assert policy.next_poll(rng, life) <= max(1.0, life / 10)
+
+
 def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     policy = RenewalPolicy()
     rng = random.Random(1)

@@ -85,5 +85,12 @@ class RenewalPolicy:
         delay = min(delay, self.backoff_cap)
         return delay - delay * 0.2 * rng.random()
 
-    def next_poll(self, rng: random.Random) -> float:
-        return self.poll_interval - self.poll_interval * 0.2 * rng.random()
+    def retry_delay(self, attempt: int, rng: random.Random, left: float) -> float:
+        """The backoff, but at most a quarter of the ``left`` seconds before expiry (at least one second), so a
+        certificate of minutes (the ``short-lived`` profile) gets several tries."""
+        return min(self.backoff(attempt, rng), max(1.0, left / 4))
+
+    def next_poll(self, rng: random.Random, lifetime: Optional[float] = None) -> float:
+        """The next poll: the interval minus up to 20 %; at least ten polls in a certificate's ``lifetime``."""
+        delay = self.poll_interval - self.poll_interval * 0.2 * rng.random()
+        return delay if lifetime is None else min(delay, max(1.0, lifetime / 10))

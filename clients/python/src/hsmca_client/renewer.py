@@ -97,7 +97,7 @@ class AutoRenewer:
                 if self._final(e, c):
                     return None
                 LOG.debug("auto-renewal: cannot read the renewal window: %s", e)
-            self.next_poll = now + self.policy.next_poll(self.rng)
+            self.next_poll = now + self.policy.next_poll(self.rng, c.lifetime)
         due = self.policy.due(c, self.window)
         if now < due:
             self.failures = 0
@@ -108,10 +108,10 @@ class AutoRenewer:
             if self._final(e, c):
                 return None
             self.failures += 1
-            retry = self.policy.backoff(self.failures, self.rng)
-            if e.retry_after is not None:
-                retry = max(retry, min(e.retry_after, self.policy.backoff_cap))
             left = c.not_after - self.clock()
+            retry = self.policy.retry_delay(self.failures, self.rng, left)
+            if e.retry_after is not None:
+                retry = max(retry, min(e.retry_after, self.policy.backoff_cap, max(1.0, left / 4)))
             urgent = left < c.lifetime / 10 or left < HOUR
             LOG.log(logging.ERROR if urgent else logging.WARNING,
                     "auto-renewal of %s failed (attempt %d; %.0f s left before it expires; the files in use are kept; "

@@ -120,7 +120,7 @@ final class AutoRenewer {
                 }
                 LOG.log(System.Logger.Level.DEBUG, "auto-renewal: cannot read the renewal window: " + e.getMessage());
             }
-            nextPoll = now.plus(policy.nextPoll(random));
+            nextPoll = now.plus(policy.nextPoll(random, c.lifetime()));
         }
         Instant due = renewNow ? now : policy.due(c, windowStart, windowEnd);
         if (now.isBefore(due)) {
@@ -141,8 +141,8 @@ final class AutoRenewer {
                 return null;
             }
             failures++;
-            Duration retry = policy.backoff(failures, random);
             Duration left = Duration.between(clock.instant(), c.notAfter());
+            Duration retry = policy.retryDelay(failures, random, left);
             boolean urgent = left.compareTo(c.lifetime().dividedBy(10)) < 0 || left.compareTo(Duration.ofHours(1)) < 0;
             LOG.log(
                     urgent ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,

@@ -65,12 +65,20 @@ public record RenewalPolicy(
         return new RenewalPolicy(fraction, before, jitter, pollInterval, base, cap);
     }
 
-    /** The moment this client's own policy says to renew, jitter included (stable for one certificate). */
+    /**
+     * The moment this client's own policy says to renew, jitter included (stable for one certificate). A fixed time
+     * before expiry never makes it due before half the lifetime: a threshold as long as a short-lived certificate
+     * lives would otherwise renew on every check.
+     */
     public Instant due(Credentials c) {
         Duration life = c.lifetime();
-        Instant at = before != null ? c.notAfter().minus(before) : c.notBefore().plus(scale(life, fraction));
         Random r = new Random(c.serialNumber().longValue());
-        return at.minus(scale(life, jitter * r.nextDouble()));
+        if (before != null) {
+            Instant at = c.notAfter().minus(before);
+            Instant half = c.notBefore().plus(life.dividedBy(2));
+            return at.isBefore(half) ? half : at;
+        }
+        return c.notBefore().plus(scale(life, fraction)).minus(scale(life, jitter * r.nextDouble()));
     }
 
     /** The moment to renew given the CA's window too: whichever comes first; inside the window at a random point. */
@@ -97,9 +105,28 @@ public record RenewalPolicy(
         return d.minus(scale(d, 0.2 * random.nextDouble()));
     }
 
+    /**
+     * The delay before retry {@code attempt} of a certificate with {@code left} before it expires: the backoff, but
+     * at most a quarter of what is left (at least a second), so a certificate of minutes gets several tries.
+     */
+    public Duration retryDelay(int attempt, Random random, Duration left) {
+        Duration d = backoff(attempt, random);
+        Duration quarter = left.dividedBy(4);
+        Duration bound = quarter.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : quarter;
+        return d.compareTo(bound) > 0 ? bound : d;
+    }
+
     /** The next poll: the interval minus up to 20 % jitter. */
     public Duration nextPoll(Random random) {
         return pollInterval.minus(scale(pollInterval, 0.2 * random.nextDouble()));
+    }
+
+    /** The next poll for a certificate of this lifetime: at least ten polls in its life (and at most one a second). */
+    public Duration nextPoll(Random random, Duration lifetime) {
+        Duration tenth = lifetime.dividedBy(10);
+        Duration cap = tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenth;
+        Duration d = nextPoll(random);
+        return d.compareTo(cap) > 0 ? cap : d;
     }
 
     static Duration scale(Duration d, double factor) {
