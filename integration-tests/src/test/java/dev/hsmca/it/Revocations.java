@@ -50,6 +50,11 @@ final class Revocations {
 
     /** Revoked certificates straight into the store (the CRL reads serial, time and reason). */
     static void insertRevoked(TestAppliance app, int n) throws Exception {
+        insertRevoked(app, n, 0);
+    }
+
+    /** {@code shards} > 0: each row in the CRL shard its serial falls in, as a certificate issued with partitions. */
+    static void insertRevoked(TestAppliance app, int n, int shards) throws Exception {
         try (Connection c = db(app)) {
             c.setAutoCommit(false);
             String issuer;
@@ -62,21 +67,29 @@ final class Revocations {
             Timestamp later = Timestamp.from(Instant.now().plus(Duration.ofDays(30)));
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO certificates (serial, issuer_id, subject_dn, dns_names, "
-                            + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at) "
-                            + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?)")) {
+                            + "ip_addresses, profile, status, not_before, not_after, revoked_at, revocation_reason, certificate_der, created_at, crl_shard) "
+                            + "VALUES (?, ?, 'CN=bulk', '', '', 'tls-server', 'revoked', ?, ?, ?, 'superseded', ?, ?, ?)")) {
                 for (int i = 0; i < n; i++) {
-                    s.setString(
-                            1,
-                            new BigInteger(
-                                            1,
-                                            java.util
-                                                    .UUID
-                                                    .randomUUID()
-                                                    .toString()
-                                                    .replace("-", "")
-                                                    .getBytes(StandardCharsets.UTF_8))
-                                    .toString(16)
-                                    .substring(0, 32));
+                    String serial = new BigInteger(
+                                    1,
+                                    java.util
+                                            .UUID
+                                            .randomUUID()
+                                            .toString()
+                                            .replace("-", "")
+                                            .getBytes(StandardCharsets.UTF_8))
+                            .toString(16)
+                            .substring(0, 32);
+                    s.setString(1, serial);
+                    if (shards > 0) {
+                        s.setInt(
+                                8,
+                                new BigInteger(serial, 16)
+                                        .mod(BigInteger.valueOf(shards))
+                                        .intValueExact());
+                    } else {
+                        s.setNull(8, java.sql.Types.INTEGER);
+                    }
                     s.setString(2, issuer);
                     s.setTimestamp(3, now);
                     s.setTimestamp(4, later);
@@ -102,6 +115,34 @@ final class Revocations {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /**
+     * Polls until the newest CRL of an issuing-CA part (a shard, or -1 for the delta) lists the serial; the time it was
+     * seen and the CRL's size.
+     */
+    static long[] awaitPartListing(TestAppliance app, int part, String serial, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = db(app);
+                    PreparedStatement s = c.prepareStatement("SELECT crl_der FROM crl_parts WHERE ca_id = "
+                            + "(SELECT id FROM ca_certificates WHERE active_role = 'issuing') AND part = ? "
+                            + "ORDER BY crl_number DESC LIMIT 1")) {
+                s.setInt(1, part);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        byte[] der = rs.getBytes(1);
+                        X509CRL crl = (X509CRL)
+                                CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+                        if (crl.getRevokedCertificate(new BigInteger(serial, 16)) != null) {
+                            return new long[] {System.currentTimeMillis(), der.length};
+                        }
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no CRL of part " + part + " lists " + serial + " within " + timeout);
     }
 
     /** Polls until the newest issuing-CA CRL lists the serial; the time it was seen. */
