@@ -264,8 +264,8 @@ public class CrlService {
     }
 
     /**
-     * Reads the entries in a read-only transaction of its own while the HSM signs: repeatable read, so both passes
-     * of the writer see one snapshot however many revocations commit meanwhile; no locks are taken.
+     * Reads the entries in a read-only transaction of its own (one snapshot, however many revocations commit
+     * meanwhile); no locks are taken, and the HSM signs after the rows are read.
      */
     @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
     protected CrlWriter.Result write(

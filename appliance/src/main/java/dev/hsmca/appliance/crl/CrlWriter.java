@@ -29,8 +29,9 @@ import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.operator.ContentSigner;
 
 /**
- * Writes a signed X.509 v2 CRL to a file in constant memory, however many entries: the entries are read twice
- * from their source (once to learn the DER lengths, once to write and sign them) and never held together.
+ * Writes a signed X.509 v2 CRL to a file in constant memory, however many entries: the entries are read once from
+ * their source and encoded into a file (the DER lengths before them are known only after), then streamed through
+ * the signer; they are never held together in memory.
  */
 public final class CrlWriter {
     private CrlWriter() {}
@@ -38,7 +39,7 @@ public final class CrlWriter {
     /** A revoked certificate. {@code reasonCode} is an RFC 5280 CRLReason, or -1 for none. */
     public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {}
 
-    /** Something that can list the entries, in the same order, as often as asked. */
+    /** Something that lists the entries (once per CRL). */
     public interface EntrySource {
         void forEach(Consumer<Entry> consumer);
     }
@@ -73,60 +74,60 @@ public final class CrlWriter {
             ContentSigner signer,
             Path out)
             throws IOException {
-        long[] count = {0};
-        long[] entriesLength = {0};
-        source.forEach(e -> {
-            count[0]++;
-            entriesLength[0] += der(entry(e)).length;
-        });
-
-        byte[] version = der(new ASN1Integer(1));
-        byte[] algorithm = der(signer.getAlgorithmIdentifier());
-        byte[] issuerName = der(issuer);
-        byte[] times = concat(der(new Time(Date.from(thisUpdate))), der(new Time(Date.from(nextUpdate))));
-        ASN1EncodableVector ext = new ASN1EncodableVector();
-        ext.add(new Extension(Extension.cRLNumber, false, der(new ASN1Integer(crlNumber))));
-        ext.add(new Extension(Extension.authorityKeyIdentifier, false, der(new AuthorityKeyIdentifier(issuerKeyId))));
-        extensions.forEach(ext::add);
-        byte[] crlExtensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
-        byte[] revokedHeader = count[0] == 0 ? new byte[0] : header(0x30, entriesLength[0]);
-        long tbsContent = version.length
-                + algorithm.length
-                + issuerName.length
-                + times.length
-                + revokedHeader.length
-                + (count[0] == 0 ? 0 : entriesLength[0])
-                + crlExtensions.length;
-        byte[] tbsHeader = header(0x30, tbsContent);
-
-        Path tbsFile = Files.createTempFile(out.toAbsolutePath().getParent(), "tbs", ".der");
+        Path dir = out.toAbsolutePath().getParent();
+        Path entriesFile = Files.createTempFile(dir, "entries", ".der");
+        Path tbsFile = Files.createTempFile(dir, "tbs", ".der");
         try {
-            long[] second = {0, 0};
+            // One pass over the source: its rows are read once (the store is most of a CRL's time), their encodings
+            // kept in a file until the lengths in the headers before them are known.
+            long[] count = {0};
+            long[] entriesLength = {0};
+            try (OutputStream entries = new BufferedOutputStream(Files.newOutputStream(entriesFile), 1 << 16)) {
+                source.forEach(e -> {
+                    byte[] b = der(entry(e));
+                    count[0]++;
+                    entriesLength[0] += b.length;
+                    try {
+                        entries.write(b);
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                });
+            }
+
+            byte[] version = der(new ASN1Integer(1));
+            byte[] algorithm = der(signer.getAlgorithmIdentifier());
+            byte[] issuerName = der(issuer);
+            byte[] times = concat(der(new Time(Date.from(thisUpdate))), der(new Time(Date.from(nextUpdate))));
+            ASN1EncodableVector ext = new ASN1EncodableVector();
+            ext.add(new Extension(Extension.cRLNumber, false, der(new ASN1Integer(crlNumber))));
+            ext.add(new Extension(
+                    Extension.authorityKeyIdentifier, false, der(new AuthorityKeyIdentifier(issuerKeyId))));
+            extensions.forEach(ext::add);
+            byte[] crlExtensions = der(new DERTaggedObject(true, 0, Extensions.getInstance(new DERSequence(ext))));
+            byte[] revokedHeader = count[0] == 0 ? new byte[0] : header(0x30, entriesLength[0]);
+            long tbsContent = version.length
+                    + algorithm.length
+                    + issuerName.length
+                    + times.length
+                    + revokedHeader.length
+                    + entriesLength[0]
+                    + crlExtensions.length;
+            byte[] tbsHeader = header(0x30, tbsContent);
+
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tbsFile), 1 << 16);
                     OutputStream signed = signer.getOutputStream()) {
                 OutputStream both = tee(file, signed);
                 for (byte[] part : new byte[][] {tbsHeader, version, algorithm, issuerName, times, revokedHeader}) {
                     both.write(part);
                 }
-                source.forEach(e -> {
-                    byte[] b = der(entry(e));
-                    second[0]++;
-                    second[1] += b.length;
-                    try {
-                        both.write(b);
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                });
+                Files.copy(entriesFile, both);
                 both.write(crlExtensions);
-            }
-            if (second[0] != count[0] || second[1] != entriesLength[0]) {
-                throw new IllegalStateException("revocations changed while the CRL was written; try again");
             }
             byte[] signature = der(new DERBitString(signer.getSignature()));
             long tbsTotal = tbsHeader.length + tbsContent;
             byte[] outer = header(0x30, tbsTotal + algorithm.length + signature.length);
-            Path partial = Files.createTempFile(out.toAbsolutePath().getParent(), "crl", ".part");
+            Path partial = Files.createTempFile(dir, "crl", ".part");
             try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
                 o.write(outer);
                 Files.copy(tbsFile, o);
@@ -136,6 +137,7 @@ public final class CrlWriter {
             Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return new Result(count[0], Files.size(out));
         } finally {
+            Files.deleteIfExists(entriesFile);
             Files.deleteIfExists(tbsFile);
         }
     }

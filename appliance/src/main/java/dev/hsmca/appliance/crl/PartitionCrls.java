@@ -162,6 +162,7 @@ public class PartitionCrls {
     }
 
     private Published issue(int part) {
+        long start = System.nanoTime();
         CaHierarchy.Member member = ca.issuing();
         Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -190,7 +191,14 @@ public class PartitionCrls {
                 metrics.crlPublished(CaRole.ISSUING.alias(), kind);
                 Instant stored = clock.instant();
                 newlyShown.forEach(at -> metrics.revocationVisible(kind.tag(), Duration.between(at, stored)));
-                LOG.debug("CRL {} part {} #{}: {} entries", member.id(), part, ticket.number(), result.entries());
+                LOG.info(
+                        "CRL {} {} #{} issued: {} entries, {} bytes, {} ms",
+                        member.id(),
+                        part == CrlPartRecord.DELTA ? "delta" : "shard " + part,
+                        ticket.number(),
+                        result.entries(),
+                        result.bytes(),
+                        (System.nanoTime() - start) / 1_000_000);
                 return new Published(part, ticket.number(), result.entries());
             } finally {
                 Files.deleteIfExists(file);
@@ -233,7 +241,7 @@ public class PartitionCrls {
         parts.prune(record.key().caId(), record.key().part(), record.key().crlNumber() - 3);
     }
 
-    /** One snapshot for both passes of the writer, however many revocations commit meanwhile. */
+    /** One snapshot of the rows, however many revocations commit meanwhile. */
     @Transactional(readOnly = true, isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
     protected CrlWriter.Result write(
             CaHierarchy.Member member,
@@ -261,7 +269,6 @@ public class PartitionCrls {
                                         false,
                                         false)
                                 .getEncoded()));
-        boolean[] firstPass = {true};
         CrlWriter.Result result = CrlWriter.write(
                 X500Name.getInstance(
                         member.certificate().getSubjectX500Principal().getEncoded()),
@@ -272,7 +279,7 @@ public class PartitionCrls {
                 extensions,
                 consumer -> {
                     RevokedEntries.ChangedRow row = (serial, revokedAt, reason, isRevoked, changedAt) -> {
-                        if (firstPass[0] && isRevoked && changedAt > previous && revokedAt != null) {
+                        if (isRevoked && changedAt > previous && revokedAt != null) {
                             newlyShown.add(revokedAt);
                         }
                         consumer.accept(entry(serial, revokedAt, reason, isRevoked, now));
@@ -282,7 +289,6 @@ public class PartitionCrls {
                     } else {
                         revoked.shard(member.id(), part, now, row);
                     }
-                    firstPass[0] = false;
                 },
                 member.key().contentSigner(),
                 file);
