@@ -18,11 +18,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -51,6 +53,8 @@ import java.util.concurrent.CompletableFuture;
 @Singleton
 public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     static final String HANDLER = "pki-ocsp-fast-path";
+    private static final HttpHeadersFactory UNVALIDATED =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private final Responder responder;
     private final OcspHttp http;
@@ -336,8 +340,13 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         private void answer(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
             OcspHttp.Reply reply = http.reply(a, get);
+            // Every header value is ours (no request text in any), so Netty's per-character validation is skipped.
             FullHttpResponse r = new DefaultFullHttpResponse(
-                    req.protocolVersion(), HttpResponseStatus.OK, Unpooled.wrappedBuffer(reply.body()));
+                    req.protocolVersion(),
+                    HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(reply.body()),
+                    UNVALIDATED,
+                    DefaultHttpHeadersFactory.trailersFactory());
             HttpHeaders h = r.headers();
             h.set(HttpHeaderNames.CONTENT_TYPE, OcspHttp.RESPONSE);
             h.set(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);

@@ -1,7 +1,5 @@
 package dev.hsmca.ocsp.web;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hsmca.ocsp.responder.ResponderConfig;
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.ResponseStatus;
@@ -25,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What both ways in to OCSP over HTTP share ({@link OcspFastPath} in the Netty pipeline, and {@link OcspController}
@@ -65,11 +64,17 @@ public class OcspHttp {
     private final Map<String, Counter> responses = new ConcurrentHashMap<>();
     /**
      * Made once per pre-signed response held in memory (the same array each time it is served), not per GET: the
-     * hash and two dates were a good part of a GET's work. Weak keys: compared by identity, gone with the response.
-     * A response read afresh from the store (no change feed, as on H2) is never found again, so it is not kept.
+     * hash and two dates were a good part of a GET's work. A direct-mapped table by the array's identity: a hit is
+     * one read, no allocation and no other thread (a weak-keyed cache's bookkeeping cost a GET more than the hit
+     * saved); a slot is overwritten by the next response that maps to it, so at most {@link #HEADER_SLOTS} arrays are
+     * kept. A response read afresh from the store (no change feed, as on H2) is never found again, so it is not kept.
      */
-    private final Cache<byte[], CacheHeaders> cacheHeaders =
-            Caffeine.newBuilder().weakKeys().maximumSize(20_000).build();
+    private final AtomicReferenceArray<Held> cacheHeaders = new AtomicReferenceArray<>(HEADER_SLOTS);
+
+    static final int HEADER_SLOTS = 4096;
+
+    /** A response array and its headers. */
+    private record Held(byte[] der, CacheHeaders headers) {}
     /**
      * The longest an HTTP cache may keep a GET answer ({@code pki.ocsp.http-max-age}): a pre-signed 'good' is valid
      * for days, and a cache in front would serve it that long after a revocation.
@@ -77,6 +82,8 @@ public class OcspHttp {
     private final long maxAgeSeconds;
 
     private volatile Stamp expiresStamp = new Stamp(Long.MIN_VALUE, "");
+    /** The Cache-Control of nearly every GET answer (nextUpdate days away, max-age at the setting), made once. */
+    private final String boundedCacheControl;
 
     @Inject
     public OcspHttp(Clock clock, MeterRegistry registry, Warmup warmup, ResponderConfig config) {
@@ -88,6 +95,7 @@ public class OcspHttp {
         this.registry = registry;
         this.warmup = warmup;
         this.maxAgeSeconds = maxAge.toSeconds();
+        this.boundedCacheControl = cacheControl(maxAgeSeconds);
         this.latency = Timer.builder("pki.ocsp.request")
                 .description("OCSP request latency")
                 .publishPercentileHistogram()
@@ -123,8 +131,24 @@ public class OcspHttp {
 
     /** How many responses' headers are kept (for tests). */
     long keptHeaders() {
-        cacheHeaders.cleanUp();
-        return cacheHeaders.estimatedSize();
+        long n = 0;
+        for (int i = 0; i < HEADER_SLOTS; i++) {
+            n += cacheHeaders.get(i) == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    private CacheHeaders headersOf(Answer a) {
+        if (!a.held()) {
+            return CacheHeaders.of(a);
+        }
+        int slot = System.identityHashCode(a.der()) & (HEADER_SLOTS - 1);
+        Held h = cacheHeaders.get(slot);
+        if (h == null || h.der() != a.der()) {
+            h = new Held(a.der(), CacheHeaders.of(a));
+            cacheHeaders.set(slot, h);
+        }
+        return h.headers();
     }
 
     /** {@code pki_ocsp_responses_total{status, mode}} and {@code pki_ocsp_request_seconds}, for clients only. */
@@ -146,19 +170,20 @@ public class OcspHttp {
      */
     Reply reply(Answer a, boolean get) {
         if (get && a.successful() && a.nextUpdate() != null) {
-            Instant now = clock.instant();
-            long untilNextUpdate =
-                    Math.max(0, Duration.between(now, a.nextUpdate()).toSeconds());
-            CacheHeaders h = a.held() ? cacheHeaders.get(a.der(), k -> CacheHeaders.of(a)) : CacheHeaders.of(a);
-            boolean bounded = maxAgeSeconds < untilNextUpdate;
-            long maxAge = bounded ? maxAgeSeconds : untilNextUpdate;
-            return new Reply(
-                    a.der(),
-                    "max-age=" + maxAge + ", public, no-transform, must-revalidate",
-                    h,
-                    bounded ? expiresFrom(now.getEpochSecond()) : h.nextUpdate());
+            // whole seconds on both sides, so Expires is the max-age moment (HTTP dates have no fractions)
+            long now = clock.instant().getEpochSecond();
+            long untilNextUpdate = Math.max(0, a.nextUpdate().getEpochSecond() - now);
+            CacheHeaders h = headersOf(a);
+            if (maxAgeSeconds < untilNextUpdate) {
+                return new Reply(a.der(), boundedCacheControl, h, expiresFrom(now));
+            }
+            return new Reply(a.der(), cacheControl(untilNextUpdate), h, h.nextUpdate());
         }
         return new Reply(a.der(), "no-cache, no-store", null, null);
+    }
+
+    private static String cacheControl(long maxAge) {
+        return "max-age=" + maxAge + ", public, no-transform, must-revalidate";
     }
 
     /** The HTTP date {@code http-max-age} after this second, formatted once a second. */

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.Socket;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -152,10 +153,16 @@ public class Warmup implements ApplicationEventListener<ServerStartupEvent> {
             do { // each kind of request at least once, however slow the start was: warmed is an outcome, not a rate
                 for (int i = 0; i < requests.size(); i++) {
                     byte[] der = requests.get(i);
+                    // GETs both ways clients send them: URL-safe, and standard base64 with %-escapes (most do)
                     String head = i % 4 == 3
                             ? "GET /" + Base64.getUrlEncoder().encodeToString(der) + " HTTP/1.1\r\n"
-                            : "POST / HTTP/1.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
-                                    + der.length + "\r\n";
+                            : i % 4 == 1
+                                    ? "GET /"
+                                            + URLEncoder.encode(
+                                                    Base64.getEncoder().encodeToString(der), StandardCharsets.US_ASCII)
+                                            + " HTTP/1.1\r\n"
+                                    : "POST / HTTP/1.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
+                                            + der.length + "\r\n";
                     out.write((head + "Host: 127.0.0.1\r\n" + HEADER + ": " + token + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     if (head.startsWith("POST")) {
