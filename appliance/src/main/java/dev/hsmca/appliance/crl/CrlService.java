@@ -137,6 +137,12 @@ public class CrlService {
         String caId = member.id();
         Ticket ticket = ticket(role);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        // Strictly after the last CRL's (same second, another replica's clock): If-Modified-Since must not answer
+        // 304 to a client holding the older list.
+        Optional<Instant> last = crls.lastIssued(caId);
+        if (last.isPresent() && !now.isAfter(last.get())) {
+            now = last.get().plusSeconds(1);
+        }
         Instant next = now.plus(Duration.ofDays(config.validityDays()));
         try {
             Path dir = Files.createDirectories(Path.of(config.workDir()));

@@ -10,8 +10,6 @@ import dev.hsmca.appliance.jobs.JobLocks;
 import dev.hsmca.appliance.store.CrlPartRecord;
 import dev.hsmca.appliance.store.CrlPartRepository;
 import dev.hsmca.appliance.store.CrlPartStates;
-import dev.hsmca.appliance.store.CrlRecord;
-import dev.hsmca.appliance.store.CrlRepository;
 import dev.hsmca.appliance.store.CrlStateRepository;
 import dev.hsmca.appliance.store.RevokedEntries;
 import dev.hsmca.appliance.x509.Extensions;
@@ -62,12 +60,14 @@ public class PartitionCrls {
     public record Published(int part, long number, long entries) {}
 
     /** The number a part's CRL will carry, the revision it covers, and a delta's base. */
-    record Ticket(long number, long revision, CrlRecord base) {}
+    record Ticket(long number, long revision, CrlPartStates.Base base) {}
+
+    /** How many URLs a shard keeps naming after {@code pki.urls.crl-base} changes (its certificates name the old). */
+    static final int NAMED_URLS = 4;
 
     private final CaHierarchy ca;
     private final CrlPartRepository parts;
     private final CrlPartStates states;
-    private final CrlRepository fulls;
     private final CrlStateRepository state;
     private final RevokedEntries revoked;
     private final CrlConfig config;
@@ -81,7 +81,6 @@ public class PartitionCrls {
             CaHierarchy ca,
             CrlPartRepository parts,
             CrlPartStates states,
-            CrlRepository fulls,
             CrlStateRepository state,
             RevokedEntries revoked,
             CrlConfig config,
@@ -94,7 +93,6 @@ public class PartitionCrls {
         this.ca = ca;
         this.parts = parts;
         this.states = states;
-        this.fulls = fulls;
         this.state = state;
         this.revoked = revoked;
         this.config = config;
@@ -134,16 +132,17 @@ public class PartitionCrls {
                 .min()
                 .orElse(0);
         Map<Integer, Long> changed = states.changedSince(caId, oldestCovered);
+        shards.addAll(changed.keySet()); // a shard certificates name, whatever the count is now
         for (int shard : shards) {
             CrlPartStates.Newest n = newest.get(shard);
             if (n == null
                     || due(n)
                     || changed.getOrDefault(shard, 0L) > n.coversRevision()
-                    || !urls.crlShard(caId, shard).equals(n.namedUrl())) {
+                    || !n.namedUrls().contains(urls.crlShard(caId, shard))) {
                 owed.add(shard);
             }
         }
-        Optional<CrlRecord> base = fulls.latest(caId).filter(b -> b.coversRevision() != null);
+        Optional<CrlPartStates.Base> base = states.newestFull(caId).filter(b -> b.coversRevision() != null);
         CrlPartStates.Newest delta = newest.get(CrlPartRecord.DELTA);
         if (base.isPresent()
                 && (delta == null || due(delta) || delta.coversRevision() < revision || stale(delta, base.get()))) {
@@ -157,36 +156,44 @@ public class PartitionCrls {
     }
 
     /** A delta on an older full CRL is made again on the newest (relying parties fetch the newest base). */
-    private static boolean stale(CrlPartStates.Newest delta, CrlRecord base) {
-        return delta.baseNumber() == null || delta.baseNumber() != base.key().crlNumber();
+    private static boolean stale(CrlPartStates.Newest delta, CrlPartStates.Base base) {
+        return delta.baseNumber() == null || delta.baseNumber() != base.number();
     }
 
     private Published issue(int part) {
         long start = System.nanoTime();
         CaHierarchy.Member member = ca.issuing();
         Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
+        CrlPartStates.Newest before = newestOf(member.id(), part);
+        // Strictly later than the last one, whatever the clock or another replica's clock says: a client holding
+        // the last one and asking If-Modified-Since must never be told 304 for a newer list.
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        if (before != null && !now.isAfter(before.thisUpdate())) {
+            now = before.thisUpdate().plusSeconds(1);
+        }
         Instant next = part == CrlPartRecord.DELTA
                 ? ticket.base().nextUpdate()
                 : now.plus(Duration.ofDays(config.validityDays()));
-        long previous = parts.latest(member.id(), part)
-                .map(CrlPartRecord::coversRevision)
-                .orElse(Long.MAX_VALUE);
+        if (!next.isAfter(now)) {
+            next = now.plus(Duration.ofHours(config.reissueHours()));
+        }
+        long previous = before == null ? Long.MAX_VALUE : before.coversRevision();
+        List<String> named = part == CrlPartRecord.DELTA ? List.of() : named(member.id(), part, before);
         List<Instant> newlyShown = new ArrayList<>();
         try {
             Path dir = Files.createDirectories(Path.of(config.workDir()));
             Path file = Files.createTempFile(dir, member.id() + "-part" + part + "-", ".crl");
             try {
-                CrlWriter.Result result = write(member, part, ticket, now, next, previous, newlyShown, file);
+                CrlWriter.Result result = write(member, part, ticket, now, next, previous, named, newlyShown, file);
                 store(new CrlPartRecord(
                         new CrlPartRecord.Key(member.id(), part, ticket.number()),
-                        ticket.base() == null ? null : ticket.base().key().crlNumber(),
+                        ticket.base() == null ? null : ticket.base().number(),
                         ticket.revision(),
                         now,
                         next,
                         result.entries(),
                         Files.readAllBytes(file),
-                        part == CrlPartRecord.DELTA ? null : urls.crlShard(member.id(), part)));
+                        part == CrlPartRecord.DELTA ? null : String.join("\n", named)));
                 CrlKind kind = part == CrlPartRecord.DELTA ? CrlKind.DELTA : CrlKind.SHARD;
                 metrics.crlPublished(CaRole.ISSUING.alias(), kind);
                 Instant stored = clock.instant();
@@ -208,6 +215,27 @@ public class PartitionCrls {
         }
     }
 
+    @Transactional(readOnly = true)
+    protected CrlPartStates.Newest newestOf(String caId, int part) {
+        return states.newest(caId).get(part);
+    }
+
+    /**
+     * The URLs a shard's issuing distribution point names: the one new certificates name, and the ones its earlier
+     * CRLs named (certificates issued before {@code pki.urls.crl-base} changed name those), newest first.
+     */
+    private List<String> named(String caId, int shard, CrlPartStates.Newest before) {
+        List<String> named = new ArrayList<>();
+        named.add(urls.crlShard(caId, shard));
+        if (before != null) {
+            before.namedUrls().stream()
+                    .filter(u -> !named.contains(u))
+                    .limit(NAMED_URLS - 1)
+                    .forEach(named::add);
+        }
+        return named;
+    }
+
     /** A shard's next number (its own sequence) and the revision committed now. */
     @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
     protected Ticket shardTicket(String caId, int shard) {
@@ -225,13 +253,15 @@ public class PartitionCrls {
     @Transactional(propagation = TransactionDefinition.Propagation.REQUIRES_NEW)
     protected Ticket deltaTicket(String caId) {
         String role = CaRole.ISSUING.alias();
+        // The base is read before the row lock every revocation needs is taken (an older base only makes the delta
+        // list more).
+        CrlPartStates.Base base = states.newestFull(caId)
+                .filter(b -> b.coversRevision() != null)
+                .orElseThrow(() -> new IllegalStateException("no full CRL to make a delta against"));
         if (state.takeNumber(role) != 1) {
             throw new IllegalStateException("no CRL state for " + role + " (schema not migrated?)");
         }
         var s = state.findById(role).orElseThrow();
-        CrlRecord base = fulls.latest(caId)
-                .filter(b -> b.coversRevision() != null)
-                .orElseThrow(() -> new IllegalStateException("no full CRL to make a delta against"));
         return new Ticket(s.lastNumber(), s.revision(), base);
     }
 
@@ -250,6 +280,7 @@ public class PartitionCrls {
             Instant now,
             Instant next,
             long previous,
+            List<String> named,
             List<Instant> newlyShown,
             Path file)
             throws IOException {
@@ -258,14 +289,14 @@ public class PartitionCrls {
                 ? List.of(new Extension(
                         Extension.deltaCRLIndicator,
                         true,
-                        new ASN1Integer(ticket.base().key().crlNumber()).getEncoded()))
+                        new ASN1Integer(ticket.base().number()).getEncoded()))
                 : List.of(new Extension(
                         Extension.issuingDistributionPoint,
                         true,
                         new IssuingDistributionPoint(
-                                        new DistributionPointName(new GeneralNames(new GeneralName(
-                                                GeneralName.uniformResourceIdentifier,
-                                                urls.crlShard(member.id(), part)))),
+                                        new DistributionPointName(new GeneralNames(named.stream()
+                                                .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))
+                                                .toArray(GeneralName[]::new))),
                                         false,
                                         false)
                                 .getEncoded()));

@@ -32,6 +32,9 @@ public record Profile(
     /** One subject attribute of a profile's template, such as O=KubeAtlas. */
     public record SubjectAttribute(ASN1ObjectIdentifier type, String value) {}
 
+    /** The longest a certificate without CRL or OCSP pointers may live (CA/B ballot SC-063's short-lived bound). */
+    public static final int SHORT_LIVED_MAX_DAYS = 7;
+
     private static final List<ASN1ObjectIdentifier> TEMPLATE_TYPES =
             List.of(BCStyle.C, BCStyle.ST, BCStyle.L, BCStyle.O, BCStyle.OU);
 
@@ -75,6 +78,10 @@ public record Profile(
         if (min.isNegative() || min.isZero() || min.compareTo(Duration.ofDays(c.maxValidityDays())) > 0) {
             throw new IllegalArgumentException(
                     "profile " + c.name() + ": min-validity must be positive and at most max-validity-days");
+        }
+        if (!c.revocationPointers() && c.maxValidityDays() > SHORT_LIVED_MAX_DAYS) {
+            throw new IllegalArgumentException("profile " + c.name() + ": without revocation pointers a certificate "
+                    + "may live at most " + SHORT_LIVED_MAX_DAYS + " days (max-validity-days)");
         }
         Duration standard = c.defaultValidity();
         if (standard != null

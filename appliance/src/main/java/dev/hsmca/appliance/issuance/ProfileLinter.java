@@ -187,7 +187,10 @@ public final class ProfileLinter {
         checkPointers(ext, pointers, problems);
     }
 
-    /** With revocation pointers: a CRL distribution point, OCSP and caIssuers; without (short-lived): caIssuers only. */
+    /**
+     * With revocation pointers: a CRL distribution point, OCSP and caIssuers; without (short-lived): caIssuers only,
+     * and a lifetime of at most {@link Profile#SHORT_LIVED_MAX_DAYS} days.
+     */
     private static void checkPointers(Extensions ext, boolean pointers, List<String> problems) {
         if ((ext.getExtension(Extension.cRLDistributionPoints) == null) == pointers) {
             problems.add(

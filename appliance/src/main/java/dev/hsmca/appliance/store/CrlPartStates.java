@@ -6,8 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -23,9 +26,20 @@ public class CrlPartStates {
     private static final String CHANGED = "SELECT crl_shard, MAX(crl_revision) FROM certificates "
             + "WHERE issuer_id = ? AND crl_revision > ? AND crl_shard IS NOT NULL GROUP BY crl_shard";
 
-    /** A part's newest CRL: the revision it covers, its validity, and a delta's base. */
+    /** A part's newest CRL: the revision it covers, its validity, a delta's base, and the URLs a shard names. */
     public record Newest(
-            long coversRevision, Instant thisUpdate, Instant nextUpdate, Long baseNumber, String namedUrl) {}
+            long coversRevision, Instant thisUpdate, Instant nextUpdate, Long baseNumber, String namedUrl) {
+        /** The URLs a shard's issuing distribution point names (every one its certificates may name). */
+        public List<String> namedUrls() {
+            return namedUrl == null || namedUrl.isEmpty() ? List.of() : List.of(namedUrl.split("\n", -1));
+        }
+    }
+
+    /** The newest full CRL, without its bytes: a delta's base. */
+    public record Base(long number, Long coversRevision, Instant thisUpdate, Instant nextUpdate) {}
+
+    private static final String NEWEST_FULL = "SELECT crl_number, covers_revision, this_update, next_update FROM crls "
+            + "WHERE ca_id = ? ORDER BY crl_number DESC LIMIT 1";
 
     private final DataSource dataSource;
 
@@ -48,6 +62,20 @@ public class CrlPartStates {
                             rs.getString(6)));
         });
         return out;
+    }
+
+    /** The newest full CRL of this CA, read without its bytes (49 MB at a million entries). */
+    public Optional<Base> newestFull(String caId) {
+        List<Base> out = new ArrayList<>();
+        query(NEWEST_FULL, caId, null, rs -> {
+            long covers = rs.getLong(2);
+            out.add(new Base(
+                    rs.getLong(1),
+                    rs.wasNull() ? null : covers,
+                    rs.getTimestamp(3).toInstant(),
+                    rs.getTimestamp(4).toInstant()));
+        });
+        return out.stream().findFirst();
     }
 
     /** The newest change's revision in each shard that changed past {@code revision}. */

@@ -315,6 +315,25 @@ class CrlPartitionsTest {
         lint(delta(), true, false);
     }
 
+    /** Two CRLs of one shard within a second: the second still says it is newer (If-Modified-Since relies on it). */
+    @Test
+    void eachCrlOfAShardIsStrictlyNewerThanTheLast() throws Exception {
+        X509Certificate first = issue("tls-server");
+        X509Certificate second = issue("tls-server");
+        while (shardOf(second) != shardOf(first)) {
+            second = issue("tls-server");
+        }
+        revocations.revoke(first.getSerialNumber().toString(16), RevocationReason.SUPERSEDED, admin);
+        publisher.publishParts();
+        X509CRL a = shard(shardOf(first));
+        revocations.revoke(second.getSerialNumber().toString(16), RevocationReason.SUPERSEDED, admin);
+        publisher.publishParts();
+        X509CRL b = shard(shardOf(first));
+        assertTrue(crlNumber(b) > crlNumber(a));
+        assertTrue(b.getThisUpdate().after(a.getThisUpdate()), a.getThisUpdate() + " then " + b.getThisUpdate());
+        assertNotNull(b.getRevokedCertificate(second.getSerialNumber()));
+    }
+
     @Test
     void shortLivedCertificatesCarryNoRevocationPointersAndVerify() throws Exception {
         X509Certificate c = issue("short-lived");

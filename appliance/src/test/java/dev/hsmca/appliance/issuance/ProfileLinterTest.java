@@ -229,4 +229,36 @@ class ProfileLinterTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aProfileWithoutRevocationPointersLivesAtMostSevenDays() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> Profile.of(new ProfileConfig(
+                        "no-pointers",
+                        List.of("digitalSignature"),
+                        List.of("serverAuth"),
+                        30,
+                        Duration.ofMinutes(5),
+                        true,
+                        true,
+                        null,
+                        null,
+                        false)));
+        assertTrue(e.getMessage().contains("at most 7 days"), e.getMessage());
+        assertEquals(
+                7,
+                Profile.of(new ProfileConfig(
+                                "short",
+                                List.of("digitalSignature"),
+                                List.of("serverAuth"),
+                                7,
+                                Duration.ofMinutes(5),
+                                true,
+                                true,
+                                null,
+                                Duration.ofHours(24),
+                                false))
+                        .maxValidityDays());
+    }
 }

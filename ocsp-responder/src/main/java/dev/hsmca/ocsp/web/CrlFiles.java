@@ -25,6 +25,8 @@ public class CrlFiles {
     private final Store.Crls crls;
     private final Store.CrlParts parts;
     private final Map<Id, File> held = new ConcurrentHashMap<>();
+    /** A monitor per CRL (bounded: CA ids come from the store, parts are at most four digits). */
+    private final Map<Id, Object> loading = new ConcurrentHashMap<>();
 
     public CrlFiles(Store.Crls crls, Store.CrlParts parts) {
         this.crls = crls;
@@ -38,15 +40,22 @@ public class CrlFiles {
             return Optional.empty();
         }
         File f = held.get(id);
-        if (f != null && f.number() == number.get()) {
+        if (f != null && f.number() >= number.get()) {
             return Optional.of(f);
         }
-        Optional<File> loaded = id.part() == null
-                ? crls.find(id.caId(), number.get()).map(CrlFiles::file)
-                : parts.find(id.caId(), id.part(), number.get()).map(CrlFiles::file);
-        // Only ever replaced by a newer one: two requests loading different numbers keep the higher.
-        loaded.ifPresent(l -> held.merge(id, l, (old, now) -> now.number() > old.number() ? now : old));
-        return loaded;
+        // One load per CRL: the requests that arrive meanwhile wait for it rather than each reading 49 MB.
+        synchronized (loading.computeIfAbsent(id, k -> new Object())) {
+            f = held.get(id);
+            if (f != null && f.number() >= number.get()) {
+                return Optional.of(f);
+            }
+            Optional<File> loaded = id.part() == null
+                    ? crls.find(id.caId(), number.get()).map(CrlFiles::file)
+                    : parts.find(id.caId(), id.part(), number.get()).map(CrlFiles::file);
+            // Only ever replaced by a newer one.
+            loaded.ifPresent(l -> held.merge(id, l, (old, now) -> now.number() > old.number() ? now : old));
+            return Optional.ofNullable(held.get(id)).or(() -> loaded);
+        }
     }
 
     private static File file(CrlRow r) {

@@ -33,6 +33,8 @@ public class PublicationController {
     private static final Pattern PART = Pattern.compile("^(delta|[0-9]{1,4})$");
     private static final int DELTA = -1;
     private static final long MAX_CRL_CACHE_SECONDS = 3600;
+    /** A shard or delta is replaced within a second of a revocation: caches ask again each minute (a 304 is cheap). */
+    private static final long MAX_PART_CACHE_SECONDS = 60;
 
     private final Store.Issuers issuers;
     private final CrlFiles files;
@@ -68,7 +70,7 @@ public class PublicationController {
 
     /**
      * Served like a static file: a strong ETag and Last-Modified (its thisUpdate), 304 to a client that has it, and a
-     * max-age that ends by its nextUpdate (and within an hour: a delta or shard is replaced long before that).
+     * max-age that ends by its nextUpdate, within an hour for a full CRL and a minute for a shard or delta.
      */
     private HttpResponse<?> serve(Optional<CrlFiles.Id> id, String file, boolean pem, HttpRequest<?> request) {
         Optional<CrlFiles.File> crl = id.flatMap(files::newest);
@@ -80,7 +82,7 @@ public class PublicationController {
         long maxAge = Math.max(
                 0,
                 Math.min(
-                        MAX_CRL_CACHE_SECONDS,
+                        id.get().part() == null ? MAX_CRL_CACHE_SECONDS : MAX_PART_CACHE_SECONDS,
                         Duration.between(clock.instant(), f.nextUpdate()).toSeconds()));
         MutableHttpResponse<?> r = notModified(request, etag, f.thisUpdate())
                 ? HttpResponse.status(HttpStatus.NOT_MODIFIED)
