@@ -28,7 +28,6 @@ import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -136,13 +135,7 @@ public class CrlService {
         CaHierarchy.Member member = ca.member(role);
         String caId = member.id();
         Ticket ticket = ticket(role);
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        // Strictly after the last CRL's (same second, another replica's clock): If-Modified-Since must not answer
-        // 304 to a client holding the older list.
-        Optional<Instant> last = crls.lastIssued(caId);
-        if (last.isPresent() && !now.isAfter(last.get())) {
-            now = last.get().plusSeconds(1);
-        }
+        Instant now = CrlTimes.thisUpdate(clock, crls.lastIssued(caId).orElse(null));
         Instant next = now.plus(Duration.ofDays(config.validityDays()));
         try {
             Path dir = Files.createDirectories(Path.of(config.workDir()));

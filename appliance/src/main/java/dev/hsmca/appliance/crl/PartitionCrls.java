@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,12 +164,7 @@ public class PartitionCrls {
         CaHierarchy.Member member = ca.issuing();
         Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
         CrlPartStates.Newest before = newestOf(member.id(), part);
-        // Strictly later than the last one, whatever the clock or another replica's clock says: a client holding
-        // the last one and asking If-Modified-Since must never be told 304 for a newer list.
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        if (before != null && !now.isAfter(before.thisUpdate())) {
-            now = before.thisUpdate().plusSeconds(1);
-        }
+        Instant now = CrlTimes.thisUpdate(clock, before == null ? null : before.thisUpdate());
         Instant next = part == CrlPartRecord.DELTA
                 ? ticket.base().nextUpdate()
                 : now.plus(Duration.ofDays(config.validityDays()));

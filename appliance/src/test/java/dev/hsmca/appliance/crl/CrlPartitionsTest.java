@@ -221,8 +221,18 @@ class CrlPartitionsTest {
                         .getName()
                         .toString());
         crl.verify(ca.issuing().certificate().getPublicKey());
-        // Each shard counts on its own, from 1.
-        assertEquals(1, crlNumber(shard((shard + 1) % SHARDS)));
+        // Each shard counts on its own: another shard's change moves this one's number not at all.
+        int other = (shard + 1) % SHARDS;
+        long before = crlNumber(shard(shard));
+        X509Certificate elsewhere = issue("tls-server");
+        while (shardOf(elsewhere) != other) {
+            elsewhere = issue("tls-server");
+        }
+        long otherBefore = crlNumber(shard(other));
+        revocations.revoke(elsewhere.getSerialNumber().toString(16), RevocationReason.SUPERSEDED, admin);
+        publisher.publishParts();
+        assertEquals(before, crlNumber(shard(shard)));
+        assertEquals(otherBefore + 1, crlNumber(shard(other)));
     }
 
     @Test
