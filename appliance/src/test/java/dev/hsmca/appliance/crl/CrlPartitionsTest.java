@@ -2,7 +2,6 @@ package dev.hsmca.appliance.crl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -49,7 +48,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
@@ -223,16 +221,16 @@ class CrlPartitionsTest {
         crl.verify(ca.issuing().certificate().getPublicKey());
         // Each shard counts on its own: another shard's change moves this one's number not at all.
         int other = (shard + 1) % SHARDS;
-        long before = crlNumber(shard(shard));
+        long before = CrlLint.crlNumber(shard(shard));
         X509Certificate elsewhere = issue("tls-server");
         while (shardOf(elsewhere) != other) {
             elsewhere = issue("tls-server");
         }
-        long otherBefore = crlNumber(shard(other));
+        long otherBefore = CrlLint.crlNumber(shard(other));
         revocations.revoke(elsewhere.getSerialNumber().toString(16), RevocationReason.SUPERSEDED, admin);
         publisher.publishParts();
-        assertEquals(before, crlNumber(shard(shard)));
-        assertEquals(otherBefore + 1, crlNumber(shard(other)));
+        assertEquals(before, CrlLint.crlNumber(shard(shard)));
+        assertEquals(otherBefore + 1, CrlLint.crlNumber(shard(other)));
     }
 
     @Test
@@ -259,10 +257,13 @@ class CrlPartitionsTest {
         X509CRL delta = delta();
         assertNotNull(delta.getRevokedCertificate(revoked.getSerialNumber()));
         X509CRL full = full(CaRole.ISSUING);
-        assertEquals(crlNumber(fullBefore), crlNumber(full), "no new full CRL within pki.crl.full-interval");
+        assertEquals(
+                CrlLint.crlNumber(fullBefore), CrlLint.crlNumber(full), "no new full CRL within pki.crl.full-interval");
         assertNull(full.getRevokedCertificate(revoked.getSerialNumber()));
-        assertEquals(crlNumber(full), baseNumber(delta));
-        assertTrue(crlNumber(delta) > crlNumber(full), "one number sequence for the full CRL and its delta");
+        assertEquals(CrlLint.crlNumber(full), CrlLint.baseNumber(delta));
+        assertTrue(
+                CrlLint.crlNumber(delta) > CrlLint.crlNumber(full),
+                "one number sequence for the full CRL and its delta");
         assertTrue(delta.getCriticalExtensionOIDs().contains(Extension.deltaCRLIndicator.getId()));
         assertNotNull(full.getExtensionValue(Extension.freshestCRL.getId()), "the base says where its delta is");
         assertTrue(registry.get("pki.revocation.visible")
@@ -270,10 +271,10 @@ class CrlPartitionsTest {
                         .timer()
                         .count()
                 > shown);
-        lint(shard, false, true);
-        lint(delta, true, false);
-        lint(full, false, false);
-        lint(shard((shardOf(revoked) + 1) % SHARDS), false, true);
+        CrlLint.lint(shard, false, true);
+        CrlLint.lint(delta, true, false);
+        CrlLint.lint(full, false, false);
+        CrlLint.lint(shard((shardOf(revoked) + 1) % SHARDS), false, true);
 
         // OpenSSL: the shard a certificate names (and the root's CRL for the issuing CA: -crl_check_all).
         X509CRL root = full(CaRole.ROOT);
@@ -322,7 +323,7 @@ class CrlPartitionsTest {
         var entry = delta().getRevokedCertificate(held.getSerialNumber());
         assertNotNull(entry, "the delta says to take it off the base");
         assertEquals(java.security.cert.CRLReason.REMOVE_FROM_CRL, entry.getRevocationReason());
-        lint(delta(), true, false);
+        CrlLint.lint(delta(), true, false);
     }
 
     /** Two CRLs of one shard within a second: the second still says it is newer (If-Modified-Since relies on it). */
@@ -339,7 +340,7 @@ class CrlPartitionsTest {
         revocations.revoke(second.getSerialNumber().toString(16), RevocationReason.SUPERSEDED, admin);
         publisher.publishParts();
         X509CRL b = shard(shardOf(first));
-        assertTrue(crlNumber(b) > crlNumber(a));
+        assertTrue(CrlLint.crlNumber(b) > CrlLint.crlNumber(a));
         assertTrue(b.getThisUpdate().after(a.getThisUpdate()), a.getThisUpdate() + " then " + b.getThisUpdate());
         assertNotNull(b.getRevokedCertificate(second.getSerialNumber()));
     }
@@ -369,77 +370,6 @@ class CrlPartitionsTest {
         Shell.Result r =
                 Shell.exec(dir, "openssl", "verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "short.pem");
         assertEquals(0, r.exit(), r.output());
-    }
-
-    /**
-     * The RFC 5280 rules a linter (pkilint's CRL checks) applies to these CRLs, checked here on the parsed structure
-     * (pkilint itself is not installable on this machine: PyPI is out of reach and Debian does not package it).
-     */
-    static void lint(X509CRL crl, boolean delta, boolean shard) throws Exception {
-        org.bouncycastle.cert.X509CRLHolder h = new org.bouncycastle.cert.X509CRLHolder(crl.getEncoded());
-        var tbs = h.toASN1Structure().getTBSCertList();
-        assertEquals(2, crl.getVersion(), "v2 (5.1.2.1)");
-        assertEquals(
-                tbs.getSignature().getAlgorithm(),
-                h.toASN1Structure().getSignatureAlgorithm().getAlgorithm(),
-                "signature and signatureAlgorithm agree (5.1.1.2)");
-        assertNotNull(tbs.getNextUpdate(), "nextUpdate present (5.1.2.5)");
-        assertTrue(crl.getNextUpdate().after(crl.getThisUpdate()));
-        var exts = h.getExtensions();
-        assertNotNull(exts.getExtension(Extension.cRLNumber), "CRL number (5.2.3)");
-        assertFalse(exts.getExtension(Extension.cRLNumber).isCritical(), "CRL number non-critical");
-        assertNotNull(exts.getExtension(Extension.authorityKeyIdentifier), "AKI (5.2.1)");
-        assertFalse(exts.getExtension(Extension.authorityKeyIdentifier).isCritical());
-        assertTrue(integer(crl, Extension.cRLNumber.getId()) >= 0);
-        assertEquals(delta, exts.getExtension(Extension.deltaCRLIndicator) != null);
-        if (delta) {
-            assertTrue(exts.getExtension(Extension.deltaCRLIndicator).isCritical(), "delta indicator critical (5.2.4)");
-            assertTrue(baseNumber(crl) < crlNumber(crl), "base below the delta's own number");
-        }
-        assertEquals(shard, exts.getExtension(Extension.issuingDistributionPoint) != null);
-        if (shard) {
-            assertTrue(exts.getExtension(Extension.issuingDistributionPoint).isCritical(), "IDP critical (5.2.5)");
-            IssuingDistributionPoint idp = IssuingDistributionPoint.getInstance(
-                    exts.getExtension(Extension.issuingDistributionPoint).getParsedValue());
-            assertFalse(idp.isIndirectCRL());
-            assertNull(idp.getOnlySomeReasons(), "a shard covers every reason");
-        }
-        if (tbs.getRevokedCertificates().length == 0) {
-            // an empty list is left out, never an empty SEQUENCE (5.1.2.6)
-            assertNull(
-                    org.bouncycastle.asn1.ASN1Sequence.getInstance(tbs.toASN1Primitive())
-                                    .getObjects()
-                                    .hasMoreElements()
-                            ? null
-                            : null);
-        }
-        for (var entry : tbs.getRevokedCertificates()) {
-            assertTrue(entry.getUserCertificate().getValue().signum() > 0, "positive serial");
-            if (entry.hasExtensions()) {
-                var reason = entry.getExtensions().getExtension(Extension.reasonCode);
-                if (reason != null) {
-                    assertFalse(reason.isCritical(), "reason code non-critical (5.3.1)");
-                    int code = org.bouncycastle.asn1.ASN1Enumerated.getInstance(reason.getParsedValue())
-                            .intValueExact();
-                    assertNotEquals(0, code, "unspecified is left out (5.3.1)");
-                    assertTrue(delta || code != 8, "removeFromCRL only in a delta (5.3.1)");
-                }
-            }
-        }
-    }
-
-    static long crlNumber(X509CRL crl) {
-        return integer(crl, Extension.cRLNumber.getId());
-    }
-
-    static long baseNumber(X509CRL crl) {
-        return integer(crl, Extension.deltaCRLIndicator.getId());
-    }
-
-    static long integer(X509CRL crl, String oid) {
-        return ASN1Integer.getInstance(
-                        ASN1OctetString.getInstance(crl.getExtensionValue(oid)).getOctets())
-                .longValueExact();
     }
 
     @Test
