@@ -7,6 +7,7 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -63,19 +64,7 @@ public class CrlPublisher {
 
     /** The shards and the delta within {@link CrlConfig#partitionDelay()}, sharing one run however many ask. */
     public void requestParts() {
-        pendingParts.updateAndGet(f -> f != null && !f.isDone()
-                ? f
-                : scheduler.schedule(
-                        this::scheduledParts, config.partitionDelay().toMillis(), TimeUnit.MILLISECONDS));
-    }
-
-    private void scheduledParts() {
-        pendingParts.set(null);
-        try {
-            publishParts();
-        } catch (RuntimeException e) {
-            LOG.error("CRL shard or delta publication failed (retried at the next check)", e);
-        }
+        once(pendingParts, config.partitionDelay(), this::publishParts, "CRL shard or delta publication");
     }
 
     /** The issuing CA's shards and delta that are owed; when another replica is at it, looks again after the delay. */
@@ -92,18 +81,24 @@ public class CrlPublisher {
 
     /** One publication within the delay, however many requests arrive before it runs. */
     public void request() {
-        pending.updateAndGet(f -> f != null && !f.isDone()
-                ? f
-                : scheduler.schedule(this::scheduled, config.publishDelay().toMillis(), TimeUnit.MILLISECONDS));
+        once(pending, config.publishDelay(), this::publishOwed, "CRL publication");
     }
 
-    private void scheduled() {
-        pending.set(null); // a request from now on schedules another run
-        try {
-            publishOwed();
-        } catch (RuntimeException e) {
-            LOG.error("CRL publication failed (retried at the next check)", e);
-        }
+    /** {@code work} after {@code delay}, once for every request made before it starts. */
+    private void once(AtomicReference<ScheduledFuture<?>> pending, Duration delay, Runnable work, String what) {
+        pending.updateAndGet(f -> f != null && !f.isDone()
+                ? f
+                : scheduler.schedule(
+                        () -> {
+                            pending.set(null); // a request from now on schedules another run
+                            try {
+                                work.run();
+                            } catch (RuntimeException e) {
+                                LOG.error(what + " failed (retried at the next check)", e);
+                            }
+                        },
+                        delay.toMillis(),
+                        TimeUnit.MILLISECONDS));
     }
 
     /**

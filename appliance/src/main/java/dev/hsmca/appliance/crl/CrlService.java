@@ -14,7 +14,6 @@ import dev.hsmca.appliance.store.CrlStateRepository;
 import dev.hsmca.appliance.store.RevokedEntries;
 import dev.hsmca.appliance.x509.Extensions;
 import dev.hsmca.core.CaRole;
-import dev.hsmca.core.RevocationReason;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -34,12 +33,7 @@ import java.util.function.Consumer;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,20 +222,21 @@ public class CrlService {
      */
     public boolean owed(CaRole role) {
         boolean behind = state.findById(role.alias()).map(CrlState::behind).orElse(false);
+        Optional<Instant> last = crls.lastIssued(ca.member(role).id());
         if (behind && role == CaRole.ISSUING && !config.fullInterval().isZero()) {
-            String caId = ca.member(role).id();
-            behind = crls.lastIssued(caId)
-                    .map(t -> !t.plus(config.fullInterval()).isAfter(clock.instant()))
+            behind = last.map(t -> !t.plus(config.fullInterval()).isAfter(clock.instant()))
                     .orElse(true);
         }
-        return behind || due(role);
+        return behind || due(last);
     }
 
     /** Whether the latest CRL of this CA is older than the reissue interval (or missing). */
     public boolean due(CaRole role) {
-        String caId = ca.member(role).id();
-        return crls.lastIssued(caId)
-                .map(t -> t.plus(Duration.ofHours(config.reissueHours())).isBefore(clock.instant()))
+        return due(crls.lastIssued(ca.member(role).id()));
+    }
+
+    private boolean due(Optional<Instant> last) {
+        return last.map(t -> t.plus(Duration.ofHours(config.reissueHours())).isBefore(clock.instant()))
                 .orElse(true);
     }
 
@@ -275,15 +270,7 @@ public class CrlService {
                 ? List.of(new Extension(
                         Extension.freshestCRL,
                         false,
-                        new CRLDistPoint(new DistributionPoint[] {
-                                    new DistributionPoint(
-                                            new DistributionPointName(new GeneralNames(new GeneralName(
-                                                    GeneralName.uniformResourceIdentifier,
-                                                    urls.crlDelta(member.id())))),
-                                            null,
-                                            null)
-                                })
-                                .getEncoded()))
+                        Extensions.distributionPoint(urls.crlDelta(member.id())).getEncoded()))
                 : List.of();
         return CrlWriter.write(
                 X500Name.getInstance(
@@ -300,11 +287,8 @@ public class CrlService {
 
     /** The root's CRL lists revoked CA certificates; the issuing CA's, its revoked certificates not yet expired. */
     private void entries(CaRole role, String caId, Instant now, Consumer<CrlWriter.Entry> consumer) {
-        RevokedEntries.Row row = (serial, revokedAt, reason) -> consumer.accept(new CrlWriter.Entry(
-                new BigInteger(serial, 16),
-                revokedAt,
-                reason == null ? -1 : RevocationReason.stored(reason).code(),
-                null));
+        RevokedEntries.Row row =
+                (serial, revokedAt, reason) -> consumer.accept(CrlWriter.Entry.stored(serial, revokedAt, reason));
         if (role == CaRole.ROOT) {
             revoked.caCertificates(caId, row);
         } else {

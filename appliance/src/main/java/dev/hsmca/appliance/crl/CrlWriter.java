@@ -1,5 +1,6 @@
 package dev.hsmca.appliance.crl;
 
+import dev.hsmca.core.RevocationReason;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,7 +38,16 @@ public final class CrlWriter {
     private CrlWriter() {}
 
     /** A revoked certificate. {@code reasonCode} is an RFC 5280 CRLReason, or -1 for none. */
-    public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {}
+    public record Entry(BigInteger serial, Instant revokedAt, int reasonCode, Instant invalidityDate) {
+        /** A revoked row as stored: its serial in hex, when, and the reason's stored text (null: none given). */
+        public static Entry stored(String serialHex, Instant revokedAt, String reason) {
+            return new Entry(
+                    new BigInteger(serialHex, 16),
+                    revokedAt,
+                    reason == null ? -1 : RevocationReason.stored(reason).code(),
+                    null);
+        }
+    }
 
     /** Something that lists the entries (once per CRL). */
     public interface EntrySource {

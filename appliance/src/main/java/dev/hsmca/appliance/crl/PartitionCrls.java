@@ -32,10 +32,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,12 +99,16 @@ public class PartitionCrls {
         metrics.revocationVisibilityTarget(config.visibilityTarget());
     }
 
+    /** The parts owed, and each part's newest CRL as it was read to decide (it is the last until this run makes one). */
+    record Plan(List<Integer> owed, Map<Integer, CrlPartStates.Newest> newest) {}
+
     /** Every shard and the delta that is owed, made now; empty when none is, or another replica is at it. */
     public List<Published> publishOwed() {
         List<Published> done = locks.callExclusively(Job.CRL_PARTS, LEASE, () -> {
+            Plan plan = plan();
             List<Published> out = new ArrayList<>();
-            for (int part : owed()) {
-                out.add(issue(part));
+            for (int part : plan.owed()) {
+                out.add(issue(part, plan.newest().get(part)));
             }
             return out;
         });
@@ -115,8 +116,12 @@ public class PartitionCrls {
     }
 
     /** The parts owed: shards (configured, or named by earlier CRLs) and the delta ({@link CrlPartRecord#DELTA}). */
-    @Transactional(readOnly = true)
     protected List<Integer> owed() {
+        return plan().owed();
+    }
+
+    @Transactional(readOnly = true)
+    protected Plan plan() {
         String caId = ca.issuing().id();
         Map<Integer, CrlPartStates.Newest> newest = states.newest(caId);
         long revision = state.findById(CaRole.ISSUING.alias()).orElseThrow().revision();
@@ -147,7 +152,7 @@ public class PartitionCrls {
                 && (delta == null || due(delta) || delta.coversRevision() < revision || stale(delta, base.get()))) {
             owed.add(CrlPartRecord.DELTA);
         }
-        return new ArrayList<>(owed);
+        return new Plan(new ArrayList<>(owed), newest);
     }
 
     private boolean due(CrlPartStates.Newest n) {
@@ -159,11 +164,11 @@ public class PartitionCrls {
         return delta.baseNumber() == null || delta.baseNumber() != base.number();
     }
 
-    private Published issue(int part) {
+    /** {@code before}: the part's newest CRL, read under this run's lease (null: none yet). */
+    private Published issue(int part, CrlPartStates.Newest before) {
         long start = System.nanoTime();
         CaHierarchy.Member member = ca.issuing();
         Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
-        CrlPartStates.Newest before = newestOf(member.id(), part);
         Instant now = CrlTimes.thisUpdate(clock, before == null ? null : before.thisUpdate());
         Instant next = part == CrlPartRecord.DELTA
                 ? ticket.base().nextUpdate()
@@ -207,11 +212,6 @@ public class PartitionCrls {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write a CRL part of " + member.id() + ": " + e.getMessage(), e);
         }
-    }
-
-    @Transactional(readOnly = true)
-    protected CrlPartStates.Newest newestOf(String caId, int part) {
-        return states.newest(caId).get(part);
     }
 
     /**
@@ -287,13 +287,7 @@ public class PartitionCrls {
                 : List.of(new Extension(
                         Extension.issuingDistributionPoint,
                         true,
-                        new IssuingDistributionPoint(
-                                        new DistributionPointName(new GeneralNames(named.stream()
-                                                .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))
-                                                .toArray(GeneralName[]::new))),
-                                        false,
-                                        false)
-                                .getEncoded()));
+                        new IssuingDistributionPoint(Extensions.pointNamed(named), false, false).getEncoded()));
         CrlWriter.Result result = CrlWriter.write(
                 X500Name.getInstance(
                         member.certificate().getSubjectX500Principal().getEncoded()),
@@ -323,13 +317,8 @@ public class PartitionCrls {
     /** A revoked certificate as it is listed; in a delta, one no longer revoked (a hold lifted) is removeFromCRL. */
     private static CrlWriter.Entry entry(
             String serial, Instant revokedAt, String reason, boolean isRevoked, Instant now) {
-        if (!isRevoked) {
-            return new CrlWriter.Entry(new BigInteger(serial, 16), now, RevocationReason.REMOVE_FROM_CRL.code(), null);
-        }
-        return new CrlWriter.Entry(
-                new BigInteger(serial, 16),
-                revokedAt,
-                reason == null ? -1 : RevocationReason.stored(reason).code(),
-                null);
+        return isRevoked
+                ? CrlWriter.Entry.stored(serial, revokedAt, reason)
+                : new CrlWriter.Entry(new BigInteger(serial, 16), now, RevocationReason.REMOVE_FROM_CRL.code(), null);
     }
 }

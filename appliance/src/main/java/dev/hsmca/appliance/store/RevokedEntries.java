@@ -66,44 +66,55 @@ public class RevokedEntries {
     }
 
     private void changed(String sql, String caId, long second, Instant unexpiredAt, ChangedRow row) {
-        try {
-            Connection c = dataSource.getConnection(); // the transaction's: closed by the transaction, not here
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, caId);
-                s.setLong(2, second);
-                s.setTimestamp(3, Timestamp.from(unexpiredAt));
-                s.setFetchSize(1000);
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp at = rs.getTimestamp(2);
-                        row.accept(
-                                rs.getString(1),
-                                at == null ? null : at.toInstant(),
-                                rs.getString(3),
-                                CertificateStatus.stored(rs.getString(4)) == CertificateStatus.REVOKED,
-                                rs.getLong(5));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read revocations: " + e.getMessage(), e);
-        }
+        query(
+                sql,
+                s -> {
+                    s.setString(1, caId);
+                    s.setLong(2, second);
+                    s.setTimestamp(3, Timestamp.from(unexpiredAt));
+                },
+                rs -> {
+                    Timestamp at = rs.getTimestamp(2);
+                    row.accept(
+                            rs.getString(1),
+                            at == null ? null : at.toInstant(),
+                            rs.getString(3),
+                            CertificateStatus.stored(rs.getString(4)) == CertificateStatus.REVOKED,
+                            rs.getLong(5));
+                });
     }
 
     /** {@code unexpiredAt}, when given, binds the second parameter. */
     private void stream(String sql, String caId, Instant unexpiredAt, Row row) {
+        query(
+                sql,
+                s -> {
+                    s.setString(1, caId);
+                    if (unexpiredAt != null) {
+                        s.setTimestamp(2, Timestamp.from(unexpiredAt));
+                    }
+                },
+                rs -> row.accept(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3)));
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement s) throws SQLException;
+    }
+
+    private interface Reader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /** Streams the rows on the caller's transaction's connection (closed by the transaction, not here). */
+    private void query(String sql, Binder binder, Reader reader) {
         try {
-            // The transaction's connection: closed by the transaction, not here.
             Connection c = dataSource.getConnection();
             try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, caId);
-                if (unexpiredAt != null) {
-                    s.setTimestamp(2, Timestamp.from(unexpiredAt));
-                }
+                binder.bind(s);
                 s.setFetchSize(1000);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        row.accept(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3));
+                        reader.read(rs);
                     }
                 }
             }

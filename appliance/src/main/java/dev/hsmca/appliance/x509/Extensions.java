@@ -3,6 +3,7 @@ package dev.hsmca.appliance.x509;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -63,12 +64,21 @@ public final class Extensions {
                         new GeneralName(GeneralName.uniformResourceIdentifier, caIssuersUrl))));
     }
 
+    /** A distribution point's full name: these URLs (a CDP, a Freshest CRL pointer, an issuing distribution point). */
+    public static DistributionPointName pointNamed(List<String> urls) {
+        return new DistributionPointName(new GeneralNames(urls.stream()
+                .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))
+                .toArray(GeneralName[]::new)));
+    }
+
+    /** One distribution point at this URL, as a certificate's CDP and a full CRL's Freshest CRL pointer carry it. */
+    public static CRLDistPoint distributionPoint(String url) {
+        return new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(pointNamed(List.of(url)), null, null)});
+    }
+
     public static void addPointers(X509v3CertificateBuilder b, String crlUrl, String ocspUrl, String caIssuersUrl)
             throws CertIOException {
-        GeneralName crl = new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl);
-        b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
-            new DistributionPoint(new DistributionPointName(new GeneralNames(crl)), null, null)
-        }));
+        b.addExtension(Extension.cRLDistributionPoints, false, distributionPoint(crlUrl));
         AccessDescription caIssuers = new AccessDescription(
                 AccessDescription.id_ad_caIssuers,
                 new GeneralName(GeneralName.uniformResourceIdentifier, caIssuersUrl));
