@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class RevocationBench implements TestPropertyProvider {
     static final Duration DELAY = Duration.ofMillis(500);
-    static final int SHARDS = 64;
+    static final int SHARDS = 256; // the default
     static final TestAppliance APP = TestAppliance.postgres()
             .with("pki.crl.publish-delay", DELAY.toMillis() + "ms")
             .with("pki.crl.shards", String.valueOf(SHARDS))

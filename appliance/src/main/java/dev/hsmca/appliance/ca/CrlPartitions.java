@@ -21,7 +21,7 @@ public class CrlPartitions {
     private final UrlConfig urls;
 
     /** {@code pki.crl.shards}: 0 turns partitions off (new certificates name the full CRL). */
-    public CrlPartitions(@Value("${pki.crl.shards:64}") int shards, UrlConfig urls) {
+    public CrlPartitions(@Value("${pki.crl.shards:256}") int shards, UrlConfig urls) {
         Settings.atLeast("pki.crl.shards", shards, 0);
         if (shards > MAX_SHARDS) {
             throw new Settings.Invalid("pki.crl.shards", "at most " + MAX_SHARDS + ", not " + shards);

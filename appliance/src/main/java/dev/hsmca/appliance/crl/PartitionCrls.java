@@ -169,6 +169,7 @@ public class PartitionCrls {
         long start = System.nanoTime();
         CaHierarchy.Member member = ca.issuing();
         Ticket ticket = part == CrlPartRecord.DELTA ? deltaTicket(member.id()) : shardTicket(member.id(), part);
+        long ticketed = System.nanoTime();
         Instant now = CrlTimes.thisUpdate(clock, before == null ? null : before.thisUpdate());
         Instant next = part == CrlPartRecord.DELTA
                 ? ticket.base().nextUpdate()
@@ -184,6 +185,7 @@ public class PartitionCrls {
             Path file = Files.createTempFile(dir, member.id() + "-part" + part + "-", ".crl");
             try {
                 CrlWriter.Result result = write(member, part, ticket, now, next, previous, named, newlyShown, file);
+                long written = System.nanoTime();
                 store(new CrlPartRecord(
                         new CrlPartRecord.Key(member.id(), part, ticket.number()),
                         ticket.base() == null ? null : ticket.base().number(),
@@ -197,14 +199,18 @@ public class PartitionCrls {
                 metrics.crlPublished(CaRole.ISSUING.alias(), kind);
                 Instant stored = clock.instant();
                 newlyShown.forEach(at -> metrics.revocationVisible(kind.tag(), Duration.between(at, stored)));
+                long end = System.nanoTime();
                 LOG.info(
-                        "CRL {} {} #{} issued: {} entries, {} bytes, {} ms",
+                        "CRL {} {} #{} issued: {} entries, {} bytes, {} ms (number {}, read and sign {}, store {})",
                         member.id(),
                         part == CrlPartRecord.DELTA ? "delta" : "shard " + part,
                         ticket.number(),
                         result.entries(),
                         result.bytes(),
-                        (System.nanoTime() - start) / 1_000_000);
+                        (end - start) / 1_000_000,
+                        (ticketed - start) / 1_000_000,
+                        (written - ticketed) / 1_000_000,
+                        (end - written) / 1_000_000);
                 return new Published(part, ticket.number(), result.entries());
             } finally {
                 Files.deleteIfExists(file);
