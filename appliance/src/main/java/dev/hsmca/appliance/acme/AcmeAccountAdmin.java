@@ -8,6 +8,7 @@ import dev.hsmca.appliance.store.AcmeRepositories;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,15 @@ public class AcmeAccountAdmin {
         this.eabKeys = eabKeys;
         this.audit = audit;
         this.clock = clock;
+    }
+
+    /** The newest binding keys (their HMAC keys are for the answer that made them only: never shown again). */
+    public List<AcmeEabKey> eabKeys(int limit) {
+        return eabKeys.newest(limit);
+    }
+
+    public List<AcmeAccount> accounts(int limit) {
+        return accounts.newest(limit);
     }
 
     @Transactional

@@ -9,10 +9,13 @@ import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Appends to the hash-chained audit log. {@link #record} joins the caller's transaction, so an entry commits
@@ -23,6 +26,11 @@ import java.util.Optional;
  */
 @Singleton
 public class AuditLog {
+    /** Refusals are written at most once a minute per source: a day is a few thousand rows. */
+    private static final int DENIED_ROWS = 50_000;
+
+    private static final Pattern COUNT = Pattern.compile("=(\\d{1,12})");
+
     public static final String OK = "success";
     public static final String DENIED = "denied";
     public static final String FAILED = "failure";
@@ -118,6 +126,49 @@ public class AuditLog {
     public List<AuditEntry> search(Instant since, String action, long afterSeq, int limit) {
         sealer.seal();
         return repository.search(since, action == null ? "" : action, afterSeq, limit);
+    }
+
+    /** The chain's newest entries before {@code beforeSeq} (0: from the head), newest first; null filters match any. */
+    public List<AuditEntry> tail(String action, String actor, long beforeSeq, int limit) {
+        sealer.seal();
+        return repository.tail(
+                action == null ? "" : action,
+                actor == null ? "" : actor,
+                beforeSeq <= 0 ? Long.MAX_VALUE : beforeSeq,
+                limit);
+    }
+
+    /** The entries about one subject ({@code certificate:<serial>}), newest first. */
+    public List<AuditEntry> about(String subject, int limit) {
+        sealer.seal();
+        return repository.about(subject, limit);
+    }
+
+    /**
+     * Refusals in each of the last {@code hours} hours, oldest first: a refusal entry of {@link Refusals} counts what
+     * its details sum up ({@code action/reason=count,...}), any other denied entry one.
+     */
+    public long[] deniedPerHour(Instant now, int hours) {
+        sealer.seal();
+        long[] counts = new long[hours];
+        Instant since = now.minus(Duration.ofHours(hours));
+        for (AuditEntry e : repository.denied(since, DENIED_ROWS)) {
+            long bucket = Duration.between(since, e.at()).toHours();
+            counts[(int) Math.min(hours - 1, Math.max(0, bucket))] += refusals(e);
+        }
+        return counts;
+    }
+
+    private static long refusals(AuditEntry e) {
+        if (!Refusals.ACTION.equals(e.action())) {
+            return 1;
+        }
+        long n = 0;
+        Matcher m = COUNT.matcher(e.details());
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return Math.max(1, n);
     }
 
     private static String clip(String value, int max) {

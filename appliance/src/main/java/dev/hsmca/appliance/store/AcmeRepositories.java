@@ -18,6 +18,9 @@ public final class AcmeRepositories {
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface EabKeys extends CrudRepository<AcmeEabKey, String> {
+        @Query("SELECT * FROM acme_eab_keys ORDER BY created_at DESC, kid LIMIT :limit")
+        List<AcmeEabKey> newest(int limit);
+
         /** Binds the key to its first account; an EAB key serves one account only. */
         @Query(
                 "UPDATE acme_eab_keys SET account_id = :accountId WHERE kid = :kid AND account_id IS NULL AND revoked_at IS NULL")
@@ -29,6 +32,9 @@ public final class AcmeRepositories {
 
     @JdbcRepository(dialect = Dialect.POSTGRES)
     public interface Accounts extends CrudRepository<AcmeAccount, String> {
+        @Query("SELECT * FROM acme_accounts ORDER BY created_at DESC, id LIMIT :limit")
+        List<AcmeAccount> newest(int limit);
+
         Optional<AcmeAccount> findByThumbprint(String thumbprint);
 
         @Query("UPDATE acme_accounts SET contact = :contact WHERE id = :id")

@@ -22,6 +22,19 @@ public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
             ORDER BY seq LIMIT :limit""")
     List<AuditEntry> search(Instant since, String action, long afterSeq, int limit);
 
+    /** Newest first, before {@code beforeSeq}; empty filters match any. */
+    @Query("""
+            SELECT * FROM audit_log
+            WHERE seq < :beforeSeq AND (:action = '' OR action = :action) AND (:actor = '' OR actor = :actor)
+            ORDER BY seq DESC LIMIT :limit""")
+    List<AuditEntry> tail(String action, String actor, long beforeSeq, int limit);
+
+    @Query("SELECT * FROM audit_log WHERE at > :since AND outcome = 'denied' ORDER BY seq LIMIT :limit")
+    List<AuditEntry> denied(Instant since, int limit);
+
+    @Query("SELECT * FROM audit_log WHERE subject = :subject ORDER BY seq DESC LIMIT :limit")
+    List<AuditEntry> about(String subject, int limit);
+
     /** The chain's head as committed (no lock: the sealer alone moves it). */
     @Query(value = "SELECT seq, hash FROM audit_head WHERE id = 1", nativeQuery = true)
     AuditHead head();

@@ -38,6 +38,9 @@ public final class ErrorResponses {
 
     /** On an ACME URL, an RFC 8555 problem document with a fresh nonce (clients retry badNonce with it). */
     static MutableHttpResponse<?> of(HttpRequest<?> request, Throwable error, Supplier<String> acmeNonce) {
+        if (request.getPath().startsWith("/ui")) {
+            return page(of(request, error));
+        }
         if (!request.getPath().startsWith("/acme/")) {
             return of(request, error);
         }
@@ -83,6 +86,36 @@ public final class ErrorResponses {
             response.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         }
         return response;
+    }
+
+    /** The console's error page: the same status, code and message, for a person (escaped, no script). */
+    private static MutableHttpResponse<String> page(MutableHttpResponse<ErrorBody> plain) {
+        ErrorBody body = plain.getBody().orElseThrow();
+        String html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + plain.code()
+                + " · HSM CA console</title><link rel=\"stylesheet\" href=\"/ui/static/console.css\"></head><body>"
+                + "<main id=\"main\"><h1>" + plain.code() + " " + escape(plain.reason()) + "</h1><p class=\"bad\">"
+                + escape(body.message()) + "</p><p>Code: <code id=\"error-code\">" + escape(body.error())
+                + "</code></p><p><a href=\"/ui/\">Back to the overview</a></p></main></body></html>";
+        MutableHttpResponse<String> r =
+                HttpResponse.<String>status(plain.status()).body(html).contentType("text/html; charset=utf-8");
+        plain.getHeaders().forEach((name, values) -> values.forEach(v -> r.header(name, v)));
+        return r;
+    }
+
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String rootMessage(Throwable error) {

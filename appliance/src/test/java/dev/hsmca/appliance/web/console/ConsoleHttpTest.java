@@ -1,0 +1,340 @@
+package dev.hsmca.appliance.web.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hsmca.appliance.testing.Api;
+import dev.hsmca.appliance.testing.Openssl;
+import dev.hsmca.appliance.testing.TestAppliance;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The operator console over HTTPS with the admin's client certificate (what a browser sends): pages, the session
+ * cookie, forms with their token, and every refusal (no certificate, a non-admin one, a forged token, another site's
+ * form, a form without the session). The browser itself is {@code ConsoleBrowserTest} (integration tests).
+ */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleHttpTest implements TestPropertyProvider {
+    static final TestAppliance APP =
+            TestAppliance.h2().with("pki.console.quiet-after", "2s").initialize();
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    @Inject
+    EmbeddedServer server;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return APP.properties();
+    }
+
+    /** A browser's view of the console: its certificate, and the session cookie it was given. */
+    final class Browser {
+        final Api api;
+        String cookie;
+
+        Browser(Api api) {
+            this.api = api;
+        }
+
+        HttpResponse<String> get(String path) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            HttpResponse<String> r = api.send(b.GET().build());
+            r.headers().firstValue("Set-Cookie").ifPresent(c -> cookie = c.split(";", 2)[0]);
+            return r;
+        }
+
+        HttpResponse<String> post(String path, Map<String, String> form, String... headers) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/x-www-form-urlencoded");
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            return api.send(
+                    b.POST(HttpRequest.BodyPublishers.ofString(encode(form))).build());
+        }
+
+        /** The form token on a page. */
+        String csrf(String path) {
+            HttpResponse<String> page = get(path);
+            assertEquals(200, page.statusCode(), page.body());
+            Matcher m = CSRF.matcher(page.body());
+            assertTrue(m.find(), "no form token on " + path);
+            return m.group(1);
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("https://localhost:" + server.getPort() + path);
+    }
+
+    static String encode(Map<String, String> form) {
+        return form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    Browser admin() {
+        return new Browser(new Api(APP.adminSsl(), server.getPort()));
+    }
+
+    String issue(String name, int days) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(APP.dir(), "console");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String csr = Openssl.keyAndCsr(dir, name, name, "DNS:" + name);
+        HttpResponse<String> r = new Api(APP.adminSsl(), server.getPort())
+                .postJson("/api/v1/certificates", Api.issueBody(csr, "tls-server", days));
+        assertEquals(201, r.statusCode(), r.body());
+        return (String) Api.parse(r).get("serial");
+    }
+
+    @Test
+    void theOverviewIsTheAdminsWithASessionCookieAndAStrictPolicy() {
+        Browser b = admin();
+        HttpResponse<String> r = b.get("/ui/");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertTrue(r.body().contains("CA hierarchy") && r.body().contains("issuing"), r.body());
+        String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.startsWith(ConsoleSessions.COOKIE + "="), setCookie);
+        for (String attribute : List.of("HTTPOnly", "Secure", "SameSite=Strict", "Path=/")) {
+            assertTrue(setCookie.toLowerCase(Locale.ROOT).contains(attribute.toLowerCase(Locale.ROOT)), setCookie);
+        }
+        String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertTrue(csp.contains("script-src 'self'") && csp.contains("form-action 'self'"), csp);
+        assertFalse(csp.contains("unsafe-inline") || csp.contains("unsafe-eval"), csp);
+        assertFalse(r.body().contains("<script>"), "no inline script");
+        assertFalse(r.body().contains(" style=\""), "no inline style");
+        // the session is kept, not made again, within its life
+        b.get("/ui/certificates");
+        String kept = b.cookie;
+        assertEquals(kept, setCookie.split(";", 2)[0]);
+        assertEquals(200, b.get("/ui/static/console.css").statusCode());
+    }
+
+    @Test
+    void withoutTheAdminsCertificateNothingIsShown() throws Exception {
+        HttpResponse<String> anonymous = new Api(APP.anonymousSsl(), server.getPort()).get("/ui/");
+        assertEquals(401, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("client_certificate_required"), anonymous.body());
+        assertTrue(anonymous.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertFalse(anonymous.body().contains("CA hierarchy"));
+
+        Path mon = APP.dir().resolve("monitoring");
+        char[] pass = Files.readString(mon.resolve("monitoring.pass")).trim().toCharArray();
+        KeyStore p12 = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(mon.resolve("monitoring.p12"))) {
+            p12.load(in, pass);
+        }
+        Api monitoring = new Api(APP.sslContext(p12, pass), server.getPort());
+        for (String path : List.of("/ui/", "/ui/certificates", "/ui/audit", "/ui/enrollment")) {
+            HttpResponse<String> r = monitoring.get(path);
+            assertEquals(403, r.statusCode(), path);
+            assertTrue(r.body().contains("not_admin"), r.body());
+        }
+    }
+
+    @Test
+    void findRevokeAndEveryRefusalOfTheForm() {
+        String serial = issue("findme.console.test", 30);
+        Browser b = admin();
+        HttpResponse<String> found = b.get("/ui/certificates?q=findme.console");
+        assertEquals(200, found.statusCode(), found.body());
+        assertTrue(found.body().contains(serial), found.body());
+        assertFalse(b.get("/ui/certificates?q=nothing-like-it").body().contains(serial));
+        assertTrue(b.get("/ui/certificates?q=" + serial.substring(0, 8)).body().contains(serial));
+
+        String page = "/ui/certificates/" + serial;
+        HttpResponse<String> detail = b.get(page);
+        assertTrue(detail.body().contains("findme.console.test"), detail.body());
+        HttpResponse<String> pem = b.get(page + "/pem");
+        assertTrue(pem.body().startsWith("-----BEGIN CERTIFICATE-----"), pem.body());
+
+        String token = b.csrf(page);
+        String revoke = page + "/revoke";
+        Map<String, String> form = new LinkedHashMap<>(Map.of("reason", "keyCompromise", "confirm", "yes"));
+
+        form.put("csrf", token + "x");
+        assertRefused(b.post(revoke, form), "csrf_token_invalid");
+        form.put("csrf", token);
+        // another site's Origin: on localhost the framework refuses it first (ConsoleSessionsTest checks ours)
+        assertEquals(403, b.post(revoke, form, "Origin", "https://evil.example").statusCode());
+        assertRefused(b.post(revoke, form, "Sec-Fetch-Site", "cross-site"), "cross_site_request");
+        Browser noSession = admin(); // another site's form: SameSite=Strict keeps the cookie back
+        assertRefused(noSession.post(revoke, form), "console_session_expired");
+        form.remove("confirm");
+        HttpResponse<String> unconfirmed = b.post(revoke, form);
+        assertEquals(400, unconfirmed.statusCode(), unconfirmed.body());
+        assertTrue(b.get(page).body().contains(">valid<"), "still valid after every refusal");
+
+        form.put("confirm", "yes");
+        HttpResponse<String> done = b.post(revoke, form, "Origin", "https://localhost:" + server.getPort());
+        assertEquals(303, done.statusCode(), done.body());
+        String after = b.get(page).body();
+        assertTrue(after.contains("id=\"status\">revoked<"), after);
+        assertTrue(after.contains("certificate.revoke"), "the audit entry is on the page");
+    }
+
+    private static void assertRefused(HttpResponse<String> r, String code) {
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains(code), r.body());
+    }
+
+    @Test
+    void aTokenMadeInTheConsoleIsShownOnceAndEnrolls() throws Exception {
+        Browser b = admin();
+        String csrf = b.csrf("/ui/enrollment");
+        HttpResponse<String> made = b.post(
+                "/ui/enrollment/tokens",
+                Map.of(
+                        "csrf",
+                        csrf,
+                        "service",
+                        "consoletok",
+                        "allowed_dns",
+                        "tok.console.test",
+                        "ttl_days",
+                        "1",
+                        "profile",
+                        "tls-server"));
+        assertEquals(200, made.statusCode(), made.body());
+        Matcher m = Pattern.compile("id=\"token-value\">([^<]+)<").matcher(made.body());
+        assertTrue(m.find(), made.body());
+        String token = m.group(1);
+        assertFalse(b.get("/ui/enrollment").body().contains(token), "shown once");
+
+        Path dir = Files.createTempDirectory(APP.dir(), "tok");
+        String csr = Openssl.keyAndCsr(dir, "tok", "tok.console.test", "DNS:tok.console.test");
+        HttpResponse<String> issued = new Api(APP.anonymousSsl(), server.getPort())
+                .send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
+                        .build());
+        assertEquals(201, issued.statusCode(), issued.body());
+        String serial = (String) Api.parse(issued).get("serial");
+        assertTrue(b.get("/ui/enrollment").body().contains(serial), "the token's use is listed");
+    }
+
+    @Test
+    void anExpiringCertificateAndAQuietServiceAreFlagged() throws Exception {
+        issue("soon.console.test", 5);
+        Browser b = admin();
+        String overview = b.get("/ui/").body();
+        assertTrue(overview.contains("id=\"expiring-7\""), overview);
+
+        // a service with a certificate, registered and then never seen again (quiet after 2 s here)
+        String csrf = b.csrf("/ui/enrollment");
+        String page = b.post(
+                        "/ui/enrollment/tokens",
+                        Map.of(
+                                "csrf",
+                                csrf,
+                                "service",
+                                "quietsvc",
+                                "allowed_dns",
+                                "quiet.console.test",
+                                "profile",
+                                "tls-server-client"))
+                .body();
+        Matcher m = Pattern.compile("id=\"token-value\">([^<]+)<").matcher(page);
+        assertTrue(m.find(), page);
+        Path dir = Files.createTempDirectory(APP.dir(), "quiet");
+        String csr = Openssl.keyAndCsr(dir, "quiet", "quiet.console.test", "DNS:quiet.console.test");
+        Api anonymous = new Api(APP.anonymousSsl(), server.getPort());
+        HttpResponse<String> issued = anonymous.send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + m.group(1))
+                .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
+                .build());
+        assertEquals(201, issued.statusCode(), issued.body());
+        Map<String, Object> cert = Api.parse(issued);
+        Api holder = new Api(
+                Openssl.identity(
+                        APP, dir, "quiet", (String) cert.get("certificate_pem"), (String) cert.get("chain_pem")),
+                server.getPort());
+        HttpResponse<String> reg = holder.postJson(
+                "/api/v1/services",
+                Map.of("service", "quietsvc", "display_name", "Quiet", "endpoints", List.of("https://quiet:1")));
+        assertEquals(200, reg.statusCode(), reg.body());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = b.get("/ui/").body();
+            if (body.contains("/ui/services/quietsvc")) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertTrue(body.contains("/ui/services/quietsvc") && body.contains("has gone quiet"), body);
+        assertTrue(b.get("/ui/services").body().contains("quietsvc"));
+        assertTrue(b.get("/ui/services/quietsvc").body().contains((String) cert.get("serial")));
+    }
+
+    @Test
+    void theAuditTailAndItsVerification() {
+        Browser b = admin();
+        HttpResponse<String> tail = b.get("/ui/audit?action=ca.init");
+        assertEquals(200, tail.statusCode(), tail.body());
+        assertTrue(tail.body().contains("ca.init"), tail.body());
+        String csrf = b.csrf("/ui/audit");
+        HttpResponse<String> verified = b.post("/ui/audit/verify", Map.of("csrf", csrf));
+        assertEquals(200, verified.statusCode(), verified.body());
+        assertTrue(verified.body().contains("The chain is intact"), verified.body());
+    }
+
+    @Test
+    void badInputIsAClearRefusal() {
+        Browser b = admin();
+        assertEquals(400, b.get("/ui/certificates?status=sideways").statusCode());
+        assertEquals(400, b.get("/ui/certificates?after=nonsense").statusCode());
+        assertEquals(400, b.get("/ui/certificates/not-hex").statusCode());
+        assertEquals(404, b.get("/ui/certificates/abcdef0123").statusCode());
+        String csrf = b.csrf("/ui/enrollment");
+        Map<String, String> many = new LinkedHashMap<>();
+        many.put("csrf", csrf);
+        for (int i = 0; i < 40; i++) {
+            many.put("f" + i, "x");
+        }
+        assertEquals(400, b.post("/ui/enrollment/tokens", many).statusCode());
+        HttpResponse<String> noService =
+                b.post("/ui/enrollment/tokens", Map.of("csrf", csrf, "allowed_dns", "x.console.test"));
+        assertEquals(400, noService.statusCode(), noService.body());
+        assertFalse(noService.body().contains("Exception"), noService.body());
+    }
+}
