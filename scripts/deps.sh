@@ -33,6 +33,12 @@ if [ "${1:-}" = test ]; then
     command -v "$c" >/dev/null 2>&1 || need+=("$c")
   done
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # the console's browser tests: Debian's Chromium and its driver, NSS tools for the browser's client certificate,
+  # npm for axe-core
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+  command -v pk12util >/dev/null 2>&1 || need+=(libnss3-tools)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
   # the Python client's tests (clients/python) run on Debian's Python 3 with these
   for p in python3-cryptography python3-httpx python3-requests python3-uvicorn python3-pytest python3-venv \
            python3-setuptools python3-wheel python3-mypy; do

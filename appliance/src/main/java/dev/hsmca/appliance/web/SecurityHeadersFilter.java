@@ -23,7 +23,8 @@ public class SecurityHeadersFilter {
                 "Content-Security-Policy",
                 request.getPath().startsWith("/ui") ? CONSOLE_POLICY : "default-src 'none'; frame-ancestors 'none'");
         if (request.getPath().startsWith("/ui")) {
-            response.header("Referrer-Policy", "no-referrer");
+            // not no-referrer: with it a browser sends "Origin: null" on the console's own forms
+            response.header("Referrer-Policy", "same-origin");
             response.header("Cross-Origin-Opener-Policy", "same-origin");
         }
         if (!response.getHeaders().contains("Cache-Control")) {

@@ -306,6 +306,28 @@ class ConsoleHttpTest implements TestPropertyProvider {
         assertTrue(b.get("/ui/services/quietsvc").body().contains((String) cert.get("serial")));
     }
 
+    /** As a browser sends it: HTTP/2, Origin and Sec-Fetch-Site of the console's own page. */
+    @Test
+    void aFormOverHttp2FromTheConsolesOwnPage() throws Exception {
+        Browser b = admin();
+        String csrf = b.csrf("/ui/audit");
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                .sslContext(APP.adminSsl())
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        HttpResponse<String> r = h2.send(
+                HttpRequest.newBuilder(uri("/ui/audit/verify"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Cookie", b.cookie)
+                        .header("Origin", "https://localhost:" + server.getPort())
+                        .header("Sec-Fetch-Site", "same-origin")
+                        .POST(HttpRequest.BodyPublishers.ofString(encode(Map.of("csrf", csrf))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.version() + " " + r.headers().map() + " " + r.body());
+        assertTrue(r.body().contains("The chain is intact"), r.body());
+    }
+
     @Test
     void theAuditTailAndItsVerification() {
         Browser b = admin();
