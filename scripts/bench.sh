@@ -71,7 +71,7 @@ run() {
   fi
 }
 started=$(date +%s)
-benches=HsmBench,OcspBench,IssuanceBench,RevocationBench,AcmeClientsTest#legoOrdersPerSecond
+benches=HsmBench,OcspBench,IssuanceBench,RevocationBench,ConsoleBench,AcmeClientsTest#legoOrdersPerSecond
 if $smoke; then
   # one Maven run for both modules (each Maven start is seconds of CPU beside the other parts of make test)
   run -pl appliance,integration-tests surefire:test "-Dtest=CrlBench,$benches" -Dtest.heap=-Xmx512m

@@ -17,6 +17,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -127,8 +128,19 @@ public class Registry {
                 .orElseThrow(() -> PkiException.notFound("service_not_found", "no service " + service));
     }
 
+    /** On one connection: a view reads the service's current certificate and last renewal. */
+    @Transactional(readOnly = true)
     public List<ServiceView> list() {
         return services.list(1000).stream().map(this::view).toList();
+    }
+
+    /**
+     * Services that have gone quiet: a valid certificate, but neither seen (fetching it) nor issued or renewed one
+     * for {@code quietAfter}; at most {@code limit}, by name.
+     */
+    public List<ServiceRecord> quiet(Duration quietAfter, int limit) {
+        Instant now = clock.instant();
+        return services.quiet(now.minus(quietAfter), now, limit);
     }
 
     private ServiceView view(ServiceRecord s) {

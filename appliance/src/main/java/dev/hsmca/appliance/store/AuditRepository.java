@@ -29,7 +29,7 @@ public interface AuditRepository extends GenericRepository<AuditEntry, Long> {
             ORDER BY seq DESC LIMIT :limit""")
     List<AuditEntry> tail(String action, String actor, long beforeSeq, int limit);
 
-    @Query("SELECT * FROM audit_log WHERE at > :since AND outcome = 'denied' ORDER BY seq LIMIT :limit")
+    @Query("SELECT * FROM audit_log WHERE at > :since AND outcome = 'denied' ORDER BY seq DESC LIMIT :limit")
     List<AuditEntry> denied(Instant since, int limit);
 
     @Query("SELECT * FROM audit_log WHERE subject = :subject ORDER BY seq DESC LIMIT :limit")

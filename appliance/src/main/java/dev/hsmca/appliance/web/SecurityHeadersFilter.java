@@ -26,6 +26,7 @@ public class SecurityHeadersFilter {
             // not no-referrer: with it a browser sends "Origin: null" on the console's own forms
             response.header("Referrer-Policy", "same-origin");
             response.header("Cross-Origin-Opener-Policy", "same-origin");
+            response.header("Cross-Origin-Resource-Policy", "same-origin");
         }
         if (!response.getHeaders().contains("Cache-Control")) {
             response.header("Cache-Control", "no-store");

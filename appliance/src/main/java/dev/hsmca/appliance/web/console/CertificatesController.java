@@ -167,6 +167,10 @@ public class CertificatesController {
         return console.seeOther(s, "/ui/certificates/" + normalized + "?done=renew-early");
     }
 
+    private static boolean onHold(CertificateRecord r) {
+        return RevocationReason.CERTIFICATE_HOLD.text().equals(r.revocationReason());
+    }
+
     private CertificateRecord find(String serial) {
         String hex = serial.toLowerCase(Locale.ROOT).replace(":", "").replaceFirst("^0+(?=.)", "");
         if (!SERIAL.matcher(hex).matches()) {

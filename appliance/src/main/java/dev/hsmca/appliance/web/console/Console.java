@@ -71,7 +71,10 @@ public class Console {
             throw new UncheckedIOException(e);
         }
         MutableHttpResponse<?> r = HttpResponse.ok(html.toString()).contentType("text/html; charset=utf-8");
-        if (s.session().fresh()) {
+        // a link from another site arrives without the cookie (SameSite=Strict): a new one would replace the
+        // browser's session and spoil the forms of its open pages
+        String site = request.getHeaders().get("Sec-Fetch-Site");
+        if (s.session().fresh() && (site == null || site.equals("same-origin") || site.equals("none"))) {
             r.cookie(sessions.cookie(s.session()));
         }
         return r;

@@ -7,7 +7,6 @@ import dev.hsmca.appliance.health.Freshness;
 import dev.hsmca.appliance.health.HealthCheck;
 import dev.hsmca.appliance.issuance.CertificateSearch;
 import dev.hsmca.appliance.registry.Registry;
-import dev.hsmca.appliance.registry.ServiceView;
 import dev.hsmca.core.CaRole;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
@@ -89,7 +88,7 @@ public class OverviewController {
         m.put("counts", counts);
         m.put("expiring7", certificates.expiring(now, Duration.ofDays(7)));
         m.put("expiring30", certificates.expiring(now, Duration.ofDays(30)));
-        m.put("quiet", quiet(now));
+        m.put("quiet", registry.quiet(quietAfter, QUIET_LISTED));
         m.put("bars", bars(certificates.issuedPerHour(now, HOURS), audit.deniedPerHour(now, HOURS)));
         String anchorProblem;
         try {
@@ -122,20 +121,8 @@ public class OverviewController {
         return rows;
     }
 
-    /** Services with a certificate that were neither seen nor renewed nor issued it within {@code quietAfter}. */
-    private List<ServiceView> quiet(Instant now) {
-        Instant since = now.minus(quietAfter);
-        return registry.list().stream()
-                .filter(v -> v.currentCertificate() != null)
-                .filter(v -> !after(v.lastSeen(), since)
-                        && !after(v.lastRenewalAt(), since)
-                        && !after(v.currentCertificate().notBefore(), since))
-                .toList();
-    }
-
-    private static boolean after(String at, Instant since) {
-        return at != null && Instant.parse(at).isAfter(since);
-    }
+    /** At most this many quiet services are listed on the overview. */
+    static final int QUIET_LISTED = 50;
 
     /** The chart's bars, scaled to 60 px at the busiest hour. */
     static List<Bar> bars(long[] issued, long[] refused) {

@@ -210,6 +210,30 @@ class ConsoleHttpTest implements TestPropertyProvider {
         assertTrue(after.contains("certificate.revoke"), "the audit entry is on the page");
     }
 
+    /** The admin's browser sends its certificate to any page's request: the API refuses another site's. */
+    @Test
+    void theApiRefusesAnotherSitesRequestsMadeWithTheAdminsCertificate() {
+        String serial = issue("crosssite.console.test", 30);
+        Api api = new Api(APP.adminSsl(), server.getPort());
+        HttpResponse<String> r = api.send(HttpRequest.newBuilder(uri("/api/v1/certificates/" + serial + "/revoke"))
+                .header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "no-cors")
+                .POST(HttpRequest.BodyPublishers.ofString(""))
+                .build());
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals("cross_site_request", Api.parse(r).get("error"));
+        HttpResponse<String> image = admin().api
+                .send(HttpRequest.newBuilder(uri("/ui/audit?actor=x"))
+                        .header("Sec-Fetch-Site", "cross-site")
+                        .header("Sec-Fetch-Mode", "no-cors")
+                        .header("Sec-Fetch-Dest", "image")
+                        .GET()
+                        .build());
+        assertEquals(403, image.statusCode());
+        assertEquals(
+                "valid", Api.parse(api.get("/api/v1/certificates/" + serial)).get("status"));
+    }
+
     private static void assertRefused(HttpResponse<String> r, String code) {
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains(code), r.body());
