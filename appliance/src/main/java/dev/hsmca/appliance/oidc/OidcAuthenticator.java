@@ -83,14 +83,39 @@ public class OidcAuthenticator {
 
     /** Who the token's holder is here, or 401 with the reason (403 {@code not_allowed} when no rule grants it anything). */
     public Operator authenticate(String token) {
+        Verified v = verified(token);
+        return operator(v.verifier().config().name(), v.claims());
+    }
+
+    /**
+     * The console's sign-in: an ID token from the authorization code flow, for this login only (its {@code nonce}
+     * is the one the login started with), mapped by the same rules as a bearer token.
+     */
+    public Operator login(String idToken, String nonce) {
+        Verified v = verified(idToken);
+        Object claimed = v.claims().getClaim("nonce");
+        if (!(claimed instanceof String n)
+                || !java.security.MessageDigest.isEqual(
+                        n.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        nonce.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw OidcVerifier.refused("wrong_nonce", "the ID token was not issued for this sign-in");
+        }
+        return operator(v.verifier().config().name(), v.claims());
+    }
+
+    private record Verified(OidcVerifier verifier, JWTClaimsSet claims) {}
+
+    private Verified verified(String token) {
         SignedJWT jwt = OidcVerifier.parse(token);
         String iss = OidcVerifier.issuerOf(jwt);
         OidcVerifier verifier = iss == null ? null : byIssuer.get(iss);
         if (verifier == null) {
             throw OidcVerifier.refused("wrong_issuer", "the token's issuer is not one this appliance trusts");
         }
-        JWTClaimsSet claims = verifier.verify(jwt);
-        String name = verifier.config().name();
+        return new Verified(verifier, verifier.verify(jwt));
+    }
+
+    private Operator operator(String name, JWTClaimsSet claims) {
         String actor = actor(name, claims);
         boolean admin = false;
         List<Delegation> delegations = new ArrayList<>();

@@ -95,7 +95,8 @@ public final class ErrorResponses {
                 + " · HSM CA console</title><link rel=\"stylesheet\" href=\"/ui/static/console.css\"></head><body>"
                 + "<main id=\"main\"><h1>" + plain.code() + " " + escape(plain.reason()) + "</h1><p class=\"bad\">"
                 + escape(body.message()) + "</p><p>Code: <code id=\"error-code\">" + escape(body.error())
-                + "</code></p><p><a href=\"/ui/\">Back to the overview</a></p></main></body></html>";
+                + "</code></p><p><a href=\"/ui/\">Back to the overview</a> · <a href=\"/ui/login\">Sign in</a></p>"
+                + "</main></body></html>";
         MutableHttpResponse<String> r =
                 HttpResponse.<String>status(plain.status()).body(html).contentType("text/html; charset=utf-8");
         plain.getHeaders().forEach((name, values) -> values.forEach(v -> r.header(name, v)));

@@ -46,7 +46,9 @@ final class FakeOidcIssuer implements AutoCloseable {
         current = newKey();
         published.add(current);
         server.createContext("/.well-known/openid-configuration", x -> {
-            byte[] body = ("{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + issuer() + "/jwks\"}")
+            byte[] body = ("{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + issuer() + "/jwks\","
+                            + "\"authorization_endpoint\":\"" + issuer() + "/authorize\","
+                            + "\"token_endpoint\":\"" + issuer() + "/token\"}")
                     .getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(down ? 503 : 200, body.length);
             x.getResponseBody().write(body);
@@ -66,7 +68,79 @@ final class FakeOidcIssuer implements AutoCloseable {
             x.getResponseBody().write(body);
             x.close();
         });
+        // the authorization code flow: the user is signed in at once (no login page), as {@link #user}
+        server.createContext("/authorize", x -> {
+            Map<String, String> q = query(x.getRequestURI().getRawQuery());
+            String code = UUID.randomUUID().toString();
+            codes.put(code, q);
+            x.getResponseHeaders()
+                    .add(
+                            "Location",
+                            q.get("redirect_uri") + "?code=" + code + "&state="
+                                    + java.net.URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8));
+            x.sendResponseHeaders(302, -1);
+            x.close();
+        });
+        server.createContext("/token", x -> {
+            Map<String, String> form = query(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> asked = codes.remove(form.getOrDefault("code", ""));
+            String answer;
+            int status;
+            if (asked == null
+                    || !"authorization_code".equals(form.get("grant_type"))
+                    || !asked.get("redirect_uri").equals(form.get("redirect_uri"))
+                    || !asked.get("client_id").equals(form.get("client_id"))
+                    || !"S256".equals(asked.get("code_challenge_method"))
+                    || !asked.get("code_challenge").equals(s256(form.getOrDefault("code_verifier", "")))) {
+                status = 400;
+                answer = "{\"error\":\"invalid_grant\"}";
+            } else {
+                Map<String, Object> claims = new java.util.HashMap<>(user);
+                claims.put("nonce", asked.get("nonce"));
+                String idToken =
+                        sign(claims(claims).audience(asked.get("client_id")).build(), current, JWSAlgorithm.RS256);
+                status = 200;
+                answer = "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"id_token\":\"" + idToken + "\"}";
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(status, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
         server.start();
+    }
+
+    /** Who signs in at {@code /authorize}: the ID token's claims besides iss, aud, sub, nonce and times. */
+    volatile Map<String, Object> user = Map.of("preferred_username", "alice", "groups", List.of("pki-admins"));
+
+    private final Map<String, Map<String, String>> codes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String pair : raw.split("&", 64)) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(
+                        java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static String s256(String verifier) {
+        try {
+            return java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     String issuer() {

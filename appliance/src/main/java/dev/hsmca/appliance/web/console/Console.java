@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The console's edge, shared by its pages: every request is the administrator's (the API's own check, so nothing
@@ -40,8 +41,17 @@ public class Console {
         this.clock = clock;
     }
 
-    /** A page's reader: the administrator, in this browser's session (a new one when it has none). */
+    /**
+     * A page's reader: the administrator, in this browser's session (a new one when it has none). Without a client
+     * certificate or a bearer token, an OIDC sign-in's session says who it is.
+     */
     public Signed read(HttpRequest<?> request) {
+        if (noCredential(request)) {
+            Optional<ConsoleSessions.Session> signedIn = sessions.signedIn(request);
+            if (signedIn.isPresent()) {
+                return new Signed(new AdminGrant(signedIn.get().actor()), signedIn.get());
+            }
+        }
         AdminGrant admin = authorizer.admin(request);
         return new Signed(admin, sessions.open(request, admin.actor()));
     }
@@ -49,8 +59,22 @@ public class Console {
     /** A form's sender: a page of this console, in a live session of the same administrator, with its token. */
     Signed submit(HttpRequest<?> request, Form form) {
         ConsoleSessions.sameOrigin(request);
+        if (noCredential(request) && sessions.signedIn(request).isPresent()) {
+            ConsoleSessions.Session s = sessions.signedInForm(request, form.get("csrf"));
+            return new Signed(new AdminGrant(s.actor()), s);
+        }
         AdminGrant admin = authorizer.admin(request);
         return new Signed(admin, sessions.forForm(request, admin.actor(), form.get("csrf")));
+    }
+
+    private static boolean noCredential(HttpRequest<?> request) {
+        return request.getCertificate().isEmpty()
+                && request.getHeaders().getAuthorization().isEmpty();
+    }
+
+    /** A page anyone may read (the sign-in page). */
+    MutableHttpResponse<?> open(HttpRequest<?> request, String view, Map<String, Object> model) {
+        return HttpResponse.ok(render(request, view, model)).contentType("text/html; charset=utf-8");
     }
 
     /**
@@ -64,13 +88,7 @@ public class Console {
         m.put("csrf", sessions.token(s.session()));
         m.put("section", section);
         m.put("now", clock.instant());
-        StringWriter html = new StringWriter();
-        try {
-            views.render(view, m, request).writeTo(html);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        MutableHttpResponse<?> r = HttpResponse.ok(html.toString()).contentType("text/html; charset=utf-8");
+        MutableHttpResponse<?> r = HttpResponse.ok(render(request, view, m)).contentType("text/html; charset=utf-8");
         // a link from another site arrives without the cookie (SameSite=Strict): a new one would replace the
         // browser's session and spoil the forms of its open pages
         String site = request.getHeaders().get("Sec-Fetch-Site");
@@ -78,6 +96,16 @@ public class Console {
             r.cookie(sessions.cookie(s.session()));
         }
         return r;
+    }
+
+    private String render(HttpRequest<?> request, String view, Map<String, Object> model) {
+        StringWriter html = new StringWriter();
+        try {
+            views.render(view, model, request).writeTo(html);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return html.toString();
     }
 
     /** After a form: back to a page (303, so a reload does not post again), with a notice in the query. */

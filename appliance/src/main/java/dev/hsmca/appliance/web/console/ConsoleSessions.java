@@ -31,8 +31,19 @@ public class ConsoleSessions {
     static final String COOKIE = "__Host-hsmca-console";
     static final Duration LIFETIME = Duration.ofMinutes(15);
 
-    /** A session: {@code opened} now when {@code fresh} (its cookie is to be set on the answer). */
-    public record Session(String id, Instant opened, String actor, boolean fresh) {}
+    /** The OIDC sign-in's state, nonce and PKCE verifier, kept by the browser until the issuer sends it back. */
+    static final String LOGIN_COOKIE = "__Host-hsmca-login";
+
+    static final Duration LOGIN_LIFETIME = Duration.ofMinutes(5);
+
+    /**
+     * A session: {@code opened} now when {@code fresh} (its cookie is to be set on the answer). {@code signedIn}: an
+     * OIDC sign-in, where the session itself (not a client certificate) says who the administrator is.
+     */
+    public record Session(String id, Instant opened, String actor, boolean fresh, boolean signedIn) {}
+
+    /** A sign-in under way. */
+    public record Login(String state, String nonce, String verifier) {}
 
     private final byte[] key = new byte[32];
     private final SecureRandom random = new SecureRandom();
@@ -54,7 +65,116 @@ public class ConsoleSessions {
         byte[] id = new byte[16];
         random.nextBytes(id);
         return new Session(
-                HexFormat.of().formatHex(id), now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), actor, true);
+                HexFormat.of().formatHex(id),
+                now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                actor,
+                true,
+                false);
+    }
+
+    /** A new session for an administrator who signed in through OIDC. */
+    public Session signIn(String actor) {
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        return new Session(
+                HexFormat.of().formatHex(id),
+                clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                actor,
+                true,
+                true);
+    }
+
+    /**
+     * The OIDC-signed-in session this browser carries, alive (renewed past half its life: it ends after
+     * {@link #LIFETIME} without use).
+     */
+    public Optional<Session> signedIn(HttpRequest<?> request) {
+        Optional<Session> s = request.getCookies().findCookie(COOKIE).flatMap(c -> parseSignedIn(c.getValue()));
+        if (s.isPresent() && !s.get().opened().plus(LIFETIME.dividedBy(2)).isAfter(clock.instant())) {
+            return Optional.of(signIn(s.get().actor()));
+        }
+        return s;
+    }
+
+    /** A form of an OIDC-signed-in session: the same checks as {@link #forForm}. */
+    public Session signedInForm(HttpRequest<?> request, String formToken) {
+        sameOrigin(request);
+        Session session = request.getCookies()
+                .findCookie(COOKIE)
+                .flatMap(c -> parseSignedIn(c.getValue()))
+                .orElseThrow(() -> PkiException.unauthorized(
+                        "console_session_expired", "the console session expired: sign in again"));
+        checkToken(session, formToken);
+        return session;
+    }
+
+    private Optional<Session> parseSignedIn(String value) {
+        String[] parts = value.split("\\.", 5);
+        if (parts.length != 4 || parts[0].length() != 32 || parts[1].length() > 19 || parts[2].length() > 700) {
+            return Optional.empty();
+        }
+        String actor;
+        long opened;
+        try {
+            actor = new String(Base64.getUrlDecoder().decode(parts[2]), StandardCharsets.UTF_8);
+            opened = Long.parseLong(parts[1]);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        byte[] expected = mac("oidc|" + parts[0] + "|" + opened + "|" + actor).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, parts[3].getBytes(StandardCharsets.US_ASCII))) {
+            return Optional.empty();
+        }
+        Instant at = Instant.ofEpochSecond(opened);
+        Instant now = clock.instant();
+        if (!at.plus(LIFETIME).isAfter(now) || at.isAfter(now.plusSeconds(60))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Session(parts[0], at, actor, false, true));
+    }
+
+    /** The cookie that keeps a sign-in's secrets until the issuer sends the browser back (Lax: it comes from there). */
+    public Cookie loginCookie(Login login) {
+        long expires = clock.instant().plus(LOGIN_LIFETIME).getEpochSecond();
+        String data = login.state() + "." + login.nonce() + "." + login.verifier() + "." + expires;
+        return Cookie.of(LOGIN_COOKIE, data + "." + mac("login|" + data))
+                .path("/")
+                .httpOnly(true)
+                .secure(true)
+                .sameSite(SameSite.Lax)
+                .maxAge(LOGIN_LIFETIME);
+    }
+
+    /** The sign-in under way in this browser whose state the issuer sent back, or a refusal. */
+    public Login login(HttpRequest<?> request, String state) {
+        String[] parts = request.getCookies()
+                .findCookie(LOGIN_COOKIE)
+                .map(Cookie::getValue)
+                .orElseThrow(() -> PkiException.forbidden(
+                        "login_state_missing", "no sign-in was started in this browser (or it took over 5 minutes)"))
+                .split("\\.", 6);
+        PkiException invalid =
+                PkiException.forbidden("login_state_invalid", "the sign-in's cookie or state is not this console's");
+        if (parts.length != 5) {
+            throw invalid;
+        }
+        String data = parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3];
+        if (!MessageDigest.isEqual(
+                        mac("login|" + data).getBytes(StandardCharsets.US_ASCII),
+                        parts[4].getBytes(StandardCharsets.US_ASCII))
+                || state == null
+                || !MessageDigest.isEqual(
+                        parts[0].getBytes(StandardCharsets.US_ASCII), state.getBytes(StandardCharsets.US_ASCII))) {
+            throw invalid;
+        }
+        try {
+            if (clock.instant().getEpochSecond() > Long.parseLong(parts[3])) {
+                throw PkiException.forbidden("login_state_missing", "the sign-in took over 5 minutes: start again");
+            }
+        } catch (NumberFormatException e) {
+            throw invalid;
+        }
+        return new Login(parts[0], parts[1], parts[2]);
     }
 
     /**
@@ -66,22 +186,32 @@ public class ConsoleSessions {
         Session session = current(request, actor)
                 .orElseThrow(() -> PkiException.forbidden(
                         "console_session_expired", "the console session expired: reload the page and try again"));
+        checkToken(session, formToken);
+        return session;
+    }
+
+    private void checkToken(Session session, String formToken) {
         byte[] expected = token(session).getBytes(StandardCharsets.US_ASCII);
         byte[] given = formToken == null ? new byte[0] : formToken.getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, given)) {
             throw PkiException.forbidden("csrf_token_invalid", "the form's token does not match this session");
         }
-        return session;
     }
 
     /** The token every state-changing form of this session carries. */
     public String token(Session s) {
-        return mac("form|" + s.id() + "|" + s.actor());
+        return mac("form|" + s.id() + "|" + s.actor() + "|" + s.signedIn());
     }
 
     public Cookie cookie(Session s) {
-        String value = s.id() + "." + s.opened().getEpochSecond() + "."
-                + mac(s.id() + "|" + s.opened().getEpochSecond() + "|" + s.actor());
+        long opened = s.opened().getEpochSecond();
+        String value = s.signedIn()
+                ? s.id() + "." + opened + "."
+                        + Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(s.actor().getBytes(StandardCharsets.UTF_8))
+                        + "." + mac("oidc|" + s.id() + "|" + opened + "|" + s.actor())
+                : s.id() + "." + opened + "." + mac(s.id() + "|" + opened + "|" + s.actor());
         return Cookie.of(COOKIE, value)
                 .path("/")
                 .httpOnly(true)
@@ -114,7 +244,7 @@ public class ConsoleSessions {
         if (!at.plus(LIFETIME).isAfter(now) || at.isAfter(now.plusSeconds(60))) {
             return Optional.empty();
         }
-        return Optional.of(new Session(parts[0], at, actor, false));
+        return Optional.of(new Session(parts[0], at, actor, false, false));
     }
 
     /** A state change comes from the console's own pages: no other site's Origin, no cross-site fetch. */
