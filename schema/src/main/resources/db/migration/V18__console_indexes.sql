@@ -6,3 +6,5 @@ CREATE INDEX audit_log_subject ON audit_log (subject, seq);
 CREATE INDEX certificates_service_expiry ON certificates (service, not_after);
 CREATE INDEX certificates_service_created ON certificates (service, created_at);
 DROP INDEX certificates_service;
+-- The renewals of a certificate (its page in the console).
+CREATE INDEX certificates_renewal_of ON certificates (renewal_of);

@@ -147,6 +147,17 @@ public class CertificateSearch {
         return hits;
     }
 
+    /** The certificates that renewed this one (a renewal names the certificate it renewed). */
+    @Transactional(readOnly = true)
+    public List<String> renewalsOf(String serial) {
+        List<String> serials = new ArrayList<>();
+        query(
+                "SELECT serial FROM certificates WHERE renewal_of = ? ORDER BY created_at LIMIT 20",
+                List.of(serial),
+                rs -> serials.add(rs.getString(1)));
+        return serials;
+    }
+
     /** How many certificates are valid, revoked and expired (unrevoked past notAfter). */
     @Transactional(readOnly = true)
     public Map<Shown, Long> counts(Instant now) {

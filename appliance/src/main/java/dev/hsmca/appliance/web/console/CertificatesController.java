@@ -123,6 +123,7 @@ public class CertificatesController {
                         .toList());
         m.put("ocsp", ocsp.status(r.serial()));
         m.put("audit", audit.about("certificate:" + r.serial(), 50));
+        m.put("renewals", search.renewalsOf(r.serial()));
         m.put(
                 "reasons",
                 Arrays.stream(RevocationReason.values())

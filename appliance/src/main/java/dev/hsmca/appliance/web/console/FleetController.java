@@ -4,6 +4,7 @@ import dev.hsmca.appliance.acme.AcmeAccountAdmin;
 import dev.hsmca.appliance.acme.AcmeAccounts;
 import dev.hsmca.appliance.domain.Operator;
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.enrollment.CreateEnrollKeyRequest;
 import dev.hsmca.appliance.enrollment.CreateTokenRequest;
 import dev.hsmca.appliance.enrollment.EnrollKeyView;
 import dev.hsmca.appliance.enrollment.EnrollmentKeys;
@@ -157,6 +158,31 @@ public class FleetController {
         return console.seeOther(s, "/ui/enrollment");
     }
 
+    /** A new enrollment key: its secret is on this answer only. */
+    @Post("/enrollment/enroll-keys")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> createKey(HttpRequest<?> request, @Body @Nullable String body) {
+        Form form = Form.parse(body);
+        Console.Signed s = console.submit(request, form);
+        EnrollmentKeys.Created created = keys.create(
+                new CreateEnrollKeyRequest(
+                        form.get("service"),
+                        form.list("allowed_dns"),
+                        form.list("allowed_ips"),
+                        form.get("profile").isEmpty() ? null : form.get("profile"),
+                        count(form.get("max_uses")),
+                        count(form.get("per_hour")),
+                        form.get("expires").isEmpty() ? null : form.get("expires"),
+                        form.get("max_validity").isEmpty() ? null : form.get("max_validity"),
+                        form.get("label").isEmpty() ? null : form.get("label")),
+                Operator.of(s.admin()));
+        return enrollmentPage(
+                        request,
+                        s,
+                        Map.of("newKey", EnrollKeyView.of(created.record(), created.key(), clock.instant())))
+                .header("Cache-Control", "no-store");
+    }
+
     @Post("/enrollment/enroll-keys/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> revokeKey(HttpRequest<?> request, @PathVariable String id, @Body @Nullable String body) {
@@ -212,6 +238,18 @@ public class FleetController {
         m.put("eabs", acmeAdmin.eabKeys(LISTED).stream().map(EabRow::of).toList());
         m.put("accounts", acmeAdmin.accounts(LISTED));
         return console.page(request, s, "enrollment", "enrollment", m);
+    }
+
+    @Nullable
+    private static Integer count(String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw PkiException.malformed("invalid_number", "'" + value + "' is not a whole number");
+        }
     }
 
     @Nullable

@@ -276,6 +276,43 @@ class ConsoleHttpTest implements TestPropertyProvider {
     }
 
     @Test
+    void anEnrollmentKeyMadeInTheConsoleIsShownOnceAndEnrolls() throws Exception {
+        Browser b = admin();
+        String csrf = b.csrf("/ui/enrollment");
+        HttpResponse<String> made = b.post(
+                "/ui/enrollment/enroll-keys",
+                Map.of(
+                        "csrf",
+                        csrf,
+                        "service",
+                        "fleet",
+                        "allowed_dns",
+                        "*.fleet.console.test",
+                        "profile",
+                        "tls-server",
+                        "max_uses",
+                        "5"));
+        assertEquals(200, made.statusCode(), made.body());
+        Matcher m = Pattern.compile("id=\"key-value\">([^<]+)<").matcher(made.body());
+        assertTrue(m.find(), made.body());
+        String key = m.group(1);
+        assertFalse(b.get("/ui/enrollment").body().contains(key), "shown once");
+        Path dir = Files.createTempDirectory(APP.dir(), "key");
+        String csr = Openssl.keyAndCsr(dir, "k", "a.fleet.console.test", "DNS:a.fleet.console.test");
+        HttpResponse<String> issued = new Api(APP.anonymousSsl(), server.getPort())
+                .send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + key)
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
+                        .build());
+        assertEquals(201, issued.statusCode(), issued.body());
+        assertEquals(
+                400,
+                b.post("/ui/enrollment/enroll-keys", Map.of("csrf", csrf, "service", "fleet", "max_uses", "x"))
+                        .statusCode());
+    }
+
+    @Test
     void anExpiringCertificateAndAQuietServiceAreFlagged() throws Exception {
         issue("soon.console.test", 5);
         Browser b = admin();
