@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,6 +28,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The appliance trusting a real Keycloak: a user of the admin group creates install tokens for any service, one of
@@ -61,6 +67,9 @@ class KeycloakOidcTest implements TestPropertyProvider {
         p.put("pki.oidc.issuers.keycloak.audience", "pki-appliance");
         p.put("pki.oidc.issuers.keycloak.keys-refresh", "1s"); // the rotation below may follow an unknown-kid fetch
         rule(p, "admins", "groups", "pki-admins", "admin", null, null);
+        // the console's sign-in: the client pki-appliance (authorization code with PKCE), whose ID tokens are for it
+        p.put("pki.console.oidc.issuer", "keycloak");
+        p.put("pki.console.oidc.client-id", "pki-appliance");
         rule(p, "enrollers", "groups", "pki-enrollers", "install-tokens", "agent-*", null);
         rule(p, "backend", "azp", "backend-svc", "install-tokens,enroll-keys", "agent-*", "*.agents.example");
         return p;
@@ -90,6 +99,42 @@ class KeycloakOidcTest implements TestPropertyProvider {
     @BeforeAll
     void setUp() {
         anonymous = new Api(APP.anonymousSsl(), server.getPort());
+    }
+
+    /** Keycloak's own login page in Debian's headless Chromium (no client certificate), back to the console. */
+    @Test
+    void anAdministratorSignsInToTheConsoleAtKeycloakAndAnEnrollerDoesNot() throws Exception {
+        Path dir = Files.createTempDirectory(APP.dir(), "kc-browser");
+        try (Chromium browser = Chromium.start(dir, null, null)) {
+            ChromeDriver d = browser.driver();
+            signIn(d, "alice", "alice-pw");
+            new WebDriverWait(d, Duration.ofSeconds(60)).until(ExpectedConditions.titleContains("Overview"));
+            String who = d.findElement(By.cssSelector(".who strong")).getText();
+            assertTrue(who.startsWith("oidc:keycloak:") && who.endsWith("/alice"), who);
+            d.get("https://localhost:" + server.getPort() + "/ui/certificates");
+            assertTrue(d.getTitle().startsWith("Certificates"), d.getTitle());
+        }
+        try (Chromium browser = Chromium.start(dir, null, null)) {
+            ChromeDriver d = browser.driver();
+            signIn(d, "bob", "bob-pw");
+            new WebDriverWait(d, Duration.ofSeconds(60))
+                    .until(ExpectedConditions.presenceOfElementLocated(By.id("error-code")));
+            assertEquals("not_admin", d.findElement(By.id("error-code")).getText());
+            d.get("https://localhost:" + server.getPort() + "/ui/");
+            assertEquals(
+                    "client_certificate_required",
+                    d.findElement(By.id("error-code")).getText());
+        }
+    }
+
+    private void signIn(ChromeDriver d, String user, String password) {
+        d.get("https://localhost:" + server.getPort() + "/ui/login");
+        d.findElement(By.id("oidc-login")).click();
+        new WebDriverWait(d, Duration.ofSeconds(60))
+                .until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        d.findElement(By.id("username")).sendKeys(user);
+        d.findElement(By.id("password")).sendKeys(password);
+        d.findElement(By.id("kc-login")).click();
     }
 
     @AfterAll
