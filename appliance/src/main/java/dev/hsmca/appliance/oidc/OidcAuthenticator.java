@@ -84,6 +84,10 @@ public class OidcAuthenticator {
     /** Who the token's holder is here, or 401 with the reason (403 {@code not_allowed} when no rule grants it anything). */
     public Operator authenticate(String token) {
         Verified v = verified(token);
+        if (v.claims().getClaim("nonce") != null || "ID".equals(v.claims().getClaim("typ"))) {
+            // an ID token is the console's sign-in, for its client: not a bearer credential for the API
+            throw OidcVerifier.refused("id_token_not_accepted", "an ID token is not a bearer token for this API");
+        }
         return operator(v.verifier().config().name(), v.claims());
     }
 
@@ -91,8 +95,15 @@ public class OidcAuthenticator {
      * The console's sign-in: an ID token from the authorization code flow, for this login only (its {@code nonce}
      * is the one the login started with), mapped by the same rules as a bearer token.
      */
-    public Operator login(String idToken, String nonce) {
+    public Operator login(String idToken, String nonce, String issuerName, String clientId) {
         Verified v = verified(idToken);
+        if (!v.verifier().config().name().equals(issuerName)) {
+            throw OidcVerifier.refused("wrong_issuer", "the ID token is not from the console's issuer");
+        }
+        Object azp = v.claims().getClaim("azp");
+        if (azp != null && !clientId.equals(azp)) {
+            throw OidcVerifier.refused("wrong_audience", "the ID token was issued to another client");
+        }
         Object claimed = v.claims().getClaim("nonce");
         if (!(claimed instanceof String n)
                 || !java.security.MessageDigest.isEqual(

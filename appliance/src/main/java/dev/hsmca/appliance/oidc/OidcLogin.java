@@ -43,6 +43,13 @@ public class OidcLogin {
     private final SSLSocketFactory sockets;
     private final SecureRandom random = new SecureRandom();
     private volatile Map<String, Object> discovery;
+    private volatile long discoveredAt;
+    private volatile long discoveryFailedAt;
+
+    /** The discovery document is read again after this (endpoints move); a failure is not retried sooner than 5 s. */
+    static final long DISCOVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
+
+    static final long RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     public OidcLogin(ConsoleLoginConfig config, List<OidcIssuerConfig> issuers, OidcAuthenticator authenticator) {
         this.config = config;
@@ -74,6 +81,11 @@ public class OidcLogin {
     /** The issuer's name, for the sign-in page. */
     public String issuerName() {
         return issuer == null ? "" : issuer.name();
+    }
+
+    /** Whether a redirect URI is configured (else it is made from the Host, which the caller must check). */
+    public boolean redirectConfigured() {
+        return config.redirectUri() != null;
     }
 
     /** The redirect URI: configured, or this appliance's own as the browser reached it. */
@@ -120,23 +132,31 @@ public class OidcLogin {
         if (!(answer.get("id_token") instanceof String idToken)) {
             throw PkiException.unauthorized("oidc_login_failed", "the issuer refused the sign-in");
         }
-        return authenticator.login(idToken, nonce);
+        return authenticator.login(idToken, nonce, issuer.name(), config.clientId());
     }
 
     private String endpoint(String name) {
         Map<String, Object> d = discovery;
-        if (d == null) {
+        if (d == null || System.nanoTime() - discoveredAt > DISCOVERY_NANOS) {
+            if (discoveryFailedAt != 0 && System.nanoTime() - discoveryFailedAt < RETRY_NANOS) {
+                throw PkiException.unavailable(
+                        "oidc_unavailable", "the issuer " + issuer.name() + " could not be reached a moment ago");
+            }
             try {
                 d = JSONObjectUtils.parse(
                         get(issuer.issuer().replaceAll("/+$", "") + "/.well-known/openid-configuration"));
             } catch (IOException | ParseException e) {
+                discoveryFailedAt = System.nanoTime();
                 throw PkiException.unavailable(
                         "oidc_unavailable", "the discovery document of " + issuer.name() + " could not be read");
             }
             if (!issuer.issuer().equals(d.get("issuer"))) {
+                discoveryFailedAt = System.nanoTime();
                 throw PkiException.unavailable("oidc_unavailable", "the discovery document names another issuer");
             }
             discovery = d;
+            discoveredAt = System.nanoTime();
+            discoveryFailedAt = 0;
         }
         if (!(d.get(name) instanceof String url) || !TrustedIssuer.fetchable(url)) {
             throw PkiException.unavailable("oidc_unavailable", issuer.name() + " has no usable " + name);

@@ -250,6 +250,11 @@ public class Authorizer {
         return record;
     }
 
+    /** A sign-in refused outside this class (the console's OIDC callback), counted like the API's. */
+    public PkiException refused(HttpRequest<?> request, String action, PkiException e) {
+        return deny(request, action, "anonymous", e);
+    }
+
     private PkiException deny(HttpRequest<?> request, String action, String actor, PkiException e) {
         refusals.refused(source(request, actor), action, e.code());
         return e;

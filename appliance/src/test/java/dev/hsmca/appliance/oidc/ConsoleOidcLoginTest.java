@@ -143,6 +143,42 @@ class ConsoleOidcLoginTest implements TestPropertyProvider {
                 .POST(HttpRequest.BodyPublishers.ofString("csrf=" + m.group(1))));
         assertEquals(303, out.statusCode(), out.body());
         assertEquals(401, b.get(console("/ui/")).statusCode(), "signed out");
+        String audited = new dev.hsmca.appliance.testing.Api(APP.adminSsl(), server.getPort())
+                .get("/api/v1/audit?action=console.login")
+                .body();
+        assertTrue(audited.contains("/alice"), audited);
+    }
+
+    /** The console's ID tokens are for signing in: not bearer tokens for the API. */
+    @Test
+    void anIdTokenIsNotABearerTokenForTheApi() throws Exception {
+        String idToken = FakeOidcIssuer.sign(
+                IDP.claims(Map.of("groups", List.of("pki-admins"), "nonce", "n-1"))
+                        .audience("pki-console")
+                        .build(),
+                IDP.currentKey(),
+                com.nimbusds.jose.JWSAlgorithm.RS256);
+        HttpResponse<String> r = new Browser()
+                .send(HttpRequest.newBuilder(URI.create(console("/api/v1/install-tokens")))
+                        .header("Authorization", "Bearer " + idToken)
+                        .GET());
+        assertEquals(401, r.statusCode(), r.body());
+        assertTrue(r.body().contains("id_token_not_accepted"), r.body());
+    }
+
+    /** A Host that is not one of the appliance's TLS names would send the issuer's code elsewhere. */
+    @Test
+    void aSignInForAnotherHostIsRefused() throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
+                APP.anonymousSsl().getSocketFactory().createSocket("localhost", server.getPort())) {
+            socket.getOutputStream()
+                    .write(("GET /ui/oidc/start HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("bad_host"), answer);
+            assertFalse(answer.contains("Location:"), answer);
+        }
     }
 
     @Test

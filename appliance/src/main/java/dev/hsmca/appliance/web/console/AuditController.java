@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The audit chain's tail, filtered by action and actor, with the HSM anchor's state and a verification. */
+@io.swagger.v3.oas.annotations.Hidden // a page for people, not part of the API
 @Controller("/ui/audit")
 @Produces(MediaType.TEXT_HTML)
 public class AuditController {

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Certificates: search in expiry order, a certificate's page, its PEM, revoke and renew early. */
+@io.swagger.v3.oas.annotations.Hidden // a page for people, not part of the API
 @Controller("/ui/certificates")
 @Produces(MediaType.TEXT_HTML)
 public class CertificatesController {

@@ -40,10 +40,13 @@ public class ConsoleSessions {
      * A session: {@code opened} now when {@code fresh} (its cookie is to be set on the answer). {@code signedIn}: an
      * OIDC sign-in, where the session itself (not a client certificate) says who the administrator is.
      */
-    public record Session(String id, Instant opened, String actor, boolean fresh, boolean signedIn) {}
+    public record Session(String id, Instant opened, String actor, boolean fresh, boolean signedIn, Instant since) {}
 
-    /** A sign-in under way. */
-    public record Login(String state, String nonce, String verifier) {}
+    /** A sign-in under way, and the redirect URI it was started with (the code is for that one). */
+    public record Login(String state, String nonce, String verifier, String redirectUri) {}
+
+    /** An OIDC sign-in lasts this long at most, however busy (then the issuer is asked again). */
+    static final Duration SIGNED_IN_MAX = Duration.ofHours(8);
 
     private final byte[] key = new byte[32];
     private final SecureRandom random = new SecureRandom();
@@ -69,11 +72,16 @@ public class ConsoleSessions {
                 now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 actor,
                 true,
-                false);
+                false,
+                now);
     }
 
-    /** A new session for an administrator who signed in through OIDC. */
+    /** A new session for an administrator who signed in through OIDC now. */
     public Session signIn(String actor) {
+        return signIn(actor, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    }
+
+    private Session signIn(String actor, Instant since) {
         byte[] id = new byte[16];
         random.nextBytes(id);
         return new Session(
@@ -81,17 +89,18 @@ public class ConsoleSessions {
                 clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 actor,
                 true,
-                true);
+                true,
+                since);
     }
 
     /**
      * The OIDC-signed-in session this browser carries, alive (renewed past half its life: it ends after
-     * {@link #LIFETIME} without use).
+     * {@link #LIFETIME} without use, and {@link #SIGNED_IN_MAX} after the sign-in).
      */
     public Optional<Session> signedIn(HttpRequest<?> request) {
         Optional<Session> s = request.getCookies().findCookie(COOKIE).flatMap(c -> parseSignedIn(c.getValue()));
         if (s.isPresent() && !s.get().opened().plus(LIFETIME.dividedBy(2)).isAfter(clock.instant())) {
-            return Optional.of(signIn(s.get().actor()));
+            return Optional.of(signIn(s.get().actor(), s.get().since()));
         }
         return s;
     }
@@ -109,34 +118,48 @@ public class ConsoleSessions {
     }
 
     private Optional<Session> parseSignedIn(String value) {
-        String[] parts = value.split("\\.", 5);
-        if (parts.length != 4 || parts[0].length() != 32 || parts[1].length() > 19 || parts[2].length() > 700) {
+        String[] parts = value.split("\\.", 6);
+        if (parts.length != 5
+                || parts[0].length() != 32
+                || parts[1].length() > 19
+                || parts[2].length() > 19
+                || parts[3].length() > 700) {
             return Optional.empty();
         }
         String actor;
         long opened;
+        long since;
         try {
-            actor = new String(Base64.getUrlDecoder().decode(parts[2]), StandardCharsets.UTF_8);
+            actor = new String(Base64.getUrlDecoder().decode(parts[3]), StandardCharsets.UTF_8);
             opened = Long.parseLong(parts[1]);
+            since = Long.parseLong(parts[2]);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        byte[] expected = mac("oidc|" + parts[0] + "|" + opened + "|" + actor).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, parts[3].getBytes(StandardCharsets.US_ASCII))) {
+        byte[] expected = mac("oidc|" + parts[0] + "|" + opened + "|" + since + "|" + actor)
+                .getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, parts[4].getBytes(StandardCharsets.US_ASCII))) {
             return Optional.empty();
         }
         Instant at = Instant.ofEpochSecond(opened);
+        Instant signedInAt = Instant.ofEpochSecond(since);
         Instant now = clock.instant();
-        if (!at.plus(LIFETIME).isAfter(now) || at.isAfter(now.plusSeconds(60))) {
+        if (!at.plus(LIFETIME).isAfter(now)
+                || at.isAfter(now.plusSeconds(60))
+                || !signedInAt.plus(SIGNED_IN_MAX).isAfter(now)) {
             return Optional.empty();
         }
-        return Optional.of(new Session(parts[0], at, actor, false, true));
+        return Optional.of(new Session(parts[0], at, actor, false, true, signedInAt));
     }
 
     /** The cookie that keeps a sign-in's secrets until the issuer sends the browser back (Lax: it comes from there). */
     public Cookie loginCookie(Login login) {
         long expires = clock.instant().plus(LOGIN_LIFETIME).getEpochSecond();
-        String data = login.state() + "." + login.nonce() + "." + login.verifier() + "." + expires;
+        String data = login.state() + "." + login.nonce() + "." + login.verifier() + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(login.redirectUri().getBytes(StandardCharsets.UTF_8))
+                + "." + expires;
         return Cookie.of(LOGIN_COOKIE, data + "." + mac("login|" + data))
                 .path("/")
                 .httpOnly(true)
@@ -152,29 +175,33 @@ public class ConsoleSessions {
                 .map(Cookie::getValue)
                 .orElseThrow(() -> PkiException.forbidden(
                         "login_state_missing", "no sign-in was started in this browser (or it took over 5 minutes)"))
-                .split("\\.", 6);
+                .split("\\.", 7);
         PkiException invalid =
                 PkiException.forbidden("login_state_invalid", "the sign-in's cookie or state is not this console's");
-        if (parts.length != 5) {
+        if (parts.length != 6 || parts[3].length() > 2800) {
             throw invalid;
         }
-        String data = parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3];
+        String data = parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3] + "." + parts[4];
         if (!MessageDigest.isEqual(
                         mac("login|" + data).getBytes(StandardCharsets.US_ASCII),
-                        parts[4].getBytes(StandardCharsets.US_ASCII))
+                        parts[5].getBytes(StandardCharsets.US_ASCII))
                 || state == null
                 || !MessageDigest.isEqual(
                         parts[0].getBytes(StandardCharsets.US_ASCII), state.getBytes(StandardCharsets.US_ASCII))) {
             throw invalid;
         }
         try {
-            if (clock.instant().getEpochSecond() > Long.parseLong(parts[3])) {
+            if (clock.instant().getEpochSecond() > Long.parseLong(parts[4])) {
                 throw PkiException.forbidden("login_state_missing", "the sign-in took over 5 minutes: start again");
             }
         } catch (NumberFormatException e) {
             throw invalid;
         }
-        return new Login(parts[0], parts[1], parts[2]);
+        return new Login(
+                parts[0],
+                parts[1],
+                parts[2],
+                new String(Base64.getUrlDecoder().decode(parts[3]), StandardCharsets.UTF_8));
     }
 
     /**
@@ -207,10 +234,12 @@ public class ConsoleSessions {
         long opened = s.opened().getEpochSecond();
         String value = s.signedIn()
                 ? s.id() + "." + opened + "."
+                        + s.since().getEpochSecond() + "."
                         + Base64.getUrlEncoder()
                                 .withoutPadding()
                                 .encodeToString(s.actor().getBytes(StandardCharsets.UTF_8))
-                        + "." + mac("oidc|" + s.id() + "|" + opened + "|" + s.actor())
+                        + "."
+                        + mac("oidc|" + s.id() + "|" + opened + "|" + s.since().getEpochSecond() + "|" + s.actor())
                 : s.id() + "." + opened + "." + mac(s.id() + "|" + opened + "|" + s.actor());
         return Cookie.of(COOKIE, value)
                 .path("/")
@@ -244,7 +273,7 @@ public class ConsoleSessions {
         if (!at.plus(LIFETIME).isAfter(now) || at.isAfter(now.plusSeconds(60))) {
             return Optional.empty();
         }
-        return Optional.of(new Session(parts[0], at, actor, false, false));
+        return Optional.of(new Session(parts[0], at, actor, false, false, at));
     }
 
     /** A state change comes from the console's own pages: no other site's Origin, no cross-site fetch. */

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The fleet: services and their certificates, and what enrolls them (install tokens, ACME bindings, keys). */
+@io.swagger.v3.oas.annotations.Hidden // a page for people, not part of the API
 @Controller("/ui")
 @Produces(MediaType.TEXT_HTML)
 public class FleetController {

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The console's first page: the CA, its health and freshness, the last day, and what needs attention. */
+@io.swagger.v3.oas.annotations.Hidden // a page for people, not part of the API
 @Controller("/ui")
 @Produces(MediaType.TEXT_HTML)
 public class OverviewController {

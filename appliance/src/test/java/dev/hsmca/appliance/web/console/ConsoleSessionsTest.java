@@ -105,6 +105,32 @@ class ConsoleSessionsTest {
     }
 
     @Test
+    void anOidcSessionEndsWhenIdleAndAtMostEightHoursAfterSigningInHoweverBusy() {
+        ConsoleSessions.Session s = sessions.signIn("oidc:idp:alice");
+        MutableHttpRequest<?> r = HttpRequest.GET("/ui/").cookie(sessions.cookie(s));
+        assertEquals("oidc:idp:alice", sessions.signedIn(r).orElseThrow().actor());
+        // a certificate's session of the same administrator is not this one, nor the other way round
+        assertTrue(sessions.open(r, "oidc:idp:alice").fresh());
+        // used every 7 minutes: renewed each time, until 8 hours after the sign-in
+        Instant signedIn = now.get();
+        ConsoleSessions.Session current = s;
+        while (now.get().isBefore(signedIn.plus(ConsoleSessions.SIGNED_IN_MAX).minus(Duration.ofMinutes(8)))) {
+            now.set(now.get().plus(Duration.ofMinutes(7)));
+            current = sessions.signedIn(HttpRequest.GET("/ui/").cookie(sessions.cookie(current)))
+                    .orElseThrow();
+        }
+        now.set(signedIn.plus(ConsoleSessions.SIGNED_IN_MAX));
+        ConsoleSessions.Session last = current;
+        assertTrue(sessions.signedIn(HttpRequest.GET("/ui/").cookie(sessions.cookie(last)))
+                .isEmpty());
+        // idle for the session's lifetime: over
+        ConsoleSessions.Session idle = sessions.signIn("oidc:idp:bob");
+        now.set(now.get().plus(ConsoleSessions.LIFETIME));
+        assertTrue(sessions.signedIn(HttpRequest.GET("/ui/").cookie(sessions.cookie(idle)))
+                .isEmpty());
+    }
+
+    @Test
     void aForgedCookieIsNoSession() {
         MutableHttpRequest<?> forged = HttpRequest.GET("/ui/")
                 .cookie(io.micronaut.http.cookie.Cookie.of(
