@@ -157,6 +157,20 @@ class OcspBench implements TestPropertyProvider {
                 BenchSupport.wrk(ours.url() + "/", 64, BenchSupport.run(5), postLua, postEnv); // warm-up
             }
             measure("ours, pre-signed", ours.url(), getPath, postLua, postEnv);
+            if (!BenchSupport.SMOKE) {
+                NginxSite side = nginxSite(presigned);
+                try (Peer nginx = Peer.start(
+                        side.web(),
+                        "nginx",
+                        "-p",
+                        side.web().toString(),
+                        "-c",
+                        side.conf().toString())) {
+                    String nginxUrl = "http://127.0.0.1:" + side.port();
+                    nginx.awaitOcsp(nginxUrl, plain);
+                    notes.add(interleavedGet(ours.url() + getPath, nginxUrl + getPath));
+                }
+            }
             row(
                     "ours, pre-signed",
                     JAVA_PLAIN,
@@ -274,7 +288,39 @@ class OcspBench implements TestPropertyProvider {
         }
 
         // nginx: the same bytes as a static file (POST too: its 405 is turned into the file), the ceiling
-        // its own folder, readable by nginx's unprivileged workers (the test's folders are private)
+        NginxSite site = nginxSite(presigned);
+        Path web = site.web();
+        Path conf = site.conf();
+        int nginxPort = site.port();
+        try (Peer nginx = Peer.start(web, "nginx", "-p", web.toString(), "-c", conf.toString())) {
+            String url = "http://127.0.0.1:" + nginxPort;
+            nginx.awaitOcsp(url, plain);
+            if (!BenchSupport.SMOKE) {
+                BenchSupport.wrk(url + "/", 64, BenchSupport.run(3), postLua, postEnv); // warm-up
+            }
+            measure("nginx, static file", url, getPath, postLua, postEnv);
+        }
+
+        StringBuilder md = new StringBuilder("## OCSP\n\nwrk, 2 threads, kept-alive connections, after a warm-up; one "
+                + "certificate's request (SHA-1 CertID). \"vs\" compares with nginx serving the same bytes (kept-alive "
+                + "rows), and with `openssl ocsp -port` for the client rows (wrk drove openssl 3.0's responder "
+                + "for one run, then it answered nothing). Two clients drive both: a JDK HttpClient loop, and a socket "
+                + "client (one blocking socket per thread, kept alive while the server keeps it, a few microseconds of CPU "
+                + "per request, so the servers rather than the client use the cores), 2 or 4 threads; answers that are "
+                + "not a successful OCSP response, and failed requests, are counted apart as errors.\n\n"
+                + "| Server | Request | Conns | req/s | p50 ms | p99 ms | vs |\n|---|---|---|---|---|---|---|\n");
+        measured.forEach(r -> md.append(String.format(
+                "| %s | %s | %d | %s | %s |%n",
+                r.server(), r.request(), r.conns(), r.wrk().cells(), vs(r))));
+        md.append('\n');
+        notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        BenchSupport.writePart("10-ocsp", md.toString());
+    }
+
+    record NginxSite(Path web, Path conf, int port) {}
+
+    /** Its own folder, readable by nginx's unprivileged workers (the test's folders are private). */
+    static NginxSite nginxSite(byte[] presigned) throws Exception {
         Path web = Files.createTempDirectory("ocspbench-web");
         Files.setPosixFilePermissions(web, PosixFilePermissions.fromString("rwxr-xr-x"));
         write(web, "resp.der", presigned);
@@ -299,29 +345,58 @@ class OcspBench implements TestPropertyProvider {
                   }
                 }
                 """.formatted(web, nginxPort).getBytes(StandardCharsets.UTF_8));
-        try (Peer nginx = Peer.start(web, "nginx", "-p", web.toString(), "-c", conf.toString())) {
-            String url = "http://127.0.0.1:" + nginxPort;
-            nginx.awaitOcsp(url, plain);
-            if (!BenchSupport.SMOKE) {
-                BenchSupport.wrk(url + "/", 64, BenchSupport.run(3), postLua, postEnv); // warm-up
-            }
-            measure("nginx, static file", url, getPath, postLua, postEnv);
-        }
+        return new NginxSite(web, conf, nginxPort);
+    }
 
-        StringBuilder md = new StringBuilder("## OCSP\n\nwrk, 2 threads, kept-alive connections, after a warm-up; one "
-                + "certificate's request (SHA-1 CertID). \"vs\" compares with nginx serving the same bytes (kept-alive "
-                + "rows), and with `openssl ocsp -port` for the client rows (wrk drove openssl 3.0's responder "
-                + "for one run, then it answered nothing). Two clients drive both: a JDK HttpClient loop, and a socket "
-                + "client (one blocking socket per thread, kept alive while the server keeps it, a few microseconds of CPU "
-                + "per request, so the servers rather than the client use the cores), 2 or 4 threads; answers that are "
-                + "not a successful OCSP response, and failed requests, are counted apart as errors.\n\n"
-                + "| Server | Request | Conns | req/s | p50 ms | p99 ms | vs |\n|---|---|---|---|---|---|---|\n");
-        measured.forEach(r -> md.append(String.format(
-                "| %s | %s | %d | %s | %s |%n",
-                r.server(), r.request(), r.conns(), r.wrk().cells(), vs(r))));
-        md.append('\n');
-        notes.forEach(n -> md.append("- ").append(n).append('\n'));
-        BenchSupport.writePart("10-ocsp", md.toString());
+    /**
+     * GET at 64 connections from ours and nginx in turn, both servers up, the order alternating each round: one
+     * 10 s run of each (the table's rows) is at the mercy of what the machine does meanwhile.
+     */
+    static String interleavedGet(String ours, String nginx) throws Exception {
+        int rounds = 5;
+        BenchSupport.wrk(ours, 64, BenchSupport.run(3), null, Map.of()); // warm-up
+        BenchSupport.wrk(nginx, 64, BenchSupport.run(3), null, Map.of());
+        double[] oursRps = new double[rounds];
+        double[] oursP99 = new double[rounds];
+        double[] nginxRps = new double[rounds];
+        double[] nginxP99 = new double[rounds];
+        int ahead = 0;
+        for (int i = 0; i < rounds; i++) {
+            BenchSupport.Wrk o;
+            BenchSupport.Wrk n;
+            if (i % 2 == 0) {
+                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
+                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
+            } else {
+                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
+                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
+            }
+            assertEquals(0, o.non2xx() + o.socketErrors(), "ours answered every GET");
+            oursRps[i] = o.rps();
+            oursP99[i] = o.p99();
+            nginxRps[i] = n.rps();
+            nginxP99[i] = n.p99();
+            ahead += o.rps() >= n.rps() ? 1 : 0;
+        }
+        return String.format(
+                Locale.ROOT,
+                "GET (RFC 5019) at 64 connections, ours and nginx in turn (%d rounds of 6 s, the order alternating, "
+                        + "both servers up): median %,.0f req/s (p99 %.2f ms) against nginx's %,.0f (p99 %.2f ms), "
+                        + "%s of nginx; ours ahead in %d of %d rounds.",
+                rounds,
+                median(oursRps),
+                median(oursP99),
+                median(nginxRps),
+                median(nginxP99),
+                BenchSupport.ratio(median(oursRps), median(nginxRps)),
+                ahead,
+                rounds);
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     void measure(String server, String url, String getPath, Path postLua, Map<String, String> postEnv)
