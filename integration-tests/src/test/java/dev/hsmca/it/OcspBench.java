@@ -158,7 +158,7 @@ class OcspBench implements TestPropertyProvider {
             }
             measure("ours, pre-signed", ours.url(), getPath, postLua, postEnv);
             if (!BenchSupport.SMOKE) {
-                NginxSite side = nginxSite(presigned);
+                NginxOcsp.Site side = NginxOcsp.site(presigned);
                 try (Peer nginx = Peer.start(
                         side.web(),
                         "nginx",
@@ -168,7 +168,7 @@ class OcspBench implements TestPropertyProvider {
                         side.conf().toString())) {
                     String nginxUrl = "http://127.0.0.1:" + side.port();
                     nginx.awaitOcsp(nginxUrl, plain);
-                    notes.add(interleavedGet(ours.url() + getPath, nginxUrl + getPath));
+                    notes.add(NginxOcsp.interleavedGet(ours.url() + getPath, nginxUrl + getPath));
                 }
             }
             row(
@@ -288,7 +288,7 @@ class OcspBench implements TestPropertyProvider {
         }
 
         // nginx: the same bytes as a static file (POST too: its 405 is turned into the file), the ceiling
-        NginxSite site = nginxSite(presigned);
+        NginxOcsp.Site site = NginxOcsp.site(presigned);
         Path web = site.web();
         Path conf = site.conf();
         int nginxPort = site.port();
@@ -315,88 +315,6 @@ class OcspBench implements TestPropertyProvider {
         md.append('\n');
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         BenchSupport.writePart("10-ocsp", md.toString());
-    }
-
-    record NginxSite(Path web, Path conf, int port) {}
-
-    /** Its own folder, readable by nginx's unprivileged workers (the test's folders are private). */
-    static NginxSite nginxSite(byte[] presigned) throws Exception {
-        Path web = Files.createTempDirectory("ocspbench-web");
-        Files.setPosixFilePermissions(web, PosixFilePermissions.fromString("rwxr-xr-x"));
-        write(web, "resp.der", presigned);
-        int nginxPort = Ports.fixed(); // nginx refuses 'listen ...:0' (see Ports)
-        Path conf = write(web, "nginx.conf", """
-                daemon off;
-                worker_processes auto;
-                pid %1$s/nginx.pid;
-                error_log %1$s/nginx-error.log;
-                events { worker_connections 1024; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s; uwsgi_temp_path %1$s; scgi_temp_path %1$s;
-                  server {
-                    listen 127.0.0.1:%2$d;
-                    root %1$s;
-                    location / {
-                      default_type application/ocsp-response;
-                      error_page 405 =200 /resp.der;
-                      try_files /resp.der =404;
-                    }
-                  }
-                }
-                """.formatted(web, nginxPort).getBytes(StandardCharsets.UTF_8));
-        return new NginxSite(web, conf, nginxPort);
-    }
-
-    /**
-     * GET at 64 connections from ours and nginx in turn, both servers up, the order alternating each round: one
-     * 10 s run of each (the table's rows) is at the mercy of what the machine does meanwhile.
-     */
-    static String interleavedGet(String ours, String nginx) throws Exception {
-        int rounds = 5;
-        BenchSupport.wrk(ours, 64, BenchSupport.run(3), null, Map.of()); // warm-up
-        BenchSupport.wrk(nginx, 64, BenchSupport.run(3), null, Map.of());
-        double[] oursRps = new double[rounds];
-        double[] oursP99 = new double[rounds];
-        double[] nginxRps = new double[rounds];
-        double[] nginxP99 = new double[rounds];
-        int ahead = 0;
-        for (int i = 0; i < rounds; i++) {
-            BenchSupport.Wrk o;
-            BenchSupport.Wrk n;
-            if (i % 2 == 0) {
-                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
-                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
-            } else {
-                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
-                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
-            }
-            assertEquals(0, o.non2xx() + o.socketErrors(), "ours answered every GET");
-            oursRps[i] = o.rps();
-            oursP99[i] = o.p99();
-            nginxRps[i] = n.rps();
-            nginxP99[i] = n.p99();
-            ahead += o.rps() >= n.rps() ? 1 : 0;
-        }
-        return String.format(
-                Locale.ROOT,
-                "GET (RFC 5019) at 64 connections, ours and nginx in turn (%d rounds of 6 s, the order alternating, "
-                        + "both servers up): median %,.0f req/s (p99 %.2f ms) against nginx's %,.0f (p99 %.2f ms), "
-                        + "%s of nginx; ours ahead in %d of %d rounds.",
-                rounds,
-                median(oursRps),
-                median(oursP99),
-                median(nginxRps),
-                median(nginxP99),
-                BenchSupport.ratio(median(oursRps), median(nginxRps)),
-                ahead,
-                rounds);
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
     }
 
     void measure(String server, String url, String getPath, Path postLua, Map<String, String> postEnv)

@@ -13,10 +13,8 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -27,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -41,7 +38,6 @@ import org.junit.jupiter.api.TestInstance;
 class ConsoleHttpTest implements TestPropertyProvider {
     static final TestAppliance APP =
             TestAppliance.h2().with("pki.console.quiet-after", "2s").initialize();
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @Inject
     EmbeddedServer server;
@@ -51,62 +47,18 @@ class ConsoleHttpTest implements TestPropertyProvider {
         return APP.properties();
     }
 
-    /** A browser's view of the console: its certificate, and the session cookie it was given. */
-    final class Browser {
-        final Api api;
-        String cookie;
-
-        Browser(Api api) {
-            this.api = api;
-        }
-
-        HttpResponse<String> get(String path) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
-            if (cookie != null) {
-                b.header("Cookie", cookie);
-            }
-            HttpResponse<String> r = api.send(b.GET().build());
-            r.headers().firstValue("Set-Cookie").ifPresent(c -> cookie = c.split(";", 2)[0]);
-            return r;
-        }
-
-        HttpResponse<String> post(String path, Map<String, String> form, String... headers) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/x-www-form-urlencoded");
-            if (cookie != null) {
-                b.header("Cookie", cookie);
-            }
-            for (int i = 0; i < headers.length; i += 2) {
-                b.header(headers[i], headers[i + 1]);
-            }
-            return api.send(
-                    b.POST(HttpRequest.BodyPublishers.ofString(encode(form))).build());
-        }
-
-        /** The form token on a page. */
-        String csrf(String path) {
-            HttpResponse<String> page = get(path);
-            assertEquals(200, page.statusCode(), page.body());
-            Matcher m = CSRF.matcher(page.body());
-            assertTrue(m.find(), "no form token on " + path);
-            return m.group(1);
-        }
-    }
-
     URI uri(String path) {
         return URI.create("https://localhost:" + server.getPort() + path);
     }
 
-    static String encode(Map<String, String> form) {
-        return form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
+    /** A service's enrollment with a token or an enrollment key (no client certificate). */
+    HttpResponse<String> enroll(String bearer, String csr) {
+        return new Api(APP.anonymousSsl(), server.getPort())
+                .postJson("/api/v1/certificates", Map.of("csr", csr), bearer);
     }
 
-    Browser admin() {
-        return new Browser(new Api(APP.adminSsl(), server.getPort()));
+    ConsoleClient admin() {
+        return new ConsoleClient(new Api(APP.adminSsl(), server.getPort()), server.getPort());
     }
 
     String issue(String name, int days) {
@@ -125,7 +77,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
     @Test
     void theOverviewIsTheAdminsWithASessionCookieAndAStrictPolicy() {
-        Browser b = admin();
+        ConsoleClient b = admin();
         HttpResponse<String> r = b.get("/ui/");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
@@ -172,7 +124,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
     @Test
     void findRevokeAndEveryRefusalOfTheForm() {
         String serial = issue("findme.console.test", 30);
-        Browser b = admin();
+        ConsoleClient b = admin();
         HttpResponse<String> found = b.get("/ui/certificates?q=findme.console");
         assertEquals(200, found.statusCode(), found.body());
         assertTrue(found.body().contains(serial), found.body());
@@ -195,7 +147,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
         // another site's Origin: on localhost the framework refuses it first (ConsoleSessionsTest checks ours)
         assertEquals(403, b.post(revoke, form, "Origin", "https://evil.example").statusCode());
         assertRefused(b.post(revoke, form, "Sec-Fetch-Site", "cross-site"), "cross_site_request");
-        Browser noSession = admin(); // another site's form: SameSite=Strict keeps the cookie back
+        ConsoleClient noSession = admin(); // another site's form: SameSite=Strict keeps the cookie back
         assertRefused(noSession.post(revoke, form), "console_session_expired");
         form.remove("confirm");
         HttpResponse<String> unconfirmed = b.post(revoke, form);
@@ -241,7 +193,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
     @Test
     void aTokenMadeInTheConsoleIsShownOnceAndEnrolls() throws Exception {
-        Browser b = admin();
+        ConsoleClient b = admin();
         String csrf = b.csrf("/ui/enrollment");
         HttpResponse<String> made = b.post(
                 "/ui/enrollment/tokens",
@@ -264,12 +216,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
         Path dir = Files.createTempDirectory(APP.dir(), "tok");
         String csr = Openssl.keyAndCsr(dir, "tok", "tok.console.test", "DNS:tok.console.test");
-        HttpResponse<String> issued = new Api(APP.anonymousSsl(), server.getPort())
-                .send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + token)
-                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
-                        .build());
+        HttpResponse<String> issued = enroll(token, csr);
         assertEquals(201, issued.statusCode(), issued.body());
         String serial = (String) Api.parse(issued).get("serial");
         assertTrue(b.get("/ui/enrollment").body().contains(serial), "the token's use is listed");
@@ -277,7 +224,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
     @Test
     void anEnrollmentKeyMadeInTheConsoleIsShownOnceAndEnrolls() throws Exception {
-        Browser b = admin();
+        ConsoleClient b = admin();
         String csrf = b.csrf("/ui/enrollment");
         HttpResponse<String> made = b.post(
                 "/ui/enrollment/enroll-keys",
@@ -299,12 +246,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
         assertFalse(b.get("/ui/enrollment").body().contains(key), "shown once");
         Path dir = Files.createTempDirectory(APP.dir(), "key");
         String csr = Openssl.keyAndCsr(dir, "k", "a.fleet.console.test", "DNS:a.fleet.console.test");
-        HttpResponse<String> issued = new Api(APP.anonymousSsl(), server.getPort())
-                .send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + key)
-                        .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
-                        .build());
+        HttpResponse<String> issued = enroll(key, csr);
         assertEquals(201, issued.statusCode(), issued.body());
         assertEquals(
                 400,
@@ -315,7 +257,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
     @Test
     void anExpiringCertificateAndAQuietServiceAreFlagged() throws Exception {
         issue("soon.console.test", 5);
-        Browser b = admin();
+        ConsoleClient b = admin();
         String overview = b.get("/ui/").body();
         assertTrue(overview.contains("id=\"expiring-7\""), overview);
 
@@ -337,12 +279,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
         assertTrue(m.find(), page);
         Path dir = Files.createTempDirectory(APP.dir(), "quiet");
         String csr = Openssl.keyAndCsr(dir, "quiet", "quiet.console.test", "DNS:quiet.console.test");
-        Api anonymous = new Api(APP.anonymousSsl(), server.getPort());
-        HttpResponse<String> issued = anonymous.send(HttpRequest.newBuilder(uri("/api/v1/certificates"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + m.group(1))
-                .POST(HttpRequest.BodyPublishers.ofString(Api.json(Map.of("csr", csr))))
-                .build());
+        HttpResponse<String> issued = enroll(m.group(1), csr);
         assertEquals(201, issued.statusCode(), issued.body());
         Map<String, Object> cert = Api.parse(issued);
         Api holder = new Api(
@@ -370,7 +307,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
     /** As a browser sends it: HTTP/2, Origin and Sec-Fetch-Site of the console's own page. */
     @Test
     void aFormOverHttp2FromTheConsolesOwnPage() throws Exception {
-        Browser b = admin();
+        ConsoleClient b = admin();
         String csrf = b.csrf("/ui/audit");
         java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
                 .sslContext(APP.adminSsl())
@@ -382,7 +319,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
                         .header("Cookie", b.cookie)
                         .header("Origin", "https://localhost:" + server.getPort())
                         .header("Sec-Fetch-Site", "same-origin")
-                        .POST(HttpRequest.BodyPublishers.ofString(encode(Map.of("csrf", csrf))))
+                        .POST(HttpRequest.BodyPublishers.ofString(ConsoleClient.encode(Map.of("csrf", csrf))))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.version() + " " + r.headers().map() + " " + r.body());
@@ -391,7 +328,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
     @Test
     void theAuditTailAndItsVerification() {
-        Browser b = admin();
+        ConsoleClient b = admin();
         HttpResponse<String> tail = b.get("/ui/audit?action=ca.init");
         assertEquals(200, tail.statusCode(), tail.body());
         assertTrue(tail.body().contains("ca.init"), tail.body());
@@ -403,7 +340,7 @@ class ConsoleHttpTest implements TestPropertyProvider {
 
     @Test
     void badInputIsAClearRefusal() {
-        Browser b = admin();
+        ConsoleClient b = admin();
         assertEquals(400, b.get("/ui/certificates?status=sideways").statusCode());
         assertEquals(400, b.get("/ui/certificates?after=nonsense").statusCode());
         assertEquals(400, b.get("/ui/certificates/not-hex").statusCode());
