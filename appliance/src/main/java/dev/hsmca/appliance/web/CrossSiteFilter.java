@@ -33,7 +33,7 @@ public class CrossSiteFilter {
 
     /** Why this request is refused, or null. */
     @Nullable
-    static PkiException refusal(HttpRequest<?> request) {
+    public static PkiException refusal(HttpRequest<?> request) {
         String site = request.getHeaders().get("Sec-Fetch-Site");
         boolean foreign = site != null && !site.equals("same-origin") && !site.equals("none");
         boolean reads = request.getMethod() == HttpMethod.GET || request.getMethod() == HttpMethod.HEAD;

@@ -68,19 +68,9 @@ public class AuditController {
         m.put("action", a == null ? "" : a);
         m.put("actorFilter", who == null ? "" : who);
         m.put("verification", verification);
-        String state;
-        try {
-            AuditAnchor.Check c = anchor.check();
-            state = c.ok()
-                    ? c.anchor()
-                            .map(x -> "anchored at entry " + x.seq() + " (" + x.at() + ")")
-                            .orElse("anchored")
-                    : c.problem().map(p -> p.finding() + ": " + p.message()).orElse("not anchored");
-        } catch (RuntimeException e) {
-            state = "cannot be checked now (the HSM or the store is unavailable)";
-        }
-        m.put("anchorState", state);
-        m.put("anchorOk", state.startsWith("anchored"));
+        AnchorState state = AnchorState.of(anchor);
+        m.put("anchorState", state.text());
+        m.put("anchorOk", state.ok());
         return console.page(request, s, "audit", "audit", m);
     }
 }

@@ -9,6 +9,7 @@ import dev.hsmca.appliance.issuance.Certificates;
 import dev.hsmca.appliance.issuance.EarlyRenewals;
 import dev.hsmca.appliance.revocation.Revocations;
 import dev.hsmca.appliance.store.CertificateRecord;
+import dev.hsmca.appliance.web.api.CertificateController;
 import dev.hsmca.appliance.x509.Pem;
 import dev.hsmca.core.RevocationReason;
 import io.micronaut.core.annotation.Nullable;
@@ -174,10 +175,7 @@ public class CertificatesController {
     }
 
     private CertificateRecord find(String serial) {
-        String hex = serial.toLowerCase(Locale.ROOT).replace(":", "").replaceFirst("^0+(?=.)", "");
-        if (!SERIAL.matcher(hex).matches()) {
-            throw PkiException.malformed("invalid_serial", "a serial is 1 to 40 hexadecimal digits");
-        }
+        String hex = CertificateController.normalizeSerial(serial.replace(":", ""));
         return certificates
                 .find(hex)
                 .orElseThrow(() -> PkiException.notFound("certificate_not_found", "no certificate with serial " + hex));

@@ -1,11 +1,11 @@
 package dev.hsmca.appliance.web.console;
 
 import dev.hsmca.appliance.domain.PkiException;
+import dev.hsmca.appliance.web.CrossSiteFilter;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.http.cookie.SameSite;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -278,23 +278,9 @@ public class ConsoleSessions {
 
     /** A state change comes from the console's own pages: no other site's Origin, no cross-site fetch. */
     static void sameOrigin(HttpRequest<?> request) {
-        String site = request.getHeaders().get("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            throw PkiException.forbidden("cross_site_request", "the console takes forms from its own pages only");
-        }
-        String origin = request.getHeaders().get("Origin");
-        if (origin != null) {
-            String host = request.getHeaders().get("Host");
-            URI o;
-            try {
-                o = URI.create(origin);
-            } catch (IllegalArgumentException e) {
-                throw PkiException.forbidden("cross_site_request", "the console takes forms from its own pages only");
-            }
-            String authority = o.getPort() == -1 ? o.getHost() : o.getHost() + ":" + o.getPort();
-            if (!"https".equals(o.getScheme()) || host == null || !host.equalsIgnoreCase(authority)) {
-                throw PkiException.forbidden("cross_site_request", "the console takes forms from its own pages only");
-            }
+        PkiException refused = CrossSiteFilter.refusal(request); // the filter's own rule, checked here again
+        if (refused != null) {
+            throw refused;
         }
     }
 

@@ -91,16 +91,8 @@ public class OverviewController {
         m.put("expiring30", certificates.expiring(now, Duration.ofDays(30)));
         m.put("quiet", registry.quiet(quietAfter, QUIET_LISTED));
         m.put("bars", bars(certificates.issuedPerHour(now, HOURS), audit.deniedPerHour(now, HOURS)));
-        String anchorProblem;
-        try {
-            AuditAnchor.Check c = anchor.check();
-            anchorProblem = c.ok()
-                    ? null
-                    : c.problem().map(p -> p.finding() + ": " + p.message()).orElse("not anchored");
-        } catch (RuntimeException e) {
-            anchorProblem = "cannot be checked now (the HSM or the store is unavailable)";
-        }
-        m.put("anchorProblem", anchorProblem);
+        AnchorState anchored = AnchorState.of(anchor);
+        m.put("anchorProblem", anchored.ok() ? null : anchored.text());
         return console.page(request, s, "overview", "overview", m);
     }
 
