@@ -21,22 +21,49 @@ import java.util.function.Supplier;
  * finds the lane full ({@code live-threads} busy and {@code live-queue} waiting), gets the fallback at once (the
  * pre-signed answer without the nonce, as RFC 5019 allows, else {@code tryLater}), counted in
  * {@code pki_ocsp_live_shed_total{reason}}; the stuck call keeps only its own lane thread.
+ * <p>A responder without an HSM has a lane of the other {@link Kind}: for answers that need a store read (a row not
+ * held in memory), so that a slow or stopped store holds up those answers alone, never an event loop.
  */
 public final class LiveLane {
+    /** What an answer on the lane may wait for. */
+    public enum Kind {
+        /** A signature from the HSM (and the store reads before it). */
+        HSM("live", "Answers that needed the HSM but got the fallback: lane full, or the HSM too slow"),
+        /** A read of the store: the response is not held in memory. */
+        STORE("store", "Answers that needed a store read but got tryLater: lane full, or the store too slow");
+
+        private final String name;
+        private final String description;
+
+        Kind(String name, String description) {
+            this.name = name;
+            this.description = description;
+        }
+    }
+
     private final Executor executor;
     private final Duration timeout;
     private final Counter full;
     private final Counter slow;
 
     LiveLane(Executor executor, Duration timeout, MeterRegistry registry) {
+        this(Kind.HSM, executor, timeout, registry);
+    }
+
+    LiveLane(Kind kind, Executor executor, Duration timeout, MeterRegistry registry) {
         this.executor = executor;
         this.timeout = timeout;
-        this.full = shed(registry, "full");
-        this.slow = shed(registry, "timeout");
+        this.full = shed(registry, kind, "full");
+        this.slow = shed(registry, kind, "timeout");
+    }
+
+    /** An HSM lane of {@code threads} daemon threads and a queue of {@code queue} waiting answers. */
+    public static LiveLane bounded(int threads, int queue, Duration timeout, MeterRegistry registry) {
+        return bounded(Kind.HSM, threads, queue, timeout, registry);
     }
 
     /** A lane of {@code threads} daemon threads and a queue of {@code queue} waiting answers. */
-    public static LiveLane bounded(int threads, int queue, Duration timeout, MeterRegistry registry) {
+    public static LiveLane bounded(Kind kind, int threads, int queue, Duration timeout, MeterRegistry registry) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(
                 threads,
@@ -45,18 +72,18 @@ public final class LiveLane {
                 TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(queue),
                 r -> {
-                    Thread t = new Thread(r, "ocsp-live-" + n.incrementAndGet());
+                    Thread t = new Thread(r, "ocsp-" + kind.name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 },
                 new ThreadPoolExecutor.AbortPolicy());
-        return new LiveLane(pool, timeout, registry);
+        return new LiveLane(kind, pool, timeout, registry);
     }
 
-    private static Counter shed(MeterRegistry registry, String reason) {
-        return Counter.builder("pki.ocsp.live.shed")
+    private static Counter shed(MeterRegistry registry, Kind kind, String reason) {
+        return Counter.builder("pki.ocsp." + kind.name + ".shed")
                 .tag("reason", reason)
-                .description("Answers that needed the HSM but got the fallback: lane full, or the HSM too slow")
+                .description(kind.description)
                 .register(registry);
     }
 

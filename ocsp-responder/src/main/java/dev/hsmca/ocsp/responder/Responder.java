@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * The assembled chain: parse → filter → (cache →) pre-signed or live. A request with a nonce goes to the live
  * chain when there is one. A store that does not answer gives {@code tryLater}, never an exception.
  * <p>
- * With an HSM, {@link #answerAsync} keeps the HSM off the caller's thread (an event loop): a pre-signed answer found
- * without the HSM ({@code keyless}) is returned at once; anything that may sign goes to the {@link LiveLane}, whose
- * fallback is that pre-signed answer (without the nonce) or {@code tryLater}.
+ * With a lane, {@link #answerAsync} keeps the HSM and the store off the caller's thread (an event loop): a pre-signed
+ * answer held in memory ({@code keyless}) is returned at once; anything that may sign or read the store goes to the
+ * {@link LiveLane}, whose fallback is that answer (without the nonce) or {@code tryLater}. Without one (an HSM in the
+ * process, SoftHSM), everything is worked out on the caller's thread.
  */
 public final class Responder {
     private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
@@ -25,14 +26,14 @@ public final class Responder {
     private final IssuerFilter keyless;
     private final LiveLane lane;
 
-    /** Without an HSM: every answer is worked out on the caller's thread. */
+    /** Every answer worked out on the caller's thread. */
     public Responder(IssuerFilter main, IssuerFilter nonceChain) {
         this(main, nonceChain, null, null);
     }
 
     /**
-     * @param keyless the pre-signed chain alone (never signs), or null (live mode)
-     * @param lane    where answers that may sign are worked out, or null (no HSM)
+     * @param keyless the pre-signed chain alone, from memory (never signs, never reads the store), or null (live mode)
+     * @param lane    where answers that may sign or read the store are worked out
      */
     public Responder(IssuerFilter main, IssuerFilter nonceChain, IssuerFilter keyless, LiveLane lane) {
         this.main = main;
@@ -74,7 +75,7 @@ public final class Responder {
         });
     }
 
-    /** The pre-signed answer found without the HSM, or null (none, or no keyless chain: live mode). */
+    /** The pre-signed answer held in memory, or null (none, or no keyless chain: live mode). */
     private Answer presigned(OcspQuery query) {
         if (keyless == null) {
             return null;

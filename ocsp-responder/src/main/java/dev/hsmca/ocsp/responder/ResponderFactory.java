@@ -37,6 +37,8 @@ import org.bouncycastle.cert.X509CertificateHolder;
 /** Builds the responder chain from configuration. */
 @Factory
 public class ResponderFactory {
+    /** Threads for store reads when there is no HSM: a few at once are what a pool of connections serves well. */
+    static final int STORE_THREADS = 4;
 
     /** The caches the store's change feed keeps true (PostgreSQL only), with their gauges. */
     @Singleton
@@ -84,6 +86,21 @@ public class ResponderFactory {
                 @Override
                 public boolean heldInMemory() {
                     return responses.listening(); // rows found now are kept in the cache (or dropped on a change)
+                }
+
+                @Override
+                public PresignedLookup inMemory() {
+                    return new PresignedLookup() {
+                        @Override
+                        public Optional<PresignedRow> find(String serial, String hash, String issuerId) {
+                            return Optional.ofNullable(responses.peek(issuerId, serial, hash));
+                        }
+
+                        @Override
+                        public boolean heldInMemory() {
+                            return true;
+                        }
+                    };
                 }
             };
         }
@@ -135,13 +152,22 @@ public class ResponderFactory {
         Source main = config.live() ? cachedLive : new PresignedSource(caches.presigned(), cachedLive, clock);
         IssuerFilter nonceChain = live != null && config.liveForNonce() ? new IssuerFilter(issuers, live) : null;
         IssuerFilter mainChain = new IssuerFilter(issuers, main);
+        // answered on the event loop only from memory; a store read or a signature on a lane of its own
+        IssuerFilter keyless = config.live()
+                ? null
+                : new IssuerFilter(
+                        issuers, new PresignedSource(caches.presigned().inMemory(), null, clock));
+        if (live == null) {
+            LiveLane storeLane = LiveLane.bounded(
+                    LiveLane.Kind.STORE, STORE_THREADS, config.liveQueue(), config.liveTimeout(), registry);
+            return new Responder(mainChain, null, keyless, storeLane);
+        }
         int threads = config.laneThreads(hsm.library());
-        if (live == null || threads == 0) {
+        if (threads == 0) {
             return new Responder(mainChain, nonceChain);
         }
-        IssuerFilter keyless =
-                config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
-        LiveLane lane = LiveLane.bounded(threads, config.liveQueue(), config.liveTimeout(), registry);
+        LiveLane lane =
+                LiveLane.bounded(LiveLane.Kind.HSM, threads, config.liveQueue(), config.liveTimeout(), registry);
         return new Responder(mainChain, nonceChain, keyless, lane);
     }
 

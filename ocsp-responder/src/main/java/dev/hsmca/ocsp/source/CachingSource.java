@@ -36,7 +36,7 @@ public final class CachingSource implements Source {
         if (!q.query().single() || q.query().nonce() != null || ttl.isZero()) {
             return next.respond(q);
         }
-        String serial = q.query().ids().get(0).getSerialNumber().toString(16);
+        String serial = q.query().serial();
         String status = statuses.find(serial, q.issuer().id())
                 .map(r -> r.status() + "|" + r.revokedAt() + "|" + r.revocationReason())
                 .orElse("unknown");

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
 
 /**
  * Signs per request through the HSM, with the current status from the store; echoes the nonce. It answers only for
@@ -53,8 +52,10 @@ public final class LiveSource implements Source {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(validity);
         List<OcspResponses.Single> answers = new ArrayList<>();
-        for (CertificateID id : q.query().ids()) {
-            answers.add(new OcspResponses.Single(id, status(id, q.issuer().id())));
+        for (int i = 0; i < q.query().ids().size(); i++) {
+            answers.add(new OcspResponses.Single(
+                    q.query().ids().get(i),
+                    status(q.query().serials().get(i), q.issuer().id())));
         }
         byte[] der = OcspResponses.sign(
                 answers, key, responderCertificate, now, next, q.query().nonce());
@@ -63,9 +64,8 @@ public final class LiveSource implements Source {
         return new Answer(der, ResponseStatus.SUCCESSFUL, now, next, Answer.Mode.LIVE, certStatus);
     }
 
-    private CertStatusInfo status(CertificateID id, String issuerId) {
-        StatusRow row =
-                statuses.find(id.getSerialNumber().toString(16), issuerId).orElse(null);
+    private CertStatusInfo status(String serial, String issuerId) {
+        StatusRow row = statuses.find(serial, issuerId).orElse(null);
         if (row == null) {
             return CertStatusInfo.unknown();
         }

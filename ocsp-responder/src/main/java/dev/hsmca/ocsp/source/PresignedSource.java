@@ -23,7 +23,7 @@ public final class PresignedSource implements Source {
     @Override
     public Answer respond(ResolvedQuery q) {
         if (q.query().single()) {
-            String serial = q.query().ids().get(0).getSerialNumber().toString(16);
+            String serial = q.query().serial();
             var row = presigned.find(serial, q.hash(), q.issuer().id());
             if (row.isPresent() && !row.get().nextUpdate().isAfter(clock.instant())) {
                 return live != null ? live.respond(q) : Answer.error(ResponseStatus.TRY_LATER);

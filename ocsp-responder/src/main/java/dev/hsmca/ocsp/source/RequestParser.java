@@ -74,6 +74,6 @@ public final class RequestParser {
                 throw new Malformed("nonce must be 1 to " + MAX_NONCE + " bytes (RFC 8954)");
             }
         }
-        return new OcspQuery(List.copyOf(ids), nonce);
+        return new OcspQuery(ids, nonce);
     }
 }

@@ -88,6 +88,14 @@ public final class FeedCache<V> implements AutoCloseable {
         return row;
     }
 
+    /**
+     * The row held in memory, or null when it is not (not read yet, dropped, or no change feed): then only
+     * {@link #find} knows, by reading the store. Never reads the store, so an event loop may call it.
+     */
+    public V peek(String issuerId, String serial, String variant) {
+        return listening ? cache.getIfPresent(key(issuerId, serial, variant)) : null;
+    }
+
     /** Whether this cache runs at all (it has room and a feed thread). */
     public boolean enabled() {
         return feed != null;

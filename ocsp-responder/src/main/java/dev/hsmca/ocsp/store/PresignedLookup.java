@@ -14,4 +14,12 @@ public interface PresignedLookup {
     default boolean heldInMemory() {
         return false;
     }
+
+    /**
+     * This lookup without its store reads: a row held in memory, else none. What a thread that must not block (an
+     * event loop) may call; a request it finds nothing for is answered on a lane that may read the store.
+     */
+    default PresignedLookup inMemory() {
+        return (serial, hash, issuerId) -> Optional.empty();
+    }
 }

@@ -3,7 +3,6 @@ package dev.hsmca.ocsp.web;
 import dev.hsmca.ocsp.responder.Responder;
 import dev.hsmca.ocsp.source.Answer;
 import dev.hsmca.ocsp.source.OcspQuery;
-import dev.hsmca.ocsp.source.RequestParser;
 import dev.hsmca.ocsp.source.ResponseStatus;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
@@ -18,20 +17,22 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -53,14 +54,16 @@ import java.util.concurrent.CompletableFuture;
 @Singleton
 public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     static final String HANDLER = "pki-ocsp-fast-path";
-    private static final HttpHeadersFactory UNVALIDATED =
-            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final AsciiString RESPONSE_TYPE = AsciiString.cached(OcspHttp.RESPONSE);
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString CLOSE = AsciiString.cached("close");
 
     private final Responder responder;
     private final OcspHttp http;
     private final Clock clock;
     private final boolean enabled;
     private final long maxBody;
+    private final GetQueries gets = new GetQueries();
     private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
 
     private record DateHeader(long second, String value) {}
@@ -115,18 +118,9 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         return new Handler();
     }
 
-    /** The query of a GET whose path is an OCSP request, else null (the router decides what it is). */
-    static OcspQuery getQuery(String uri) {
-        int end = uri.indexOf('?');
-        byte[] der = uri.startsWith("/") ? OcspHttp.requestFromPath(end < 0 ? uri : uri.substring(0, end)) : null;
-        if (der == null) {
-            return null;
-        }
-        try {
-            return RequestParser.parse(der);
-        } catch (RequestParser.Malformed e) {
-            return null;
-        }
+    /** How many GET paths are kept parsed (for tests). */
+    int parsedGets() {
+        return gets.kept();
     }
 
     /** The body length of a POST this path takes, else -1. */
@@ -210,7 +204,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                 if (HttpMethod.GET.equals(req.method())
                         && !HttpUtil.isContentLengthSet(req)
                         && !HttpUtil.isTransferEncodingChunked(req)) {
-                    OcspQuery query = getQuery(req.uri());
+                    OcspQuery query = gets.of(req.uri());
                     if (query != null) {
                         dropping = !last;
                         ReferenceCountUtil.release(req);
@@ -340,25 +334,13 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
         @SuppressWarnings("FutureReturnValueIgnored") // the outcome goes where it always went (a callback, the promise)
         private void answer(ChannelHandlerContext ctx, HttpRequest req, Answer a, boolean get) {
             OcspHttp.Reply reply = http.reply(a, get);
-            // Every header value is ours (no request text in any), so Netty's per-character validation is skipped.
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
             FullHttpResponse r = new DefaultFullHttpResponse(
                     req.protocolVersion(),
                     HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(reply.body()),
-                    UNVALIDATED,
-                    DefaultHttpHeadersFactory.trailersFactory());
-            HttpHeaders h = r.headers();
-            h.set(HttpHeaderNames.CONTENT_TYPE, OcspHttp.RESPONSE);
-            h.set(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
-            h.set(HttpHeaderNames.DATE, date());
-            h.set(HttpHeaderNames.CACHE_CONTROL, reply.cacheControl());
-            if (reply.cache() != null) {
-                h.set(HttpHeaderNames.LAST_MODIFIED, reply.cache().lastModified());
-                h.set(HttpHeaderNames.EXPIRES, reply.expires());
-                h.set(HttpHeaderNames.ETAG, reply.cache().etag());
-            }
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(r, keepAlive);
+                    headers(reply, req.protocolVersion(), keepAlive),
+                    EmptyHttpHeaders.INSTANCE);
             if (keepAlive) {
                 ctx.write(r, ctx.voidPromise());
                 flushPending = true; // once per read, in channelReadComplete, as Micronaut does
@@ -366,6 +348,37 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
                 closing = true;
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /**
+         * Every header value is ours (no request text in any): a read-only list of them, without the validation and
+         * the hash table of a mutable one, which were a good part of an answer's garbage (the bench's profile).
+         */
+        private HttpHeaders headers(OcspHttp.Reply reply, HttpVersion version, boolean keepAlive) {
+            AsciiString connection = keepAlive == version.isKeepAliveDefault() ? null : keepAlive ? KEEP_ALIVE : CLOSE;
+            CharSequence[] h = new CharSequence[(reply.cache() != null ? 14 : 8) + (connection != null ? 2 : 0)];
+            int n = 0;
+            h[n++] = HttpHeaderNames.CONTENT_TYPE;
+            h[n++] = RESPONSE_TYPE;
+            h[n++] = HttpHeaderNames.CONTENT_LENGTH;
+            h[n++] = Integer.toString(reply.body().length);
+            h[n++] = HttpHeaderNames.DATE;
+            h[n++] = date();
+            h[n++] = HttpHeaderNames.CACHE_CONTROL;
+            h[n++] = reply.cacheControl();
+            if (reply.cache() != null) {
+                h[n++] = HttpHeaderNames.LAST_MODIFIED;
+                h[n++] = reply.cache().lastModified();
+                h[n++] = HttpHeaderNames.EXPIRES;
+                h[n++] = reply.expires();
+                h[n++] = HttpHeaderNames.ETAG;
+                h[n++] = reply.cache().etag();
+            }
+            if (connection != null) {
+                h[n++] = HttpHeaderNames.CONNECTION;
+                h[n] = connection;
+            }
+            return new ReadOnlyHttpHeaders(false, h);
         }
 
         @Override

@@ -168,6 +168,42 @@ class LiveLaneTest {
     }
 
     @Test
+    void withoutAnHsmOnlyWhatIsInMemoryIsAnsweredOnTheCallersThread() throws Exception {
+        List<String> readers = new ArrayList<>();
+        Answer[] inMemory = {PRESIGNED};
+        CountDownLatch store = new CountDownLatch(1);
+        Source fromStore = q -> {
+            readers.add(Thread.currentThread().getName());
+            await(store);
+            return PRESIGNED;
+        };
+        LiveLane lane = LiveLane.bounded(LiveLane.Kind.STORE, 1, 1, Duration.ofMinutes(1), registry);
+        Responder responder = new Responder(chain(fromStore), null, chain(q -> inMemory[0]), lane);
+
+        CompletableFuture<Answer> held = responder.answerAsync(query(null));
+        assertTrue(held.isDone(), "a response held in memory needs no lane");
+        assertTrue(readers.isEmpty());
+
+        inMemory[0] = Answer.error(ResponseStatus.UNAUTHORIZED); // not in memory: the store is read on the lane
+        CompletableFuture<Answer> read = responder.answerAsync(query(null));
+        CompletableFuture<Answer> queued = responder.answerAsync(query(null));
+        // the lane's one thread is busy and its queue of one is taken: the third gets tryLater at once
+        assertEquals(
+                ResponseStatus.TRY_LATER,
+                responder.answerAsync(query(null)).join().status());
+        assertEquals(
+                1.0, registry.counter("pki.ocsp.store.shed", "reason", "full").count());
+        store.countDown();
+        assertSame(PRESIGNED, read.get(60, TimeUnit.SECONDS));
+        assertSame(PRESIGNED, queued.get(60, TimeUnit.SECONDS));
+        assertEquals(2, readers.size());
+        assertTrue(readers.stream().allMatch(n -> n.startsWith("ocsp-store-")), readers.toString());
+        // a nonce without an HSM is answered as without one: pre-signed, from memory when it is there
+        inMemory[0] = PRESIGNED;
+        assertSame(PRESIGNED, responder.answerAsync(query(new byte[] {9})).join());
+    }
+
+    @Test
     void onlyWhatMaySignGoesToTheLane() throws Exception {
         List<String> onLane = new ArrayList<>();
         Source live = q -> {

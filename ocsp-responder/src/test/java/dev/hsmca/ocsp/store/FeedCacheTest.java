@@ -3,6 +3,7 @@ package dev.hsmca.ocsp.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -94,9 +95,13 @@ class FeedCacheTest {
     @Test
     void servedFromMemoryAndDroppedAtOnceWhenTheResponseChanges() throws Exception {
         String serial = certificate("v1");
+        assertNull(cache.peek(ISSUER, serial, "sha1"), "not read yet: not in memory, and peek reads no store");
+        assertEquals(0, reads.get());
         assertEquals("v1", der(serial));
         assertEquals("v1", der(serial));
         assertEquals(1, reads.get(), "the second answer came from memory");
+        assertNotNull(cache.peek(ISSUER, serial, "sha1"), "held in memory once read");
+        assertNull(cache.peek(ISSUER, serial, "sha256"), "another variant was not read");
 
         sql("UPDATE ocsp_responses SET response_der = '" + hex("v2") + "', status = 'revoked' WHERE serial = '" + serial
                 + "'");

@@ -471,6 +471,24 @@ class OcspFastPathTest {
         assertFalse(second.isOpen());
     }
 
+    @Test
+    void anHttp10ClientThatKeepsAliveIsToldSoAndTheSameGetIsParsedOnce() throws Exception {
+        send("GET " + GET_PATH + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        Reply first = replies().get(0);
+        assertEquals(ResponseStatus.UNAUTHORIZED.code(), first.ocspStatus());
+        assertEquals("keep-alive", first.headers().get("connection"));
+        assertEquals(Integer.toString(first.body().length), first.headers().get("content-length"));
+        assertEquals(OcspHttp.RESPONSE, first.headers().get("content-type"));
+        assertTrue(channel.isOpen(), "kept alive as asked");
+
+        send(get(GET_PATH), get(GET_PATH));
+        List<Reply> again = replies();
+        assertEquals(2, again.size());
+        assertNull(again.get(0).headers().get("connection"), "HTTP/1.1 keeps alive without saying so");
+        assertEquals(first.text(), again.get(1).text(), "the same answer from the parse kept");
+        assertEquals(1, fastPath.parsedGets(), "one path, parsed once and kept");
+    }
+
     /** Every answer counted, whatever its status and mode (the series themselves exist from the start, at 0). */
     private double counted() {
         return registry.find("pki.ocsp.responses").counters().stream()
