@@ -2,6 +2,7 @@ package dev.hsmca.ocsp;
 
 import dev.hsmca.ocsp.web.Warmup;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.Micronaut;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class Application {
      * Netty's default is two event loops per CPU, for handlers that block. Ours never do (store reads and signatures
      * run on lanes of their own), and on the bench's 2 CPUs two loops doubled GET's p99 against one: the loops,
      * the kernel's network work and the clients take turns on the same cores. So half the CPUs, at least one,
-     * unless the setting is given.
+     * unless the setting is given anywhere.
      */
     static final String EVENT_LOOPS = "micronaut.netty.event-loops.default.num-threads";
 
@@ -31,14 +32,13 @@ public final class Application {
 
     public static void main(String[] args) throws InterruptedException {
         boolean training = Boolean.getBoolean(TRAINING);
-        if (System.getProperty(EVENT_LOOPS) == null
-                && System.getenv("MICRONAUT_NETTY_EVENT_LOOPS_DEFAULT_NUM_THREADS") == null) {
-            System.setProperty(
-                    EVENT_LOOPS,
-                    Integer.toString(defaultEventLoops(Runtime.getRuntime().availableProcessors())));
-        }
         Micronaut app = Micronaut.build(args);
         app.mainClass(Application.class).banner(false).eagerInitConfiguration(true);
+        // below every other source: application.yml, the deployment's config files, the environment and -D all win
+        app.propertySources(PropertySource.of(
+                "pki-ocsp-defaults",
+                Map.of(EVENT_LOOPS, defaultEventLoops(Runtime.getRuntime().availableProcessors())),
+                Integer.MIN_VALUE / 2));
         if (training) {
             app.properties(Map.of("micronaut.server.port", -1));
         }

@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
  * The assembled chain: parse → filter → (cache →) pre-signed or live. A request with a nonce goes to the live
  * chain when there is one. A store that does not answer gives {@code tryLater}, never an exception.
  * <p>
- * With a lane, {@link #answerAsync} keeps the HSM and the store off the caller's thread (an event loop): a pre-signed
- * answer held in memory ({@code keyless}) is returned at once; anything that may sign or read the store goes to the
- * {@link LiveLane}, whose fallback is that answer (without the nonce) or {@code tryLater}. Without one (an HSM in the
- * process, SoftHSM), everything is worked out on the caller's thread.
+ * With lanes, {@link #answerAsync} keeps the store and the HSM off the caller's thread (an event loop): a pre-signed
+ * answer held in memory ({@code keyless}) is returned at once; one the store holds is read on the store lane; only
+ * what has none goes to the HSM lane, so a slow HSM holds up signatures alone. A nonce is signed on the HSM lane, and
+ * when that is full or too slow gets the pre-signed answer without it (RFC 5019 allows it), else {@code tryLater}.
+ * With an HSM in the process (SoftHSM) a nonce is signed on the caller's thread: no hop is cheaper than one.
  */
 public final class Responder {
     private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
@@ -24,22 +25,35 @@ public final class Responder {
     private final IssuerFilter main;
     private final IssuerFilter nonceChain;
     private final IssuerFilter keyless;
-    private final LiveLane lane;
+    private final IssuerFilter stored;
+    private final LiveLane storeLane;
+    private final LiveLane hsmLane;
 
     /** Every answer worked out on the caller's thread. */
     public Responder(IssuerFilter main, IssuerFilter nonceChain) {
-        this(main, nonceChain, null, null);
+        this(main, nonceChain, null, null, null, null);
     }
 
     /**
-     * @param keyless the pre-signed chain alone, from memory (never signs, never reads the store), or null (live mode)
-     * @param lane    where answers that may sign or read the store are worked out
+     * @param keyless   the pre-signed chain from memory alone (never signs, never reads the store), or null (live mode)
+     * @param stored    the pre-signed chain reading the store (never signs), or null (live mode)
+     * @param storeLane where {@code stored} and, without an HSM, {@code main} run; null in live mode
+     * @param hsmLane   where answers that may sign run; null without an HSM, or with one in the process (SoftHSM:
+     *                  a nonce is signed on the caller's thread, other signatures on the store lane)
      */
-    public Responder(IssuerFilter main, IssuerFilter nonceChain, IssuerFilter keyless, LiveLane lane) {
+    public Responder(
+            IssuerFilter main,
+            IssuerFilter nonceChain,
+            IssuerFilter keyless,
+            IssuerFilter stored,
+            LiveLane storeLane,
+            LiveLane hsmLane) {
         this.main = main;
         this.nonceChain = nonceChain;
         this.keyless = keyless;
-        this.lane = lane;
+        this.stored = stored;
+        this.storeLane = storeLane;
+        this.hsmLane = hsmLane;
     }
 
     /** The answer, worked out on this thread (the HSM included). */
@@ -55,32 +69,61 @@ public final class Responder {
         }
     }
 
-    /** The answer: done at once when it needs no HSM, else from the lane (which has a fallback for a slow HSM). */
+    /** The answer: at once when it is held in memory, else from the lanes (each with its fallback). */
     public CompletableFuture<Answer> answerAsync(OcspQuery query) {
-        if (lane == null) {
+        if (storeLane == null && hsmLane == null) {
             return CompletableFuture.completedFuture(answer(query));
         }
-        if (query.nonce() == null || nonceChain == null) {
-            Answer presigned = presigned(query);
-            if (presigned != null) {
-                return CompletableFuture.completedFuture(presigned);
+        if (query.nonce() != null && nonceChain != null) {
+            if (hsmLane == null) {
+                return CompletableFuture.completedFuture(answer(query)); // an HSM in the process: signed here
             }
-            // nothing pre-signed was found just now: a slow HSM or a full lane gets tryLater without a second look
-            return lane.submit(() -> answer(query), () -> Answer.error(ResponseStatus.TRY_LATER));
+            // signed for its nonce; when the HSM is too slow or its lane full, the pre-signed answer without it
+            return hsmLane.submit(() -> answer(query), () -> null)
+                    .thenCompose(a -> a != null ? CompletableFuture.completedFuture(a) : presignedAnywhere(query));
         }
-        // a nonce: when the HSM is too slow or the lane full, the pre-signed answer if there is one, else tryLater
-        return lane.submit(() -> answer(query), () -> {
-            Answer presigned = presigned(query);
-            return presigned != null ? presigned : Answer.error(ResponseStatus.TRY_LATER);
-        });
+        Answer held = successful(keyless, query);
+        if (held != null) {
+            return CompletableFuture.completedFuture(held);
+        }
+        if (hsmLane == null) {
+            return storeLane.submit(() -> answer(query), Responder::tryLater);
+        }
+        if (stored == null) { // live mode: every answer is signed
+            return hsmLane.submit(() -> answer(query), Responder::tryLater);
+        }
+        // what the store holds pre-signed first, with no signature: a slow HSM never holds it up
+        return storeLane
+                .submit(() -> respond(stored, query), Responder::tryLater)
+                .thenCompose(a -> a.successful()
+                        ? CompletableFuture.completedFuture(a)
+                        : hsmLane.submit(() -> answer(query), Responder::tryLater));
     }
 
-    /** The pre-signed answer held in memory, or null (none, or no keyless chain: live mode). */
-    private Answer presigned(OcspQuery query) {
-        if (keyless == null) {
+    /** The pre-signed answer from memory, else from the store on its lane, else tryLater. */
+    private CompletableFuture<Answer> presignedAnywhere(OcspQuery query) {
+        Answer held = successful(keyless, query);
+        if (held != null || stored == null || storeLane == null) {
+            return CompletableFuture.completedFuture(held != null ? held : tryLater());
+        }
+        return storeLane.submit(
+                () -> {
+                    Answer a = successful(stored, query);
+                    return a != null ? a : tryLater();
+                },
+                Responder::tryLater);
+    }
+
+    private static Answer tryLater() {
+        return Answer.error(ResponseStatus.TRY_LATER);
+    }
+
+    /** The chain's answer when it is a successful one, else null (none, or no such chain). */
+    private static Answer successful(IssuerFilter chain, OcspQuery query) {
+        if (chain == null) {
             return null;
         }
-        Answer a = respond(keyless, query);
+        Answer a = respond(chain, query);
         return a.successful() ? a : null;
     }
 

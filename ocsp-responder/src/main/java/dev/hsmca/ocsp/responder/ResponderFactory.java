@@ -156,19 +156,23 @@ public class ResponderFactory {
         IssuerFilter keyless = config.live()
                 ? null
                 : new IssuerFilter(
-                        issuers, new PresignedSource(caches.presigned().inMemory(), null, clock));
+                        issuers, new PresignedSource(caches.presigned().inMemory(), null, clock), true);
+        IssuerFilter stored =
+                config.live() ? null : new IssuerFilter(issuers, new PresignedSource(caches.presigned(), null, clock));
+        LiveLane storeLane = config.live()
+                ? null
+                : LiveLane.bounded(
+                        LiveLane.Kind.STORE, STORE_THREADS, config.liveQueue(), config.liveTimeout(), registry);
         if (live == null) {
-            LiveLane storeLane = LiveLane.bounded(
-                    LiveLane.Kind.STORE, STORE_THREADS, config.liveQueue(), config.liveTimeout(), registry);
-            return new Responder(mainChain, null, keyless, storeLane);
+            return new Responder(mainChain, null, keyless, stored, storeLane, null);
         }
         int threads = config.laneThreads(hsm.library());
-        if (threads == 0) {
-            return new Responder(mainChain, nonceChain);
+        if (threads == 0) { // an HSM in the process: a nonce is signed on the event loop, no hop is cheaper
+            return new Responder(mainChain, nonceChain, keyless, stored, storeLane, null);
         }
-        LiveLane lane =
+        LiveLane hsmLane =
                 LiveLane.bounded(LiveLane.Kind.HSM, threads, config.liveQueue(), config.liveTimeout(), registry);
-        return new Responder(mainChain, nonceChain, keyless, lane);
+        return new Responder(mainChain, nonceChain, keyless, stored, storeLane, hsmLane);
     }
 
     /** Opens the HSM and loads the signer certificate on first use, so a responder starts while the store is down. */

@@ -11,10 +11,17 @@ import org.bouncycastle.cert.ocsp.CertificateID;
 public final class IssuerFilter {
     private final KnownIssuers issuers;
     private final Source next;
+    private final boolean heldOnly;
 
     public IssuerFilter(KnownIssuers issuers, Source next) {
+        this(issuers, next, false);
+    }
+
+    /** @param heldOnly only the issuers read already: never a store read (for an event loop) */
+    public IssuerFilter(KnownIssuers issuers, Source next, boolean heldOnly) {
         this.issuers = issuers;
         this.next = next;
+        this.heldOnly = heldOnly;
     }
 
     public Answer respond(OcspQuery query) {
@@ -26,7 +33,7 @@ public final class IssuerFilter {
                 return Answer.error(ResponseStatus.UNAUTHORIZED);
             }
             hash = h;
-            Optional<KnownIssuers.Issuer> found = issuers.find(id, h);
+            Optional<KnownIssuers.Issuer> found = heldOnly ? issuers.findHeld(id, h) : issuers.find(id, h);
             if (found.isEmpty()
                     || (issuer != null
                             && !issuer.row().id().equals(found.get().row().id()))) {

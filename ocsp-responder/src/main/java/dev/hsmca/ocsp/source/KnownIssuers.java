@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class KnownIssuers {
     static final Duration REFRESH = Duration.ofMinutes(1);
+    static final Duration RETRY = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(KnownIssuers.class);
 
     public record Issuer(IssuerRow row, X509CertificateHolder certificate) {}
@@ -57,6 +58,8 @@ public class KnownIssuers {
     private final Clock clock;
     private volatile Loaded loaded;
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** Not before this is a failed read tried again: a store that fails at once costs no thread per request. */
+    private volatile Instant retryAt = Instant.MIN;
 
     public KnownIssuers(Store.Issuers issuers, Clock clock) {
         this.issuers = issuers;
@@ -64,10 +67,23 @@ public class KnownIssuers {
     }
 
     public Optional<Issuer> find(CertificateID id, String hash) {
+        return find(load(), id, hash);
+    }
+
+    /**
+     * Among the issuers read already, never reading the store (for an event loop): none before the first read, which
+     * a {@link #find} on another thread makes.
+     */
+    public Optional<Issuer> findHeld(CertificateID id, String hash) {
+        Loaded l = loaded;
+        return l == null ? Optional.empty() : find(refreshed(l), id, hash);
+    }
+
+    private static Optional<Issuer> find(Loaded loaded, CertificateID id, String hash) {
         byte[] name = id.getIssuerNameHash();
         byte[] key = id.getIssuerKeyHash();
         boolean sha1 = CertIdHash.SHA1.text().equals(hash);
-        for (Match m : load().issuing()) {
+        for (Match m : loaded.issuing()) {
             if (m.matches(name, key, sha1)) {
                 return Optional.of(m.issuer());
             }
@@ -81,15 +97,21 @@ public class KnownIssuers {
 
     private Loaded load() {
         Loaded l = loaded;
-        if (l == null) {
-            return read();
-        }
-        if (Duration.between(l.at(), clock.instant()).compareTo(REFRESH) > 0 && refreshing.compareAndSet(false, true)) {
+        return l == null ? read() : refreshed(l);
+    }
+
+    /** The list held; once it is a minute old, read again aside (a failed read is tried again after a while). */
+    private Loaded refreshed(Loaded l) {
+        Instant now = clock.instant();
+        if (Duration.between(l.at(), now).compareTo(REFRESH) > 0
+                && !now.isBefore(retryAt)
+                && refreshing.compareAndSet(false, true)) {
             Thread t = new Thread(
                     () -> {
                         try {
                             read();
                         } catch (RuntimeException e) {
+                            retryAt = clock.instant().plus(RETRY);
                             LOG.warn("CA certificates not re-read, the list read before is kept: {}", e.toString());
                         } finally {
                             refreshing.set(false);

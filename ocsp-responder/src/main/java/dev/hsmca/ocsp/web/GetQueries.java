@@ -20,6 +20,9 @@ final class GetQueries {
 
     /** The query of a GET whose path is an OCSP request, else null (the router decides what it is). */
     OcspQuery of(String uri) {
+        if (uri.indexOf('?') >= 0) {
+            return parse(uri); // not kept: a query string would let one path take every slot
+        }
         int slot = uri.hashCode() & (SLOTS - 1);
         Parsed p = slots.get(slot);
         if (p != null && p.uri().equals(uri)) {

@@ -6,9 +6,12 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 
 /** {@code GET /health}: 200 when the warm-up is over and the store answers and knows an issuing CA, else 503. */
+@ExecuteOn(TaskExecutors.BLOCKING) // reads the store: not on an event loop, where OCSP answers would wait behind it
 @Controller("/health")
 public class HealthController {
     @Serdeable

@@ -11,6 +11,8 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
  * delta {@code /crl/<ca>/delta.crl}, and {@code /ca/<ca>.crt} (DER),
  * where {@code <ca>} is a CA id ({@code issuing-1a2b3c4d}) or {@code issuing}/{@code root} for the active one.
  */
+@ExecuteOn(TaskExecutors.BLOCKING) // reads the store: not on an event loop, where OCSP answers would wait behind it
 @Controller
 public class PublicationController {
     private static final Pattern NAME = Pattern.compile("^[a-z0-9-]{1,64}$");

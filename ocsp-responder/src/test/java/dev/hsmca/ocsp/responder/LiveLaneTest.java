@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -178,7 +179,7 @@ class LiveLaneTest {
             return PRESIGNED;
         };
         LiveLane lane = LiveLane.bounded(LiveLane.Kind.STORE, 1, 1, Duration.ofMinutes(1), registry);
-        Responder responder = new Responder(chain(fromStore), null, chain(q -> inMemory[0]), lane);
+        Responder responder = new Responder(chain(fromStore), null, chain(q -> inMemory[0]), null, lane, null);
 
         CompletableFuture<Answer> held = responder.answerAsync(query(null));
         assertTrue(held.isDone(), "a response held in memory needs no lane");
@@ -204,6 +205,45 @@ class LiveLaneTest {
     }
 
     @Test
+    void withAHungHsmWhatTheStoreHoldsPreSignedIsStillServed() throws Exception {
+        CountDownLatch hsm = new CountDownLatch(1);
+        List<String> signers = new CopyOnWriteArrayList<>();
+        Source live = q -> {
+            signers.add(Thread.currentThread().getName());
+            await(hsm);
+            return LIVE;
+        };
+        Answer[] inStore = {PRESIGNED};
+        List<String> readers = new CopyOnWriteArrayList<>();
+        Source store = q -> {
+            readers.add(Thread.currentThread().getName());
+            return inStore[0];
+        };
+        LiveLane storeLane = LiveLane.bounded(LiveLane.Kind.STORE, 1, 10, Duration.ofMinutes(1), registry);
+        LiveLane hsmLane = LiveLane.bounded(1, 10, Duration.ofMillis(200), registry);
+        Responder responder = new Responder(
+                chain(q -> inStore[0].successful() ? inStore[0] : live.respond(q)),
+                chain(live),
+                chain(q -> Answer.error(ResponseStatus.UNAUTHORIZED)), // nothing in memory (a cold cache)
+                chain(store),
+                storeLane,
+                hsmLane);
+
+        assertSame(PRESIGNED, responder.answerAsync(query(null)).get(60, TimeUnit.SECONDS), "read, never signed");
+        // a nonce the hung HSM cannot sign: the pre-signed answer from the store, without the nonce
+        assertSame(PRESIGNED, responder.answerAsync(query(new byte[] {3})).get(60, TimeUnit.SECONDS));
+        assertTrue(readers.stream().allMatch(n -> n.startsWith("ocsp-store-")), readers.toString());
+        assertEquals(2, readers.size());
+        // nothing pre-signed in the store either: the HSM is asked, and its timeout gives tryLater
+        inStore[0] = Answer.error(ResponseStatus.UNAUTHORIZED);
+        assertEquals(
+                ResponseStatus.TRY_LATER,
+                responder.answerAsync(query(null)).get(60, TimeUnit.SECONDS).status());
+        assertEquals(List.of("ocsp-live-1"), signers, "only the nonce reached the HSM (the other waited, given up)");
+        hsm.countDown();
+    }
+
+    @Test
     void onlyWhatMaySignGoesToTheLane() throws Exception {
         List<String> onLane = new ArrayList<>();
         Source live = q -> {
@@ -217,6 +257,8 @@ class LiveLaneTest {
                 chain(q -> presigned[0].successful() ? presigned[0] : live.respond(q)),
                 chain(live),
                 chain(keylessSource),
+                null,
+                null,
                 lane);
 
         CompletableFuture<Answer> plain = responder.answerAsync(query(null));
@@ -241,6 +283,8 @@ class LiveLaneTest {
                     return LIVE;
                 }),
                 chain(keylessSource),
+                null,
+                null,
                 slow);
         assertSame(PRESIGNED, stuck.answerAsync(query(new byte[] {6})).get(60, TimeUnit.SECONDS));
         presigned[0] = Answer.error(ResponseStatus.UNAUTHORIZED);

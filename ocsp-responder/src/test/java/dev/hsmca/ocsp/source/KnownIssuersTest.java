@@ -183,5 +183,27 @@ class KnownIssuersTest {
         for (int i = 0; i < 3; i++) {
             assertTrue(found(issuers, secondId, "sha1").isPresent(), "the list read before is kept");
         }
+        assertEquals(3, rows.reads.get(), "a failed read is not tried again at once");
+        rows.down = false;
+        clock.now.set(T0.plus(KnownIssuers.REFRESH.multipliedBy(3)).plus(KnownIssuers.RETRY));
+        found(issuers, secondId, "sha1");
+        await(() -> rows.reads.get() == 4, "tried again after a while");
+    }
+
+    @Test
+    void theHeldListIsNeverReadOnTheCallersBehalf() throws Exception {
+        Ca issuing = ca("issuing-1", "issuing");
+        CertificateID id = issuing.id(CertificateID.HASH_SHA1, BigInteger.TWO);
+        Rows rows = new Rows();
+        rows.rows.set(List.of(issuing.row()));
+        KnownIssuers issuers = new KnownIssuers(rows, new MovingClock());
+        assertEquals(
+                Optional.empty(), issuers.findHeld(id, "sha1").map(i -> i.row().id()), "nothing read yet");
+        assertEquals(0, rows.reads.get());
+        assertEquals(Optional.of("issuing-1"), found(issuers, id, "sha1"));
+        assertEquals(
+                Optional.of("issuing-1"),
+                issuers.findHeld(id, "sha1").map(i -> i.row().id()));
+        assertEquals(1, rows.reads.get());
     }
 }

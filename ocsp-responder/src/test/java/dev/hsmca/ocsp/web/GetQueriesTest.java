@@ -46,6 +46,13 @@ class GetQueriesTest {
     }
 
     @Test
+    void aPathWithAQueryStringIsParsedButNotKept() throws Exception {
+        assertEquals(
+                BigInteger.valueOf(5), gets.of(path(5) + "?x=1").ids().get(0).getSerialNumber());
+        assertEquals(0, gets.kept());
+    }
+
+    @Test
     void whatIsNoOcspRequestIsNeitherParsedNorKept() {
         assertNull(gets.of("/health"));
         assertNull(gets.of("/AAAA"));

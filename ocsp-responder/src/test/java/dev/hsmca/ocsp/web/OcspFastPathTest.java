@@ -404,6 +404,8 @@ class OcspFastPathTest {
                 new IssuerFilter(any, q -> signed),
                 new IssuerFilter(any, live),
                 new IssuerFilter(any, q -> Answer.error(ResponseStatus.UNAUTHORIZED)),
+                null,
+                null,
                 LiveLane.bounded(1, 10, Duration.ofSeconds(10), registry));
         OcspFastPath path = new OcspFastPath(
                 responder, new OcspHttp(CLOCK, registry, warmup, Duration.ofHours(1)), CLOCK, true, 8192);
