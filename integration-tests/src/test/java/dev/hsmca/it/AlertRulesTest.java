@@ -15,7 +15,7 @@ class AlertRulesTest {
     void rulesCheckAndTheirUnitTestsPass() {
         Shell.Result check = Shell.exec(RULES, "promtool", "check", "rules", "pki-alerts.yml");
         assertEquals(0, check.exit(), check.output());
-        assertTrue(check.output().contains("SUCCESS: 15 rules found"), check.output());
+        assertTrue(check.output().contains("SUCCESS: 16 rules found"), check.output());
         Shell.Result test = Shell.exec(RULES, "promtool", "test", "rules", "pki-alerts.test.yml");
         assertEquals(0, test.exit(), test.output());
         assertTrue(test.output().contains("SUCCESS"), test.output());
