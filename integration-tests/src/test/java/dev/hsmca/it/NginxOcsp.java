@@ -51,9 +51,15 @@ final class NginxOcsp {
      * 10 s run of each (the table's rows) is at the mercy of what the machine does meanwhile.
      */
     static String interleavedGet(String ours, String nginx) throws Exception {
+        return interleaved("GET (RFC 5019)", ours, nginx, null, Map.of());
+    }
+
+    /** The same for a request a wrk script makes (POST). */
+    static String interleaved(String request, String ours, String nginx, Path lua, Map<String, String> env)
+            throws Exception {
         int rounds = 5;
-        BenchSupport.wrk(ours, 64, BenchSupport.run(3), null, Map.of()); // warm-up
-        BenchSupport.wrk(nginx, 64, BenchSupport.run(3), null, Map.of());
+        BenchSupport.wrk(ours, 64, BenchSupport.run(3), lua, env); // warm-up
+        BenchSupport.wrk(nginx, 64, BenchSupport.run(3), lua, env);
         double[] oursRps = new double[rounds];
         double[] oursP99 = new double[rounds];
         double[] nginxRps = new double[rounds];
@@ -63,13 +69,13 @@ final class NginxOcsp {
             BenchSupport.Wrk o;
             BenchSupport.Wrk n;
             if (i % 2 == 0) {
-                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
-                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
+                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), lua, env);
+                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), lua, env);
             } else {
-                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), null, Map.of());
-                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), null, Map.of());
+                n = BenchSupport.wrk(nginx, 64, BenchSupport.run(6), lua, env);
+                o = BenchSupport.wrk(ours, 64, BenchSupport.run(6), lua, env);
             }
-            assertEquals(0, o.non2xx() + o.socketErrors(), "ours answered every GET");
+            assertEquals(0, o.non2xx() + o.socketErrors(), "ours answered every request");
             oursRps[i] = o.rps();
             oursP99[i] = o.p99();
             nginxRps[i] = n.rps();
@@ -78,9 +84,10 @@ final class NginxOcsp {
         }
         return String.format(
                 Locale.ROOT,
-                "GET (RFC 5019) at 64 connections, ours and nginx in turn (%d rounds of 6 s, the order alternating, "
+                "%s at 64 connections, ours and nginx in turn (%d rounds of 6 s, the order alternating, "
                         + "both servers up): median %,.0f req/s (p99 %.2f ms) against nginx's %,.0f (p99 %.2f ms), "
                         + "%s of nginx; ours ahead in %d of %d rounds.",
+                request,
                 rounds,
                 median(oursRps),
                 median(oursP99),

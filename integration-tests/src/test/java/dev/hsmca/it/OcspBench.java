@@ -169,6 +169,7 @@ class OcspBench implements TestPropertyProvider {
                     String nginxUrl = "http://127.0.0.1:" + side.port();
                     nginx.awaitOcsp(nginxUrl, plain);
                     notes.add(NginxOcsp.interleavedGet(ours.url() + getPath, nginxUrl + getPath));
+                    notes.add(NginxOcsp.interleaved("POST", ours.url() + "/", nginxUrl + "/", postLua, postEnv));
                 }
             }
             row(
