@@ -17,8 +17,8 @@ public final class Application {
     static final String TRAINING = "pki.cds.training";
 
     /**
-     * Netty's default is two event loops per CPU, for handlers that block. Ours never do (store reads and signatures
-     * run on lanes of their own), and on the bench's 2 CPUs two loops doubled GET's p99 against one: the loops,
+     * Netty's default is two event loops per CPU, for handlers that block. Ours do not (store reads and signatures
+     * run on lanes of their own; only an HSM in the process, SoftHSM, signs a nonce on the loop), and on the bench's 2 CPUs two loops doubled GET's p99 against one: the loops,
      * the kernel's network work and the clients take turns on the same cores. So half the CPUs, at least one,
      * unless the setting is given anywhere.
      */

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * finds the lane full ({@code live-threads} busy and {@code live-queue} waiting), gets the fallback at once (the
  * pre-signed answer without the nonce, as RFC 5019 allows, else {@code tryLater}), counted in
  * {@code pki_ocsp_live_shed_total{reason}}; the stuck call keeps only its own lane thread.
- * <p>A responder without an HSM has a lane of the other {@link Kind}: for answers that need a store read (a row not
+ * <p>A pre-signed responder also has a lane of the other {@link Kind}: for answers that need a store read (a row not
  * held in memory), so that a slow or stopped store holds up those answers alone, never an event loop.
  */
 public final class LiveLane {
@@ -32,11 +32,13 @@ public final class LiveLane {
         /** A read of the store: the response is not held in memory. */
         STORE("store", "Answers that needed a store read but got tryLater: lane full, or the store too slow");
 
-        private final String name;
+        /** The word in its thread names and in its metric, {@code pki_ocsp_<word>_shed_total}. */
+        private final String word;
+
         private final String description;
 
-        Kind(String name, String description) {
-            this.name = name;
+        Kind(String word, String description) {
+            this.word = word;
             this.description = description;
         }
     }
@@ -72,7 +74,7 @@ public final class LiveLane {
                 TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(queue),
                 r -> {
-                    Thread t = new Thread(r, "ocsp-" + kind.name + "-" + n.incrementAndGet());
+                    Thread t = new Thread(r, "ocsp-" + kind.word + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 },
@@ -81,7 +83,7 @@ public final class LiveLane {
     }
 
     private static Counter shed(MeterRegistry registry, Kind kind, String reason) {
-        return Counter.builder("pki.ocsp." + kind.name + ".shed")
+        return Counter.builder("pki.ocsp." + kind.word + ".shed")
                 .tag("reason", reason)
                 .description(kind.description)
                 .register(registry);

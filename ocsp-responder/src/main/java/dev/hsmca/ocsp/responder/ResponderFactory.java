@@ -37,7 +37,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 /** Builds the responder chain from configuration. */
 @Factory
 public class ResponderFactory {
-    /** Threads for store reads when there is no HSM: a few at once are what a pool of connections serves well. */
+    /** Threads for store reads (a pre-signed row not in memory): a few at once are what a pool of connections serves well. */
     static final int STORE_THREADS = 4;
 
     /** The caches the store's change feed keeps true (PostgreSQL only), with their gauges. */

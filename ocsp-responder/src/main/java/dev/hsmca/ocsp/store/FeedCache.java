@@ -77,7 +77,7 @@ public final class FeedCache<V> implements AutoCloseable {
         if (!listening) {
             return store.find(issuerId, serial, variant);
         }
-        Key key = key(issuerId, serial, variant);
+        Key key = new Key(issuerId, serial, variant);
         V hit = cache.getIfPresent(key);
         if (hit != null) {
             return Optional.of(hit);
@@ -98,7 +98,7 @@ public final class FeedCache<V> implements AutoCloseable {
      * {@link #find} knows, by reading the store. Never reads the store, so an event loop may call it.
      */
     public V peek(String issuerId, String serial, String variant) {
-        return listening ? cache.getIfPresent(key(issuerId, serial, variant)) : null;
+        return listening ? cache.getIfPresent(new Key(issuerId, serial, variant)) : null;
     }
 
     /** Whether this cache runs at all (it has room and a feed thread). */
@@ -130,7 +130,7 @@ public final class FeedCache<V> implements AutoCloseable {
         String issuerId = payload.substring(0, space);
         String serial = payload.substring(space + 1);
         for (String variant : variants) {
-            cache.invalidate(key(issuerId, serial, variant));
+            cache.invalidate(new Key(issuerId, serial, variant));
         }
     }
 
@@ -211,10 +211,6 @@ public final class FeedCache<V> implements AutoCloseable {
 
     /** A row's key: its parts' own (cached) hashes combined, no string built per lookup. */
     private record Key(String issuerId, String serial, String variant) {}
-
-    private static Key key(String issuerId, String serial, String variant) {
-        return new Key(issuerId, serial, variant);
-    }
 
     @Override
     public void close() {

@@ -355,6 +355,7 @@ public class OcspFastPath implements BeanCreatedEventListener<NettyServerCustomi
          * the hash table of a mutable one, which were a good part of an answer's garbage (the bench's profile).
          */
         private HttpHeaders headers(OcspHttp.Reply reply, HttpVersion version, boolean keepAlive) {
+            // what HttpUtil.setKeepAlive would write, which cannot write to read-only headers
             AsciiString connection = keepAlive == version.isKeepAliveDefault() ? null : keepAlive ? KEEP_ALIVE : CLOSE;
             CharSequence[] h = new CharSequence[(reply.cache() != null ? 14 : 8) + (connection != null ? 2 : 0)];
             int n = 0;

@@ -3,16 +3,14 @@ package dev.hsmca.ocsp.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hsmca.hsm.testing.TestClock;
 import dev.hsmca.ocsp.store.IssuerRow;
 import dev.hsmca.ocsp.store.Store;
 import java.math.BigInteger;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,26 +29,6 @@ import org.junit.jupiter.api.Test;
 
 class KnownIssuersTest {
     static final Instant T0 = Instant.parse("2026-12-05T12:00:00Z");
-
-    /** A clock the test moves. */
-    static final class MovingClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
 
     record Ca(X509CertificateHolder cert, String id, String role) {
         IssuerRow row() throws Exception {
@@ -144,7 +122,7 @@ class KnownIssuersTest {
         Ca root = ca("root-1", "root");
         Rows rows = new Rows();
         rows.rows.set(List.of(root.row(), issuing.row()));
-        KnownIssuers issuers = new KnownIssuers(rows, new MovingClock());
+        KnownIssuers issuers = new KnownIssuers(rows, new TestClock(T0));
 
         assertEquals(
                 Optional.of("issuing-1"), found(issuers, issuing.id(CertificateID.HASH_SHA1, BigInteger.TWO), "sha1"));
@@ -166,18 +144,18 @@ class KnownIssuersTest {
         CertificateID secondId = second.id(CertificateID.HASH_SHA1, BigInteger.TWO);
         Rows rows = new Rows();
         rows.rows.set(List.of(first.row()));
-        MovingClock clock = new MovingClock();
+        TestClock clock = new TestClock(T0);
         KnownIssuers issuers = new KnownIssuers(rows, clock);
         assertEquals(Optional.of("issuing-1"), found(issuers, firstId, "sha1"));
 
         rows.rows.set(List.of(second.row()));
-        clock.now.set(T0.plus(KnownIssuers.REFRESH).plusSeconds(1));
+        clock.set(T0.plus(KnownIssuers.REFRESH).plusSeconds(1));
         assertEquals(Optional.of("issuing-1"), found(issuers, firstId, "sha1"), "the caller goes on with its list");
         await(() -> found(issuers, secondId, "sha1").isPresent(), "the list read aside is used");
         assertEquals(2, rows.reads.get());
 
         rows.down = true;
-        clock.now.set(T0.plus(KnownIssuers.REFRESH.multipliedBy(3)));
+        clock.set(T0.plus(KnownIssuers.REFRESH.multipliedBy(3)));
         await(
                 () -> {
                     found(issuers, secondId, "sha1");
@@ -189,7 +167,7 @@ class KnownIssuersTest {
         }
         assertEquals(3, rows.reads.get(), "a failed read is not tried again at once");
         rows.down = false;
-        clock.now.set(T0.plus(KnownIssuers.REFRESH.multipliedBy(3)).plus(KnownIssuers.RETRY));
+        clock.set(T0.plus(KnownIssuers.REFRESH.multipliedBy(3)).plus(KnownIssuers.RETRY));
         // asked until the failed read's thread is done and a new one starts (no hook to wait for the first)
         await(
                 () -> {
@@ -205,7 +183,7 @@ class KnownIssuersTest {
         CertificateID id = issuing.id(CertificateID.HASH_SHA1, BigInteger.TWO);
         Rows rows = new Rows();
         rows.rows.set(List.of(issuing.row()));
-        KnownIssuers issuers = new KnownIssuers(rows, new MovingClock());
+        KnownIssuers issuers = new KnownIssuers(rows, new TestClock(T0));
         assertEquals(
                 Optional.empty(), issuers.findHeld(id, "sha1").map(i -> i.row().id()), "nothing read yet");
         assertEquals(0, rows.reads.get());
