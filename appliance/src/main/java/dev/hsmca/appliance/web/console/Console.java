@@ -59,9 +59,11 @@ public class Console {
     /** A form's sender: a page of this console, in a live session of the same administrator, with its token. */
     Signed submit(HttpRequest<?> request, Form form) {
         ConsoleSessions.sameOrigin(request);
-        if (noCredential(request) && sessions.signedIn(request).isPresent()) {
-            ConsoleSessions.Session s = sessions.signedInForm(request, form.get("csrf"));
-            return new Signed(new AdminGrant(s.actor()), s);
+        if (noCredential(request)) {
+            Optional<ConsoleSessions.Session> s = sessions.signedInForm(request, form.get("csrf"));
+            if (s.isPresent()) {
+                return new Signed(new AdminGrant(s.get().actor()), s.get());
+            }
         }
         AdminGrant admin = authorizer.admin(request);
         return new Signed(admin, sessions.forForm(request, admin.actor(), form.get("csrf")));

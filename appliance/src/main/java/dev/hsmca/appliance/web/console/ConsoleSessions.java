@@ -105,15 +105,14 @@ public class ConsoleSessions {
         return s;
     }
 
-    /** A form of an OIDC-signed-in session: the same checks as {@link #forForm}. */
-    public Session signedInForm(HttpRequest<?> request, String formToken) {
+    /**
+     * A form of an OIDC-signed-in session, when the browser has a live one (else empty: the sender needs another
+     * credential): the same checks as {@link #forForm}.
+     */
+    public Optional<Session> signedInForm(HttpRequest<?> request, String formToken) {
         sameOrigin(request);
-        Session session = request.getCookies()
-                .findCookie(COOKIE)
-                .flatMap(c -> parseSignedIn(c.getValue()))
-                .orElseThrow(() -> PkiException.unauthorized(
-                        "console_session_expired", "the console session expired: sign in again"));
-        checkToken(session, formToken);
+        Optional<Session> session = request.getCookies().findCookie(COOKIE).flatMap(c -> parseSignedIn(c.getValue()));
+        session.ifPresent(s -> checkToken(s, formToken));
         return session;
     }
 
